@@ -1,0 +1,16 @@
+//! Tandem's pure domain: the EHC case model, the statutory rules as data, and the engine that
+//! derives every deadline from a case's dated history.
+//!
+//! Nothing here does I/O or reads the clock: "today" is always a parameter.
+
+pub mod case_file;
+pub mod dates;
+pub mod event;
+pub mod names;
+
+pub use case_file::{CaseFile, CaseFileError, Child, Reference};
+pub use dates::Date;
+pub use event::{Event, EventDetail, EventError, ExceptionClaim, Fields};
+pub use names::{
+    AdviceKind, AssessOutcome, EventType, ExceptionKind, IssueOutcome, PhaseKind, ReviewOutcome,
+};
