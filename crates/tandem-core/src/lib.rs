@@ -14,3 +14,9 @@ pub use event::{Event, EventDetail, EventError, ExceptionClaim, Fields};
 pub use names::{
     AdviceKind, AssessOutcome, EventType, ExceptionKind, IssueOutcome, PhaseKind, ReviewOutcome,
 };
+pub mod exceptions;
+pub mod rules;
+pub mod timeline;
+
+pub use names::{Stage, Status, WarningCode};
+pub use timeline::{Milestone, Timeline, Warning};

@@ -135,3 +135,75 @@ machine_names! {
         MissedAppointment => "missed_appointment",
     }
 }
+
+machine_names! {
+    /// Where a milestone stands on the as-of date (contracts/case-file.md §2).
+    Status {
+        /// Done on or before its due date.
+        Met => "met",
+        /// Done after its due date.
+        Late => "late",
+        /// Not done, and the due date has passed.
+        Overdue => "overdue",
+        /// Not done, and the due date is today or later.
+        Pending => "pending",
+        /// The duty no longer arises.
+        NotApplicable => "not_applicable",
+    }
+}
+
+machine_names! {
+    /// Where a case is, derived from its history.
+    Stage {
+        NoRequest => "no_request",
+        AwaitingDecision => "awaiting_decision",
+        Assessing => "assessing",
+        DraftIssued => "draft_issued",
+        PlanMaintained => "plan_maintained",
+        NotAssessed => "not_assessed",
+        NotIssued => "not_issued",
+        Withdrawn => "withdrawn",
+        Ceased => "ceased",
+    }
+}
+
+impl Stage {
+    /// Whether the council still has work to do on the case.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::AwaitingDecision | Self::Assessing | Self::DraftIssued | Self::PlanMaintained
+        )
+    }
+
+    /// A short label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NoRequest => "No request recorded",
+            Self::AwaitingDecision => "Deciding whether to assess",
+            Self::Assessing => "Assessment under way",
+            Self::DraftIssued => "Draft plan issued",
+            Self::PlanMaintained => "Plan in place",
+            Self::NotAssessed => "Decided not to assess",
+            Self::NotIssued => "Decided not to issue a plan",
+            Self::Withdrawn => "Request withdrawn",
+            Self::Ceased => "Plan stopped",
+        }
+    }
+}
+
+machine_names! {
+    /// Warnings about a case's history. The first six are fixed by contracts/case-file.md §2.
+    WarningCode {
+        FinalBeforeCommentPeriodEnd => "final_before_comment_period_end",
+        FinalWithoutAdvice => "final_without_advice",
+        FinalWithoutDraft => "final_without_draft",
+        ExceptionNotQualifying => "exception_not_qualifying",
+        AmendmentsAfterDecision => "amendments_after_decision",
+        EventBeforeRequest => "event_before_request",
+        /// Events dated after the as-of date were left out (they were not yet known then).
+        EventsAfterAsOf => "events_after_as_of",
+        /// Advice was recorded as received with no open request it could answer.
+        AdviceReceivedWithoutRequest => "advice_received_without_request",
+    }
+}

@@ -1,0 +1,198 @@
+//! Whether a claimed statutory exception qualifies for a time limit (statutory-timescales §4;
+//! contracts/case-file.md §3).
+//!
+//! An exception never moves a deadline: it disapplies the time limit, and the duty falls back to
+//! "as soon as practicable". It qualifies only if its conditions hold during the limit's period,
+//! from the clock's start to its due date; the engine checks them, never trusts them.
+
+use crate::dates::{self, Date};
+use crate::event::ExceptionClaim;
+use crate::names::{AdviceKind, ExceptionKind};
+use crate::rules::{Rule, RuleId};
+
+/// "Not less than 4 weeks" (regs 5(4)(d), 8(2)(b), 10(4)(a),(d)), counted in days.
+const FOUR_WEEKS: i64 = 28;
+
+/// A time limit an exception is tested against.
+pub struct Limit<'a> {
+    pub rule: &'static Rule,
+    pub start: Date,
+    pub due: Date,
+    /// For an advice limit: which request it is.
+    pub advice: Option<AdviceRequestRef<'a>>,
+}
+
+/// An advice request, as far as exceptions care.
+#[derive(Debug, Clone, Copy)]
+pub struct AdviceRequestRef<'a> {
+    pub kind: AdviceKind,
+    pub id: Option<&'a str>,
+    pub requested: Date,
+}
+
+/// The facts outside the claim that qualification depends on.
+pub struct Context<'a> {
+    pub as_of: Date,
+    /// Every advice request of the case (school closures depend on education requests).
+    pub advice_requests: &'a [AdviceRequestRef<'a>],
+}
+
+/// Tests a claim (dated `from`) against a limit: `Ok` with a parent-readable explanation of the
+/// exception, or `Err` with the reason it does not qualify.
+pub fn check(
+    claim: &ExceptionClaim,
+    from: Date,
+    limit: &Limit,
+    context: &Context,
+) -> Result<String, String> {
+    let rule = limit.rule;
+    if !rule.exceptions.contains(&claim.kind) {
+        return Err(format!(
+            "it cannot disapply the time limit to {}",
+            rule.duty
+        ));
+    }
+    let within = format!(
+        "the period from {} to {}",
+        dates::long(limit.start),
+        dates::long(limit.due)
+    );
+    let consequence = format!(
+        "so the {} time limit does not apply ({}); it must still be done as soon as practicable",
+        rule_name(rule),
+        paragraph(rule, claim.kind)
+    );
+    match claim.kind {
+        ExceptionKind::AbsentFromArea => {
+            // An absence still going on counts up to the as-of date.
+            let to = claim.to.unwrap_or(context.as_of);
+            let days = dates::inclusive_days(from, to);
+            if days < FOUR_WEEKS {
+                return Err(format!(
+                    "the absence from {} to {} lasted {days} days, and the law needs a continuous period of at least 4 weeks",
+                    dates::long(from),
+                    dates::long(to)
+                ));
+            }
+            if !overlaps(from, Some(to), limit.start, limit.due) {
+                return Err(format!("the absence was not during {within}"));
+            }
+            Ok(format!(
+                "The child or family was away from the area from {} to {}, at least 4 weeks in a row during this time, {consequence}.",
+                dates::long(from),
+                dates::long(to)
+            ))
+        }
+        ExceptionKind::ExceptionalPersonalCircumstances => {
+            if !overlaps(from, claim.to, limit.start, limit.due) {
+                return Err(format!("the circumstances were not during {within}"));
+            }
+            Ok(format!(
+                "Exceptional personal circumstances affected the child or family from {}, {consequence}.",
+                dates::long(from)
+            ))
+        }
+        ExceptionKind::SchoolClosure => {
+            school_closure(claim, limit, context, &within, &consequence)
+        }
+        ExceptionKind::MissedAppointment => {
+            let Some(request) = limit.advice else {
+                return Err("a missed appointment only affects the advice it was for".to_owned());
+            };
+            let named = match (&claim.id, claim.advice) {
+                (Some(id), _) => request.id == Some(id.as_str()),
+                (None, Some(kind)) => request.kind == kind,
+                (None, None) => {
+                    return Err(
+                        "it does not say which advice request the appointment was for".to_owned(),
+                    );
+                }
+            };
+            if !named {
+                return Err("it names a different advice request".to_owned());
+            }
+            if !(limit.start..=limit.due).contains(&from) {
+                return Err(format!(
+                    "the missed appointment on {} was not during {within}",
+                    dates::long(from)
+                ));
+            }
+            Ok(format!(
+                "An appointment for an examination or test on {} was missed, {consequence}.",
+                dates::long(from)
+            ))
+        }
+    }
+}
+
+/// Reg 10(4)(a)/(b): advice was asked of the setting's head, principal or early years lead from one
+/// week before a closure of at least 4 weeks until one week before it reopened.
+fn school_closure(
+    claim: &ExceptionClaim,
+    limit: &Limit,
+    context: &Context,
+    within: &str,
+    consequence: &str,
+) -> Result<String, String> {
+    let (Some(closed), Some(reopens)) = (claim.setting_closed_from, claim.setting_reopens) else {
+        return Err("it needs the dates the setting closed and reopens".to_owned());
+    };
+    let closed_days = (reopens - closed).num_days();
+    if closed_days < FOUR_WEEKS {
+        return Err(format!(
+            "the setting was closed for {closed_days} days, and the law needs a closure of at least 4 weeks"
+        ));
+    }
+    let window = (closed - chrono::Days::new(7))..=(reopens - chrono::Days::new(7));
+    let request = context.advice_requests.iter().find(|r| {
+        r.kind == AdviceKind::Education
+            && claim.id.as_deref().is_none_or(|id| r.id == Some(id))
+            && window.contains(&r.requested)
+            && (limit.start..=limit.due).contains(&r.requested)
+    });
+    match request {
+        Some(request) => Ok(format!(
+            "Education advice was requested on {} while the setting was closed from {} to {}, {consequence}.",
+            dates::long(request.requested),
+            dates::long(closed),
+            dates::long(reopens)
+        )),
+        None => Err(format!(
+            "no education advice was requested between {} and {} (one week before the closure until one week before reopening) during {within}",
+            dates::long(*window.start()),
+            dates::long(*window.end())
+        )),
+    }
+}
+
+/// Whether `[from, to]` (open-ended when `to` is `None`) meets `[start, end]`.
+fn overlaps(from: Date, to: Option<Date>, start: Date, end: Date) -> bool {
+    from <= end && to.is_none_or(|to| to >= start)
+}
+
+/// The paragraph of the exception list that covers this kind for this rule.
+fn paragraph(rule: &Rule, kind: ExceptionKind) -> String {
+    let letter = match (rule.id, kind) {
+        (RuleId::Advice, ExceptionKind::ExceptionalPersonalCircumstances) => "a",
+        (RuleId::Advice, ExceptionKind::AbsentFromArea) => "b",
+        (RuleId::Advice, ExceptionKind::MissedAppointment) => "c",
+        (_, ExceptionKind::SchoolClosure) => "a",
+        (_, ExceptionKind::ExceptionalPersonalCircumstances) => "c",
+        (_, ExceptionKind::AbsentFromArea) => "d",
+        (_, ExceptionKind::MissedAppointment) => "c",
+    };
+    format!(
+        "SEND Regulations 2014, {}({letter})",
+        rule.exception_citation
+    )
+}
+
+fn rule_name(rule: &Rule) -> &'static str {
+    match rule.id {
+        RuleId::DecisionToAssess => "6-week decision",
+        RuleId::Advice => "6-week advice",
+        RuleId::NoticeNotToIssue => "16-week notice",
+        RuleId::FinalPlan => "20-week final plan",
+        _ => "statutory",
+    }
+}

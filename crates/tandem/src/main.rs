@@ -1,0 +1,38 @@
+//! `tandem`: one binary for every command of contracts/cli.md.
+
+mod cli_error;
+mod timeline;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use cli_error::CliError;
+
+#[derive(Parser)]
+#[command(
+    name = "tandem",
+    version,
+    about = "EHC needs assessments and plans, on time and accountable"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the statutory timeline of one case file as JSON.
+    Timeline(timeline::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Timeline(args) => timeline::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => error.report(),
+    }
+}
