@@ -7,8 +7,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use cli_error::CliError;
-
 #[derive(Parser)]
 #[command(
     name = "tandem",
