@@ -1,0 +1,460 @@
+//! A legacy tracker spreadsheet (CSV, one row per case), as councils keep before moving onto
+//! Tandem. Reading it is a cleanse: every problem is reported with its line so that the council
+//! can put the tracker right, and rows are only turned into cases when they are sound.
+//!
+//! Columns (header names, any order, case and surrounding spaces ignored) are listed in [`COLUMNS`]
+//! and in the README. Dates may be `YYYY-MM-DD` or `DD/MM/YYYY`.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use serde_json::Value;
+use tandem_core::{
+    AdviceKind, AssessOutcome, CaseFile, Child, Date, Event, EventDetail, Reference, dates,
+};
+
+use super::Problem;
+
+/// One column of the tracker.
+pub struct Column {
+    pub name: &'static str,
+    pub required: bool,
+    pub meaning: &'static str,
+}
+
+/// Every column the tracker may have.
+pub const COLUMNS: &[Column] = &[
+    Column {
+        name: "reference",
+        required: true,
+        meaning: "the case reference, unique in the file",
+    },
+    Column {
+        name: "given_name",
+        required: true,
+        meaning: "the child's given name",
+    },
+    Column {
+        name: "family_name",
+        required: true,
+        meaning: "the child's family name",
+    },
+    Column {
+        name: "date_of_birth",
+        required: true,
+        meaning: "the child's date of birth",
+    },
+    Column {
+        name: "request_received",
+        required: true,
+        meaning: "date the request for assessment was received",
+    },
+    Column {
+        name: "decision_date",
+        required: false,
+        meaning: "date the decision whether to assess was sent",
+    },
+    Column {
+        name: "decision",
+        required: false,
+        meaning: "`assess` or `not_assess` (also `yes` / `no`)",
+    },
+    Column {
+        name: "education_advice_requested",
+        required: false,
+        meaning: "date education advice was asked for",
+    },
+    Column {
+        name: "education_advice_received",
+        required: false,
+        meaning: "date education advice arrived",
+    },
+    Column {
+        name: "health_advice_requested",
+        required: false,
+        meaning: "date health advice was asked for",
+    },
+    Column {
+        name: "health_advice_received",
+        required: false,
+        meaning: "date health advice arrived",
+    },
+    Column {
+        name: "social_care_advice_requested",
+        required: false,
+        meaning: "date social care advice was asked for",
+    },
+    Column {
+        name: "social_care_advice_received",
+        required: false,
+        meaning: "date social care advice arrived",
+    },
+    Column {
+        name: "draft_issued",
+        required: false,
+        meaning: "date the draft plan was issued",
+    },
+    Column {
+        name: "final_issued",
+        required: false,
+        meaning: "date the final plan was issued",
+    },
+    Column {
+        name: "case_manager",
+        required: false,
+        meaning: "the case manager's email address (must be a known user)",
+    },
+];
+
+const ADVICE: [(AdviceKind, &str, &str); 3] = [
+    (
+        AdviceKind::Education,
+        "education_advice_requested",
+        "education_advice_received",
+    ),
+    (
+        AdviceKind::Health,
+        "health_advice_requested",
+        "health_advice_received",
+    ),
+    (
+        AdviceKind::SocialCare,
+        "social_care_advice_requested",
+        "social_care_advice_received",
+    ),
+];
+
+/// A sound row, turned into a case.
+#[derive(Debug)]
+pub struct TrackerCase {
+    pub line: u64,
+    pub case: CaseFile,
+    pub case_manager: Option<String>,
+}
+
+/// A row that was refused, with the text it had, to write back out for correction.
+#[derive(Debug)]
+pub struct RejectedRow {
+    pub line: u64,
+    pub fields: Vec<String>,
+    pub problems: Vec<Problem>,
+}
+
+/// Everything the cleanse found.
+#[derive(Debug, Default)]
+pub struct Cleanse {
+    pub header: Vec<String>,
+    /// Problems with the file as a whole (the header); when present no row was read.
+    pub file_problems: Vec<Problem>,
+    pub accepted: Vec<TrackerCase>,
+    pub rejected: Vec<RejectedRow>,
+}
+
+impl Cleanse {
+    /// Every problem in line order: the cleanse report.
+    pub fn problems(&self) -> Vec<&Problem> {
+        let mut all: Vec<&Problem> = self.file_problems.iter().collect();
+        all.extend(self.rejected.iter().flat_map(|r| &r.problems));
+        all.sort_by_key(|p| p.line);
+        all
+    }
+
+    /// The rejected rows as CSV: the original columns plus `problems`.
+    pub fn write_rejected(&self, output: impl std::io::Write) -> csv::Result<()> {
+        let mut writer = csv::Writer::from_writer(output);
+        let mut header = self.header.clone();
+        header.push("problems".into());
+        writer.write_record(&header)?;
+        for row in &self.rejected {
+            let problems: Vec<String> = row.problems.iter().map(|p| p.message.clone()).collect();
+            let mut record = row.fields.clone();
+            record.push(problems.join("; "));
+            writer.write_record(&record)?;
+        }
+        writer.flush()?;
+        Ok(())
+    }
+}
+
+/// Reads and cleanses a tracker. `is_case_manager` says whether an email belongs to a known case
+/// manager; `today` is the last date a fact can have.
+pub fn read(input: impl Read, is_case_manager: &dyn Fn(&str) -> bool, today: Date) -> Cleanse {
+    let mut cleanse = Cleanse::default();
+    let mut reader = csv::ReaderBuilder::new().from_reader(input);
+    let header = match reader.headers() {
+        Ok(header) => header.clone(),
+        Err(e) => {
+            cleanse
+                .file_problems
+                .push(Problem::new(1, format!("cannot read the header: {e}")));
+            return cleanse;
+        }
+    };
+    cleanse.header = header.iter().map(str::to_owned).collect();
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    for name in &names {
+        if !COLUMNS.iter().any(|c| c.name == name) {
+            cleanse
+                .file_problems
+                .push(Problem::new(1, format!("unknown column {name:?}")));
+        }
+    }
+    for column in COLUMNS.iter().filter(|c| c.required) {
+        if !names.iter().any(|n| n == column.name) {
+            cleanse
+                .file_problems
+                .push(Problem::new(1, format!("missing column {:?}", column.name)));
+        }
+    }
+    if !cleanse.file_problems.is_empty() {
+        return cleanse;
+    }
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                cleanse
+                    .file_problems
+                    .push(Problem::new(line, format!("unreadable row: {e}")));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let row = Row {
+            line,
+            names: &names,
+            record: &record,
+            problems: Vec::new(),
+            today,
+        };
+        let (case, mut problems) = row.into_case(is_case_manager);
+        if let Some(reference) =
+            record_value(&names, &record, "reference").filter(|r| !r.is_empty())
+        {
+            if let Some(first) = first_line_of.get(reference) {
+                problems.push(Problem::new(
+                    line,
+                    format!("reference {reference:?} is already used on line {first}"),
+                ));
+            } else {
+                first_line_of.insert(reference.to_owned(), line);
+            }
+        }
+        match case {
+            Some(case) if problems.is_empty() => cleanse.accepted.push(case),
+            _ => cleanse.rejected.push(RejectedRow {
+                line,
+                fields: record.iter().map(str::to_owned).collect(),
+                problems,
+            }),
+        }
+    }
+    cleanse
+}
+
+fn record_value<'r>(
+    names: &[String],
+    record: &'r csv::StringRecord,
+    column: &str,
+) -> Option<&'r str> {
+    names
+        .iter()
+        .position(|n| n == column)
+        .and_then(|i| record.get(i))
+        .map(str::trim)
+}
+
+/// One row being read; problems collect as it goes.
+struct Row<'a> {
+    line: u64,
+    names: &'a [String],
+    record: &'a csv::StringRecord,
+    problems: Vec<Problem>,
+    today: Date,
+}
+
+impl Row<'_> {
+    fn text(&self, column: &str) -> Option<&str> {
+        record_value(self.names, self.record, column).filter(|v| !v.is_empty())
+    }
+
+    fn problem(&mut self, message: String) {
+        self.problems.push(Problem::new(self.line, message));
+    }
+
+    fn required(&mut self, column: &'static str) -> Option<String> {
+        let value = self.text(column).map(str::to_owned);
+        if value.is_none() {
+            self.problem(format!("{column} is required but empty"));
+        }
+        value
+    }
+
+    fn date(&mut self, column: &'static str) -> Option<Date> {
+        let text = self.text(column)?.to_owned();
+        match parse_tracker_date(&text) {
+            Some(date) if date > self.today => {
+                self.problem(format!("{column} {text:?} is in the future"));
+                None
+            }
+            Some(date) => Some(date),
+            None => {
+                self.problem(format!(
+                    "{column} {text:?} is not a real date (use YYYY-MM-DD or DD/MM/YYYY)"
+                ));
+                None
+            }
+        }
+    }
+
+    /// Reports `later` (a column) dated before `earlier`.
+    fn in_order(&mut self, earlier: (&str, Option<Date>), later: (&str, Option<Date>)) {
+        if let ((first, Some(a)), (second, Some(b))) = (earlier, later) {
+            if b < a {
+                self.problem(format!("{second} ({b}) is before {first} ({a})"));
+            }
+        }
+    }
+
+    fn into_case(
+        mut self,
+        is_case_manager: &dyn Fn(&str) -> bool,
+    ) -> (Option<TrackerCase>, Vec<Problem>) {
+        let reference = self.required("reference");
+        let reference = reference.and_then(|r| match Reference::parse(&r) {
+            Ok(reference) => Some(reference),
+            Err(e) => {
+                self.problem(e.to_string());
+                None
+            }
+        });
+        let given_name = self.required("given_name");
+        let family_name = self.required("family_name");
+        let has_birth = self.required("date_of_birth").is_some();
+        let born = if has_birth {
+            self.date("date_of_birth")
+        } else {
+            None
+        };
+        let has_request = self.required("request_received").is_some();
+        let requested = if has_request {
+            self.date("request_received")
+        } else {
+            None
+        };
+        self.in_order(("date_of_birth", born), ("request_received", requested));
+
+        let decided = self.date("decision_date");
+        let outcome = match self.text("decision").map(str::to_lowercase).as_deref() {
+            None => None,
+            Some("assess" | "yes" | "y") => Some(AssessOutcome::Assess),
+            Some("not_assess" | "no" | "n") => Some(AssessOutcome::NotAssess),
+            Some(other) => {
+                self.problem(format!(
+                    "decision {other:?} must be assess or not_assess (or yes / no)"
+                ));
+                None
+            }
+        };
+        if self.text("decision").is_some() != self.text("decision_date").is_some() {
+            self.problem("decision and decision_date must be given together".to_owned());
+        }
+        self.in_order(("request_received", requested), ("decision_date", decided));
+
+        let mut events = Vec::new();
+        let mut advice_events = Vec::new();
+        for (kind, asked_column, got_column) in ADVICE {
+            let asked = self.date(asked_column);
+            let got = self.date(got_column);
+            if got.is_some() && self.text(asked_column).is_none() {
+                self.problem(format!("{got_column} is given but {asked_column} is empty"));
+            }
+            self.in_order(("request_received", requested), (asked_column, asked));
+            self.in_order((asked_column, asked), (got_column, got));
+            if let Some(asked) = asked {
+                advice_events.push(Event::new(
+                    asked,
+                    EventDetail::AdviceRequested {
+                        advice: kind,
+                        id: None,
+                    },
+                ));
+            }
+            if let Some(got) = got {
+                advice_events.push(Event::new(
+                    got,
+                    EventDetail::AdviceReceived {
+                        advice: kind,
+                        id: None,
+                    },
+                ));
+            }
+        }
+        let draft = self.date("draft_issued");
+        let issued = self.date("final_issued");
+        self.in_order(("request_received", requested), ("draft_issued", draft));
+        self.in_order(("request_received", requested), ("final_issued", issued));
+        self.in_order(("draft_issued", draft), ("final_issued", issued));
+        if outcome == Some(AssessOutcome::NotAssess)
+            && (!advice_events.is_empty() || draft.is_some() || issued.is_some())
+        {
+            self.problem(
+                "decision is not_assess but advice or plan dates are filled in".to_owned(),
+            );
+        }
+
+        let case_manager = self.text("case_manager").map(str::to_lowercase);
+        if let Some(email) = &case_manager {
+            if !is_case_manager(email) {
+                self.problem(format!(
+                    "case_manager {email:?} is not a known case manager"
+                ));
+            }
+        }
+
+        let (Some(reference), Some(requested)) = (reference, requested) else {
+            return (None, self.problems);
+        };
+        events.push(Event::new(requested, EventDetail::RequestReceived));
+        if let (Some(date), Some(outcome)) = (decided, outcome) {
+            events.push(Event::new(date, EventDetail::DecisionToAssess { outcome }));
+        }
+        events.extend(advice_events);
+        events.extend(draft.map(|d| Event::new(d, EventDetail::DraftPlanIssued)));
+        events.extend(issued.map(|d| Event::new(d, EventDetail::FinalPlanIssued)));
+        let mut other = serde_json::Map::new();
+        other.extend(given_name.map(|n| ("given_name".to_owned(), Value::String(n))));
+        other.extend(family_name.map(|n| ("family_name".to_owned(), Value::String(n))));
+        let case = CaseFile {
+            reference,
+            child: Child {
+                date_of_birth: born,
+                other,
+            },
+            events,
+        };
+        (
+            Some(TrackerCase {
+                line: self.line,
+                case,
+                case_manager,
+            }),
+            self.problems,
+        )
+    }
+}
+
+/// `YYYY-MM-DD` or the UK spreadsheet form `DD/MM/YYYY` (one-digit day and month allowed).
+pub fn parse_tracker_date(text: &str) -> Option<Date> {
+    if let Ok(date) = dates::parse_iso(text) {
+        return Some(date);
+    }
+    let mut parts = text.split('/');
+    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || day.len() > 2 || month.len() > 2 {
+        return None;
+    }
+    Date::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+}
