@@ -1,0 +1,3 @@
+//! Tandem's use-cases, shared by the web application, the JSON API and the command line.
+
+pub mod interchange;
