@@ -3,11 +3,13 @@
 //!
 //! Nothing here does I/O or reads the clock: "today" is always a parameter.
 
+pub mod access;
 pub mod case_file;
 pub mod dates;
 pub mod event;
 pub mod names;
 
+pub use access::{Action, Actor, CaseAccess, Resource, Role, UserId, can};
 pub use case_file::{CaseFile, CaseFileError, Child, Reference};
 pub use dates::Date;
 pub use event::{Event, EventDetail, EventError, ExceptionClaim, Fields};

@@ -51,6 +51,8 @@ macro_rules! machine_names {
     };
 }
 
+pub(crate) use machine_names;
+
 machine_names! {
     /// The kind of event in a case's history. Declaration order is the order of events that
     /// share a date, so that a canonical order exists whatever order a file lists them in.

@@ -1,0 +1,305 @@
+//! Who may do what: pure permission decisions for the ten roles of contracts/cli.md.
+//!
+//! Least privilege: a role may do only what its work needs. Case managers work on their own and
+//! their team's cases; team managers and the head of service oversee the whole service; QA
+//! auditors read cases but change nothing; analysts see aggregates and pseudonymised lists only;
+//! admins manage accounts but never see case content. Professionals, settings and parents reach
+//! only cases they are linked to (an advice request addressed to them, their own child).
+
+crate::names::machine_names! {
+    /// A user's role (machine names as in contracts/cli.md).
+    Role {
+        CaseManager => "case_manager",
+        TeamManager => "team_manager",
+        HeadOfService => "head_of_service",
+        HealthProfessional => "health_professional",
+        SocialCareProfessional => "social_care_professional",
+        EducationSetting => "education_setting",
+        Parent => "parent",
+        QaAuditor => "qa_auditor",
+        Analyst => "analyst",
+        Admin => "admin",
+    }
+}
+
+impl Role {
+    /// The role's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CaseManager => "Case manager",
+            Self::TeamManager => "Team manager",
+            Self::HeadOfService => "Head of service",
+            Self::HealthProfessional => "Health professional",
+            Self::SocialCareProfessional => "Social care professional",
+            Self::EducationSetting => "Education setting",
+            Self::Parent => "Parent or carer",
+            Self::QaAuditor => "Quality assurance auditor",
+            Self::Analyst => "Performance analyst",
+            Self::Admin => "Administrator",
+        }
+    }
+}
+
+/// A user id as the store knows it.
+pub type UserId = i64;
+
+/// The user asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: UserId,
+    pub role: Role,
+    pub team: Option<String>,
+}
+
+/// What a user may ask to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read a child's record and its timeline.
+    ViewCase,
+    /// Record an event, a correction or an exception on a case.
+    RecordEvent,
+    /// Open a case for a new request.
+    OpenCase,
+    /// Give a case to a case manager.
+    AssignCaseManager,
+    /// List cases with names (the caseload and backlog pages).
+    ListCases,
+    /// See aggregate figures (dashboard, metrics).
+    ViewAggregates,
+    /// List cases behind a figure, pseudonymised.
+    ViewPseudonymisedList,
+    /// Export or import case data in bulk.
+    TransferData,
+    /// Create and disable accounts and assign roles.
+    ManageAccounts,
+    /// Answer an advice request addressed to the user.
+    RespondToAdviceRequest,
+    /// Comment on a draft plan of the user's own child.
+    CommentOnDraft,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::ViewCase,
+        Action::RecordEvent,
+        Action::OpenCase,
+        Action::AssignCaseManager,
+        Action::ListCases,
+        Action::ViewAggregates,
+        Action::ViewPseudonymisedList,
+        Action::TransferData,
+        Action::ManageAccounts,
+        Action::RespondToAdviceRequest,
+        Action::CommentOnDraft,
+    ];
+}
+
+impl Action {
+    /// Whether the action is about one case (`true`) or the service as a whole.
+    pub fn is_about_a_case(self) -> bool {
+        matches!(
+            self,
+            Action::ViewCase
+                | Action::RecordEvent
+                | Action::AssignCaseManager
+                | Action::RespondToAdviceRequest
+                | Action::CommentOnDraft
+        )
+    }
+}
+
+/// How a case relates to people, as far as access depends on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseAccess {
+    pub case_manager: Option<UserId>,
+    pub team: Option<String>,
+    /// Users an advice request on this case is addressed to.
+    pub advice_recipients: Vec<UserId>,
+    /// Parents or carers (and the young person) linked to this case.
+    pub family: Vec<UserId>,
+}
+
+/// What an action is about: the service as a whole, or one case.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    Service,
+    Case(&'a CaseAccess),
+}
+
+/// Whether `actor` may do `action` on `resource`. An action about a case asked of the service
+/// (or the reverse) is always refused.
+pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
+    use Action as A;
+    use Role as R;
+    match (actor.role, resource) {
+        (_, Resource::Service) if action.is_about_a_case() => false,
+        (_, Resource::Case(_)) if !action.is_about_a_case() => false,
+        (R::TeamManager | R::HeadOfService, Resource::Case(_)) => {
+            matches!(action, A::ViewCase | A::RecordEvent | A::AssignCaseManager)
+        }
+        (R::TeamManager | R::HeadOfService, Resource::Service) => {
+            matches!(
+                action,
+                A::OpenCase | A::ListCases | A::ViewAggregates | A::ViewPseudonymisedList
+            ) || (actor.role == R::HeadOfService && action == A::TransferData)
+        }
+        (R::CaseManager, Resource::Service) => matches!(action, A::OpenCase | A::ListCases),
+        (R::CaseManager, Resource::Case(case)) => {
+            matches!(action, A::ViewCase | A::RecordEvent) && works_on(actor, case)
+        }
+        (R::QaAuditor, Resource::Service) => matches!(action, A::ListCases | A::ViewAggregates),
+        (R::QaAuditor, Resource::Case(_)) => action == A::ViewCase,
+        (R::Analyst, Resource::Service) => {
+            matches!(action, A::ViewAggregates | A::ViewPseudonymisedList)
+        }
+        (R::Admin, Resource::Service) => action == A::ManageAccounts,
+        (R::Analyst | R::Admin, Resource::Case(_)) => false,
+        (
+            R::HealthProfessional | R::SocialCareProfessional | R::EducationSetting,
+            Resource::Case(case),
+        ) => {
+            matches!(action, A::ViewCase | A::RespondToAdviceRequest)
+                && case.advice_recipients.contains(&actor.id)
+        }
+        (R::Parent, Resource::Case(case)) => {
+            matches!(action, A::ViewCase | A::CommentOnDraft) && case.family.contains(&actor.id)
+        }
+        (
+            R::HealthProfessional | R::SocialCareProfessional | R::EducationSetting | R::Parent,
+            Resource::Service,
+        ) => false,
+    }
+}
+
+/// A case manager works on cases assigned to them or to their team.
+fn works_on(actor: &Actor, case: &CaseAccess) -> bool {
+    case.case_manager == Some(actor.id) || (actor.team.is_some() && case.team == actor.team)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action as A;
+
+    /// How a case relates to the actor in the matrix below.
+    #[derive(Debug, Clone, Copy)]
+    enum Link {
+        Service,
+        Own,
+        Team,
+        Other,
+        AdviceAddressed,
+        Family,
+    }
+
+    fn case_for(actor: &Actor, link: Link) -> Option<CaseAccess> {
+        let mut case = CaseAccess {
+            case_manager: Some(999),
+            team: Some("east".into()),
+            ..Default::default()
+        };
+        match link {
+            Link::Service => return None,
+            Link::Own => case.case_manager = Some(actor.id),
+            Link::Team => case.team = actor.team.clone(),
+            Link::Other => {}
+            Link::AdviceAddressed => case.advice_recipients.push(actor.id),
+            Link::Family => case.family.push(actor.id),
+        }
+        Some(case)
+    }
+
+    /// The whole matrix, written out: for each role, the (action, link) pairs allowed. Anything
+    /// not listed must be refused.
+    fn allowed(role: Role) -> Vec<(Action, Link)> {
+        use Link::*;
+        let every_case = [Own, Team, Other, AdviceAddressed, Family];
+        let manager = |extra: &[Action]| {
+            let mut v: Vec<(Action, Link)> = [
+                A::OpenCase,
+                A::ListCases,
+                A::ViewAggregates,
+                A::ViewPseudonymisedList,
+            ]
+            .iter()
+            .chain(extra)
+            .map(|a| (*a, Service))
+            .collect();
+            for link in every_case {
+                v.extend([A::ViewCase, A::RecordEvent, A::AssignCaseManager].map(|a| (a, link)));
+            }
+            v
+        };
+        match role {
+            Role::TeamManager => manager(&[]),
+            Role::HeadOfService => manager(&[A::TransferData]),
+            Role::CaseManager => vec![
+                (A::OpenCase, Service),
+                (A::ListCases, Service),
+                (A::ViewCase, Own),
+                (A::RecordEvent, Own),
+                (A::ViewCase, Team),
+                (A::RecordEvent, Team),
+            ],
+            Role::QaAuditor => {
+                let mut v = vec![(A::ListCases, Service), (A::ViewAggregates, Service)];
+                v.extend(every_case.iter().map(|l| (A::ViewCase, *l)));
+                v
+            }
+            Role::Analyst => vec![
+                (A::ViewAggregates, Service),
+                (A::ViewPseudonymisedList, Service),
+            ],
+            Role::Admin => vec![(A::ManageAccounts, Service)],
+            Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationSetting => {
+                vec![
+                    (A::ViewCase, AdviceAddressed),
+                    (A::RespondToAdviceRequest, AdviceAddressed),
+                ]
+            }
+            Role::Parent => vec![(A::ViewCase, Family), (A::CommentOnDraft, Family)],
+        }
+    }
+
+    #[test]
+    fn the_role_action_matrix_is_exactly_as_written() {
+        use Link::*;
+        for &role in Role::ALL {
+            let actor = Actor {
+                id: 7,
+                role,
+                team: Some("west".into()),
+            };
+            let allowed = allowed(role);
+            for &action in Action::ALL {
+                for link in [Service, Own, Team, Other, AdviceAddressed, Family] {
+                    let case = case_for(&actor, link);
+                    let resource = case.as_ref().map_or(Resource::Service, Resource::Case);
+                    let expected = allowed.iter().any(|(a, l)| {
+                        *a == action && std::mem::discriminant(l) == std::mem::discriminant(&link)
+                    });
+                    assert_eq!(
+                        can(&actor, action, resource),
+                        expected,
+                        "{role} {action:?} {link:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_case_manager_without_a_team_sees_only_their_own_cases() {
+        let actor = Actor {
+            id: 7,
+            role: Role::CaseManager,
+            team: None,
+        };
+        let unassigned_team = CaseAccess {
+            case_manager: None,
+            team: None,
+            ..Default::default()
+        };
+        assert!(!can(&actor, A::ViewCase, Resource::Case(&unassigned_team)));
+    }
+}
