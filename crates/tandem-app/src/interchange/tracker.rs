@@ -311,10 +311,10 @@ impl Row<'_> {
 
     /// Reports `later` (a column) dated before `earlier`.
     fn in_order(&mut self, earlier: (&str, Option<Date>), later: (&str, Option<Date>)) {
-        if let ((first, Some(a)), (second, Some(b))) = (earlier, later) {
-            if b < a {
-                self.problem(format!("{second} ({b}) is before {first} ({a})"));
-            }
+        if let ((first, Some(a)), (second, Some(b))) = (earlier, later)
+            && b < a
+        {
+            self.problem(format!("{second} ({b}) is before {first} ({a})"));
         }
     }
 
@@ -406,12 +406,12 @@ impl Row<'_> {
         }
 
         let case_manager = self.text("case_manager").map(str::to_lowercase);
-        if let Some(email) = &case_manager {
-            if !is_case_manager(email) {
-                self.problem(format!(
-                    "case_manager {email:?} is not a known case manager"
-                ));
-            }
+        if let Some(email) = &case_manager
+            && !is_case_manager(email)
+        {
+            self.problem(format!(
+                "case_manager {email:?} is not a known case manager"
+            ));
         }
 
         let (Some(reference), Some(requested)) = (reference, requested) else {
