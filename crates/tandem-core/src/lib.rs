@@ -17,6 +17,7 @@ pub use names::{
     AdviceKind, AssessOutcome, EventType, ExceptionKind, IssueOutcome, PhaseKind, ReviewOutcome,
 };
 pub mod exceptions;
+pub mod metrics;
 pub mod rules;
 pub mod timeline;
 

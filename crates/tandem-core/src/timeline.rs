@@ -49,6 +49,9 @@ pub struct Milestone {
     pub exception: Option<AppliedException>,
     /// The date that started the clock.
     pub start: Date,
+    /// For an advice milestone: whose advice it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<AdviceKind>,
     #[serde(skip)]
     pub rule_id: RuleId,
 }
@@ -414,6 +417,7 @@ impl<'f, 'a> Engine<'f, 'a> {
             explanation,
             exception,
             start: spec.start,
+            advice: spec.advice.map(|a| a.kind),
             rule_id: spec.rule.id,
         });
     }

@@ -24,12 +24,22 @@ impl CliError {
                 }
                 ExitCode::from(1)
             }
+            // The reader of our output went away (`tandem … | head`): not a failure of ours.
+            Self::Internal(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
             Self::Internal(error) => {
                 eprintln!("tandem: internal error: {error:#}");
                 ExitCode::from(3)
             }
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 impl From<anyhow::Error> for CliError {

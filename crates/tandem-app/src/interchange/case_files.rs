@@ -18,15 +18,21 @@ pub fn read_json(text: &str) -> ReadOutcome<CaseFile> {
 
 /// Reads JSON Lines: one case file per line; blank lines are skipped.
 pub fn read_jsonl(input: impl BufRead) -> ReadOutcome<CaseFile> {
-    let mut outcome = ReadOutcome::default();
+    let mut cases = Vec::new();
+    let problems = for_each_jsonl(input, |case| cases.push(case));
+    ReadOutcome { cases, problems }
+}
+
+/// Streams JSON Lines, handing each sound case to `each` as it is read, so that a file of any
+/// size is read in constant memory. Returns the problems found.
+pub fn for_each_jsonl(input: impl BufRead, mut each: impl FnMut(CaseFile)) -> Vec<Problem> {
+    let mut problems = Vec::new();
     for (number, line) in input.lines().enumerate() {
         let line_number = number as u64 + 1;
         let line = match line {
             Ok(line) => line,
             Err(e) => {
-                outcome
-                    .problems
-                    .push(Problem::new(line_number, format!("unreadable line: {e}")));
+                problems.push(Problem::new(line_number, format!("unreadable line: {e}")));
                 break;
             }
         };
@@ -34,13 +40,11 @@ pub fn read_jsonl(input: impl BufRead) -> ReadOutcome<CaseFile> {
             continue;
         }
         match CaseFile::from_json(&line) {
-            Ok(case) => outcome.cases.push(case),
-            Err(e) => outcome
-                .problems
-                .push(Problem::new(line_number, e.to_string())),
+            Ok(case) => each(case),
+            Err(e) => problems.push(Problem::new(line_number, e.to_string())),
         }
     }
-    outcome
+    problems
 }
 
 /// Writes one case file as a line of JSON.

@@ -53,3 +53,49 @@ impl<T> Default for ReadOutcome<T> {
         }
     }
 }
+
+/// The formats a case file can come in, told by the file's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One case file (`.json`).
+    Json,
+    /// One case file per line (`.jsonl`).
+    JsonLines,
+    /// The events CSV (`.csv`).
+    EventsCsv,
+}
+
+impl Format {
+    /// The format a file name implies, if any.
+    pub fn of_path(path: &std::path::Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Self::Json),
+            "jsonl" | "ndjson" => Some(Self::JsonLines),
+            "csv" => Some(Self::EventsCsv),
+            _ => None,
+        }
+    }
+}
+
+/// Reads every case of a file in any of the case formats, handing each to `each`. JSON Lines are
+/// streamed; the events CSV is grouped by reference first, since a case's rows may be anywhere.
+pub fn for_each_case(
+    format: Format,
+    input: impl std::io::BufRead,
+    mut each: impl FnMut(tandem_core::CaseFile),
+) -> Vec<Problem> {
+    let outcome = match format {
+        Format::JsonLines => return case_files::for_each_jsonl(input, each),
+        Format::Json => {
+            let mut text = String::new();
+            let mut input = input;
+            if let Err(e) = std::io::Read::read_to_string(&mut input, &mut text) {
+                return vec![Problem::new(1, format!("unreadable file: {e}"))];
+            }
+            case_files::read_json(&text)
+        }
+        Format::EventsCsv => events_csv::read(input),
+    };
+    outcome.cases.into_iter().for_each(&mut each);
+    outcome.problems
+}

@@ -1,0 +1,210 @@
+//! Performance measures (contracts/metrics.md), derived from timelines by the same engine, so that
+//! every figure can be traced to the milestones and cases behind it.
+//!
+//! Measures accumulate one case at a time, so a million cases need no more memory than one.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use serde_json::{Value, json};
+
+use crate::case_file::CaseFile;
+use crate::dates::Date;
+use crate::names::{AdviceKind, Status};
+use crate::rules::RuleId;
+use crate::timeline::{self, Milestone, Timeline};
+
+/// "More than 52 weeks after the request", in days.
+const FIFTY_TWO_WEEKS: i64 = 52 * 7;
+
+/// A reporting period, both bounds inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+impl Period {
+    /// The last complete calendar year before `as_of` (the contract's default).
+    pub fn last_complete_year(as_of: Date) -> Self {
+        let year = as_of.year() - 1;
+        Self {
+            start: Date::from_ymd_opt(year, 1, 1).expect("1 January exists"),
+            end: Date::from_ymd_opt(year, 12, 31).expect("31 December exists"),
+        }
+    }
+
+    pub fn contains(&self, date: Date) -> bool {
+        (self.start..=self.end).contains(&date)
+    }
+}
+
+/// A rate: how many of the denominator met the standard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rate {
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+impl Rate {
+    fn count(&mut self, met: bool) {
+        self.denominator += 1;
+        self.numerator += u64::from(met);
+    }
+
+    /// `numerator / denominator`, or `None` for an empty denominator.
+    pub fn rate(&self) -> Option<f64> {
+        (self.denominator > 0).then(|| self.numerator as f64 / self.denominator as f64)
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({ "numerator": self.numerator, "denominator": self.denominator, "rate": self.rate() })
+    }
+}
+
+/// The contract's measures for one period, as at one date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metrics {
+    pub period: Period,
+    pub as_of: Date,
+    pub cases: u64,
+    pub final_plans_excl_exceptions: Rate,
+    pub final_plans_incl_exceptions: Rate,
+    pub decisions_to_assess: Rate,
+    pub advice: BTreeMap<AdviceKind, Rate>,
+    pub advice_all: Rate,
+    pub review_meetings: Rate,
+    pub review_decisions: Rate,
+    pub amended_plans: Rate,
+    pub final_plans_issued: u64,
+    /// Days from request to final plan, summed over the plans of the headline measure.
+    days_to_issue_excl_exceptions: i64,
+    pub final_plans_over_52_weeks: u64,
+    pub open_assessments_overdue: u64,
+}
+
+impl Metrics {
+    pub fn new(period: Period, as_of: Date) -> Self {
+        Self {
+            period,
+            as_of,
+            cases: 0,
+            final_plans_excl_exceptions: Rate::default(),
+            final_plans_incl_exceptions: Rate::default(),
+            decisions_to_assess: Rate::default(),
+            advice: AdviceKind::ALL
+                .iter()
+                .map(|k| (*k, Rate::default()))
+                .collect(),
+            advice_all: Rate::default(),
+            review_meetings: Rate::default(),
+            review_decisions: Rate::default(),
+            amended_plans: Rate::default(),
+            final_plans_issued: 0,
+            days_to_issue_excl_exceptions: 0,
+            final_plans_over_52_weeks: 0,
+            open_assessments_overdue: 0,
+        }
+    }
+
+    /// Adds one case, computing its timeline as at the report's date.
+    pub fn add_case(&mut self, case: &CaseFile) {
+        self.add(&timeline::compute(case, self.as_of));
+    }
+
+    /// Adds one case's timeline (computed as at `self.as_of`).
+    pub fn add(&mut self, timeline: &Timeline) {
+        self.cases += 1;
+        for m in &timeline.milestones {
+            self.add_milestone(m);
+        }
+    }
+
+    fn add_milestone(&mut self, m: &Milestone) {
+        let period = self.period;
+        let done_in_period = m.done.is_some_and(|d| period.contains(d));
+        let met = matches!((m.done, m.due), (Some(done), Some(due)) if done <= due);
+        match m.rule_id {
+            RuleId::FinalPlan => {
+                if m.status == Status::Overdue {
+                    self.open_assessments_overdue += 1;
+                }
+                let (Some(issued), true) = (m.done, done_in_period) else {
+                    return;
+                };
+                let days = (issued - m.start).num_days();
+                self.final_plans_issued += 1;
+                self.final_plans_incl_exceptions.count(met);
+                if days > FIFTY_TWO_WEEKS {
+                    self.final_plans_over_52_weeks += 1;
+                }
+                if m.exception.is_none() {
+                    self.final_plans_excl_exceptions.count(met);
+                    self.days_to_issue_excl_exceptions += days;
+                }
+            }
+            RuleId::DecisionToAssess if done_in_period => self.decisions_to_assess.count(met),
+            RuleId::Advice if done_in_period => {
+                self.advice_all.count(met);
+                if let Some(kind) = m.advice {
+                    self.advice.entry(kind).or_default().count(met);
+                }
+            }
+            // Reviews are counted once their outcome is settled: done, or overdue; a duty that no
+            // longer arose, or is not yet due, is neither met nor missed.
+            RuleId::Review | RuleId::ReviewDecision | RuleId::AmendedPlan => {
+                let settled = matches!(m.status, Status::Met | Status::Late | Status::Overdue);
+                let anchor = match m.rule_id {
+                    RuleId::Review => m.due,
+                    _ => Some(m.start),
+                };
+                if !settled || !anchor.is_some_and(|d| period.contains(d)) {
+                    return;
+                }
+                let rate = match m.rule_id {
+                    RuleId::Review => &mut self.review_meetings,
+                    RuleId::ReviewDecision => &mut self.review_decisions,
+                    _ => &mut self.amended_plans,
+                };
+                rate.count(met);
+            }
+            _ => {}
+        }
+    }
+
+    /// Mean weeks from request to final plan over the headline measure's plans, to 1 decimal.
+    pub fn weeks_to_issue_mean_excl_exceptions(&self) -> Option<f64> {
+        let plans = self.final_plans_excl_exceptions.denominator;
+        (plans > 0).then(|| {
+            let weeks = self.days_to_issue_excl_exceptions as f64 / 7.0 / plans as f64;
+            (weeks * 10.0).round() / 10.0
+        })
+    }
+
+    /// The JSON object `tandem metrics` prints (contracts/metrics.md).
+    pub fn to_json(&self) -> Value {
+        let mut advice: serde_json::Map<String, Value> = self
+            .advice
+            .iter()
+            .map(|(k, r)| (k.as_str().to_owned(), r.to_json()))
+            .collect();
+        advice.insert("all".into(), self.advice_all.to_json());
+        json!({
+            "period_start": self.period.start,
+            "period_end": self.period.end,
+            "as_of": self.as_of,
+            "cases": self.cases,
+            "final_plans_within_20_weeks_excl_exceptions": self.final_plans_excl_exceptions.to_json(),
+            "final_plans_within_20_weeks_incl_exceptions": self.final_plans_incl_exceptions.to_json(),
+            "decisions_to_assess_within_6_weeks": self.decisions_to_assess.to_json(),
+            "advice_within_6_weeks": advice,
+            "review_meetings_on_time": self.review_meetings.to_json(),
+            "review_decisions_within_4_weeks": self.review_decisions.to_json(),
+            "amended_plans_within_8_weeks": self.amended_plans.to_json(),
+            "final_plans_issued": self.final_plans_issued,
+            "weeks_to_issue_mean_excl_exceptions": self.weeks_to_issue_mean_excl_exceptions(),
+            "final_plans_over_52_weeks": self.final_plans_over_52_weeks,
+            "open_assessments_overdue": self.open_assessments_overdue,
+        })
+    }
+}
