@@ -24,7 +24,8 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EventDetail {
     RequestReceived,
-    Exception(ExceptionClaim),
+    /// Boxed: claims are rare and large, and every event is sized to its largest variant.
+    Exception(Box<ExceptionClaim>),
     DecisionToAssess {
         outcome: AssessOutcome,
     },
@@ -390,7 +391,7 @@ impl<F: Fields + ?Sized> Reader<'_, F> {
             reason: self.optional_text("reason")?,
             evidence: self.optional_text("evidence")?,
         };
-        Ok(Event::new(from, EventDetail::Exception(claim)))
+        Ok(Event::new(from, EventDetail::Exception(Box::new(claim))))
     }
 }
 

@@ -56,7 +56,7 @@ fn event() -> impl Strategy<Value = Event> {
         1 => Just(EventDetail::PlanCeased),
     ];
     let exception = (0u32..900).prop_flat_map(|from| {
-        claim(from).prop_map(move |claim| Event::new(day(from), EventDetail::Exception(claim)))
+        claim(from).prop_map(move |claim| Event::new(day(from), EventDetail::Exception(Box::new(claim))))
     });
     prop_oneof![
         24 => (0u32..900, detail).prop_map(|(offset, detail)| Event::new(day(offset), detail)),
@@ -152,7 +152,7 @@ proptest! {
     ) {
         let before = compute(&events, as_of);
         let mut more = events.clone();
-        more.push(Event::new(day(from), EventDetail::Exception(claim)));
+        more.push(Event::new(day(from), EventDetail::Exception(Box::new(claim))));
         let after = compute(&more, as_of);
         for m in before.milestones.iter().filter(|m| m.status == Status::Met) {
             prop_assert_eq!(after.milestone(&m.key).map(|m| m.status), Some(Status::Met), "{}", &m.key);
