@@ -17,8 +17,10 @@ pub use names::{
     AdviceKind, AssessOutcome, EventType, ExceptionKind, IssueOutcome, PhaseKind, ReviewOutcome,
 };
 pub mod exceptions;
+pub mod lateness;
 pub mod metrics;
 pub mod rules;
+pub mod targets;
 pub mod timeline;
 
 pub use names::{Stage, Status, WarningCode};

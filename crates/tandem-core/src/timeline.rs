@@ -34,6 +34,9 @@ pub struct Timeline {
     pub stage: Stage,
     /// Each exception claimed, and which time limits it disapplies or why it does not qualify.
     pub exceptions: Vec<ExceptionReport>,
+    /// The last draft plan issued on or before the final plan (or the last one, without a final).
+    #[serde(skip)]
+    pub draft_issued: Option<Date>,
 }
 
 /// One statutory duty with its due date and where it stands.
@@ -137,6 +140,11 @@ pub fn compute(case: &CaseFile, as_of: Date) -> Timeline {
         warnings: engine.warnings,
         stage: facts.stage(),
         exceptions,
+        draft_issued: facts
+            .drafts
+            .iter()
+            .copied()
+            .rfind(|d| facts.final_plan.is_none_or(|f| *d <= f)),
     }
 }
 

@@ -56,7 +56,8 @@ fn event() -> impl Strategy<Value = Event> {
         1 => Just(EventDetail::PlanCeased),
     ];
     let exception = (0u32..900).prop_flat_map(|from| {
-        claim(from).prop_map(move |claim| Event::new(day(from), EventDetail::Exception(Box::new(claim))))
+        claim(from)
+            .prop_map(move |claim| Event::new(day(from), EventDetail::Exception(Box::new(claim))))
     });
     prop_oneof![
         24 => (0u32..900, detail).prop_map(|(offset, detail)| Event::new(day(offset), detail)),
