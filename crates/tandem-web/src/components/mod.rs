@@ -1,0 +1,8 @@
+//! GOV.UK Frontend 6.6.0 components as askama templates. Each options struct mirrors the
+//! Nunjucks macro's options (camelCase when deserialised), so fixtures map onto them directly.
+
+mod basic;
+mod form;
+
+pub use basic::{BackLink, Button, InsetText, SkipLink, Tag, WarningText};
+pub use form::{ErrorMessage, Fieldset, Hint, Label, Legend};
