@@ -272,3 +272,9 @@ pub fn or<'a>(value: &'a Option<String>, fallback: &'a str) -> &'a str {
         .filter(|v| !v.is_empty())
         .unwrap_or(fallback)
 }
+
+/// Reads a string option that fixtures and callers may also give as a number or boolean
+/// (Nunjucks prints them alike), e.g. `value: 3`.
+pub(crate) fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<AttributeValue>::deserialize(d)?.map(|v| v.to_string()))
+}

@@ -197,3 +197,47 @@ fn error_message() {
 fn fieldset() {
     check::<Fieldset>("fieldset", &[], None);
 }
+
+#[test]
+fn input() {
+    check::<Input>("input", &[], None);
+}
+
+#[test]
+fn textarea() {
+    check::<Textarea>("textarea", &[], None);
+}
+
+#[test]
+fn select() {
+    check::<Select>("select", &[FALSY_ITEMS], None);
+}
+
+const FALSY_ITEMS: Skip = (
+    "with falsy items",
+    "`false`/`\"\"` entries in `items` are a Nunjucks truthiness quirk; Rust callers use None",
+);
+
+#[test]
+fn radios() {
+    let skips = [
+        FALSY_ITEMS,
+        (
+            "with empty conditional",
+            "`conditional: { html: false }` is a truthiness quirk; omit `conditional` instead",
+        ),
+    ];
+    check::<Radios>("radios", &skips, None);
+}
+
+#[test]
+fn checkboxes() {
+    let skips = [
+        ("with falsy values", FALSY_ITEMS.1),
+        (
+            "empty conditional",
+            "`conditional: { html: false }` is a truthiness quirk; omit `conditional` instead",
+        ),
+    ];
+    check::<Checkboxes>("checkboxes", &skips, None);
+}

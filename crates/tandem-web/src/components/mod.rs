@@ -2,7 +2,13 @@
 //! Nunjucks macro's options (camelCase when deserialised), so fixtures map onto them directly.
 
 mod basic;
+mod choices;
+mod controls;
+mod field;
 mod form;
 
 pub use basic::{BackLink, Button, InsetText, SkipLink, Tag, WarningText};
+pub use choices::{Checkboxes, ChoiceItem, Conditional, ItemLabel, Radios};
+pub use controls::{Affix, Input, InputWrapper, Select, SelectItem, Textarea};
+pub use field::FormGroup;
 pub use form::{ErrorMessage, Fieldset, Hint, Label, Legend};
