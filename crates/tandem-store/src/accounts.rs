@@ -1,0 +1,461 @@
+//! Accounts, sessions, sign-in attempts and the people linked to a case.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+use tandem_core::{CaseAccess, Role, UserId};
+
+use crate::error::{StoreError, is_unique_violation};
+use crate::model::{CaseId, CaseRelation, NewUser, SessionId, SessionRecord, UserRecord};
+use crate::store::{Conn, Store, Tx, on};
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    password_hash: String,
+    role: String,
+    team: Option<String>,
+    disabled: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    fn into_record(self) -> Result<UserRecord, StoreError> {
+        Ok(UserRecord {
+            role: Role::parse(&self.role)
+                .ok_or_else(|| StoreError::Corrupt(format!("role {:?}", self.role)))?,
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            password_hash: self.password_hash,
+            team: self.team,
+            disabled: self.disabled,
+            created_at: self.created_at,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, name, password_hash, role, team, disabled, created_at";
+
+/// Email addresses are compared without regard to case or surrounding spaces.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+async fn create_user(
+    mut conn: Conn<'_>,
+    now: DateTime<Utc>,
+    user: &NewUser,
+) -> Result<UserId, StoreError> {
+    const SQL: &str = "INSERT INTO users (email, name, password_hash, role, team, disabled, \
+                       created_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING id";
+    let id = on!(conn.reborrow(), c => sqlx::query_scalar::<_, i64>(SQL)
+        .bind(normalise_email(&user.email))
+        .bind(user.name.as_str())
+        .bind(user.password_hash.as_str())
+        .bind(user.role.as_str())
+        .bind(user.team.as_deref())
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(|e| if is_unique_violation(&e, "users", "email") {
+            StoreError::DuplicateEmail
+        } else {
+            StoreError::Database(e)
+        })?);
+    Ok(id)
+}
+
+async fn user_where(
+    mut conn: Conn<'_>,
+    by_email: Option<&str>,
+    by_id: Option<UserId>,
+) -> Result<Option<UserRecord>, StoreError> {
+    let row = if let Some(email) = by_email {
+        const SQL: &str = "SELECT id, email, name, password_hash, role, team, disabled, \
+                           created_at FROM users WHERE email = $1";
+        on!(conn.reborrow(), c => sqlx::query_as::<_, UserRow>(SQL)
+            .bind(normalise_email(email))
+            .fetch_optional(&mut *c)
+            .await?)
+    } else {
+        const SQL: &str = "SELECT id, email, name, password_hash, role, team, disabled, \
+                           created_at FROM users WHERE id = $1";
+        on!(conn.reborrow(), c => sqlx::query_as::<_, UserRow>(SQL)
+            .bind(by_id)
+            .fetch_optional(&mut *c)
+            .await?)
+    };
+    row.map(UserRow::into_record).transpose()
+}
+
+async fn users(mut conn: Conn<'_>) -> Result<Vec<UserRecord>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+    let rows = on!(conn.reborrow(), c => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *c)
+        .await?);
+    rows.into_iter().map(UserRow::into_record).collect()
+}
+
+async fn update_user(
+    mut conn: Conn<'_>,
+    id: UserId,
+    role: Option<(Role, Option<&str>)>,
+    disabled: Option<bool>,
+    password_hash: Option<&str>,
+) -> Result<(), StoreError> {
+    const SQL: &str = "UPDATE users SET \
+         role = COALESCE($2, role), \
+         team = CASE WHEN $3 THEN $4 ELSE team END, \
+         disabled = COALESCE($5, disabled), \
+         password_hash = COALESCE($6, password_hash) \
+         WHERE id = $1";
+    let affected = on!(conn.reborrow(), c => sqlx::query(SQL)
+        .bind(id)
+        .bind(role.map(|(r, _)| r.as_str()))
+        .bind(role.is_some())
+        .bind(role.and_then(|(_, team)| team))
+        .bind(disabled)
+        .bind(password_hash)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    if affected == 0 {
+        return Err(StoreError::UserNotFound { id });
+    }
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct SessionRow {
+    id: i64,
+    user_id: i64,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    revoked: bool,
+}
+
+impl From<SessionRow> for SessionRecord {
+    fn from(row: SessionRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: row.user_id,
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+            expires_at: row.expires_at,
+            revoked: row.revoked,
+        }
+    }
+}
+
+async fn create_session(
+    mut conn: Conn<'_>,
+    now: DateTime<Utc>,
+    token_hash: &str,
+    user_id: UserId,
+    expires_at: DateTime<Utc>,
+) -> Result<SessionId, StoreError> {
+    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, \
+                       expires_at, revoked) VALUES ($1, $2, $3, $3, $4, FALSE) RETURNING id";
+    let id = on!(conn.reborrow(), c => sqlx::query_scalar::<_, i64>(SQL)
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at)
+        .fetch_one(&mut *c)
+        .await?);
+    Ok(id)
+}
+
+/// The live session with this token hash and its user: not revoked, not past its absolute
+/// expiry, seen within `idle`, and the account not disabled.
+async fn live_session(
+    mut conn: Conn<'_>,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    idle: Duration,
+) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
+    const SQL: &str = "SELECT id, user_id, created_at, last_seen_at, expires_at, revoked \
+         FROM sessions WHERE token_hash = $1 AND revoked = FALSE \
+         AND expires_at > $2 AND last_seen_at > $3";
+    let session = on!(conn.reborrow(), c => sqlx::query_as::<_, SessionRow>(SQL)
+        .bind(token_hash)
+        .bind(now)
+        .bind(now - idle)
+        .fetch_optional(&mut *c)
+        .await?);
+    let Some(session) = session else {
+        return Ok(None);
+    };
+    let user = user_where(conn, None, Some(session.user_id)).await?;
+    Ok(user
+        .filter(|u| !u.disabled)
+        .map(|u| (SessionRecord::from(session), u)))
+}
+
+async fn touch_session(
+    mut conn: Conn<'_>,
+    id: SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    const SQL: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+    on!(conn.reborrow(), c => {
+        sqlx::query(SQL).bind(id).bind(now).execute(&mut *c).await?;
+    });
+    Ok(())
+}
+
+async fn revoke_sessions(
+    mut conn: Conn<'_>,
+    token_hash: Option<&str>,
+    user_id: Option<UserId>,
+) -> Result<u64, StoreError> {
+    const SQL: &str = "UPDATE sessions SET revoked = TRUE \
+         WHERE revoked = FALSE AND (token_hash = $1 OR user_id = $2)";
+    let affected = on!(conn.reborrow(), c => sqlx::query(SQL)
+        .bind(token_hash)
+        .bind(user_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
+    Ok(affected)
+}
+
+async fn record_attempt(
+    mut conn: Conn<'_>,
+    key: &str,
+    at: DateTime<Utc>,
+    succeeded: bool,
+) -> Result<(), StoreError> {
+    const SQL: &str = "INSERT INTO sign_in_attempts (key, at, succeeded) VALUES ($1, $2, $3)";
+    on!(conn.reborrow(), c => {
+        sqlx::query(SQL)
+            .bind(key)
+            .bind(at)
+            .bind(succeeded)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+async fn failed_attempts(
+    mut conn: Conn<'_>,
+    key: &str,
+    since: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    const SQL: &str = "SELECT COUNT(*) FROM sign_in_attempts \
+                       WHERE key = $1 AND at >= $2 AND succeeded = FALSE";
+    let count = on!(conn.reborrow(), c => sqlx::query_scalar::<_, i64>(SQL)
+        .bind(key)
+        .bind(since)
+        .fetch_one(&mut *c)
+        .await?);
+    Ok(count)
+}
+
+async fn link_person(
+    mut conn: Conn<'_>,
+    case_id: CaseId,
+    user_id: UserId,
+    relation: CaseRelation,
+) -> Result<(), StoreError> {
+    const SQL: &str = "INSERT INTO case_people (case_id, user_id, relation) VALUES ($1, $2, $3) \
+                       ON CONFLICT DO NOTHING";
+    on!(conn.reborrow(), c => {
+        sqlx::query(SQL)
+            .bind(case_id)
+            .bind(user_id)
+            .bind(relation.as_str())
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
+async fn case_access(mut conn: Conn<'_>, case_id: CaseId) -> Result<CaseAccess, StoreError> {
+    const CASE: &str = "SELECT case_manager_id, team FROM cases WHERE id = $1";
+    let (case_manager, team) = on!(conn.reborrow(), c =>
+        sqlx::query_as::<_, (Option<i64>, Option<String>)>(CASE)
+            .bind(case_id)
+            .fetch_optional(&mut *c)
+            .await?)
+    .ok_or(StoreError::CaseIdNotFound { id: case_id })?;
+    const PEOPLE: &str =
+        "SELECT user_id, relation FROM case_people WHERE case_id = $1 ORDER BY user_id";
+    let people = on!(conn.reborrow(), c => sqlx::query_as::<_, (i64, String)>(PEOPLE)
+        .bind(case_id)
+        .fetch_all(&mut *c)
+        .await?);
+    let mut access = CaseAccess {
+        case_manager,
+        team,
+        ..CaseAccess::default()
+    };
+    for (user_id, relation) in people {
+        match CaseRelation::parse(&relation) {
+            Some(CaseRelation::AdviceRecipient) => access.advice_recipients.push(user_id),
+            Some(CaseRelation::Family) => access.family.push(user_id),
+            None => return Err(StoreError::Corrupt(format!("case relation {relation:?}"))),
+        }
+    }
+    Ok(access)
+}
+
+impl Tx {
+    /// Creates an account; [`StoreError::DuplicateEmail`] if the address is taken.
+    pub async fn create_user(&mut self, user: &NewUser) -> Result<UserId, StoreError> {
+        let now = self.now();
+        create_user(self.conn(), now, user).await
+    }
+
+    pub async fn user(&mut self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+        user_where(self.conn(), None, Some(id)).await
+    }
+
+    pub async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        user_where(self.conn(), Some(email), None).await
+    }
+
+    /// Changes a user's role and team.
+    pub async fn set_user_role(
+        &mut self,
+        id: UserId,
+        role: Role,
+        team: Option<&str>,
+    ) -> Result<(), StoreError> {
+        update_user(self.conn(), id, Some((role, team)), None, None).await
+    }
+
+    /// Disables (or re-enables) an account. Disabling also revokes its sessions.
+    pub async fn set_user_disabled(
+        &mut self,
+        id: UserId,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        update_user(self.conn(), id, None, Some(disabled), None).await?;
+        if disabled {
+            revoke_sessions(self.conn(), None, Some(id)).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_password_hash(&mut self, id: UserId, hash: &str) -> Result<(), StoreError> {
+        update_user(self.conn(), id, None, None, Some(hash)).await
+    }
+
+    /// Stores a new session (only a hash of its token). Returns its id.
+    pub async fn create_session(
+        &mut self,
+        token_hash: &str,
+        user_id: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<SessionId, StoreError> {
+        let now = self.now();
+        create_session(self.conn(), now, token_hash, user_id, expires_at).await
+    }
+
+    /// Revokes the session with this token hash (sign-out). Returns how many were revoked.
+    pub async fn revoke_session(&mut self, token_hash: &str) -> Result<u64, StoreError> {
+        revoke_sessions(self.conn(), Some(token_hash), None).await
+    }
+
+    /// Revokes every session of a user (password change, account disabled).
+    pub async fn revoke_user_sessions(&mut self, user_id: UserId) -> Result<u64, StoreError> {
+        revoke_sessions(self.conn(), None, Some(user_id)).await
+    }
+
+    pub async fn record_sign_in_attempt(
+        &mut self,
+        key: &str,
+        succeeded: bool,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        record_attempt(self.conn(), key, now, succeeded).await
+    }
+
+    pub async fn failed_sign_in_attempts(
+        &mut self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        failed_attempts(self.conn(), key, since).await
+    }
+
+    /// Links a user to a case (an advice recipient, a parent), for permissions.
+    pub async fn link_person(
+        &mut self,
+        case_id: CaseId,
+        user_id: UserId,
+        relation: CaseRelation,
+    ) -> Result<(), StoreError> {
+        link_person(self.conn(), case_id, user_id, relation).await
+    }
+
+    /// How a case relates to people, for `tandem_core::can`.
+    pub async fn case_access(&mut self, case_id: CaseId) -> Result<CaseAccess, StoreError> {
+        case_access(self.conn(), case_id).await
+    }
+}
+
+impl Store {
+    pub async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+        let mut held = self.acquire().await?;
+        user_where(held.conn(), None, Some(id)).await
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        let mut held = self.acquire().await?;
+        user_where(held.conn(), Some(email), None).await
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let mut held = self.acquire().await?;
+        users(held.conn()).await
+    }
+
+    /// The live session for a token hash, with its (enabled) user; see [`Tx::create_session`].
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        idle: Duration,
+    ) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
+        let mut held = self.acquire().await?;
+        live_session(held.conn(), token_hash, now, idle).await
+    }
+
+    /// Marks a session as seen now (keeps it from idling out). A single-statement write.
+    pub async fn touch_session(&self, id: SessionId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut held = self.acquire().await?;
+        touch_session(held.conn(), id, now).await
+    }
+
+    /// Records a sign-in attempt under a caller-chosen key (e.g. a keyed hash of the email).
+    pub async fn record_sign_in_attempt(
+        &self,
+        key: &str,
+        at: DateTime<Utc>,
+        succeeded: bool,
+    ) -> Result<(), StoreError> {
+        let mut held = self.acquire().await?;
+        record_attempt(held.conn(), key, at, succeeded).await
+    }
+
+    /// Failed attempts under `key` since `since`, for rate limiting.
+    pub async fn failed_sign_in_attempts(
+        &self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut held = self.acquire().await?;
+        failed_attempts(held.conn(), key, since).await
+    }
+
+    pub async fn case_access(&self, case_id: CaseId) -> Result<CaseAccess, StoreError> {
+        let mut held = self.acquire().await?;
+        case_access(held.conn(), case_id).await
+    }
+}

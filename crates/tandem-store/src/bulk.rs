@@ -1,0 +1,352 @@
+//! Bulk paths: importing or generating many cases in one transaction, streaming every case out,
+//! and refreshing projections as the calendar moves on.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use serde_json::{Map, Value};
+use sqlx::types::Json;
+use sqlx::{AssertSqlSafe, FromRow};
+use tandem_core::{CaseFile, Date};
+
+use crate::cases::{
+    ChildColumns, EFFECTIVE_EVENTS, EVENT_BATCH, EventInsert, existing_references, insert_events,
+    parse_event, upsert_projections, values_list,
+};
+use crate::error::StoreError;
+use crate::model::{Attribution, CaseId, ImportSummary, NewCase, Projection, parse_reference};
+use crate::projection::project;
+use crate::store::{Backend, Conn, Store, Tx, on};
+
+/// Rows per multi-row INSERT of children (5 parameters a row) and cases (5 a row).
+const ROW_BATCH: usize = 1000;
+/// Cases read per page when streaming or refreshing.
+const PAGE: i64 = 500;
+
+/// Takes `n` fresh ids for `table` before inserting rows with explicit ids, so that children and
+/// cases can be linked without a round trip per row.
+async fn allocate_ids(
+    mut conn: Conn<'_>,
+    table: &'static str,
+    n: usize,
+) -> Result<Vec<i64>, StoreError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(n).map_err(|_| StoreError::Corrupt("too many rows".into()))?;
+    match conn.reborrow() {
+        // The transaction holds SQLite's write lock (BEGIN IMMEDIATE): nobody else can insert
+        // until it commits, so the ids after the largest are ours.
+        Conn::Sqlite(c) => {
+            let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
+            let max = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql))
+                .fetch_one(&mut *c)
+                .await?;
+            Ok((max + 1..=max + count).collect())
+        }
+        // The identity sequence hands out ids that no other session will get.
+        Conn::Postgres(c) => {
+            let sql = format!(
+                "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) \
+                 FROM generate_series(1, $1::bigint)"
+            );
+            Ok(sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql))
+                .bind(count)
+                .fetch_all(&mut *c)
+                .await?)
+        }
+    }
+}
+
+async fn insert_children(
+    mut conn: Conn<'_>,
+    rows: &[(i64, ChildColumns)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROW_BATCH) {
+        let sql = format!(
+            "INSERT INTO children (id, given_name, family_name, date_of_birth, other) VALUES {}",
+            values_list(chunk.len(), 5, 1, "")
+        );
+        on!(conn.reborrow(), c => {
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for (id, child) in chunk {
+                query = query
+                    .bind(*id)
+                    .bind(child.given_name.as_deref())
+                    .bind(child.family_name.as_deref())
+                    .bind(child.date_of_birth)
+                    .bind(Json(&child.other));
+            }
+            query.execute(&mut *c).await?;
+        });
+    }
+    Ok(())
+}
+
+async fn insert_cases(
+    mut conn: Conn<'_>,
+    rows: &[(CaseId, i64, &NewCase)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(ROW_BATCH) {
+        let sql = format!(
+            "INSERT INTO cases (opened_at, id, reference, child_id, case_manager_id, team) \
+             VALUES {}",
+            values_list(chunk.len(), 5, 2, "$1, ")
+        );
+        on!(conn.reborrow(), c => {
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(now);
+            for (id, child_id, new) in chunk {
+                query = query
+                    .bind(*id)
+                    .bind(new.case.reference.as_str())
+                    .bind(*child_id)
+                    .bind(new.case_manager)
+                    .bind(new.team.as_deref());
+            }
+            query.execute(&mut *c).await?;
+        });
+    }
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct CaseHead {
+    id: i64,
+    reference: String,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    date_of_birth: Option<Date>,
+    other: Json<Map<String, Value>>,
+}
+
+/// Up to `PAGE` cases with ids above `after`, as effective case files. With `stale_before`, only
+/// cases whose projection was computed before that date (or has none). `lock` takes row locks
+/// on PostgreSQL so that a concurrent write cannot slip between reading and re-projecting.
+async fn case_files_page(
+    mut conn: Conn<'_>,
+    after: CaseId,
+    stale_before: Option<Date>,
+    lock: bool,
+) -> Result<Vec<(CaseId, CaseFile)>, StoreError> {
+    let backend = conn.backend();
+    let stale = if stale_before.is_some() {
+        " AND (p.computed_as_of IS NULL OR p.computed_as_of < $3)"
+    } else {
+        ""
+    };
+    let for_update = if lock && backend == Backend::Postgres {
+        " FOR UPDATE OF c"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT c.id, c.reference, ch.given_name, ch.family_name, ch.date_of_birth, ch.other \
+         FROM cases c JOIN children ch ON ch.id = c.child_id \
+         LEFT JOIN case_projection p ON p.case_id = c.id \
+         WHERE c.id > $1{stale} ORDER BY c.id LIMIT $2{for_update}"
+    );
+    let heads = on!(conn.reborrow(), c => {
+        let mut query = sqlx::query_as::<_, CaseHead>(AssertSqlSafe(sql)).bind(after).bind(PAGE);
+        if let Some(date) = stale_before {
+            query = query.bind(date);
+        }
+        query.fetch_all(&mut *c).await?
+    });
+    let (Some(first), Some(last)) = (heads.first(), heads.last()) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT e.case_id, e.event FROM events e \
+         WHERE e.case_id >= $1 AND e.case_id <= $2 AND {EFFECTIVE_EVENTS} \
+         ORDER BY e.case_id, e.seq"
+    );
+    let rows = on!(conn.reborrow(), c =>
+        sqlx::query_as::<_, (i64, Json<Map<String, Value>>)>(AssertSqlSafe(sql))
+            .bind(first.id)
+            .bind(last.id)
+            .fetch_all(&mut *c)
+            .await?);
+    let mut events: HashMap<CaseId, Vec<_>> = HashMap::new();
+    for (case_id, json) in rows {
+        events
+            .entry(case_id)
+            .or_default()
+            .push(parse_event(&json.0)?);
+    }
+    heads
+        .into_iter()
+        .map(|head| {
+            let child = ChildColumns {
+                given_name: head.given_name,
+                family_name: head.family_name,
+                date_of_birth: head.date_of_birth,
+                other: head.other.0,
+            }
+            .into_child();
+            Ok((
+                head.id,
+                CaseFile {
+                    reference: parse_reference(head.reference)?,
+                    child,
+                    events: events.remove(&head.id).unwrap_or_default(),
+                },
+            ))
+        })
+        .collect()
+}
+
+impl Tx {
+    /// Creates many cases with their children, events and projections, in multi-row batches.
+    /// All or nothing with the transaction. A reference that is repeated in `cases` or already
+    /// in the database fails the whole import with [`StoreError::DuplicateReference`]; call
+    /// [`Tx::existing_references`] first to report every clash.
+    pub async fn import_cases(
+        &mut self,
+        cases: &[NewCase],
+        by: Attribution,
+    ) -> Result<ImportSummary, StoreError> {
+        let (now, today) = (self.now(), self.today());
+        let mut seen = HashSet::with_capacity(cases.len());
+        for new in cases {
+            if !seen.insert(new.case.reference.as_str()) {
+                return Err(StoreError::DuplicateReference {
+                    reference: new.case.reference.to_string(),
+                });
+            }
+        }
+        drop(seen);
+        let references: Vec<_> = cases.iter().map(|n| n.case.reference.clone()).collect();
+        if let Some(clash) = existing_references(self.conn(), &references)
+            .await?
+            .into_iter()
+            .next()
+        {
+            return Err(StoreError::DuplicateReference {
+                reference: clash.to_string(),
+            });
+        }
+        drop(references);
+
+        let child_ids = allocate_ids(self.conn(), "children", cases.len()).await?;
+        let case_ids = allocate_ids(self.conn(), "cases", cases.len()).await?;
+        if child_ids.len() != cases.len() || case_ids.len() != cases.len() {
+            return Err(StoreError::Corrupt("id allocation came up short".into()));
+        }
+
+        // Children and cases a batch at a time, so that memory stays flat on large imports.
+        for ((news, child_ids), case_ids) in cases
+            .chunks(ROW_BATCH)
+            .zip(child_ids.chunks(ROW_BATCH))
+            .zip(case_ids.chunks(ROW_BATCH))
+        {
+            let children: Vec<(i64, ChildColumns)> = news
+                .iter()
+                .zip(child_ids)
+                .map(|(new, id)| (*id, ChildColumns::from_child(&new.case.child)))
+                .collect();
+            insert_children(self.conn(), &children).await?;
+            let rows: Vec<(CaseId, i64, &NewCase)> = news
+                .iter()
+                .zip(case_ids.iter().zip(child_ids))
+                .map(|(new, (case_id, child_id))| (*case_id, *child_id, new))
+                .collect();
+            insert_cases(self.conn(), &rows, now).await?;
+        }
+
+        let mut summary = ImportSummary {
+            cases: cases.len() as u64,
+            events: 0,
+        };
+        let mut batch: Vec<EventInsert> = Vec::with_capacity(EVENT_BATCH);
+        for (new, case_id) in cases.iter().zip(&case_ids) {
+            for (event, seq) in new.case.events.iter().zip(1..) {
+                batch.push(EventInsert::new(*case_id, seq, event));
+                if batch.len() == EVENT_BATCH {
+                    insert_events(self.conn(), &batch, by, now).await?;
+                    summary.events += batch.len() as u64;
+                    batch.clear();
+                }
+            }
+        }
+        insert_events(self.conn(), &batch, by, now).await?;
+        summary.events += batch.len() as u64;
+
+        let mut projections: Vec<(CaseId, Projection)> = Vec::with_capacity(ROW_BATCH);
+        for (new, case_id) in cases.iter().zip(&case_ids) {
+            projections.push((*case_id, project(&new.case, today)));
+            if projections.len() == ROW_BATCH {
+                upsert_projections(self.conn(), &projections).await?;
+                projections.clear();
+            }
+        }
+        upsert_projections(self.conn(), &projections).await?;
+        Ok(summary)
+    }
+
+    /// Recomputes, as of [`Tx::today`], the projection of every case computed before that
+    /// date (e.g. nightly, or when a server starts). Returns how many were recomputed.
+    pub async fn refresh_stale_projections(&mut self) -> Result<u64, StoreError> {
+        let today = self.today();
+        let mut after = 0;
+        let mut refreshed = 0;
+        loop {
+            let page = case_files_page(self.conn(), after, Some(today), true).await?;
+            let Some((last, _)) = page.last() else {
+                return Ok(refreshed);
+            };
+            after = *last;
+            let projections: Vec<(CaseId, Projection)> = page
+                .iter()
+                .map(|(id, case)| (*id, project(case, today)))
+                .collect();
+            upsert_projections(self.conn(), &projections).await?;
+            refreshed += projections.len() as u64;
+        }
+    }
+}
+
+impl Store {
+    /// Every case as its effective case file, in id order, read a page at a time from one
+    /// consistent snapshot (for export and metrics). Memory stays flat however many cases.
+    pub fn case_files(&self) -> impl Stream<Item = Result<CaseFile, StoreError>> + Send + 'static {
+        struct State {
+            store: Store,
+            tx: Option<Tx>,
+            after: CaseId,
+            buffer: VecDeque<CaseFile>,
+            done: bool,
+        }
+        let state = State {
+            store: self.clone(),
+            tx: None,
+            after: 0,
+            buffer: VecDeque::new(),
+            done: false,
+        };
+        futures_util::stream::try_unfold(state, |mut state| async move {
+            loop {
+                if let Some(case) = state.buffer.pop_front() {
+                    return Ok(Some((case, state)));
+                }
+                if state.done {
+                    if let Some(tx) = state.tx.take() {
+                        tx.rollback().await?;
+                    }
+                    return Ok(None);
+                }
+                let tx = match &mut state.tx {
+                    Some(tx) => tx,
+                    None => state.tx.insert(state.store.begin_snapshot().await?),
+                };
+                let page = case_files_page(tx.conn(), state.after, None, false).await?;
+                state.done = (page.len() as i64) < PAGE;
+                if let Some((last, _)) = page.last() {
+                    state.after = *last;
+                }
+                state.buffer.extend(page.into_iter().map(|(_, case)| case));
+            }
+        })
+    }
+}

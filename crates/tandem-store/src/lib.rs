@@ -1,0 +1,23 @@
+//! Tandem's case store: the append-only history of each case, its projection row, accounts,
+//! sessions and the audit log, on SQLite (the default) or PostgreSQL, chosen from the URL.
+//!
+//! Every query is written once with `$1…$n` placeholders and runs on both backends; code
+//! branches only where the dialects really differ (taking ids in bulk, backups). The store
+//! derives nothing itself: projections come from `tandem_core::timeline`.
+//!
+//! Writes go through a [`Tx`]: begin, read, decide, write, audit, commit. Every write to a case
+//! names the version it was based on and fails with [`StoreError::Conflict`] if another write got
+//! there first.
+
+mod accounts;
+mod audit;
+mod bulk;
+mod cases;
+mod error;
+mod model;
+pub mod projection;
+mod store;
+
+pub use error::StoreError;
+pub use model::*;
+pub use store::{Backend, Store, Tx, london_date, migration_versions};

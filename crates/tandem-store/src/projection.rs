@@ -1,0 +1,33 @@
+//! The summary row of a case, derived by the engine in `tandem-core`; the store only keeps it.
+
+use tandem_core::timeline;
+use tandem_core::{CaseFile, Date, Status};
+
+use crate::model::{AMBER_DAYS, Projection, Rag};
+
+/// Derives the projection of `case` as known on `as_of`.
+pub fn project(case: &CaseFile, as_of: Date) -> Projection {
+    let timeline = timeline::compute(case, as_of);
+    let next = timeline.next_due();
+    let overdue_count = timeline
+        .milestones
+        .iter()
+        .filter(|m| m.status == Status::Overdue)
+        .count();
+    let next_due = next.and_then(|m| m.due);
+    let rag = match next_due {
+        _ if overdue_count > 0 => Rag::Red,
+        Some(due) if (due - as_of).num_days() <= AMBER_DAYS => Rag::Amber,
+        Some(_) => Rag::Green,
+        None => Rag::None,
+    };
+    Projection {
+        stage: timeline.stage,
+        next_key: next.map(|m| m.key.clone()),
+        next_due,
+        next_status: next.map(|m| m.status),
+        overdue_count: i64::try_from(overdue_count).unwrap_or(i64::MAX),
+        rag,
+        computed_as_of: as_of,
+    }
+}

@@ -1,0 +1,367 @@
+//! Opening the database, migrations, transactions and backups.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+use tandem_core::Date;
+
+use crate::error::StoreError;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// How long a SQLite writer waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The versions of the embedded migrations, oldest first.
+pub fn migration_versions(backend: Backend) -> Vec<i64> {
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator.iter().map(|m| m.version).collect()
+}
+
+/// The case store: a connection pool to SQLite or PostgreSQL. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A borrowed connection of either backend; every query is written once against it.
+pub(crate) enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl Conn<'_> {
+    pub(crate) fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection, so that one piece of query code is
+/// compiled once per backend.
+macro_rules! on {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::store::Conn::Sqlite($c) => $body,
+            $crate::store::Conn::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
+/// A pooled connection held for a few reads.
+pub(crate) enum Held {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Held {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Held::Sqlite(c) => Conn::Sqlite(c),
+            Held::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` (creating the file and its folder if missing), `sqlite::memory:`,
+    /// or `postgres://…`. Does not migrate: call [`Store::migrate`].
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Self::open_sqlite(url).await,
+            "postgres" | "postgresql" => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url)
+                    .await?;
+                Ok(Self {
+                    pool: Pool::Postgres(pool),
+                })
+            }
+            _ => Err(StoreError::UnsupportedUrl {
+                scheme: scheme.to_owned(),
+            }),
+        }
+    }
+
+    async fn open_sqlite(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            create_parent(options.get_filename())?;
+        }
+        let pool_options = if in_memory {
+            // Each connection to `:memory:` is its own database: keep exactly one, forever.
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            SqlitePoolOptions::new().max_connections(8)
+        };
+        let pool = pool_options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite pool, for tools that need it directly (tests, benchmarks).
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for tools that need it directly.
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// Creates or upgrades the schema. Safe to run again, and (on PostgreSQL) from several
+    /// servers at once: sqlx takes an advisory lock.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers (for `/health`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut held = self.acquire().await?;
+        on!(held.conn(), c => {
+            sqlx::query("SELECT 1").execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    pub(crate) async fn acquire(&self) -> Result<Held, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Held::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Held::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// Starts a write transaction stamped with the current time. On SQLite it takes the write
+    /// lock up front (`BEGIN IMMEDIATE`), so a read-then-write transaction never fails half-way
+    /// with SQLITE_BUSY; on PostgreSQL it is a READ COMMITTED transaction whose writes are
+    /// guarded by the case version. Dropping a `Tx` without [`Tx::commit`] rolls it back.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        self.begin_at(Utc::now()).await
+    }
+
+    /// As [`Store::begin`], with "now" given (imports, tests). "Today", the date projections are
+    /// computed as of, is `now`'s date in England.
+    pub async fn begin_at(&self, now: DateTime<Utc>) -> Result<Tx, StoreError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        // PostgreSQL keeps microseconds: truncate so that what is read back equals what was
+        // written on both backends.
+        let now = now.trunc_subsecs(6);
+        Ok(Tx {
+            inner,
+            now,
+            today: london_date(now),
+        })
+    }
+
+    /// A read-only transaction over one consistent snapshot (long reads such as exports). On
+    /// SQLite a deferred transaction, so that writers are not held up.
+    pub(crate) async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => TxInner::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        };
+        let now = Utc::now().trunc_subsecs(6);
+        Ok(Tx {
+            inner,
+            now,
+            today: london_date(now),
+        })
+    }
+
+    /// A consistent online copy of a SQLite database at `path` (`VACUUM INTO`), which must not
+    /// exist yet. PostgreSQL is backed up with `pg_dump`; the error says how.
+    pub async fn backup(&self, path: &Path) -> Result<(), StoreError> {
+        let pool = match &self.pool {
+            Pool::Sqlite(pool) => pool,
+            Pool::Postgres(_) => {
+                return Err(StoreError::BackupNotSupported(format!(
+                    "a PostgreSQL database is backed up with PostgreSQL's own tools, not by tandem: run \
+                     `pg_dump --format=custom --file={} \"$TANDEM_DATABASE_URL\"` (restore with \
+                     `pg_restore --dbname=URL {}`)",
+                    path.display(),
+                    path.display()
+                )));
+            }
+        };
+        if path.exists() {
+            return Err(StoreError::Backup(format!(
+                "{} already exists; choose a new file",
+                path.display()
+            )));
+        }
+        create_parent(path)?;
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::Backup(format!("{} is not a UTF-8 path", path.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// A write transaction. Everything done through it commits together or not at all.
+pub struct Tx {
+    inner: TxInner,
+    now: DateTime<Utc>,
+    today: Date,
+}
+
+enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx")
+            .field("now", &self.now)
+            .field("today", &self.today)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tx {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Conn::Sqlite(tx),
+            TxInner::Postgres(tx) => Conn::Postgres(tx),
+        }
+    }
+
+    /// The time every row written in this transaction is stamped with.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The date projections are computed as of.
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    /// Computes projections as of another date (back-dated imports, tests).
+    pub fn set_today(&mut self, today: Date) {
+        self.today = today;
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.rollback().await?,
+            TxInner::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+/// The calendar date in England at `now`.
+pub fn london_date(now: DateTime<Utc>) -> Date {
+    now.with_timezone(&chrono_tz::Europe::London).date_naive()
+}
+
+/// Creates the folder `path` goes in, if it names one.
+fn create_parent(path: &Path) -> Result<(), StoreError> {
+    match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => Ok(std::fs::create_dir_all(folder)?),
+        _ => Ok(()),
+    }
+}
