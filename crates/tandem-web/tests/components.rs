@@ -241,3 +241,32 @@ fn checkboxes() {
     ];
     check::<Checkboxes>("checkboxes", &skips, None);
 }
+
+#[test]
+fn error_summary() {
+    check::<ErrorSummary>("error-summary", &[], None);
+}
+
+#[test]
+fn summary_list() {
+    check::<SummaryList>(
+        "summary-list",
+        &[("with falsy values", FALSY_ITEMS.1)],
+        None,
+    );
+}
+
+#[test]
+fn table() {
+    check::<Table>("table", &[FALSY_ITEMS], None);
+}
+
+#[test]
+fn notification_banner() {
+    check::<NotificationBanner>("notification-banner", &[], None);
+}
+
+#[test]
+fn pagination() {
+    check::<Pagination>("pagination", &[], None);
+}

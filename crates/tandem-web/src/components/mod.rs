@@ -4,11 +4,17 @@
 mod basic;
 mod choices;
 mod controls;
+mod display;
 mod field;
 mod form;
 
 pub use basic::{BackLink, Button, InsetText, SkipLink, Tag, WarningText};
 pub use choices::{Checkboxes, ChoiceItem, Conditional, ItemLabel, Radios};
 pub use controls::{Affix, Input, InputWrapper, Select, SelectItem, Textarea};
+pub use display::{
+    CardTitle, ErrorLink, ErrorSummary, NotificationBanner, Pagination, PaginationItem,
+    PaginationLink, SummaryAction, SummaryActions, SummaryCard, SummaryCell, SummaryList,
+    SummaryRow, Table, TableCell,
+};
 pub use field::FormGroup;
 pub use form::{ErrorMessage, Fieldset, Hint, Label, Legend};
