@@ -270,3 +270,14 @@ fn notification_banner() {
 fn pagination() {
     check::<Pagination>("pagination", &[], None);
 }
+
+#[test]
+fn generic_header() {
+    check::<GenericHeader>("generic-header", &[], None);
+}
+
+#[test]
+fn footer() {
+    // Tandem's footer omits the crown logo (it is for GOV.UK services only).
+    check::<Footer>("footer", &[], Some(".govuk-footer__crown"));
+}

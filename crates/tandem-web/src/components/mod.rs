@@ -7,6 +7,7 @@ mod controls;
 mod display;
 mod field;
 mod form;
+mod layout;
 
 pub use basic::{BackLink, Button, InsetText, SkipLink, Tag, WarningText};
 pub use choices::{Checkboxes, ChoiceItem, Conditional, ItemLabel, Radios};
@@ -18,3 +19,4 @@ pub use display::{
 };
 pub use field::FormGroup;
 pub use form::{ErrorMessage, Fieldset, Hint, Label, Legend};
+pub use layout::{Footer, FooterLink, FooterMeta, FooterNavigation, FooterText, GenericHeader};
