@@ -281,3 +281,14 @@ fn footer() {
     // Tandem's footer omits the crown logo (it is for GOV.UK services only).
     check::<Footer>("footer", &[], Some(".govuk-footer__crown"));
 }
+
+#[test]
+fn date_input() {
+    const OMIT: &str =
+        "`day`/`month`/`year: false` drops a field; Rust callers list `items` instead";
+    check::<DateInput>(
+        "date-input",
+        &[("day and month", OMIT), ("month and year", OMIT)],
+        None,
+    );
+}

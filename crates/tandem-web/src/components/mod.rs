@@ -4,6 +4,7 @@
 mod basic;
 mod choices;
 mod controls;
+mod date_input;
 mod display;
 mod field;
 mod form;
@@ -12,6 +13,7 @@ mod layout;
 pub use basic::{BackLink, Button, InsetText, SkipLink, Tag, WarningText};
 pub use choices::{Checkboxes, ChoiceItem, Conditional, ItemLabel, Radios};
 pub use controls::{Affix, Input, InputWrapper, Select, SelectItem, Textarea};
+pub use date_input::{DateInput, DateItem};
 pub use display::{
     CardTitle, ErrorLink, ErrorSummary, NotificationBanner, Pagination, PaginationItem,
     PaginationLink, SummaryAction, SummaryActions, SummaryCard, SummaryCell, SummaryList,
