@@ -59,7 +59,7 @@ CREATE TABLE events (
     recorded_by BIGINT      REFERENCES users (id),
     recorded_at TIMESTAMPTZ NOT NULL,
     source      TEXT        NOT NULL CHECK (source IN ('form', 'api', 'import', 'generate')),
-    supersedes  BIGINT      UNIQUE REFERENCES events (id),
+    supersedes  BIGINT      REFERENCES events (id),
     correction  TEXT        CHECK (correction IN ('correct', 'withdraw')),
     reason      TEXT,
     UNIQUE (case_id, seq),
@@ -67,8 +67,9 @@ CREATE TABLE events (
     CHECK (CASE WHEN correction = 'withdraw' THEN event IS NULL AND type IS NULL AND date IS NULL
                 ELSE event IS NOT NULL AND type IS NOT NULL AND date IS NOT NULL END)
 );
-CREATE INDEX events_type_date ON events (type, date);
-CREATE INDEX events_recorded_by ON events (recorded_by);
+-- Partial, so that the many rows that supersede nothing cost no index entry. Also what finds the
+-- row superseding a given one.
+CREATE UNIQUE INDEX events_supersedes_key ON events (supersedes) WHERE supersedes IS NOT NULL;
 
 CREATE FUNCTION tandem_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -19,7 +19,7 @@ use crate::model::{Attribution, CaseId, ImportSummary, NewCase, Projection, pars
 use crate::projection::project;
 use crate::store::{Backend, Conn, Store, Tx, on};
 
-/// Rows per multi-row INSERT of children (5 parameters a row) and cases (5 a row).
+/// Rows per multi-row INSERT of children (5 parameters a row) and cases (6 a row).
 const ROW_BATCH: usize = 1000;
 /// Cases read per page when streaming or refreshing.
 const PAGE: i64 = 500;
@@ -66,7 +66,7 @@ async fn insert_children(
     for chunk in rows.chunks(ROW_BATCH) {
         let sql = format!(
             "INSERT INTO children (id, given_name, family_name, date_of_birth, other) VALUES {}",
-            values_list(chunk.len(), 5, 1, "")
+            values_list(conn.backend(), chunk.len(), 5)
         );
         on!(conn.reborrow(), c => {
             let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -91,19 +91,20 @@ async fn insert_cases(
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROW_BATCH) {
         let sql = format!(
-            "INSERT INTO cases (opened_at, id, reference, child_id, case_manager_id, team) \
+            "INSERT INTO cases (id, reference, child_id, case_manager_id, team, opened_at) \
              VALUES {}",
-            values_list(chunk.len(), 5, 2, "$1, ")
+            values_list(conn.backend(), chunk.len(), 6)
         );
         on!(conn.reborrow(), c => {
-            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(now);
+            let mut query = sqlx::query(AssertSqlSafe(sql));
             for (id, child_id, new) in chunk {
                 query = query
                     .bind(*id)
                     .bind(new.case.reference.as_str())
                     .bind(*child_id)
                     .bind(new.case_manager)
-                    .bind(new.team.as_deref());
+                    .bind(new.team.as_deref())
+                    .bind(now);
             }
             query.execute(&mut *c).await?;
         });

@@ -13,36 +13,44 @@ use crate::model::{
     parse_reference,
 };
 use crate::projection::project;
-use crate::store::{Conn, Store, Tx, on};
+use crate::store::{Backend, Conn, Store, Tx, on};
 
-/// Rows per multi-row INSERT of events: 5 parameters a row keeps a batch far below the
+/// Rows per multi-row INSERT of events: 8 parameters a row keeps a batch far below the
 /// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
 pub(crate) const EVENT_BATCH: usize = 1000;
 /// Rows per multi-row INSERT of projections (8 parameters a row).
 pub(crate) const PROJECTION_BATCH: usize = 500;
 
-/// `($f, $f+1, …), (…)`: `rows` groups of `per_row` numbered placeholders from `first`, each
-/// group starting with `shared` (placeholders every row repeats, such as "$1, $2, ").
-pub(crate) fn values_list(rows: usize, per_row: usize, first: usize, shared: &str) -> String {
-    let mut sql = String::with_capacity(rows * (per_row * 6 + shared.len() + 4));
-    let mut n = first;
+/// `(…), (…)`: `rows` groups of `per_row` placeholders, numbered from 1.
+///
+/// SQLite gets anonymous `?` placeholders: sqlx looks each numbered (`$n`) parameter up by name,
+/// a linear search in SQLite, which made a 5,000-parameter INSERT quadratic.
+pub(crate) fn values_list(backend: Backend, rows: usize, per_row: usize) -> String {
+    let mut sql = String::with_capacity(rows * (per_row * 7 + 4));
+    let mut n = 1;
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
         }
         sql.push('(');
-        sql.push_str(shared);
         for col in 0..per_row {
             if col > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            sql.push_str(&placeholder(backend, n));
             n += 1;
         }
         sql.push(')');
     }
     sql
+}
+
+/// The `n`th (from 1) positional placeholder of a statement whose parameters are bound in order.
+pub(crate) fn placeholder(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_owned(),
+        Backend::Postgres => format!("${n}"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,27 +148,28 @@ pub(crate) async fn insert_events(
     by: Attribution,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let backend = conn.backend();
     let mut full_batch_sql: Option<String> = None;
     for chunk in rows.chunks(EVENT_BATCH) {
         let sql = if chunk.len() == EVENT_BATCH {
             full_batch_sql
-                .get_or_insert_with(|| events_insert_sql(EVENT_BATCH))
+                .get_or_insert_with(|| events_insert_sql(backend, EVENT_BATCH))
                 .clone()
         } else {
-            events_insert_sql(chunk.len())
+            events_insert_sql(backend, chunk.len())
         };
         on!(conn.reborrow(), c => {
-            let mut query = sqlx::query(AssertSqlSafe(sql))
-                .bind(by.by)
-                .bind(now)
-                .bind(by.source.as_str());
+            let mut query = sqlx::query(AssertSqlSafe(sql));
             for row in chunk {
                 query = query
                     .bind(row.case_id)
                     .bind(row.seq)
                     .bind(Json(&row.json))
                     .bind(row.event_type)
-                    .bind(row.date);
+                    .bind(row.date)
+                    .bind(by.by)
+                    .bind(now)
+                    .bind(by.source.as_str());
             }
             query.execute(&mut *c).await?;
         });
@@ -168,11 +177,11 @@ pub(crate) async fn insert_events(
     Ok(())
 }
 
-fn events_insert_sql(rows: usize) -> String {
+fn events_insert_sql(backend: Backend, rows: usize) -> String {
     format!(
-        "INSERT INTO events (recorded_by, recorded_at, source, case_id, seq, event, type, date) \
+        "INSERT INTO events (case_id, seq, event, type, date, recorded_by, recorded_at, source) \
          VALUES {}",
-        values_list(rows, 5, 4, "$1, $2, $3, ")
+        values_list(backend, rows, 8)
     )
 }
 
@@ -441,7 +450,7 @@ pub(crate) async fn upsert_projections(
              next_key = excluded.next_key, next_due = excluded.next_due, \
              next_status = excluded.next_status, overdue_count = excluded.overdue_count, \
              rag = excluded.rag, computed_as_of = excluded.computed_as_of",
-            values_list(chunk.len(), 8, 1, "")
+            values_list(conn.backend(), chunk.len(), 8)
         );
         on!(conn.reborrow(), c => {
             let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -629,7 +638,9 @@ pub(crate) async fn existing_references(
 ) -> Result<Vec<Reference>, StoreError> {
     let mut found = Vec::new();
     for chunk in references.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let marks: Vec<String> = (1..=chunk.len())
+            .map(|i| placeholder(conn.backend(), i))
+            .collect();
         let sql = format!(
             "SELECT reference FROM cases WHERE reference IN ({}) ORDER BY reference",
             marks.join(", ")
