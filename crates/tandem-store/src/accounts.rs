@@ -384,6 +384,32 @@ impl Tx {
         failed_attempts(self.conn(), key, since).await
     }
 
+    /// Deletes sessions that expired or were revoked before `before`. Returns how many.
+    pub async fn purge_sessions(&mut self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        const SQL: &str = "DELETE FROM sessions WHERE expires_at < $1 \
+                           OR (revoked = TRUE AND last_seen_at < $1)";
+        let deleted = on!(self.conn(), c => sqlx::query(SQL)
+            .bind(before)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(deleted)
+    }
+
+    /// Deletes sign-in attempts older than `before`. Returns how many.
+    pub async fn purge_sign_in_attempts(
+        &mut self,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        const SQL: &str = "DELETE FROM sign_in_attempts WHERE at < $1";
+        let deleted = on!(self.conn(), c => sqlx::query(SQL)
+            .bind(before)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(deleted)
+    }
+
     /// Links a user to a case (an advice recipient, a parent), for permissions.
     pub async fn link_person(
         &mut self,

@@ -942,6 +942,81 @@ impl Tx {
         Ok(version)
     }
 
+    /// Replaces a case's content with `new` (an import with `--replace`; `new`'s reference is
+    /// not used, the case keeps its own): the child's details
+    /// are overwritten, every effective event is withdrawn with `reason`, and `new`'s events are
+    /// appended, so the history keeps what was there before. The case manager and team change
+    /// only where `new` names one. Returns the new version.
+    pub async fn replace_case(
+        &mut self,
+        case_id: CaseId,
+        expected_version: i64,
+        new: &NewCase,
+        reason: &str,
+        by: Attribution,
+    ) -> Result<i64, StoreError> {
+        let (now, today) = (self.now(), self.today());
+        let version = bump_version(self.conn(), case_id, expected_version).await?;
+        let current = self
+            .case_by_id(case_id)
+            .await?
+            .ok_or(StoreError::CaseIdNotFound { id: case_id })?;
+        let columns = ChildColumns::from_child(&new.case.child);
+        const CHILD: &str = "UPDATE children SET given_name = $2, family_name = $3, \
+             date_of_birth = $4, other = $5 WHERE id = $1";
+        on!(self.conn(), c => {
+            sqlx::query(CHILD)
+                .bind(current.record.child_id)
+                .bind(columns.given_name)
+                .bind(columns.family_name)
+                .bind(columns.date_of_birth)
+                .bind(Json(columns.other))
+                .execute(&mut *c)
+                .await?;
+        });
+        if new.case_manager.is_some() || new.team.is_some() {
+            const ASSIGN: &str = "UPDATE cases SET case_manager_id = COALESCE($2, case_manager_id), \
+                 team = COALESCE($3, team) WHERE id = $1";
+            on!(self.conn(), c => {
+                sqlx::query(ASSIGN)
+                    .bind(case_id)
+                    .bind(new.case_manager)
+                    .bind(new.team.as_deref())
+                    .execute(&mut *c)
+                    .await?;
+            });
+        }
+        let mut seq = next_seq(self.conn(), case_id).await?;
+        for old in current.effective() {
+            const WITHDRAW: &str = "INSERT INTO events (case_id, seq, recorded_by, recorded_at, \
+                 source, supersedes, correction, reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'withdraw', $7)";
+            on!(self.conn(), c => {
+                sqlx::query(WITHDRAW)
+                    .bind(case_id)
+                    .bind(seq)
+                    .bind(by.by)
+                    .bind(now)
+                    .bind(by.source.as_str())
+                    .bind(old.id)
+                    .bind(reason)
+                    .execute(&mut *c)
+                    .await?;
+            });
+            seq += 1;
+        }
+        let rows: Vec<EventInsert> = new
+            .case
+            .events
+            .iter()
+            .zip(seq..)
+            .map(|(event, seq)| EventInsert::new(case_id, seq, event))
+            .collect();
+        insert_events(self.conn(), &rows, by, now).await?;
+        recompute_projection(self.conn(), case_id, today).await?;
+        Ok(version)
+    }
+
     /// Recomputes one case's projection as of [`Tx::today`] without changing its version.
     pub async fn refresh_projection(&mut self, case_id: CaseId) -> Result<Projection, StoreError> {
         let today = self.today();

@@ -31,6 +31,7 @@ contract!(
     history_and_audit_are_append_only,
     accounts_sessions_and_sign_in_attempts,
     assignment_and_case_access,
+    replace_keeps_the_old_history,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1190,5 +1191,56 @@ async fn assignment_and_case_access(ctx: Ctx) {
     assert!(
         matches!(error, StoreError::CaseIdNotFound { id: 9_999 }),
         "{error:?}"
+    );
+}
+
+async fn replace_keeps_the_old_history(ctx: Ctx) {
+    let store = &ctx.store;
+    let manager = add_user(store, "r@example.test", Role::CaseManager, None).await;
+    let record = open(store, worked_example("EHC-R1"), at("2026-06-01")).await;
+    let mut replacement = requested("EHC-R1", "2026-02-02");
+    replacement
+        .child
+        .other
+        .insert("given_name".into(), json!("Alex"));
+    let new = NewCase {
+        case: replacement.clone(),
+        case_manager: Some(manager),
+        team: None,
+    };
+    let mut tx = store.begin_at(at("2026-06-02")).await.expect("begin");
+    let version = tx
+        .replace_case(
+            record.id,
+            1,
+            &new,
+            "re-imported",
+            Attribution::new(None, Source::Import),
+        )
+        .await
+        .expect("replace");
+    tx.commit().await.expect("commit");
+    assert_eq!(version, 2);
+    let stored = store
+        .case_by_id(record.id)
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(stored.case_file(), replacement);
+    assert_eq!(stored.record.case_manager, Some(manager));
+    assert_eq!(
+        stored.history.len(),
+        6 + 6 + 1,
+        "old rows, withdrawals, new row"
+    );
+    assert!(
+        stored.history[6..12]
+            .iter()
+            .all(|r| r.correction == Some(Correction::Withdraw)
+                && r.reason.as_deref() == Some("re-imported"))
+    );
+    assert_eq!(
+        stored.projection,
+        Some(project(&replacement, date("2026-06-02")))
     );
 }
