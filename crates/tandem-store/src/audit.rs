@@ -109,6 +109,15 @@ impl Tx {
 }
 
 impl Store {
+    /// Appends an audit entry on its own (a single-statement write), for events that change
+    /// nothing in the database, such as viewing a case read outside a write transaction.
+    /// Changes must be audited with [`Tx::audit`] in their own transaction instead.
+    pub async fn audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
+        let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+        let mut held = self.acquire().await?;
+        append(held.conn(), now, entry).await
+    }
+
     /// Audit entries, newest first (100 unless `filter.limit` says otherwise).
     pub async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
         let mut held = self.acquire().await?;

@@ -717,6 +717,24 @@ async fn audit_rows_commit_with_the_transaction(ctx: Ctx) {
         .await
         .expect("audit log");
     assert_eq!(by_actor.len(), 1);
+
+    // A plain read is audited on its own.
+    store
+        .audit(&AuditEntry::new(Some(user), "case.view").case(&reference))
+        .await
+        .expect("audit a read");
+    let rows = store
+        .audit_log(&AuditFilter {
+            case_reference: Some(reference.clone()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit log");
+    assert_eq!(
+        rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        vec!["case.view", "case.record_event"],
+        "newest first"
+    );
 }
 
 async fn backup(ctx: Ctx) {
