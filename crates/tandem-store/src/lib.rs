@@ -18,6 +18,7 @@ mod model;
 pub mod projection;
 mod store;
 
+pub use accounts::normalise_email;
 pub use error::StoreError;
 pub use model::*;
 pub use store::{Backend, Store, Tx, london_date, migration_versions};
