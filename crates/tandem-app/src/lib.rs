@@ -1,4 +1,8 @@
 //! Tandem's use-cases, shared by the web application, the JSON API and the command line.
 
+pub mod accounts;
 pub mod generate;
 pub mod interchange;
+pub mod reports;
+pub mod services;
+pub mod transfer;

@@ -32,6 +32,16 @@ impl LateStep {
         }
     }
 
+    /// The step with this machine name, if any.
+    pub fn parse(key: &str) -> Option<Self> {
+        match key {
+            "decision_to_assess" => Some(Self::DecisionToAssess),
+            "drafting" => Some(Self::Drafting),
+            "consultation" => Some(Self::ConsultationAndFinalising),
+            _ => AdviceKind::parse(key.strip_prefix("advice:")?).map(Self::Advice),
+        }
+    }
+
     pub fn label(self) -> String {
         match self {
             Self::DecisionToAssess => "Decision to assess".into(),
@@ -39,6 +49,20 @@ impl LateStep {
             Self::Drafting => "Drafting the plan".into(),
             Self::ConsultationAndFinalising => "Consultation and finalising".into(),
         }
+    }
+}
+
+impl serde::Serialize for LateStep {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.key())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LateStep {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&key)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown late step {key:?}")))
     }
 }
 

@@ -16,7 +16,9 @@ pub use event::{Event, EventDetail, EventError, ExceptionClaim, Fields};
 pub use names::{
     AdviceKind, AssessOutcome, EventType, ExceptionKind, IssueOutcome, PhaseKind, ReviewOutcome,
 };
+pub mod dashboard;
 pub mod exceptions;
+pub mod improvement_plan;
 pub mod lateness;
 pub mod metrics;
 pub mod rules;

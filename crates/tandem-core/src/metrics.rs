@@ -14,6 +14,34 @@ use crate::names::{AdviceKind, Status};
 use crate::rules::RuleId;
 use crate::timeline::{self, Milestone, Timeline};
 
+/// The DfE headline measure's key: final plans within 20 weeks, exception cases excluded.
+pub const FINAL_PLANS_EXCL: &str = "final_plans_within_20_weeks_excl_exceptions";
+
+/// Every key [`Metrics::rate`] answers, in the contract's order.
+pub fn rate_keys() -> impl Iterator<Item = String> {
+    [
+        FINAL_PLANS_EXCL,
+        "final_plans_within_20_weeks_incl_exceptions",
+        "decisions_to_assess_within_6_weeks",
+        "advice_within_6_weeks.all",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .chain(
+        AdviceKind::ALL
+            .iter()
+            .map(|k| format!("advice_within_6_weeks.{k}")),
+    )
+    .chain(
+        [
+            "review_meetings_on_time",
+            "review_decisions_within_4_weeks",
+            "amended_plans_within_8_weeks",
+        ]
+        .map(str::to_owned),
+    )
+}
+
 /// "More than 52 weeks after the request", in days.
 const FIFTY_TWO_WEEKS: i64 = 52 * 7;
 
@@ -181,6 +209,37 @@ impl Metrics {
         })
     }
 
+    /// A rate by its key: a rate of contracts/metrics.md, or `advice_within_6_weeks.<kind>` /
+    /// `advice_within_6_weeks.all` for one advice rate. `None` for any other key.
+    pub fn rate(&self, key: &str) -> Option<Rate> {
+        Some(match key {
+            FINAL_PLANS_EXCL => self.final_plans_excl_exceptions,
+            "final_plans_within_20_weeks_incl_exceptions" => self.final_plans_incl_exceptions,
+            "decisions_to_assess_within_6_weeks" => self.decisions_to_assess,
+            "review_meetings_on_time" => self.review_meetings,
+            "review_decisions_within_4_weeks" => self.review_decisions,
+            "amended_plans_within_8_weeks" => self.amended_plans,
+            _ => match key.strip_prefix("advice_within_6_weeks.")? {
+                "all" => self.advice_all,
+                kind => self
+                    .advice
+                    .get(&AdviceKind::parse(kind)?)
+                    .copied()
+                    .unwrap_or_default(),
+            },
+        })
+    }
+
+    /// A count of contracts/metrics.md by its key; `None` for any other key.
+    pub fn count(&self, key: &str) -> Option<u64> {
+        match key {
+            "final_plans_issued" => Some(self.final_plans_issued),
+            "final_plans_over_52_weeks" => Some(self.final_plans_over_52_weeks),
+            "open_assessments_overdue" => Some(self.open_assessments_overdue),
+            _ => None,
+        }
+    }
+
     /// The JSON object `tandem metrics` prints (contracts/metrics.md).
     pub fn to_json(&self) -> Value {
         let mut advice: serde_json::Map<String, Value> = self
@@ -194,7 +253,7 @@ impl Metrics {
             "period_end": self.period.end,
             "as_of": self.as_of,
             "cases": self.cases,
-            "final_plans_within_20_weeks_excl_exceptions": self.final_plans_excl_exceptions.to_json(),
+            FINAL_PLANS_EXCL: self.final_plans_excl_exceptions.to_json(),
             "final_plans_within_20_weeks_incl_exceptions": self.final_plans_incl_exceptions.to_json(),
             "decisions_to_assess_within_6_weeks": self.decisions_to_assess.to_json(),
             "advice_within_6_weeks": advice,

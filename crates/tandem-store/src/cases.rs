@@ -8,9 +8,9 @@ use tandem_core::{CaseFile, Child, Date, Event, Reference, Stage, Status, UserId
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::model::{
-    Attribution, CaseFilter, CaseId, CasePage, CaseRecord, CaseSummary, ChildId, Correction,
-    EventId, EventRecord, NewCase, Page, Projection, Rag, Source, StatusFilter, StoredCase,
-    parse_reference,
+    Attribution, CaseFilter, CaseId, CasePage, CaseRecord, CaseSummary, ChildId, ChildMatch,
+    Correction, EventId, EventRecord, NewCase, Page, Projection, Rag, Source, StatusFilter,
+    StoredCase, parse_reference,
 };
 use crate::projection::project;
 use crate::store::{Backend, Conn, Store, Tx, on};
@@ -572,6 +572,16 @@ async fn list_cases(
         let m = w.mark(Param::Text(team.clone()));
         w.add(format!("c.team = {m}"));
     }
+    if let Some(caseload) = &filter.caseload_of {
+        let user = w.mark(Param::Int(caseload.user));
+        match &caseload.team {
+            Some(team) => {
+                let team = w.mark(Param::Text(team.clone()));
+                w.add(format!("(c.case_manager_id = {user} OR c.team = {team})"));
+            }
+            None => w.add(format!("c.case_manager_id = {user}")),
+        }
+    }
     let Conditions { conditions, params } = w;
     let where_clause = if conditions.is_empty() {
         String::new()
@@ -735,8 +745,65 @@ impl Tx {
         new: &NewCase,
         by: Attribution,
     ) -> Result<CaseRecord, StoreError> {
-        let (now, today) = (self.now(), self.today());
         let child_id = insert_child(self.conn(), &new.case.child).await?;
+        self.open_case_with_child(new, child_id, by).await
+    }
+
+    /// Creates a case for a child the store already holds (a new request for a child with an
+    /// earlier case); the new case file's `child` is not stored again.
+    pub async fn open_case_for_child(
+        &mut self,
+        new: &NewCase,
+        child_id: ChildId,
+        by: Attribution,
+    ) -> Result<CaseRecord, StoreError> {
+        self.open_case_with_child(new, child_id, by).await
+    }
+
+    /// Cases held for a child with these names (compared without regard to case or surrounding
+    /// spaces) and date of birth, newest first.
+    pub async fn cases_of_child(
+        &mut self,
+        given_name: &str,
+        family_name: &str,
+        date_of_birth: Date,
+    ) -> Result<Vec<ChildMatch>, StoreError> {
+        const SQL: &str = "SELECT ch.id, c.reference, p.stage FROM children ch \
+             JOIN cases c ON c.child_id = ch.id \
+             LEFT JOIN case_projection p ON p.case_id = c.id \
+             WHERE lower(ch.given_name) = lower($1) AND lower(ch.family_name) = lower($2) \
+             AND ch.date_of_birth = $3 ORDER BY c.id DESC";
+        let rows = on!(self.conn(), c => sqlx::query_as::<_, (i64, String, Option<String>)>(SQL)
+            .bind(given_name.trim())
+            .bind(family_name.trim())
+            .bind(date_of_birth)
+            .fetch_all(&mut *c)
+            .await?);
+        rows.into_iter()
+            .map(|(child_id, reference, stage)| {
+                let stage = match stage {
+                    Some(text) => Some(
+                        Stage::parse(&text)
+                            .ok_or_else(|| StoreError::Corrupt(format!("stage {text:?}")))?,
+                    ),
+                    None => None,
+                };
+                Ok(ChildMatch {
+                    child_id,
+                    reference: parse_reference(reference)?,
+                    stage,
+                })
+            })
+            .collect()
+    }
+
+    async fn open_case_with_child(
+        &mut self,
+        new: &NewCase,
+        child_id: ChildId,
+        by: Attribution,
+    ) -> Result<CaseRecord, StoreError> {
+        let (now, today) = (self.now(), self.today());
         const SQL: &str = "INSERT INTO cases (reference, child_id, case_manager_id, team, opened_at) \
                            VALUES ($1, $2, $3, $4, $5) RETURNING id, version";
         let reference = &new.case.reference;

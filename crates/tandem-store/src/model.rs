@@ -143,6 +143,15 @@ impl StoredCase {
     }
 }
 
+/// A case already held for a child with the same names and date of birth (the duplicate check
+/// of a new request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildMatch {
+    pub child_id: ChildId,
+    pub reference: Reference,
+    pub stage: Option<Stage>,
+}
+
 /// A case to create. The case file's reference, child and events are stored as given.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCase {
@@ -220,6 +229,8 @@ pub struct CaseFilter {
     pub due_before: Option<Date>,
     pub case_manager: Option<UserId>,
     pub team: Option<String>,
+    /// Only cases a case manager works on: assigned to them or to their team.
+    pub caseload_of: Option<Caseload>,
 }
 
 impl CaseFilter {
@@ -231,8 +242,17 @@ impl CaseFilter {
             due_before: None,
             case_manager: None,
             team: None,
+            caseload_of: None,
         }
     }
+}
+
+/// A case manager's reach: the cases assigned to `user`, and those of `team` when they have one
+/// (the rule of [`tandem_core::can`] for case managers, as a filter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caseload {
+    pub user: UserId,
+    pub team: Option<String>,
 }
 
 /// The status of a case's next duty.

@@ -1,20 +1,18 @@
 //! The store contract: one suite, run on SQLite always and on PostgreSQL when
 //! `TEST_DATABASE_URL` is set (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
 
-mod support;
-
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::TryStreamExt;
 use serde_json::json;
-use support::Ctx;
 use tandem_core::{CaseFile, Date, Event, Reference, Role, Stage, Status, timeline};
 use tandem_store::projection::project;
 use tandem_store::{
-    Attribution, AuditEntry, AuditFilter, Backend, CaseFilter, CaseRelation, Correction, NewCase,
-    NewUser, Page, Rag, Source, StatusFilter, Store, StoreError,
+    Attribution, AuditEntry, AuditFilter, Backend, CaseFilter, CaseRelation, Caseload, Correction,
+    NewCase, NewUser, Page, Rag, Source, StatusFilter, Store, StoreError,
 };
+use tandem_test_support::{Ctx, contract};
 use tokio::sync::Barrier;
 
 contract!(
@@ -32,6 +30,7 @@ contract!(
     accounts_sessions_and_sign_in_attempts,
     assignment_and_case_access,
     replace_keeps_the_old_history,
+    caseloads_and_children_found_again,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1261,4 +1260,92 @@ async fn replace_keeps_the_old_history(ctx: Ctx) {
         stored.projection,
         Some(project(&replacement, date("2026-06-02")))
     );
+}
+
+async fn caseloads_and_children_found_again(ctx: Ctx) {
+    let store = &ctx.store;
+    let as_of = date("2026-03-01");
+    let ann = add_user(store, "ann@example.test", Role::CaseManager, Some("north")).await;
+    let ben = add_user(store, "ben@example.test", Role::CaseManager, None).await;
+    let mut tx = store.begin_at(at("2026-03-01")).await.expect("begin");
+    // Ann's own case in the south team, a north case of nobody's, Ben's case, and a stray.
+    let cases = [
+        ("EHC-C1", Some(ann), Some("south")),
+        ("EHC-C2", None, Some("north")),
+        ("EHC-C3", Some(ben), None),
+        ("EHC-C4", None, Some("south")),
+    ];
+    for (reference, manager, team) in cases {
+        let mut new = NewCase::new(worked_example(reference));
+        new.case_manager = manager;
+        new.team = team.map(str::to_owned);
+        tx.open_case(&new, by_form(None)).await.expect("open");
+    }
+    tx.commit().await.expect("commit");
+
+    let caseload = |user, team: Option<&str>| CaseFilter {
+        caseload_of: Some(Caseload {
+            user,
+            team: team.map(str::to_owned),
+        }),
+        ..CaseFilter::as_of(as_of)
+    };
+    let references = |page: tandem_store::CasePage| -> Vec<String> {
+        let mut refs: Vec<String> = page.cases.iter().map(|c| c.reference.to_string()).collect();
+        refs.sort();
+        refs
+    };
+    let anns = store
+        .list_cases(&caseload(ann, Some("north")), Page::number(1, 10))
+        .await
+        .expect("list");
+    assert_eq!(references(anns), ["EHC-C1", "EHC-C2"]);
+    let bens = store
+        .list_cases(&caseload(ben, None), Page::number(1, 10))
+        .await
+        .expect("list");
+    assert_eq!(references(bens), ["EHC-C3"]);
+
+    // The worked example's child is Sam Example, born on its date of birth: four cases so far.
+    let born = worked_example("X")
+        .child
+        .date_of_birth
+        .expect("date of birth");
+    let mut tx = store.begin().await.expect("begin");
+    let found = tx
+        .cases_of_child(" sam ", "EXAMPLE", born)
+        .await
+        .expect("find");
+    assert_eq!(found.len(), 4);
+    assert_eq!(found[0].reference.as_str(), "EHC-C4", "newest first");
+    assert!(
+        tx.cases_of_child("Sam", "Example", date("2001-01-01"))
+            .await
+            .expect("find")
+            .is_empty()
+    );
+    // A new request for the same child shares the child's record.
+    let child_id = found[0].child_id;
+    let record = tx
+        .open_case_for_child(
+            &NewCase::new(requested("EHC-C5", "2026-02-01")),
+            child_id,
+            by_form(None),
+        )
+        .await
+        .expect("open for child");
+    assert_eq!(record.child_id, child_id);
+    let again = tx
+        .cases_of_child("Sam", "Example", born)
+        .await
+        .expect("find");
+    assert_eq!(again.len(), 5);
+    assert_eq!(again[0].stage, Some(Stage::AwaitingDecision));
+    tx.commit().await.expect("commit");
+    let read = store
+        .case(&Reference::parse("EHC-C5").expect("reference"))
+        .await
+        .expect("read")
+        .expect("case");
+    assert_eq!(read.child.other.get("given_name"), Some(&json!("Sam")));
 }

@@ -1,7 +1,25 @@
-//! Tandem's web layer. For now: the GOV.UK Design System components, as typed askama templates
-//! that render the same markup as `govuk-frontend` (checked against its fixtures).
+//! Tandem's web application: axum routes, cookie sessions with CSRF protection, GOV.UK Design
+//! System pages rendered with askama components (checked against the govuk-frontend fixtures),
+//! accessible SVG charts for the dashboard, and GOV.UK Frontend's CSS and JavaScript embedded in
+//! the binary.
+//!
+//! To run it: open a [`tandem_store::Store`], build an [`AppState`] with a [`WebConfig`], and
+//! call [`serve`] (or mount [`router`] yourself).
 
+mod app;
+mod assets;
+pub mod charts;
 pub mod components;
+mod config;
+mod error;
 pub mod html;
+mod pages;
+mod security;
+mod session;
+mod state;
 
+pub use app::{router, serve};
+pub use config::WebConfig;
 pub use html::{Attributes, Content, Html};
+pub use session::{CurrentUser, home};
+pub use state::{AppState, Clock};

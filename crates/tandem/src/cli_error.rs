@@ -7,6 +7,8 @@ use std::process::ExitCode;
 pub enum CliError {
     /// The input or the data was rejected: one line per problem, nothing written.
     Rejected(Vec<String>),
+    /// Options that do not go together (clap's own usage errors exit 2 the same way).
+    Usage(String),
     /// Something that should not happen.
     Internal(anyhow::Error),
 }
@@ -23,6 +25,10 @@ impl CliError {
                     eprintln!("{problem}");
                 }
                 ExitCode::from(1)
+            }
+            Self::Usage(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
             }
             // The reader of our output went away (`tandem … | head`): not a failure of ours.
             Self::Internal(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,

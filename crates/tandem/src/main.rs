@@ -1,8 +1,12 @@
 //! `tandem`: one binary for every command of contracts/cli.md.
 
+mod accounts;
 mod cli_error;
+mod database;
 mod metrics;
 mod timeline;
+mod transfer;
+mod web;
 
 use std::process::ExitCode;
 
@@ -25,6 +29,23 @@ enum Command {
     Timeline(timeline::Args),
     /// Print the performance measures of contracts/metrics.md as JSON.
     Metrics(metrics::Args),
+    /// Create or upgrade the database schema.
+    Migrate(transfer::MigrateArgs),
+    /// Import case files, events CSV or a legacy tracker: all or nothing.
+    Import(transfer::ImportArgs),
+    /// Export every case as case files (JSON Lines) or the events CSV.
+    Export(transfer::ExportArgs),
+    /// Generate realistic synthetic cases (deterministic for a seed).
+    Generate(transfer::GenerateArgs),
+    /// Make a consistent online copy of the database (SQLite), or say how (PostgreSQL).
+    Backup(transfer::BackupArgs),
+    /// Serve the web application and JSON API.
+    Serve(web::ServeArgs),
+    /// A fresh demo database with synthetic cases and one account per role, then serve it.
+    Demo(web::DemoArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(accounts::UserCommand),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +53,14 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Timeline(args) => timeline::run(args),
         Command::Metrics(args) => metrics::run(args),
+        Command::Migrate(args) => transfer::migrate(args),
+        Command::Import(args) => transfer::import(args),
+        Command::Export(args) => transfer::export(args),
+        Command::Generate(args) => transfer::generate(args),
+        Command::Backup(args) => transfer::backup(args),
+        Command::Serve(args) => web::serve(args),
+        Command::Demo(args) => web::demo(args),
+        Command::User(command) => accounts::run(command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

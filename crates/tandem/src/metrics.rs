@@ -7,7 +7,10 @@ use tandem_app::interchange::{self, Format};
 use tandem_core::Date;
 use tandem_core::metrics::{Metrics, Period};
 
+use futures_util::TryStreamExt;
+
 use crate::cli_error::CliError;
+use crate::database::{Database, block_on};
 use crate::timeline::{parse_date, today};
 
 #[derive(clap::Args)]
@@ -24,6 +27,8 @@ pub struct Args {
     /// The date the figures are computed as at; defaults to today in Europe/London.
     #[arg(long, value_parser = parse_date)]
     as_of: Option<Date>,
+    #[command(flatten)]
+    database: Database,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -41,9 +46,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     let mut metrics = Metrics::new(period, as_of);
     let Some(path) = args.from else {
-        return Err(CliError::rejected(
-            "reading from the database is not available in this build yet; use --from FILE",
-        ));
+        block_on(async {
+            let store = args.database.open().await?;
+            let mut cases = std::pin::pin!(store.case_files());
+            while let Some(case) = cases.try_next().await? {
+                metrics.add_case(&case);
+            }
+            Ok(())
+        })?;
+        return print(&metrics);
     };
     let shown = path.display().to_string();
     let format = Format::of_path(&path)
@@ -51,15 +62,20 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let file = std::fs::File::open(&path)
         .map_err(|e| CliError::rejected(format!("{shown}: cannot read: {e}")))?;
     let problems = interchange::for_each_case(format, std::io::BufReader::new(file), |case| {
-        metrics.add_case(&case)
+        metrics.add_case(&case.value)
     });
     if !problems.is_empty() {
         return Err(CliError::Rejected(
             problems.iter().map(|p| p.located(&shown)).collect(),
         ));
     }
+    print(&metrics)
+}
+
+fn print(metrics: &Metrics) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &metrics.to_json()).map_err(anyhow::Error::from)?;
+    // Through io::Error, so that a closed pipe (`| head`) is recognised as such.
+    serde_json::to_writer_pretty(&mut out, &metrics.to_json()).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }

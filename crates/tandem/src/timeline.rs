@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .map_err(|e| CliError::rejected(format!("{}: {e}", args.file.display())))?;
     let timeline = timeline::compute(&case, args.as_of.unwrap_or_else(today));
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &timeline).map_err(anyhow::Error::from)?;
+    serde_json::to_writer_pretty(&mut out, &timeline).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }

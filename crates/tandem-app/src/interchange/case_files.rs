@@ -4,13 +4,16 @@ use std::io::{BufRead, Write};
 
 use tandem_core::CaseFile;
 
-use super::{Problem, ReadOutcome};
+use super::{Located, Problem, ReadOutcome};
 
 /// Reads a single case file.
 pub fn read_json(text: &str) -> ReadOutcome<CaseFile> {
     let mut outcome = ReadOutcome::default();
     match CaseFile::from_json(text) {
-        Ok(case) => outcome.cases.push(case),
+        Ok(case) => outcome.cases.push(Located {
+            line: 1,
+            value: case,
+        }),
         Err(e) => outcome.problems.push(Problem::new(1, e.to_string())),
     }
     outcome
@@ -25,7 +28,10 @@ pub fn read_jsonl(input: impl BufRead) -> ReadOutcome<CaseFile> {
 
 /// Streams JSON Lines, handing each sound case to `each` as it is read, so that a file of any
 /// size is read in constant memory. Returns the problems found.
-pub fn for_each_jsonl(input: impl BufRead, mut each: impl FnMut(CaseFile)) -> Vec<Problem> {
+pub fn for_each_jsonl(
+    input: impl BufRead,
+    mut each: impl FnMut(Located<CaseFile>),
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (number, line) in input.lines().enumerate() {
         let line_number = number as u64 + 1;
@@ -40,7 +46,10 @@ pub fn for_each_jsonl(input: impl BufRead, mut each: impl FnMut(CaseFile)) -> Ve
             continue;
         }
         match CaseFile::from_json(&line) {
-            Ok(case) => each(case),
+            Ok(case) => each(Located {
+                line: line_number,
+                value: case,
+            }),
             Err(e) => problems.push(Problem::new(line_number, e.to_string())),
         }
     }
@@ -62,10 +71,11 @@ mod tests {
         let text = "{\"reference\":\"A\",\"events\":[]}\n\n{\"reference\":\"B\"}\nnot json\n";
         let outcome = read_jsonl(text.as_bytes());
         assert_eq!(outcome.cases.len(), 1);
+        assert_eq!(outcome.cases[0].line, 1);
         let lines: Vec<u64> = outcome.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [3, 4]);
         let mut out = Vec::new();
-        write_jsonl_line(&mut out, &outcome.cases[0]).unwrap();
+        write_jsonl_line(&mut out, &outcome.cases[0].value).unwrap();
         assert_eq!(read_jsonl(out.as_slice()).cases, outcome.cases);
     }
 }

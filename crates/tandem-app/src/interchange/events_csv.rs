@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 
 use tandem_core::{CaseFile, Child, Event, Reference};
 
-use super::{Problem, ReadOutcome};
+use super::{Located, Problem, ReadOutcome};
 
 /// The contract's header, in order.
 pub const HEADER: [&str; 11] = [
@@ -99,14 +99,17 @@ pub fn read(input: impl Read) -> ReadOutcome<CaseFile> {
                 let slot = *index
                     .entry(reference.as_str().to_owned())
                     .or_insert_with(|| {
-                        outcome.cases.push(CaseFile {
-                            reference,
-                            child: Child::default(),
-                            events: Vec::new(),
+                        outcome.cases.push(Located {
+                            line,
+                            value: CaseFile {
+                                reference,
+                                child: Child::default(),
+                                events: Vec::new(),
+                            },
                         });
                         outcome.cases.len() - 1
                     });
-                outcome.cases[slot].events.push(event);
+                outcome.cases[slot].value.events.push(event);
             }
             Err(e) => outcome.problems.push(Problem::new(line, e.to_string())),
         }
@@ -166,16 +169,23 @@ B-2,advice_requested,2026-02-11,,health,h1,,,,,
     fn groups_rows_by_case_and_round_trips() {
         let outcome = read(SAMPLE.as_bytes());
         assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
-        let refs: Vec<_> = outcome.cases.iter().map(|c| c.reference.as_str()).collect();
-        assert_eq!(refs, ["A-1", "B-2"]);
-        assert_eq!(outcome.cases[0].events.len(), 3);
+        let refs: Vec<_> = outcome
+            .cases
+            .iter()
+            .map(|c| (c.value.reference.as_str(), c.line))
+            .collect();
+        assert_eq!(refs, [("A-1", 2), ("B-2", 3)]);
+        assert_eq!(outcome.cases[0].value.events.len(), 3);
         let mut writer = Writer::new(Vec::new()).unwrap();
         for case in &outcome.cases {
-            writer.write_case(case).unwrap();
+            writer.write_case(&case.value).unwrap();
         }
         let written = String::from_utf8(writer.finish().unwrap()).unwrap();
         let again = read(written.as_bytes());
-        assert_eq!(again.cases, outcome.cases);
+        let values = |cases: &[Located<CaseFile>]| -> Vec<CaseFile> {
+            cases.iter().map(|c| c.value.clone()).collect()
+        };
+        assert_eq!(values(&again.cases), values(&outcome.cases));
         assert!(written.starts_with(&HEADER.join(",")));
     }
 

@@ -1,11 +1,12 @@
 //! Files Tandem reads and writes: case files (JSON, JSON Lines), the events CSV
-//! (contracts/metrics.md §3) and a legacy tracker spreadsheet.
+//! (contracts/metrics.md §3), a legacy tracker spreadsheet and an improvement plan.
 //!
 //! Readers never stop at the first problem: they return every problem found, each with its line,
 //! so that a whole file can be put right in one go.
 
 pub mod case_files;
 pub mod events_csv;
+pub mod improvement_plan;
 pub mod tracker;
 
 use std::fmt;
@@ -38,10 +39,18 @@ impl fmt::Display for Problem {
     }
 }
 
+/// A value read from a file, with the 1-based line it starts on (to point at it later, e.g. when
+/// its reference clashes with a case already held).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub line: u64,
+    pub value: T,
+}
+
 /// What a reader found: the cases it could read, and every problem.
 #[derive(Debug)]
 pub struct ReadOutcome<T> {
-    pub cases: Vec<T>,
+    pub cases: Vec<Located<T>>,
     pub problems: Vec<Problem>,
 }
 
@@ -77,12 +86,13 @@ impl Format {
     }
 }
 
-/// Reads every case of a file in any of the case formats, handing each to `each`. JSON Lines are
-/// streamed; the events CSV is grouped by reference first, since a case's rows may be anywhere.
+/// Reads every case of a file in any of the case formats, handing each to `each` with the line it
+/// starts on. JSON Lines are streamed; the events CSV is grouped by reference first, since a
+/// case's rows may be anywhere.
 pub fn for_each_case(
     format: Format,
     input: impl std::io::BufRead,
-    mut each: impl FnMut(tandem_core::CaseFile),
+    mut each: impl FnMut(Located<tandem_core::CaseFile>),
 ) -> Vec<Problem> {
     let outcome = match format {
         Format::JsonLines => return case_files::for_each_jsonl(input, each),

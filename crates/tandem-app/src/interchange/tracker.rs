@@ -130,6 +130,9 @@ pub struct TrackerCase {
     pub line: u64,
     pub case: CaseFile,
     pub case_manager: Option<String>,
+    /// The row as given, to write back out if the case is refused later (e.g. its reference is
+    /// already held).
+    pub fields: Vec<String>,
 }
 
 /// A row that was refused, with the text it had, to write back out for correction.
@@ -440,6 +443,7 @@ impl Row<'_> {
                 line: self.line,
                 case,
                 case_manager,
+                fields: self.record.iter().map(str::to_owned).collect(),
             }),
             self.problems,
         )

@@ -1,0 +1,563 @@
+//! Accounts and sessions: the use-cases behind signing in and out and the account pages, shared
+//! by the web application and the command line.
+//!
+//! Passwords are hashed with argon2id on a blocking thread, before any transaction starts: a
+//! SQLite write transaction holds the database's write lock, and hashing takes tens of
+//! milliseconds. A session is a random 256-bit token that only the browser keeps; the store keeps
+//! its SHA-256 hash, so a copy of the database opens no sessions. Every change writes an audit
+//! entry in its own transaction, naming users by id only.
+
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tandem_core::{Action, Actor, Resource, Role, UserId, can};
+use tandem_store::{
+    AuditEntry, NewUser, SessionId, SessionRecord, Store, StoreError, UserRecord, normalise_email,
+};
+
+/// Shortest password accepted for a new account (NCSC guidance favours length over rules).
+pub const MIN_PASSWORD_LENGTH: usize = 12;
+/// Longest password accepted: bounds the work one sign-in can ask of the server.
+pub const MAX_PASSWORD_LENGTH: usize = 256;
+const MAX_EMAIL_LENGTH: usize = 254;
+const MAX_NAME_LENGTH: usize = 100;
+const MAX_TEAM_LENGTH: usize = 64;
+/// A session's last-seen time is written at most this often, so that browsing is not a stream
+/// of writes; idle expiry is therefore accurate to this interval.
+pub const TOUCH_INTERVAL: Duration = Duration::seconds(60);
+
+/// How long sessions last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// A session not used for this long ends.
+    pub idle: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(10),
+        }
+    }
+}
+
+/// How many failed sign-ins an email address may have within a window before sign-in is
+/// refused for it until the window has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInLimit {
+    pub max_failures: i64,
+    pub window: Duration,
+}
+
+impl Default for SignInLimit {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window: Duration::minutes(15),
+        }
+    }
+}
+
+/// A problem with one field of a form, in words for the person filling it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("you do not have permission to manage accounts")]
+    Forbidden,
+    #[error("the details given are not valid")]
+    Invalid(Vec<FieldError>),
+    /// Unknown email, wrong password or disabled account: deliberately indistinguishable.
+    #[error("email address or password not recognised")]
+    BadCredentials,
+    #[error("too many failed sign-in attempts for this email address")]
+    RateLimited,
+    #[error("no such account")]
+    UserNotFound,
+    /// Administrators may not disable or demote themselves, so a service always keeps one.
+    #[error("you cannot change your own account's role or disable it")]
+    OwnAccount,
+    /// Hashing failed or the operating system gave no random bytes.
+    #[error("password hashing or randomness: {0}")]
+    Crypto(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::DuplicateEmail => Self::Invalid(vec![FieldError::new(
+                "email",
+                "An account with that email address already exists",
+            )]),
+            StoreError::UserNotFound { .. } => Self::UserNotFound,
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// An account to create, as typed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// The team a case manager works in; blank means none.
+    pub team: Option<String>,
+    pub password: String,
+}
+
+/// A session token as the browser holds it. Never stored, never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    /// 256 random bits from the operating system, URL-safe base64.
+    pub fn generate() -> Result<Self, AccountError> {
+        random_text::<32>().map(Self)
+    }
+
+    /// Wraps a token read back from a cookie.
+    pub fn from_cookie(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What the store keeps instead of the token.
+    pub fn hash(&self) -> String {
+        digest("tandem session", &self.0)
+    }
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(..)")
+    }
+}
+
+/// A random password for an account made without one (`tandem user add` without a password,
+/// demo accounts): 120 random bits as 20 URL-safe characters.
+pub fn generate_password() -> Result<String, AccountError> {
+    random_text::<15>()
+}
+
+/// `N` random bytes from the operating system as URL-safe base64.
+fn random_text<const N: usize>() -> Result<String, AccountError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| AccountError::Crypto(e.to_string()))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// SHA-256 of `value` under a purpose label, URL-safe base64. The label keeps digests made for
+/// different purposes from ever matching each other.
+pub fn digest(purpose: &str, value: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(purpose.as_bytes());
+    hasher.update([0]);
+    hasher.update(value.as_bytes());
+    URL_SAFE_NO_PAD.encode(hasher.finalize())
+}
+
+/// Hashes a password with argon2id (OWASP's recommended parameters, a random salt) into a PHC
+/// string. Slow on purpose: call it off the async runtime, as [`create_account`] does.
+pub fn hash_password(password: &str) -> Result<String, AccountError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|e| AccountError::Crypto(e.to_string()))
+}
+
+/// Whether `password` matches a PHC string from [`hash_password`]. A malformed hash matches
+/// nothing.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AccountError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AccountError::Crypto(e.to_string()))
+}
+
+/// A hash no password matches in practice, verified against for unknown email addresses so that
+/// they take as long to refuse as a wrong password.
+async fn dummy_hash() -> Result<&'static str, AccountError> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash);
+    }
+    let hash = off_thread(|| hash_password(SessionToken::generate()?.as_str())).await??;
+    Ok(DUMMY.get_or_init(|| hash))
+}
+
+/// Checks a new account's fields, returning them tidied (email lower-cased, team blank → none).
+fn validate(account: NewAccount) -> Result<NewAccount, AccountError> {
+    let email = normalise_email(&account.email);
+    let name = account.name.trim().to_owned();
+    let team = account
+        .team
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    let mut errors = Vec::new();
+    if email.is_empty() {
+        errors.push(FieldError::new("email", "Enter an email address"));
+    } else if !is_email_like(&email) || email.len() > MAX_EMAIL_LENGTH {
+        errors.push(FieldError::new(
+            "email",
+            "Enter an email address in the correct format, like name@example.org",
+        ));
+    }
+    if name.is_empty() {
+        errors.push(FieldError::new("name", "Enter the person’s name"));
+    } else if name.chars().count() > MAX_NAME_LENGTH {
+        errors.push(FieldError::new(
+            "name",
+            format!("Name must be {MAX_NAME_LENGTH} characters or fewer"),
+        ));
+    }
+    if team
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_TEAM_LENGTH)
+    {
+        errors.push(FieldError::new(
+            "team",
+            format!("Team must be {MAX_TEAM_LENGTH} characters or fewer"),
+        ));
+    }
+    let length = account.password.chars().count();
+    if length < MIN_PASSWORD_LENGTH {
+        errors.push(FieldError::new(
+            "password",
+            format!("Password must be {MIN_PASSWORD_LENGTH} characters or more"),
+        ));
+    } else if length > MAX_PASSWORD_LENGTH {
+        errors.push(FieldError::new(
+            "password",
+            format!("Password must be {MAX_PASSWORD_LENGTH} characters or fewer"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AccountError::Invalid(errors));
+    }
+    Ok(NewAccount {
+        email,
+        name,
+        team,
+        ..account
+    })
+}
+
+/// One `@` with something on each side and no spaces: deliverability is for the mail server.
+fn is_email_like(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+fn require_account_manager(actor: &Actor) -> Result<(), AccountError> {
+    if can(actor, Action::ManageAccounts, Resource::Service) {
+        Ok(())
+    } else {
+        Err(AccountError::Forbidden)
+    }
+}
+
+/// Creates an account. `by` is the administrator doing it, or `None` for the command line, whose
+/// operator already holds the database.
+pub async fn create_account(
+    store: &Store,
+    by: Option<&Actor>,
+    account: NewAccount,
+    now: DateTime<Utc>,
+) -> Result<UserId, AccountError> {
+    if let Some(actor) = by {
+        require_account_manager(actor)?;
+    }
+    let account = validate(account)?;
+    let password = account.password;
+    let password_hash = off_thread(move || hash_password(&password)).await??;
+    let mut tx = store.begin_at(now).await?;
+    let id = tx
+        .create_user(&NewUser {
+            email: account.email,
+            name: account.name,
+            password_hash,
+            role: account.role,
+            team: account.team,
+        })
+        .await?;
+    tx.audit(
+        &AuditEntry::new(by.map(|a| a.id), "account.create")
+            .detail(json!({ "user_id": id, "role": account.role.as_str() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A successful sign-in: the new session's token (for the cookie) and the user.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: SessionToken,
+    pub session_id: SessionId,
+    pub user: UserRecord,
+}
+
+/// The key failed attempts are counted under: a digest, so the attempts table holds no address.
+fn attempt_key(email: &str) -> String {
+    digest("tandem sign-in attempts", &normalise_email(email))
+}
+
+/// Signs in with an email address and password, starting a new session (a fresh token every
+/// time, so a token planted before sign-in is never promoted). Refused without checking the
+/// password while the address has had [`SignInLimit::max_failures`] failures in the window.
+pub async fn sign_in(
+    store: &Store,
+    email: &str,
+    password: &str,
+    policy: SessionPolicy,
+    limit: SignInLimit,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, AccountError> {
+    let key = attempt_key(email);
+    let user = store.user_by_email(email).await?;
+    let user_id = user.as_ref().map(|u| u.id);
+    if store
+        .failed_sign_in_attempts(&key, now - limit.window)
+        .await?
+        >= limit.max_failures
+    {
+        let mut tx = store.begin_at(now).await?;
+        tx.audit(
+            &AuditEntry::new(None, "session.sign_in_refused")
+                .detail(json!({ "user_id": user_id, "reason": "rate_limited" })),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AccountError::RateLimited);
+    }
+
+    let hash = match &user {
+        Some(user) => user.password_hash.clone(),
+        None => dummy_hash().await?.to_owned(),
+    };
+    let typed = password.to_owned();
+    let matches = password.chars().count() <= MAX_PASSWORD_LENGTH
+        && off_thread(move || verify_password(&typed, &hash)).await?;
+    let user = user.filter(|u| matches && !u.disabled);
+
+    let mut tx = store.begin_at(now).await?;
+    tx.record_sign_in_attempt(&key, user.is_some()).await?;
+    let Some(user) = user else {
+        tx.audit(
+            &AuditEntry::new(None, "session.sign_in_failed").detail(json!({ "user_id": user_id })),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AccountError::BadCredentials);
+    };
+    let token = SessionToken::generate()?;
+    let expires_at = tx.now() + policy.absolute;
+    let session_id = tx
+        .create_session(&token.hash(), user.id, expires_at)
+        .await?;
+    tx.audit(
+        &AuditEntry::new(Some(user.id), "session.sign_in")
+            .detail(json!({ "user_id": user.id, "session_id": session_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SignedIn {
+        token,
+        session_id,
+        user,
+    })
+}
+
+/// The live session for a token and its user, or `None` if it is unknown, revoked, idle too long,
+/// past its absolute expiry or its account is disabled. Marks the session as seen (at most once
+/// per [`TOUCH_INTERVAL`]).
+pub async fn current_session(
+    store: &Store,
+    token: &SessionToken,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<Option<(SessionRecord, UserRecord)>, AccountError> {
+    let Some((session, user)) = store.session(&token.hash(), now, policy.idle).await? else {
+        return Ok(None);
+    };
+    if now - session.last_seen_at >= TOUCH_INTERVAL {
+        store.touch_session(session.id, now).await?;
+    }
+    Ok(Some((session, user)))
+}
+
+/// Ends the session with this token.
+pub async fn sign_out(
+    store: &Store,
+    user_id: UserId,
+    token: &SessionToken,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    let mut tx = store.begin_at(now).await?;
+    let revoked = tx.revoke_session(&token.hash()).await?;
+    tx.audit(
+        &AuditEntry::new(Some(user_id), "session.sign_out")
+            .detail(json!({ "user_id": user_id, "sessions": revoked })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of `user_id`: anyone may do it for themselves, administrators for anyone.
+/// Returns how many sessions ended.
+pub async fn sign_out_everywhere(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+    now: DateTime<Utc>,
+) -> Result<u64, AccountError> {
+    if actor.id != user_id {
+        require_account_manager(actor)?;
+    }
+    let mut tx = store.begin_at(now).await?;
+    if tx.user(user_id).await?.is_none() {
+        return Err(AccountError::UserNotFound);
+    }
+    let revoked = tx.revoke_user_sessions(user_id).await?;
+    tx.audit(
+        &AuditEntry::new(Some(actor.id), "account.sign_out_everywhere")
+            .detail(json!({ "user_id": user_id, "sessions": revoked })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// Disables an account (ending its sessions) or enables it again.
+pub async fn set_account_disabled(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    require_account_manager(actor)?;
+    if actor.id == user_id {
+        return Err(AccountError::OwnAccount);
+    }
+    let mut tx = store.begin_at(now).await?;
+    tx.set_user_disabled(user_id, disabled).await?;
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
+    tx.audit(&AuditEntry::new(Some(actor.id), action).detail(json!({ "user_id": user_id })))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives an account another role and team. Takes effect on the user's next request.
+pub async fn set_role(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+    role: Role,
+    team: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    require_account_manager(actor)?;
+    if actor.id == user_id {
+        return Err(AccountError::OwnAccount);
+    }
+    let team = team.map(str::trim).filter(|t| !t.is_empty());
+    if team.is_some_and(|t| t.chars().count() > MAX_TEAM_LENGTH) {
+        return Err(AccountError::Invalid(vec![FieldError::new(
+            "team",
+            format!("Team must be {MAX_TEAM_LENGTH} characters or fewer"),
+        )]));
+    }
+    let mut tx = store.begin_at(now).await?;
+    let previous = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    tx.set_user_role(user_id, role, team).await?;
+    tx.audit(
+        &AuditEntry::new(Some(actor.id), "account.role").detail(json!({
+            "user_id": user_id,
+            "role": role.as_str(),
+            "previous_role": previous.role.as_str(),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every account, oldest first, for administrators.
+pub async fn list_accounts(store: &Store, actor: &Actor) -> Result<Vec<UserRecord>, AccountError> {
+    require_account_manager(actor)?;
+    Ok(store.users().await?)
+}
+
+/// One account, for administrators.
+pub async fn account(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+) -> Result<UserRecord, AccountError> {
+    require_account_manager(actor)?;
+    store.user(user_id).await?.ok_or(AccountError::UserNotFound)
+}
+
+/// How long ended sessions and old sign-in attempts are kept before [`purge_expired`] deletes
+/// them: longer than any sign-in window, short enough that the tables stay small.
+pub const RETENTION: Duration = Duration::days(1);
+
+/// Deletes sessions that ended (expired, or revoked and unused) and sign-in attempts more than
+/// [`RETENTION`] before `now`. Returns how many of each were deleted.
+pub async fn purge_expired(store: &Store, now: DateTime<Utc>) -> Result<(u64, u64), AccountError> {
+    let before = now - RETENTION;
+    let mut tx = store.begin_at(now).await?;
+    let sessions = tx.purge_sessions(before).await?;
+    let attempts = tx.purge_sign_in_attempts(before).await?;
+    tx.commit().await?;
+    Ok((sessions, attempts))
+}

@@ -1,0 +1,486 @@
+//! Case services: open a case for a new request, record what happened, correct it, assign it,
+//! list cases and read one with its timeline.
+
+use serde_json::json;
+use tandem_core::{
+    Action, CaseAccess, CaseFile, Child, Date, Event, EventDetail, EventType, Reference, Resource,
+    Role, Timeline, UserId, can, timeline,
+};
+use tandem_store::{
+    Attribution, AuditEntry, CaseFilter, CasePage, Caseload, ChildId, EventId, NewCase, Page,
+    StoredCase, Tx,
+};
+
+use super::{Caller, FieldError, ServiceError, Services, authorise_case, authorise_service};
+
+/// A new request for an EHC needs assessment (Children and Families Act 2014 s.36(1)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRequest {
+    pub reference: Reference,
+    /// The child's details; `given_name` and `family_name` in `other`, as in a case file.
+    pub child: Child,
+    pub received: Date,
+    /// Who will manage the case; a case manager opening a request takes it themselves.
+    pub case_manager: Option<UserId>,
+    /// Set when the caller has seen the duplicate check and says the request is for this child,
+    /// who already has a case.
+    pub same_child_as: Option<ChildId>,
+    /// Set when the caller has seen the duplicate check and says this is a different child.
+    pub different_child: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedCase {
+    pub reference: Reference,
+    pub version: i64,
+}
+
+/// What a write left: the case's new version, to send back with the next write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub version: i64,
+}
+
+/// A case as its reader may see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseView {
+    pub case: StoredCase,
+    pub timeline: Timeline,
+    /// Whether the reader may record events and reassign it (pages hide what they cannot do).
+    pub may_record: bool,
+    pub may_assign: bool,
+}
+
+impl Services {
+    /// Opens a case for a new request. A child with the same names and date of birth who already
+    /// has a case is reported as [`ServiceError::PossibleDuplicate`] until the caller says
+    /// whether it is the same child.
+    pub async fn open_case(
+        &self,
+        caller: &Caller,
+        request: &NewRequest,
+    ) -> Result<OpenedCase, ServiceError> {
+        let tx = self.begin().await?;
+        let mut tx = authorise_service(tx, caller, Action::OpenCase).await?;
+        check_request(request, tx.today())?;
+        let matches = match child_key(&request.child) {
+            Some((given, family, born)) => tx.cases_of_child(given, family, born).await?,
+            None => Vec::new(),
+        };
+        let same_child = match request.same_child_as {
+            Some(id) if matches.iter().any(|m| m.child_id == id) => Some(id),
+            Some(_) => {
+                return Err(ServiceError::Invalid(vec![FieldError::new(
+                    "same_child_as",
+                    "That child does not have the names and date of birth given",
+                )]));
+            }
+            None if !matches.is_empty() && !request.different_child => {
+                return Err(ServiceError::PossibleDuplicate(matches));
+            }
+            None => None,
+        };
+        let (case_manager, team) = match request.case_manager {
+            Some(id) => {
+                let team = assignee_team(&mut tx, id, "case_manager").await?;
+                (Some(id), team)
+            }
+            None if caller.actor.role == Role::CaseManager => {
+                (Some(caller.actor.id), caller.actor.team.clone())
+            }
+            None => (None, None),
+        };
+        let new = NewCase {
+            case: CaseFile {
+                reference: request.reference.clone(),
+                child: request.child.clone(),
+                events: vec![Event {
+                    date: request.received,
+                    detail: EventDetail::RequestReceived,
+                }],
+            },
+            case_manager,
+            team,
+        };
+        let by = Attribution::new(Some(caller.actor.id), caller.source);
+        let record = match same_child {
+            Some(child_id) => tx.open_case_for_child(&new, child_id, by).await?,
+            None => tx.open_case(&new, by).await?,
+        };
+        tx.audit(
+            &AuditEntry::new(Some(caller.actor.id), "case.open")
+                .case(&record.reference)
+                .detail(json!({
+                    "source": caller.source.as_str(),
+                    "existing_child": same_child.is_some(),
+                    "case_manager": case_manager,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(OpenedCase {
+            reference: record.reference,
+            version: record.version,
+        })
+    }
+
+    /// Records what happened on a case, written against the version the caller read.
+    pub async fn record_event(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_version: i64,
+        event: &Event,
+    ) -> Result<Recorded, ServiceError> {
+        let (mut tx, case, _) = self
+            .load_for(caller, Action::RecordEvent, reference)
+            .await?;
+        check_event(event, &case.case_file(), tx.today())?;
+        let by = Attribution::new(Some(caller.actor.id), caller.source);
+        let version = tx
+            .append_events(
+                case.record.id,
+                expected_version,
+                std::slice::from_ref(event),
+                by,
+            )
+            .await?;
+        let detail = json!({
+            "source": caller.source.as_str(),
+            "type": event.event_type().as_str(),
+            "version": version,
+        });
+        finish(tx, caller, "case.record_event", reference, detail).await?;
+        Ok(Recorded { version })
+    }
+
+    /// Replaces a recorded event by a corrected one; both stay in the history.
+    pub async fn correct_event(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_version: i64,
+        event_id: EventId,
+        corrected: &Event,
+        reason: &str,
+    ) -> Result<Recorded, ServiceError> {
+        let reason = required_reason(reason)?;
+        let (mut tx, case, _) = self
+            .load_for(caller, Action::RecordEvent, reference)
+            .await?;
+        let mut others = case.case_file();
+        let position = case.effective().position(|r| r.id == event_id);
+        if let Some(position) = position {
+            others.events.remove(position);
+        }
+        check_event(corrected, &others, tx.today())?;
+        let by = Attribution::new(Some(caller.actor.id), caller.source);
+        let version = tx
+            .correct_event(
+                case.record.id,
+                expected_version,
+                event_id,
+                corrected,
+                reason,
+                by,
+            )
+            .await?;
+        let detail = json!({
+            "source": caller.source.as_str(),
+            "event": event_id,
+            "type": corrected.event_type().as_str(),
+            "version": version,
+        });
+        finish(tx, caller, "case.correct_event", reference, detail).await?;
+        Ok(Recorded { version })
+    }
+
+    /// Withdraws an event that should not have been recorded; it stays in the history.
+    pub async fn withdraw_event(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_version: i64,
+        event_id: EventId,
+        reason: &str,
+    ) -> Result<Recorded, ServiceError> {
+        let reason = required_reason(reason)?;
+        let (mut tx, case, _) = self
+            .load_for(caller, Action::RecordEvent, reference)
+            .await?;
+        let by = Attribution::new(Some(caller.actor.id), caller.source);
+        let version = tx
+            .withdraw_event(case.record.id, expected_version, event_id, reason, by)
+            .await?;
+        let detail = json!({
+            "source": caller.source.as_str(),
+            "event": event_id,
+            "version": version,
+        });
+        finish(tx, caller, "case.withdraw_event", reference, detail).await?;
+        Ok(Recorded { version })
+    }
+
+    /// Gives a case to a case manager (and their team), or leaves it unassigned with `None`.
+    pub async fn assign_case(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_version: i64,
+        case_manager: Option<UserId>,
+    ) -> Result<Recorded, ServiceError> {
+        let (mut tx, case, _) = self
+            .load_for(caller, Action::AssignCaseManager, reference)
+            .await?;
+        let team = match case_manager {
+            Some(id) => assignee_team(&mut tx, id, "case_manager").await?,
+            None => None,
+        };
+        let version = tx
+            .assign_case(
+                case.record.id,
+                expected_version,
+                case_manager,
+                team.as_deref(),
+            )
+            .await?;
+        let detail = json!({
+            "source": caller.source.as_str(),
+            "from": case.record.case_manager,
+            "to": case_manager,
+            "version": version,
+        });
+        finish(tx, caller, "case.assign", reference, detail).await?;
+        Ok(Recorded { version })
+    }
+
+    /// One page of the cases the caller works on or oversees. A case manager sees their own and
+    /// their team's cases only, whatever the filter asks.
+    pub async fn list_cases(
+        &self,
+        caller: &Caller,
+        filter: &CaseFilter,
+        page: Page,
+    ) -> Result<CasePage, ServiceError> {
+        let tx = self.begin().await?;
+        let mut tx = authorise_service(tx, caller, Action::ListCases).await?;
+        let mut filter = filter.clone();
+        if caller.actor.role == Role::CaseManager {
+            filter.caseload_of = Some(Caseload {
+                user: caller.actor.id,
+                team: caller.actor.team.clone(),
+            });
+        }
+        let found = tx.list_cases(&filter, page).await?;
+        // Which cases were shown is part of the trail: references, not names.
+        let shown: Vec<&str> = found.cases.iter().map(|c| c.reference.as_str()).collect();
+        tx.audit(
+            &AuditEntry::new(Some(caller.actor.id), "case.list").detail(json!({
+                "source": caller.source.as_str(),
+                "total": found.total,
+                "shown": shown,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// Reads a case with its timeline as of `as_of` (today when `None`).
+    pub async fn view_case(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        as_of: Option<Date>,
+    ) -> Result<CaseView, ServiceError> {
+        let (tx, case, access) = self.load_for(caller, Action::ViewCase, reference).await?;
+        let as_of = as_of.unwrap_or_else(|| tx.today());
+        let timeline = timeline::compute(&case.case_file(), as_of);
+        let allowed = |action| can(&caller.actor, action, Resource::Case(&access));
+        let view = CaseView {
+            may_record: allowed(Action::RecordEvent),
+            may_assign: allowed(Action::AssignCaseManager),
+            case,
+            timeline,
+        };
+        let detail = json!({"source": caller.source.as_str(), "as_of": as_of});
+        finish(tx, caller, "case.view", reference, detail).await?;
+        Ok(view)
+    }
+
+    /// Opens a transaction, reads the case and authorises `action` on it.
+    async fn load_for(
+        &self,
+        caller: &Caller,
+        action: Action,
+        reference: &Reference,
+    ) -> Result<(Tx, StoredCase, CaseAccess), ServiceError> {
+        let mut tx = self.begin().await?;
+        let Some(case) = tx.case(reference).await? else {
+            tx.rollback().await?;
+            return Err(ServiceError::NotFound {
+                reference: reference.to_string(),
+            });
+        };
+        let access = tx.case_access(case.record.id).await?;
+        let tx = authorise_case(tx, caller, action, reference, &access).await?;
+        Ok((tx, case, access))
+    }
+}
+
+async fn finish(
+    mut tx: Tx,
+    caller: &Caller,
+    action: &str,
+    reference: &Reference,
+    detail: serde_json::Value,
+) -> Result<(), ServiceError> {
+    tx.audit(
+        &AuditEntry::new(Some(caller.actor.id), action)
+            .case(reference)
+            .detail(detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The team of the person a case is given to, who must be an enabled case manager or team
+/// manager.
+async fn assignee_team(
+    tx: &mut Tx,
+    id: UserId,
+    field: &str,
+) -> Result<Option<String>, ServiceError> {
+    match tx.user(id).await? {
+        Some(user)
+            if !user.disabled && matches!(user.role, Role::CaseManager | Role::TeamManager) =>
+        {
+            Ok(user.team)
+        }
+        _ => Err(ServiceError::Invalid(vec![FieldError::new(
+            field,
+            "Choose a case manager who has an active account",
+        )])),
+    }
+}
+
+fn required_reason(reason: &str) -> Result<&str, ServiceError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ServiceError::Invalid(vec![FieldError::new(
+            "reason",
+            "Enter why the record is being changed",
+        )]));
+    }
+    Ok(reason)
+}
+
+/// The names and date of birth the duplicate check compares, when all are given.
+fn child_key(child: &Child) -> Option<(&str, &str, Date)> {
+    let name = |key: &str| {
+        child
+            .other
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    };
+    Some((
+        name("given_name")?,
+        name("family_name")?,
+        child.date_of_birth?,
+    ))
+}
+
+fn check_request(request: &NewRequest, today: Date) -> Result<(), ServiceError> {
+    let mut errors = Vec::new();
+    let named = |key: &str| {
+        request
+            .child
+            .other
+            .get(key)
+            .and_then(|v| v.as_str())
+            .is_some_and(|n| !n.trim().is_empty())
+    };
+    if !named("given_name") {
+        errors.push(FieldError::new(
+            "given_name",
+            "Enter the child's first name",
+        ));
+    }
+    if !named("family_name") {
+        errors.push(FieldError::new(
+            "family_name",
+            "Enter the child's last name",
+        ));
+    }
+    match request.child.date_of_birth {
+        None => errors.push(FieldError::new(
+            "date_of_birth",
+            "Enter the child's date of birth",
+        )),
+        Some(born) if born > request.received => errors.push(FieldError::new(
+            "date_of_birth",
+            "Date of birth must be before the date the request was received",
+        )),
+        Some(_) => {}
+    }
+    if request.received > today {
+        errors.push(FieldError::new(
+            "received",
+            "Date the request was received must be today or in the past",
+        ));
+    }
+    if request.same_child_as.is_some() && request.different_child {
+        errors.push(FieldError::new(
+            "same_child_as",
+            "Say either that this is the same child or a different child, not both",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
+}
+
+/// Facts cannot be dated in the future (but for a planned phase transfer, reg 18) or before the
+/// request that started the case; a case has one request.
+fn check_event(event: &Event, case: &CaseFile, today: Date) -> Result<(), ServiceError> {
+    let kind = event.event_type();
+    let mut errors = Vec::new();
+    if event.date > today && kind != EventType::PhaseTransfer {
+        errors.push(FieldError::new(
+            "date",
+            "The date must be today or in the past",
+        ));
+    }
+    let request = case
+        .events
+        .iter()
+        .filter(|e| e.event_type() == EventType::RequestReceived)
+        .map(|e| e.date)
+        .min();
+    match request {
+        Some(_) if kind == EventType::RequestReceived => errors.push(FieldError::new(
+            "type",
+            "The case already has a request; correct that event instead",
+        )),
+        Some(received) if event.date < received && kind != EventType::PhaseTransfer => {
+            errors.push(FieldError::new(
+                "date",
+                format!(
+                    "The date must be on or after the date the request was received ({})",
+                    tandem_core::dates::long(received)
+                ),
+            ))
+        }
+        _ => {}
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
+}

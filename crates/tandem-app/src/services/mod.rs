@@ -1,0 +1,164 @@
+//! The use-cases every front end calls: the web pages, the JSON API and the command line.
+//!
+//! Each service runs one transaction: authorise with the pure rules of [`tandem_core::can`], load,
+//! decide, write, and append exactly one audit entry, then commit. A refusal is audited too, so
+//! that attempts to reach a child's record leave a trace.
+
+mod cases;
+
+pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use tandem_core::{Action, Actor, CaseAccess, Reference, Resource, can};
+use tandem_store::{AuditEntry, ChildMatch, Source, Store, StoreError, Tx};
+
+/// Who is asking, and through which door.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub actor: Actor,
+    pub source: Source,
+}
+
+impl Caller {
+    pub fn new(actor: Actor, source: Source) -> Self {
+        Self { actor, source }
+    }
+}
+
+/// A field the user must put right, named as the form or API names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a service did not do what was asked. Messages hold references and ids only: they reach
+/// logs.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The case does not exist, or the caller may not know that it does.
+    #[error("no case with reference {reference}")]
+    NotFound { reference: String },
+    #[error("you do not have permission to do that")]
+    Forbidden,
+    #[error("{}", summary(.0))]
+    Invalid(Vec<FieldError>),
+    /// The case changed since the caller read it: reload and try again.
+    #[error("the case was changed by someone else; it is now at version {current_version}")]
+    Conflict { current_version: i64 },
+    /// A child with the same names and date of birth already has cases; the caller must say
+    /// whether the request is for that child or for a different one.
+    #[error("a child with these names and date of birth already has {} case(s)", .0.len())]
+    PossibleDuplicate(Vec<ChildMatch>),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+fn summary(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict { current_version } => Self::Conflict { current_version },
+            StoreError::CaseNotFound { reference } => Self::NotFound { reference },
+            StoreError::DuplicateReference { reference } => Self::Invalid(vec![FieldError::new(
+                "reference",
+                format!("a case with reference {reference} already exists"),
+            )]),
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// The clock the services read "now" from; tests fix it.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The services over one store. Cheap to clone: share one per process.
+#[derive(Clone)]
+pub struct Services {
+    store: Store,
+    clock: Clock,
+}
+
+impl Services {
+    pub fn new(store: Store) -> Self {
+        Self::with_clock(store, Arc::new(Utc::now))
+    }
+
+    pub fn with_clock(store: Store, clock: Clock) -> Self {
+        Self { store, clock }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// A write transaction dated by the services' clock.
+    async fn begin(&self) -> Result<Tx, ServiceError> {
+        Ok(self.store.begin_at((self.clock)()).await?)
+    }
+}
+
+/// Allows or refuses `action` on the service as a whole; a refusal is audited and committed.
+async fn authorise_service(
+    mut tx: Tx,
+    caller: &Caller,
+    action: Action,
+) -> Result<Tx, ServiceError> {
+    if can(&caller.actor, action, Resource::Service) {
+        return Ok(tx);
+    }
+    tx.audit(&denied(caller, action)).await?;
+    tx.commit().await?;
+    Err(ServiceError::Forbidden)
+}
+
+/// Allows or refuses `action` on a case. A caller who may not even see the case is told it does
+/// not exist, so that references cannot be probed; either refusal is audited and committed.
+async fn authorise_case(
+    mut tx: Tx,
+    caller: &Caller,
+    action: Action,
+    reference: &Reference,
+    access: &CaseAccess,
+) -> Result<Tx, ServiceError> {
+    let allowed = |action| can(&caller.actor, action, Resource::Case(access));
+    if allowed(action) {
+        return Ok(tx);
+    }
+    tx.audit(&denied(caller, action).case(reference)).await?;
+    tx.commit().await?;
+    if allowed(Action::ViewCase) {
+        Err(ServiceError::Forbidden)
+    } else {
+        Err(ServiceError::NotFound {
+            reference: reference.to_string(),
+        })
+    }
+}
+
+fn denied(caller: &Caller, action: Action) -> AuditEntry {
+    AuditEntry::new(Some(caller.actor.id), "denied").detail(json!({
+        "asked": format!("{action:?}"),
+        "role": caller.actor.role.as_str(),
+        "source": caller.source.as_str(),
+    }))
+}

@@ -1,0 +1,479 @@
+//! Moving cases in and out of the store in bulk: `tandem import`, `export` and `generate`.
+//!
+//! An import is all or nothing (contracts/cli.md): every file is read and checked first, every
+//! problem is reported as `FILE:LINE: message`, and only a clean run writes — in one transaction,
+//! so that a crash part way leaves the database as it was. The one exception is
+//! `--skip-invalid` for a legacy tracker, which imports the sound rows and hands back the
+//! refused ones for correction.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use futures_util::TryStreamExt;
+use serde_json::json;
+use tandem_core::{CaseFile, Date, Reference, Role, UserId};
+use tandem_store::{
+    Attribution, AuditEntry, ImportSummary, NewCase, Source, Store, StoreError, Tx, UserRecord,
+};
+
+use crate::generate::{GenerateOptions, generate};
+use crate::interchange::{self, Format, Problem, events_csv, tracker};
+
+/// How many cases go to the store at a time: progress is reported between batches, all in the
+/// one transaction.
+const BATCH: usize = 2_000;
+
+/// Why a transfer did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    /// The input was refused: one `FILE:LINE: message` per problem. Nothing was written.
+    #[error("{} problem(s) found; nothing was imported", .0.len())]
+    Rejected(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A file to import and how to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFile {
+    pub path: PathBuf,
+    pub kind: ImportKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Cases(Format),
+    Tracker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Check everything and report what would be written, but write nothing.
+    pub dry_run: bool,
+    /// Replace cases whose reference is already held (their history is kept, see
+    /// [`Tx::replace_case`]) instead of refusing them.
+    pub replace: bool,
+    /// Trackers only: import the sound rows and return the others.
+    pub skip_invalid: bool,
+    /// The last date a fact can carry (trackers are checked against it).
+    pub today: Date,
+}
+
+/// Rows of a tracker that were refused, as CSV with a `problems` column, to correct and import
+/// again.
+#[derive(Debug)]
+pub struct RejectedRows {
+    pub source: PathBuf,
+    pub rows: usize,
+    pub csv: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub written: ImportSummary,
+    /// Cases that replaced ones already held (included in `written`).
+    pub replaced: u64,
+    /// Problems skipped over with `--skip-invalid`, as `FILE:LINE: message`.
+    pub skipped: Vec<String>,
+    pub rejected: Vec<RejectedRows>,
+}
+
+/// Progress of long work, for a progress bar.
+pub trait Progress {
+    fn start(&mut self, what: &str, total: Option<u64>);
+    fn advance(&mut self, done: u64);
+    fn finish(&mut self);
+}
+
+/// A case read from a file, with where it came from.
+struct Incoming {
+    origin: String,
+    new: NewCase,
+    /// The tracker row and its cleanse, when it came from a tracker (so that `--skip-invalid`
+    /// can hand it back).
+    row: Option<(usize, Vec<String>)>,
+}
+
+/// Imports `files` into the store, all or nothing (see the module documentation).
+pub async fn import(
+    store: &Store,
+    files: &[ImportFile],
+    options: ImportOptions,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, TransferError> {
+    if options.skip_invalid && files.iter().any(|f| f.kind != ImportKind::Tracker) {
+        // Rows of a case file or events CSV are not whole cases: skipping one would import a
+        // case with a hole in its history.
+        return Err(TransferError::Rejected(vec![
+            "--skip-invalid applies to --format tracker only".into(),
+        ]));
+    }
+    let users = store.users().await?;
+    let case_managers: HashMap<String, &UserRecord> = users
+        .iter()
+        .filter(|u| !u.disabled && matches!(u.role, Role::CaseManager | Role::TeamManager))
+        .map(|u| (u.email.clone(), u))
+        .collect();
+
+    let mut problems: Vec<String> = Vec::new();
+    let mut incoming: Vec<Incoming> = Vec::new();
+    let mut cleanses: Vec<(PathBuf, tracker::Cleanse)> = Vec::new();
+    for file in files {
+        let name = file.path.display().to_string();
+        let opened = std::fs::File::open(&file.path).map_err(|source| TransferError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        let input = BufReader::new(opened);
+        match file.kind {
+            ImportKind::Cases(format) => {
+                let found = interchange::for_each_case(format, input, |case| {
+                    incoming.push(Incoming {
+                        origin: format!("{name}:{}", case.line),
+                        new: NewCase::new(case.value),
+                        row: None,
+                    })
+                });
+                problems.extend(found.iter().map(|p| p.located(&name)));
+            }
+            ImportKind::Tracker => {
+                let known =
+                    |email: &str| case_managers.contains_key(&tandem_store::normalise_email(email));
+                let cleanse = tracker::read(input, &known, options.today);
+                problems.extend(cleanse.problems().iter().map(|p| p.located(&name)));
+                for accepted in &cleanse.accepted {
+                    let manager = accepted
+                        .case_manager
+                        .as_deref()
+                        .and_then(|e| case_managers.get(&tandem_store::normalise_email(e)));
+                    incoming.push(Incoming {
+                        origin: format!("{name}:{}", accepted.line),
+                        new: NewCase {
+                            case: accepted.case.clone(),
+                            case_manager: manager.map(|u| u.id),
+                            team: manager.and_then(|u| u.team.clone()),
+                        },
+                        row: Some((cleanses.len(), accepted.fields.clone())),
+                    });
+                }
+                cleanses.push((file.path.clone(), cleanse));
+            }
+        }
+    }
+
+    // References clash within the run (across files) and, unless replacing, with the store.
+    let mut first_seen: HashMap<Reference, String> = HashMap::new();
+    let mut clashes: Vec<(usize, String)> = Vec::new();
+    for (index, case) in incoming.iter().enumerate() {
+        let reference = &case.new.case.reference;
+        match first_seen.get(reference) {
+            Some(first) => clashes.push((
+                index,
+                format!(
+                    "{}: reference {reference} is also used at {first}",
+                    case.origin
+                ),
+            )),
+            None => {
+                first_seen.insert(reference.clone(), case.origin.clone());
+            }
+        }
+    }
+    let references: Vec<Reference> = first_seen.into_keys().collect();
+    let held: HashSet<Reference> = {
+        let mut tx = store.begin().await?;
+        let held = tx.existing_references(&references).await?;
+        tx.rollback().await?;
+        held.into_iter().collect()
+    };
+    if !options.replace {
+        for (index, case) in incoming.iter().enumerate() {
+            if held.contains(&case.new.case.reference) {
+                clashes.push((
+                    index,
+                    format!(
+                        "{}: a case with reference {} is already held (use --replace to replace it)",
+                        case.origin, case.new.case.reference
+                    ),
+                ));
+            }
+        }
+    }
+
+    let mut report = ImportReport::default();
+    if options.skip_invalid {
+        // Refused rows go back to their tracker's rejected list; the rest go ahead.
+        let refused: HashSet<usize> = clashes.iter().map(|(i, _)| *i).collect();
+        for (index, message) in clashes {
+            if let Some((file, fields)) = &incoming[index].row {
+                let line = incoming[index]
+                    .origin
+                    .rsplit(':')
+                    .next()
+                    .and_then(|l| l.parse().ok());
+                cleanses[*file].1.rejected.push(tracker::RejectedRow {
+                    line: line.unwrap_or(0),
+                    fields: fields.clone(),
+                    problems: vec![Problem::new(line.unwrap_or(0), message.clone())],
+                });
+            }
+            problems.push(message);
+        }
+        incoming = incoming
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !refused.contains(i))
+            .map(|(_, case)| case)
+            .collect();
+        report.skipped = problems;
+        for (source, cleanse) in &cleanses {
+            if cleanse.rejected.is_empty() {
+                continue;
+            }
+            let mut csv = Vec::new();
+            cleanse
+                .write_rejected(&mut csv)
+                .map_err(|e| TransferError::Io {
+                    path: source.display().to_string(),
+                    source: e.into(),
+                })?;
+            report.rejected.push(RejectedRows {
+                source: source.clone(),
+                rows: cleanse.rejected.len(),
+                csv,
+            });
+        }
+    } else {
+        problems.extend(clashes.into_iter().map(|(_, message)| message));
+        if !problems.is_empty() {
+            return Err(TransferError::Rejected(problems));
+        }
+    }
+
+    let (fresh, replacing): (Vec<Incoming>, Vec<Incoming>) = incoming
+        .into_iter()
+        .partition(|case| !held.contains(&case.new.case.reference));
+    report.replaced = replacing.len() as u64;
+    report.written = ImportSummary {
+        cases: (fresh.len() + replacing.len()) as u64,
+        events: fresh
+            .iter()
+            .chain(&replacing)
+            .map(|c| c.new.case.events.len() as u64)
+            .sum(),
+    };
+    if options.dry_run {
+        return Ok(report);
+    }
+
+    let by = Attribution::new(None, Source::Import);
+    let mut tx = store.begin().await?;
+    progress.start("Importing cases", Some(report.written.cases));
+    let mut done = 0;
+    let fresh: Vec<NewCase> = fresh.into_iter().map(|c| c.new).collect();
+    for batch in fresh.chunks(BATCH) {
+        tx.import_cases(batch, by).await?;
+        done += batch.len() as u64;
+        progress.advance(done);
+    }
+    for case in &replacing {
+        replace_held(&mut tx, &case.new, by).await?;
+        done += 1;
+        progress.advance(done);
+    }
+    tx.audit(&AuditEntry::new(None, "import").detail(json!({
+        "cases": report.written.cases,
+        "events": report.written.events,
+        "replaced": report.replaced,
+        "files": files.len(),
+    })))
+    .await?;
+    tx.commit().await?;
+    progress.finish();
+    Ok(report)
+}
+
+async fn replace_held(tx: &mut Tx, new: &NewCase, by: Attribution) -> Result<(), StoreError> {
+    let held = tx.require_case(&new.case.reference).await?;
+    tx.replace_case(held.record.id, held.record.version, new, "re-imported", by)
+        .await?;
+    Ok(())
+}
+
+/// What `tandem export` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Case files, one per line (JSON Lines).
+    CaseFiles,
+    /// The events CSV of contracts/metrics.md.
+    EventsCsv,
+}
+
+impl ExportFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CaseFiles => "case-files",
+            Self::EventsCsv => "events-csv",
+        }
+    }
+}
+
+/// Writes cases one at a time in either export format.
+enum CaseWriter<W: Write> {
+    Lines(std::io::BufWriter<W>),
+    // Boxed: the CSV writer carries its own buffers and is far larger than the other.
+    Csv(Box<events_csv::Writer<W>>),
+}
+
+impl<W: Write> CaseWriter<W> {
+    fn new(format: ExportFormat, output: W) -> std::io::Result<Self> {
+        Ok(match format {
+            ExportFormat::CaseFiles => Self::Lines(std::io::BufWriter::new(output)),
+            ExportFormat::EventsCsv => Self::Csv(Box::new(events_csv::Writer::new(output)?)),
+        })
+    }
+
+    fn write(&mut self, case: &CaseFile) -> std::io::Result<()> {
+        match self {
+            Self::Lines(output) => interchange::case_files::write_jsonl_line(output, case),
+            Self::Csv(writer) => Ok(writer.write_case(case)?),
+        }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Self::Lines(mut output) => output.flush(),
+            Self::Csv(writer) => writer.finish().map(drop),
+        }
+    }
+}
+
+/// Writes every case, read from one consistent snapshot, and audits the export. Returns how many
+/// cases were written.
+pub async fn export(
+    store: &Store,
+    format: ExportFormat,
+    output: impl Write,
+    progress: &mut dyn Progress,
+) -> Result<u64, TransferError> {
+    let io = |source| TransferError::Io {
+        path: "output".into(),
+        source,
+    };
+    let total = store.count_cases().await?;
+    progress.start("Exporting cases", Some(total.max(0) as u64));
+    let mut writer = CaseWriter::new(format, output).map_err(io)?;
+    let mut cases = std::pin::pin!(store.case_files());
+    let mut written = 0;
+    while let Some(case) = cases.try_next().await? {
+        writer.write(&case).map_err(io)?;
+        written += 1;
+        tick(progress, written);
+    }
+    writer.finish().map_err(io)?;
+    let mut tx = store.begin().await?;
+    tx.audit(
+        &AuditEntry::new(None, "export").detail(json!({"format": format.name(), "cases": written})),
+    )
+    .await?;
+    tx.commit().await?;
+    progress.finish();
+    Ok(written)
+}
+
+fn tick(progress: &mut dyn Progress, done: u64) {
+    if done.is_multiple_of(1_000) {
+        progress.advance(done);
+    }
+}
+
+/// Generates synthetic cases into the store in one transaction, spread over its enabled case
+/// managers in id order (unassigned when there are none).
+pub async fn generate_into(
+    store: &Store,
+    options: GenerateOptions,
+    progress: &mut dyn Progress,
+) -> Result<ImportSummary, TransferError> {
+    let managers: Vec<(UserId, Option<String>)> = store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.role == Role::CaseManager && !u.disabled)
+        .map(|u| (u.id, u.team))
+        .collect();
+    let options = GenerateOptions {
+        case_managers: managers.len().max(1),
+        ..options
+    };
+    let by = Attribution::new(None, Source::Generate);
+    let mut tx = store.begin().await?;
+    progress.start("Generating cases", Some(options.cases as u64));
+    let mut summary = ImportSummary::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut cases = generate(&options).peekable();
+    while cases.peek().is_some() {
+        batch.clear();
+        batch.extend(cases.by_ref().take(BATCH).map(|generated| {
+            let manager = managers.get(generated.case_manager);
+            NewCase {
+                case: generated.case,
+                case_manager: manager.map(|m| m.0),
+                team: manager.and_then(|m| m.1.clone()),
+            }
+        }));
+        let written = tx.import_cases(&batch, by).await?;
+        summary.cases += written.cases;
+        summary.events += written.events;
+        progress.advance(summary.cases);
+    }
+    tx.audit(&AuditEntry::new(None, "generate").detail(json!({
+        "cases": summary.cases,
+        "events": summary.events,
+        "seed": options.seed,
+    })))
+    .await?;
+    tx.commit().await?;
+    progress.finish();
+    Ok(summary)
+}
+
+/// Writes synthetic cases to a `.jsonl` (case files) or `.csv` (events CSV) file. Returns how
+/// many.
+pub fn generate_to_file(
+    options: &GenerateOptions,
+    path: &Path,
+    progress: &mut dyn Progress,
+) -> Result<u64, TransferError> {
+    let io = |source| TransferError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let format = match Format::of_path(path) {
+        Some(Format::JsonLines) => ExportFormat::CaseFiles,
+        Some(Format::EventsCsv) => ExportFormat::EventsCsv,
+        _ => {
+            return Err(TransferError::Rejected(vec![format!(
+                "{}: use a .jsonl or .csv file name",
+                path.display()
+            )]));
+        }
+    };
+    let file = std::fs::File::create(path).map_err(io)?;
+    progress.start("Generating cases", Some(options.cases as u64));
+    let mut writer = CaseWriter::new(format, file).map_err(io)?;
+    let mut written = 0;
+    for generated in generate(options) {
+        writer.write(&generated.case).map_err(io)?;
+        written += 1;
+        tick(progress, written);
+    }
+    writer.finish().map_err(io)?;
+    progress.finish();
+    Ok(written)
+}

@@ -1,0 +1,231 @@
+//! An improvement plan, such as a written statement of action after a local area SEND
+//! inspection: priorities, each with objectives; each objective with dated actions that someone
+//! owns, and the measures that will show whether it worked ("how will we know?"). A measure may
+//! be linked to a live dashboard rate, and so to the local target for it.
+
+use crate::dashboard::Reading;
+use crate::dates::Date;
+use crate::metrics::Metrics;
+use crate::names::machine_names;
+use crate::targets::Targets;
+
+machine_names! {
+    /// Where an action stands.
+    ActionStatus {
+        NotStarted => "not_started",
+        InProgress => "in_progress",
+        Done => "done",
+        /// Stopped on purpose (superseded or no longer needed): never overdue.
+        Dropped => "dropped",
+    }
+}
+
+impl ActionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "Not started",
+            Self::InProgress => "In progress",
+            Self::Done => "Done",
+            Self::Dropped => "Dropped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub text: String,
+    /// The officer or role answerable for it.
+    pub owner: String,
+    pub due: Date,
+    pub status: ActionStatus,
+}
+
+impl Action {
+    /// Still to be finished after its due date.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        matches!(
+            self.status,
+            ActionStatus::NotStarted | ActionStatus::InProgress
+        ) && self.due < today
+    }
+}
+
+/// "How will we know?": evidence that an objective is met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuccessMeasure {
+    pub text: String,
+    /// A rate key of [`Metrics::rate`] that tracks it live, if any.
+    pub metric: Option<String>,
+}
+
+impl SuccessMeasure {
+    /// The linked rate in `metrics` against the target in force on `date`; `None` when the
+    /// measure is not linked.
+    pub fn reading<'a>(
+        &self,
+        metrics: &Metrics,
+        targets: &'a Targets,
+        date: Date,
+    ) -> Option<Reading<'a>> {
+        let key = self.metric.as_deref()?;
+        Some(Reading::new(targets, key, date, metrics.rate(key)?))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Objective {
+    pub title: String,
+    pub actions: Vec<Action>,
+    pub measures: Vec<SuccessMeasure>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Priority {
+    pub title: String,
+    pub objectives: Vec<Objective>,
+}
+
+/// Priorities and objectives keep the order they were first given in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImprovementPlan {
+    pub priorities: Vec<Priority>,
+}
+
+impl ImprovementPlan {
+    /// The objective titled `objective` under the priority titled `priority`, created if new.
+    pub fn objective_mut(&mut self, priority: &str, objective: &str) -> &mut Objective {
+        let p = match self.priorities.iter().position(|p| p.title == priority) {
+            Some(i) => i,
+            None => {
+                self.priorities.push(Priority {
+                    title: priority.to_owned(),
+                    objectives: Vec::new(),
+                });
+                self.priorities.len() - 1
+            }
+        };
+        let objectives = &mut self.priorities[p].objectives;
+        let o = match objectives.iter().position(|o| o.title == objective) {
+            Some(i) => i,
+            None => {
+                objectives.push(Objective {
+                    title: objective.to_owned(),
+                    ..Objective::default()
+                });
+                objectives.len() - 1
+            }
+        };
+        &mut objectives[o]
+    }
+
+    /// Every action with its priority and objective, in plan order.
+    pub fn actions(&self) -> impl Iterator<Item = (&Priority, &Objective, &Action)> {
+        self.priorities.iter().flat_map(|p| {
+            p.objectives
+                .iter()
+                .flat_map(move |o| o.actions.iter().map(move |a| (p, o, a)))
+        })
+    }
+
+    /// Actions overdue on `today`, earliest due first.
+    pub fn overdue(&self, today: Date) -> Vec<(&Priority, &Objective, &Action)> {
+        let mut overdue: Vec<_> = self
+            .actions()
+            .filter(|(_, _, a)| a.is_overdue(today))
+            .collect();
+        overdue.sort_by_key(|(_, _, a)| a.due);
+        overdue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::parse_iso;
+    use crate::metrics::Period;
+    use crate::targets::Target;
+
+    fn d(text: &str) -> Date {
+        parse_iso(text).unwrap()
+    }
+
+    fn action(text: &str, due: &str, status: ActionStatus) -> Action {
+        Action {
+            text: text.into(),
+            owner: "Head of SEND".into(),
+            due: d(due),
+            status,
+        }
+    }
+
+    #[test]
+    fn unfinished_actions_past_their_due_date_are_overdue() {
+        let mut plan = ImprovementPlan::default();
+        let o = plan.objective_mut("Timeliness", "Backlog");
+        o.actions.extend([
+            action("late", "2020-09-30", ActionStatus::InProgress),
+            action("due today", "2020-10-01", ActionStatus::NotStarted),
+            action("done late", "2020-06-30", ActionStatus::Done),
+            action("dropped", "2020-06-30", ActionStatus::Dropped),
+        ]);
+        plan.objective_mut("Quality", "Audits").actions.push(action(
+            "later",
+            "2020-08-31",
+            ActionStatus::NotStarted,
+        ));
+        let overdue: Vec<&str> = plan
+            .overdue(d("2020-10-01"))
+            .iter()
+            .map(|(_, _, a)| a.text.as_str())
+            .collect();
+        // Due on the day is not yet overdue; earliest due first.
+        assert_eq!(overdue, ["later", "late"]);
+        assert_eq!(plan.overdue(d("2020-08-31")).len(), 0);
+    }
+
+    #[test]
+    fn objectives_are_grouped_under_priorities_in_first_seen_order() {
+        let mut plan = ImprovementPlan::default();
+        plan.objective_mut("P1", "A");
+        plan.objective_mut("P2", "B");
+        plan.objective_mut("P1", "C");
+        plan.objective_mut("P1", "A");
+        let titles: Vec<(&str, Vec<&str>)> = plan
+            .priorities
+            .iter()
+            .map(|p| {
+                let objectives = p.objectives.iter().map(|o| o.title.as_str()).collect();
+                (p.title.as_str(), objectives)
+            })
+            .collect();
+        assert_eq!(titles, [("P1", vec!["A", "C"]), ("P2", vec!["B"])]);
+    }
+
+    #[test]
+    fn a_linked_measure_reads_its_rate_against_the_target() {
+        let key = "advice_within_6_weeks.all";
+        let targets = Targets(vec![Target {
+            measure: key.into(),
+            from: d("2020-07-01"),
+            rate: 0.65,
+        }]);
+        let period = Period {
+            start: d("2020-07-01"),
+            end: d("2020-07-31"),
+        };
+        let metrics = Metrics::new(period, d("2020-08-01"));
+        let linked = SuccessMeasure {
+            text: "Advice on time".into(),
+            metric: Some(key.into()),
+        };
+        let reading = linked.reading(&metrics, &targets, period.end).unwrap();
+        assert_eq!(reading.target.unwrap().rate, 0.65);
+        // Nothing measured: neither on nor off track.
+        assert_eq!(reading.on_track, None);
+        let unlinked = SuccessMeasure {
+            text: "Parents understand the process".into(),
+            metric: None,
+        };
+        assert_eq!(unlinked.reading(&metrics, &targets, period.end), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! Test harness shared by the crates' tests: a fresh, migrated store per test, on SQLite (a
+//! temporary file) or on PostgreSQL (a fresh uniquely-named database on the server of
+//! `TEST_DATABASE_URL`, dropped afterwards). A dev-dependency only.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::Connection;
+use tandem_store::Store;
+
+/// What a contract test gets: the store and a scratch folder (for backups).
+pub struct Ctx {
+    pub store: Store,
+    pub scratch: PathBuf,
+}
+
+/// An empty database for one test: a SQLite file in a temporary folder, or a fresh
+/// uniquely-named database on the PostgreSQL server of `TEST_DATABASE_URL`. Call
+/// [`TempDatabase::remove`] at the end (a PostgreSQL database cannot be dropped from `Drop`).
+pub struct TempDatabase {
+    pub url: String,
+    /// A scratch folder that lives as long as the database (the SQLite file is inside it).
+    pub dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TempDatabase {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("db/tandem.db").display());
+        Self {
+            url,
+            dir,
+            postgres: None,
+        }
+    }
+
+    /// `None` when `TEST_DATABASE_URL` is not set (the PostgreSQL leg is then skipped).
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            eprintln!("TEST_DATABASE_URL not set: PostgreSQL leg skipped");
+            return None;
+        };
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let name = format!(
+            "tandem_test_{}_{}_{}",
+            std::process::id(),
+            nanos,
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        Some(Self {
+            url: with_database(&admin_url, &name),
+            dir: tempfile::tempdir().expect("temp dir"),
+            postgres: Some((admin_url, name)),
+        })
+    }
+
+    /// Opens and migrates the database.
+    pub async fn open(&self) -> Store {
+        let store = Store::open(&self.url).await.expect("open store");
+        store.migrate().await.expect("migrate");
+        store
+    }
+
+    /// Drops a PostgreSQL database (the temporary folder goes with `self`).
+    pub async fn remove(self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            let mut admin = sqlx::PgConnection::connect(admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut admin)
+            .await
+            .expect("drop test database");
+        }
+    }
+}
+
+/// Runs `test` on a fresh migrated store, then removes the database, even when the test panics.
+async fn run<F, Fut>(database: TempDatabase, test: F)
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let store = database.open().await;
+    let ctx = Ctx {
+        store: store.clone(),
+        scratch: database.dir.path().to_path_buf(),
+    };
+    let outcome = tokio::spawn(test(ctx)).await;
+    store.close().await;
+    database.remove().await;
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+pub async fn run_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    run(TempDatabase::sqlite(), test).await
+}
+
+pub async fn run_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    if let Some(database) = TempDatabase::postgres().await {
+        run(database, test).await
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_and_path = &base[scheme_end..];
+    let host = host_and_path.split('/').next().unwrap_or(host_and_path);
+    let mut out = format!("{}{}/{}", &base[..scheme_end], host, name);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+/// Declares each listed `async fn name(ctx: Ctx)` as a test on SQLite and on PostgreSQL. The
+/// calling test crate needs `tokio` (with `macros`) among its dev-dependencies.
+#[macro_export]
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    $crate::run_sqlite(super::$name).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    $crate::run_postgres(super::$name).await
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,154 @@
+//! The router with its middleware, and the server.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tandem_app::accounts;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::csrf::{CsrfLayer, ProtectionError};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::assets;
+use crate::error::{WebError, error_pages};
+use crate::pages::{admin, sign_in};
+use crate::security::{require_csrf_token, security_headers};
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Every route of the web application, with its middleware.
+pub fn router(state: AppState) -> Router {
+    let config = state.config().clone();
+    let routes = Router::new()
+        .route("/", get(sign_in::start))
+        .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/health", get(sign_in::health))
+        .route("/assets/{file}", get(assets::serve))
+        .route("/admin/users", get(admin::list))
+        .route("/admin/users/new", get(admin::new_form).post(admin::create))
+        .route("/admin/users/{id}", get(admin::show))
+        .route("/admin/users/{id}/role", post(admin::change_role))
+        .route("/admin/users/{id}/disable", post(admin::disable))
+        .route("/admin/users/{id}/enable", post(admin::enable))
+        .route(
+            "/admin/users/{id}/sign-out-everywhere",
+            post(admin::sign_out_everywhere),
+        )
+        .fallback(|| async { WebError::NotFound });
+
+    // Outermost first: each request gets an id, is traced, gets security headers on whatever
+    // comes back, is compressed (all but pages), gets an error page for any error status, and only then meets
+    // the time limit, the two CSRF checks (the token check reads form bodies up to the size
+    // limit itself) and the size limit.
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(from_fn_with_state(state.clone(), security_headers))
+        .layer(CompressionLayer::new().compress_when(
+            // Pages carry the CSRF token next to text the request put there (a `next` address,
+            // a typed email): compressing them would open them to BREACH-style guessing.
+            DefaultPredicate::new().and(NotForContentType::const_new("text/html")),
+        ))
+        .layer(from_fn(error_pages))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(CsrfLayer::new().with_rejection_response(cross_site_refused))
+        .layer(from_fn_with_state(state.clone(), require_csrf_token))
+        .layer(RequestBodyLimitLayer::new(config.body_limit));
+    routes.layer(middleware).with_state(state)
+}
+
+/// The span every request's log lines belong to: its id, method and path. Never the query
+/// string, which may carry search terms about a child.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
+}
+
+fn cross_site_refused(error: ProtectionError) -> Response<Body> {
+    tracing::info!(?error, "refused a cross-site state-changing request");
+    StatusCode::FORBIDDEN.into_response()
+}
+
+/// Serves the application on `addr` until Ctrl-C (or SIGTERM on Unix), then lets requests in
+/// flight finish. Meanwhile deletes ended sessions and old sign-in attempts every hour.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(address = %listener.local_addr()?, "listening");
+    let purging = tokio::spawn(purge_hourly(state.clone()));
+    let served = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    purging.abort();
+    served
+}
+
+/// Each server purges; with several servers on one database the deletes simply overlap.
+async fn purge_hourly(state: AppState) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match accounts::purge_expired(state.store(), state.now()).await {
+            Ok((sessions, attempts)) => {
+                tracing::info!(
+                    sessions,
+                    attempts,
+                    "purged ended sessions and old sign-in attempts"
+                );
+            }
+            Err(e) => tracing::error!(error = %e, "purging sessions failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

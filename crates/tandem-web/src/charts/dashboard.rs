@@ -1,0 +1,308 @@
+//! Charts of a [`Dashboard`]: what the dashboard pages show. Every value links to the cases
+//! behind it through `link`, which turns a [`Figure`] into the page's address for its list.
+
+use tandem_core::dashboard::{Backlog, Dashboard, Figure, Part, Reading, Slice};
+use tandem_core::dates;
+use tandem_core::metrics::{Metrics, Rate};
+
+use super::{Bar, BarChart, Mark, TrendChart, TrendPoint, percent};
+
+/// The groups a breakdown is by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    CaseManager,
+    PrimaryNeed,
+    AgeGroup,
+}
+
+impl Breakdown {
+    fn heading(self) -> &'static str {
+        match self {
+            Self::CaseManager => "Case manager",
+            Self::PrimaryNeed => "Primary need",
+            Self::AgeGroup => "Age at request",
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            Self::CaseManager => "case-manager",
+            Self::PrimaryNeed => "primary-need",
+            Self::AgeGroup => "age-group",
+        }
+    }
+}
+
+/// "55.8% (2,703 of 4,843)", or "none measured".
+fn rate_display(rate: Rate) -> String {
+    match rate.rate() {
+        Some(r) => format!(
+            "{} ({} of {})",
+            percent(r),
+            thousands(rate.numerator),
+            thousands(rate.denominator)
+        ),
+        None => "none measured".to_owned(),
+    }
+}
+
+/// 2703 → "2,703".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(c);
+    }
+    text
+}
+
+fn mark(reading: &Reading) -> Mark {
+    match reading.on_track {
+        Some(true) => Mark::OnTrack,
+        Some(false) => Mark::OffTrack,
+        None => Mark::Plain,
+    }
+}
+
+/// "from 1 April 2025 to 31 March 2026, as at 31 March 2026".
+fn span(d: &Dashboard) -> String {
+    format!(
+        "from {} to {}, as at {}",
+        dates::long(d.spec.period.start),
+        dates::long(d.spec.period.end),
+        dates::long(d.spec.as_of)
+    )
+}
+
+/// `measure`'s rate month by month against its targets; `None` for a key that is not a rate.
+pub fn trend_chart(
+    d: &Dashboard,
+    key: &str,
+    measure: &str,
+    link: &dyn Fn(&Figure) -> String,
+) -> Option<TrendChart> {
+    let trend = d.trend_of(key)?;
+    let points: Vec<TrendPoint> = trend
+        .iter()
+        .map(|(month, reading)| TrendPoint {
+            label: month.short_label(),
+            rate: reading.rate.rate(),
+            display: rate_display(reading.rate),
+            target: reading.target.map(|t| t.rate),
+            href: (reading.rate.denominator > 0).then(|| {
+                link(&Figure::Measure {
+                    key: key.to_owned(),
+                    slice: Slice::Month(*month),
+                    part: Part::Counted,
+                })
+            }),
+            mark: mark(reading),
+        })
+        .collect();
+    let (first, last) = (trend.first()?, trend.last()?);
+    let latest = match (last.1.rate.rate(), last.1.target, last.1.on_track) {
+        (None, _, _) => format!("Nothing was measured in {}.", last.0.label()),
+        (Some(r), Some(t), Some(on)) => format!(
+            "In {} it was {} against a target of {}: {}.",
+            last.0.label(),
+            percent(r),
+            percent(t.rate),
+            if on { "on track" } else { "off track" }
+        ),
+        (Some(r), _, _) => format!("In {} it was {}.", last.0.label(), percent(r)),
+    };
+    let months_off = trend
+        .iter()
+        .filter(|(_, r)| r.on_track == Some(false))
+        .count();
+    let judged = trend.iter().filter(|(_, r)| r.on_track.is_some()).count();
+    let judged = if judged > 0 {
+        format!(" {months_off} of the {judged} months with a target were off track.")
+    } else {
+        String::new()
+    };
+    Some(TrendChart {
+        id: format!("trend-{}", key.replace(['.', '_'], "-")),
+        title: format!(
+            "{measure}, by month, {} to {}",
+            first.0.label(),
+            last.0.label()
+        ),
+        description: format!(
+            "Line chart of {}, month by month from {} to {}, as at {}. {latest}{judged}",
+            measure.to_lowercase(),
+            first.0.label(),
+            last.0.label(),
+            dates::long(d.spec.as_of)
+        ),
+        measure: measure.to_owned(),
+        points,
+    })
+}
+
+/// `measure`'s rate for each group of a breakdown over the period, against the target in force
+/// at the period's end; `None` for a key that is not a rate.
+pub fn breakdown_chart(
+    d: &Dashboard,
+    by: Breakdown,
+    key: &str,
+    measure: &str,
+    link: &dyn Fn(&Figure) -> String,
+) -> Option<BarChart> {
+    let groups: Vec<(String, Slice, &Metrics)> = match by {
+        Breakdown::CaseManager => d
+            .by_case_manager
+            .iter()
+            .map(|(k, m)| {
+                let label = k.clone().unwrap_or_else(|| "No case manager".into());
+                (label, Slice::CaseManager(k.clone()), m)
+            })
+            .collect(),
+        Breakdown::PrimaryNeed => d
+            .by_primary_need
+            .iter()
+            .map(|(k, m)| {
+                let label = k.clone().unwrap_or_else(|| "Not recorded".into());
+                (label, Slice::PrimaryNeed(k.clone()), m)
+            })
+            .collect(),
+        Breakdown::AgeGroup => d
+            .by_age_group
+            .iter()
+            .map(|(k, m)| {
+                let label = k.map_or("Not known", |a| a.label()).to_owned();
+                (label, Slice::AgeGroup(*k), m)
+            })
+            .collect(),
+    };
+    let target = d.targets.in_force(key, d.spec.period.end);
+    let mut bars = Vec::with_capacity(groups.len());
+    let mut off = Vec::new();
+    for (label, slice, metrics) in groups {
+        let reading = Reading::new(&d.targets, key, d.spec.period.end, metrics.rate(key)?);
+        if reading.on_track == Some(false) {
+            off.push(label.clone());
+        }
+        bars.push(Bar {
+            value: reading.rate.rate(),
+            display: rate_display(reading.rate),
+            href: (reading.rate.denominator > 0).then(|| {
+                link(&Figure::Measure {
+                    key: key.to_owned(),
+                    slice,
+                    part: Part::Counted,
+                })
+            }),
+            mark: mark(&reading),
+            label,
+        });
+    }
+    let off = match (target, off.is_empty()) {
+        (None, _) => String::new(),
+        (Some(t), true) => format!(" Every group met the target of {}.", percent(t.rate)),
+        (Some(t), false) => format!(
+            " Below the target of {}: {}.",
+            percent(t.rate),
+            off.join(", ")
+        ),
+    };
+    Some(BarChart {
+        id: format!("{}-{}", by.slug(), key.replace(['.', '_'], "-")),
+        title: format!("{measure} by {}", by.heading().to_lowercase()),
+        description: format!(
+            "Bar chart of {} for each {}, {}.{off}",
+            measure.to_lowercase(),
+            by.heading().to_lowercase(),
+            span(d)
+        ),
+        category: by.heading().to_owned(),
+        measure: measure.to_owned(),
+        bars,
+        rates: true,
+        target: target.map(|t| (t.rate, format!("Target {}", percent(t.rate)))),
+        flagged_means: None,
+    })
+}
+
+/// Open assessments by weeks since the request, those past the 20-week limit hatched.
+pub fn backlog_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+    let counts = &d.backlog.counts;
+    let past: u64 = (0..counts.len())
+        .filter(|b| Backlog::past_20_weeks(*b))
+        .map(|b| counts[b])
+        .sum();
+    BarChart {
+        id: "backlog".into(),
+        title: "Open assessments by weeks since the request".into(),
+        description: format!(
+            "Bar chart of the {} assessments open on {}, by whole weeks since the request, in \
+             bars of 4 weeks. {} of them were requested 20 or more weeks earlier, when the final \
+             plan is due.",
+            thousands(d.backlog.total()),
+            dates::long(d.spec.as_of),
+            thousands(past)
+        ),
+        category: "Weeks since the request".into(),
+        measure: "Open assessments".into(),
+        bars: counts
+            .iter()
+            .enumerate()
+            .map(|(bucket, count)| Bar {
+                label: Backlog::label(bucket),
+                value: Some(*count as f64),
+                display: thousands(*count),
+                href: (*count > 0).then(|| link(&Figure::Backlog { bucket })),
+                mark: if Backlog::past_20_weeks(bucket) {
+                    Mark::Flagged
+                } else {
+                    Mark::Plain
+                },
+            })
+            .collect(),
+        rates: false,
+        target: None,
+        flagged_means: Some("at or past the 20-week limit".into()),
+    }
+}
+
+/// Late plans of the period by the step that made each late, most common first.
+pub fn lateness_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+    let ranked = d.lateness.ranked();
+    let total = d.lateness.late_plans;
+    let top = ranked.first().map_or_else(String::new, |(step, n)| {
+        format!(
+            " The most common first late step was {}: {} of the {} plans.",
+            step.label().to_lowercase(),
+            thousands(*n),
+            thousands(total)
+        )
+    });
+    BarChart {
+        id: "lateness".into(),
+        title: "Why plans were late: the first step that ran late".into(),
+        description: format!(
+            "Bar chart of the {} final plans issued late {} (exception cases left out), by the \
+             first step of the assessment that ran late.{top}",
+            thousands(total),
+            span(d)
+        ),
+        category: "First late step".into(),
+        measure: "Late plans".into(),
+        bars: ranked
+            .into_iter()
+            .map(|(step, count)| Bar {
+                label: step.label(),
+                value: Some(count as f64),
+                display: thousands(count),
+                href: Some(link(&Figure::LateStep { step })),
+                mark: Mark::Plain,
+            })
+            .collect(),
+        rates: false,
+        target: None,
+        flagged_means: None,
+    }
+}

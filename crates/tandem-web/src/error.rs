@@ -1,0 +1,158 @@
+//! Errors and error pages. Handlers answer an error with its status alone; one middleware then
+//! writes the body, as a GOV.UK error page or, under `/api/`, as JSON problem details
+//! (RFC 9457). So axum's own rejections, timeouts and body-limit refusals look the same as ours,
+//! and no error detail ever reaches the browser: details go to the log, with ids only.
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tandem_app::accounts::AccountError;
+use tandem_store::StoreError;
+
+use crate::pages::layout::Layout;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(error: StoreError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(error: askama::Error) -> Self {
+        Self::Internal(format!("template: {error}"))
+    }
+}
+
+impl From<AccountError> for WebError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Forbidden | AccountError::OwnAccount => Self::Forbidden,
+            AccountError::UserNotFound => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "request failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        status.into_response()
+    }
+}
+
+/// Marks an error-status response whose body is already what the user should see (a form shown
+/// again with its errors, the health check), so [`error_pages`] leaves it alone.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rendered;
+
+/// A page as the response, with `status`; an error status marks it [`Rendered`].
+pub(crate) fn html(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        axum::Extension(Rendered),
+        body,
+    )
+        .into_response()
+}
+
+/// Replaces the body of every client or server error response not marked [`Rendered`].
+pub(crate) async fn error_pages(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.extensions().get::<Rendered>().is_some()
+    {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_ENCODING);
+    let (content_type, body) = if api {
+        let problem = json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+        });
+        ("application/problem+json", problem.to_string())
+    } else {
+        match ErrorPage::for_status(status).render() {
+            Ok(html) => ("text/html; charset=utf-8", html),
+            Err(e) => {
+                tracing::error!(error = %e, "error page failed to render");
+                ("text/plain; charset=utf-8", status.to_string())
+            }
+        }
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    Response::from_parts(parts, body.into())
+}
+
+/// A GOV.UK-style error page: a heading and generic advice, never the error itself.
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+struct ErrorPage {
+    layout: Layout,
+    paragraphs: &'static [&'static str],
+}
+
+impl ErrorPage {
+    fn for_status(status: StatusCode) -> Self {
+        let (title, paragraphs): (&str, &[&str]) = match status {
+            StatusCode::NOT_FOUND => (
+                "Page not found",
+                &[
+                    "If you typed the web address, check it is correct.",
+                    "If you pasted the web address, check you copied the entire address.",
+                ],
+            ),
+            StatusCode::FORBIDDEN => (
+                "You do not have permission to see this page",
+                &[
+                    "Your account’s role does not give access to this page, or the form you sent \
+                     had expired.",
+                    "Go back, reload the page and try again, or ask your service’s administrator \
+                     if you need access.",
+                ],
+            ),
+            StatusCode::TOO_MANY_REQUESTS => {
+                ("Too many requests", &["Wait a few minutes and try again."])
+            }
+            s if s.is_server_error() => (
+                "Sorry, there is a problem with the service",
+                &["Try again later. Anything you had not submitted has not been saved."],
+            ),
+            _ => (
+                "Sorry, there is a problem with your request",
+                &["Go back and try again."],
+            ),
+        };
+        Self {
+            layout: Layout::bare(title),
+            paragraphs,
+        }
+    }
+}

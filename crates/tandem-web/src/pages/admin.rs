@@ -1,0 +1,349 @@
+//! Account administration: list, create, change role, disable or enable, sign out everywhere.
+//! Every action goes through `tandem_app::accounts`, which checks the permission and audits.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tandem_app::accounts::{self, AccountError, FieldError, NewAccount};
+use tandem_core::{Action, Role, UserId};
+use tandem_store::UserRecord;
+
+use crate::Html;
+use crate::components::{Label, Select, SelectItem};
+use crate::error::{WebError, html};
+use crate::pages::forms::{FormErrors, TextField};
+use crate::pages::layout::Layout;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+const SECTION: &str = "/admin/users";
+
+#[derive(Template)]
+#[template(path = "pages/admin-users.html")]
+struct UsersPage {
+    layout: Layout,
+    users: Vec<UserRecord>,
+}
+
+/// `GET /admin/users`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    let users = accounts::list_accounts(state.store(), &user.actor()).await?;
+    let page = UsersPage {
+        layout: Layout::signed_in(&user, "Accounts", SECTION),
+        users,
+    };
+    Ok(html(StatusCode::OK, page.render()?))
+}
+
+/// What the new-account form sends.
+#[derive(Deserialize, Default)]
+pub(crate) struct NewAccountForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin-new-user.html")]
+struct NewUserPage {
+    layout: Layout,
+    error_summary: Option<Html>,
+    fields: Vec<Html>,
+    csrf_token: String,
+}
+
+fn new_user_page(
+    user: &CurrentUser,
+    form: &NewAccountForm,
+    errors: &FormErrors,
+) -> Result<NewUserPage, WebError> {
+    let text = |name, label, kind, value: &str| {
+        TextField {
+            name,
+            label,
+            kind,
+            autocomplete: "off",
+            value: Some(value).filter(|v| !v.is_empty()),
+            classes: None,
+        }
+        .render(errors)
+    };
+    let fields = vec![
+        text("name", "Full name", "text", &form.name)?,
+        text("email", "Email address", "email", &form.email)?,
+        role_select(Some(&form.role), errors)?,
+        text("team", "Team (optional)", "text", &form.team)?,
+        // Never echoed back: a form shown again asks for the password again.
+        TextField {
+            name: "password",
+            label: "Password",
+            kind: "password",
+            autocomplete: "new-password",
+            value: None,
+            classes: None,
+        }
+        .render(errors)?,
+    ];
+    Ok(NewUserPage {
+        layout: Layout::signed_in(user, "Create an account", SECTION)
+            .with_errors(!errors.is_empty()),
+        error_summary: errors.summary()?,
+        fields,
+        csrf_token: user.csrf_token(),
+    })
+}
+
+/// The role chooser, with the current choice selected.
+fn role_select(selected: Option<&str>, errors: &FormErrors) -> askama::Result<Html> {
+    let items = std::iter::once(Some(SelectItem {
+        value: Some(String::new()),
+        text: Some("Choose a role".into()),
+        ..SelectItem::default()
+    }))
+    .chain(Role::ALL.iter().map(|role| {
+        Some(SelectItem {
+            value: Some(role.as_str().into()),
+            text: Some(role.label().into()),
+            ..SelectItem::default()
+        })
+    }))
+    .collect();
+    Html::render(&Select {
+        id: Some("role".into()),
+        name: "role".into(),
+        items,
+        value: selected.map(str::to_owned),
+        label: Some(Label {
+            text: Some("Role".into()),
+            classes: Some("govuk-label--s".into()),
+            ..Label::default()
+        }),
+        error_message: errors.message("role"),
+        ..Select::default()
+    })
+}
+
+fn require_manager(user: &CurrentUser) -> Result<(), WebError> {
+    if user.can(Action::ManageAccounts) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+/// `GET /admin/users/new`.
+pub(crate) async fn new_form(user: CurrentUser) -> Result<Response, WebError> {
+    require_manager(&user)?;
+    let page = new_user_page(&user, &NewAccountForm::default(), &FormErrors::default())?;
+    Ok(html(StatusCode::OK, page.render()?))
+}
+
+/// `POST /admin/users/new`.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<NewAccountForm>,
+) -> Result<Response, WebError> {
+    require_manager(&user)?;
+    let result = match Role::parse(&form.role) {
+        Some(role) => {
+            let account = NewAccount {
+                email: form.email.clone(),
+                name: form.name.clone(),
+                role,
+                team: Some(form.team.clone()),
+                password: form.password.clone(),
+            };
+            accounts::create_account(state.store(), Some(&user.actor()), account, state.now()).await
+        }
+        None => Err(AccountError::Invalid(vec![FieldError {
+            field: "role",
+            message: "Choose a role".into(),
+        }])),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}?done=created")).into_response()),
+        Err(AccountError::Invalid(errors)) => {
+            let page = new_user_page(&user, &form, &FormErrors::new(errors))?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// What the account page's success banner says after each action.
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Done {
+    Created,
+    Role,
+    Disabled,
+    Enabled,
+    SignedOut,
+}
+
+impl Done {
+    fn message(self) -> &'static str {
+        match self {
+            Self::Created => "Account created",
+            Self::Role => "Role changed",
+            Self::Disabled => "Account disabled and signed out everywhere",
+            Self::Enabled => "Account enabled",
+            Self::SignedOut => "Signed out everywhere",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DoneQuery {
+    done: Option<Done>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin-user.html")]
+struct UserPage {
+    layout: Layout,
+    account: UserRecord,
+    /// Administrators cannot change their own role or disable themselves.
+    is_self: bool,
+    done: Option<&'static str>,
+    error_summary: Option<Html>,
+    role_select: Html,
+    team: Html,
+    csrf_token: String,
+}
+
+async fn user_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: UserId,
+    done: Option<Done>,
+    errors: &FormErrors,
+) -> Result<UserPage, WebError> {
+    let account = accounts::account(state.store(), &user.actor(), id).await?;
+    Ok(UserPage {
+        layout: Layout::signed_in(user, account.name.clone(), SECTION)
+            .with_errors(!errors.is_empty()),
+        is_self: account.id == user.user.id,
+        done: done.map(Done::message),
+        error_summary: errors.summary()?,
+        role_select: role_select(Some(account.role.as_str()), errors)?,
+        team: TextField {
+            name: "team",
+            label: "Team (optional)",
+            kind: "text",
+            autocomplete: "off",
+            value: account.team.as_deref(),
+            classes: Some("govuk-input--width-20"),
+        }
+        .render(errors)?,
+        csrf_token: user.csrf_token(),
+        account,
+    })
+}
+
+/// `GET /admin/users/{id}`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let page = user_page(&state, &user, id, query.done, &FormErrors::default()).await?;
+    Ok(html(StatusCode::OK, page.render()?))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RoleForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    team: String,
+}
+
+/// `POST /admin/users/{id}/role`.
+pub(crate) async fn change_role(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+    Form(form): Form<RoleForm>,
+) -> Result<Response, WebError> {
+    let result = match Role::parse(&form.role) {
+        Some(role) => {
+            accounts::set_role(
+                state.store(),
+                &user.actor(),
+                id,
+                role,
+                Some(&form.team),
+                state.now(),
+            )
+            .await
+        }
+        None => Err(AccountError::Invalid(vec![FieldError {
+            field: "role",
+            message: "Choose a role".into(),
+        }])),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?done=role")).into_response()),
+        Err(AccountError::Invalid(errors)) => {
+            let page = user_page(&state, &user, id, None, &FormErrors::new(errors)).await?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /admin/users/{id}/disable`.
+pub(crate) async fn disable(
+    state: State<AppState>,
+    user: CurrentUser,
+    id: Path<UserId>,
+) -> Result<Response, WebError> {
+    set_disabled(state, user, id, true).await
+}
+
+/// `POST /admin/users/{id}/enable`.
+pub(crate) async fn enable(
+    state: State<AppState>,
+    user: CurrentUser,
+    id: Path<UserId>,
+) -> Result<Response, WebError> {
+    set_disabled(state, user, id, false).await
+}
+
+async fn set_disabled(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+    disabled: bool,
+) -> Result<Response, WebError> {
+    accounts::set_account_disabled(state.store(), &user.actor(), id, disabled, state.now()).await?;
+    let done = if disabled { "disabled" } else { "enabled" };
+    Ok(Redirect::to(&format!("/admin/users/{id}?done={done}")).into_response())
+}
+
+/// `POST /admin/users/{id}/sign-out-everywhere`.
+pub(crate) async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+) -> Result<Response, WebError> {
+    require_manager(&user)?;
+    accounts::sign_out_everywhere(state.store(), &user.actor(), id, state.now()).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?done=signed_out")).into_response())
+}

@@ -1,0 +1,231 @@
+//! Signing in and out, and the start page that sends each user to their home.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tandem_app::accounts::{self, AccountError, FieldError, SessionToken};
+
+use crate::Html;
+use crate::error::{Rendered, WebError, html};
+use crate::pages::forms::{FormErrors, TextField};
+use crate::pages::layout::Layout;
+use crate::session::{Cookie, CurrentUser, csrf_token_for, home, local_path};
+use crate::state::AppState;
+
+/// `GET /`: signed-in users go to their home, others to sign in.
+pub(crate) async fn start(user: Option<CurrentUser>) -> Redirect {
+    Redirect::to(user.map_or("/sign-in", |u| u.home()))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Next {
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/sign-in.html")]
+struct SignInPage {
+    layout: Layout,
+    error_summary: Option<Html>,
+    email: Html,
+    password: Html,
+    csrf_token: String,
+    next: Option<String>,
+}
+
+impl SignInPage {
+    fn new(
+        csrf_token: String,
+        next: Option<&str>,
+        email: Option<&str>,
+        errors: &FormErrors,
+    ) -> askama::Result<Self> {
+        Ok(Self {
+            layout: Layout::bare("Sign in").with_errors(!errors.is_empty()),
+            error_summary: errors.summary()?,
+            email: TextField {
+                name: "email",
+                label: "Email address",
+                kind: "email",
+                autocomplete: "username",
+                value: email,
+                classes: None,
+            }
+            .render(errors)?,
+            // The password is never sent back, even when the form is shown again.
+            password: TextField {
+                name: "password",
+                label: "Password",
+                kind: "password",
+                autocomplete: "current-password",
+                value: None,
+                classes: None,
+            }
+            .render(errors)?,
+            csrf_token,
+            next: local_path(next).map(str::to_owned),
+        })
+    }
+}
+
+/// `GET /sign-in`. Gives the browser a sign-in cookie (if it has none) whose token the form
+/// carries, so that only a form shown by this site can sign anyone in.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    headers: HeaderMap,
+    Query(query): Query<Next>,
+) -> Result<Response, WebError> {
+    if let Some(user) = user {
+        return Ok(
+            Redirect::to(local_path(query.next.as_deref()).unwrap_or(user.home())).into_response(),
+        );
+    }
+    let secure = state.config().secure_cookies;
+    let (token, new_cookie) = match Cookie::SignIn.read(&headers, secure) {
+        Some(token) => (token.to_owned(), None),
+        None => {
+            let token = SessionToken::generate()?;
+            let cookie = Cookie::SignIn.set(Some(token.as_str()), secure);
+            (token.as_str().to_owned(), Some(cookie))
+        }
+    };
+    let page = SignInPage::new(
+        csrf_token_for(&token),
+        query.next.as_deref(),
+        None,
+        &FormErrors::default(),
+    )?;
+    let mut response = html(StatusCode::OK, page.render()?);
+    if let Some(cookie) = new_cookie {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+    /// Absent when a program signs in (see `security::is_scripted_sign_in`).
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /sign-in`: a new session and off to where the user was going, or the form again.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let mut errors = Vec::new();
+    if form.email.trim().is_empty() {
+        errors.push(("email", "Enter your email address"));
+    }
+    if form.password.is_empty() {
+        errors.push(("password", "Enter your password"));
+    }
+    let refusal = if errors.is_empty() {
+        let config = state.config();
+        match accounts::sign_in(
+            state.store(),
+            &form.email,
+            &form.password,
+            config.sessions,
+            config.sign_in_limit,
+            state.now(),
+        )
+        .await
+        {
+            Ok(signed_in) => {
+                return Ok(signed_in_response(&state, &signed_in, form.next.as_deref()));
+            }
+            Err(AccountError::BadCredentials) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FormErrors::one("email", "Enter a correct email address and password"),
+            ),
+            Err(AccountError::RateLimited) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                FormErrors::one(
+                    "email",
+                    "There have been too many attempts to sign in with this email address. \
+                     Wait 15 minutes and try again",
+                ),
+            ),
+            Err(other) => return Err(other.into()),
+        }
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::new(
+                errors
+                    .into_iter()
+                    .map(|(field, message)| FieldError {
+                        field,
+                        message: message.into(),
+                    })
+                    .collect(),
+            ),
+        )
+    };
+    let (status, errors) = refusal;
+    let page = SignInPage::new(
+        form.csrf_token,
+        form.next.as_deref(),
+        Some(form.email.as_str()),
+        &errors,
+    )?;
+    Ok(html(status, page.render()?))
+}
+
+fn signed_in_response(
+    state: &AppState,
+    signed_in: &accounts::SignedIn,
+    next: Option<&str>,
+) -> Response {
+    let secure = state.config().secure_cookies;
+    let home = home(&signed_in.user.actor());
+    let mut response = Redirect::to(local_path(next).unwrap_or(home)).into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        Cookie::Session.set(Some(signed_in.token.as_str()), secure),
+    );
+    headers.append(header::SET_COOKIE, Cookie::SignIn.set(None, secure));
+    response
+}
+
+/// `POST /sign-out`: ends this session and forgets its cookie.
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    accounts::sign_out(state.store(), user.user.id, user.token(), state.now()).await?;
+    let mut response = Redirect::to("/sign-in").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        Cookie::Session.set(None, state.config().secure_cookies),
+    );
+    Ok(response)
+}
+
+/// `GET /health`: 200 when the database answers, 503 when it does not.
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
+    match state.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Extension(Rendered),
+                "database unavailable",
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Security headers on every response, and the CSRF token check on every state-changing request.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+use crate::session::{Cookie, csrf_token_for};
+use crate::state::AppState;
+
+/// Scripts, styles, images and fonts from this site's own files only: no inline code, nothing
+/// from elsewhere, no framing, forms posting only here.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), \
+     magnetometer=(), microphone=(), payment=(), usb=()";
+
+/// The form field and header that carry the CSRF token.
+const CSRF_FIELD: &str = "csrf_token";
+const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Adds the security headers, and `Cache-Control: no-store` unless the handler chose its own
+/// caching (only the content-hashed assets do): pages show children's records and must not stay
+/// in shared or back-button caches.
+pub(crate) async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let fixed = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
+        (
+            header::HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, value);
+    }
+    if state.config().secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Refuses a state-changing request (anything but GET, HEAD, OPTIONS) unless it carries the
+/// CSRF token of one of its cookies: the session's, or before sign-in the sign-in cookie's. The
+/// token comes in the `csrf_token` field of a URL-encoded form, or in an `X-CSRF-Token` header
+/// (scripts, other body types). Cross-site requests are refused before this by the Origin and
+/// Sec-Fetch-Site check; this check also covers browsers that send neither header.
+pub(crate) async fn require_csrf_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) || is_scripted_sign_in(&request)
+    {
+        return next.run(request).await;
+    }
+    let secure = state.config().secure_cookies;
+    let expected: Vec<String> = [Cookie::Session, Cookie::SignIn]
+        .into_iter()
+        .filter_map(|cookie| cookie.read(request.headers(), secure))
+        .map(csrf_token_for)
+        .collect();
+    if expected.is_empty() {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let (submitted, body) = match header_token(&parts.headers) {
+        Some(token) => (Some(token), body),
+        None if is_form(&parts.headers) => {
+            let Ok(bytes) = to_bytes(body, state.config().body_limit).await else {
+                return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+            };
+            let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .ok()
+                .and_then(|pairs| {
+                    pairs
+                        .into_iter()
+                        .find(|(name, _)| name == CSRF_FIELD)
+                        .map(|(_, value)| value)
+                });
+            (token, Body::from(bytes))
+        }
+        None => (None, body),
+    };
+    let valid = submitted.is_some_and(|submitted| {
+        expected
+            .iter()
+            .any(|e| bool::from(e.as_bytes().ct_eq(submitted.as_bytes())))
+    });
+    if !valid {
+        tracing::info!("refused a state-changing request without a valid CSRF token");
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// A sign-in posted by a program rather than a browser (contracts/cli.md: `POST /sign-in` with
+/// `email` and `password`). Login CSRF needs a victim's browser, and every browser marks a form
+/// post with `Sec-Fetch-Site` or `Origin`; a request with neither cannot have been forged by
+/// another site, so it may sign in without the sign-in page's token.
+fn is_scripted_sign_in(request: &Request) -> bool {
+    let headers = request.headers();
+    request.uri().path() == "/sign-in"
+        && !headers.contains_key(header::ORIGIN)
+        && !headers.contains_key("sec-fetch-site")
+}
+
+fn header_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}

@@ -1,0 +1,51 @@
+//! What every handler shares: the store, the configuration and the clock.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tandem_store::Store;
+
+use crate::config::WebConfig;
+
+/// Where handlers read the time from. Tests replace it to move time on (session expiry).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The application's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: WebConfig,
+    clock: Clock,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        Self::with_clock(store, config, Arc::new(Utc::now))
+    }
+
+    pub fn with_clock(store: Store, config: WebConfig, clock: Clock) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                clock,
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.inner.clock)()
+    }
+}

@@ -1,0 +1,320 @@
+//! The web test harness: the application over a fresh SQLite store in a temporary folder, with
+//! one account per role (`<role>@demo.test`, password [`PASSWORD`]) and a clock tests can move
+//! on, driven in-process with `tower::ServiceExt::oneshot`.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, Duration, Utc};
+use http_body_util::BodyExt;
+use tandem_app::accounts::{self, SessionToken};
+use tandem_core::{Role, UserId};
+use tandem_store::{AuditFilter, AuditRecord, NewUser, Store};
+use tandem_web::{AppState, WebConfig};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const SESSION_COOKIE: &str = "__Host-tandem_session";
+pub const SIGN_IN_COOKIE: &str = "__Host-tandem_sign_in";
+
+/// One argon2id hash of [`PASSWORD`] for every account: hashing is slow, verifying once per
+/// sign-in is enough.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| accounts::hash_password(PASSWORD).expect("hash"))
+}
+
+pub fn email(role: Role) -> String {
+    format!("{}@demo.test", role.as_str())
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    offset_seconds: Arc<AtomicI64>,
+    pub users: HashMap<Role, UserId>,
+    /// An account no test signs in as, for administrators to act on.
+    pub target: UserId,
+    _dir: tempfile::TempDir,
+}
+
+/// A signed-in browser: its session cookie and the CSRF token its forms carry.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.header("location")
+    }
+
+    /// The value of a cookie this response sets (`Some("")` when it deletes it).
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next()?.split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.to_owned())
+    }
+
+    pub fn set_cookie_line(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+
+    /// The value of the first hidden `csrf_token` field on the page.
+    pub fn csrf_field(&self) -> Option<String> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let selector = scraper::Selector::parse(r#"input[name="csrf_token"]"#).expect("selector");
+        doc.select(&selector)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .map(str::to_owned)
+    }
+
+    /// Text of the elements matching a CSS selector.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let selector = scraper::Selector::parse(css).expect("selector");
+        doc.select(&selector)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// An attribute of the first element matching a CSS selector.
+    pub fn attr(&self, css: &str, name: &str) -> Option<String> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let selector = scraper::Selector::parse(css).expect("selector");
+        doc.select(&selector)
+            .next()
+            .and_then(|e| e.value().attr(name))
+            .map(str::to_owned)
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(WebConfig::default()).await
+    }
+
+    pub async fn with_config(config: WebConfig) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("tandem.db").display());
+        let store = Store::open(&url).await.expect("open store");
+        store.migrate().await.expect("migrate");
+        let offset_seconds = Arc::new(AtomicI64::new(0));
+        let start = Utc::now();
+        let offset = offset_seconds.clone();
+        let clock = Arc::new(move || start + Duration::seconds(offset.load(Ordering::SeqCst)));
+        let state = AppState::with_clock(store.clone(), config, clock);
+        let now = state.now();
+        let mut tx = store.begin_at(now).await.expect("begin");
+        let mut users = HashMap::new();
+        for &role in Role::ALL {
+            let id = tx
+                .create_user(&NewUser {
+                    email: email(role),
+                    name: format!("Demo {}", role.label()),
+                    password_hash: password_hash().to_owned(),
+                    role,
+                    team: (role == Role::CaseManager).then(|| "north".to_owned()),
+                })
+                .await
+                .expect("create user");
+            users.insert(role, id);
+        }
+        let target = tx
+            .create_user(&NewUser {
+                email: "target@demo.test".into(),
+                name: "Target Account".into(),
+                password_hash: password_hash().to_owned(),
+                role: Role::Parent,
+                team: None,
+            })
+            .await
+            .expect("create target");
+        tx.commit().await.expect("commit");
+        Self {
+            router: tandem_web::router(state.clone()),
+            state,
+            offset_seconds,
+            users,
+            target,
+            _dir: dir,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        self.state.store()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.now()
+    }
+
+    /// Moves the application's clock on.
+    pub fn advance(&self, by: Duration) {
+        self.offset_seconds
+            .fetch_add(by.num_seconds(), Ordering::SeqCst);
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&Session>) -> TestResponse {
+        let mut request = Request::builder().method(Method::GET).uri(path);
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+        }
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// Posts a URL-encoded form as a browser would: with the session's cookie and CSRF token.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(session) = session {
+            all.push(("csrf_token", &session.csrf));
+            request = request.header(header::COOKIE, &session.cookie);
+        }
+        let body = serde_urlencoded::to_string(&all).expect("encode form");
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Signs in through the sign-in form, as a browser does.
+    pub async fn sign_in_with(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> (TestResponse, Option<Session>) {
+        let page = self.get("/sign-in", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let pre = page.set_cookie(SIGN_IN_COOKIE).expect("sign-in cookie");
+        let pre_session = Session {
+            cookie: format!("{SIGN_IN_COOKIE}={pre}"),
+            csrf: page.csrf_field().expect("csrf field"),
+        };
+        let response = self
+            .post_form(
+                "/sign-in",
+                Some(&pre_session),
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        let session = response
+            .set_cookie(SESSION_COOKIE)
+            .filter(|v| !v.is_empty())
+            .map(|token| Session {
+                csrf: session_csrf(&token),
+                cookie: format!("{SESSION_COOKIE}={token}"),
+            });
+        (response, session)
+    }
+
+    pub async fn sign_in(&self, role: Role) -> Session {
+        let (response, session) = self.sign_in_with(&email(role), PASSWORD).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        session.expect("session cookie")
+    }
+
+    /// A session for `role` made directly in the store, skipping the password check: for tests
+    /// that need many sessions quickly (the role × route matrix).
+    pub async fn session(&self, role: Role) -> Session {
+        let token = SessionToken::generate().expect("token");
+        let mut tx = self.store().begin_at(self.now()).await.expect("begin");
+        tx.create_session(
+            &token.hash(),
+            self.users[&role],
+            self.now() + self.state.config().sessions.absolute,
+        )
+        .await
+        .expect("session");
+        tx.commit().await.expect("commit");
+        Session {
+            cookie: format!("{SESSION_COOKIE}={}", token.as_str()),
+            csrf: session_csrf(token.as_str()),
+        }
+    }
+
+    pub async fn audit(&self, action: &str) -> Vec<AuditRecord> {
+        self.store()
+            .audit_log(&AuditFilter {
+                action: Some(action.into()),
+                ..AuditFilter::default()
+            })
+            .await
+            .expect("audit log")
+    }
+
+    /// The URLs of the page's stylesheets and script, as the sign-in page links them.
+    pub async fn asset_urls(&self) -> Vec<String> {
+        let page = self.get("/sign-in", None).await;
+        let doc = scraper::Html::parse_document(&page.body);
+        let selector =
+            scraper::Selector::parse(r#"link[rel="stylesheet"], script[src]"#).expect("selector");
+        doc.select(&selector)
+            .filter_map(|e| e.value().attr("href").or(e.value().attr("src")))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// The CSRF token of a session, derived as the application does; `csrf_token_matches_the_page`
+/// checks it against the token the pages carry.
+pub fn session_csrf(token: &str) -> String {
+    accounts::digest("tandem csrf", token)
+}

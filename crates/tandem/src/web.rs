@@ -1,0 +1,168 @@
+//! `tandem serve` and `tandem demo`: the web application and JSON API.
+
+use std::net::SocketAddr;
+
+use chrono::Utc;
+use tandem_app::accounts::{self, NewAccount};
+use tandem_app::generate::GenerateOptions;
+use tandem_app::transfer;
+use tandem_core::Role;
+use tandem_store::Store;
+use tandem_web::{AppState, WebConfig};
+
+use crate::cli_error::CliError;
+use crate::database::{Bar, Database, block_on};
+use crate::timeline::today;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    database: Database,
+}
+
+pub fn serve(args: ServeArgs) -> Result<(), CliError> {
+    start_logging();
+    block_on(async {
+        let store = args.database.open().await?;
+        eprintln!("Tandem is running at http://{}", args.addr);
+        run_server(store, args.addr).await
+    })
+}
+
+/// Every demo account signs in with this password. The demo holds synthetic data only and
+/// listens on the loopback address unless told otherwise.
+const DEMO_PASSWORD: &str = "tandem-demo-2026";
+
+/// The demo's case managers beyond `case_manager@demo.test`, in two teams, so that caseloads and
+/// the manager's view look like a real service.
+const DEMO_CASE_MANAGERS: [(&str, &str, &str); 7] = [
+    ("amira.hussain", "Amira Hussain", "north"),
+    ("ben.okafor", "Ben Okafor", "north"),
+    ("carys.lloyd", "Carys Lloyd", "north"),
+    ("dan.whitfield", "Dan Whitfield", "south"),
+    ("eve.marsh", "Eve Marsh", "south"),
+    ("farid.khan", "Farid Khan", "south"),
+    ("grace.ito", "Grace Ito", "south"),
+];
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// How many synthetic cases to generate.
+    #[arg(long, default_value_t = 3_000)]
+    cases: usize,
+    /// The demo database: a fresh SQLite file, replaced on every run. With another URL the
+    /// database must be empty.
+    #[arg(long = "database", default_value = "sqlite://data/demo.db")]
+    url: String,
+}
+
+pub fn demo(args: DemoArgs) -> Result<(), CliError> {
+    start_logging();
+    if let Some(path) = args.url.strip_prefix("sqlite://") {
+        // Fresh every time: the file and SQLite's write-ahead log beside it.
+        for suffix in ["", "-wal", "-shm"] {
+            match std::fs::remove_file(format!("{path}{suffix}")) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(CliError::rejected(format!("{path}{suffix}: {e}")));
+                }
+                _ => {}
+            }
+        }
+    }
+    block_on(async {
+        let store = Database::from_url(&args.url).open().await?;
+        if store.count_cases().await? > 0 || !store.users().await?.is_empty() {
+            return Err(CliError::rejected(
+                "the demo needs an empty database; it already holds data",
+            ));
+        }
+        eprintln!(
+            "Setting up the demo: accounts and {} synthetic cases…",
+            args.cases
+        );
+        create_demo_accounts(&store).await?;
+        let options = GenerateOptions {
+            cases: args.cases,
+            seed: 2026,
+            as_of: today(),
+            case_managers: 1,
+        };
+        transfer::generate_into(&store, options, &mut Bar::default()).await?;
+        print_sign_in(args.addr);
+        run_server(store, args.addr).await
+    })
+}
+
+async fn create_demo_accounts(store: &Store) -> Result<(), CliError> {
+    let mut accounts: Vec<NewAccount> = Role::ALL
+        .iter()
+        .map(|role| NewAccount {
+            email: format!("{}@demo.test", role.as_str()),
+            name: format!("Demo {}", role.label().to_lowercase()),
+            role: *role,
+            team: (*role == Role::CaseManager).then(|| "north".to_owned()),
+            password: DEMO_PASSWORD.to_owned(),
+        })
+        .collect();
+    accounts.extend(
+        DEMO_CASE_MANAGERS
+            .iter()
+            .map(|(user, name, team)| NewAccount {
+                email: format!("{user}@demo.test"),
+                name: (*name).to_owned(),
+                role: Role::CaseManager,
+                team: Some((*team).to_owned()),
+                password: DEMO_PASSWORD.to_owned(),
+            }),
+    );
+    for account in accounts {
+        accounts::create_account(store, None, account, Utc::now())
+            .await
+            .map_err(|e| CliError::Internal(anyhow::anyhow!("creating a demo account: {e}")))?;
+    }
+    Ok(())
+}
+
+fn print_sign_in(addr: SocketAddr) {
+    eprintln!();
+    eprintln!("Tandem demo is running at http://{addr}");
+    eprintln!("Sign in at http://{addr}/sign-in with the password {DEMO_PASSWORD} and one of:");
+    for role in Role::ALL {
+        eprintln!(
+            "  {:<40} {}",
+            format!("{}@demo.test", role.as_str()),
+            role.label()
+        );
+    }
+    eprintln!("More case managers: {}.", {
+        let names: Vec<String> = DEMO_CASE_MANAGERS
+            .iter()
+            .map(|(user, _, _)| format!("{user}@demo.test"))
+            .collect();
+        names.join(", ")
+    });
+    eprintln!("Stop with Ctrl-C.");
+}
+
+async fn run_server(store: Store, addr: SocketAddr) -> Result<(), CliError> {
+    let state = AppState::new(store, WebConfig::default());
+    tandem_web::serve(state, addr)
+        .await
+        .map_err(|e| CliError::rejected(format!("cannot serve on {addr}: {e}")))
+}
+
+/// Request logs on stderr: ids, methods, paths and timings only (`RUST_LOG` adjusts the level).
+fn start_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

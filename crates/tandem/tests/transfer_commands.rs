@@ -1,0 +1,341 @@
+//! `tandem import`, `export`, `generate`, `metrics` (from the database) and `backup` end to end,
+//! on SQLite and (when `TEST_DATABASE_URL` is set) on PostgreSQL.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tandem_app::interchange::case_files;
+use tandem_core::{CaseFile, Date, Role, timeline};
+use tandem_store::NewUser;
+use tandem_test_support::TempDatabase;
+
+const AS_OF: &str = "2026-06-01";
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("runtime")
+}
+
+/// Runs `check` with the URL of an empty SQLite database, then of an empty PostgreSQL one.
+fn on_each_database(check: impl Fn(&str, &Path)) {
+    let sqlite = TempDatabase::sqlite();
+    check(&sqlite.url, sqlite.dir.path());
+    let runtime = runtime();
+    if let Some(postgres) = runtime.block_on(TempDatabase::postgres()) {
+        check(&postgres.url, postgres.dir.path());
+        runtime.block_on(postgres.remove());
+    }
+}
+
+fn tandem(database: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .arg("--database")
+        .arg(database)
+        .output()
+        .expect("run tandem")
+}
+
+fn ok(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn path_text(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// Cases by reference, from a `.jsonl` file.
+fn cases_in(path: &Path) -> BTreeMap<String, CaseFile> {
+    let text = std::fs::read_to_string(path).expect("read");
+    let outcome = case_files::read_jsonl(text.as_bytes());
+    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+    outcome
+        .cases
+        .into_iter()
+        .map(|c| (c.value.reference.to_string(), c.value))
+        .collect()
+}
+
+fn exported(database: &str, dir: &Path, name: &str) -> BTreeMap<String, CaseFile> {
+    let out = dir.join(name);
+    ok(tandem(
+        database,
+        &["export", "--format", "case-files", "--out", path_text(&out)],
+    ));
+    cases_in(&out)
+}
+
+fn generated(dir: &Path, cases: usize, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let output = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(["generate", "--cases", &cases.to_string(), "--seed", "7"])
+        .args(["--as-of", AS_OF, "--out", path_text(&path)])
+        .output()
+        .expect("generate");
+    ok(output);
+    path
+}
+
+/// Each case's timeline as JSON, by reference.
+fn timelines(cases: &BTreeMap<String, CaseFile>) -> BTreeMap<String, serde_json::Value> {
+    let as_of: Date = AS_OF.parse().expect("date");
+    cases
+        .iter()
+        .map(|(reference, case)| {
+            let timeline = serde_json::to_value(timeline::compute(case, as_of)).expect("json");
+            (reference.clone(), timeline)
+        })
+        .collect()
+}
+
+#[test]
+fn export_then_import_gives_the_same_cases_and_timelines() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let source = generated(scratch.path(), 150, "source.jsonl");
+    let original = cases_in(&source);
+    on_each_database(|database, dir| {
+        ok(tandem(database, &["import", path_text(&source)]));
+        let once = exported(database, dir, "once.jsonl");
+        assert_eq!(once, original, "the database gives back what it was given");
+        let csv = dir.join("events.csv");
+        ok(tandem(
+            database,
+            &["export", "--format", "events-csv", "--out", path_text(&csv)],
+        ));
+
+        // Into empty SQLite databases: the case files give the same cases; the events CSV
+        // (which carries no child details) gives the same timelines.
+        let again = TempDatabase::sqlite();
+        ok(tandem(
+            &again.url,
+            &["import", path_text(&dir.join("once.jsonl"))],
+        ));
+        assert_eq!(
+            exported(&again.url, again.dir.path(), "twice.jsonl"),
+            original
+        );
+        let from_csv = TempDatabase::sqlite();
+        ok(tandem(&from_csv.url, &["import", path_text(&csv)]));
+        let events_only = exported(&from_csv.url, from_csv.dir.path(), "csv.jsonl");
+        assert_eq!(timelines(&events_only), timelines(&original));
+    });
+}
+
+#[test]
+fn metrics_from_the_database_match_metrics_from_the_file() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let source = generated(scratch.path(), 120, "source.jsonl");
+    on_each_database(|database, _| {
+        ok(tandem(database, &["import", path_text(&source)]));
+        let args = ["metrics", "--as-of", AS_OF];
+        let from_database = ok(tandem(database, &args)).stdout;
+        let from_file = ok(Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .args(args)
+            .args(["--from", path_text(&source)])
+            .output()
+            .expect("metrics"))
+        .stdout;
+        assert_eq!(
+            String::from_utf8_lossy(&from_database),
+            String::from_utf8_lossy(&from_file)
+        );
+    });
+}
+
+#[test]
+fn import_is_all_or_nothing_and_names_every_problem() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let good = generated(scratch.path(), 5, "good.jsonl");
+    let mut text = std::fs::read_to_string(&good).expect("read");
+    text.push_str("{\"reference\": \"BAD-1\", \"events\": [{\"type\": \"draft_plan_issued\"}]}\n");
+    text.push_str("not json\n");
+    let bad = scratch.path().join("bad.jsonl");
+    std::fs::write(&bad, text).expect("write");
+    on_each_database(|database, dir| {
+        let refused = tandem(database, &["import", path_text(&good), path_text(&bad)]);
+        assert_eq!(refused.status.code(), Some(1));
+        let problems = stderr(&refused);
+        let bad_name = path_text(&bad);
+        assert!(
+            problems.contains(&format!("{bad_name}:6: events[0]")),
+            "{problems}"
+        );
+        assert!(problems.contains(&format!("{bad_name}:7: ")), "{problems}");
+        // The same five cases are in both files.
+        let first = cases_in(&good).into_keys().next().expect("a case");
+        assert!(
+            problems.contains(&format!(
+                "{bad_name}:1: reference {first} is also used at {}:1",
+                path_text(&good)
+            )),
+            "{problems}"
+        );
+        assert!(
+            exported(database, dir, "none.jsonl").is_empty(),
+            "nothing written"
+        );
+
+        let dry = ok(tandem(database, &["import", "--dry-run", path_text(&good)]));
+        assert!(
+            stderr(&dry).contains("Would import 5 case(s)"),
+            "{}",
+            stderr(&dry)
+        );
+        assert!(exported(database, dir, "still-none.jsonl").is_empty());
+
+        ok(tandem(database, &["import", path_text(&good)]));
+        let again = tandem(database, &["import", path_text(&good)]);
+        assert_eq!(again.status.code(), Some(1));
+        assert!(stderr(&again).contains("already held (use --replace"));
+        let replaced = ok(tandem(database, &["import", "--replace", path_text(&good)]));
+        assert!(
+            stderr(&replaced).contains("replacing 5"),
+            "{}",
+            stderr(&replaced)
+        );
+        assert_eq!(exported(database, dir, "five.jsonl"), cases_in(&good));
+    });
+}
+
+const TRACKER_HEADER: &str = "reference,given_name,family_name,date_of_birth,request_received,decision_date,decision,education_advice_requested,education_advice_received,health_advice_requested,health_advice_received,social_care_advice_requested,social_care_advice_received,draft_issued,final_issued,case_manager";
+
+#[test]
+fn a_tracker_is_cleansed_and_skip_invalid_hands_back_the_bad_rows() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let tracker = scratch.path().join("tracker.csv");
+    let rows = [
+        "T-1,Sam,Example,12/03/2015,2026-01-05,10/02/2026,yes,,,,,,,,,ann@council.test",
+        "T-2,Alex,Example,31/02/2015,2026-01-05,,,,,,,,,,,",
+        "T-3,Kit,Example,2015-01-01,2026-03-01,2026-02-01,assess,,,,,,,,,",
+        "T-1,Robin,Example,2015-01-01,2026-01-05,,,,,,,,,,,",
+        "T-5,Jo,Example,2015-01-01,2026-01-05,,,,,,,,,,,nobody@council.test",
+        "T-6,Lee,Example,2015-01-01,2026-01-05,,,,,,,,,,,",
+    ];
+    std::fs::write(&tracker, format!("{TRACKER_HEADER}\n{}\n", rows.join("\n"))).expect("write");
+    let name = path_text(&tracker);
+    on_each_database(|database, dir| {
+        let runtime = runtime();
+        let ann = runtime.block_on(async {
+            let store = tandem_store::Store::open(database).await.expect("open");
+            store.migrate().await.expect("migrate");
+            let mut tx = store.begin().await.expect("begin");
+            let id = tx
+                .create_user(&NewUser {
+                    email: "ann@council.test".into(),
+                    name: "Ann".into(),
+                    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+                    role: Role::CaseManager,
+                    team: Some("north".into()),
+                })
+                .await
+                .expect("user");
+            tx.commit().await.expect("commit");
+            store.close().await;
+            id
+        });
+        let refused = tandem(database, &["import", "--format", "tracker", name]);
+        assert_eq!(refused.status.code(), Some(1));
+        let problems = stderr(&refused);
+        for line in [3, 4, 5, 6] {
+            assert!(problems.contains(&format!("{name}:{line}: ")), "{problems}");
+        }
+        assert!(!problems.contains(&format!("{name}:2: ")), "{problems}");
+        assert!(!problems.contains(&format!("{name}:7: ")), "{problems}");
+        assert!(exported(database, dir, "none.jsonl").is_empty());
+
+        let skipped = ok(tandem(
+            database,
+            &["import", "--format", "tracker", "--skip-invalid", name],
+        ));
+        assert!(
+            stderr(&skipped).contains("Imported 2 case(s)"),
+            "{}",
+            stderr(&skipped)
+        );
+        let rejected_path = tracker.with_extension("rejected.csv");
+        let rejected = std::fs::read_to_string(&rejected_path).expect("rejected rows");
+        assert_eq!(rejected.lines().count(), 1 + 4, "{rejected}");
+        assert!(rejected.lines().next().unwrap().ends_with(",problems"));
+        std::fs::remove_file(&rejected_path).expect("tidy");
+
+        let held = exported(database, dir, "two.jsonl");
+        assert_eq!(held.keys().collect::<Vec<_>>(), ["T-1", "T-6"]);
+        let store = runtime.block_on(async {
+            let store = tandem_store::Store::open(database).await.expect("open");
+            let case = store
+                .case(&tandem_core::Reference::parse("T-1").expect("reference"))
+                .await
+                .expect("read")
+                .expect("case");
+            store.close().await;
+            case
+        });
+        assert_eq!(store.record.case_manager, Some(ann));
+        assert_eq!(store.record.team.as_deref(), Some("north"));
+    });
+}
+
+#[test]
+fn usage_and_refusals_have_their_exit_codes() {
+    let database = TempDatabase::sqlite();
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let source = generated(scratch.path(), 3, "three.jsonl");
+    let usage = tandem(
+        &database.url,
+        &["import", "--skip-invalid", path_text(&source)],
+    );
+    assert_eq!(usage.status.code(), Some(2), "{}", stderr(&usage));
+    let unknown = tandem(
+        &database.url,
+        &["import", path_text(&scratch.path().join("x.txt"))],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("use a .json, .jsonl or .csv file"));
+    let scheme = tandem("mysql://localhost/tandem", &["migrate"]);
+    assert_eq!(scheme.status.code(), Some(1));
+    assert!(stderr(&scheme).contains("unsupported database URL scheme"));
+    let bad_out = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(["generate", "--cases", "1", "--out"])
+        .arg(scratch.path().join("cases.txt"))
+        .output()
+        .expect("generate");
+    assert_eq!(bad_out.status.code(), Some(1));
+}
+
+#[test]
+fn backup_copies_sqlite_and_explains_pg_dump() {
+    let database = TempDatabase::sqlite();
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let source = generated(scratch.path(), 20, "twenty.jsonl");
+    ok(tandem(&database.url, &["import", path_text(&source)]));
+    let copy = scratch.path().join("backups/copy.db");
+    ok(tandem(&database.url, &["backup", path_text(&copy)]));
+    let copy_url = format!("sqlite://{}", copy.display());
+    assert_eq!(
+        exported(&copy_url, scratch.path(), "copy.jsonl"),
+        cases_in(&source)
+    );
+    let twice = tandem(&database.url, &["backup", path_text(&copy)]);
+    assert_eq!(twice.status.code(), Some(1), "never overwrites");
+
+    let runtime = runtime();
+    if let Some(postgres) = runtime.block_on(TempDatabase::postgres()) {
+        let refused = tandem(
+            &postgres.url,
+            &["backup", path_text(&scratch.path().join("pg"))],
+        );
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(stderr(&refused).contains("pg_dump"));
+        runtime.block_on(postgres.remove());
+    }
+}
