@@ -1,0 +1,162 @@
+//! End-to-end journeys in headless Chromium, driven over WebDriver (chromedriver) against the
+//! real server listening on a loopback port, over a temporary SQLite database holding generated
+//! demo cases and one account per role.
+//!
+//! Every journey runs twice: with JavaScript, when each page is also checked with axe-core
+//! against WCAG 2.2 AA, and with JavaScript turned off, to show every page works without it.
+//! Each page visited gets a screenshot in `artifacts/screenshots/`.
+//!
+//! Needs `chromedriver` and Chromium (Debian's `chromium-driver` and `chromium`) and
+//! `web/node_modules/axe-core` (`npm ci --prefix web`). Without them the test says why and passes,
+//! unless `TANDEM_BROWSER_TESTS=required` (as CI sets it), when it fails.
+
+mod e2e;
+
+use std::time::Instant;
+
+use e2e::{Browser, ChromeDriver, Prerequisites, Server};
+use tandem_core::Role;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_in_a_real_browser_with_and_without_javascript() {
+    let prerequisites = match Prerequisites::find() {
+        Ok(found) => found,
+        Err(missing) if !e2e::required() => {
+            eprintln!(
+                "SKIPPED the browser journeys: {missing}. Set TANDEM_BROWSER_TESTS=required to \
+                 make this a failure."
+            );
+            return;
+        }
+        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    };
+    let started = Instant::now();
+    let server = Server::start().await;
+    let driver = ChromeDriver::start(&prerequisites);
+    let mut violations = Vec::new();
+    for javascript in [true, false] {
+        let mut browser = Browser::open(&driver, &prerequisites, &server, javascript).await;
+        sign_in_with_mistakes(&mut browser).await;
+        administer_accounts(&mut browser).await;
+        error_pages(&mut browser).await;
+        violations.extend(browser.close().await);
+    }
+    eprintln!(
+        "browser journeys took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} accessibility violation(s):\n\n{}",
+        violations.len(),
+        violations.join("\n\n")
+    );
+}
+
+/// Signing in: the error summary for an empty form and for a wrong password, then the
+/// administrator's home.
+async fn sign_in_with_mistakes(browser: &mut Browser) {
+    browser.visit("/").await;
+    assert_eq!(browser.path().await, "/sign-in");
+    browser.check("sign-in").await;
+
+    browser.press("Sign in").await;
+    assert_eq!(browser.heading().await, "Sign in to Tandem");
+    assert!(!browser.error_summary().await.is_empty());
+    browser.check("sign-in-errors").await;
+
+    browser
+        .fill("Email address", &e2e::email(Role::Admin))
+        .await;
+    browser.fill("Password", "not the password at all").await;
+    browser.press("Sign in").await;
+    assert_eq!(browser.error_summary().await.len(), 1);
+    assert_eq!(
+        browser.field_value("Email address").await,
+        e2e::email(Role::Admin),
+        "the email address is kept"
+    );
+    assert_eq!(browser.field_value("Password").await, "", "never sent back");
+
+    browser.fill("Password", e2e::PASSWORD).await;
+    browser.press("Sign in").await;
+    assert_eq!(browser.path().await, "/admin/users");
+    assert_eq!(browser.heading().await, "Accounts");
+    browser.check("admin-accounts").await;
+}
+
+/// An administrator creates an account (correcting a missing password after the error summary),
+/// changes its role, disables and enables it, finds it in the list and signs out.
+async fn administer_accounts(browser: &mut Browser) {
+    let email = format!("new.{}@demo.test", browser.run_name());
+    browser.click_link("Create an account").await;
+    assert_eq!(browser.heading().await, "Create an account");
+    browser.check("admin-new-account").await;
+
+    browser.fill("Full name", "Nia Brown").await;
+    browser.fill("Email address", &email).await;
+    browser.choose("Role", "Case manager").await;
+    browser.fill("Team (optional)", "south").await;
+    browser.press("Create account").await;
+    assert_eq!(
+        browser.error_summary().await,
+        ["Password must be 12 characters or more"]
+    );
+    assert_eq!(browser.field_value("Full name").await, "Nia Brown");
+    browser.check("admin-new-account-errors").await;
+
+    browser.fill("Password", "a long enough passphrase").await;
+    browser.press("Create account").await;
+    assert_eq!(browser.heading().await, "Nia Brown");
+    assert_eq!(browser.banner().await, "Account created");
+    browser.check("admin-account").await;
+
+    browser.choose("Role", "Team manager").await;
+    browser.press("Change role").await;
+    assert_eq!(browser.banner().await, "Role changed");
+    assert_eq!(browser.summary_value("Role").await, "Team manager");
+
+    browser.press("Disable account").await;
+    assert_eq!(
+        browser.banner().await,
+        "Account disabled and signed out everywhere"
+    );
+    assert_eq!(browser.summary_value("Status").await, "Disabled");
+    browser.press("Enable account").await;
+    assert_eq!(browser.summary_value("Status").await, "Active");
+
+    browser.click_link("Back to accounts").await;
+    assert!(
+        browser
+            .texts("tbody tr td:nth-child(2)")
+            .await
+            .contains(&email)
+    );
+    sign_out(browser).await;
+}
+
+async fn sign_out(browser: &mut Browser) {
+    browser.press("Sign out").await;
+    assert_eq!(browser.path().await, "/sign-in");
+    browser.visit("/admin/users").await;
+    assert_eq!(
+        browser.path().await,
+        "/sign-in?next=%2Fadmin%2Fusers",
+        "the session has ended"
+    );
+}
+
+/// The error pages a signed-in user can meet: a page that is not there, and one their role may
+/// not see. Error pages carry no navigation, so the browser stays signed in as a case manager.
+async fn error_pages(browser: &mut Browser) {
+    browser.sign_in(Role::CaseManager).await;
+    browser.visit("/no-such-page").await;
+    assert_eq!(browser.heading().await, "Page not found");
+    browser.check("not-found").await;
+    browser.visit("/admin/users").await;
+    assert_eq!(
+        browser.heading().await,
+        "You do not have permission to see this page"
+    );
+    browser.check("forbidden").await;
+}
