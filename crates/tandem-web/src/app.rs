@@ -97,7 +97,11 @@ fn cross_site_refused(error: ProtectionError) -> Response<Body> {
 /// Serves the application on `addr` until Ctrl-C (or SIGTERM on Unix), then lets requests in
 /// flight finish. Meanwhile deletes ended sessions and old sign-in attempts every hour.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(state, tokio::net::TcpListener::bind(addr).await?).await
+}
+
+/// [`serve`] on a listener already bound (port 0 picks a free port; `local_addr` tells which).
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "listening");
     let purging = tokio::spawn(purge_hourly(state.clone()));
     let served = axum::serve(listener, router(state))
