@@ -149,9 +149,9 @@ impl Server {
             .await
             .expect("listen");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let app = tandem_web::router(AppState::new(store, WebConfig::default()));
+        let state = AppState::new(store, WebConfig::default());
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("serve");
+            tandem_web::serve_on(state, listener).await.expect("serve");
         });
         Self {
             base,
