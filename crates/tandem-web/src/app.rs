@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::assets;
 use crate::error::{WebError, error_pages};
-use crate::pages::{admin, sign_in};
+use crate::pages::{admin, case, caseload, sign_in};
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
 
@@ -46,6 +46,11 @@ pub fn router(state: AppState) -> Router {
             "/admin/users/{id}/sign-out-everywhere",
             post(admin::sign_out_everywhere),
         )
+        .route("/cases", get(caseload::list))
+        .route("/cases/{reference}", get(case::show))
+        .route("/cases/{reference}/assign", post(case::assign))
+        .route("/team", get(caseload::team))
+        .route("/backlog", get(caseload::backlog))
         .fallback(|| async { WebError::NotFound });
 
     // Outermost first: each request gets an id, is traced, gets security headers on whatever

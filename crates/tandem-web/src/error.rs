@@ -46,6 +46,17 @@ impl From<AccountError> for WebError {
     }
 }
 
+impl From<tandem_app::services::ServiceError> for WebError {
+    fn from(error: tandem_app::services::ServiceError) -> Self {
+        use tandem_app::services::ServiceError as E;
+        match error {
+            E::NotFound { .. } => Self::NotFound,
+            E::Forbidden => Self::Forbidden,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = match &self {

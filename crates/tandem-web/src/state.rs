@@ -48,4 +48,17 @@ impl AppState {
     pub fn now(&self) -> DateTime<Utc> {
         (self.inner.clock)()
     }
+
+    /// The case services over this store, reading the same clock.
+    pub fn services(&self) -> tandem_app::services::Services {
+        tandem_app::services::Services::with_clock(
+            self.inner.store.clone(),
+            self.inner.clock.clone(),
+        )
+    }
+
+    /// Today's date in England, by this state's clock.
+    pub fn today(&self) -> tandem_core::Date {
+        tandem_store::london_date(self.now())
+    }
 }

@@ -28,6 +28,8 @@ enum Roles {
     All(Expect),
     /// Administrators get the first answer, every other role the second.
     Admin(Expect, Expect),
+    /// Each role's answer, as the function gives it.
+    Each(fn(Role) -> Expect),
 }
 
 struct Route {
@@ -42,13 +44,56 @@ struct Route {
 
 const ADMIN_ONLY_PAGE: Roles = Roles::Admin(Status(200), Status(403));
 
+/// Roles that list cases: case managers (their caseload), managers and auditors.
+fn lists_cases(role: Role) -> bool {
+    matches!(
+        role,
+        Role::CaseManager | Role::TeamManager | Role::HeadOfService | Role::QaAuditor
+    )
+}
+
+fn case_list_page(role: Role) -> Expect {
+    if lists_cases(role) {
+        Status(200)
+    } else {
+        Status(403)
+    }
+}
+
+fn team_page(role: Role) -> Expect {
+    match role {
+        Role::TeamManager | Role::HeadOfService => Status(200),
+        _ => Status(403),
+    }
+}
+
+/// The seeded case `MATRIX-1` is the case manager's: those who list cases may read it; nobody
+/// else may know it exists.
+fn seeded_case_page(role: Role) -> Expect {
+    if lists_cases(role) {
+        Status(200)
+    } else {
+        Status(404)
+    }
+}
+
+/// Reassigning with an out-of-date version: managers are shown the form again (409); those who
+/// may read the case but not reassign it are refused; others are told it does not exist.
+fn stale_reassign(role: Role) -> Expect {
+    match role {
+        Role::TeamManager | Role::HeadOfService => Status(409),
+        Role::CaseManager | Role::QaAuditor => Status(403),
+        _ => Status(404),
+    }
+}
+
 #[rustfmt::skip]
 const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/", form: &[], signed_out: Redirect("/sign-in"), roles: Roles::All(Home) },
     Route { method: "GET", path: "/sign-in", form: &[], signed_out: Status(200), roles: Roles::All(Home) },
-    // Blank fields reach the form's validation: signed-in browsers hold a valid token, and the
-    // matrix's requests carry no browser headers, so signed out they count as a script's sign-in
-    // (which needs no form token; web.rs shows a browser without the token refused).
+    // Blank fields: signed-in browsers hold a valid token, so they reach the form's validation;
+    // so does a signed-out request with neither Origin nor Sec-Fetch-Site, which is a program
+    // signing in (contracts/cli.md) and needs no token.
     Route { method: "POST", path: "/sign-in", form: &[("email", ""), ("password", "")], signed_out: Status(422), roles: Roles::All(Status(422)) },
     Route { method: "POST", path: "/sign-out", form: &[], signed_out: Status(403), roles: Roles::All(Redirect("/sign-in")) },
     Route { method: "GET", path: "/health", form: &[], signed_out: Status(200), roles: Roles::All(Status(200)) },
@@ -64,6 +109,13 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/admin/users/{target}/disable", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=disabled"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/enable", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=enabled"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },
+    Route { method: "GET", path: "/cases", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
+    Route { method: "GET", path: "/cases?status=overdue&sort=name&page=2", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
+    Route { method: "GET", path: "/cases/MATRIX-1", form: &[], signed_out: SignIn, roles: Roles::Each(seeded_case_page) },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/cases/MATRIX-1/assign", form: &[("case_manager", ""), ("version", "0")], signed_out: Status(403), roles: Roles::Each(stale_reassign) },
+    Route { method: "GET", path: "/team", form: &[], signed_out: SignIn, roles: Roles::Each(team_page) },
+    Route { method: "GET", path: "/backlog", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
 ];
 
 fn home(role: Role) -> &'static str {
@@ -83,6 +135,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         .into_iter()
         .find(|u| u.ends_with(".css"))
         .expect("a stylesheet");
+    app.open_case(
+        "MATRIX-1",
+        ("Matrix", "Child"),
+        app.today(),
+        Some(Role::CaseManager),
+    )
+    .await;
     let target = app.target.to_string();
     let fill = |text: &str| text.replace("{target}", &target).replace("{css}", &css);
 
@@ -96,6 +155,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 (Some(_), Roles::All(e)) => e,
                 (Some(Role::Admin), Roles::Admin(admin, _)) => admin,
                 (Some(_), Roles::Admin(_, others)) => others,
+                (Some(role), Roles::Each(answer)) => answer(role),
             };
             // A fresh session per request: some routes end sessions.
             let session = match role {

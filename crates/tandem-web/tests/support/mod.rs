@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use tandem_app::accounts::{self, SessionToken};
+use tandem_app::services::{Caller, NewRequest};
 use tandem_core::{Role, UserId};
 use tandem_store::{AuditFilter, AuditRecord, NewUser, Store};
 use tandem_web::{AppState, WebConfig};
@@ -298,6 +299,84 @@ impl TestApp {
             })
             .await
             .expect("audit log")
+    }
+
+    /// Today's date in England by the application's clock.
+    pub fn today(&self) -> tandem_core::Date {
+        self.state.today()
+    }
+
+    /// Opens a case through the services (as the team manager) with a known reference, the
+    /// child's given and family names, the date the request was received and, optionally, the
+    /// account of `case_manager` holding it. Returns the case's version.
+    pub async fn open_case(
+        &self,
+        reference: &str,
+        (given, family): (&str, &str),
+        received: tandem_core::Date,
+        case_manager: Option<Role>,
+    ) -> i64 {
+        let mut child = tandem_core::Child {
+            date_of_birth: Some(received - chrono::Days::new(3000)),
+            ..tandem_core::Child::default()
+        };
+        child
+            .other
+            .insert("given_name".into(), serde_json::json!(given));
+        child
+            .other
+            .insert("family_name".into(), serde_json::json!(family));
+        let request = NewRequest {
+            reference: tandem_core::Reference::parse(reference).expect("reference"),
+            child,
+            received,
+            case_manager: case_manager.map(|role| self.users[&role]),
+            same_child_as: None,
+            different_child: true,
+        };
+        self.state
+            .services()
+            .open_case(&self.caller(Role::TeamManager), &request)
+            .await
+            .expect("open case")
+            .version
+    }
+
+    /// Records an event (given as case-file fields) on a case through the services, as the
+    /// team manager. Returns the case's new version.
+    pub async fn record(&self, reference: &str, fields: &[(&str, &str)]) -> i64 {
+        let reference = tandem_core::Reference::parse(reference).expect("reference");
+        let version = self.version(&reference).await;
+        let event = tandem_core::Event::from_fields(fields).expect("event");
+        self.state
+            .services()
+            .record_event(&self.caller(Role::TeamManager), &reference, version, &event)
+            .await
+            .expect("record event")
+            .version
+    }
+
+    /// The case's current version.
+    pub async fn version(&self, reference: &tandem_core::Reference) -> i64 {
+        self.store()
+            .case(reference)
+            .await
+            .expect("read case")
+            .expect("case exists")
+            .record
+            .version
+    }
+
+    /// How the services see the account of `role`.
+    pub fn caller(&self, role: Role) -> Caller {
+        Caller::new(
+            tandem_core::Actor {
+                id: self.users[&role],
+                role,
+                team: (role == Role::CaseManager).then(|| "north".to_owned()),
+            },
+            tandem_store::Source::Form,
+        )
     }
 
     /// The URLs of the page's stylesheets and script, as the sign-in page links them.
