@@ -32,6 +32,10 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
     };
     let started = Instant::now();
     let server = Server::start().await;
+    eprintln!(
+        "server with generated cases ready after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let driver = ChromeDriver::start(&prerequisites);
     let mut violations = Vec::new();
     for javascript in [true, false] {
@@ -39,6 +43,8 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         sign_in_with_mistakes(&mut browser).await;
         administer_accounts(&mut browser).await;
         error_pages(&mut browser).await;
+        work_an_overdue_case(&mut browser).await;
+        oversee_the_team(&mut browser).await;
         violations.extend(browser.close().await);
     }
     eprintln!(
@@ -159,4 +165,65 @@ async fn error_pages(browser: &mut Browser) {
         "You do not have permission to see this page"
     );
     browser.check("forbidden").await;
+}
+
+/// A case manager finds their most overdue case through the caseload's filters.
+async fn work_an_overdue_case(browser: &mut Browser) {
+    browser.visit("/").await;
+    assert_eq!(browser.path().await, "/cases");
+    assert_eq!(browser.heading().await, "My caseload");
+    browser.check("caseload").await;
+
+    let reference = open_first_overdue_case(browser, None).await;
+    assert_eq!(browser.text_of(".govuk-caption-l").await, reference);
+    browser.check("case").await;
+    sign_out(browser).await;
+}
+
+/// Filters the caseload to overdue cases (of one case manager, if given), checks the filter
+/// worked, and opens the first. Returns its reference.
+async fn open_first_overdue_case(browser: &mut Browser, manager: Option<&str>) -> String {
+    browser.choose("Status", "Overdue").await;
+    if let Some(manager) = manager {
+        browser.choose("Case manager", manager).await;
+    }
+    browser.press("Apply filters").await;
+    assert!(browser.path().await.starts_with("/cases?status=overdue&"));
+    let statuses = browser.texts("tbody tr td:nth-child(7)").await;
+    assert!(!statuses.is_empty(), "the demo data has overdue cases");
+    assert!(statuses.iter().all(|s| s == "Overdue"), "{statuses:?}");
+    if let Some(manager) = manager {
+        let managers = browser.texts("tbody tr td:nth-child(9)").await;
+        assert!(managers.iter().all(|m| m == manager), "{managers:?}");
+    } else {
+        browser.check("caseload-overdue").await;
+    }
+    let reference = browser.texts("tbody tr td:first-child a").await[0].clone();
+    browser.click_link(&reference).await;
+    assert_eq!(browser.path().await, format!("/cases/{reference}"));
+    reference
+}
+
+/// A team manager looks over the team's caseloads and the backlog, and hands an overdue case
+/// to another case manager.
+async fn oversee_the_team(browser: &mut Browser) {
+    browser.sign_in(Role::TeamManager).await;
+    assert_eq!(browser.heading().await, "Cases");
+    browser.click_link("Team").await;
+    assert_eq!(browser.heading().await, "Team caseloads");
+    browser.check("team").await;
+    browser.click_link("Backlog").await;
+    assert_eq!(browser.heading().await, "Backlog");
+    browser.check("backlog").await;
+
+    browser.click_link("Cases").await;
+    open_first_overdue_case(browser, Some("Demo case manager")).await;
+    browser
+        .choose("Case manager", "Amira Hussain (Case manager, north)")
+        .await;
+    browser.press("Reassign").await;
+    assert_eq!(browser.banner().await, "Case manager changed");
+    assert_eq!(browser.summary_value("Case manager").await, "Amira Hussain");
+    browser.check("case-reassigned").await;
+    sign_out(browser).await;
 }

@@ -488,6 +488,11 @@ impl Browser {
         self.find(locator).await.text().await.expect("text")
     }
 
+    /// The text of the first element matching a CSS selector.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.text(Locator::Css(css)).await
+    }
+
     /// The texts of the elements matching a CSS selector.
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let mut texts = Vec::new();
