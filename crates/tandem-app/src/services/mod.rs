@@ -5,8 +5,10 @@
 //! that attempts to reach a child's record leave a trace.
 
 mod cases;
+mod recording;
 
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
+pub use recording::CaseManager;
 
 use std::sync::Arc;
 

@@ -1,6 +1,9 @@
 //! The pages.
 
 pub(crate) mod admin;
+pub(crate) mod case_fields;
+pub(crate) mod case_forms;
 pub(crate) mod forms;
 pub(crate) mod layout;
+pub(crate) mod new_request;
 pub(crate) mod sign_in;

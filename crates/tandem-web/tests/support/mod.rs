@@ -14,8 +14,9 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use tandem_app::accounts::{self, SessionToken};
-use tandem_core::{Role, UserId};
-use tandem_store::{AuditFilter, AuditRecord, NewUser, Store};
+use tandem_app::services::{Caller, NewRequest};
+use tandem_core::{Actor, Child, Reference, Role, UserId};
+use tandem_store::{AuditFilter, AuditRecord, NewUser, Source, Store, london_date};
 use tandem_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
@@ -298,6 +299,39 @@ impl TestApp {
             })
             .await
             .expect("audit log")
+    }
+
+    /// Opens a case with `reference` through the services, as the case manager (so it is theirs
+    /// and their team's): a request received 14 days ago for Robin Seed, born 1 June 2015.
+    pub async fn seed_case(&self, reference: &str) -> Reference {
+        let caller = Caller::new(
+            Actor {
+                id: self.users[&Role::CaseManager],
+                role: Role::CaseManager,
+                team: Some("north".into()),
+            },
+            Source::Form,
+        );
+        let mut child = Child {
+            date_of_birth: Some("2015-06-01".parse().expect("date")),
+            ..Child::default()
+        };
+        child.other.insert("given_name".into(), "Robin".into());
+        child.other.insert("family_name".into(), "Seed".into());
+        let request = NewRequest {
+            reference: Reference::parse(reference).expect("reference"),
+            child,
+            received: london_date(self.now()) - Duration::days(14),
+            case_manager: None,
+            same_child_as: None,
+            different_child: false,
+        };
+        self.state
+            .services()
+            .open_case(&caller, &request)
+            .await
+            .expect("open the seeded case")
+            .reference
     }
 
     /// The URLs of the page's stylesheets and script, as the sign-in page links them.
