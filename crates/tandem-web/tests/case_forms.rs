@@ -112,6 +112,9 @@ async fn recording_the_next_step_offers_the_likely_ones_first_and_saves_it() {
     assert_eq!(value(&form, "version").as_deref(), Some("1"));
     assert_eq!(value(&form, "type").as_deref(), Some("decision_to_assess"));
     assert!(form.attr("input[name=\"date-day\"]", "id").is_some());
+    let viewed = app.audit("case.view").await;
+    assert_eq!(viewed.len(), 3, "each page that shows the case is audited");
+    assert_eq!(viewed[0].detail["purpose"], "record");
 
     let saved = decide(&app, &cm, "1").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -283,6 +286,50 @@ async fn a_conflicting_change_is_shown_and_the_form_kept() {
     let again = decide(&app, &cm, "2").await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     assert_eq!(stored(&app, REF).await.history.len(), 3);
+}
+
+#[tokio::test]
+async fn a_withdrawal_based_on_an_old_version_is_a_conflict() {
+    let app = TestApp::new().await;
+    app.seed_case(REF).await;
+    let cm = app.session(Role::CaseManager).await;
+    let tm = app.session(Role::TeamManager).await;
+    assert_eq!(decide(&app, &cm, "1").await.status, StatusCode::SEE_OTHER);
+    let decision = stored(&app, REF).await.history[1].id;
+    let mut advice = owned(&[
+        ("type", "advice_requested"),
+        ("advice", "education"),
+        ("version", "2"),
+        ("seen", "2"),
+    ]);
+    advice.extend(date_fields("date", today(&app)));
+    let first = post(&app, &format!("/cases/{REF}/events/new"), &tm, &advice).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+
+    let withdraw = format!("/cases/{REF}/events/{decision}/withdraw");
+    let mut form = owned(&[
+        ("version", "2"),
+        ("seen", "2"),
+        ("correction_reason", "Duplicate entry"),
+    ]);
+    let clash = post(&app, &withdraw, &cm, &form).await;
+    assert_eq!(clash.status, StatusCode::CONFLICT, "{}", clash.body);
+    let banner = clash.texts(".govuk-notification-banner__content").join(" ");
+    assert!(
+        banner.contains("Demo Team manager recorded Advice requested"),
+        "{banner}"
+    );
+    assert_eq!(
+        clash.texts("textarea[name=\"correction_reason\"]"),
+        ["Duplicate entry"]
+    );
+    assert_eq!(value(&clash, "version").as_deref(), Some("3"));
+    assert_eq!(stored(&app, REF).await.case_file().events.len(), 3);
+
+    form[0].1 = "3".into();
+    let saved = post(&app, &withdraw, &cm, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(stored(&app, REF).await.case_file().events.len(), 2);
 }
 
 #[tokio::test]

@@ -116,15 +116,15 @@ pub(crate) const REASON: Field = Field {
 const EXCEPTION_KINDS: &[(&str, &str)] = &[
     (
         "absent_from_area",
-        "The child, parent or young person was away from the area for at least 4 weeks in a row (regs 5(4)(d), 8(2)(b), 10(4)(d))",
+        "The child, parent or young person was away from the area for at least 4 weeks in a row (regs 5(4)(d), 8(2)(b), 10(4)(d), 13(3))",
     ),
     (
         "exceptional_personal_circumstances",
-        "Exceptional personal circumstances affected the child, parent or young person (regs 5(4)(c), 8(2)(a), 10(4)(c))",
+        "Exceptional personal circumstances affected the child, parent or young person (regs 5(4)(c), 8(2)(a), 10(4)(c), 13(3))",
     ),
     (
         "school_closure",
-        "The school or setting asked for education advice was closed for at least 4 weeks (regs 5(4)(a)–(b), 10(4)(a)–(b))",
+        "The school or setting asked for education advice was closed for at least 4 weeks (regs 5(4)(a)–(b), 10(4)(a)–(b), 13(3))",
     ),
     (
         "missed_appointment",
