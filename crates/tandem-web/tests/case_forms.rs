@@ -631,6 +631,56 @@ async fn a_new_request_opens_a_case_and_asks_about_a_possible_duplicate() {
 }
 
 #[tokio::test]
+async fn a_manager_gives_the_new_case_to_a_case_manager_from_the_list() {
+    let app = TestApp::new().await;
+    let tm = app.session(Role::TeamManager).await;
+    let page = app.get("/cases/new", Some(&tm)).await;
+    let options = page.texts("select[name=\"case_manager\"] option");
+    assert_eq!(
+        options,
+        [
+            "Not assigned yet",
+            "Demo Case manager (north team)",
+            "Demo Team manager"
+        ]
+    );
+    let cm = app.users[&Role::CaseManager].to_string();
+    let mut form = owned(&[
+        ("given_name", "Kit"),
+        ("family_name", "Other"),
+        ("reference", "EHC-TM-1"),
+        ("date_of_birth-day", "2"),
+        ("date_of_birth-month", "March"),
+        ("date_of_birth-year", "2016"),
+        ("case_manager", "999999"),
+    ]);
+    form.extend(date_fields("received", today(&app)));
+    let refused = post(&app, "/cases/new", &tm, &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(summary(&refused), ["Select a case manager from the list"]);
+    assert_eq!(
+        refused
+            .attr(".govuk-error-summary__list a", "href")
+            .as_deref(),
+        Some("#case_manager")
+    );
+
+    form.retain(|(n, _)| n != "case_manager");
+    form.push(("case_manager".into(), cm.clone()));
+    let opened = post(&app, "/cases/new", &tm, &form).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let case = stored(&app, "EHC-TM-1").await;
+    assert_eq!(case.record.case_manager.map(|id| id.to_string()), Some(cm));
+    assert_eq!(case.record.team.as_deref(), Some("north"));
+    assert_eq!(
+        case.child.date_of_birth,
+        Some("2016-03-02".parse().unwrap()),
+        "month names are understood"
+    );
+    assert_eq!(app.audit("case.open").await.len(), 1);
+}
+
+#[tokio::test]
 async fn roles_that_may_not_change_a_case_are_refused_and_nothing_is_saved() {
     let app = TestApp::new().await;
     app.seed_case(REF).await;

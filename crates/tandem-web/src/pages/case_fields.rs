@@ -189,6 +189,15 @@ const EXCEPTION: &[Field] = &[
         },
     },
     Field {
+        name: "id",
+        label: "Advice request reference (optional)",
+        hint: Some(
+            "Only needed when the same kind of advice was asked for more than once: the reference given to that request",
+        ),
+        control: Control::Text,
+        required: Required::No,
+    },
+    Field {
         name: "reason",
         label: "Why did it make meeting the time limit impractical?",
         hint: None,
