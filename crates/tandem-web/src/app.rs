@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::assets;
 use crate::error::{WebError, error_pages};
-use crate::pages::{admin, case, caseload, sign_in};
+use crate::pages::{admin, case, case_forms, caseload, new_request, sign_in};
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
 
@@ -51,6 +51,23 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{reference}/assign", post(case::assign))
         .route("/team", get(caseload::team))
         .route("/backlog", get(caseload::backlog))
+        .route("/cases/new", get(new_request::form).post(new_request::open))
+        .route(
+            "/cases/{reference}/events/new",
+            get(case_forms::new_event).post(case_forms::record),
+        )
+        .route(
+            "/cases/{reference}/events/{event_id}/correct",
+            get(case_forms::correct_form).post(case_forms::correct),
+        )
+        .route(
+            "/cases/{reference}/events/{event_id}/withdraw",
+            get(case_forms::withdraw_form).post(case_forms::withdraw),
+        )
+        .route(
+            "/cases/{reference}/exceptions/new",
+            get(case_forms::new_exception).post(case_forms::exception),
+        )
         .fallback(|| async { WebError::NotFound });
 
     // Outermost first: each request gets an id, is traced, gets security headers on whatever
