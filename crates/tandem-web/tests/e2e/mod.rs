@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{Datelike, NaiveDate, Utc};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -444,9 +444,8 @@ impl Browser {
 
     /// The form control labelled `label`.
     async fn field(&self, label: &str) -> Element {
-        let xpath = format!("//label[normalize-space()={}]", xpath_literal(label));
         let id = self
-            .find(Locator::XPath(&xpath))
+            .find(Locator::XPath(&label_xpath(label)))
             .await
             .attr("for")
             .await
@@ -460,6 +459,64 @@ impl Browser {
         let field = self.field(label).await;
         field.clear().await.expect("clear the field");
         field.send_keys(value).await.expect("type");
+    }
+
+    /// Chooses the radio button (or checkbox) labelled `label`, by clicking its label.
+    pub async fn choose_radio(&self, label: &str) {
+        self.find(Locator::XPath(&label_xpath(label)))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("choose {label:?}: {e}"));
+    }
+
+    /// Whether the radio button (or checkbox) labelled `label` is chosen.
+    pub async fn is_chosen(&self, label: &str) -> bool {
+        self.field(label)
+            .await
+            .is_selected()
+            .await
+            .expect("selected")
+    }
+
+    /// Types a date into the day, month and year of the date input whose legend is `legend`.
+    pub async fn fill_date(&self, legend: &str, date: NaiveDate) {
+        let parts = [date.day(), date.month()].map(|n| n.to_string());
+        self.fill_parts(legend, [&parts[0], &parts[1], &date.year().to_string()])
+            .await;
+    }
+
+    /// Types day, month and year, as given, into the date input whose legend is `legend`.
+    pub async fn fill_parts(&self, legend: &str, [day, month, year]: [&str; 3]) {
+        for (part, value) in [("Day", day), ("Month", month), ("Year", year)] {
+            let xpath = format!(
+                "//fieldset[legend[normalize-space()={}]]{}",
+                xpath_literal(legend),
+                label_xpath(part)
+            );
+            let id = self
+                .find(Locator::XPath(&xpath))
+                .await
+                .attr("for")
+                .await
+                .expect("label")
+                .unwrap_or_else(|| panic!("{legend} {part} names no field"));
+            let field = self.find(Locator::Id(&id)).await;
+            field.clear().await.expect("clear the field");
+            field.send_keys(value).await.expect("type");
+        }
+    }
+
+    /// Follows the link starting with `text` in the table row that has a cell reading `cell`.
+    pub async fn click_row_link(&self, cell: &str, text: &str) {
+        let xpath = format!(
+            "//tr[td[normalize-space()={}]]//a[starts-with(normalize-space(), {})]",
+            xpath_literal(cell),
+            xpath_literal(text)
+        );
+        let link = self.find(Locator::XPath(&xpath)).await;
+        self.click_and_wait(link, &format!("{text:?} for {cell:?}"))
+            .await;
     }
 
     /// Chooses the option `option` of the select box labelled `label`.
@@ -530,6 +587,11 @@ impl Browser {
         self.press("Sign in").await;
         assert_ne!(self.path().await, "/sign-in", "signed in as {role}");
     }
+}
+
+/// The label reading `text`, anywhere below the current node.
+fn label_xpath(text: &str) -> String {
+    format!("//label[normalize-space()={}]", xpath_literal(text))
 }
 
 /// `text` as an XPath string literal.
