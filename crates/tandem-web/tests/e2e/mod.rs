@@ -28,7 +28,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 const AXE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 /// How many synthetic cases the database holds: enough for full caseloads and overdue cases.
-const CASES: usize = 400;
+const CASES: usize = 250;
 
 /// Room for the window's frame when it is grown to take a screenshot of a whole page.
 const WINDOW_FRAME: u32 = 150;
