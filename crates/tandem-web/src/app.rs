@@ -19,6 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{admin, sign_in};
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/users/{id}/sign-out-everywhere",
             post(admin::sign_out_everywhere),
         )
+        .merge(api::router())
         .fallback(|| async { WebError::NotFound });
 
     // Outermost first: each request gets an id, is traced, gets security headers on whatever

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tandem_app::services::Services;
 use tandem_store::Store;
 
 use crate::config::WebConfig;
@@ -47,5 +48,10 @@ impl AppState {
 
     pub fn now(&self) -> DateTime<Utc> {
         (self.inner.clock)()
+    }
+
+    /// The use-cases over this store, on this clock.
+    pub fn services(&self) -> Services {
+        Services::with_clock(self.inner.store.clone(), self.inner.clock.clone())
     }
 }
