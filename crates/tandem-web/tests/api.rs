@@ -168,6 +168,8 @@ async fn the_case_list_filters_and_pages() {
     let all = get(&app, "/api/v1/cases", &head).await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
     let all = all.json();
+    // Soonest duty first, then by reference.
+    assert_eq!(references(&all), ["EHC-A", "EHC-B", "EHC-C"]);
     assert_eq!(
         (
             all["total"].clone(),
