@@ -971,3 +971,47 @@ async fn the_openapi_document_describes_every_route() {
     );
     insta::assert_snapshot!("openapi", response.body);
 }
+
+/// Synthetic cases of every kind (exceptions, reviews, amendments, phase transfers, ceasing):
+/// each case file stored and read back through the API gives the timeline the engine computes
+/// from the file itself, as `tandem timeline FILE` does.
+#[tokio::test]
+async fn generated_case_files_have_the_same_timeline_through_the_api() {
+    let app = TestApp::new().await;
+    let today = tandem_store::london_date(app.now());
+    let options = tandem_app::generate::GenerateOptions {
+        cases: 60,
+        seed: 7,
+        as_of: today,
+        case_managers: 1,
+    };
+    let files: Vec<tandem_core::CaseFile> = tandem_app::generate::generate(&options)
+        .map(|generated| generated.case)
+        .collect();
+    for file in &files {
+        app.add_case(file.to_value(), None).await;
+    }
+    let session = app.session(Role::HeadOfService).await;
+    let mut exceptions = 0;
+    for file in &files {
+        for (query, as_of) in [
+            (String::new(), today),
+            (
+                format!("?as_of={}", today - Duration::days(400)),
+                today - Duration::days(400),
+            ),
+        ] {
+            let path = format!("/api/v1/cases/{}/timeline{query}", file.reference);
+            let response = get(&app, &path, &session).await;
+            assert_eq!(response.status, StatusCode::OK, "{path}: {}", response.body);
+            let expected = serde_json::to_value(timeline::compute(file, as_of)).unwrap();
+            assert_eq!(response.json(), expected, "{path}");
+        }
+        exceptions += file
+            .events
+            .iter()
+            .filter(|e| e.event_type() == tandem_core::EventType::Exception)
+            .count();
+    }
+    assert!(exceptions > 0, "the sample has exceptions");
+}
