@@ -19,6 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{admin, case, case_forms, caseload, new_request, sign_in};
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
             "/cases/{reference}/exceptions/new",
             get(case_forms::new_exception).post(case_forms::exception),
         )
+        .merge(api::router())
         .fallback(|| async { WebError::NotFound });
 
     // Outermost first: each request gets an id, is traced, gets security headers on whatever

@@ -6,6 +6,7 @@
 //! To run it: open a [`tandem_store::Store`], build an [`AppState`] with a [`WebConfig`], and
 //! call [`serve`] (or mount [`router`] yourself).
 
+mod api;
 mod app;
 mod assets;
 pub mod charts;

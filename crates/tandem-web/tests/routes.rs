@@ -248,3 +248,103 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A row of the JSON API's matrix. Requests go with a JSON body (when given), the session's
+/// CSRF token as `X-CSRF-Token`, and, when `if_match`, the current version of case `EHC-M`
+/// (managed by the case manager, in team north) as `If-Match`.
+struct ApiRoute {
+    method: &'static str,
+    /// `{event}` stands for the id of the case's first event; `{target}` as above.
+    path: &'static str,
+    body: Option<&'static str>,
+    if_match: bool,
+    signed_out: u16,
+    /// The status for each role, in the order of `Role::ALL`: case manager, team manager,
+    /// head of service, health professional, social care professional, education setting,
+    /// parent, QA auditor, analyst, administrator.
+    roles: [u16; 10],
+}
+
+/// Who may see the case (its case manager, managers, QA) and who is told it does not exist.
+const CASE_READERS: [u16; 10] = [200, 200, 200, 404, 404, 404, 404, 200, 404, 404];
+/// Refused bodies reach validation (422) only for those who may record on the case; QA may see
+/// it but not change it (403); the rest are told it does not exist.
+const CASE_WRITERS: [u16; 10] = [422, 422, 422, 404, 404, 404, 404, 403, 404, 404];
+
+#[rustfmt::skip]
+const API_ROUTES: &[ApiRoute] = &[
+    ApiRoute { method: "GET", path: "/api/openapi.json", body: None, if_match: false, signed_out: 200, roles: [200; 10] },
+    ApiRoute { method: "GET", path: "/api/v1/session", body: None, if_match: false, signed_out: 401, roles: [200; 10] },
+    ApiRoute { method: "GET", path: "/api/v1/cases", body: None, if_match: false, signed_out: 401, roles: [200, 200, 200, 403, 403, 403, 403, 200, 403, 403] },
+    // Names missing: those who may open cases get the field errors.
+    ApiRoute { method: "POST", path: "/api/v1/cases", body: Some(r#"{"reference": "EHC-X", "received": "2026-01-05"}"#), if_match: false, signed_out: 401, roles: [422, 422, 422, 403, 403, 403, 403, 403, 403, 403] },
+    ApiRoute { method: "GET", path: "/api/v1/cases/EHC-M", body: None, if_match: false, signed_out: 401, roles: CASE_READERS },
+    ApiRoute { method: "GET", path: "/api/v1/cases/EHC-M/timeline", body: None, if_match: false, signed_out: 401, roles: CASE_READERS },
+    ApiRoute { method: "GET", path: "/api/v1/cases/EHC-404", body: None, if_match: false, signed_out: 401, roles: [404; 10] },
+    // A date in the future.
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events", body: Some(r#"{"type": "draft_plan_issued", "date": "2999-01-01"}"#), if_match: true, signed_out: 401, roles: CASE_WRITERS },
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events", body: Some(r#"{"type": "draft_plan_issued", "date": "2026-04-20"}"#), if_match: false, signed_out: 401, roles: [428; 10] },
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events/{event}/correction", body: Some(r#"{"type": "request_received", "date": "2999-01-01", "reason": "Matrix"}"#), if_match: true, signed_out: 401, roles: CASE_WRITERS },
+    // No such event: those who may record on the case learn that; the rest do not get so far.
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events/999999/withdrawal", body: Some(r#"{"reason": "Matrix"}"#), if_match: true, signed_out: 401, roles: [404, 404, 404, 404, 404, 404, 404, 403, 404, 404] },
+    // The target account is a parent, who cannot manage cases.
+    ApiRoute { method: "PUT", path: "/api/v1/cases/EHC-M/case-manager", body: Some(r#"{"case_manager": {target}}"#), if_match: true, signed_out: 401, roles: [403, 422, 422, 404, 404, 404, 404, 403, 404, 404] },
+];
+
+#[tokio::test]
+async fn every_api_route_answers_every_role_as_the_matrix_says() {
+    let app = TestApp::new().await;
+    let case = app
+        .add_case(
+            serde_json::json!({
+                "reference": "EHC-M",
+                "child": { "given_name": "Matrix", "family_name": "Example", "date_of_birth": "2015-03-02" },
+                "events": [{ "type": "request_received", "date": "2026-01-05" }],
+            }),
+            Some(Role::CaseManager),
+        )
+        .await;
+    let event = app.stored_case("EHC-M").await.history[0].id.to_string();
+    let target = app.target.to_string();
+    let fill = |text: &str| text.replace("{event}", &event).replace("{target}", &target);
+
+    let mut failures = Vec::new();
+    for route in API_ROUTES {
+        let path = fill(route.path);
+        let body: Option<serde_json::Value> = route
+            .body
+            .map(|b| serde_json::from_str(&fill(b)).expect("JSON body"));
+        let method = axum::http::Method::from_bytes(route.method.as_bytes()).expect("method");
+        let who = std::iter::once(None).chain(Role::ALL.iter().copied().map(Some));
+        for (index, role) in who.enumerate() {
+            let expected = match role {
+                None => route.signed_out,
+                Some(_) => route.roles[index - 1],
+            };
+            let session = match role {
+                Some(role) => Some(app.session(role).await),
+                None => None,
+            };
+            let version = app.stored_case("EHC-M").await.record.version;
+            let if_match = route.if_match.then(|| format!("\"{version}\""));
+            let response = app
+                .api(
+                    method.clone(),
+                    &path,
+                    session.as_ref(),
+                    body.as_ref(),
+                    if_match.as_deref(),
+                )
+                .await;
+            if response.status.as_u16() != expected {
+                let who = role.map_or("signed out", |r| r.as_str());
+                failures.push(format!(
+                    "{} {path} as {who}: got {}, expected {expected}: {}",
+                    route.method, response.status, response.body
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(app.stored_case("EHC-M").await.record.version, case.version);
+}

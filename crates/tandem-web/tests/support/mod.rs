@@ -420,3 +420,84 @@ fn new_request(
         different_child: true,
     }
 }
+
+impl TestResponse {
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// The JSON API: requests with a JSON body, the session's cookie, its CSRF token as
+/// `X-CSRF-Token` on changes, and optionally `If-Match`; and cases put straight into the store.
+impl TestApp {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        session: Option<&Session>,
+        body: Option<&serde_json::Value>,
+        if_match: Option<&str>,
+    ) -> TestResponse {
+        let changes = !matches!(method, Method::GET | Method::HEAD);
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+            if changes {
+                request = request.header("x-csrf-token", &session.csrf);
+            }
+        }
+        if let Some(tag) = if_match {
+            request = request.header(header::IF_MATCH, tag);
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).expect("request")).await
+    }
+
+    /// Stores a case file as a case (version 1), managed by the account of `case_manager`
+    /// (and so in their team), without going through the services or the audit log.
+    pub async fn add_case(
+        &self,
+        case_file: serde_json::Value,
+        case_manager: Option<Role>,
+    ) -> tandem_store::CaseRecord {
+        let case = tandem_core::CaseFile::from_value(case_file).expect("a case file");
+        let (case_manager, team) = match case_manager {
+            Some(role) => (
+                Some(self.users[&role]),
+                (role == Role::CaseManager).then(|| "north".to_owned()),
+            ),
+            None => (None, None),
+        };
+        let mut tx = self.store().begin_at(self.now()).await.expect("begin");
+        let record = tx
+            .open_case(
+                &tandem_store::NewCase {
+                    case,
+                    case_manager,
+                    team,
+                },
+                tandem_store::Attribution::new(None, tandem_store::Source::Import),
+            )
+            .await
+            .expect("open case");
+        tx.commit().await.expect("commit");
+        record
+    }
+
+    /// A case as the store holds it now.
+    pub async fn stored_case(&self, reference: &str) -> tandem_store::StoredCase {
+        let reference = tandem_core::Reference::parse(reference).expect("reference");
+        self.store()
+            .case(&reference)
+            .await
+            .expect("read case")
+            .expect("the case exists")
+    }
+}
