@@ -23,6 +23,7 @@ pub mod exceptions;
 pub mod improvement_plan;
 pub mod lateness;
 pub mod metrics;
+pub mod next_steps;
 pub mod rules;
 pub mod targets;
 pub mod timeline;

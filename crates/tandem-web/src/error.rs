@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tandem_app::accounts::AccountError;
+use tandem_app::services::ServiceError;
 use tandem_store::StoreError;
 
 use crate::pages::layout::Layout;
@@ -46,12 +47,12 @@ impl From<AccountError> for WebError {
     }
 }
 
-impl From<tandem_app::services::ServiceError> for WebError {
-    fn from(error: tandem_app::services::ServiceError) -> Self {
-        use tandem_app::services::ServiceError as E;
+impl From<ServiceError> for WebError {
+    fn from(error: ServiceError) -> Self {
         match error {
-            E::NotFound { .. } => Self::NotFound,
-            E::Forbidden => Self::Forbidden,
+            ServiceError::NotFound { .. } => Self::NotFound,
+            ServiceError::Forbidden => Self::Forbidden,
+            // Pages that can be corrected handle these themselves; anywhere else they are ours.
             other => Self::Internal(other.to_string()),
         }
     }

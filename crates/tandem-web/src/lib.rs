@@ -18,7 +18,7 @@ mod security;
 mod session;
 mod state;
 
-pub use app::{router, serve};
+pub use app::{router, serve, serve_on};
 pub use config::WebConfig;
 pub use html::{Attributes, Content, Html};
 pub use session::{CurrentUser, home};

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tandem_app::services::Services;
 use tandem_store::Store;
 
 use crate::config::WebConfig;
@@ -50,11 +51,8 @@ impl AppState {
     }
 
     /// The case services over this store, reading the same clock.
-    pub fn services(&self) -> tandem_app::services::Services {
-        tandem_app::services::Services::with_clock(
-            self.inner.store.clone(),
-            self.inner.clock.clone(),
-        )
+    pub fn services(&self) -> Services {
+        Services::with_clock(self.inner.store.clone(), self.inner.clock.clone())
     }
 
     /// Today's date in England, by this state's clock.

@@ -30,12 +30,20 @@ enum Roles {
     Admin(Expect, Expect),
     /// Each role's answer, as the function gives it.
     Each(fn(Role) -> Expect),
+    /// Those who may open cases (case, team and service managers) get the first answer, every
+    /// other role the second.
+    Openers(Expect, Expect),
+    /// A route that changes the seeded case: those who may record on it (its case manager,
+    /// team managers, the head of service) get `record`; the QA auditor, who may only read it,
+    /// gets `auditor`; everyone else is told it does not exist (404).
+    Recorders { record: Expect, auditor: Expect },
 }
 
 struct Route {
     method: &'static str,
     /// `{target}` stands for the id of an account no row signs in as; `{css}` for the URL of
-    /// the embedded stylesheet.
+    /// the embedded stylesheet; `{case}` for the reference of the seeded case and `{event}`
+    /// for the id of its request event.
     path: &'static str,
     form: &'static [(&'static str, &'static str)],
     signed_out: Expect,
@@ -43,6 +51,14 @@ struct Route {
 }
 
 const ADMIN_ONLY_PAGE: Roles = Roles::Admin(Status(200), Status(403));
+const RECORDER_PAGE: Roles = Roles::Recorders {
+    record: Status(200),
+    auditor: Status(403),
+};
+const RECORDER_FORM: Roles = Roles::Recorders {
+    record: Status(422),
+    auditor: Status(403),
+};
 
 /// Roles that list cases: case managers (their caseload), managers and auditors.
 fn lists_cases(role: Role) -> bool {
@@ -116,6 +132,22 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/cases/MATRIX-1/assign", form: &[("case_manager", ""), ("version", "0")], signed_out: Status(403), roles: Roles::Each(stale_reassign) },
     Route { method: "GET", path: "/team", form: &[], signed_out: SignIn, roles: Roles::Each(team_page) },
     Route { method: "GET", path: "/backlog", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
+    // The forms that change a case. Blank answers: allowed roles reach the form's validation
+    // (422) and nothing is saved, so every row sees the same case.
+    Route { method: "GET", path: "/cases/new", form: &[], signed_out: SignIn, roles: Roles::Openers(Status(200), Status(403)) },
+    Route { method: "POST", path: "/cases/new", form: &[("given_name", ""), ("reference", "")], signed_out: Status(403), roles: Roles::Openers(Status(422), Status(403)) },
+    Route { method: "GET", path: "/cases/{case}/events/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/events/new?type=draft_plan_issued", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/events/new?type=exception", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Redirect("/cases/{case}/exceptions/new"), auditor: Status(403) } },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE/events/new", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/cases/{case}/events/new", form: &[("type", "draft_plan_issued"), ("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/events/{event}/correct", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/events/999999/correct", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Status(404), auditor: Status(403) } },
+    Route { method: "POST", path: "/cases/{case}/events/{event}/correct", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/events/{event}/withdraw", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/{case}/events/{event}/withdraw", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/exceptions/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/{case}/exceptions/new", form: &[("action", "check"), ("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
 ];
 
 fn home(role: Role) -> &'static str {
@@ -143,7 +175,15 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     )
     .await;
     let target = app.target.to_string();
-    let fill = |text: &str| text.replace("{target}", &target).replace("{css}", &css);
+    let case = app.seed_case("EHC-MATRIX-1").await;
+    let stored = app.store().case(&case).await.unwrap().expect("seeded");
+    let event = stored.history[0].id.to_string();
+    let fill = |text: &str| {
+        text.replace("{target}", &target)
+            .replace("{css}", &css)
+            .replace("{case}", case.as_str())
+            .replace("{event}", &event)
+    };
 
     let mut failures = Vec::new();
     for route in ROUTES {
@@ -156,6 +196,21 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 (Some(Role::Admin), Roles::Admin(admin, _)) => admin,
                 (Some(_), Roles::Admin(_, others)) => others,
                 (Some(role), Roles::Each(answer)) => answer(role),
+                (Some(r), Roles::Openers(open, others)) => {
+                    if matches!(
+                        r,
+                        Role::CaseManager | Role::TeamManager | Role::HeadOfService
+                    ) {
+                        open
+                    } else {
+                        others
+                    }
+                }
+                (Some(r), Roles::Recorders { record, auditor }) => match r {
+                    Role::CaseManager | Role::TeamManager | Role::HeadOfService => record,
+                    Role::QaAuditor => auditor,
+                    _ => Status(404),
+                },
             };
             // A fresh session per request: some routes end sessions.
             let session = match role {

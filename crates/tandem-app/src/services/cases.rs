@@ -302,7 +302,7 @@ impl Services {
     }
 
     /// Opens a transaction, reads the case and authorises `action` on it.
-    async fn load_for(
+    pub(super) async fn load_for(
         &self,
         caller: &Caller,
         action: Action,
@@ -321,7 +321,7 @@ impl Services {
     }
 }
 
-async fn finish(
+pub(super) async fn finish(
     mut tx: Tx,
     caller: &Caller,
     action: &str,

@@ -6,9 +6,11 @@
 
 mod caseload;
 mod cases;
+mod recording;
 
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
+pub use recording::CaseManager;
 
 use std::sync::Arc;
 

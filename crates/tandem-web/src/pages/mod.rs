@@ -2,8 +2,11 @@
 
 pub(crate) mod admin;
 pub(crate) mod case;
+pub(crate) mod case_fields;
+pub(crate) mod case_forms;
 pub(crate) mod caseload;
 pub(crate) mod forms;
 pub(crate) mod layout;
 pub(crate) mod listing;
+pub(crate) mod new_request;
 pub(crate) mod sign_in;

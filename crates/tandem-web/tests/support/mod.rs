@@ -15,8 +15,8 @@ use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use tandem_app::accounts::{self, SessionToken};
 use tandem_app::services::{Caller, NewRequest};
-use tandem_core::{Role, UserId};
-use tandem_store::{AuditFilter, AuditRecord, NewUser, Store};
+use tandem_core::{Child, Reference, Role, UserId};
+use tandem_store::{AuditFilter, AuditRecord, NewUser, Store, london_date};
 use tandem_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
@@ -312,34 +312,34 @@ impl TestApp {
     pub async fn open_case(
         &self,
         reference: &str,
-        (given, family): (&str, &str),
+        names: (&str, &str),
         received: tandem_core::Date,
         case_manager: Option<Role>,
     ) -> i64 {
-        let mut child = tandem_core::Child {
-            date_of_birth: Some(received - chrono::Days::new(3000)),
-            ..tandem_core::Child::default()
-        };
-        child
-            .other
-            .insert("given_name".into(), serde_json::json!(given));
-        child
-            .other
-            .insert("family_name".into(), serde_json::json!(family));
+        let born = received - chrono::Days::new(3000);
+        let request = new_request(reference, names, born, received);
         let request = NewRequest {
-            reference: tandem_core::Reference::parse(reference).expect("reference"),
-            child,
-            received,
             case_manager: case_manager.map(|role| self.users[&role]),
-            same_child_as: None,
-            different_child: true,
+            ..request
         };
+        self.open_as(Role::TeamManager, &request).await.version
+    }
+
+    /// Opens a case with `reference` through the services, as the case manager (so it is theirs
+    /// and their team's): a request received 14 days ago for Robin Seed, born 1 June 2015.
+    pub async fn seed_case(&self, reference: &str) -> Reference {
+        let born = "2015-06-01".parse().expect("date");
+        let received = london_date(self.now()) - chrono::Days::new(14);
+        let request = new_request(reference, ("Robin", "Seed"), born, received);
+        self.open_as(Role::CaseManager, &request).await.reference
+    }
+
+    async fn open_as(&self, role: Role, request: &NewRequest) -> tandem_app::services::OpenedCase {
         self.state
             .services()
-            .open_case(&self.caller(Role::TeamManager), &request)
+            .open_case(&self.caller(role), request)
             .await
             .expect("open case")
-            .version
     }
 
     /// Records an event (given as case-file fields) on a case through the services, as the
@@ -396,4 +396,27 @@ impl TestApp {
 /// checks it against the token the pages carry.
 pub fn session_csrf(token: &str) -> String {
     accounts::digest("tandem csrf", token)
+}
+
+/// A request for a new child named `given family`, not yet assigned to anyone.
+fn new_request(
+    reference: &str,
+    (given, family): (&str, &str),
+    born: tandem_core::Date,
+    received: tandem_core::Date,
+) -> NewRequest {
+    let mut child = Child {
+        date_of_birth: Some(born),
+        ..Child::default()
+    };
+    child.other.insert("given_name".into(), given.into());
+    child.other.insert("family_name".into(), family.into());
+    NewRequest {
+        reference: Reference::parse(reference).expect("reference"),
+        child,
+        received,
+        case_manager: None,
+        same_child_as: None,
+        different_child: true,
+    }
 }
