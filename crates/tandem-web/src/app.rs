@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::assets;
 use crate::error::{WebError, error_pages};
-use crate::pages::{admin, sign_in};
+use crate::pages::{admin, dashboard, plan, report, sign_in};
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
 
@@ -46,6 +46,11 @@ pub fn router(state: AppState) -> Router {
             "/admin/users/{id}/sign-out-everywhere",
             post(admin::sign_out_everywhere),
         )
+        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/cases", get(dashboard::cases))
+        .route("/dashboard/tables/{file}", get(dashboard::table_csv))
+        .route("/plan", get(plan::show))
+        .route("/report", get(report::show))
         .fallback(|| async { WebError::NotFound });
 
     // Outermost first: each request gets an id, is traced, gets security headers on whatever

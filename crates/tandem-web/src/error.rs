@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tandem_app::accounts::AccountError;
+use tandem_app::services::ServiceError;
 use tandem_store::StoreError;
 
 use crate::pages::layout::Layout;
@@ -41,6 +42,16 @@ impl From<AccountError> for WebError {
         match error {
             AccountError::Forbidden | AccountError::OwnAccount => Self::Forbidden,
             AccountError::UserNotFound => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ServiceError> for WebError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::NotFound { .. } => Self::NotFound,
+            ServiceError::Forbidden => Self::Forbidden,
             other => Self::Internal(other.to_string()),
         }
     }

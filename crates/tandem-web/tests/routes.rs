@@ -28,6 +28,8 @@ enum Roles {
     All(Expect),
     /// Administrators get the first answer, every other role the second.
     Admin(Expect, Expect),
+    /// These roles get the first answer, every other role the second.
+    Only(&'static [Role], Expect, Expect),
 }
 
 struct Route {
@@ -41,6 +43,15 @@ struct Route {
 }
 
 const ADMIN_ONLY_PAGE: Roles = Roles::Admin(Status(200), Status(403));
+
+/// The roles that see aggregate figures (the dashboard, the plan, the board report).
+const AGGREGATES: &[Role] = &[
+    Role::TeamManager,
+    Role::HeadOfService,
+    Role::QaAuditor,
+    Role::Analyst,
+];
+const AGGREGATES_PAGE: Roles = Roles::Only(AGGREGATES, Status(200), Status(403));
 
 #[rustfmt::skip]
 const ROUTES: &[Route] = &[
@@ -62,6 +73,14 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/admin/users/{target}/role", form: &[("role", "parent"), ("team", "")], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=role"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/disable", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=disabled"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/enable", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=enabled"), Status(403)) },
+    Route { method: "GET", path: "/dashboard", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/dashboard?period=range&start=2026-02-01&end=2026-01-31", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(422), Status(403)) },
+    Route { method: "GET", path: "/dashboard/cases?period=month&month=2026-01&as_at=2026-02-15&figure=%7B%22figure%22%3A%22backlog%22%2C%22bucket%22%3A0%7D", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/dashboard/cases?figure=%7B%22figure%22%3A%22backlog%22%2C%22bucket%22%3A99%7D", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
+    Route { method: "GET", path: "/dashboard/tables/backlog.csv", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/dashboard/tables/nothing.csv", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
+    Route { method: "GET", path: "/plan", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/report?period=month&month=2026-01", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },
 ];
 
@@ -95,6 +114,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 (Some(_), Roles::All(e)) => e,
                 (Some(Role::Admin), Roles::Admin(admin, _)) => admin,
                 (Some(_), Roles::Admin(_, others)) => others,
+                (Some(role), Roles::Only(roles, these, others)) => {
+                    if roles.contains(&role) {
+                        these
+                    } else {
+                        others
+                    }
+                }
             };
             // A fresh session per request: some routes end sessions.
             let session = match role {
