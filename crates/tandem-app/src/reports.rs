@@ -11,6 +11,9 @@
 //! caller's permission, stream the cases ([`Store::assigned_case_files`]) and write one audit
 //! entry for the read.
 
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
 use futures_util::TryStreamExt;
 use serde_json::json;
 use tandem_core::dashboard::{
@@ -171,20 +174,67 @@ async fn authorise(store: &Store, caller: &Caller, action: Action) -> Result<(),
     Err(ServiceError::Forbidden)
 }
 
+/// Dashboards already computed, each with the [`Store::cases_version`] it was computed at: a
+/// dashboard is kept until any case changes, so the page, its downloads and the board report
+/// for one period read the cases once between changes. Holds the few most recent.
+#[derive(Debug, Default)]
+pub struct DashboardCache {
+    entries: Mutex<VecDeque<((i64, i64, i64), Dashboard)>>,
+}
+
+impl DashboardCache {
+    /// Dashboards kept.
+    pub const SIZE: usize = 8;
+
+    fn get(
+        &self,
+        version: (i64, i64, i64),
+        spec: &DashboardSpec,
+        targets: &Targets,
+    ) -> Option<Dashboard> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .iter()
+            .find(|(v, d)| *v == version && d.spec == *spec && d.targets == *targets)
+            .map(|(_, d)| d.clone())
+    }
+
+    fn put(&self, version: (i64, i64, i64), dashboard: &Dashboard) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        // Older versions can never be asked for again.
+        entries.retain(|(v, _)| *v == version);
+        if entries.len() == Self::SIZE {
+            entries.pop_front();
+        }
+        entries.push_back((version, dashboard.clone()));
+    }
+}
+
 /// The dashboard over every case in the store, for a caller who may see aggregates: one pass
-/// over the cases, and one audit entry (`view_dashboard`) for the aggregate read.
+/// over the cases (or the copy in `cache`, while no case has changed), and one audit entry
+/// (`view_dashboard`) for the aggregate read either way.
 pub async fn read_dashboard(
     store: &Store,
     caller: &Caller,
     spec: DashboardSpec,
     targets: Targets,
+    cache: &DashboardCache,
 ) -> Result<Dashboard, ServiceError> {
     authorise(store, caller, Action::ViewAggregates).await?;
-    let mut dashboard = Dashboard::new(spec, targets);
-    let mut cases = std::pin::pin!(store.assigned_case_files());
-    while let Some((case, manager)) = cases.try_next().await? {
-        dashboard.add_case(&case, manager.as_deref());
-    }
+    // Read before the cases: a change made while they are read gives a newer version next time.
+    let version = store.cases_version().await?;
+    let dashboard = match cache.get(version, &spec, &targets) {
+        Some(dashboard) => dashboard,
+        None => {
+            let mut dashboard = Dashboard::new(spec, targets);
+            let mut cases = std::pin::pin!(store.assigned_case_files());
+            while let Some((case, manager)) = cases.try_next().await? {
+                dashboard.add_case(&case, manager.as_deref());
+            }
+            cache.put(version, &dashboard);
+            dashboard
+        }
+    };
     store
         .audit(
             &AuditEntry::new(Some(caller.actor.id), "view_dashboard").detail(json!({

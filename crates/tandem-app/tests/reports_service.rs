@@ -5,7 +5,7 @@
 use chrono::Utc;
 use futures_util::TryStreamExt;
 use tandem_app::generate::{GenerateOptions, generate};
-use tandem_app::reports::{self, Naming};
+use tandem_app::reports::{self, DashboardCache, Naming};
 use tandem_app::services::{Caller, ServiceError};
 use tandem_core::dashboard::{Dashboard, DashboardSpec, Figure, PseudonymKey};
 use tandem_core::metrics::Period;
@@ -97,7 +97,8 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
     assert_eq!(streamed[0].1.as_deref(), Some("Ann Case"));
     assert_eq!(streamed[1].1, None);
 
-    let read = reports::read_dashboard(store, &manager, spec(), Targets::default())
+    let cache = DashboardCache::default();
+    let read = reports::read_dashboard(store, &manager, spec(), Targets::default(), &cache)
         .await
         .unwrap();
     let mut by_hand = Dashboard::new(spec(), Targets::default());
@@ -126,11 +127,41 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
     assert_eq!(audits(store, "view_cases_behind").await, 2);
 
     // Case managers see no aggregates: refused, and the refusal audited.
-    let refused = reports::read_dashboard(store, &case_manager, spec(), Targets::default()).await;
+    let refused =
+        reports::read_dashboard(store, &case_manager, spec(), Targets::default(), &cache).await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
     let refused =
         reports::read_cases_behind(store, &case_manager, spec(), &figure, &key, 0, 10).await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
     assert_eq!(audits(store, "denied").await, 2);
     assert_eq!(audits(store, "view_dashboard").await, 1);
+
+    // A second read comes from the cache, and is audited all the same.
+    let again = reports::read_dashboard(store, &analyst, spec(), Targets::default(), &cache)
+        .await
+        .unwrap();
+    assert_eq!(again, read);
+    assert_eq!(audits(store, "view_dashboard").await, 2);
+    // Any change to a case is seen at once: here a case is reassigned to no one.
+    let version = store.cases_version().await.unwrap();
+    let first = store.case(&generated[0].reference).await.unwrap().unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.assign_case(first.record.id, first.record.version, None, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(store.cases_version().await.unwrap(), version);
+    let changed = reports::read_dashboard(store, &manager, spec(), Targets::default(), &cache)
+        .await
+        .unwrap();
+    let cases_of = |d: &Dashboard, who: Option<&str>| {
+        d.by_case_manager
+            .get(&who.map(str::to_owned))
+            .map_or(0, |m| m.cases)
+    };
+    assert_eq!(
+        cases_of(&changed, Some("Ann Case")),
+        cases_of(&read, Some("Ann Case")) - 1
+    );
+    assert_eq!(cases_of(&changed, None), cases_of(&read, None) + 1);
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tandem_app::reports::DashboardCache;
 use tandem_store::Store;
 
 use crate::config::WebConfig;
@@ -20,6 +21,7 @@ struct Inner {
     store: Store,
     config: WebConfig,
     clock: Clock,
+    dashboards: DashboardCache,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
                 store,
                 config,
                 clock,
+                dashboards: DashboardCache::default(),
             }),
         }
     }
@@ -43,6 +46,11 @@ impl AppState {
 
     pub fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    /// Dashboards computed since the cases last changed.
+    pub fn dashboards(&self) -> &DashboardCache {
+        &self.inner.dashboards
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -405,7 +405,8 @@ pub(crate) fn require(user: &CurrentUser) -> Result<(), WebError> {
     }
 }
 
-/// The dashboard for a checked period, read for the signed-in user (audited once).
+/// The dashboard for a checked period, read for the signed-in user (audited once), from the
+/// cache while no case has changed.
 pub(crate) async fn read(
     state: &AppState,
     user: &CurrentUser,
@@ -418,6 +419,7 @@ pub(crate) async fn read(
         &caller,
         chosen.spec(local),
         local.targets.clone(),
+        state.dashboards(),
     )
     .await?)
 }
