@@ -179,8 +179,11 @@ async fn authorise(store: &Store, caller: &Caller, action: Action) -> Result<(),
 /// for one period read the cases once between changes. Holds the few most recent.
 #[derive(Debug, Default)]
 pub struct DashboardCache {
-    entries: Mutex<VecDeque<((i64, i64, i64), Dashboard)>>,
+    entries: Mutex<VecDeque<(CasesVersion, Dashboard)>>,
 }
+
+/// What [`Store::cases_version`] returns.
+type CasesVersion = (i64, i64, i64);
 
 impl DashboardCache {
     /// Dashboards kept.
@@ -188,7 +191,7 @@ impl DashboardCache {
 
     fn get(
         &self,
-        version: (i64, i64, i64),
+        version: CasesVersion,
         spec: &DashboardSpec,
         targets: &Targets,
     ) -> Option<Dashboard> {
@@ -199,7 +202,7 @@ impl DashboardCache {
             .map(|(_, d)| d.clone())
     }
 
-    fn put(&self, version: (i64, i64, i64), dashboard: &Dashboard) {
+    fn put(&self, version: CasesVersion, dashboard: &Dashboard) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         // Older versions can never be asked for again.
         entries.retain(|(v, _)| *v == version);
