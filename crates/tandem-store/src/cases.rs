@@ -863,6 +863,19 @@ impl Store {
         Ok(count)
     }
 
+    /// A value that changes whenever any case does: every write to a case bumps its version,
+    /// and new cases change the count and the largest id. Lets readers keep results computed
+    /// from every case (the dashboard) until the cases change.
+    pub async fn cases_version(&self) -> Result<(i64, i64, i64), StoreError> {
+        let mut held = self.acquire().await?;
+        let sql = "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT), \
+                   COALESCE(MAX(id), 0) FROM cases";
+        let version = on!(held.conn(), c => sqlx::query_as::<_, (i64, i64, i64)>(sql)
+            .fetch_one(&mut *c)
+            .await?);
+        Ok(version)
+    }
+
     pub async fn count_events(&self) -> Result<i64, StoreError> {
         let mut held = self.acquire().await?;
         let count = on!(held.conn(), c => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
