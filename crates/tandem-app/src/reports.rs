@@ -7,15 +7,23 @@
 //! may open; the drill-down is instead a second, filtered pass with the same functions that
 //! added the totals up ([`DashboardSpec::includes`]), so a list always agrees with its figure.
 //!
-//! Callers holding an async stream (the store's `case_files`) drive [`Dashboard::add_case`] and
-//! [`Drilldown::add`] themselves, one item at a time.
+//! [`read_dashboard`] and [`read_cases_behind`] are the services over the store: they check the
+//! caller's permission, stream the cases ([`Store::assigned_case_files`]) and write one audit
+//! entry for the read.
 
-use tandem_core::CaseFile;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use futures_util::TryStreamExt;
+use serde_json::json;
 use tandem_core::dashboard::{
     CaseGroups, Dashboard, DashboardSpec, Figure, PseudonymKey, pseudonym,
 };
 use tandem_core::targets::Targets;
-use tandem_core::timeline;
+use tandem_core::{Action, CaseFile, Resource, can, timeline};
+use tandem_store::{AuditEntry, Store};
+
+use crate::services::{Caller, ServiceError, denied};
 
 /// Builds the dashboard for `spec` in one pass over `(case, case manager)` pairs.
 pub fn dashboard<I>(cases: I, spec: DashboardSpec, targets: Targets) -> Dashboard
@@ -36,6 +44,28 @@ pub enum Naming {
     References,
     /// Keyed pseudonyms, for analysts who may count cases but not identify them.
     Pseudonyms(PseudonymKey),
+}
+
+impl Naming {
+    /// How `caller` may see the cases behind a figure: references for those who may list cases,
+    /// pseudonyms for those who may see pseudonymised lists only, otherwise not at all.
+    pub fn for_caller(caller: &Caller, key: &PseudonymKey) -> Option<Self> {
+        let allowed = |action| can(&caller.actor, action, Resource::Service);
+        if allowed(Action::ListCases) {
+            Some(Self::References)
+        } else if allowed(Action::ViewPseudonymisedList) {
+            Some(Self::Pseudonyms(key.clone()))
+        } else {
+            None
+        }
+    }
+
+    fn as_str(&self) -> &'static str {
+        match self {
+            Self::References => "references",
+            Self::Pseudonyms(_) => "pseudonyms",
+        }
+    }
 }
 
 /// One page of the cases behind a figure, and how many there are in all.
@@ -133,4 +163,130 @@ where
         drilldown.add(&case, manager.as_deref());
     }
     drilldown.finish()
+}
+
+/// Refuses `action` unless the caller may do it, auditing the refusal.
+async fn authorise(store: &Store, caller: &Caller, action: Action) -> Result<(), ServiceError> {
+    if can(&caller.actor, action, Resource::Service) {
+        return Ok(());
+    }
+    store.audit(&denied(caller, action)).await?;
+    Err(ServiceError::Forbidden)
+}
+
+/// Dashboards already computed, each with the [`Store::cases_version`] it was computed at: a
+/// dashboard is kept until any case changes, so the page, its downloads and the board report
+/// for one period read the cases once between changes. Holds the few most recent.
+#[derive(Debug, Default)]
+pub struct DashboardCache {
+    entries: Mutex<VecDeque<(CasesVersion, Dashboard)>>,
+}
+
+/// What [`Store::cases_version`] returns.
+type CasesVersion = (i64, i64, i64);
+
+impl DashboardCache {
+    /// Dashboards kept.
+    pub const SIZE: usize = 8;
+
+    fn get(
+        &self,
+        version: CasesVersion,
+        spec: &DashboardSpec,
+        targets: &Targets,
+    ) -> Option<Dashboard> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .iter()
+            .find(|(v, d)| *v == version && d.spec == *spec && d.targets == *targets)
+            .map(|(_, d)| d.clone())
+    }
+
+    fn put(&self, version: CasesVersion, dashboard: &Dashboard) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        // Older versions can never be asked for again.
+        entries.retain(|(v, _)| *v == version);
+        if entries.len() == Self::SIZE {
+            entries.pop_front();
+        }
+        entries.push_back((version, dashboard.clone()));
+    }
+}
+
+/// The dashboard over every case in the store, for a caller who may see aggregates: one pass
+/// over the cases (or the copy in `cache`, while no case has changed), and one audit entry
+/// (`view_dashboard`) for the aggregate read either way.
+pub async fn read_dashboard(
+    store: &Store,
+    caller: &Caller,
+    spec: DashboardSpec,
+    targets: Targets,
+    cache: &DashboardCache,
+) -> Result<Dashboard, ServiceError> {
+    authorise(store, caller, Action::ViewAggregates).await?;
+    // Read before the cases: a change made while they are read gives a newer version next time.
+    let version = store.cases_version().await?;
+    let dashboard = match cache.get(version, &spec, &targets) {
+        Some(dashboard) => dashboard,
+        None => {
+            let mut dashboard = Dashboard::new(spec, targets);
+            let mut cases = std::pin::pin!(store.assigned_case_files());
+            while let Some((case, manager)) = cases.try_next().await? {
+                dashboard.add_case(&case, manager.as_deref());
+            }
+            cache.put(version, &dashboard);
+            dashboard
+        }
+    };
+    store
+        .audit(
+            &AuditEntry::new(Some(caller.actor.id), "view_dashboard").detail(json!({
+                "period_start": spec.period.start,
+                "period_end": spec.period.end,
+                "as_of": spec.as_of,
+                "cases": dashboard.headline.cases,
+                "source": caller.source.as_str(),
+            })),
+        )
+        .await?;
+    Ok(dashboard)
+}
+
+/// One page of the cases behind `figure`, named as the caller may see them ([`Naming::for_caller`]),
+/// for a caller who may see aggregates. Audited once (`view_cases_behind`) with the figure, how
+/// the cases were named and how many there were; never the names themselves.
+pub async fn read_cases_behind(
+    store: &Store,
+    caller: &Caller,
+    spec: DashboardSpec,
+    figure: &Figure,
+    key: &PseudonymKey,
+    skip: u64,
+    limit: usize,
+) -> Result<(CasesBehind, Naming), ServiceError> {
+    authorise(store, caller, Action::ViewAggregates).await?;
+    let Some(naming) = Naming::for_caller(caller, key) else {
+        authorise(store, caller, Action::ViewPseudonymisedList).await?;
+        return Err(ServiceError::Forbidden);
+    };
+    let mut drilldown = Drilldown::new(spec, figure, &naming, skip, limit);
+    let mut cases = std::pin::pin!(store.assigned_case_files());
+    while let Some((case, manager)) = cases.try_next().await? {
+        drilldown.add(&case, manager.as_deref());
+    }
+    let found = drilldown.finish();
+    store
+        .audit(
+            &AuditEntry::new(Some(caller.actor.id), "view_cases_behind").detail(json!({
+                "figure": figure,
+                "period_start": spec.period.start,
+                "period_end": spec.period.end,
+                "as_of": spec.as_of,
+                "naming": naming.as_str(),
+                "total": found.total,
+                "source": caller.source.as_str(),
+            })),
+        )
+        .await?;
+    Ok((found, naming))
 }

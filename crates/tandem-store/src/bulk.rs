@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
-use futures_util::Stream;
+use futures_util::{Stream, TryStreamExt};
 use serde_json::{Map, Value};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, FromRow};
@@ -120,7 +120,12 @@ struct CaseHead {
     family_name: Option<String>,
     date_of_birth: Option<Date>,
     other: Json<Map<String, Value>>,
+    /// The assigned case manager's display name.
+    case_manager: Option<String>,
 }
+
+/// A case file with the display name of its case manager, if one is assigned.
+pub type AssignedCaseFile = (CaseFile, Option<String>);
 
 /// Up to `PAGE` cases with ids above `after`, as effective case files. With `stale_before`, only
 /// cases whose projection was computed before that date (or has none). `lock` takes row locks
@@ -130,7 +135,7 @@ async fn case_files_page(
     after: CaseId,
     stale_before: Option<Date>,
     lock: bool,
-) -> Result<Vec<(CaseId, CaseFile)>, StoreError> {
+) -> Result<Vec<(CaseId, AssignedCaseFile)>, StoreError> {
     let backend = conn.backend();
     let stale = if stale_before.is_some() {
         " AND (p.computed_as_of IS NULL OR p.computed_as_of < $3)"
@@ -143,9 +148,11 @@ async fn case_files_page(
         ""
     };
     let sql = format!(
-        "SELECT c.id, c.reference, ch.given_name, ch.family_name, ch.date_of_birth, ch.other \
+        "SELECT c.id, c.reference, ch.given_name, ch.family_name, ch.date_of_birth, ch.other, \
+         u.name AS case_manager \
          FROM cases c JOIN children ch ON ch.id = c.child_id \
          LEFT JOIN case_projection p ON p.case_id = c.id \
+         LEFT JOIN users u ON u.id = c.case_manager_id \
          WHERE c.id > $1{stale} ORDER BY c.id LIMIT $2{for_update}"
     );
     let heads = on!(conn.reborrow(), c => {
@@ -186,14 +193,12 @@ async fn case_files_page(
                 other: head.other.0,
             }
             .into_child();
-            Ok((
-                head.id,
-                CaseFile {
-                    reference: parse_reference(head.reference)?,
-                    child,
-                    events: events.remove(&head.id).unwrap_or_default(),
-                },
-            ))
+            let case = CaseFile {
+                reference: parse_reference(head.reference)?,
+                child,
+                events: events.remove(&head.id).unwrap_or_default(),
+            };
+            Ok((head.id, (case, head.case_manager)))
         })
         .collect()
 }
@@ -300,7 +305,7 @@ impl Tx {
             after = *last;
             let projections: Vec<(CaseId, Projection)> = page
                 .iter()
-                .map(|(id, case)| (*id, project(case, today)))
+                .map(|(id, (case, _))| (*id, project(case, today)))
                 .collect();
             upsert_projections(self.conn(), &projections).await?;
             refreshed += projections.len() as u64;
@@ -312,11 +317,19 @@ impl Store {
     /// Every case as its effective case file, in id order, read a page at a time from one
     /// consistent snapshot (for export and metrics). Memory stays flat however many cases.
     pub fn case_files(&self) -> impl Stream<Item = Result<CaseFile, StoreError>> + Send + 'static {
+        self.assigned_case_files().map_ok(|(case, _)| case)
+    }
+
+    /// [`Store::case_files`] with each case manager's display name (for the dashboard's
+    /// breakdown by case manager).
+    pub fn assigned_case_files(
+        &self,
+    ) -> impl Stream<Item = Result<AssignedCaseFile, StoreError>> + Send + 'static {
         struct State {
             store: Store,
             tx: Option<Tx>,
             after: CaseId,
-            buffer: VecDeque<CaseFile>,
+            buffer: VecDeque<AssignedCaseFile>,
             done: bool,
         }
         let state = State {

@@ -753,21 +753,22 @@ async fn backlog(
 ) -> Result<BacklogPage, StoreError> {
     let mut w = filter_conditions(filter);
     let before = w.mark(Param::Date(requested_before));
-    w.add(format!("r.requested < {before}"));
     let where_clause = w.where_clause();
+    // The filter narrows the cases first (projection columns are indexed); each remaining
+    // case's request date is then looked up through the events' (case_id, seq) key.
     let from = format!(
-        "FROM cases c JOIN case_projection p ON p.case_id = c.id \
-         JOIN children ch ON ch.id = c.child_id \
-         JOIN (SELECT e.case_id, MIN(e.date) AS requested FROM events e \
-         WHERE e.type = 'request_received' AND {EFFECTIVE_EVENTS} GROUP BY e.case_id) r \
-         ON r.case_id = c.id"
+        "FROM (SELECT c.reference, ch.given_name, ch.family_name, p.stage, c.case_manager_id, \
+         (SELECT MIN(e.date) FROM events e WHERE e.case_id = c.id \
+         AND e.type = 'request_received' AND {EFFECTIVE_EVENTS}) AS requested \
+         FROM cases c JOIN case_projection p ON p.case_id = c.id \
+         JOIN children ch ON ch.id = c.child_id{where_clause}) b \
+         WHERE b.requested < {before}"
     );
     let n = w.params.len();
-    let count_sql = format!("SELECT COUNT(*) {from}{where_clause}");
+    let count_sql = format!("SELECT COUNT(*) {from}");
     let page_sql = format!(
-        "SELECT c.reference, ch.given_name, ch.family_name, p.stage, c.case_manager_id, \
-         r.requested {from}{where_clause} ORDER BY r.requested, c.reference \
-         LIMIT ${} OFFSET ${}",
+        "SELECT b.reference, b.given_name, b.family_name, b.stage, b.case_manager_id, \
+         b.requested {from} ORDER BY b.requested, b.reference LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );
@@ -860,6 +861,19 @@ impl Store {
             .fetch_one(&mut *c)
             .await?);
         Ok(count)
+    }
+
+    /// A value that changes whenever any case does: every write to a case bumps its version,
+    /// and new cases change the count and the largest id. Lets readers keep results computed
+    /// from every case (the dashboard) until the cases change.
+    pub async fn cases_version(&self) -> Result<(i64, i64, i64), StoreError> {
+        let mut held = self.acquire().await?;
+        let sql = "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT), \
+                   COALESCE(MAX(id), 0) FROM cases";
+        let version = on!(held.conn(), c => sqlx::query_as::<_, (i64, i64, i64)>(sql)
+            .fetch_one(&mut *c)
+            .await?);
+        Ok(version)
     }
 
     pub async fn count_events(&self) -> Result<i64, StoreError> {

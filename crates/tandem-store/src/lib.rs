@@ -19,6 +19,7 @@ pub mod projection;
 mod store;
 
 pub use accounts::normalise_email;
+pub use bulk::AssignedCaseFile;
 pub use error::StoreError;
 pub use model::*;
 pub use store::{Backend, Store, Tx, london_date, migration_versions};

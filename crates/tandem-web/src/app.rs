@@ -22,7 +22,9 @@ use tower_http::trace::TraceLayer;
 use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
-use crate::pages::{admin, case, case_forms, caseload, new_request, sign_in};
+use crate::pages::{
+    admin, case, case_forms, caseload, dashboard, new_request, plan, report, sign_in,
+};
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
 
@@ -70,6 +72,11 @@ pub fn router(state: AppState) -> Router {
             get(case_forms::new_exception).post(case_forms::exception),
         )
         .merge(api::router())
+        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/cases", get(dashboard::cases))
+        .route("/dashboard/tables/{file}", get(dashboard::table_csv))
+        .route("/plan", get(plan::show))
+        .route("/report", get(report::show))
         .fallback(|| async { WebError::NotFound });
 
     // Outermost first: each request gets an id, is traced, gets security headers on whatever

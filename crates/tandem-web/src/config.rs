@@ -3,6 +3,9 @@
 use std::time::Duration;
 
 use tandem_app::accounts::{SessionPolicy, SignInLimit};
+use tandem_core::dashboard::PseudonymKey;
+use tandem_core::improvement_plan::ImprovementPlan;
+use tandem_core::targets::LocalTargets;
 
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -16,6 +19,34 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// What the dashboard, the improvement plan and the board report show.
+    pub reporting: Reporting,
+}
+
+/// The area's reporting configuration (docs/reporting.md).
+#[derive(Debug, Clone)]
+pub struct Reporting {
+    /// Local targets (`TANDEM_TARGETS`, a TOML file like `examples/targets.toml`).
+    pub targets: LocalTargets,
+    /// The improvement plan (`TANDEM_PLAN`, a CSV file like `examples/improvement-plan.csv`).
+    pub plan: ImprovementPlan,
+    /// The key analysts' pseudonyms are made with. Keep it secret and keep it stable: changing it
+    /// changes every pseudonym.
+    pub pseudonym_key: PseudonymKey,
+}
+
+impl Reporting {
+    /// No targets, an empty plan and a random pseudonym key (pseudonyms then last until the
+    /// server stops).
+    pub fn new() -> std::io::Result<Self> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(std::io::Error::other)?;
+        Ok(Self {
+            targets: LocalTargets::default(),
+            plan: ImprovementPlan::default(),
+            pseudonym_key: PseudonymKey::new(key).expect("32 bytes is a long enough key"),
+        })
+    }
 }
 
 impl Default for WebConfig {
@@ -26,6 +57,7 @@ impl Default for WebConfig {
             sign_in_limit: SignInLimit::default(),
             request_timeout: Duration::from_secs(30),
             body_limit: 2 * 1024 * 1024,
+            reporting: Reporting::new().expect("the operating system's random numbers"),
         }
     }
 }

@@ -20,7 +20,7 @@ mod session;
 mod state;
 
 pub use app::{router, serve, serve_on};
-pub use config::WebConfig;
+pub use config::{Reporting, WebConfig};
 pub use html::{Attributes, Content, Html};
 pub use session::{CurrentUser, home};
 pub use state::{AppState, Clock};

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tandem_app::reports::DashboardCache;
 use tandem_app::services::Services;
 use tandem_store::Store;
 
@@ -21,6 +22,7 @@ struct Inner {
     store: Store,
     config: WebConfig,
     clock: Clock,
+    dashboards: DashboardCache,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
                 store,
                 config,
                 clock,
+                dashboards: DashboardCache::default(),
             }),
         }
     }
@@ -44,6 +47,11 @@ impl AppState {
 
     pub fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    /// Dashboards computed since the cases last changed.
+    pub fn dashboards(&self) -> &DashboardCache {
+        &self.inner.dashboards
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -119,6 +119,11 @@ async fn recording_the_next_step_offers_the_likely_ones_first_and_saves_it() {
     let saved = decide(&app, &cm, "1").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(saved.location(), Some("/cases/EHC-FORMS-1?done=recorded"));
+    let case_page = app.get("/cases/EHC-FORMS-1?done=recorded", Some(&cm)).await;
+    assert_eq!(
+        case_page.texts(".govuk-notification-banner__heading"),
+        ["Event recorded"]
+    );
     let case = stored(&app, REF).await;
     assert_eq!(case.record.version, 2);
     let event = case.history[1].event.as_ref().expect("event");
@@ -525,6 +530,12 @@ async fn a_new_request_opens_a_case_and_asks_about_a_possible_duplicate() {
     app.seed_case("EHC-SEED").await;
     let cm = app.session(Role::CaseManager).await;
 
+    let caseload = app.get("/cases", Some(&cm)).await;
+    assert_eq!(
+        caseload.attr("a[href=\"/cases/new\"]", "role").as_deref(),
+        Some("button"),
+        "the caseload offers a new request"
+    );
     let page = app.get("/cases/new", Some(&cm)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(
@@ -577,6 +588,11 @@ async fn a_new_request_opens_a_case_and_asks_about_a_possible_duplicate() {
     let opened = post(&app, "/cases/new", &cm, &request("Alex", "EHC-NEW-1")).await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
     assert_eq!(opened.location(), Some("/cases/EHC-NEW-1?done=opened"));
+    let case_page = app.get("/cases/EHC-NEW-1?done=opened", Some(&cm)).await;
+    assert_eq!(
+        case_page.texts(".govuk-notification-banner__heading"),
+        ["Case opened"]
+    );
     let case = stored(&app, "EHC-NEW-1").await;
     assert_eq!(
         case.record.case_manager,

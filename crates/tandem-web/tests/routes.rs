@@ -30,13 +30,12 @@ enum Roles {
     Admin(Expect, Expect),
     /// Each role's answer, as the function gives it.
     Each(fn(Role) -> Expect),
-    /// Those who may open cases (case, team and service managers) get the first answer, every
-    /// other role the second.
-    Openers(Expect, Expect),
     /// A route that changes the seeded case: those who may record on it (its case manager,
     /// team managers, the head of service) get `record`; the QA auditor, who may only read it,
     /// gets `auditor`; everyone else is told it does not exist (404).
     Recorders { record: Expect, auditor: Expect },
+    /// These roles get the first answer, every other role the second.
+    Only(&'static [Role], Expect, Expect),
 }
 
 struct Route {
@@ -50,6 +49,8 @@ struct Route {
     roles: Roles,
 }
 
+/// Those who may open cases.
+const OPENERS: &[Role] = &[Role::CaseManager, Role::TeamManager, Role::HeadOfService];
 const ADMIN_ONLY_PAGE: Roles = Roles::Admin(Status(200), Status(403));
 const RECORDER_PAGE: Roles = Roles::Recorders {
     record: Status(200),
@@ -103,6 +104,15 @@ fn stale_reassign(role: Role) -> Expect {
     }
 }
 
+/// The roles that see aggregate figures (the dashboard, the plan, the board report).
+const AGGREGATES: &[Role] = &[
+    Role::TeamManager,
+    Role::HeadOfService,
+    Role::QaAuditor,
+    Role::Analyst,
+];
+const AGGREGATES_PAGE: Roles = Roles::Only(AGGREGATES, Status(200), Status(403));
+
 #[rustfmt::skip]
 const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/", form: &[], signed_out: Redirect("/sign-in"), roles: Roles::All(Home) },
@@ -124,6 +134,14 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/admin/users/{target}/role", form: &[("role", "parent"), ("team", "")], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=role"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/disable", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=disabled"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/enable", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=enabled"), Status(403)) },
+    Route { method: "GET", path: "/dashboard", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/dashboard?period=range&start=2026-02-01&end=2026-01-31", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(422), Status(403)) },
+    Route { method: "GET", path: "/dashboard/cases?period=month&month=2026-01&as_at=2026-02-15&figure=%7B%22figure%22%3A%22backlog%22%2C%22bucket%22%3A0%7D", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/dashboard/cases?figure=%7B%22figure%22%3A%22backlog%22%2C%22bucket%22%3A99%7D", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
+    Route { method: "GET", path: "/dashboard/tables/backlog.csv", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/dashboard/tables/nothing.csv", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
+    Route { method: "GET", path: "/plan", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/report?period=month&month=2026-01", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },
     Route { method: "GET", path: "/cases", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
     Route { method: "GET", path: "/cases?status=overdue&sort=name&page=2", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
@@ -134,8 +152,8 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/backlog", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
     // The forms that change a case. Blank answers: allowed roles reach the form's validation
     // (422) and nothing is saved, so every row sees the same case.
-    Route { method: "GET", path: "/cases/new", form: &[], signed_out: SignIn, roles: Roles::Openers(Status(200), Status(403)) },
-    Route { method: "POST", path: "/cases/new", form: &[("given_name", ""), ("reference", "")], signed_out: Status(403), roles: Roles::Openers(Status(422), Status(403)) },
+    Route { method: "GET", path: "/cases/new", form: &[], signed_out: SignIn, roles: Roles::Only(OPENERS, Status(200), Status(403)) },
+    Route { method: "POST", path: "/cases/new", form: &[("given_name", ""), ("reference", "")], signed_out: Status(403), roles: Roles::Only(OPENERS, Status(422), Status(403)) },
     Route { method: "GET", path: "/cases/{case}/events/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
     Route { method: "GET", path: "/cases/{case}/events/new?type=draft_plan_issued", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
     Route { method: "GET", path: "/cases/{case}/events/new?type=exception", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Redirect("/cases/{case}/exceptions/new"), auditor: Status(403) } },
@@ -196,12 +214,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 (Some(Role::Admin), Roles::Admin(admin, _)) => admin,
                 (Some(_), Roles::Admin(_, others)) => others,
                 (Some(role), Roles::Each(answer)) => answer(role),
-                (Some(r), Roles::Openers(open, others)) => {
-                    if matches!(
-                        r,
-                        Role::CaseManager | Role::TeamManager | Role::HeadOfService
-                    ) {
-                        open
+                (Some(role), Roles::Only(roles, these, others)) => {
+                    if roles.contains(&role) {
+                        these
                     } else {
                         others
                     }

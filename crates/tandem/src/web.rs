@@ -1,14 +1,18 @@
 //! `tandem serve` and `tandem demo`: the web application and JSON API.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use chrono::Utc;
 use tandem_app::accounts::{self, NewAccount};
 use tandem_app::generate::GenerateOptions;
+use tandem_app::interchange::improvement_plan;
 use tandem_app::transfer;
 use tandem_core::Role;
+use tandem_core::dashboard::PseudonymKey;
+use tandem_core::targets::LocalTargets;
 use tandem_store::Store;
-use tandem_web::{AppState, WebConfig};
+use tandem_web::{AppState, Reporting, WebConfig};
 use tokio::net::TcpListener;
 
 use crate::cli_error::CliError;
@@ -22,16 +26,74 @@ pub struct ServeArgs {
     addr: SocketAddr,
     #[command(flatten)]
     database: Database,
+    /// The dashboard's local targets: a TOML file like examples/targets.toml.
+    #[arg(long, env = "TANDEM_TARGETS", value_name = "FILE")]
+    targets: Option<PathBuf>,
+    /// The improvement plan: a CSV file like examples/improvement-plan.csv.
+    #[arg(long, env = "TANDEM_PLAN", value_name = "FILE")]
+    plan: Option<PathBuf>,
 }
 
+/// The environment variable holding the key analysts' pseudonyms are made with (at least 16
+/// bytes of text). Without it, a random key is used and pseudonyms change when the server
+/// restarts.
+const PSEUDONYM_KEY_VAR: &str = "TANDEM_PSEUDONYM_KEY";
+
 pub fn serve(args: ServeArgs) -> Result<(), CliError> {
+    let read = |path: &Option<PathBuf>| -> Result<Option<(String, String)>, CliError> {
+        let Some(path) = path else { return Ok(None) };
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::rejected(format!("{name}: {e}")))?;
+        Ok(Some((name, text)))
+    };
+    let mut reporting = reporting(read(&args.targets)?, read(&args.plan)?)?;
+    if let Ok(key) = std::env::var(PSEUDONYM_KEY_VAR) {
+        reporting.pseudonym_key = PseudonymKey::new(key.into_bytes()).ok_or_else(|| {
+            CliError::rejected(format!(
+                "{PSEUDONYM_KEY_VAR} must be at least {} bytes long",
+                PseudonymKey::MIN_BYTES
+            ))
+        })?;
+    }
     start_logging();
     block_on(async {
         let store = args.database.open().await?;
         let listener = bind(args.addr).await?;
         eprintln!("Tandem is running at http://{}", local_addr(&listener));
-        run_server(store, listener).await
+        run_server(store, listener, reporting).await
     })
+}
+
+/// The reporting configuration from a targets file and a plan file, each `(name, text)`; every
+/// problem in either is reported as `FILE:LINE: message`, and the server does not start.
+fn reporting(
+    targets: Option<(String, String)>,
+    plan: Option<(String, String)>,
+) -> Result<Reporting, CliError> {
+    let mut reporting = Reporting::new()?;
+    let mut problems = Vec::new();
+    if let Some((name, text)) = targets {
+        match LocalTargets::from_toml(&text) {
+            Ok(local) => reporting.targets = local,
+            Err(errors) => problems.extend(
+                errors
+                    .iter()
+                    .map(|e| format!("{name}:{}: {}", e.line, e.message)),
+            ),
+        }
+    }
+    if let Some((name, text)) = plan {
+        match improvement_plan::read(text.as_bytes()) {
+            Ok(read) => reporting.plan = read,
+            Err(errors) => problems.extend(errors.iter().map(|e| e.located(&name))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(reporting)
+    } else {
+        Err(CliError::Rejected(problems))
+    }
 }
 
 /// Every demo account signs in with this password. The demo holds synthetic data only and
@@ -98,7 +160,7 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         transfer::generate_into(&store, options, &mut Bar::default()).await?;
         let listener = bind(args.addr).await?;
         print_sign_in(local_addr(&listener));
-        run_server(store, listener).await
+        run_server(store, listener, demo_reporting()?).await
     })
 }
 
@@ -153,6 +215,20 @@ fn print_sign_in(addr: SocketAddr) {
     eprintln!("Stop with Ctrl-C.");
 }
 
+/// The demo's targets and plan: the examples, built in so that the demo runs from any folder.
+fn demo_reporting() -> Result<Reporting, CliError> {
+    reporting(
+        Some((
+            "examples/targets.toml".into(),
+            include_str!("../../../examples/targets.toml").into(),
+        )),
+        Some((
+            "examples/improvement-plan.csv".into(),
+            include_str!("../../../examples/improvement-plan.csv").into(),
+        )),
+    )
+}
+
 /// Binds before anything is printed, so the address shown is the one listening (port 0 picks a
 /// free port).
 async fn bind(addr: SocketAddr) -> Result<TcpListener, CliError> {
@@ -167,8 +243,16 @@ fn local_addr(listener: &TcpListener) -> SocketAddr {
         .expect("a bound listener has an address")
 }
 
-async fn run_server(store: Store, listener: TcpListener) -> Result<(), CliError> {
-    let state = AppState::new(store, WebConfig::default());
+async fn run_server(
+    store: Store,
+    listener: TcpListener,
+    reporting: Reporting,
+) -> Result<(), CliError> {
+    let config = WebConfig {
+        reporting,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(store, config);
     tandem_web::serve_on(state, listener)
         .await
         .map_err(|e| CliError::Internal(anyhow::anyhow!("serving: {e}")))
@@ -182,4 +266,38 @@ fn start_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_reads_the_example_targets_and_plan() {
+        let demo = demo_reporting().expect("the examples are valid");
+        assert!(!demo.targets.targets.0.is_empty());
+        assert!(!demo.plan.priorities.is_empty());
+    }
+
+    #[test]
+    fn problems_in_either_file_are_reported_with_file_and_line() {
+        let Err(CliError::Rejected(problems)) = reporting(
+            Some((
+                "t.toml".into(),
+                "[[target]]\nmeasure = \"x\"\nfrom = 2020-01-01\npercent = 50\n".into(),
+            )),
+            Some((
+                "p.csv".into(),
+                "priority,objective,item,text\nA,B,wish,C\n".into(),
+            )),
+        ) else {
+            panic!("both files are invalid");
+        };
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("t.toml:2: unknown measure"),
+            "{problems:?}"
+        );
+        assert!(problems[1].starts_with("p.csv:2: "), "{problems:?}");
+    }
 }

@@ -159,7 +159,7 @@ async fn authorise_case(
     }
 }
 
-fn denied(caller: &Caller, action: Action) -> AuditEntry {
+pub(crate) fn denied(caller: &Caller, action: Action) -> AuditEntry {
     AuditEntry::new(Some(caller.actor.id), "denied").detail(json!({
         "asked": format!("{action:?}"),
         "role": caller.actor.role.as_str(),

@@ -4,6 +4,7 @@
 use tandem_core::dashboard::{Backlog, Dashboard, Figure, Part, Reading, Slice};
 use tandem_core::dates;
 use tandem_core::metrics::{Metrics, Rate};
+use tandem_core::names::AdviceKind;
 
 use super::{Bar, BarChart, Mark, TrendChart, TrendPoint, percent};
 
@@ -24,7 +25,8 @@ impl Breakdown {
         }
     }
 
-    fn slug(self) -> &'static str {
+    /// The part of chart ids and table names naming the breakdown.
+    pub fn slug(self) -> &'static str {
         match self {
             Self::CaseManager => "case-manager",
             Self::PrimaryNeed => "primary-need",
@@ -34,7 +36,7 @@ impl Breakdown {
 }
 
 /// "55.8% (2,703 of 4,843)", or "none measured".
-fn rate_display(rate: Rate) -> String {
+pub fn rate_display(rate: Rate) -> String {
     match rate.rate() {
         Some(r) => format!(
             "{} ({} of {})",
@@ -47,7 +49,7 @@ fn rate_display(rate: Rate) -> String {
 }
 
 /// 2703 → "2,703".
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut text = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -302,6 +304,57 @@ pub fn lateness_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarCha
             })
             .collect(),
         rates: false,
+        target: None,
+        flagged_means: None,
+    }
+}
+
+/// Advice within 6 weeks over the period, one bar per kind of advice, each judged against its
+/// own target (so the chart has no single target line).
+pub fn advice_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+    let bars = AdviceKind::ALL
+        .iter()
+        .map(|kind| {
+            let key = format!("advice_within_6_weeks.{kind}");
+            let rate = d.headline.rate(&key).unwrap_or_default();
+            let reading = Reading::new(&d.targets, &key, d.spec.period.end, rate);
+            Bar {
+                label: kind.label().to_owned(),
+                value: rate.rate(),
+                display: rate_display(rate),
+                href: (rate.denominator > 0).then(|| {
+                    link(&Figure::Measure {
+                        key,
+                        slice: Slice::All,
+                        part: Part::Counted,
+                    })
+                }),
+                mark: mark(&reading),
+            }
+        })
+        .collect::<Vec<_>>();
+    let off: Vec<&str> = bars
+        .iter()
+        .filter(|b| b.mark == Mark::OffTrack)
+        .map(|b| b.label.as_str())
+        .collect();
+    let off = if off.is_empty() {
+        String::new()
+    } else {
+        format!(" Below their targets: {}.", off.join(", "))
+    };
+    BarChart {
+        id: "advice-kind".into(),
+        title: "Advice within 6 weeks by kind of advice".into(),
+        description: format!(
+            "Bar chart of the share of advice received within 6 weeks of the request for each \
+             kind of advice, {}.{off}",
+            span(d)
+        ),
+        category: "Kind of advice".into(),
+        measure: "Advice within 6 weeks".into(),
+        bars,
+        rates: true,
         target: None,
         flagged_means: None,
     }

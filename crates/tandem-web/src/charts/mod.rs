@@ -13,7 +13,10 @@ mod dashboard;
 mod trend;
 
 pub use bar::{Bar, BarChart};
-pub use dashboard::{Breakdown, backlog_chart, breakdown_chart, lateness_chart, trend_chart};
+pub use dashboard::{
+    Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, rate_display,
+    thousands, trend_chart,
+};
 pub use trend::{TrendChart, TrendPoint};
 
 /// How a value stands, shown by shape or pattern as well as colour.

@@ -76,7 +76,8 @@ struct CasePage {
     layout: Layout,
     reference: String,
     name: String,
-    done: bool,
+    /// The success banner after a change, if one was just made.
+    done: Option<&'static str>,
     error_summary: Option<Html>,
     details: Html,
     may_record: bool,
@@ -279,7 +280,7 @@ async fn case_page(
     state: &AppState,
     user: &CurrentUser,
     reference: &Reference,
-    done: bool,
+    done: Option<&'static str>,
     errors: &FormErrors,
 ) -> Result<CasePage, WebError> {
     let services = state.services();
@@ -389,6 +390,19 @@ pub(crate) struct CaseParams {
     done: String,
 }
 
+/// What the banner says after each change that comes back to the case (`?done=`).
+fn done_message(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "assigned" => "Case manager changed",
+        "opened" => "Case opened",
+        "recorded" => "Event recorded",
+        "corrected" => "Event corrected",
+        "withdrawn" => "Event withdrawn",
+        "exception" => "Exception recorded",
+        _ => return None,
+    })
+}
+
 /// `GET /cases/{reference}`.
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -397,7 +411,7 @@ pub(crate) async fn show(
     Query(params): Query<CaseParams>,
 ) -> Result<Response, WebError> {
     let reference = parse_reference(&reference)?;
-    let done = params.done == "assigned";
+    let done = done_message(&params.done);
     let page = case_page(&state, &user, &reference, done, &FormErrors::default()).await?;
     Ok(html(StatusCode::OK, page.render()?))
 }
@@ -457,6 +471,6 @@ pub(crate) async fn assign(
         ),
         Err(other) => return Err(other.into()),
     };
-    let page = case_page(&state, &user, &reference, false, &errors).await?;
+    let page = case_page(&state, &user, &reference, None, &errors).await?;
     Ok(html(status, page.render()?))
 }

@@ -178,6 +178,8 @@ struct CaseloadPage {
     headings: Vec<SortHeading>,
     rows: Vec<CaseRow>,
     pagination: Option<Html>,
+    /// Whether the reader may open a case for a new request.
+    may_open: bool,
 }
 
 fn select(
@@ -288,6 +290,7 @@ pub(crate) async fn list(
         "Cases"
     };
     let page = CaseloadPage {
+        may_open: user.can(tandem_core::Action::OpenCase),
         layout: Layout::signed_in(&user, heading, SECTION),
         heading,
         overdue: found.overdue,

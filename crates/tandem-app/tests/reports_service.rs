@@ -1,0 +1,167 @@
+//! The reporting services over the store, on both databases: the dashboard and its drill-downs
+//! agree with the same cases added up in memory, each read is audited once, and permissions and
+//! naming follow the caller's role.
+
+use chrono::Utc;
+use futures_util::TryStreamExt;
+use tandem_app::generate::{GenerateOptions, generate};
+use tandem_app::reports::{self, DashboardCache, Naming};
+use tandem_app::services::{Caller, ServiceError};
+use tandem_core::dashboard::{Dashboard, DashboardSpec, Figure, PseudonymKey};
+use tandem_core::metrics::Period;
+use tandem_core::targets::Targets;
+use tandem_core::{Actor, Role, dates};
+use tandem_store::{AuditFilter, NewCase, NewUser, Source, Store};
+use tandem_test_support::{Ctx, contract};
+
+contract!(the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it);
+
+fn spec() -> DashboardSpec {
+    let date = |t| dates::parse_iso(t).unwrap();
+    DashboardSpec {
+        period: Period {
+            start: date("2025-04-01"),
+            end: date("2026-03-31"),
+        },
+        as_of: date("2026-03-31"),
+        trend_months: 24,
+        draft_plan_weeks: 14,
+    }
+}
+
+async fn user(store: &Store, role: Role, name: &str) -> Caller {
+    let mut tx = store.begin_at(Utc::now()).await.unwrap();
+    let id = tx
+        .create_user(&NewUser {
+            email: format!("{name}@demo.test"),
+            name: name.into(),
+            password_hash: "x".into(),
+            role,
+            team: None,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    Caller::new(
+        Actor {
+            id,
+            role,
+            team: None,
+        },
+        Source::Form,
+    )
+}
+
+async fn audits(store: &Store, action: &str) -> usize {
+    store
+        .audit_log(&AuditFilter {
+            action: Some(action.into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .len()
+}
+
+async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: Ctx) {
+    let store = &ctx.store;
+    let manager = user(store, Role::TeamManager, "Manager").await;
+    let analyst = user(store, Role::Analyst, "Analyst").await;
+    let case_manager = user(store, Role::CaseManager, "Ann Case").await;
+    let options = GenerateOptions {
+        cases: 150,
+        seed: 3,
+        as_of: spec().as_of,
+        case_managers: 1,
+    };
+    let generated: Vec<_> = generate(&options).map(|g| g.case).collect();
+    let mut tx = store.begin().await.unwrap();
+    let new: Vec<NewCase> = generated
+        .iter()
+        .enumerate()
+        .map(|(i, case)| NewCase {
+            case: case.clone(),
+            // Every other case is Ann's; the rest have no case manager.
+            case_manager: (i % 2 == 0).then_some(case_manager.actor.id),
+            team: None,
+        })
+        .collect();
+    tx.import_cases(&new, tandem_store::Attribution::new(None, Source::Import))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // The stream names each case's manager.
+    let streamed: Vec<_> = store.assigned_case_files().try_collect().await.unwrap();
+    assert_eq!(streamed.len(), 150);
+    assert_eq!(streamed[0].1.as_deref(), Some("Ann Case"));
+    assert_eq!(streamed[1].1, None);
+
+    let cache = DashboardCache::default();
+    let read = reports::read_dashboard(store, &manager, spec(), Targets::default(), &cache)
+        .await
+        .unwrap();
+    let mut by_hand = Dashboard::new(spec(), Targets::default());
+    for (case, manager) in &streamed {
+        by_hand.add_case(case, manager.as_deref());
+    }
+    assert_eq!(read, by_hand);
+    assert_eq!(read.by_case_manager.len(), 2);
+    assert_eq!(audits(store, "view_dashboard").await, 1);
+
+    let key = PseudonymKey::new(*b"a key for the pseudonyms test 01").unwrap();
+    let figure = Figure::Backlog { bucket: 13 };
+    let (named, naming) =
+        reports::read_cases_behind(store, &manager, spec(), &figure, &key, 0, 1000)
+            .await
+            .unwrap();
+    assert!(matches!(naming, Naming::References));
+    assert_eq!(named.total, read.backlog.counts[13]);
+    let (pseudonymised, naming) =
+        reports::read_cases_behind(store, &analyst, spec(), &figure, &key, 0, 1000)
+            .await
+            .unwrap();
+    assert!(matches!(naming, Naming::Pseudonyms(_)));
+    assert_eq!(pseudonymised.total, named.total);
+    assert!(pseudonymised.names.iter().all(|n| n.starts_with("P-")));
+    assert_eq!(audits(store, "view_cases_behind").await, 2);
+
+    // Case managers see no aggregates: refused, and the refusal audited.
+    let refused =
+        reports::read_dashboard(store, &case_manager, spec(), Targets::default(), &cache).await;
+    assert!(matches!(refused, Err(ServiceError::Forbidden)));
+    let refused =
+        reports::read_cases_behind(store, &case_manager, spec(), &figure, &key, 0, 10).await;
+    assert!(matches!(refused, Err(ServiceError::Forbidden)));
+    assert_eq!(audits(store, "denied").await, 2);
+    assert_eq!(audits(store, "view_dashboard").await, 1);
+
+    // A second read comes from the cache, and is audited all the same.
+    let again = reports::read_dashboard(store, &analyst, spec(), Targets::default(), &cache)
+        .await
+        .unwrap();
+    assert_eq!(again, read);
+    assert_eq!(audits(store, "view_dashboard").await, 2);
+    // Any change to a case is seen at once: here a case is reassigned to no one.
+    let version = store.cases_version().await.unwrap();
+    let first = store.case(&generated[0].reference).await.unwrap().unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.assign_case(first.record.id, first.record.version, None, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(store.cases_version().await.unwrap(), version);
+    let changed = reports::read_dashboard(store, &manager, spec(), Targets::default(), &cache)
+        .await
+        .unwrap();
+    let cases_of = |d: &Dashboard, who: Option<&str>| {
+        d.by_case_manager
+            .get(&who.map(str::to_owned))
+            .map_or(0, |m| m.cases)
+    };
+    assert_eq!(
+        cases_of(&changed, Some("Ann Case")),
+        cases_of(&read, Some("Ann Case")) - 1
+    );
+    assert_eq!(cases_of(&changed, None), cases_of(&read, None) + 1);
+}

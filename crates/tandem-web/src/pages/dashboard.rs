@@ -1,0 +1,770 @@
+//! The performance dashboard (`GET /dashboard`), the cases behind any of its figures
+//! (`GET /dashboard/cases`) and every one of its tables as CSV (`GET /dashboard/tables/{name}.csv`).
+//! All three take the same period and as-at query ([`PeriodForm`]), so a list or a download
+//! always shows what its page did. The figures come from `tandem_app::reports`, which checks the
+//! permission, reads every case once and audits the read.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tandem_app::reports::{self, CasesBehind, Naming};
+use tandem_app::services::Caller;
+use tandem_core::dashboard::{BACKLOG_BUCKETS, Backlog, Dashboard, Figure, Part, Reading, Slice};
+use tandem_core::metrics::{FINAL_PLANS_EXCL, Metrics};
+use tandem_core::names::AdviceKind;
+use tandem_core::{Action, dates};
+use tandem_store::{Source, london_date};
+
+use crate::Html;
+use crate::charts::{
+    Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, percent, rate_display,
+    thousands, trend_chart,
+};
+use crate::components::{Pagination, PaginationItem, PaginationLink};
+use crate::error::{WebError, html};
+use crate::pages::forms::FormErrors;
+use crate::pages::layout::Layout;
+use crate::pages::period::{Chosen, PeriodForm, period_form};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+const SECTION: &str = "/dashboard";
+/// Cases listed per page of a drill-down.
+const PAGE_SIZE: usize = 50;
+
+/// The rates of contracts/metrics.md the dashboard leads with, in the contract's order.
+pub(crate) const RATES: [&str; 7] = [
+    FINAL_PLANS_EXCL,
+    "final_plans_within_20_weeks_incl_exceptions",
+    "decisions_to_assess_within_6_weeks",
+    "advice_within_6_weeks.all",
+    "review_meetings_on_time",
+    "review_decisions_within_4_weeks",
+    "amended_plans_within_8_weeks",
+];
+
+/// The counts of contracts/metrics.md.
+const COUNTS: [&str; 3] = [
+    "final_plans_issued",
+    "final_plans_over_52_weeks",
+    "open_assessments_overdue",
+];
+
+/// A measure's name for people.
+pub(crate) fn measure_label(key: &str) -> String {
+    match key {
+        FINAL_PLANS_EXCL => "Final plans issued within 20 weeks (exception cases left out)".into(),
+        "final_plans_within_20_weeks_incl_exceptions" => {
+            "Final plans issued within 20 weeks (all plans)".into()
+        }
+        "decisions_to_assess_within_6_weeks" => "Decisions whether to assess within 6 weeks".into(),
+        "advice_within_6_weeks.all" => "Advice within 6 weeks (all kinds)".into(),
+        "review_meetings_on_time" => "Annual review meetings held on time".into(),
+        "review_decisions_within_4_weeks" => {
+            "Review decisions within 4 weeks of the meeting".into()
+        }
+        "amended_plans_within_8_weeks" => "Amended plans within 8 weeks of the notice".into(),
+        "final_plans_issued" => "Final plans issued".into(),
+        "final_plans_over_52_weeks" => {
+            "Final plans issued more than 52 weeks after the request".into()
+        }
+        "open_assessments_overdue" => "Open assessments past the 20-week limit".into(),
+        "weeks_to_issue_mean_excl_exceptions" => {
+            "Mean weeks from request to final plan (exception cases left out)".into()
+        }
+        other => match other
+            .strip_prefix("advice_within_6_weeks.")
+            .and_then(AdviceKind::parse)
+        {
+            Some(kind) => format!("{} within 6 weeks", kind.label()),
+            None => other.to_owned(),
+        },
+    }
+}
+
+/// "trend-final-plans-within-20-weeks-excl-exceptions": a key as part of an id or file name.
+fn slug(key: &str) -> String {
+    key.replace(['.', '_'], "-")
+}
+
+/// The address of the cases behind `figure`, for the period and date in `chosen`.
+pub(crate) fn cases_link(chosen: &Chosen, figure: &Figure) -> String {
+    let figure = serde_json::to_string(figure).expect("a figure serialises");
+    let figure = serde_urlencoded::to_string([("figure", figure)]).expect("encodes");
+    format!("/dashboard/cases?{}&{figure}", chosen.query())
+}
+
+/// One row of the headline table.
+pub(crate) struct HeadlineRow {
+    pub(crate) label: String,
+    pub(crate) display: String,
+    pub(crate) href: Option<String>,
+    pub(crate) target: Option<String>,
+    /// On track (`Some(true)`), off track, or not judged.
+    pub(crate) on_track: Option<bool>,
+}
+
+/// The contract's measures for the period, each linking to the cases it counts.
+pub(crate) fn headline_rows(d: &Dashboard, chosen: &Chosen) -> Vec<HeadlineRow> {
+    let counted = |key: &str| {
+        cases_link(
+            chosen,
+            &Figure::Measure {
+                key: key.to_owned(),
+                slice: Slice::All,
+                part: Part::Counted,
+            },
+        )
+    };
+    let mut rows: Vec<HeadlineRow> = RATES
+        .iter()
+        .filter_map(|key| d.reading(key).map(|r| (key, r)))
+        .map(|(key, reading)| HeadlineRow {
+            label: measure_label(key),
+            display: rate_display(reading.rate),
+            href: (reading.rate.denominator > 0).then(|| counted(key)),
+            target: reading.target.map(|t| percent(t.rate)),
+            on_track: reading.on_track,
+        })
+        .collect();
+    for key in COUNTS {
+        let count = d.headline.count(key).unwrap_or_default();
+        rows.push(HeadlineRow {
+            label: measure_label(key),
+            display: thousands(count),
+            href: (count > 0).then(|| counted(key)),
+            target: None,
+            on_track: None,
+        });
+    }
+    rows.push(HeadlineRow {
+        label: measure_label("weeks_to_issue_mean_excl_exceptions"),
+        display: d
+            .headline
+            .weeks_to_issue_mean_excl_exceptions()
+            .map_or_else(|| "none issued".to_owned(), |w| format!("{w:.1}")),
+        href: d
+            .headline
+            .weeks_to_issue_mean_excl_exceptions()
+            .map(|_| counted(FINAL_PLANS_EXCL)),
+        target: None,
+        on_track: None,
+    });
+    rows
+}
+
+/// A table of the dashboard: drawn as a chart (the headline measures as a table) and
+/// downloadable as CSV under [`Table::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Table {
+    Headline,
+    Trend(&'static str),
+    Breakdown(Breakdown),
+    Advice,
+    Backlog,
+    Lateness,
+}
+
+/// A CSV table: its header and rows.
+type Rows = (Vec<&'static str>, Vec<Vec<String>>);
+
+const RATE_COLUMNS: [&str; 5] = [
+    "met",
+    "counted",
+    "percent",
+    "target_percent",
+    "against_target",
+];
+
+/// The CSV cells of a rate read against its target.
+fn rate_cells(reading: &Reading) -> Vec<String> {
+    let one_decimal = |r: f64| format!("{:.1}", r * 100.0);
+    vec![
+        reading.rate.numerator.to_string(),
+        reading.rate.denominator.to_string(),
+        reading.rate.rate().map(one_decimal).unwrap_or_default(),
+        reading
+            .target
+            .map(|t| one_decimal(t.rate))
+            .unwrap_or_default(),
+        match reading.on_track {
+            Some(true) => "on track".into(),
+            Some(false) => "off track".into(),
+            None => String::new(),
+        },
+    ]
+}
+
+fn with_rate(first: &[&'static str]) -> Vec<&'static str> {
+    first.iter().chain(RATE_COLUMNS.iter()).copied().collect()
+}
+
+impl Table {
+    /// Every table, in the order the dashboard shows them.
+    pub(crate) fn all() -> Vec<Self> {
+        std::iter::once(Self::Headline)
+            .chain(RATES.iter().map(|k| Self::Trend(k)))
+            .chain(
+                [
+                    Breakdown::CaseManager,
+                    Breakdown::PrimaryNeed,
+                    Breakdown::AgeGroup,
+                ]
+                .map(Self::Breakdown),
+            )
+            .chain([Self::Advice, Self::Backlog, Self::Lateness])
+            .collect()
+    }
+
+    /// The table's name: its chart's id and its CSV file's name.
+    pub(crate) fn name(self) -> String {
+        match self {
+            Self::Headline => "headline".into(),
+            Self::Trend(key) => format!("trend-{}", slug(key)),
+            Self::Breakdown(by) => format!("{}-{}", by.slug(), slug(FINAL_PLANS_EXCL)),
+            Self::Advice => "advice-kind".into(),
+            Self::Backlog => "backlog".into(),
+            Self::Lateness => "lateness".into(),
+        }
+    }
+
+    /// The chart, with its data table linking to the cases (none for the headline table).
+    pub(crate) fn chart(self, d: &Dashboard, chosen: &Chosen) -> askama::Result<Option<Html>> {
+        let link = |figure: &Figure| cases_link(chosen, figure);
+        let name = self.name();
+        let html = match self {
+            Self::Headline => return Ok(None),
+            Self::Trend(key) => trend_chart(d, key, &measure_label(key), &link).map(|mut c| {
+                c.id = name;
+                c.render()
+            }),
+            Self::Breakdown(by) => breakdown_chart(
+                d,
+                by,
+                FINAL_PLANS_EXCL,
+                &measure_label(FINAL_PLANS_EXCL),
+                &link,
+            )
+            .map(|mut c| {
+                c.id = name;
+                c.render()
+            }),
+            Self::Advice => Some(advice_chart(d, &link).render()),
+            Self::Backlog => Some(backlog_chart(d, &link).render()),
+            Self::Lateness => Some(lateness_chart(d, &link).render()),
+        };
+        html.transpose()
+    }
+
+    /// The table's figures as CSV rows: counts and rates as numbers, with the target and the
+    /// judgement beside each rate.
+    fn rows(self, d: &Dashboard) -> Rows {
+        let end = d.spec.period.end;
+        let read = |metrics: &Metrics, key: &str| {
+            Reading::new(&d.targets, key, end, metrics.rate(key).unwrap_or_default())
+        };
+        match self {
+            Self::Headline => {
+                let mut rows: Vec<Vec<String>> = RATES
+                    .iter()
+                    .map(|key| {
+                        let mut row = vec![key.to_string(), measure_label(key), String::new()];
+                        row.extend(rate_cells(&read(&d.headline, key)));
+                        row
+                    })
+                    .collect();
+                for key in COUNTS {
+                    let count = d.headline.count(key).unwrap_or_default().to_string();
+                    rows.push(vec![key.into(), measure_label(key), count]);
+                }
+                let mean = "weeks_to_issue_mean_excl_exceptions";
+                rows.push(vec![
+                    mean.into(),
+                    measure_label(mean),
+                    d.headline
+                        .weeks_to_issue_mean_excl_exceptions()
+                        .map(|w| format!("{w:.1}"))
+                        .unwrap_or_default(),
+                ]);
+                let header = with_rate(&["measure_key", "measure", "value"]);
+                // Counts have no rate: their rate cells stay empty.
+                for row in &mut rows {
+                    row.resize(header.len(), String::new());
+                }
+                (header, rows)
+            }
+            Self::Trend(key) => {
+                let rows = d
+                    .trend_of(key)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(month, reading)| {
+                        let mut row = vec![month.to_string()];
+                        row.extend(rate_cells(reading));
+                        row
+                    })
+                    .collect();
+                (with_rate(&["month"]), rows)
+            }
+            Self::Breakdown(by) => {
+                let rows: Vec<(String, &Metrics)> = match by {
+                    Breakdown::CaseManager => d
+                        .by_case_manager
+                        .iter()
+                        .map(|(k, m)| (k.clone().unwrap_or_default(), m))
+                        .collect(),
+                    Breakdown::PrimaryNeed => d
+                        .by_primary_need
+                        .iter()
+                        .map(|(k, m)| (k.clone().unwrap_or_default(), m))
+                        .collect(),
+                    Breakdown::AgeGroup => d
+                        .by_age_group
+                        .iter()
+                        .map(|(k, m)| (k.map(|a| a.label().to_owned()).unwrap_or_default(), m))
+                        .collect(),
+                };
+                let header = match by {
+                    Breakdown::CaseManager => "case_manager",
+                    Breakdown::PrimaryNeed => "primary_need",
+                    Breakdown::AgeGroup => "age_at_request",
+                };
+                let rows = rows
+                    .into_iter()
+                    .map(|(group, metrics)| {
+                        let mut row = vec![group];
+                        row.extend(rate_cells(&read(metrics, FINAL_PLANS_EXCL)));
+                        row
+                    })
+                    .collect();
+                (with_rate(&[header]), rows)
+            }
+            Self::Advice => {
+                let rows = AdviceKind::ALL
+                    .iter()
+                    .map(|kind| {
+                        let mut row = vec![kind.as_str().to_owned()];
+                        let key = format!("advice_within_6_weeks.{kind}");
+                        row.extend(rate_cells(&read(&d.headline, &key)));
+                        row
+                    })
+                    .collect();
+                (with_rate(&["advice_kind"]), rows)
+            }
+            Self::Backlog => {
+                let rows = d
+                    .backlog
+                    .counts
+                    .iter()
+                    .enumerate()
+                    .map(|(bucket, count)| {
+                        let (first, last) = Backlog::weeks(bucket);
+                        vec![
+                            first.to_string(),
+                            last.map(|l| l.to_string()).unwrap_or_default(),
+                            count.to_string(),
+                            if Backlog::past_20_weeks(bucket) {
+                                "yes"
+                            } else {
+                                "no"
+                            }
+                            .into(),
+                        ]
+                    })
+                    .collect();
+                (
+                    vec![
+                        "weeks_from",
+                        "weeks_to",
+                        "open_assessments",
+                        "at_or_past_20_weeks",
+                    ],
+                    rows,
+                )
+            }
+            Self::Lateness => {
+                let rows = d
+                    .lateness
+                    .ranked()
+                    .into_iter()
+                    .map(|(step, count)| vec![step.key(), step.label(), count.to_string()])
+                    .collect();
+                (vec!["first_late_step", "description", "late_plans"], rows)
+            }
+        }
+    }
+}
+
+pub(crate) fn require(user: &CurrentUser) -> Result<(), WebError> {
+    if user.can(Action::ViewAggregates) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+/// The dashboard for a checked period, read for the signed-in user (audited once), from the
+/// cache while no case has changed.
+pub(crate) async fn read(
+    state: &AppState,
+    user: &CurrentUser,
+    chosen: &Chosen,
+) -> Result<Dashboard, WebError> {
+    let local = &state.config().reporting.targets;
+    let caller = Caller::new(user.actor(), Source::Form);
+    Ok(reports::read_dashboard(
+        state.store(),
+        &caller,
+        chosen.spec(local),
+        local.targets.clone(),
+        state.dashboards(),
+    )
+    .await?)
+}
+
+/// A chart on the page with its download link.
+struct ChartSection {
+    chart: Html,
+    csv: String,
+}
+
+struct Group {
+    heading: &'static str,
+    id: &'static str,
+    sections: Vec<ChartSection>,
+}
+
+/// What the page says about the figures it shows.
+struct Figures {
+    period: String,
+    as_at: String,
+    cases: String,
+    query: String,
+    headline: Vec<HeadlineRow>,
+    headline_csv: String,
+    groups: Vec<Group>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    error_summary: Option<Html>,
+    form: Html,
+    figures: Option<Figures>,
+}
+
+fn csv_link(table: Table, chosen: &Chosen) -> String {
+    format!("/dashboard/tables/{}.csv?{}", table.name(), chosen.query())
+}
+
+fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
+    let mut groups = vec![
+        Group {
+            heading: "Trends over 24 months",
+            id: "trends",
+            sections: Vec::new(),
+        },
+        Group {
+            heading: "Breakdowns",
+            id: "breakdowns",
+            sections: Vec::new(),
+        },
+        Group {
+            heading: "Open assessments",
+            id: "backlog",
+            sections: Vec::new(),
+        },
+        Group {
+            heading: "Reasons for lateness",
+            id: "lateness",
+            sections: Vec::new(),
+        },
+    ];
+    for table in Table::all() {
+        let Some(chart) = table.chart(d, chosen)? else {
+            continue;
+        };
+        let group = match table {
+            Table::Headline | Table::Trend(_) => 0,
+            Table::Breakdown(_) | Table::Advice => 1,
+            Table::Backlog => 2,
+            Table::Lateness => 3,
+        };
+        groups[group].sections.push(ChartSection {
+            chart,
+            csv: csv_link(table, chosen),
+        });
+    }
+    Ok(Figures {
+        period: chosen.describe(),
+        as_at: dates::long(chosen.as_of),
+        cases: thousands(d.headline.cases),
+        query: chosen.query(),
+        headline: headline_rows(d, chosen),
+        headline_csv: csv_link(Table::Headline, chosen),
+        groups,
+    })
+}
+
+/// `GET /dashboard`: the form, and the figures for what it chose.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(form): Query<PeriodForm>,
+) -> Result<Response, WebError> {
+    require(&user)?;
+    let today = london_date(state.now());
+    let (chosen, errors) = match form.choose(today) {
+        Ok(chosen) => (Some(chosen), FormErrors::default()),
+        Err(errors) => (None, errors),
+    };
+    let figures = match &chosen {
+        Some(chosen) => Some(figures(&read(&state, &user, chosen).await?, chosen)?),
+        None => None,
+    };
+    let page = DashboardPage {
+        layout: Layout::signed_in(&user, "Performance dashboard", SECTION)
+            .with_errors(!errors.is_empty()),
+        error_summary: errors.summary()?,
+        form: period_form(&form, chosen.as_ref(), today, &errors)?,
+        figures,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(html(status, page.render()?))
+}
+
+/// Checks the period of a link (which only pages make): a bad one is not a page of ours.
+fn chosen_from_link(form: &PeriodForm, state: &AppState) -> Result<Chosen, WebError> {
+    form.choose(london_date(state.now()))
+        .map_err(|_| WebError::NotFound)
+}
+
+/// `GET /dashboard/tables/{name}.csv`: one table of the dashboard as a CSV download.
+pub(crate) async fn table_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(file): Path<String>,
+    Query(form): Query<PeriodForm>,
+) -> Result<Response, WebError> {
+    require(&user)?;
+    let table = file
+        .strip_suffix(".csv")
+        .and_then(|name| Table::all().into_iter().find(|t| t.name() == name))
+        .ok_or(WebError::NotFound)?;
+    let chosen = chosen_from_link(&form, &state)?;
+    let d = read(&state, &user, &chosen).await?;
+    let (header, rows) = table.rows(&d);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let written = writer
+        .write_record(&header)
+        .and_then(|()| rows.iter().try_for_each(|row| writer.write_record(row)));
+    written.map_err(|e| WebError::Internal(format!("writing CSV: {e}")))?;
+    let body = writer
+        .into_inner()
+        .map_err(|e| WebError::Internal(format!("writing CSV: {e}")))?;
+    let disposition = format!(
+        "attachment; filename=\"{}-{}.csv\"",
+        table.name(),
+        chosen.as_of
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The figure and page of a drill-down, beside its period.
+#[derive(Deserialize)]
+pub(crate) struct DrilldownQuery {
+    figure: String,
+    page: Option<u64>,
+}
+
+/// Whether a figure names something the dashboard shows.
+fn known(figure: &Figure, chosen: &Chosen) -> bool {
+    match figure {
+        Figure::Measure { key, .. } => {
+            let metrics = Metrics::new(chosen.period, chosen.as_of);
+            metrics.rate(key).is_some() || metrics.count(key).is_some()
+        }
+        Figure::Backlog { bucket } => *bucket < BACKLOG_BUCKETS,
+        Figure::LateStep { .. } => true,
+    }
+}
+
+/// The figure in words, as summary list rows.
+fn describe(figure: &Figure, chosen: &Chosen) -> Vec<(&'static str, String)> {
+    let mut rows = match figure {
+        Figure::Measure { key, slice, part } => {
+            let is_rate = Metrics::new(chosen.period, chosen.as_of)
+                .rate(key)
+                .is_some();
+            let part = match (part, is_rate) {
+                (_, false) | (Part::Counted, true) => "Every case counted in the measure",
+                (Part::Met, true) => "Those that met the time limit",
+                (Part::NotMet, true) => "Those that did not meet the time limit",
+            };
+            let (group, period) = match slice {
+                Slice::All => ("All cases".to_owned(), chosen.describe()),
+                Slice::Month(month) => ("All cases".to_owned(), month.label()),
+                Slice::CaseManager(m) => (
+                    format!(
+                        "Case manager: {}",
+                        m.as_deref().unwrap_or("no case manager")
+                    ),
+                    chosen.describe(),
+                ),
+                Slice::PrimaryNeed(n) => (
+                    format!("Primary need: {}", n.as_deref().unwrap_or("not recorded")),
+                    chosen.describe(),
+                ),
+                Slice::AgeGroup(a) => (
+                    format!("Age at request: {}", a.map_or("not known", |a| a.label())),
+                    chosen.describe(),
+                ),
+            };
+            vec![
+                ("Measure", measure_label(key)),
+                ("Cases", part.to_owned()),
+                ("Group", group),
+                ("Period", period),
+            ]
+        }
+        Figure::Backlog { bucket } => vec![
+            ("Figure", "Open assessments".to_owned()),
+            ("Weeks since the request", Backlog::label(*bucket)),
+        ],
+        Figure::LateStep { step } => vec![
+            ("Figure", "Final plans issued late".to_owned()),
+            ("First step that ran late", step.label()),
+            ("Period", chosen.describe()),
+        ],
+    };
+    rows.push(("As at", dates::long(chosen.as_of)));
+    rows
+}
+
+struct Listed {
+    name: String,
+    href: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/dashboard-cases.html")]
+struct CasesPage {
+    layout: Layout,
+    back: String,
+    rows: Vec<(&'static str, String)>,
+    total: String,
+    pseudonyms: bool,
+    names: Vec<Listed>,
+    first: u64,
+    pagination: Option<Html>,
+}
+
+fn pagination(base: &str, page: u64, pages: u64) -> askama::Result<Option<Html>> {
+    if pages <= 1 {
+        return Ok(None);
+    }
+    let href = |n: u64| format!("{base}&page={n}");
+    let items = (1..=pages)
+        .filter(|n| *n == 1 || *n == pages || n.abs_diff(page) <= 2)
+        .fold(Vec::new(), |mut items: Vec<Option<PaginationItem>>, n| {
+            let gap = items
+                .last()
+                .and_then(|i| i.as_ref()?.number.as_deref()?.parse::<u64>().ok())
+                .is_some_and(|last| n > last + 1);
+            if gap {
+                items.push(Some(PaginationItem {
+                    ellipsis: true,
+                    ..PaginationItem::default()
+                }));
+            }
+            items.push(Some(PaginationItem {
+                number: Some(n.to_string()),
+                href: Some(href(n)),
+                current: n == page,
+                ..PaginationItem::default()
+            }));
+            items
+        });
+    Html::render(&Pagination {
+        items,
+        previous: (page > 1).then(|| PaginationLink {
+            href: href(page - 1),
+            ..PaginationLink::default()
+        }),
+        next: (page < pages).then(|| PaginationLink {
+            href: href(page + 1),
+            ..PaginationLink::default()
+        }),
+        landmark_label: Some("Pages of cases".into()),
+        ..Pagination::default()
+    })
+    .map(Some)
+}
+
+/// `GET /dashboard/cases`: the cases behind one figure, by reference for those who may open
+/// cases and by pseudonym for analysts.
+pub(crate) async fn cases(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(form): Query<PeriodForm>,
+    Query(query): Query<DrilldownQuery>,
+) -> Result<Response, WebError> {
+    require(&user)?;
+    let chosen = chosen_from_link(&form, &state)?;
+    let figure: Figure = serde_json::from_str(&query.figure).map_err(|_| WebError::NotFound)?;
+    if !known(&figure, &chosen) {
+        return Err(WebError::NotFound);
+    }
+    let page = query.page.unwrap_or(1).max(1);
+    let skip = (page - 1) * PAGE_SIZE as u64;
+    let caller = Caller::new(user.actor(), Source::Form);
+    let reporting = &state.config().reporting;
+    let (found, naming): (CasesBehind, Naming) = reports::read_cases_behind(
+        state.store(),
+        &caller,
+        chosen.spec(&reporting.targets),
+        &figure,
+        &reporting.pseudonym_key,
+        skip,
+        PAGE_SIZE,
+    )
+    .await?;
+    let pseudonyms = matches!(naming, Naming::Pseudonyms(_));
+    let pages = found.total.div_ceil(PAGE_SIZE as u64);
+    let base = cases_link(&chosen, &figure);
+    let page_view = CasesPage {
+        layout: Layout::signed_in(&user, "Cases behind a figure", SECTION),
+        back: format!("/dashboard?{}", chosen.query()),
+        rows: describe(&figure, &chosen),
+        total: match found.total {
+            1 => "1 case".to_owned(),
+            n => format!("{} cases", thousands(n)),
+        },
+        pseudonyms,
+        names: found
+            .names
+            .into_iter()
+            .map(|name| Listed {
+                href: (!pseudonyms).then(|| format!("/cases/{name}")),
+                name,
+            })
+            .collect(),
+        first: skip + 1,
+        pagination: pagination(&base, page, pages)?,
+    };
+    Ok(html(StatusCode::OK, page_view.render()?))
+}

@@ -1,0 +1,203 @@
+//! The improvement plan (`GET /plan`): priorities, objectives, actions with their owners, due
+//! dates and status (overdue ones tagged), and the measures that show whether it is working,
+//! each linked to its live dashboard rate and the target in force.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use tandem_core::Date;
+use tandem_core::dashboard::{Dashboard, Figure, Part, Slice};
+use tandem_core::dates;
+use tandem_core::improvement_plan::{ActionStatus, ImprovementPlan, SuccessMeasure};
+use tandem_store::london_date;
+
+use crate::charts::{percent, rate_display};
+use crate::error::{WebError, html};
+use crate::pages::dashboard::{self, cases_link, measure_label};
+use crate::pages::layout::Layout;
+use crate::pages::period::{Chosen, PeriodForm};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// A success measure with its live reading, when it is linked to a rate.
+pub(crate) struct MeasureView {
+    pub(crate) text: String,
+    pub(crate) metric: Option<String>,
+    pub(crate) value: Option<String>,
+    pub(crate) href: Option<String>,
+    pub(crate) target: Option<String>,
+    pub(crate) on_track: Option<bool>,
+}
+
+pub(crate) struct ActionView {
+    pub(crate) text: String,
+    pub(crate) owner: String,
+    pub(crate) due: String,
+    pub(crate) status: &'static str,
+    pub(crate) status_class: &'static str,
+    pub(crate) overdue: bool,
+}
+
+pub(crate) struct ObjectiveView {
+    pub(crate) title: String,
+    pub(crate) actions: Vec<ActionView>,
+    pub(crate) measures: Vec<MeasureView>,
+}
+
+pub(crate) struct PriorityView {
+    pub(crate) title: String,
+    pub(crate) objectives: Vec<ObjectiveView>,
+}
+
+/// An overdue action with where it sits in the plan.
+pub(crate) struct OverdueView {
+    pub(crate) priority: String,
+    pub(crate) objective: String,
+    pub(crate) action: ActionView,
+}
+
+/// The plan as the pages show it, judged on `today` and read against the dashboard.
+pub(crate) struct PlanView {
+    pub(crate) priorities: Vec<PriorityView>,
+    pub(crate) overdue: Vec<OverdueView>,
+    /// How many actions have each status, in the statuses' order.
+    pub(crate) by_status: Vec<(&'static str, usize)>,
+    pub(crate) actions: usize,
+    /// Every measure linked to a rate, in plan order.
+    pub(crate) linked: Vec<MeasureView>,
+}
+
+fn status_class(status: ActionStatus) -> &'static str {
+    match status {
+        ActionStatus::NotStarted => "govuk-tag--grey",
+        ActionStatus::InProgress => "govuk-tag--blue",
+        ActionStatus::Done => "govuk-tag--green",
+        ActionStatus::Dropped => "govuk-tag--yellow",
+    }
+}
+
+fn action_view(action: &tandem_core::improvement_plan::Action, today: Date) -> ActionView {
+    ActionView {
+        text: action.text.clone(),
+        owner: action.owner.clone(),
+        due: dates::long(action.due),
+        status: action.status.label(),
+        status_class: status_class(action.status),
+        overdue: action.is_overdue(today),
+    }
+}
+
+fn measure_view(measure: &SuccessMeasure, d: &Dashboard, chosen: &Chosen) -> MeasureView {
+    let reading = measure.reading(&d.headline, &d.targets, d.spec.period.end);
+    MeasureView {
+        text: measure.text.clone(),
+        metric: measure.metric.as_deref().map(measure_label),
+        value: reading.map(|r| rate_display(r.rate)),
+        href: measure
+            .metric
+            .as_ref()
+            .zip(reading.filter(|r| r.rate.denominator > 0))
+            .map(|(key, _)| {
+                cases_link(
+                    chosen,
+                    &Figure::Measure {
+                        key: key.clone(),
+                        slice: Slice::All,
+                        part: Part::Counted,
+                    },
+                )
+            }),
+        target: reading.and_then(|r| r.target).map(|t| percent(t.rate)),
+        on_track: reading.and_then(|r| r.on_track),
+    }
+}
+
+impl PlanView {
+    pub(crate) fn new(plan: &ImprovementPlan, d: &Dashboard, chosen: &Chosen, today: Date) -> Self {
+        let priorities = plan
+            .priorities
+            .iter()
+            .map(|p| PriorityView {
+                title: p.title.clone(),
+                objectives: p
+                    .objectives
+                    .iter()
+                    .map(|o| ObjectiveView {
+                        title: o.title.clone(),
+                        actions: o.actions.iter().map(|a| action_view(a, today)).collect(),
+                        measures: o
+                            .measures
+                            .iter()
+                            .map(|m| measure_view(m, d, chosen))
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let overdue = plan
+            .overdue(today)
+            .into_iter()
+            .map(|(p, o, a)| OverdueView {
+                priority: p.title.clone(),
+                objective: o.title.clone(),
+                action: action_view(a, today),
+            })
+            .collect();
+        let by_status = ActionStatus::ALL
+            .iter()
+            .map(|s| {
+                let count = plan.actions().filter(|(_, _, a)| a.status == *s).count();
+                (s.label(), count)
+            })
+            .collect();
+        let linked = plan
+            .priorities
+            .iter()
+            .flat_map(|p| &p.objectives)
+            .flat_map(|o| &o.measures)
+            .filter(|m| m.metric.is_some())
+            .map(|m| measure_view(m, d, chosen))
+            .collect();
+        Self {
+            priorities,
+            overdue,
+            by_status,
+            actions: plan.actions().count(),
+            linked,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/plan.html")]
+struct PlanPage {
+    layout: Layout,
+    period: String,
+    as_at: String,
+    today: String,
+    query: String,
+    plan: PlanView,
+}
+
+/// `GET /plan`: the configured plan, its measures read over the period chosen on the dashboard
+/// (by default the last complete month, as at today).
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(form): Query<PeriodForm>,
+) -> Result<Response, WebError> {
+    dashboard::require(&user)?;
+    let today = london_date(state.now());
+    let chosen = form.choose(today).map_err(|_| WebError::NotFound)?;
+    let d = dashboard::read(&state, &user, &chosen).await?;
+    let page = PlanPage {
+        layout: Layout::signed_in(&user, "Improvement plan", "/plan"),
+        period: chosen.describe(),
+        as_at: dates::long(chosen.as_of),
+        today: dates::long(today),
+        query: chosen.query(),
+        plan: PlanView::new(&state.config().reporting.plan, &d, &chosen, today),
+    };
+    Ok(html(StatusCode::OK, page.render()?))
+}

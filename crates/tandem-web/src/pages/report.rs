@@ -1,0 +1,88 @@
+//! The monthly board report (`GET /report`): the headline measures against their targets, the
+//! main trends, the backlog, the reasons for lateness and the improvement plan's progress, on
+//! one page whose print stylesheet (in `assets/tandem.css`) leaves out navigation and forms.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use tandem_core::dates;
+use tandem_core::metrics::FINAL_PLANS_EXCL;
+use tandem_store::london_date;
+
+use crate::Html;
+use crate::charts::thousands;
+use crate::error::{WebError, html};
+use crate::pages::dashboard::{self, HeadlineRow, Table, headline_rows};
+use crate::pages::layout::Layout;
+use crate::pages::period::PeriodForm;
+use crate::pages::plan::PlanView;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// The trends a board sees: plans on time, decisions and advice.
+const TRENDS: [&str; 3] = [
+    FINAL_PLANS_EXCL,
+    "decisions_to_assess_within_6_weeks",
+    "advice_within_6_weeks.all",
+];
+
+#[derive(Template)]
+#[template(path = "pages/report.html")]
+struct ReportPage {
+    layout: Layout,
+    title: String,
+    period: String,
+    as_at: String,
+    today: String,
+    cases: String,
+    query: String,
+    headline: Vec<HeadlineRow>,
+    headline_span: String,
+    trends: Vec<Html>,
+    backlog: Html,
+    lateness: Html,
+    plan: PlanView,
+    measures_caption: &'static str,
+}
+
+/// `GET /report`: the board report for the period (by default the last complete month).
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(form): Query<PeriodForm>,
+) -> Result<Response, WebError> {
+    dashboard::require(&user)?;
+    let today = london_date(state.now());
+    let chosen = form.choose(today).map_err(|_| WebError::NotFound)?;
+    let d = dashboard::read(&state, &user, &chosen).await?;
+    let chart = |table: Table| -> Result<Html, WebError> {
+        table
+            .chart(&d, &chosen)?
+            .ok_or_else(|| WebError::Internal(format!("no chart for {}", table.name())))
+    };
+    let page = ReportPage {
+        layout: Layout::signed_in(
+            &user,
+            format!("Board report: {}", chosen.title()),
+            "/dashboard",
+        ),
+        title: chosen.title(),
+        period: chosen.describe(),
+        as_at: dates::long(chosen.as_of),
+        today: dates::long(today),
+        cases: thousands(d.headline.cases),
+        query: chosen.query(),
+        headline: headline_rows(&d, &chosen),
+        headline_span: chosen.describe(),
+        trends: TRENDS
+            .iter()
+            .map(|key| chart(Table::Trend(key)))
+            .collect::<Result<_, _>>()?,
+        backlog: chart(Table::Backlog)?,
+        lateness: chart(Table::Lateness)?,
+        plan: PlanView::new(&state.config().reporting.plan, &d, &chosen, today),
+        measures_caption: "How we will know: the plan's measures against their targets",
+    };
+    Ok(html(StatusCode::OK, page.render()?))
+}

@@ -1,0 +1,344 @@
+//! The reporting pages over generated cases: the dashboard with its period form, drill-downs
+//! that agree with their figures (references for managers, pseudonyms for analysts), CSV
+//! downloads, the improvement plan and the board report.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{TestApp, TestResponse};
+use tandem_app::generate::GenerateOptions;
+use tandem_app::interchange::improvement_plan;
+use tandem_app::transfer::{self, Progress};
+use tandem_core::Role;
+use tandem_core::targets::LocalTargets;
+use tandem_store::london_date;
+use tandem_web::{Reporting, WebConfig};
+
+struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&mut self, _: &str, _: Option<u64>) {}
+    fn advance(&mut self, _: u64) {}
+    fn finish(&mut self) {}
+}
+
+const CASES: usize = 300;
+/// A year of figures as at its last day, well inside the generated history.
+const YEAR: &str = "period=range&start=2025-04-01&end=2026-03-31&as_at=2026-03-31";
+
+/// The application with the example targets and plan, and generated cases up to today.
+async fn app() -> TestApp {
+    let mut reporting = Reporting::new().expect("reporting");
+    reporting.targets = LocalTargets::from_toml(include_str!("../../../examples/targets.toml"))
+        .expect("example targets");
+    reporting.plan =
+        improvement_plan::read(include_str!("../../../examples/improvement-plan.csv").as_bytes())
+            .expect("example plan");
+    let app = TestApp::with_config(WebConfig {
+        reporting,
+        ..WebConfig::default()
+    })
+    .await;
+    let options = GenerateOptions {
+        cases: CASES,
+        seed: 5,
+        as_of: london_date(app.now()),
+        case_managers: 1,
+    };
+    transfer::generate_into(app.store(), options, &mut Quiet)
+        .await
+        .expect("generate");
+    app
+}
+
+/// "55.8% (2,703 of 4,843)" → 4843; "612" → 612.
+fn counted(display: &str) -> u64 {
+    let number = match display.split_once(" of ") {
+        Some((_, rest)) => rest.trim_end_matches(')'),
+        None => display,
+    };
+    number.replace(',', "").parse().expect("a count")
+}
+
+fn links(page: &TestResponse, css: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(&page.body);
+    let selector = scraper::Selector::parse(css).expect("selector");
+    doc.select(&selector)
+        .map(|a| {
+            let own: String = a
+                .children()
+                .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                .collect();
+            (
+                a.value().attr("href").expect("href").to_owned(),
+                own.trim().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart() {
+    let app = app().await;
+    let manager = app.session(Role::TeamManager).await;
+    let page = app.get(&format!("/dashboard?{YEAR}"), Some(&manager)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.texts("h1"), ["Performance dashboard"]);
+    assert_eq!(
+        page.texts("#shown"),
+        [format!(
+            "Figures for 1 April 2025 to 31 March 2026, as at 31 March 2026, from {CASES} cases."
+        )]
+    );
+    // The form shows what it chose.
+    assert_eq!(page.attr("#start-day", "value").as_deref(), Some("1"));
+    assert_eq!(page.attr("#end-month", "value").as_deref(), Some("3"));
+    assert_eq!(page.attr("#as_at-year", "value").as_deref(), Some("2026"));
+    assert_eq!(
+        page.attr("input[name=period][value=range]", "checked")
+            .as_deref(),
+        Some("")
+    );
+    // 7 trends, 3 breakdowns, advice by kind, the backlog and the reasons for lateness.
+    assert_eq!(page.texts("figure > svg[role=img]").len(), 13);
+    assert_eq!(page.texts("figure > table caption").len(), 13);
+    let headline = page.texts("#headline + table tbody tr th");
+    assert_eq!(headline.len(), 11);
+    // The headline measure is judged against the target in force (70% since 2021).
+    let first = page.texts("#headline + table tbody tr:first-child td");
+    assert_eq!(first[1], "70.0%");
+    assert!(
+        first[2] == "On track" || first[2] == "Off track",
+        "{first:?}"
+    );
+    // One audited aggregate read.
+    let audit = app.audit("view_dashboard").await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].detail["as_of"], "2026-03-31");
+    assert_eq!(audit[0].detail["cases"], CASES);
+}
+
+#[tokio::test]
+async fn by_default_the_dashboard_shows_last_month_as_at_today() {
+    let app = app().await;
+    let analyst = app.session(Role::Analyst).await;
+    let page = app.get("/dashboard", Some(&analyst)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let today = london_date(app.now());
+    let last_month = tandem_core::dashboard::Month::of(today).back(1);
+    let shown = page.texts("#shown").join("");
+    assert!(shown.starts_with(&format!("Figures for {} (1 ", last_month.label())));
+    assert!(shown.contains(&format!("as at {}", tandem_core::dates::long(today))));
+    assert_eq!(
+        page.attr("#month option[selected]", "value"),
+        Some(last_month.to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_period_that_makes_no_sense_shows_the_form_again_with_its_errors() {
+    let app = app().await;
+    let manager = app.session(Role::HeadOfService).await;
+    let page = app
+        .get(
+            "/dashboard?period=range&start-day=31&start-month=2&start-year=2026&end-day=1&end-month=3&end-year=2026",
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.texts(".govuk-error-summary__list a"),
+        ["The start date must be a real date"]
+    );
+    assert_eq!(page.attr("#start-day", "value").as_deref(), Some("31"));
+    assert!(page.texts("#shown").is_empty());
+    assert!(app.audit("view_dashboard").await.is_empty());
+}
+
+#[tokio::test]
+async fn every_drill_down_lists_as_many_cases_as_its_figure_counts() {
+    let app = app().await;
+    let manager = app.session(Role::TeamManager).await;
+    let page = app.get(&format!("/dashboard?{YEAR}"), Some(&manager)).await;
+    // The headline figures, a month of a trend, a breakdown, the backlog and lateness.
+    let mut checked = 0;
+    for css in [
+        "#headline + table a",
+        "#trend-final-plans-within-20-weeks-excl-exceptions table a",
+        "#case-manager-final-plans-within-20-weeks-excl-exceptions table a",
+        "#backlog table a",
+        "#lateness table a",
+    ] {
+        let found = links(&page, css);
+        assert!(!found.is_empty(), "no links in {css}");
+        for (href, display) in found.into_iter().take(3) {
+            let list = app.get(&href, Some(&manager)).await;
+            assert_eq!(list.status, StatusCode::OK, "{href}");
+            let total = counted(&display);
+            let expected = if total == 1 {
+                "1 case".to_owned()
+            } else {
+                format!("{} cases", tandem_web::charts::thousands(total))
+            };
+            // The mean weeks link lists the plans it is a mean of.
+            if !display.contains('.') || display.contains('%') {
+                assert_eq!(list.texts("#total"), [expected], "{href}");
+                assert_eq!(
+                    list.texts(".tandem-case-list li").len() as u64,
+                    total.min(50),
+                    "{href}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10);
+}
+
+#[tokio::test]
+async fn analysts_see_pseudonyms_and_managers_see_references() {
+    let app = app().await;
+    let figure = r#"{"figure":"measure","key":"final_plans_within_20_weeks_excl_exceptions","slice":{"slice":"all"},"part":"counted"}"#;
+    let backlog = format!(
+        "/dashboard/cases?{YEAR}&{}",
+        serde_urlencoded::to_string([("figure", figure)]).unwrap()
+    );
+    let analyst = app.session(Role::Analyst).await;
+    let pseudonymised = app.get(&backlog, Some(&analyst)).await;
+    assert_eq!(pseudonymised.status, StatusCode::OK);
+    let names = pseudonymised.texts(".tandem-case-list li");
+    assert!(!names.is_empty());
+    assert!(names.iter().all(|n| n.starts_with("P-") && n.len() == 18));
+    assert!(links(&pseudonymised, ".tandem-case-list a").is_empty());
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "pseudonyms are listed in sorted order");
+
+    let manager = app.session(Role::TeamManager).await;
+    let named = app.get(&backlog, Some(&manager)).await;
+    let references = links(&named, ".tandem-case-list a");
+    assert_eq!(references.len(), names.len());
+    for (href, reference) in &references {
+        assert_eq!(href, &format!("/cases/{reference}"));
+        assert!(!pseudonymised.body.contains(reference.as_str()));
+    }
+    let audit = app.audit("view_cases_behind").await;
+    let namings: Vec<&str> = audit
+        .iter()
+        .map(|a| a.detail["naming"].as_str().unwrap())
+        .collect();
+    assert_eq!(namings, ["references", "pseudonyms"]);
+    // Case managers see no aggregates, so no lists behind them either.
+    let case_manager = app.session(Role::CaseManager).await;
+    let refused = app.get(&backlog, Some(&case_manager)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn every_table_downloads_as_csv_with_the_page_figures() {
+    let app = app().await;
+    let analyst = app.session(Role::Analyst).await;
+    let page = app.get(&format!("/dashboard?{YEAR}"), Some(&analyst)).await;
+    let downloads = links(&page, "a[href^='/dashboard/tables/']");
+    assert_eq!(downloads.len(), 14);
+    for (href, _) in &downloads {
+        let csv = app.get(href, Some(&analyst)).await;
+        assert_eq!(csv.status, StatusCode::OK, "{href}");
+        assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+        let disposition = csv.header("content-disposition").unwrap();
+        assert!(
+            disposition.starts_with("attachment; filename=\""),
+            "{disposition}"
+        );
+        assert!(disposition.ends_with("-2026-03-31.csv\""), "{disposition}");
+    }
+    let headline = app
+        .get(
+            &format!("/dashboard/tables/headline.csv?{YEAR}"),
+            Some(&analyst),
+        )
+        .await;
+    let mut reader = csv::Reader::from_reader(headline.body.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "measure_key",
+            "measure",
+            "value",
+            "met",
+            "counted",
+            "percent",
+            "target_percent",
+            "against_target"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 11);
+    assert_eq!(&rows[0][0], "final_plans_within_20_weeks_excl_exceptions");
+    assert_eq!(&rows[0][6], "70.0");
+    let shown = links(&page, "#headline + table a")[0].1.clone();
+    assert_eq!(rows[0][4].parse::<u64>().unwrap(), counted(&shown));
+    let unknown = app
+        .get(
+            &format!("/dashboard/tables/nothing.csv?{YEAR}"),
+            Some(&analyst),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_plan_tags_overdue_actions_and_reads_its_measures_live() {
+    let app = app().await;
+    let manager = app.session(Role::HeadOfService).await;
+    let page = app.get(&format!("/plan?{YEAR}"), Some(&manager)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.texts("h1"), ["Improvement plan"]);
+    // The example plan's unfinished actions were due in 2020 and 2021.
+    let overdue = page.texts("tr.tandem-overdue");
+    assert!(!overdue.is_empty());
+    assert!(overdue.iter().all(|row| row.ends_with("Overdue")));
+    assert_eq!(
+        page.texts(".govuk-warning-text__text").len(),
+        1,
+        "one warning names how many are overdue"
+    );
+    // A linked measure shows its live value, its target and a judgement in words.
+    let judged: Vec<String> = page
+        .texts("td .govuk-tag")
+        .into_iter()
+        .filter(|t| t == "On track" || t == "Off track")
+        .collect();
+    assert!(!judged.is_empty());
+    assert!(!links(&page, "td a[href^='/dashboard/cases?']").is_empty());
+}
+
+#[tokio::test]
+async fn the_board_report_is_one_printable_page() {
+    let app = app().await;
+    let manager = app.session(Role::TeamManager).await;
+    let page = app
+        .get(
+            "/report?period=month&month=2026-03&as_at=2026-04-15",
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.texts("h1"), ["EHC needs assessments: March 2026"]);
+    assert!(page.texts(".govuk-body-l")[0].starts_with(
+        "Performance for March 2026 (1 March 2026 to 31 March 2026), as at 15 April 2026"
+    ));
+    // 3 trends, the backlog and lateness; the headline table; the plan's progress.
+    assert_eq!(page.texts("figure > svg[role=img]").len(), 5);
+    assert_eq!(page.texts("h2").len(), 5);
+    assert!(!page.texts("tr .govuk-tag--red").is_empty());
+    // Strict CSP: no inline styles; printing is the stylesheet's business.
+    assert!(!page.body.contains("style="));
+    assert!(!page.body.contains("<style"));
+}
