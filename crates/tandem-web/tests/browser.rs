@@ -47,6 +47,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         error_pages(&mut browser).await;
         work_an_overdue_case(&mut browser).await;
         oversee_the_team(&mut browser).await;
+        read_the_figures(&mut browser).await;
         violations.extend(browser.close().await);
     }
     eprintln!(
@@ -374,4 +375,29 @@ async fn oversee_the_team(browser: &mut Browser) {
     assert_eq!(browser.summary_value("Case manager").await, "Amira Hussain");
     browser.check("case-reassigned").await;
     sign_out(browser).await;
+}
+
+/// An analyst reads the dashboard, follows a figure to the (pseudonymised) cases behind it, and
+/// opens the board report and the improvement plan for the same period.
+async fn read_the_figures(browser: &mut Browser) {
+    browser.sign_in(Role::Analyst).await;
+    assert_eq!(browser.path().await, "/dashboard");
+    assert_eq!(browser.heading().await, "Performance dashboard");
+    browser.check("dashboard").await;
+
+    browser.click_first_link_to("/dashboard/cases?").await;
+    assert_eq!(browser.heading().await, "Cases behind a figure");
+    browser.check("dashboard-cases").await;
+
+    browser.visit("/dashboard").await;
+    browser.click_link("Board report for this period").await;
+    assert!(browser.path().await.starts_with("/report?"));
+    browser.check("report").await;
+
+    browser.visit("/dashboard").await;
+    browser
+        .click_link("Improvement plan with these figures")
+        .await;
+    assert_eq!(browser.heading().await, "Improvement plan");
+    browser.check("plan").await;
 }
