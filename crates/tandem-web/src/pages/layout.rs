@@ -57,6 +57,11 @@ impl Layout {
         let nav = [
             ("/cases", "Cases", sees_cases),
             ("/dashboard", "Dashboard", user.can(Action::ViewAggregates)),
+            (
+                "/plan",
+                "Improvement plan",
+                user.can(Action::ViewAggregates),
+            ),
             ("/admin/users", "Accounts", user.can(Action::ManageAccounts)),
         ]
         .into_iter()
