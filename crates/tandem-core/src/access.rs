@@ -76,6 +76,8 @@ pub enum Action {
     RespondToAdviceRequest,
     /// Comment on a draft plan of the user's own child.
     CommentOnDraft,
+    /// See every case manager's caseload side by side (the team page).
+    ViewTeamCaseloads,
 }
 
 impl Action {
@@ -91,6 +93,7 @@ impl Action {
         Action::ManageAccounts,
         Action::RespondToAdviceRequest,
         Action::CommentOnDraft,
+        Action::ViewTeamCaseloads,
     ];
 }
 
@@ -140,7 +143,11 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
         (R::TeamManager | R::HeadOfService, Resource::Service) => {
             matches!(
                 action,
-                A::OpenCase | A::ListCases | A::ViewAggregates | A::ViewPseudonymisedList
+                A::OpenCase
+                    | A::ListCases
+                    | A::ViewAggregates
+                    | A::ViewPseudonymisedList
+                    | A::ViewTeamCaseloads
             ) || (actor.role == R::HeadOfService && action == A::TransferData)
         }
         (R::CaseManager, Resource::Service) => matches!(action, A::OpenCase | A::ListCases),
@@ -220,6 +227,7 @@ mod tests {
                 A::ListCases,
                 A::ViewAggregates,
                 A::ViewPseudonymisedList,
+                A::ViewTeamCaseloads,
             ]
             .iter()
             .chain(extra)

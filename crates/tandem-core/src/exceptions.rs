@@ -5,8 +5,9 @@
 //! "as soon as practicable". It qualifies only if its conditions hold during the limit's period,
 //! from the clock's start to its due date; the engine checks them, never trusts them.
 
+use crate::case_file::CaseFile;
 use crate::dates::{self, Date};
-use crate::event::ExceptionClaim;
+use crate::event::{Event, EventDetail, ExceptionClaim};
 use crate::names::{AdviceKind, ExceptionKind};
 use crate::rules::{Rule, RuleId};
 
@@ -194,5 +195,78 @@ fn rule_name(rule: &Rule) -> &'static str {
         RuleId::NoticeNotToIssue => "16-week notice",
         RuleId::FinalPlan => "20-week final plan",
         _ => "statutory",
+    }
+}
+
+/// What the engine makes of an exception someone is about to claim on a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The time limits it disapplies, in the timeline's order; empty when it does not qualify.
+    pub disapplies: Vec<Disapplied>,
+    /// Why it does not qualify, when it disapplies nothing.
+    pub reason: Option<String>,
+}
+
+/// One time limit a claim disapplies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disapplied {
+    /// The milestone's key (`final_plan`, `advice:health`…).
+    pub key: String,
+    /// The regulation that sets the time limit.
+    pub rule: &'static str,
+    /// Why it qualifies, naming the paragraph of the exception list, as a parent would read it.
+    pub explanation: String,
+}
+
+impl Verdict {
+    pub fn qualifies(&self) -> bool {
+        !self.disapplies.is_empty()
+    }
+}
+
+/// Tests a claim dated `from` against `case` as known on `as_of`, on its own (other claims on the
+/// case are set aside, so the explanation is this claim's): the same judgement the timeline will
+/// make once it is recorded.
+pub fn assess_claim(case: &CaseFile, from: Date, claim: &ExceptionClaim, as_of: Date) -> Verdict {
+    if from > as_of {
+        return Verdict {
+            disapplies: Vec::new(),
+            reason: Some(format!(
+                "it starts on {}, after {}, so it cannot have affected the case yet",
+                dates::long(from),
+                dates::long(as_of)
+            )),
+        };
+    }
+    let mut trial = case.clone();
+    trial
+        .events
+        .retain(|e| e.event_type() != crate::names::EventType::Exception);
+    trial.events.push(Event::new(
+        from,
+        EventDetail::Exception(Box::new(claim.clone())),
+    ));
+    let timeline = crate::timeline::compute(&trial, as_of);
+    let report = timeline
+        .exceptions
+        .into_iter()
+        .next()
+        .expect("the claim was known on as_of, so the timeline reports it");
+    let disapplies = timeline
+        .milestones
+        .iter()
+        .filter(|m| report.disapplies.contains(&m.key))
+        .filter_map(|m| {
+            let applied = m.exception.as_ref()?;
+            Some(Disapplied {
+                key: m.key.clone(),
+                rule: m.rule,
+                explanation: applied.explanation.clone(),
+            })
+        })
+        .collect();
+    Verdict {
+        disapplies,
+        reason: report.reason,
     }
 }

@@ -5,12 +5,14 @@
 
 pub mod access;
 pub mod case_file;
+pub mod caseload;
 pub mod dates;
 pub mod event;
 pub mod names;
 
 pub use access::{Action, Actor, CaseAccess, Resource, Role, UserId, can};
 pub use case_file::{CaseFile, CaseFileError, Child, Reference};
+pub use caseload::RagStatus;
 pub use dates::Date;
 pub use event::{Event, EventDetail, EventError, ExceptionClaim, Fields};
 pub use names::{
@@ -21,6 +23,7 @@ pub mod exceptions;
 pub mod improvement_plan;
 pub mod lateness;
 pub mod metrics;
+pub mod next_steps;
 pub mod rules;
 pub mod targets;
 pub mod timeline;

@@ -207,5 +207,8 @@ machine_names! {
         EventsAfterAsOf => "events_after_as_of",
         /// Advice was recorded as received with no open request it could answer.
         AdviceReceivedWithoutRequest => "advice_received_without_request",
+        /// A final plan was issued when advice the council must seek was never asked for
+        /// (reg 6(1)); raised by [`crate::caseload::advice_not_sought`], not by the timeline.
+        AdviceNotSought => "advice_not_sought",
     }
 }

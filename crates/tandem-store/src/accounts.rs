@@ -319,6 +319,11 @@ impl Tx {
         user_where(self.conn(), Some(email), None).await
     }
 
+    /// Every account, as [`Store::users`] lists them.
+    pub async fn users(&mut self) -> Result<Vec<UserRecord>, StoreError> {
+        users(self.conn()).await
+    }
+
     /// Changes a user's role and team.
     pub async fn set_user_role(
         &mut self,

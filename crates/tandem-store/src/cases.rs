@@ -8,9 +8,9 @@ use tandem_core::{CaseFile, Child, Date, Event, Reference, Stage, Status, UserId
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::model::{
-    Attribution, CaseFilter, CaseId, CasePage, CaseRecord, CaseSummary, ChildId, ChildMatch,
-    Correction, EventId, EventRecord, NewCase, Page, Projection, Rag, Source, StatusFilter,
-    StoredCase, parse_reference,
+    Attribution, BacklogCase, BacklogPage, CaseFilter, CaseId, CasePage, CaseRecord, CaseSort,
+    CaseSummary, CaseloadCount, ChildId, ChildMatch, Correction, EventId, EventRecord, NewCase,
+    Page, Projection, Rag, Source, StatusFilter, StoredCase, parse_reference,
 };
 use crate::projection::project;
 use crate::store::{Backend, Conn, Store, Tx, on};
@@ -534,11 +534,8 @@ struct SummaryRow {
     projection: ProjectionRow,
 }
 
-async fn list_cases(
-    mut conn: Conn<'_>,
-    filter: &CaseFilter,
-    page: Page,
-) -> Result<CasePage, StoreError> {
+/// The WHERE clause of a case filter (over `cases c`, `case_projection p`).
+fn filter_conditions(filter: &CaseFilter) -> Conditions {
     let mut w = Conditions::default();
     if !filter.stages.is_empty() {
         let marks: Vec<String> = filter
@@ -558,6 +555,15 @@ async fn list_cases(
             w.add(format!("p.next_due >= {m}"));
         }
         Some(StatusFilter::NothingDue) => w.add("p.next_due IS NULL".to_owned()),
+        Some(StatusFilter::DueSoon) => {
+            let from = w.mark(Param::Date(filter.as_of));
+            let to = w.mark(Param::Date(due_soon_until(filter.as_of)));
+            w.add(format!("p.next_due >= {from} AND p.next_due <= {to}"));
+        }
+        Some(StatusFilter::OnTrack) => {
+            let m = w.mark(Param::Date(due_soon_until(filter.as_of)));
+            w.add(format!("p.next_due > {m}"));
+        }
         None => {}
     }
     if let Some(before) = filter.due_before {
@@ -582,34 +588,84 @@ async fn list_cases(
             None => w.add(format!("c.case_manager_id = {user}")),
         }
     }
-    let Conditions { conditions, params } = w;
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
-    };
-    let from = "FROM cases c JOIN case_projection p ON p.case_id = c.id \
-                JOIN children ch ON ch.id = c.child_id";
-    let count_sql = format!("SELECT COUNT(*) {from}{where_clause}");
-    let n = params.len();
+    w
+}
+
+/// The last day on which a next step counts as due soon (amber).
+fn due_soon_until(as_of: Date) -> Date {
+    as_of + chrono::Days::new(tandem_core::caseload::DUE_SOON_DAYS.unsigned_abs())
+}
+
+impl Conditions {
+    fn where_clause(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+}
+
+/// Binds a filter's parameters, in order, to a query of either backend.
+macro_rules! bind_params {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                Param::Int(v) => query.bind(*v),
+                Param::Text(v) => query.bind(v.clone()),
+                Param::Date(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+const LIST_FROM: &str = "FROM cases c JOIN case_projection p ON p.case_id = c.id \
+                         JOIN children ch ON ch.id = c.child_id";
+
+fn order_by(sort: CaseSort) -> String {
+    let due = "(p.next_due IS NULL), p.next_due";
+    match sort {
+        CaseSort::Due => format!("{due}, c.reference"),
+        CaseSort::Reference => "c.reference".to_owned(),
+        CaseSort::Name => "lower(COALESCE(ch.family_name, '')), \
+                           lower(COALESCE(ch.given_name, '')), c.reference"
+            .to_owned(),
+        CaseSort::Stage => {
+            let ranks: String = Stage::ALL
+                .iter()
+                .zip(0..)
+                .map(|(stage, rank)| format!(" WHEN '{}' THEN {rank}", stage.as_str()))
+                .collect();
+            format!("CASE p.stage{ranks} END, {due}, c.reference")
+        }
+    }
+}
+
+async fn list_cases(
+    mut conn: Conn<'_>,
+    filter: &CaseFilter,
+    sort: CaseSort,
+    page: Page,
+) -> Result<CasePage, StoreError> {
+    let w = filter_conditions(filter);
+    let where_clause = w.where_clause();
+    let count_sql = format!("SELECT COUNT(*) {LIST_FROM}{where_clause}");
+    let n = w.params.len();
     let page_sql = format!(
         "SELECT c.id, c.reference, c.version, c.case_manager_id, c.team, c.opened_at, \
          ch.given_name, ch.family_name, p.stage, p.next_key, p.next_due, p.next_status, \
-         p.overdue_count, p.rag, p.computed_as_of {from}{where_clause} \
-         ORDER BY (p.next_due IS NULL), p.next_due, c.reference LIMIT ${} OFFSET ${}",
+         p.overdue_count, p.rag, p.computed_as_of {LIST_FROM}{where_clause} \
+         ORDER BY {} LIMIT ${} OFFSET ${}",
+        order_by(sort),
         n + 1,
         n + 2
     );
+    let params = &w.params;
     let (total, rows) = on!(conn.reborrow(), c => {
-        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
-        let mut select = sqlx::query_as::<_, SummaryRow>(AssertSqlSafe(page_sql));
-        for param in &params {
-            (count, select) = match param {
-                Param::Int(v) => (count.bind(*v), select.bind(*v)),
-                Param::Text(v) => (count.bind(v.clone()), select.bind(v.clone())),
-                Param::Date(v) => (count.bind(*v), select.bind(*v)),
-            };
-        }
+        let count = bind_params!(sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql)), params);
+        let select = bind_params!(sqlx::query_as::<_, SummaryRow>(AssertSqlSafe(page_sql)), params);
         let total = count.fetch_one(&mut *c).await?;
         let rows = select
             .bind(page.limit.max(0))
@@ -639,6 +695,110 @@ async fn list_cases(
         })
         .collect::<Result<_, StoreError>>()?;
     Ok(CasePage { cases, total })
+}
+
+/// Cases matching `filter` per case manager, with how many are overdue or due soon on
+/// `filter.as_of`: one grouped query, however many cases there are.
+async fn caseload_counts(
+    mut conn: Conn<'_>,
+    filter: &CaseFilter,
+) -> Result<Vec<CaseloadCount>, StoreError> {
+    let mut w = filter_conditions(filter);
+    let today = w.mark(Param::Date(filter.as_of));
+    let until = w.mark(Param::Date(due_soon_until(filter.as_of)));
+    // Numbered placeholders: the two above may appear before the WHERE clause's own.
+    let where_clause = w.where_clause();
+    let sql = format!(
+        "SELECT c.case_manager_id, COUNT(*) AS cases, \
+         COALESCE(SUM(CASE WHEN p.next_due < {today} THEN 1 ELSE 0 END), 0) AS overdue, \
+         COALESCE(SUM(CASE WHEN p.next_due >= {today} AND p.next_due <= {until} \
+         THEN 1 ELSE 0 END), 0) AS due_soon \
+         FROM cases c JOIN case_projection p ON p.case_id = c.id{where_clause} \
+         GROUP BY c.case_manager_id ORDER BY (c.case_manager_id IS NULL), c.case_manager_id"
+    );
+    let params = &w.params;
+    let rows = on!(conn.reborrow(), c => {
+        bind_params!(sqlx::query_as::<_, (Option<i64>, i64, i64, i64)>(AssertSqlSafe(sql)), params)
+            .fetch_all(&mut *c)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(case_manager, cases, overdue, due_soon)| CaseloadCount {
+            case_manager,
+            cases,
+            overdue,
+            due_soon,
+        })
+        .collect())
+}
+
+#[derive(FromRow)]
+struct BacklogRow {
+    reference: String,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    stage: String,
+    case_manager_id: Option<i64>,
+    requested: Date,
+}
+
+/// Cases matching `filter` whose (first effective) request was received before
+/// `requested_before`, oldest request first.
+async fn backlog(
+    mut conn: Conn<'_>,
+    filter: &CaseFilter,
+    requested_before: Date,
+    page: Page,
+) -> Result<BacklogPage, StoreError> {
+    let mut w = filter_conditions(filter);
+    let before = w.mark(Param::Date(requested_before));
+    let where_clause = w.where_clause();
+    // The filter narrows the cases first (projection columns are indexed); each remaining
+    // case's request date is then looked up through the events' (case_id, seq) key.
+    let from = format!(
+        "FROM (SELECT c.reference, ch.given_name, ch.family_name, p.stage, c.case_manager_id, \
+         (SELECT MIN(e.date) FROM events e WHERE e.case_id = c.id \
+         AND e.type = 'request_received' AND {EFFECTIVE_EVENTS}) AS requested \
+         FROM cases c JOIN case_projection p ON p.case_id = c.id \
+         JOIN children ch ON ch.id = c.child_id{where_clause}) b \
+         WHERE b.requested < {before}"
+    );
+    let n = w.params.len();
+    let count_sql = format!("SELECT COUNT(*) {from}");
+    let page_sql = format!(
+        "SELECT b.reference, b.given_name, b.family_name, b.stage, b.case_manager_id, \
+         b.requested {from} ORDER BY b.requested, b.reference LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let params = &w.params;
+    let (total, rows) = on!(conn.reborrow(), c => {
+        let count = bind_params!(sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql)), params);
+        let select = bind_params!(sqlx::query_as::<_, BacklogRow>(AssertSqlSafe(page_sql)), params);
+        let total = count.fetch_one(&mut *c).await?;
+        let rows = select
+            .bind(page.limit.max(0))
+            .bind(page.offset.max(0))
+            .fetch_all(&mut *c)
+            .await?;
+        (total, rows)
+    });
+    let cases = rows
+        .into_iter()
+        .map(|row| {
+            Ok(BacklogCase {
+                reference: parse_reference(row.reference)?,
+                given_name: row.given_name,
+                family_name: row.family_name,
+                stage: Stage::parse(&row.stage)
+                    .ok_or_else(|| StoreError::Corrupt(format!("stage {:?}", row.stage)))?,
+                case_manager: row.case_manager_id,
+                requested: row.requested,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(BacklogPage { cases, total })
 }
 
 /// Which of `references` already name a case.
@@ -692,7 +852,7 @@ impl Store {
         page: Page,
     ) -> Result<CasePage, StoreError> {
         let mut held = self.acquire().await?;
-        list_cases(held.conn(), filter, page).await
+        list_cases(held.conn(), filter, CaseSort::Due, page).await
     }
 
     pub async fn count_cases(&self) -> Result<i64, StoreError> {
@@ -749,7 +909,37 @@ impl Tx {
         filter: &CaseFilter,
         page: Page,
     ) -> Result<CasePage, StoreError> {
-        list_cases(self.conn(), filter, page).await
+        list_cases(self.conn(), filter, CaseSort::Due, page).await
+    }
+
+    /// One page of cases matching `filter` in the order `sort` asks for.
+    pub async fn list_cases_sorted(
+        &mut self,
+        filter: &CaseFilter,
+        sort: CaseSort,
+        page: Page,
+    ) -> Result<CasePage, StoreError> {
+        list_cases(self.conn(), filter, sort, page).await
+    }
+
+    /// How many cases matching `filter` each case manager holds, and how many are overdue or
+    /// due within two weeks on `filter.as_of` (the status filter, if any, applies too).
+    pub async fn caseload_counts(
+        &mut self,
+        filter: &CaseFilter,
+    ) -> Result<Vec<CaseloadCount>, StoreError> {
+        caseload_counts(self.conn(), filter).await
+    }
+
+    /// One page of the cases matching `filter` whose request was received before
+    /// `requested_before`, oldest request first.
+    pub async fn backlog(
+        &mut self,
+        filter: &CaseFilter,
+        requested_before: Date,
+        page: Page,
+    ) -> Result<BacklogPage, StoreError> {
+        backlog(self.conn(), filter, requested_before, page).await
     }
 
     /// Creates a case (version 1) with its child and events, and its projection.

@@ -264,6 +264,80 @@ pub enum StatusFilter {
     Pending,
     /// Nothing is due.
     NothingDue,
+    /// It falls due today or within [`tandem_core::caseload::DUE_SOON_DAYS`] days (amber).
+    DueSoon,
+    /// It falls due later than that (green).
+    OnTrack,
+}
+
+impl StatusFilter {
+    /// The filter for a red/amber/green status.
+    pub fn rag(status: tandem_core::RagStatus) -> Self {
+        match status {
+            tandem_core::RagStatus::Overdue => Self::Overdue,
+            tandem_core::RagStatus::DueSoon => Self::DueSoon,
+            tandem_core::RagStatus::OnTrack => Self::OnTrack,
+        }
+    }
+}
+
+/// The order of the case list. Every order ends with the reference, so pages never overlap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum CaseSort {
+    /// Next due date, soonest first (nothing due last).
+    #[default]
+    Due,
+    Reference,
+    /// Family name, then given name.
+    Name,
+    /// Stage, in the order a case moves through them, then due date.
+    Stage,
+}
+
+impl CaseSort {
+    pub const ALL: [CaseSort; 4] = [Self::Due, Self::Reference, Self::Name, Self::Stage];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Due => "due",
+            Self::Reference => "reference",
+            Self::Name => "name",
+            Self::Stage => "stage",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// How many cases one case manager holds (`None`: cases nobody is assigned), and how many of
+/// them have their next step overdue or due within two weeks, judged on the filter's `as_of`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseloadCount {
+    pub case_manager: Option<UserId>,
+    pub cases: i64,
+    pub overdue: i64,
+    pub due_soon: i64,
+}
+
+/// A request past the statutory 20 weeks without a final plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BacklogCase {
+    pub reference: Reference,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub stage: Stage,
+    pub case_manager: Option<UserId>,
+    /// When the request was received.
+    pub requested: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BacklogPage {
+    pub cases: Vec<BacklogCase>,
+    /// Rows matching across all pages.
+    pub total: i64,
 }
 
 /// One page of a list: `limit` rows after skipping `offset`.

@@ -15,6 +15,7 @@ use tandem_core::{CaseFile, Event, Reference};
 use tandem_store::{
     Attribution, AuditEntry, AuditFilter, CaseFilter, NewCase, Page, Source, Store,
 };
+use tandem_test_support::Lcg;
 
 const ROUNDS: u32 = 12;
 const IMPORT_SIZE: usize = 100;
@@ -106,19 +107,6 @@ fn crash_writer() {
     });
 }
 
-/// A small deterministic-per-run pseudo-random sequence (no dependency needed).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % below
-    }
-}
-
 #[test]
 fn kill_9_leaves_whole_transactions() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -150,7 +138,7 @@ fn kill_9_leaves_whole_transactions() {
                 None => panic!("writer exited before it was ready (round {round})"),
             }
         }
-        std::thread::sleep(Duration::from_millis(20 + random.next(400)));
+        std::thread::sleep(Duration::from_millis(20 + random.below(400)));
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");
     }

@@ -167,3 +167,18 @@ macro_rules! contract {
         }
     };
 }
+
+/// A small pseudo-random sequence for the crash tests' kill delays: different every run (seed it
+/// from the process id and the clock) and needing no dependency.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next number, below `bound`.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % bound
+    }
+}

@@ -19,9 +19,12 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
-use crate::pages::{admin, dashboard, plan, report, sign_in};
+use crate::pages::{
+    admin, case, case_forms, caseload, dashboard, new_request, plan, report, sign_in,
+};
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
 
@@ -46,6 +49,29 @@ pub fn router(state: AppState) -> Router {
             "/admin/users/{id}/sign-out-everywhere",
             post(admin::sign_out_everywhere),
         )
+        .route("/cases", get(caseload::list))
+        .route("/cases/{reference}", get(case::show))
+        .route("/cases/{reference}/assign", post(case::assign))
+        .route("/team", get(caseload::team))
+        .route("/backlog", get(caseload::backlog))
+        .route("/cases/new", get(new_request::form).post(new_request::open))
+        .route(
+            "/cases/{reference}/events/new",
+            get(case_forms::new_event).post(case_forms::record),
+        )
+        .route(
+            "/cases/{reference}/events/{event_id}/correct",
+            get(case_forms::correct_form).post(case_forms::correct),
+        )
+        .route(
+            "/cases/{reference}/events/{event_id}/withdraw",
+            get(case_forms::withdraw_form).post(case_forms::withdraw),
+        )
+        .route(
+            "/cases/{reference}/exceptions/new",
+            get(case_forms::new_exception).post(case_forms::exception),
+        )
+        .merge(api::router())
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard/cases", get(dashboard::cases))
         .route("/dashboard/tables/{file}", get(dashboard::table_csv))
@@ -102,7 +128,11 @@ fn cross_site_refused(error: ProtectionError) -> Response<Body> {
 /// Serves the application on `addr` until Ctrl-C (or SIGTERM on Unix), then lets requests in
 /// flight finish. Meanwhile deletes ended sessions and old sign-in attempts every hour.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(state, tokio::net::TcpListener::bind(addr).await?).await
+}
+
+/// [`serve`] on a listener already bound (port 0 picks a free port; `local_addr` tells which).
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "listening");
     let purging = tokio::spawn(purge_hourly(state.clone()));
     let served = axum::serve(listener, router(state))

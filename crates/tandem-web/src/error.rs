@@ -52,6 +52,7 @@ impl From<ServiceError> for WebError {
         match error {
             ServiceError::NotFound { .. } => Self::NotFound,
             ServiceError::Forbidden => Self::Forbidden,
+            // Pages that can be corrected handle these themselves; anywhere else they are ours.
             other => Self::Internal(other.to_string()),
         }
     }

@@ -6,6 +6,7 @@
 //! To run it: open a [`tandem_store::Store`], build an [`AppState`] with a [`WebConfig`], and
 //! call [`serve`] (or mount [`router`] yourself).
 
+mod api;
 mod app;
 mod assets;
 pub mod charts;
@@ -18,7 +19,7 @@ mod security;
 mod session;
 mod state;
 
-pub use app::{router, serve};
+pub use app::{router, serve, serve_on};
 pub use config::{Reporting, WebConfig};
 pub use html::{Attributes, Content, Html};
 pub use session::{CurrentUser, home};

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use tandem_app::reports::DashboardCache;
+use tandem_app::services::Services;
 use tandem_store::Store;
 
 use crate::config::WebConfig;
@@ -55,5 +56,15 @@ impl AppState {
 
     pub fn now(&self) -> DateTime<Utc> {
         (self.inner.clock)()
+    }
+
+    /// The case services over this store, reading the same clock.
+    pub fn services(&self) -> Services {
+        Services::with_clock(self.inner.store.clone(), self.inner.clock.clone())
+    }
+
+    /// Today's date in England, by this state's clock.
+    pub fn today(&self) -> tandem_core::Date {
+        tandem_store::london_date(self.now())
     }
 }

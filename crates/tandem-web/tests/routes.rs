@@ -28,6 +28,15 @@ enum Roles {
     All(Expect),
     /// Administrators get the first answer, every other role the second.
     Admin(Expect, Expect),
+    /// Each role's answer, as the function gives it.
+    Each(fn(Role) -> Expect),
+    /// Those who may open cases (case, team and service managers) get the first answer, every
+    /// other role the second.
+    Openers(Expect, Expect),
+    /// A route that changes the seeded case: those who may record on it (its case manager,
+    /// team managers, the head of service) get `record`; the QA auditor, who may only read it,
+    /// gets `auditor`; everyone else is told it does not exist (404).
+    Recorders { record: Expect, auditor: Expect },
     /// These roles get the first answer, every other role the second.
     Only(&'static [Role], Expect, Expect),
 }
@@ -35,7 +44,8 @@ enum Roles {
 struct Route {
     method: &'static str,
     /// `{target}` stands for the id of an account no row signs in as; `{css}` for the URL of
-    /// the embedded stylesheet.
+    /// the embedded stylesheet; `{case}` for the reference of the seeded case and `{event}`
+    /// for the id of its request event.
     path: &'static str,
     form: &'static [(&'static str, &'static str)],
     signed_out: Expect,
@@ -43,6 +53,57 @@ struct Route {
 }
 
 const ADMIN_ONLY_PAGE: Roles = Roles::Admin(Status(200), Status(403));
+const RECORDER_PAGE: Roles = Roles::Recorders {
+    record: Status(200),
+    auditor: Status(403),
+};
+const RECORDER_FORM: Roles = Roles::Recorders {
+    record: Status(422),
+    auditor: Status(403),
+};
+
+/// Roles that list cases: case managers (their caseload), managers and auditors.
+fn lists_cases(role: Role) -> bool {
+    matches!(
+        role,
+        Role::CaseManager | Role::TeamManager | Role::HeadOfService | Role::QaAuditor
+    )
+}
+
+fn case_list_page(role: Role) -> Expect {
+    if lists_cases(role) {
+        Status(200)
+    } else {
+        Status(403)
+    }
+}
+
+fn team_page(role: Role) -> Expect {
+    match role {
+        Role::TeamManager | Role::HeadOfService => Status(200),
+        _ => Status(403),
+    }
+}
+
+/// The seeded case `MATRIX-1` is the case manager's: those who list cases may read it; nobody
+/// else may know it exists.
+fn seeded_case_page(role: Role) -> Expect {
+    if lists_cases(role) {
+        Status(200)
+    } else {
+        Status(404)
+    }
+}
+
+/// Reassigning with an out-of-date version: managers are shown the form again (409); those who
+/// may read the case but not reassign it are refused; others are told it does not exist.
+fn stale_reassign(role: Role) -> Expect {
+    match role {
+        Role::TeamManager | Role::HeadOfService => Status(409),
+        Role::CaseManager | Role::QaAuditor => Status(403),
+        _ => Status(404),
+    }
+}
 
 /// The roles that see aggregate figures (the dashboard, the plan, the board report).
 const AGGREGATES: &[Role] = &[
@@ -58,8 +119,9 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/", form: &[], signed_out: Redirect("/sign-in"), roles: Roles::All(Home) },
     Route { method: "GET", path: "/sign-in", form: &[], signed_out: Status(200), roles: Roles::All(Home) },
     // Blank fields: signed-in browsers hold a valid token, so they reach the form's validation;
-    // a signed-out browser without the sign-in cookie has no token at all.
-    Route { method: "POST", path: "/sign-in", form: &[("email", ""), ("password", "")], signed_out: Status(403), roles: Roles::All(Status(422)) },
+    // so does a signed-out request with neither Origin nor Sec-Fetch-Site, which is a program
+    // signing in (contracts/cli.md) and needs no token.
+    Route { method: "POST", path: "/sign-in", form: &[("email", ""), ("password", "")], signed_out: Status(422), roles: Roles::All(Status(422)) },
     Route { method: "POST", path: "/sign-out", form: &[], signed_out: Status(403), roles: Roles::All(Redirect("/sign-in")) },
     Route { method: "GET", path: "/health", form: &[], signed_out: Status(200), roles: Roles::All(Status(200)) },
     Route { method: "GET", path: "{css}", form: &[], signed_out: Status(200), roles: Roles::All(Status(200)) },
@@ -82,6 +144,29 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/plan", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/report?period=month&month=2026-01", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },
+    Route { method: "GET", path: "/cases", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
+    Route { method: "GET", path: "/cases?status=overdue&sort=name&page=2", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
+    Route { method: "GET", path: "/cases/MATRIX-1", form: &[], signed_out: SignIn, roles: Roles::Each(seeded_case_page) },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/cases/MATRIX-1/assign", form: &[("case_manager", ""), ("version", "0")], signed_out: Status(403), roles: Roles::Each(stale_reassign) },
+    Route { method: "GET", path: "/team", form: &[], signed_out: SignIn, roles: Roles::Each(team_page) },
+    Route { method: "GET", path: "/backlog", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
+    // The forms that change a case. Blank answers: allowed roles reach the form's validation
+    // (422) and nothing is saved, so every row sees the same case.
+    Route { method: "GET", path: "/cases/new", form: &[], signed_out: SignIn, roles: Roles::Openers(Status(200), Status(403)) },
+    Route { method: "POST", path: "/cases/new", form: &[("given_name", ""), ("reference", "")], signed_out: Status(403), roles: Roles::Openers(Status(422), Status(403)) },
+    Route { method: "GET", path: "/cases/{case}/events/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/events/new?type=draft_plan_issued", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/events/new?type=exception", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Redirect("/cases/{case}/exceptions/new"), auditor: Status(403) } },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE/events/new", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/cases/{case}/events/new", form: &[("type", "draft_plan_issued"), ("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/events/{event}/correct", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/events/999999/correct", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Status(404), auditor: Status(403) } },
+    Route { method: "POST", path: "/cases/{case}/events/{event}/correct", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/events/{event}/withdraw", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/{case}/events/{event}/withdraw", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/exceptions/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/{case}/exceptions/new", form: &[("action", "check"), ("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
 ];
 
 fn home(role: Role) -> &'static str {
@@ -101,8 +186,23 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         .into_iter()
         .find(|u| u.ends_with(".css"))
         .expect("a stylesheet");
+    app.open_case(
+        "MATRIX-1",
+        ("Matrix", "Child"),
+        app.today(),
+        Some(Role::CaseManager),
+    )
+    .await;
     let target = app.target.to_string();
-    let fill = |text: &str| text.replace("{target}", &target).replace("{css}", &css);
+    let case = app.seed_case("EHC-MATRIX-1").await;
+    let stored = app.store().case(&case).await.unwrap().expect("seeded");
+    let event = stored.history[0].id.to_string();
+    let fill = |text: &str| {
+        text.replace("{target}", &target)
+            .replace("{css}", &css)
+            .replace("{case}", case.as_str())
+            .replace("{event}", &event)
+    };
 
     let mut failures = Vec::new();
     for route in ROUTES {
@@ -114,6 +214,22 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 (Some(_), Roles::All(e)) => e,
                 (Some(Role::Admin), Roles::Admin(admin, _)) => admin,
                 (Some(_), Roles::Admin(_, others)) => others,
+                (Some(role), Roles::Each(answer)) => answer(role),
+                (Some(r), Roles::Openers(open, others)) => {
+                    if matches!(
+                        r,
+                        Role::CaseManager | Role::TeamManager | Role::HeadOfService
+                    ) {
+                        open
+                    } else {
+                        others
+                    }
+                }
+                (Some(r), Roles::Recorders { record, auditor }) => match r {
+                    Role::CaseManager | Role::TeamManager | Role::HeadOfService => record,
+                    Role::QaAuditor => auditor,
+                    _ => Status(404),
+                },
                 (Some(role), Roles::Only(roles, these, others)) => {
                     if roles.contains(&role) {
                         these
@@ -157,4 +273,104 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A row of the JSON API's matrix. Requests go with a JSON body (when given), the session's
+/// CSRF token as `X-CSRF-Token`, and, when `if_match`, the current version of case `EHC-M`
+/// (managed by the case manager, in team north) as `If-Match`.
+struct ApiRoute {
+    method: &'static str,
+    /// `{event}` stands for the id of the case's first event; `{target}` as above.
+    path: &'static str,
+    body: Option<&'static str>,
+    if_match: bool,
+    signed_out: u16,
+    /// The status for each role, in the order of `Role::ALL`: case manager, team manager,
+    /// head of service, health professional, social care professional, education setting,
+    /// parent, QA auditor, analyst, administrator.
+    roles: [u16; 10],
+}
+
+/// Who may see the case (its case manager, managers, QA) and who is told it does not exist.
+const CASE_READERS: [u16; 10] = [200, 200, 200, 404, 404, 404, 404, 200, 404, 404];
+/// Refused bodies reach validation (422) only for those who may record on the case; QA may see
+/// it but not change it (403); the rest are told it does not exist.
+const CASE_WRITERS: [u16; 10] = [422, 422, 422, 404, 404, 404, 404, 403, 404, 404];
+
+#[rustfmt::skip]
+const API_ROUTES: &[ApiRoute] = &[
+    ApiRoute { method: "GET", path: "/api/openapi.json", body: None, if_match: false, signed_out: 200, roles: [200; 10] },
+    ApiRoute { method: "GET", path: "/api/v1/session", body: None, if_match: false, signed_out: 401, roles: [200; 10] },
+    ApiRoute { method: "GET", path: "/api/v1/cases", body: None, if_match: false, signed_out: 401, roles: [200, 200, 200, 403, 403, 403, 403, 200, 403, 403] },
+    // Names missing: those who may open cases get the field errors.
+    ApiRoute { method: "POST", path: "/api/v1/cases", body: Some(r#"{"reference": "EHC-X", "received": "2026-01-05"}"#), if_match: false, signed_out: 401, roles: [422, 422, 422, 403, 403, 403, 403, 403, 403, 403] },
+    ApiRoute { method: "GET", path: "/api/v1/cases/EHC-M", body: None, if_match: false, signed_out: 401, roles: CASE_READERS },
+    ApiRoute { method: "GET", path: "/api/v1/cases/EHC-M/timeline", body: None, if_match: false, signed_out: 401, roles: CASE_READERS },
+    ApiRoute { method: "GET", path: "/api/v1/cases/EHC-404", body: None, if_match: false, signed_out: 401, roles: [404; 10] },
+    // A date in the future.
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events", body: Some(r#"{"type": "draft_plan_issued", "date": "2999-01-01"}"#), if_match: true, signed_out: 401, roles: CASE_WRITERS },
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events", body: Some(r#"{"type": "draft_plan_issued", "date": "2026-04-20"}"#), if_match: false, signed_out: 401, roles: [428; 10] },
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events/{event}/correction", body: Some(r#"{"type": "request_received", "date": "2999-01-01", "reason": "Matrix"}"#), if_match: true, signed_out: 401, roles: CASE_WRITERS },
+    // No such event: those who may record on the case learn that; the rest do not get so far.
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events/999999/withdrawal", body: Some(r#"{"reason": "Matrix"}"#), if_match: true, signed_out: 401, roles: [404, 404, 404, 404, 404, 404, 404, 403, 404, 404] },
+    // The target account is a parent, who cannot manage cases.
+    ApiRoute { method: "PUT", path: "/api/v1/cases/EHC-M/case-manager", body: Some(r#"{"case_manager": {target}}"#), if_match: true, signed_out: 401, roles: [403, 422, 422, 404, 404, 404, 404, 403, 404, 404] },
+];
+
+#[tokio::test]
+async fn every_api_route_answers_every_role_as_the_matrix_says() {
+    let app = TestApp::new().await;
+    let case = app
+        .add_case(
+            serde_json::json!({
+                "reference": "EHC-M",
+                "child": { "given_name": "Matrix", "family_name": "Example", "date_of_birth": "2015-03-02" },
+                "events": [{ "type": "request_received", "date": "2026-01-05" }],
+            }),
+            Some(Role::CaseManager),
+        )
+        .await;
+    let event = app.stored_case("EHC-M").await.history[0].id.to_string();
+    let target = app.target.to_string();
+    let fill = |text: &str| text.replace("{event}", &event).replace("{target}", &target);
+
+    let mut failures = Vec::new();
+    for route in API_ROUTES {
+        let path = fill(route.path);
+        let body: Option<serde_json::Value> = route
+            .body
+            .map(|b| serde_json::from_str(&fill(b)).expect("JSON body"));
+        let method = axum::http::Method::from_bytes(route.method.as_bytes()).expect("method");
+        let who = std::iter::once(None).chain(Role::ALL.iter().copied().map(Some));
+        for (index, role) in who.enumerate() {
+            let expected = match role {
+                None => route.signed_out,
+                Some(_) => route.roles[index - 1],
+            };
+            let session = match role {
+                Some(role) => Some(app.session(role).await),
+                None => None,
+            };
+            let version = app.stored_case("EHC-M").await.record.version;
+            let if_match = route.if_match.then(|| format!("\"{version}\""));
+            let response = app
+                .api(
+                    method.clone(),
+                    &path,
+                    session.as_ref(),
+                    body.as_ref(),
+                    if_match.as_deref(),
+                )
+                .await;
+            if response.status.as_u16() != expected {
+                let who = role.map_or("signed out", |r| r.as_str());
+                failures.push(format!(
+                    "{} {path} as {who}: got {}, expected {expected}: {}",
+                    route.method, response.status, response.body
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(app.stored_case("EHC-M").await.record.version, case.version);
 }

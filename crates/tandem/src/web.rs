@@ -13,6 +13,7 @@ use tandem_core::dashboard::PseudonymKey;
 use tandem_core::targets::LocalTargets;
 use tandem_store::Store;
 use tandem_web::{AppState, Reporting, WebConfig};
+use tokio::net::TcpListener;
 
 use crate::cli_error::CliError;
 use crate::database::{Bar, Database, block_on};
@@ -58,8 +59,9 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
     start_logging();
     block_on(async {
         let store = args.database.open().await?;
-        eprintln!("Tandem is running at http://{}", args.addr);
-        run_server(store, args.addr, reporting).await
+        let listener = bind(args.addr).await?;
+        eprintln!("Tandem is running at http://{}", local_addr(&listener));
+        run_server(store, listener, reporting).await
     })
 }
 
@@ -156,8 +158,9 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
             case_managers: 1,
         };
         transfer::generate_into(&store, options, &mut Bar::default()).await?;
-        print_sign_in(args.addr);
-        run_server(store, args.addr, demo_reporting()?).await
+        let listener = bind(args.addr).await?;
+        print_sign_in(local_addr(&listener));
+        run_server(store, listener, demo_reporting()?).await
     })
 }
 
@@ -226,15 +229,33 @@ fn demo_reporting() -> Result<Reporting, CliError> {
     )
 }
 
-async fn run_server(store: Store, addr: SocketAddr, reporting: Reporting) -> Result<(), CliError> {
+/// Binds before anything is printed, so the address shown is the one listening (port 0 picks a
+/// free port).
+async fn bind(addr: SocketAddr) -> Result<TcpListener, CliError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| CliError::rejected(format!("cannot listen on {addr}: {e}")))
+}
+
+fn local_addr(listener: &TcpListener) -> SocketAddr {
+    listener
+        .local_addr()
+        .expect("a bound listener has an address")
+}
+
+async fn run_server(
+    store: Store,
+    listener: TcpListener,
+    reporting: Reporting,
+) -> Result<(), CliError> {
     let config = WebConfig {
         reporting,
         ..WebConfig::default()
     };
     let state = AppState::new(store, config);
-    tandem_web::serve(state, addr)
+    tandem_web::serve_on(state, listener)
         .await
-        .map_err(|e| CliError::rejected(format!("cannot serve on {addr}: {e}")))
+        .map_err(|e| CliError::Internal(anyhow::anyhow!("serving: {e}")))
 }
 
 /// Request logs on stderr: ids, methods, paths and timings only (`RUST_LOG` adjusts the level).

@@ -8,23 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tandem_core::Reference;
 use tandem_store::{AuditFilter, Store};
-use tandem_test_support::TempDatabase;
+use tandem_test_support::{Lcg, TempDatabase};
 
 const ROUNDS: usize = 10;
 const CASES_PER_FILE: usize = 1_500;
-
-/// A small deterministic-per-run generator for the kill delays.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % bound
-    }
-}
 
 #[test]
 fn kill_9_during_import_leaves_whole_imports() {

@@ -7,10 +7,10 @@ use tandem_core::{
     Role, Timeline, UserId, can, timeline,
 };
 use tandem_store::{
-    Attribution, AuditEntry, CaseFilter, CasePage, Caseload, ChildId, EventId, NewCase, Page,
-    StoredCase, Tx,
+    Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId, NewCase, Page, StoredCase, Tx,
 };
 
+use super::caseload::narrowed;
 use super::{Caller, FieldError, ServiceError, Services, authorise_case, authorise_service};
 
 /// A new request for an EHC needs assessment (Children and Families Act 2014 s.36(1)).
@@ -264,14 +264,7 @@ impl Services {
     ) -> Result<CasePage, ServiceError> {
         let tx = self.begin().await?;
         let mut tx = authorise_service(tx, caller, Action::ListCases).await?;
-        let mut filter = filter.clone();
-        if caller.actor.role == Role::CaseManager {
-            filter.caseload_of = Some(Caseload {
-                user: caller.actor.id,
-                team: caller.actor.team.clone(),
-            });
-        }
-        let found = tx.list_cases(&filter, page).await?;
+        let found = tx.list_cases(&narrowed(caller, filter), page).await?;
         // Which cases were shown is part of the trail: references, not names.
         let shown: Vec<&str> = found.cases.iter().map(|c| c.reference.as_str()).collect();
         tx.audit(
@@ -309,7 +302,7 @@ impl Services {
     }
 
     /// Opens a transaction, reads the case and authorises `action` on it.
-    async fn load_for(
+    pub(super) async fn load_for(
         &self,
         caller: &Caller,
         action: Action,
@@ -328,7 +321,7 @@ impl Services {
     }
 }
 
-async fn finish(
+pub(super) async fn finish(
     mut tx: Tx,
     caller: &Caller,
     action: &str,

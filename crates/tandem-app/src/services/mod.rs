@@ -4,9 +4,13 @@
 //! decide, write, and append exactly one audit entry, then commit. A refusal is audited too, so
 //! that attempts to reach a child's record leave a trace.
 
+mod caseload;
 mod cases;
+mod recording;
 
+pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
+pub use recording::CaseManager;
 
 use std::sync::Arc;
 

@@ -8,22 +8,36 @@ use crate::components::{ErrorLink, ErrorMessage, ErrorSummary, Input, Label};
 
 /// The problems found with a submitted form, in the order of its fields.
 #[derive(Debug, Default)]
-pub(crate) struct FormErrors(Vec<FieldError>);
+pub(crate) struct FormErrors(Vec<FieldError>, Vec<(&'static str, String)>);
 
 impl FormErrors {
     pub(crate) fn new(errors: Vec<FieldError>) -> Self {
-        Self(errors)
+        Self(errors, Vec::new())
     }
 
     pub(crate) fn one(field: &'static str, message: impl Into<String>) -> Self {
-        Self(vec![FieldError {
+        Self::new(vec![FieldError {
             field,
             message: message.into(),
         }])
     }
 
+    /// Adds a problem whose summary link goes to `anchor` (the id of the first input to fix,
+    /// such as the month of a date) rather than to the field's own id.
+    pub(crate) fn push(&mut self, field: &'static str, anchor: String, message: String) {
+        self.0.push(FieldError { field, message });
+        self.1.push((field, anchor));
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    fn anchor<'a>(&'a self, field: &'a str) -> &'a str {
+        self.1
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(field, |(_, anchor)| anchor.as_str())
     }
 
     /// The GOV.UK error summary linking to each field, or nothing when there is no error.
@@ -38,7 +52,7 @@ impl FormErrors {
                 .iter()
                 .map(|e| ErrorLink {
                     text: Some(e.message.clone()),
-                    href: Some(format!("#{}", e.field)),
+                    href: Some(format!("#{}", self.anchor(e.field))),
                     ..ErrorLink::default()
                 })
                 .collect(),

@@ -56,6 +56,8 @@ impl Layout {
             || !(user.can(Action::ViewAggregates) || user.can(Action::ManageAccounts));
         let nav = [
             ("/cases", "Cases", sees_cases),
+            ("/team", "Team", user.can(Action::ViewTeamCaseloads)),
+            ("/backlog", "Backlog", user.can(Action::ListCases)),
             ("/dashboard", "Dashboard", user.can(Action::ViewAggregates)),
             (
                 "/plan",

@@ -14,8 +14,9 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use tandem_app::accounts::{self, SessionToken};
-use tandem_core::{Role, UserId};
-use tandem_store::{AuditFilter, AuditRecord, NewUser, Store};
+use tandem_app::services::{Caller, NewRequest};
+use tandem_core::{Child, Reference, Role, UserId};
+use tandem_store::{AuditFilter, AuditRecord, NewUser, Store, london_date};
 use tandem_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
@@ -300,6 +301,84 @@ impl TestApp {
             .expect("audit log")
     }
 
+    /// Today's date in England by the application's clock.
+    pub fn today(&self) -> tandem_core::Date {
+        self.state.today()
+    }
+
+    /// Opens a case through the services (as the team manager) with a known reference, the
+    /// child's given and family names, the date the request was received and, optionally, the
+    /// account of `case_manager` holding it. Returns the case's version.
+    pub async fn open_case(
+        &self,
+        reference: &str,
+        names: (&str, &str),
+        received: tandem_core::Date,
+        case_manager: Option<Role>,
+    ) -> i64 {
+        let born = received - chrono::Days::new(3000);
+        let request = new_request(reference, names, born, received);
+        let request = NewRequest {
+            case_manager: case_manager.map(|role| self.users[&role]),
+            ..request
+        };
+        self.open_as(Role::TeamManager, &request).await.version
+    }
+
+    /// Opens a case with `reference` through the services, as the case manager (so it is theirs
+    /// and their team's): a request received 14 days ago for Robin Seed, born 1 June 2015.
+    pub async fn seed_case(&self, reference: &str) -> Reference {
+        let born = "2015-06-01".parse().expect("date");
+        let received = london_date(self.now()) - chrono::Days::new(14);
+        let request = new_request(reference, ("Robin", "Seed"), born, received);
+        self.open_as(Role::CaseManager, &request).await.reference
+    }
+
+    async fn open_as(&self, role: Role, request: &NewRequest) -> tandem_app::services::OpenedCase {
+        self.state
+            .services()
+            .open_case(&self.caller(role), request)
+            .await
+            .expect("open case")
+    }
+
+    /// Records an event (given as case-file fields) on a case through the services, as the
+    /// team manager. Returns the case's new version.
+    pub async fn record(&self, reference: &str, fields: &[(&str, &str)]) -> i64 {
+        let reference = tandem_core::Reference::parse(reference).expect("reference");
+        let version = self.version(&reference).await;
+        let event = tandem_core::Event::from_fields(fields).expect("event");
+        self.state
+            .services()
+            .record_event(&self.caller(Role::TeamManager), &reference, version, &event)
+            .await
+            .expect("record event")
+            .version
+    }
+
+    /// The case's current version.
+    pub async fn version(&self, reference: &tandem_core::Reference) -> i64 {
+        self.store()
+            .case(reference)
+            .await
+            .expect("read case")
+            .expect("case exists")
+            .record
+            .version
+    }
+
+    /// How the services see the account of `role`.
+    pub fn caller(&self, role: Role) -> Caller {
+        Caller::new(
+            tandem_core::Actor {
+                id: self.users[&role],
+                role,
+                team: (role == Role::CaseManager).then(|| "north".to_owned()),
+            },
+            tandem_store::Source::Form,
+        )
+    }
+
     /// The URLs of the page's stylesheets and script, as the sign-in page links them.
     pub async fn asset_urls(&self) -> Vec<String> {
         let page = self.get("/sign-in", None).await;
@@ -317,4 +396,108 @@ impl TestApp {
 /// checks it against the token the pages carry.
 pub fn session_csrf(token: &str) -> String {
     accounts::digest("tandem csrf", token)
+}
+
+/// A request for a new child named `given family`, not yet assigned to anyone.
+fn new_request(
+    reference: &str,
+    (given, family): (&str, &str),
+    born: tandem_core::Date,
+    received: tandem_core::Date,
+) -> NewRequest {
+    let mut child = Child {
+        date_of_birth: Some(born),
+        ..Child::default()
+    };
+    child.other.insert("given_name".into(), given.into());
+    child.other.insert("family_name".into(), family.into());
+    NewRequest {
+        reference: Reference::parse(reference).expect("reference"),
+        child,
+        received,
+        case_manager: None,
+        same_child_as: None,
+        different_child: true,
+    }
+}
+
+impl TestResponse {
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// The JSON API: requests with a JSON body, the session's cookie, its CSRF token as
+/// `X-CSRF-Token` on changes, and optionally `If-Match`; and cases put straight into the store.
+impl TestApp {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        session: Option<&Session>,
+        body: Option<&serde_json::Value>,
+        if_match: Option<&str>,
+    ) -> TestResponse {
+        let changes = !matches!(method, Method::GET | Method::HEAD);
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+            if changes {
+                request = request.header("x-csrf-token", &session.csrf);
+            }
+        }
+        if let Some(tag) = if_match {
+            request = request.header(header::IF_MATCH, tag);
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).expect("request")).await
+    }
+
+    /// Stores a case file as a case (version 1), managed by the account of `case_manager`
+    /// (and so in their team), without going through the services or the audit log.
+    pub async fn add_case(
+        &self,
+        case_file: serde_json::Value,
+        case_manager: Option<Role>,
+    ) -> tandem_store::CaseRecord {
+        let case = tandem_core::CaseFile::from_value(case_file).expect("a case file");
+        let (case_manager, team) = match case_manager {
+            Some(role) => (
+                Some(self.users[&role]),
+                (role == Role::CaseManager).then(|| "north".to_owned()),
+            ),
+            None => (None, None),
+        };
+        let mut tx = self.store().begin_at(self.now()).await.expect("begin");
+        let record = tx
+            .open_case(
+                &tandem_store::NewCase {
+                    case,
+                    case_manager,
+                    team,
+                },
+                tandem_store::Attribution::new(None, tandem_store::Source::Import),
+            )
+            .await
+            .expect("open case");
+        tx.commit().await.expect("commit");
+        record
+    }
+
+    /// A case as the store holds it now.
+    pub async fn stored_case(&self, reference: &str) -> tandem_store::StoredCase {
+        let reference = tandem_core::Reference::parse(reference).expect("reference");
+        self.store()
+            .case(&reference)
+            .await
+            .expect("read case")
+            .expect("the case exists")
+    }
 }

@@ -1,0 +1,202 @@
+//! Caseload services: a caseload page with its counts, the team's caseloads side by side, the
+//! backlog of requests past 20 weeks, and the staff a case can be given to.
+
+use serde_json::json;
+use tandem_core::caseload::{AWAITING_PLAN, backlog_cutoff, open_stages};
+use tandem_core::{Action, Date, Role, UserId};
+use tandem_store::{
+    AuditEntry, BacklogPage, CaseFilter, CasePage, CaseSort, Caseload, CaseloadCount, Page,
+};
+
+use super::{Caller, ServiceError, Services, authorise_service};
+
+/// One page of a caseload, with how many of the caseload's cases (whatever the status filter)
+/// are overdue or due within two weeks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseloadPage {
+    pub cases: CasePage,
+    pub overdue: i64,
+    pub due_soon: i64,
+}
+
+/// Someone a case can be given to: an enabled case manager or team manager. Staff names are not
+/// a child's data, so any signed-in user may read them (a family sees who runs their case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: UserId,
+    pub name: String,
+    pub role: Role,
+    pub team: Option<String>,
+}
+
+/// One line of the team page: a case manager's open cases (`member` is `None` for the cases no
+/// one holds, and for cases of accounts no longer active).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamCaseload {
+    pub member: Option<StaffMember>,
+    pub cases: i64,
+    pub overdue: i64,
+    pub due_soon: i64,
+}
+
+/// The filter a caller may use: a case manager's is narrowed to their own and their team's
+/// cases, whatever was asked.
+pub(super) fn narrowed(caller: &Caller, filter: &CaseFilter) -> CaseFilter {
+    let mut filter = filter.clone();
+    if caller.actor.role == Role::CaseManager {
+        filter.caseload_of = Some(Caseload {
+            user: caller.actor.id,
+            team: caller.actor.team.clone(),
+        });
+    }
+    filter
+}
+
+impl Services {
+    /// One page of the cases the caller works on or oversees in the order asked, with the counts
+    /// shown above the list.
+    pub async fn caseload(
+        &self,
+        caller: &Caller,
+        filter: &CaseFilter,
+        sort: CaseSort,
+        page: Page,
+    ) -> Result<CaseloadPage, ServiceError> {
+        let tx = self.begin().await?;
+        let mut tx = authorise_service(tx, caller, Action::ListCases).await?;
+        let filter = narrowed(caller, filter);
+        let counted = CaseFilter {
+            status: None,
+            ..filter.clone()
+        };
+        let counts = tx.caseload_counts(&counted).await?;
+        let cases = tx.list_cases_sorted(&filter, sort, page).await?;
+        let shown: Vec<&str> = cases.cases.iter().map(|c| c.reference.as_str()).collect();
+        tx.audit(
+            &AuditEntry::new(Some(caller.actor.id), "case.list").detail(json!({
+                "source": caller.source.as_str(),
+                "total": cases.total,
+                "shown": shown,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CaseloadPage {
+            overdue: counts.iter().map(|c| c.overdue).sum(),
+            due_soon: counts.iter().map(|c| c.due_soon).sum(),
+            cases,
+        })
+    }
+
+    /// Every case manager's open cases on `as_of`, side by side, with those nobody holds last.
+    pub async fn team_caseloads(
+        &self,
+        caller: &Caller,
+        as_of: Date,
+    ) -> Result<Vec<TeamCaseload>, ServiceError> {
+        let tx = self.begin().await?;
+        let mut tx = authorise_service(tx, caller, Action::ViewTeamCaseloads).await?;
+        let filter = CaseFilter {
+            stages: open_stages(),
+            ..CaseFilter::as_of(as_of)
+        };
+        let counts = tx.caseload_counts(&filter).await?;
+        let staff = staff_of(tx.users().await?);
+        let mut lines: Vec<TeamCaseload> = staff
+            .into_iter()
+            .map(|member| {
+                let held = counts.iter().find(|c| c.case_manager == Some(member.id));
+                line(Some(member), held.into_iter())
+            })
+            .collect();
+        let unheld = counts.iter().filter(|c| {
+            c.case_manager.is_none_or(|id| {
+                !lines
+                    .iter()
+                    .any(|l| l.member.as_ref().map(|m| m.id) == Some(id))
+            })
+        });
+        let unheld = line(None, unheld);
+        if unheld.cases > 0 {
+            lines.push(unheld);
+        }
+        tx.audit(
+            &AuditEntry::new(Some(caller.actor.id), "team.view").detail(json!({
+                "source": caller.source.as_str(),
+                "as_of": as_of,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(lines)
+    }
+
+    /// One page of the requests past the statutory 20 weeks (reg 13(2)) on `filter.as_of` that
+    /// have no final plan and no decision against one, oldest request first; a case manager's is
+    /// narrowed to their caseload.
+    pub async fn backlog(
+        &self,
+        caller: &Caller,
+        filter: &CaseFilter,
+        page: Page,
+    ) -> Result<BacklogPage, ServiceError> {
+        let tx = self.begin().await?;
+        let mut tx = authorise_service(tx, caller, Action::ListCases).await?;
+        let filter = CaseFilter {
+            stages: AWAITING_PLAN.to_vec(),
+            ..narrowed(caller, filter)
+        };
+        let found = tx
+            .backlog(&filter, backlog_cutoff(filter.as_of), page)
+            .await?;
+        let shown: Vec<&str> = found.cases.iter().map(|c| c.reference.as_str()).collect();
+        tx.audit(
+            &AuditEntry::new(Some(caller.actor.id), "case.backlog").detail(json!({
+                "source": caller.source.as_str(),
+                "total": found.total,
+                "shown": shown,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// The enabled case managers and team managers, by name: who a case can be given to.
+    pub async fn staff(&self) -> Result<Vec<StaffMember>, ServiceError> {
+        Ok(staff_of(self.store.users().await?))
+    }
+}
+
+fn staff_of(users: Vec<tandem_store::UserRecord>) -> Vec<StaffMember> {
+    let mut staff: Vec<StaffMember> = users
+        .into_iter()
+        .filter(|u| !u.disabled && matches!(u.role, Role::CaseManager | Role::TeamManager))
+        .map(|u| StaffMember {
+            id: u.id,
+            name: u.name,
+            role: u.role,
+            team: u.team,
+        })
+        .collect();
+    staff.sort_by_key(|m| (m.name.to_lowercase(), m.id));
+    staff
+}
+
+fn line<'a>(
+    member: Option<StaffMember>,
+    counts: impl Iterator<Item = &'a CaseloadCount>,
+) -> TeamCaseload {
+    let mut line = TeamCaseload {
+        member,
+        cases: 0,
+        overdue: 0,
+        due_soon: 0,
+    };
+    for count in counts {
+        line.cases += count.cases;
+        line.overdue += count.overdue;
+        line.due_soon += count.due_soon;
+    }
+    line
+}

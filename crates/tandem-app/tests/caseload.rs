@@ -1,0 +1,284 @@
+//! The caseload services on both databases: counts with the page, the team's caseloads, the
+//! backlog, the staff list; permissions, narrowing and one audit entry per call.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
+use tandem_core::{Actor, Child, Date, Reference, Role, Stage};
+use tandem_store::{AuditFilter, CaseFilter, CaseSort, NewUser, Page, Source, StatusFilter, Store};
+use tandem_test_support::{Ctx, contract};
+
+contract!(
+    a_caseload_page_comes_with_its_counts,
+    the_team_page_is_for_managers,
+    the_backlog_is_narrowed_and_audited,
+    staff_are_the_active_case_and_team_managers,
+);
+
+fn date(text: &str) -> Date {
+    text.parse().expect("date")
+}
+
+/// "Today" is 2 March 2026.
+fn services(store: &Store) -> Services {
+    let noon = Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap();
+    Services::with_clock(store.clone(), Arc::new(move || noon))
+}
+
+fn today() -> Date {
+    date("2026-03-02")
+}
+
+async fn person(store: &Store, name: &str, role: Role, team: Option<&str>) -> Caller {
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx
+        .create_user(&NewUser {
+            email: format!("{}@example.test", name.to_lowercase()),
+            name: name.into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            role,
+            team: team.map(str::to_owned),
+        })
+        .await
+        .expect("user");
+    tx.commit().await.expect("commit");
+    Caller::new(
+        Actor {
+            id,
+            role,
+            team: team.map(str::to_owned),
+        },
+        Source::Form,
+    )
+}
+
+async fn open(services: &Services, by: &Caller, reference: &str, received: &str, to: Option<i64>) {
+    let mut child = Child {
+        date_of_birth: Some(date("2015-06-01")),
+        ..Child::default()
+    };
+    child.other.insert("given_name".into(), json!("Kim"));
+    child.other.insert("family_name".into(), json!(reference));
+    services
+        .open_case(
+            by,
+            &NewRequest {
+                reference: Reference::parse(reference).expect("reference"),
+                child,
+                received: date(received),
+                case_manager: to,
+                same_child_as: None,
+                different_child: true,
+            },
+        )
+        .await
+        .expect("open");
+}
+
+struct World {
+    services: Services,
+    manager: Caller,
+    ann: Caller,
+    ben: Caller,
+}
+
+/// Ann (north) holds an overdue case and one due soon; Ben (south) one on track and a
+/// request past 20 weeks; one case is nobody's.
+async fn world(store: &Store) -> World {
+    let services = services(store);
+    let manager = person(store, "Manager", Role::TeamManager, None).await;
+    let ann = person(store, "Ann", Role::CaseManager, Some("north")).await;
+    let ben = person(store, "Ben", Role::CaseManager, Some("south")).await;
+    open(
+        &services,
+        &manager,
+        "A-OVERDUE",
+        "2026-01-05",
+        Some(ann.actor.id),
+    )
+    .await;
+    open(
+        &services,
+        &manager,
+        "A-SOON",
+        "2026-01-25",
+        Some(ann.actor.id),
+    )
+    .await;
+    open(
+        &services,
+        &manager,
+        "B-LATER",
+        "2026-02-20",
+        Some(ben.actor.id),
+    )
+    .await;
+    open(
+        &services,
+        &manager,
+        "B-OLD",
+        "2025-09-01",
+        Some(ben.actor.id),
+    )
+    .await;
+    open(&services, &manager, "NOBODY", "2026-02-25", None).await;
+    World {
+        services,
+        manager,
+        ann,
+        ben,
+    }
+}
+
+async fn audit_count(store: &Store, action: &str) -> usize {
+    store
+        .audit_log(&AuditFilter {
+            action: Some(action.into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .expect("audit")
+        .len()
+}
+
+async fn a_caseload_page_comes_with_its_counts(ctx: Ctx) {
+    let store = &ctx.store;
+    let w = world(store).await;
+    let everything = CaseFilter::as_of(today());
+    let anns = w
+        .services
+        .caseload(
+            &w.ann,
+            &everything,
+            CaseSort::Reference,
+            Page::number(1, 50),
+        )
+        .await
+        .expect("caseload");
+    let refs: Vec<&str> = anns
+        .cases
+        .cases
+        .iter()
+        .map(|c| c.reference.as_str())
+        .collect();
+    assert_eq!(refs, ["A-OVERDUE", "A-SOON"], "narrowed to Ann's caseload");
+    assert_eq!((anns.overdue, anns.due_soon), (1, 1));
+    // The counts describe the caseload whatever the status filter.
+    let only_soon = CaseFilter {
+        status: Some(StatusFilter::DueSoon),
+        ..everything.clone()
+    };
+    let soon = w
+        .services
+        .caseload(&w.manager, &only_soon, CaseSort::Due, Page::number(1, 50))
+        .await
+        .expect("caseload");
+    let refs: Vec<&str> = soon
+        .cases
+        .cases
+        .iter()
+        .map(|c| c.reference.as_str())
+        .collect();
+    assert_eq!(refs, ["A-SOON"]);
+    assert_eq!(soon.cases.total, 1);
+    assert_eq!((soon.overdue, soon.due_soon), (2, 1));
+    assert_eq!(audit_count(store, "case.list").await, 2);
+    // Someone who lists no cases is refused, and the refusal is audited.
+    let analyst = person(store, "Analyst", Role::Analyst, None).await;
+    let refused = w
+        .services
+        .caseload(&analyst, &everything, CaseSort::Due, Page::number(1, 50))
+        .await;
+    assert!(matches!(refused, Err(ServiceError::Forbidden)));
+    assert_eq!(audit_count(store, "denied").await, 1);
+}
+
+async fn the_team_page_is_for_managers(ctx: Ctx) {
+    let store = &ctx.store;
+    let w = world(store).await;
+    let lines = w
+        .services
+        .team_caseloads(&w.manager, today())
+        .await
+        .expect("team");
+    let shown: Vec<(Option<&str>, i64, i64, i64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.member.as_ref().map(|m| m.name.as_str()),
+                l.cases,
+                l.overdue,
+                l.due_soon,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (Some("Ann"), 2, 1, 1),
+            (Some("Ben"), 2, 1, 0),
+            (Some("Manager"), 0, 0, 0),
+            (None, 1, 0, 0),
+        ]
+    );
+    assert_eq!(audit_count(store, "team.view").await, 1);
+    for caller in [&w.ann, &w.ben] {
+        assert!(matches!(
+            w.services.team_caseloads(caller, today()).await,
+            Err(ServiceError::Forbidden)
+        ));
+    }
+    assert_eq!(audit_count(store, "denied").await, 2);
+}
+
+async fn the_backlog_is_narrowed_and_audited(ctx: Ctx) {
+    let store = &ctx.store;
+    let w = world(store).await;
+    let filter = CaseFilter::as_of(today());
+    let all = w
+        .services
+        .backlog(&w.manager, &filter, Page::number(1, 50))
+        .await
+        .expect("backlog");
+    let refs: Vec<&str> = all.cases.iter().map(|c| c.reference.as_str()).collect();
+    assert_eq!(refs, ["B-OLD"]);
+    assert_eq!(all.cases[0].stage, Stage::AwaitingDecision);
+    let anns = w
+        .services
+        .backlog(&w.ann, &filter, Page::number(1, 50))
+        .await
+        .expect("backlog");
+    assert_eq!(anns.total, 0, "Ann's caseload has no old request");
+    let bens = w
+        .services
+        .backlog(&w.ben, &filter, Page::number(1, 50))
+        .await
+        .expect("backlog");
+    assert_eq!(bens.total, 1);
+    let audit = store
+        .audit_log(&AuditFilter {
+            action: Some("case.backlog".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 3);
+    assert!(audit.iter().any(|a| a.detail["shown"] == json!(["B-OLD"])));
+}
+
+async fn staff_are_the_active_case_and_team_managers(ctx: Ctx) {
+    let store = &ctx.store;
+    let w = world(store).await;
+    person(store, "Aaron", Role::Parent, None).await;
+    let mut tx = store.begin().await.expect("begin");
+    tx.set_user_disabled(w.ben.actor.id, true)
+        .await
+        .expect("disable");
+    tx.commit().await.expect("commit");
+    let staff = w.services.staff().await.expect("staff");
+    let names: Vec<&str> = staff.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Ann", "Manager"]);
+    assert_eq!(staff[0].team.as_deref(), Some("north"));
+}

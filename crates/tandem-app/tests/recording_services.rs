@@ -1,0 +1,192 @@
+//! The readings the case-changing forms start from, on both databases: the case for recording
+//! (allowed only to those who may record, audited either way) and the list of case managers.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
+use tandem_core::{Actor, Child, Date, Reference, Role, Stage};
+use tandem_store::{AuditFilter, NewUser, Source, Store};
+use tandem_test_support::{Ctx, contract};
+
+contract!(
+    only_those_who_record_read_a_case_for_recording,
+    case_managers_are_listed_to_those_who_open_cases,
+);
+
+fn date(text: &str) -> Date {
+    text.parse().expect("date")
+}
+
+/// The services with "today" fixed at 2 March 2026.
+fn services(store: &Store) -> Services {
+    let noon = Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap();
+    Services::with_clock(store.clone(), Arc::new(move || noon))
+}
+
+async fn person(store: &Store, email: &str, name: &str, role: Role, team: Option<&str>) -> Caller {
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx
+        .create_user(&NewUser {
+            email: email.into(),
+            name: name.into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            role,
+            team: team.map(str::to_owned),
+        })
+        .await
+        .expect("user");
+    tx.commit().await.expect("commit");
+    Caller::new(
+        Actor {
+            id,
+            role,
+            team: team.map(str::to_owned),
+        },
+        Source::Form,
+    )
+}
+
+fn request(reference: &str) -> NewRequest {
+    let mut child = Child {
+        date_of_birth: Some(date("2015-06-01")),
+        ..Child::default()
+    };
+    child.other.insert("given_name".into(), json!("Robin"));
+    child.other.insert("family_name".into(), json!("Testcase"));
+    NewRequest {
+        reference: Reference::parse(reference).expect("reference"),
+        child,
+        received: date("2026-01-05"),
+        case_manager: None,
+        same_child_as: None,
+        different_child: false,
+    }
+}
+
+async fn audit(store: &Store, action: &str) -> Vec<tandem_store::AuditRecord> {
+    store
+        .audit_log(&AuditFilter {
+            action: Some(action.into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .expect("audit")
+}
+
+async fn only_those_who_record_read_a_case_for_recording(ctx: Ctx) {
+    let store = &ctx.store;
+    let services = services(store);
+    let north = person(
+        store,
+        "n@example.test",
+        "N",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
+    let south = person(
+        store,
+        "s@example.test",
+        "S",
+        Role::CaseManager,
+        Some("south"),
+    )
+    .await;
+    let auditor = person(store, "qa@example.test", "Q", Role::QaAuditor, None).await;
+    let manager = person(store, "tm@example.test", "T", Role::TeamManager, None).await;
+    let opened = services
+        .open_case(&north, &request("EHC-1"))
+        .await
+        .expect("open");
+
+    let view = services
+        .case_for_recording(&north, &opened.reference)
+        .await
+        .expect("own case");
+    assert_eq!(view.case.record.version, 1);
+    assert_eq!(view.timeline.stage, Stage::AwaitingDecision);
+    assert_eq!(view.timeline.as_of, date("2026-03-02"));
+    assert!(view.may_record && !view.may_assign);
+    let viewed = audit(store, "case.view").await;
+    assert_eq!(viewed.len(), 1);
+    assert_eq!(viewed[0].detail["purpose"], "record");
+
+    let managed = services
+        .case_for_recording(&manager, &opened.reference)
+        .await
+        .expect("team manager");
+    assert!(managed.may_assign);
+
+    // An auditor may read the case but not change it; another team is told it does not exist.
+    assert!(matches!(
+        services
+            .case_for_recording(&auditor, &opened.reference)
+            .await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        services.case_for_recording(&south, &opened.reference).await,
+        Err(ServiceError::NotFound { .. })
+    ));
+    assert!(matches!(
+        services
+            .case_for_recording(&north, &Reference::parse("EHC-404").unwrap())
+            .await,
+        Err(ServiceError::NotFound { .. })
+    ));
+    assert_eq!(
+        audit(store, "denied").await.len(),
+        2,
+        "both refusals audited"
+    );
+    assert_eq!(audit(store, "case.view").await.len(), 2);
+}
+
+async fn case_managers_are_listed_to_those_who_open_cases(ctx: Ctx) {
+    let store = &ctx.store;
+    let services = services(store);
+    let zed = person(
+        store,
+        "z@example.test",
+        "Zed Able",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
+    let amy = person(store, "a@example.test", "Amy Bell", Role::TeamManager, None).await;
+    person(store, "p@example.test", "Pat Parent", Role::Parent, None).await;
+    let analyst = person(store, "an@example.test", "Ann Alyst", Role::Analyst, None).await;
+    let gone = person(
+        store,
+        "g@example.test",
+        "Gone Away",
+        Role::CaseManager,
+        None,
+    )
+    .await;
+    let mut tx = store.begin().await.expect("begin");
+    tx.set_user_disabled(gone.actor.id, true)
+        .await
+        .expect("disable");
+    tx.commit().await.expect("commit");
+
+    let listed = services.case_managers(&zed).await.expect("list");
+    let names: Vec<(&str, Option<&str>)> = listed
+        .iter()
+        .map(|m| (m.name.as_str(), m.team.as_deref()))
+        .collect();
+    assert_eq!(names, [("Amy Bell", None), ("Zed Able", Some("north"))]);
+    assert_eq!(listed[0].id, amy.actor.id);
+    assert!(
+        audit(store, "denied").await.is_empty(),
+        "an allowed reading leaves no entry"
+    );
+
+    assert!(matches!(
+        services.case_managers(&analyst).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert_eq!(audit(store, "denied").await.len(), 1);
+}

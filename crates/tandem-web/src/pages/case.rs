@@ -1,0 +1,476 @@
+//! A case (`/cases/{reference}`): the child's details, every statutory deadline with its
+//! explanation and regulation, exceptions, warnings, what happened and the history of
+//! corrections; and reassigning it (`POST /cases/{reference}/assign`). Reading goes through
+//! `services.view_case`, which audits it.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use tandem_app::accounts::FieldError;
+use tandem_app::services::{CaseView, ServiceError, StaffMember};
+use tandem_core::caseload::{advice_not_sought, describe_event, step_label};
+use tandem_core::{Date, RagStatus, Reference, Status, dates};
+use tandem_store::{Correction, EventRecord, london_date};
+
+use crate::Html;
+use crate::components::{
+    Label, Select, SelectItem, SummaryCell, SummaryList, SummaryRow, Tag, WarningText,
+};
+use crate::error::{WebError, html};
+use crate::pages::caseload::{caller, child_name, staff_name};
+use crate::pages::forms::FormErrors;
+use crate::pages::layout::Layout;
+use crate::pages::listing::rag_tag;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+const SECTION: &str = "/cases";
+
+fn parse_reference(text: &str) -> Result<Reference, WebError> {
+    Reference::parse(text).map_err(|_| WebError::NotFound)
+}
+
+/// One statutory deadline.
+struct DeadlineRow {
+    step: String,
+    due: String,
+    done: String,
+    tag: Html,
+    rule: &'static str,
+    explanation: String,
+    exception: Option<String>,
+}
+
+/// One claimed exception and what the engine made of it.
+struct ExceptionRow {
+    kind: String,
+    from: String,
+    outcome: String,
+    reason: Option<String>,
+}
+
+/// One fact that counts now.
+struct HappenedRow {
+    id: i64,
+    date: String,
+    what: String,
+    recorded: String,
+}
+
+/// A correction or withdrawal, with the fact it replaced.
+struct ChangeRow {
+    change: &'static str,
+    original: String,
+    replacement: Option<String>,
+    reason: String,
+    recorded: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/case.html")]
+struct CasePage {
+    layout: Layout,
+    reference: String,
+    name: String,
+    /// The success banner after a change, if one was just made.
+    done: Option<&'static str>,
+    error_summary: Option<Html>,
+    details: Html,
+    may_record: bool,
+    warnings: Vec<Html>,
+    deadlines: Vec<DeadlineRow>,
+    exceptions: Vec<ExceptionRow>,
+    happened: Vec<HappenedRow>,
+    changes: Vec<ChangeRow>,
+    /// The reassign form's select, when the reader may reassign.
+    assign: Option<Html>,
+    version: i64,
+    csrf_token: String,
+}
+
+fn text_row(key: &str, value: String) -> Option<SummaryRow> {
+    Some(SummaryRow {
+        key: SummaryCell {
+            text: Some(key.to_owned()),
+            ..SummaryCell::default()
+        },
+        value: SummaryCell {
+            text: Some(value),
+            ..SummaryCell::default()
+        },
+        ..SummaryRow::default()
+    })
+}
+
+/// "primary_need" → "Primary need".
+fn field_label(key: &str) -> String {
+    let spaced = key.replace('_', " ");
+    let mut chars = spaced.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+fn details(view: &CaseView, staff: &[StaffMember]) -> askama::Result<Html> {
+    let child = &view.case.child;
+    let name_of = |key: &str| child.other.get(key).and_then(Value::as_str);
+    let mut rows = vec![
+        text_row("Reference", view.case.record.reference.to_string()),
+        text_row(
+            "Name",
+            child_name(name_of("given_name"), name_of("family_name")),
+        ),
+        text_row(
+            "Date of birth",
+            child
+                .date_of_birth
+                .map_or_else(|| "Not recorded".to_owned(), dates::long),
+        ),
+    ];
+    for (key, value) in &child.other {
+        if matches!(key.as_str(), "given_name" | "family_name") {
+            continue;
+        }
+        let shown = match value {
+            Value::String(text) => text.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(true) => "Yes".to_owned(),
+            Value::Bool(false) => "No".to_owned(),
+            _ => continue,
+        };
+        rows.push(text_row(&field_label(key), shown));
+    }
+    rows.extend([
+        text_row("Stage", view.timeline.stage.label().to_owned()),
+        text_row(
+            "Case manager",
+            staff_name(staff, view.case.record.case_manager),
+        ),
+        text_row(
+            "Team",
+            view.case
+                .record
+                .team
+                .clone()
+                .unwrap_or_else(|| "None".to_owned()),
+        ),
+    ]);
+    Html::render(&SummaryList {
+        rows,
+        ..SummaryList::default()
+    })
+}
+
+fn tag(text: &str, colour: &str) -> askama::Result<Html> {
+    Html::render(&Tag {
+        text: Some(text.into()),
+        classes: Some(colour.into()),
+        ..Tag::default()
+    })
+}
+
+fn status_tag(status: Status, due: Option<Date>, today: Date) -> askama::Result<Html> {
+    match status {
+        Status::Met => tag("Done on time", "govuk-tag--green"),
+        Status::Late => tag("Done late", "govuk-tag--orange"),
+        Status::Overdue => rag_tag(Some(RagStatus::Overdue)),
+        Status::Pending => rag_tag(due.map(|d| RagStatus::of(d, today))),
+        Status::NotApplicable => tag("Not needed", "govuk-tag--grey"),
+    }
+}
+
+fn recorded(row: &EventRecord) -> String {
+    format!(
+        "{}, {}",
+        row.recorded_by_name.as_deref().unwrap_or("Tandem"),
+        dates::long(london_date(row.recorded_at))
+    )
+}
+
+fn describe_row(row: &EventRecord) -> String {
+    row.event.as_ref().map_or_else(String::new, |event| {
+        format!("{} ({})", describe_event(event), dates::long(event.date))
+    })
+}
+
+fn history(view: &CaseView) -> (Vec<HappenedRow>, Vec<ChangeRow>) {
+    let history = &view.case.history;
+    let mut effective: Vec<&EventRecord> = view.case.effective().collect();
+    effective.sort_by_key(|r| (r.event.as_ref().map(|e| e.date), r.seq));
+    let happened = effective
+        .into_iter()
+        .filter_map(|r| {
+            let event = r.event.as_ref()?;
+            Some(HappenedRow {
+                id: r.id,
+                date: dates::long(event.date),
+                what: describe_event(event),
+                recorded: recorded(r),
+            })
+        })
+        .collect();
+    let changes = history
+        .iter()
+        .filter_map(|r| {
+            let replaced = history.iter().find(|o| Some(o.id) == r.supersedes)?;
+            Some(ChangeRow {
+                change: match r.correction? {
+                    Correction::Correct => "Corrected",
+                    Correction::Withdraw => "Withdrawn",
+                },
+                original: describe_row(replaced),
+                replacement: r.event.as_ref().map(|_| describe_row(r)),
+                reason: r.reason.clone().unwrap_or_default(),
+                recorded: recorded(r),
+            })
+        })
+        .collect();
+    (happened, changes)
+}
+
+fn assign_select(
+    view: &CaseView,
+    staff: &[StaffMember],
+    errors: &FormErrors,
+) -> askama::Result<Html> {
+    let items = std::iter::once(Some(SelectItem {
+        value: Some(String::new()),
+        text: Some("Not assigned".into()),
+        ..SelectItem::default()
+    }))
+    .chain(staff.iter().map(|m| {
+        let team = m
+            .team
+            .as_deref()
+            .map(|t| format!(", {t}"))
+            .unwrap_or_default();
+        Some(SelectItem {
+            value: Some(m.id.to_string()),
+            text: Some(format!("{} ({}{team})", m.name, m.role.label())),
+            ..SelectItem::default()
+        })
+    }))
+    .collect();
+    Html::render(&Select {
+        id: Some("case_manager".into()),
+        name: "case_manager".into(),
+        items,
+        value: Some(
+            view.case
+                .record
+                .case_manager
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        ),
+        label: Some(Label {
+            text: Some("Case manager".into()),
+            classes: Some("govuk-label--s".into()),
+            ..Label::default()
+        }),
+        error_message: errors.message("case_manager"),
+        ..Select::default()
+    })
+}
+
+async fn case_page(
+    state: &AppState,
+    user: &CurrentUser,
+    reference: &Reference,
+    done: Option<&'static str>,
+    errors: &FormErrors,
+) -> Result<CasePage, WebError> {
+    let services = state.services();
+    let view = services.view_case(&caller(user), reference, None).await?;
+    let staff = services.staff().await?;
+    let today = view.timeline.as_of;
+    let case_file = view.case.case_file();
+    let name = child_name(
+        case_file
+            .child
+            .other
+            .get("given_name")
+            .and_then(Value::as_str),
+        case_file
+            .child
+            .other
+            .get("family_name")
+            .and_then(Value::as_str),
+    );
+    let warnings = view
+        .timeline
+        .warnings
+        .iter()
+        .chain(&advice_not_sought(&case_file, today))
+        .map(|w| {
+            Html::render(&WarningText {
+                text: Some(w.message.clone()),
+                ..WarningText::default()
+            })
+        })
+        .collect::<askama::Result<_>>()?;
+    let deadlines = view
+        .timeline
+        .milestones
+        .iter()
+        .map(|m| {
+            Ok(DeadlineRow {
+                step: step_label(&m.key),
+                due: m.due.map_or_else(String::new, dates::long),
+                done: m.done.map_or_else(String::new, dates::long),
+                tag: status_tag(m.status, m.due, today)?,
+                rule: m.rule,
+                explanation: m.explanation.clone(),
+                exception: m.exception.as_ref().map(|e| e.explanation.clone()),
+            })
+        })
+        .collect::<askama::Result<_>>()?;
+    let exceptions = view
+        .timeline
+        .exceptions
+        .iter()
+        .map(|x| {
+            let claim = case_file
+                .events
+                .get(x.event_index)
+                .and_then(|e| match &e.detail {
+                    tandem_core::EventDetail::Exception(claim) => claim.reason.clone(),
+                    _ => None,
+                });
+            ExceptionRow {
+                kind: field_label(x.kind.as_str()),
+                from: dates::long(x.from),
+                outcome: match &x.reason {
+                    Some(why) => format!("Does not qualify: {why}"),
+                    None => format!(
+                        "Disapplies the time limit for: {}",
+                        x.disapplies
+                            .iter()
+                            .map(|k| step_label(k))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                },
+                reason: claim,
+            }
+        })
+        .collect();
+    let (happened, changes) = history(&view);
+    let assign = if view.may_assign {
+        Some(assign_select(&view, &staff, errors)?)
+    } else {
+        None
+    };
+    Ok(CasePage {
+        layout: Layout::signed_in(user, format!("{reference}: {name}"), SECTION)
+            .with_errors(!errors.is_empty()),
+        reference: reference.to_string(),
+        name,
+        done,
+        error_summary: errors.summary()?,
+        details: details(&view, &staff)?,
+        may_record: view.may_record,
+        warnings,
+        deadlines,
+        exceptions,
+        happened,
+        changes,
+        assign,
+        version: view.case.record.version,
+        csrf_token: user.csrf_token(),
+    })
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct CaseParams {
+    #[serde(default)]
+    done: String,
+}
+
+/// What the banner says after each change that comes back to the case (`?done=`).
+fn done_message(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "assigned" => "Case manager changed",
+        "opened" => "Case opened",
+        "recorded" => "Event recorded",
+        "corrected" => "Event corrected",
+        "withdrawn" => "Event withdrawn",
+        "exception" => "Exception recorded",
+        _ => return None,
+    })
+}
+
+/// `GET /cases/{reference}`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    Query(params): Query<CaseParams>,
+) -> Result<Response, WebError> {
+    let reference = parse_reference(&reference)?;
+    let done = done_message(&params.done);
+    let page = case_page(&state, &user, &reference, done, &FormErrors::default()).await?;
+    Ok(html(StatusCode::OK, page.render()?))
+}
+
+/// What the reassign form sends.
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct AssignForm {
+    #[serde(default)]
+    case_manager: String,
+    #[serde(default)]
+    version: String,
+}
+
+/// `POST /cases/{reference}/assign`: gives the case to someone else, written against the
+/// version the form was shown with; a stale version shows the case again as it now is.
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, WebError> {
+    let reference = parse_reference(&reference)?;
+    // An unreadable version cannot match the case's: it is reported as a conflict.
+    let version = form.version.parse().unwrap_or(0);
+    // An unreadable choice names nobody: the service refuses it as not an active account.
+    let manager = match form.case_manager.as_str() {
+        "" => None,
+        id => Some(id.parse().unwrap_or(0)),
+    };
+    let result = state
+        .services()
+        .assign_case(&caller(&user), &reference, version, manager)
+        .await;
+    let (status, errors) = match result {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/cases/{reference}?done=assigned")).into_response());
+        }
+        Err(ServiceError::Conflict { .. }) => (
+            StatusCode::CONFLICT,
+            FormErrors::one(
+                "case_manager",
+                "Someone else changed this case while you were looking at it. Check the case \
+                 as it is now, then choose the case manager again",
+            ),
+        ),
+        Err(ServiceError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::new(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError {
+                        field: "case_manager",
+                        message: e.message,
+                    })
+                    .collect(),
+            ),
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let page = case_page(&state, &user, &reference, None, &errors).await?;
+    Ok(html(status, page.render()?))
+}

@@ -1,0 +1,277 @@
+//! `tandem user add`, `tandem serve` and `tandem demo` as an operator runs them: the real binary,
+//! a real port, plain HTTP requests.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+
+use tandem_core::Role;
+use tandem_test_support::TempDatabase;
+
+fn tandem(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tandem");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A server process, killed when the test ends however it ends.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    /// Starts `tandem ARGS` and waits for the line announcing where it listens.
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start tandem");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let mut seen = Vec::new();
+        let address = loop {
+            let Some(line) = lines.next() else {
+                let _ = child.kill();
+                panic!("tandem ended before listening:\n{}", seen.join("\n"));
+            };
+            let line = line.expect("read stderr");
+            if let Some(rest) = line.split("is running at http://").nth(1) {
+                break rest.trim().to_owned();
+            }
+            seen.push(line);
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, address }
+    }
+
+    /// One HTTP/1.1 request; returns the status, the headers (lower-cased names) and the body.
+    fn request(&self, method: &str, path: &str, cookie: Option<&str>, form: &str) -> Reply {
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.address
+        );
+        if let Some(cookie) = cookie {
+            request.push_str(&format!("Cookie: {cookie}\r\n"));
+        }
+        if method == "POST" {
+            request.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                form.len()
+            ));
+        }
+        request.push_str("\r\n");
+        request.push_str(form);
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).expect("receive");
+        let (head, body) = raw.split_once("\r\n\r\n").expect("a full response");
+        let mut head_lines = head.lines();
+        let status = head_lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .expect("status line");
+        let headers = head_lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+
+    /// Signs in as a script would (no browser headers, so no form token) and returns the
+    /// session cookie.
+    fn sign_in(&self, email: &str, password: &str) -> String {
+        let form = format!(
+            "email={}&password={}",
+            email.replace('@', "%40"),
+            password.replace(' ', "+")
+        );
+        let reply = self.request("POST", "/sign-in", None, &form);
+        assert_eq!(reply.status, 303, "sign-in as {email}: {}", reply.body);
+        reply
+            .header("set-cookie")
+            .into_iter()
+            .find(|c| c.contains("tandem_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_owned()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+#[test]
+fn user_add_takes_the_password_from_stdin_or_generates_one() {
+    let db = TempDatabase::sqlite();
+    let typed = tandem(
+        &[
+            "user",
+            "add",
+            "--email",
+            "Ops@Example.test",
+            "--role",
+            "admin",
+            "--name",
+            "Ops",
+            "--database",
+            &db.url,
+        ],
+        "a long enough passphrase\n",
+    );
+    assert!(typed.status.success(), "{}", text(&typed.stderr));
+    assert!(typed.stdout.is_empty(), "a typed password is never echoed");
+
+    let generated = tandem(
+        &[
+            "user",
+            "add",
+            "--email",
+            "cm@example.test",
+            "--role",
+            "case_manager",
+            "--team",
+            "north",
+            "--database",
+            &db.url,
+        ],
+        "",
+    );
+    assert!(generated.status.success(), "{}", text(&generated.stderr));
+    let password = text(&generated.stdout).trim().to_owned();
+    assert!(password.len() >= 12, "generated password {password:?}");
+
+    let server = Server::start(&["serve", "--addr", "127.0.0.1:0", "--database", &db.url]);
+    assert_eq!(server.request("GET", "/health", None, "").status, 200);
+    // Email addresses are matched without regard to case.
+    let admin = server.sign_in("ops@example.test", "a long enough passphrase");
+    let home = server.request("GET", "/", Some(&admin), "");
+    assert_eq!(home.status, 303);
+    assert_eq!(home.header("location"), ["/admin/users"]);
+    let case_manager = server.sign_in("cm@example.test", &password);
+    let home = server.request("GET", "/", Some(&case_manager), "");
+    assert_eq!(home.header("location"), ["/cases"]);
+}
+
+#[test]
+fn user_add_refuses_bad_input_with_the_contract_exit_codes() {
+    let db = TempDatabase::sqlite();
+    let add = |email: &str, role: &str, password: &str| {
+        tandem(
+            &[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--role",
+                role,
+                "--database",
+                &db.url,
+            ],
+            password,
+        )
+    };
+    let unknown_role = add("a@example.test", "wizard", "a long enough passphrase\n");
+    assert_eq!(unknown_role.status.code(), Some(2));
+    assert!(text(&unknown_role.stderr).contains("case_manager"));
+
+    let short = add("a@example.test", "parent", "short\n");
+    assert_eq!(short.status.code(), Some(1));
+    assert!(
+        text(&short.stderr).contains("password"),
+        "{}",
+        text(&short.stderr)
+    );
+
+    assert!(
+        add("a@example.test", "parent", "a long enough passphrase\n")
+            .status
+            .success()
+    );
+    let again = add("A@example.test", "analyst", "a long enough passphrase\n");
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("email"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn demo_serves_synthetic_cases_with_an_account_per_role() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/demo.db", dir.path().display());
+    let server = Server::start(&[
+        "demo",
+        "--addr",
+        "127.0.0.1:0",
+        "--cases",
+        "40",
+        "--database",
+        &url,
+    ]);
+    assert_eq!(server.request("GET", "/health", None, "").status, 200);
+    for role in Role::ALL {
+        let email = format!("{}@demo.test", role.as_str());
+        let session = server.sign_in(&email, "tandem-demo-2026");
+        let home = server.request("GET", "/", Some(&session), "");
+        assert_eq!(home.status, 303, "{email}");
+    }
+    drop(server);
+
+    // A second run starts again from nothing rather than failing on the accounts it made.
+    let again = Server::start(&[
+        "demo",
+        "--addr",
+        "127.0.0.1:0",
+        "--cases",
+        "10",
+        "--database",
+        &url,
+    ]);
+    assert_eq!(again.request("GET", "/health", None, "").status, 200);
+}
