@@ -59,6 +59,11 @@ impl Layout {
             ("/team", "Team", user.can(Action::ViewTeamCaseloads)),
             ("/backlog", "Backlog", user.can(Action::ListCases)),
             ("/dashboard", "Dashboard", user.can(Action::ViewAggregates)),
+            (
+                "/plan",
+                "Improvement plan",
+                user.can(Action::ViewAggregates),
+            ),
             ("/admin/users", "Accounts", user.can(Action::ManageAccounts)),
         ]
         .into_iter()
