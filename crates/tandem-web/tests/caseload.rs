@@ -593,11 +593,11 @@ async fn navigation_offers_team_and_backlog_to_those_who_may_see_them() {
     };
     assert_eq!(
         nav(Role::TeamManager).await,
-        ["Cases", "Team", "Backlog", "Dashboard"]
+        ["Cases", "Team", "Backlog", "Dashboard", "Improvement plan"]
     );
     assert_eq!(nav(Role::CaseManager).await, ["Cases", "Backlog"]);
     assert_eq!(
         nav(Role::QaAuditor).await,
-        ["Cases", "Backlog", "Dashboard"]
+        ["Cases", "Backlog", "Dashboard", "Improvement plan"]
     );
 }
