@@ -180,6 +180,9 @@ async fn authorise(store: &Store, caller: &Caller, action: Action) -> Result<(),
 #[derive(Debug, Default)]
 pub struct DashboardCache {
     entries: Mutex<VecDeque<(CasesVersion, Dashboard)>>,
+    /// Held while a dashboard is computed: requests arriving meanwhile wait for it and take the
+    /// cached result, rather than each reading every case at once and starving the pool.
+    computing: tokio::sync::Mutex<()>,
 }
 
 /// What [`Store::cases_version`] returns.
@@ -213,6 +216,28 @@ impl DashboardCache {
     }
 }
 
+/// Computes a dashboard missing from `cache`, one computation at a time; a request that waited
+/// finds the result of the one before it in the cache.
+async fn compute_once(
+    store: &Store,
+    cache: &DashboardCache,
+    version: CasesVersion,
+    spec: DashboardSpec,
+    targets: Targets,
+) -> Result<Dashboard, ServiceError> {
+    let _computing = cache.computing.lock().await;
+    if let Some(dashboard) = cache.get(version, &spec, &targets) {
+        return Ok(dashboard);
+    }
+    let mut dashboard = Dashboard::new(spec, targets);
+    let mut cases = std::pin::pin!(store.assigned_case_files());
+    while let Some((case, manager)) = cases.try_next().await? {
+        dashboard.add_case(&case, manager.as_deref());
+    }
+    cache.put(version, &dashboard);
+    Ok(dashboard)
+}
+
 /// The dashboard over every case in the store, for a caller who may see aggregates: one pass
 /// over the cases (or the copy in `cache`, while no case has changed), and one audit entry
 /// (`view_dashboard`) for the aggregate read either way.
@@ -228,15 +253,7 @@ pub async fn read_dashboard(
     let version = store.cases_version().await?;
     let dashboard = match cache.get(version, &spec, &targets) {
         Some(dashboard) => dashboard,
-        None => {
-            let mut dashboard = Dashboard::new(spec, targets);
-            let mut cases = std::pin::pin!(store.assigned_case_files());
-            while let Some((case, manager)) = cases.try_next().await? {
-                dashboard.add_case(&case, manager.as_deref());
-            }
-            cache.put(version, &dashboard);
-            dashboard
-        }
+        None => compute_once(store, cache, version, spec, targets).await?,
     };
     store
         .audit(

@@ -11,8 +11,7 @@ use tandem_core::{Date, dates};
 
 use crate::Html;
 use crate::components::{
-    ChoiceItem, Conditional, DateInput, DateItem, Fieldset, Hint, Label, Legend, Radios, Select,
-    SelectItem,
+    ChoiceItem, DateInput, DateItem, Fieldset, Hint, Label, Legend, Radios, Select, SelectItem,
 };
 use crate::pages::forms::FormErrors;
 
@@ -360,7 +359,7 @@ pub(crate) fn period_form(
         items: months,
         value: shown.month.clone(),
         label: Some(Label {
-            text: Some("Month".into()),
+            text: Some("Month, for a calendar month".into()),
             ..Label::default()
         }),
         error_message: errors.message("month"),
@@ -370,14 +369,14 @@ pub(crate) fn period_form(
         "{}{}",
         date_input(
             "start",
-            "Start date",
+            "Start date, between two dates",
             "For example, 1 4 2025",
             &shown.start,
             errors
         )?,
         date_input(
             "end",
-            "End date",
+            "End date, between two dates",
             "For example, 31 3 2026",
             &shown.end,
             errors
@@ -399,15 +398,11 @@ pub(crate) fn period_form(
             Some(ChoiceItem {
                 value: Some("month".into()),
                 text: Some("A calendar month".into()),
-                conditional: Some(Conditional { html: month }),
                 ..ChoiceItem::default()
             }),
             Some(ChoiceItem {
                 value: Some("range".into()),
                 text: Some("Between two dates".into()),
-                conditional: Some(Conditional {
-                    html: Html::trusted(range),
-                }),
                 ..ChoiceItem::default()
             }),
         ],
@@ -421,7 +416,7 @@ pub(crate) fn period_form(
         errors,
     )?;
     Ok(Html::trusted(format!(
-        "<form method=\"get\" novalidate class=\"tandem-period-form\">{radios}{as_at}\
+        "<form method=\"get\" novalidate class=\"tandem-period-form\">{radios}{month}{range}{as_at}\
          <button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Show figures</button></form>"
     )))
 }

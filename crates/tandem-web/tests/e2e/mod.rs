@@ -383,7 +383,6 @@ impl Browser {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter(|node| !is_conditional_reveal(&violation["id"], node))
                 .collect();
             if nodes.is_empty() {
                 continue;
@@ -604,21 +603,6 @@ impl Browser {
         self.press("Sign in").await;
         assert_ne!(self.path().await, "/sign-in", "signed in as {role}");
     }
-}
-
-/// GOV.UK Frontend puts `aria-expanded` on radios and checkboxes that reveal a follow-up question,
-/// which ARIA does not list for those roles. GOV.UK keeps it on purpose, because screen readers
-/// announce it (alphagov/govuk-frontend#979); that one finding is accepted, nothing else.
-fn is_conditional_reveal(rule: &serde_json::Value, node: &serde_json::Value) -> bool {
-    let html = node["html"].as_str().unwrap_or_default();
-    let summary = node["summary"].as_str().unwrap_or_default();
-    rule == "aria-allowed-attr"
-        && (html.contains("govuk-radios__input") || html.contains("govuk-checkboxes__input"))
-        && html.contains("aria-controls=")
-        && summary.lines().skip(1).all(|line| {
-            line.trim()
-                .starts_with("ARIA attribute is not allowed: aria-expanded=")
-        })
 }
 
 /// The label reading `text`, anywhere below the current node.
