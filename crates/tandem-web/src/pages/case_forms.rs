@@ -449,15 +449,7 @@ pub(crate) async fn new_event(
     let Some(kind) = recordable(Some(asked)) else {
         return event_types_page(&user, &view, true);
     };
-    let form = EventForm {
-        mode: Mode::Record,
-        kind,
-        values: &Values::new(),
-        problems: &Problems::default(),
-        basis: Basis::of(&view),
-        notices: Vec::new(),
-    };
-    render(form.page(&user, &reference)?, StatusCode::OK)
+    blank_form(&user, &reference, &view, Mode::Record, kind)
 }
 
 /// `POST /cases/{reference}/events/new`.
@@ -792,15 +784,32 @@ pub(crate) async fn new_exception(
         .services()
         .case_for_recording(&caller(&user), &reference)
         .await?;
+    blank_form(
+        &user,
+        &reference,
+        &view,
+        Mode::Exception,
+        EventType::Exception,
+    )
+}
+
+/// A form for `kind` with nothing filled in yet, based on the case as `view` shows it.
+fn blank_form(
+    user: &CurrentUser,
+    reference: &Reference,
+    view: &CaseView,
+    mode: Mode,
+    kind: EventType,
+) -> Result<Response, WebError> {
     let form = EventForm {
-        mode: Mode::Exception,
-        kind: EventType::Exception,
+        mode,
+        kind,
         values: &Values::new(),
         problems: &Problems::default(),
-        basis: Basis::of(&view),
+        basis: Basis::of(view),
         notices: Vec::new(),
     };
-    render(form.page(&user, &reference)?, StatusCode::OK)
+    render(form.page(user, reference)?, StatusCode::OK)
 }
 
 /// `POST /cases/{reference}/exceptions/new`: `action=check` shows whether the exception
