@@ -23,7 +23,7 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    admin, case, case_forms, caseload, dashboard, new_request, plan, report, sign_in,
+    admin, case, case_forms, caseload, dashboard, downloads, new_request, plan, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -74,7 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard/cases", get(dashboard::cases))
-        .route("/dashboard/tables/{file}", get(dashboard::table_csv))
+        .route("/dashboard/tables/{file}", get(downloads::table))
         .route("/plan", get(plan::show))
         .route("/report", get(report::show))
         .fallback(|| async { WebError::NotFound });

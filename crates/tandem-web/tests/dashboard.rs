@@ -5,6 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
+use calamine::Reader;
 use support::{TestApp, TestResponse};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
@@ -235,23 +236,57 @@ async fn analysts_see_pseudonyms_and_managers_see_references() {
 }
 
 #[tokio::test]
-async fn every_table_downloads_as_csv_with_the_page_figures() {
+async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     let app = app().await;
     let analyst = app.session(Role::Analyst).await;
     let page = app.get(&format!("/dashboard?{YEAR}"), Some(&analyst)).await;
     let downloads = links(&page, "a[href^='/dashboard/tables/']");
-    assert_eq!(downloads.len(), 14);
+    // The headline table and 13 charts, each as CSV and XLSX, and the workbook of them all.
+    assert_eq!(downloads.len(), 14 * 2 + 1);
+    let mut sheets = Vec::new();
     for (href, _) in &downloads {
-        let csv = app.get(href, Some(&analyst)).await;
-        assert_eq!(csv.status, StatusCode::OK, "{href}");
-        assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
-        let disposition = csv.header("content-disposition").unwrap();
+        let file = app.get(href, Some(&analyst)).await;
+        assert_eq!(file.status, StatusCode::OK, "{href}");
+        let disposition = file.header("content-disposition").unwrap();
         assert!(
             disposition.starts_with("attachment; filename=\""),
             "{disposition}"
         );
-        assert!(disposition.ends_with("-2026-03-31.csv\""), "{disposition}");
+        if href.contains(".csv?") {
+            assert_eq!(file.header("content-type"), Some("text/csv; charset=utf-8"));
+            assert!(disposition.ends_with("-2026-03-31.csv\""), "{disposition}");
+            let xlsx = app
+                .get(&href.replace(".csv?", ".xlsx?"), Some(&analyst))
+                .await;
+            let sheet = only_sheet(&xlsx.bytes);
+            assert_eq!(sheet, csv_cells(&file.body), "{href} as XLSX");
+            sheets.push(sheet);
+        } else {
+            assert_eq!(file.header("content-type"), Some(XLSX));
+            assert!(disposition.ends_with("-2026-03-31.xlsx\""), "{disposition}");
+        }
     }
+    // The workbook holds every table, a sheet each, in the page's order.
+    let all: Vec<&String> = downloads
+        .iter()
+        .map(|(href, _)| href)
+        .filter(|href| href.starts_with("/dashboard/tables/all.xlsx?"))
+        .collect();
+    let [all] = all[..] else {
+        panic!("one link to the workbook: {all:?}")
+    };
+    let workbook = app.get(all, Some(&analyst)).await;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(workbook.bytes)).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names.len(), 14);
+    assert_eq!(names[0], "Headline measures");
+    assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
+    let all_sheets: Vec<Vec<Vec<String>>> = names
+        .iter()
+        .map(|n| cells(&book.worksheet_range(n).unwrap()))
+        .collect();
+    assert_eq!(all_sheets, sheets);
     let headline = app
         .get(
             &format!("/dashboard/tables/headline.csv?{YEAR}"),
@@ -341,4 +376,53 @@ async fn the_board_report_is_one_printable_page() {
     // Strict CSP: no inline styles; printing is the stylesheet's business.
     assert!(!page.body.contains("style="));
     assert!(!page.body.contains("<style"));
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The cells of a workbook's one sheet as text, as a CSV reader would see them.
+fn only_sheet(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names.len(), 1);
+    cells(&book.worksheet_range(&names[0]).unwrap())
+}
+
+/// Text of each cell; numbers as they were written in the CSV, and typed as numbers.
+fn cells(range: &calamine::Range<calamine::Data>) -> Vec<Vec<String>> {
+    use calamine::Data;
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(i) => i.to_string(),
+                    Data::String(s) => s.clone(),
+                    Data::Empty => String::new(),
+                    other => panic!("unexpected cell {other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A CSV file's cells, numbers written as the spreadsheet would show them.
+fn csv_cells(body: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .map(|cell| match cell.parse::<f64>() {
+                    Ok(f) => format!("{f}"),
+                    Err(_) => cell.to_owned(),
+                })
+                .collect()
+        })
+        .collect()
 }

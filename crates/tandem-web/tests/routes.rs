@@ -140,6 +140,7 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/dashboard/cases?figure=%7B%22figure%22%3A%22backlog%22%2C%22bucket%22%3A99%7D", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
     Route { method: "GET", path: "/dashboard/tables/backlog.csv", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/dashboard/tables/nothing.csv", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
+    Route { method: "GET", path: "/dashboard/tables/all.xlsx", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/plan", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/report?period=month&month=2026-01", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },

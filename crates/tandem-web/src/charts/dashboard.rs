@@ -17,7 +17,7 @@ pub enum Breakdown {
 }
 
 impl Breakdown {
-    fn heading(self) -> &'static str {
+    pub fn heading(self) -> &'static str {
         match self {
             Self::CaseManager => "Case manager",
             Self::PrimaryNeed => "Primary need",

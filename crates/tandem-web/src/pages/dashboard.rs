@@ -1,13 +1,13 @@
 //! The performance dashboard (`GET /dashboard`), the cases behind any of its figures
-//! (`GET /dashboard/cases`) and every one of its tables as CSV (`GET /dashboard/tables/{name}.csv`).
-//! All three take the same period and as-at query ([`PeriodForm`]), so a list or a download
+//! (`GET /dashboard/cases`); its tables download through [`super::downloads`].
+//! All take the same period and as-at query ([`PeriodForm`]), so a list or a download
 //! always shows what its page did. The figures come from `tandem_app::reports`, which checks the
 //! permission, reads every case once and audits the read.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use tandem_app::reports::{self, CasesBehind, Naming};
 use tandem_app::services::Caller;
@@ -51,6 +51,20 @@ const COUNTS: [&str; 3] = [
     "final_plans_over_52_weeks",
     "open_assessments_overdue",
 ];
+
+/// A rate's name in a few words, for a sheet's name (which may hold 31 characters).
+fn short_label(key: &str) -> &str {
+    match key {
+        FINAL_PLANS_EXCL => "plans excl. exceptions",
+        "final_plans_within_20_weeks_incl_exceptions" => "all plans",
+        "decisions_to_assess_within_6_weeks" => "decisions to assess",
+        "advice_within_6_weeks.all" => "advice",
+        "review_meetings_on_time" => "review meetings",
+        "review_decisions_within_4_weeks" => "review decisions",
+        "amended_plans_within_8_weeks" => "amended plans",
+        other => other,
+    }
+}
 
 /// A measure's name for people.
 pub(crate) fn measure_label(key: &str) -> String {
@@ -156,7 +170,7 @@ pub(crate) fn headline_rows(d: &Dashboard, chosen: &Chosen) -> Vec<HeadlineRow> 
 }
 
 /// A table of the dashboard: drawn as a chart (the headline measures as a table) and
-/// downloadable as CSV under [`Table::name`].
+/// downloadable as CSV or XLSX under [`Table::name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Table {
     Headline,
@@ -168,7 +182,7 @@ pub(crate) enum Table {
 }
 
 /// A CSV table: its header and rows.
-type Rows = (Vec<&'static str>, Vec<Vec<String>>);
+pub(crate) type Rows = (Vec<&'static str>, Vec<Vec<String>>);
 
 const RATE_COLUMNS: [&str; 5] = [
     "met",
@@ -230,6 +244,18 @@ impl Table {
         }
     }
 
+    /// The table's sheet in a workbook: at most 31 characters, as Excel allows.
+    pub(crate) fn sheet_name(self) -> String {
+        match self {
+            Self::Headline => "Headline measures".into(),
+            Self::Trend(key) => format!("Trend - {}", short_label(key)),
+            Self::Breakdown(by) => format!("Plans on time by {}", by.heading().to_lowercase()),
+            Self::Advice => "Advice by kind".into(),
+            Self::Backlog => "Open assessments by week".into(),
+            Self::Lateness => "Reasons for lateness".into(),
+        }
+    }
+
     /// The chart, with its data table linking to the cases (none for the headline table).
     pub(crate) fn chart(self, d: &Dashboard, chosen: &Chosen) -> askama::Result<Option<Html>> {
         let link = |figure: &Figure| cases_link(chosen, figure);
@@ -260,7 +286,7 @@ impl Table {
 
     /// The table's figures as CSV rows: counts and rates as numbers, with the target and the
     /// judgement beside each rate.
-    fn rows(self, d: &Dashboard) -> Rows {
+    pub(crate) fn rows(self, d: &Dashboard) -> Rows {
         let end = d.spec.period.end;
         let read = |metrics: &Metrics, key: &str| {
             Reading::new(&d.targets, key, end, metrics.rate(key).unwrap_or_default())
@@ -424,10 +450,37 @@ pub(crate) async fn read(
     .await?)
 }
 
-/// A chart on the page with its download link.
+/// A chart on the page with its download links.
 struct ChartSection {
     chart: Html,
-    csv: String,
+    downloads: Downloads,
+}
+
+/// The addresses of one table's downloads.
+pub(crate) struct Downloads {
+    pub(crate) csv: String,
+    pub(crate) xlsx: String,
+}
+
+impl Downloads {
+    pub(crate) fn of(table: Table, chosen: &Chosen) -> Self {
+        let link = |extension: &str| {
+            format!(
+                "/dashboard/tables/{}.{extension}?{}",
+                table.name(),
+                chosen.query()
+            )
+        };
+        Self {
+            csv: link("csv"),
+            xlsx: link("xlsx"),
+        }
+    }
+}
+
+/// The address of the workbook with every table.
+pub(crate) fn workbook_link(chosen: &Chosen) -> String {
+    format!("/dashboard/tables/all.xlsx?{}", chosen.query())
 }
 
 struct Group {
@@ -443,7 +496,8 @@ struct Figures {
     cases: String,
     query: String,
     headline: Vec<HeadlineRow>,
-    headline_csv: String,
+    headline_downloads: Downloads,
+    workbook: String,
     groups: Vec<Group>,
 }
 
@@ -454,10 +508,6 @@ struct DashboardPage {
     error_summary: Option<Html>,
     form: Html,
     figures: Option<Figures>,
-}
-
-fn csv_link(table: Table, chosen: &Chosen) -> String {
-    format!("/dashboard/tables/{}.csv?{}", table.name(), chosen.query())
 }
 
 fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
@@ -495,7 +545,7 @@ fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
         };
         groups[group].sections.push(ChartSection {
             chart,
-            csv: csv_link(table, chosen),
+            downloads: Downloads::of(table, chosen),
         });
     }
     Ok(Figures {
@@ -504,7 +554,8 @@ fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
         cases: thousands(d.headline.cases),
         query: chosen.query(),
         headline: headline_rows(d, chosen),
-        headline_csv: csv_link(Table::Headline, chosen),
+        headline_downloads: Downloads::of(Table::Headline, chosen),
+        workbook: workbook_link(chosen),
         groups,
     })
 }
@@ -541,47 +592,9 @@ pub(crate) async fn show(
 }
 
 /// Checks the period of a link (which only pages make): a bad one is not a page of ours.
-fn chosen_from_link(form: &PeriodForm, state: &AppState) -> Result<Chosen, WebError> {
+pub(crate) fn chosen_from_link(form: &PeriodForm, state: &AppState) -> Result<Chosen, WebError> {
     form.choose(london_date(state.now()))
         .map_err(|_| WebError::NotFound)
-}
-
-/// `GET /dashboard/tables/{name}.csv`: one table of the dashboard as a CSV download.
-pub(crate) async fn table_csv(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(file): Path<String>,
-    Query(form): Query<PeriodForm>,
-) -> Result<Response, WebError> {
-    require(&user)?;
-    let table = file
-        .strip_suffix(".csv")
-        .and_then(|name| Table::all().into_iter().find(|t| t.name() == name))
-        .ok_or(WebError::NotFound)?;
-    let chosen = chosen_from_link(&form, &state)?;
-    let d = read(&state, &user, &chosen).await?;
-    let (header, rows) = table.rows(&d);
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let written = writer
-        .write_record(&header)
-        .and_then(|()| rows.iter().try_for_each(|row| writer.write_record(row)));
-    written.map_err(|e| WebError::Internal(format!("writing CSV: {e}")))?;
-    let body = writer
-        .into_inner()
-        .map_err(|e| WebError::Internal(format!("writing CSV: {e}")))?;
-    let disposition = format!(
-        "attachment; filename=\"{}-{}.csv\"",
-        table.name(),
-        chosen.as_of
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 /// The figure and page of a drill-down, beside its period.

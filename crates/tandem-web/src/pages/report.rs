@@ -37,6 +37,7 @@ struct ReportPage {
     today: String,
     cases: String,
     query: String,
+    workbook: String,
     headline: Vec<HeadlineRow>,
     headline_span: String,
     trends: Vec<Html>,
@@ -73,6 +74,7 @@ pub(crate) async fn show(
         today: dates::long(today),
         cases: thousands(d.headline.cases),
         query: chosen.query(),
+        workbook: dashboard::workbook_link(&chosen),
         headline: headline_rows(&d, &chosen),
         headline_span: chosen.describe(),
         trends: TRENDS

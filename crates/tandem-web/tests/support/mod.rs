@@ -57,6 +57,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent, for downloads that are not text.
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -203,6 +205,7 @@ impl TestApp {
             status: parts.status,
             headers: parts.headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
