@@ -244,11 +244,13 @@ impl Story {
     /// Asks for one kind of advice soon after the decision; the day it comes back.
     fn advice(&mut self, kind: AdviceKind, decided: Date) -> Date {
         let asked = plus(decided, self.dice.days(0..=3));
+        let (provider, lateness) = self.dice.weighted(providers(kind));
         let requested = self.act(
             asked,
             EventDetail::AdviceRequested {
                 advice: kind,
                 id: None,
+                provider: Some(provider.to_owned()),
             },
         );
         let delayed = match kind {
@@ -258,7 +260,7 @@ impl Story {
         };
         let received = delayed.unwrap_or_else(|| {
             let (first, last) = late_advice(kind);
-            let late = self.improving(first, last);
+            let late = (self.improving(first, last) * lateness).min(0.95);
             plus(requested, self.dice.spread(late, 7..=42, 43..=80))
         });
         self.act(
@@ -471,6 +473,25 @@ fn late_advice(kind: AdviceKind) -> (f64, f64) {
         AdviceKind::PreparingForAdulthood => (0.25, 0.12),
         AdviceKind::Education => (0.14, 0.06),
         AdviceKind::Parent | AdviceKind::Other => (0.06, 0.04),
+    }
+}
+
+/// Who is asked for each kind of advice the generator seeks (the services of one fictional
+/// area), how often, and how much more or less often than the kind's usual share their advice
+/// comes late: within health, mental health services slowest and therapies quickest.
+fn providers(kind: AdviceKind) -> &'static [((&'static str, f64), u32)] {
+    match kind {
+        AdviceKind::Health => &[
+            (("Community paediatrics", 1.1), 5),
+            (("Children's therapy services", 0.6), 3),
+            (("Child and adolescent mental health services", 1.35), 2),
+        ],
+        AdviceKind::Education => &[(("The child's school or setting", 1.0), 1)],
+        AdviceKind::EducationalPsychology => &[(("Educational psychology service", 1.0), 1)],
+        AdviceKind::SocialCare => &[(("Children's social care", 1.0), 1)],
+        AdviceKind::PreparingForAdulthood => &[(("Preparing for adulthood team", 1.0), 1)],
+        AdviceKind::Parent => &[(("The parent or young person", 1.0), 1)],
+        AdviceKind::Other => &[(("Another service", 1.0), 1)],
     }
 }
 

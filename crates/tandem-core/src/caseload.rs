@@ -132,6 +132,11 @@ pub fn describe_event(event: &Event) -> String {
             AssessOutcome::Assess => "Decided to carry out an assessment".to_owned(),
             AssessOutcome::NotAssess => "Decided not to carry out an assessment".to_owned(),
         },
+        EventDetail::AdviceRequested {
+            advice,
+            provider: Some(provider),
+            ..
+        } => format!("{} requested from {provider}", advice.label()),
         EventDetail::AdviceRequested { advice, .. } => format!("{} requested", advice.label()),
         EventDetail::AdviceReceived { advice, .. } => format!("{} received", advice.label()),
         EventDetail::DecisionToIssue { outcome } => match outcome {
@@ -339,12 +344,22 @@ mod tests {
         let case = case_with(serde_json::json!([
             { "type": "decision_to_assess", "date": "2026-02-10", "outcome": "not_assess" },
             { "type": "advice_received", "date": "2026-02-10", "advice": "health" },
+            { "type": "advice_requested", "date": "2026-02-10", "advice": "health", "provider": "Community paediatrics" },
+            { "type": "advice_requested", "date": "2026-02-10", "advice": "education" },
         ]));
         assert_eq!(
             describe_event(&case.events[0]),
             "Decided not to carry out an assessment"
         );
         assert_eq!(describe_event(&case.events[1]), "Health advice received");
+        assert_eq!(
+            describe_event(&case.events[2]),
+            "Health advice requested from Community paediatrics"
+        );
+        assert_eq!(
+            describe_event(&case.events[3]),
+            "Education advice requested"
+        );
     }
 
     #[test]

@@ -19,8 +19,8 @@ use crate::case_file::{CaseFile, Reference};
 use crate::dates::Date;
 use crate::event::EventDetail;
 use crate::lateness::{LateStep, first_late_step};
-use crate::metrics::{Metrics, Period, Rate};
-use crate::names::{Stage, machine_names};
+use crate::metrics::{Metrics, Period, Rate, advice_counted};
+use crate::names::{AdviceKind, Stage, machine_names};
 use crate::rules::RuleId;
 use crate::targets::{LocalTargets, Target, Targets};
 use crate::timeline::Timeline;
@@ -315,6 +315,16 @@ impl DashboardSpec {
                     _ => false,
                 }
             }
+            Figure::Provider { source, part } => timeline.milestones.iter().any(|m| {
+                let from_source = m.advice == Some(source.kind)
+                    && m.provider.as_deref() == source.provider.as_deref();
+                match (from_source, advice_counted(m, self.period), part) {
+                    (true, Some(_), Part::Counted) => true,
+                    (true, Some(met), Part::Met) => met,
+                    (true, Some(met), Part::NotMet) => !met,
+                    _ => false,
+                }
+            }),
             Figure::Backlog { bucket } => backlog_bucket(timeline) == Some(*bucket),
             Figure::LateStep { step } => self.late_step(timeline) == Some(*step),
         }
@@ -331,6 +341,8 @@ pub enum Figure {
         slice: Slice,
         part: Part,
     },
+    /// Advice of one kind from one provider, arrived in the period.
+    Provider { source: AdviceSource, part: Part },
     /// A bar of the backlog histogram.
     Backlog { bucket: usize },
     /// Late plans whose first late step was `step`.
@@ -348,6 +360,14 @@ pub enum Slice {
     CaseManager(Option<String>),
     PrimaryNeed(Option<String>),
     AgeGroup(Option<AgeGroup>),
+}
+
+/// Who was asked for advice and what kind: a row of the breakdown of advice by provider.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AdviceSource {
+    /// `None`: no provider was recorded with the request.
+    pub provider: Option<String>,
+    pub kind: AdviceKind,
 }
 
 /// Which part of a rate: every case counted, those that met the time limit, or those that did not.
@@ -372,6 +392,8 @@ pub struct Dashboard {
     pub by_case_manager: BTreeMap<Option<String>, Metrics>,
     pub by_primary_need: BTreeMap<Option<String>, Metrics>,
     pub by_age_group: BTreeMap<Option<AgeGroup>, Metrics>,
+    /// Advice within 6 weeks, counted per request like `advice_within_6_weeks`, by who gave it.
+    pub by_provider: BTreeMap<AdviceSource, Rate>,
     pub backlog: Backlog,
     pub lateness: LatenessSummary,
 }
@@ -391,6 +413,7 @@ impl Dashboard {
             by_case_manager: BTreeMap::new(),
             by_primary_need: BTreeMap::new(),
             by_age_group: BTreeMap::new(),
+            by_provider: BTreeMap::new(),
             backlog: Backlog::default(),
             lateness: LatenessSummary::default(),
         }
@@ -419,6 +442,15 @@ impl Dashboard {
             .entry(groups.age_group)
             .or_insert_with(fresh)
             .add(timeline);
+        for m in &timeline.milestones {
+            if let (Some(met), Some(kind)) = (advice_counted(m, period), m.advice) {
+                let source = AdviceSource {
+                    provider: m.provider.clone(),
+                    kind,
+                };
+                self.by_provider.entry(source).or_default().count(met);
+            }
+        }
         if let Some(bucket) = backlog_bucket(timeline) {
             self.backlog.counts[bucket] += 1;
         }

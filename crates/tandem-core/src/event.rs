@@ -32,6 +32,9 @@ pub enum EventDetail {
     AdviceRequested {
         advice: AdviceKind,
         id: Option<String>,
+        /// Who was asked: the service or body (such as an NHS trust), for the breakdown of
+        /// advice by provider. An addition to the contract's fields.
+        provider: Option<String>,
     },
     AdviceReceived {
         advice: AdviceKind,
@@ -130,8 +133,16 @@ impl Event {
                     EventDetail::ReviewDecision { outcome } => {
                         out.push(("outcome", outcome.as_str().to_owned()))
                     }
-                    EventDetail::AdviceRequested { advice, id }
-                    | EventDetail::AdviceReceived { advice, id } => {
+                    EventDetail::AdviceRequested {
+                        advice,
+                        id,
+                        provider,
+                    } => {
+                        out.push(("advice", advice.as_str().to_owned()));
+                        out.extend(id_field(id));
+                        out.extend(provider.clone().map(|p| ("provider", p)));
+                    }
+                    EventDetail::AdviceReceived { advice, id } => {
                         out.push(("advice", advice.as_str().to_owned()));
                         out.extend(id_field(id));
                     }
@@ -345,6 +356,7 @@ impl<F: Fields + ?Sized> Reader<'_, F> {
             EventType::AdviceRequested => D::AdviceRequested {
                 advice: self.advice()?,
                 id: self.optional_text("id")?,
+                provider: self.optional_text("provider")?,
             },
             EventType::AdviceReceived => D::AdviceReceived {
                 advice: self.advice()?,
@@ -423,6 +435,7 @@ mod tests {
                 ("date", "2026-02-11"),
                 ("advice", "health"),
                 ("id", "h1"),
+                ("provider", "Northshire Community Health NHS Trust"),
             ],
             vec![
                 ("type", "advice_received"),

@@ -29,6 +29,7 @@ pub struct AdviceRequestRef<'a> {
     pub kind: AdviceKind,
     pub id: Option<&'a str>,
     pub requested: Date,
+    pub provider: Option<&'a str>,
 }
 
 /// The facts outside the claim that qualification depends on.

@@ -75,7 +75,7 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn count(&mut self, met: bool) {
+    pub fn count(&mut self, met: bool) {
         self.denominator += 1;
         self.numerator += u64::from(met);
     }
@@ -88,6 +88,13 @@ impl Rate {
     pub fn to_json(self) -> Value {
         json!({ "numerator": self.numerator, "denominator": self.denominator, "rate": self.rate() })
     }
+}
+
+/// For an advice milestone whose advice arrived within `period` (so counts in the advice
+/// measures), whether it met the 6-week limit; `None` for any other milestone.
+pub fn advice_counted(m: &Milestone, period: Period) -> Option<bool> {
+    let done = m.done.filter(|d| period.contains(*d))?;
+    (m.rule_id == RuleId::Advice).then(|| m.due.is_some_and(|due| done <= due))
 }
 
 /// The contract's measures for one period, as at one date.
@@ -149,6 +156,13 @@ impl Metrics {
     }
 
     fn add_milestone(&mut self, m: &Milestone) {
+        if let Some(met) = advice_counted(m, self.period) {
+            self.advice_all.count(met);
+            if let Some(kind) = m.advice {
+                self.advice.entry(kind).or_default().count(met);
+            }
+            return;
+        }
         let period = self.period;
         let done_in_period = m.done.is_some_and(|d| period.contains(d));
         let met = matches!((m.done, m.due), (Some(done), Some(due)) if done <= due);
@@ -172,12 +186,6 @@ impl Metrics {
                 }
             }
             RuleId::DecisionToAssess if done_in_period => self.decisions_to_assess.count(met),
-            RuleId::Advice if done_in_period => {
-                self.advice_all.count(met);
-                if let Some(kind) = m.advice {
-                    self.advice.entry(kind).or_default().count(met);
-                }
-            }
             // Reviews are counted once their outcome is settled: done, or overdue; a duty that no
             // longer arose, or is not yet due, is neither met nor missed.
             RuleId::Review | RuleId::ReviewDecision | RuleId::AmendedPlan => {

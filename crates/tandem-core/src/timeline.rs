@@ -55,6 +55,9 @@ pub struct Milestone {
     /// For an advice milestone: whose advice it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advice: Option<AdviceKind>,
+    /// For an advice milestone: who was asked for it, when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     #[serde(skip)]
     pub rule_id: RuleId,
 }
@@ -155,6 +158,18 @@ struct AdviceRequest<'a> {
     id: Option<&'a str>,
     requested: Date,
     received: Option<Date>,
+    provider: Option<&'a str>,
+}
+
+impl<'a> AdviceRequest<'a> {
+    fn to_ref(&self) -> AdviceRequestRef<'a> {
+        AdviceRequestRef {
+            kind: self.kind,
+            id: self.id,
+            requested: self.requested,
+            provider: self.provider,
+        }
+    }
 }
 
 /// The facts of a history the rules depend on, gathered in canonical order. Where the law knows
@@ -208,7 +223,11 @@ impl<'a> Facts<'a> {
                 EventDetail::DecisionToIssue { outcome } => {
                     facts.issue.get_or_insert((date, *outcome));
                 }
-                EventDetail::AdviceRequested { advice, id } => {
+                EventDetail::AdviceRequested {
+                    advice,
+                    id,
+                    provider,
+                } => {
                     let base = id.as_deref().unwrap_or(advice.as_str());
                     facts.advice.push(AdviceRequest {
                         key: keys.next("advice", base),
@@ -216,6 +235,7 @@ impl<'a> Facts<'a> {
                         id: id.as_deref(),
                         requested: date,
                         received: None,
+                        provider: provider.as_deref(),
                     });
                 }
                 EventDetail::AdviceReceived { advice, id } => {
@@ -360,15 +380,7 @@ struct Engine<'f, 'a> {
 
 impl<'f, 'a> Engine<'f, 'a> {
     fn new(as_of: Date, facts: &'f Facts<'a>) -> Self {
-        let advice_refs = facts
-            .advice
-            .iter()
-            .map(|r| AdviceRequestRef {
-                kind: r.kind,
-                id: r.id,
-                requested: r.requested,
-            })
-            .collect();
+        let advice_refs = facts.advice.iter().map(AdviceRequest::to_ref).collect();
         Self {
             as_of,
             facts,
@@ -426,6 +438,7 @@ impl<'f, 'a> Engine<'f, 'a> {
             exception,
             start: spec.start,
             advice: spec.advice.map(|a| a.kind),
+            provider: spec.advice.and_then(|a| a.provider).map(str::to_owned),
             rule_id: spec.rule.id,
         });
     }
@@ -523,11 +536,7 @@ impl<'f, 'a> Engine<'f, 'a> {
                     dates::long(request_made.requested)
                 ),
             );
-            spec.advice = Some(AdviceRequestRef {
-                kind: request_made.kind,
-                id: request_made.id,
-                requested: request_made.requested,
-            });
+            spec.advice = Some(request_made.to_ref());
             self.push(spec);
         }
         for (date, kind) in &facts.stray_receipts {

@@ -7,8 +7,8 @@ mod support;
 use serde_json::{Value, json};
 use support::date;
 use tandem_core::dashboard::{
-    AgeGroup, Backlog, CaseGroups, Dashboard, DashboardSpec, Figure, Month, Part, PseudonymKey,
-    Slice, pseudonym,
+    AdviceSource, AgeGroup, Backlog, CaseGroups, Dashboard, DashboardSpec, Figure, Month, Part,
+    PseudonymKey, Slice, pseudonym,
 };
 use tandem_core::lateness::LateStep;
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Period, Rate};
@@ -545,6 +545,91 @@ fn drill_downs_agree_with_the_totals() {
             *count
         );
     }
+}
+
+/// Advice by provider, on two cases of its own (period February to March 2026):
+/// - P: health from North Trust requested 21 January, due 4 March, received 4 March (met, the
+///   last day); education with no provider recorded, received 5 March (late by a day); social
+///   care received 30 January, before the period (not counted).
+/// - Q: health from North Trust requested 26 January, due 9 March, received 31 March, the
+///   period's last day (late); health from South Trust received 1 April, after it (not counted).
+#[test]
+fn advice_is_broken_down_by_provider_per_request() {
+    let case = |reference: &str, events: Value| {
+        CaseFile::from_value(json!({ "reference": reference, "events": events })).unwrap()
+    };
+    let p = case(
+        "P",
+        json!([
+            { "type": "request_received", "date": "2026-01-05" },
+            { "type": "advice_requested", "date": "2026-01-21", "advice": "health", "provider": "North Trust" },
+            { "type": "advice_requested", "date": "2026-01-21", "advice": "education" },
+            { "type": "advice_requested", "date": "2026-01-21", "advice": "social_care", "provider": "Council" },
+            { "type": "advice_received", "date": "2026-03-04", "advice": "health" },
+            { "type": "advice_received", "date": "2026-03-05", "advice": "education" },
+            { "type": "advice_received", "date": "2026-01-30", "advice": "social_care" }
+        ]),
+    );
+    let q = case(
+        "Q",
+        json!([
+            { "type": "request_received", "date": "2026-01-12" },
+            { "type": "advice_requested", "date": "2026-01-26", "advice": "health", "id": "n", "provider": "North Trust" },
+            { "type": "advice_requested", "date": "2026-02-02", "advice": "health", "id": "s", "provider": "South Trust" },
+            { "type": "advice_received", "date": "2026-03-31", "advice": "health", "id": "n" },
+            { "type": "advice_received", "date": "2026-04-01", "advice": "health", "id": "s" }
+        ]),
+    );
+    let timelines: Vec<(CaseFile, Timeline)> = [p, q]
+        .into_iter()
+        .map(|file| {
+            let timeline = timeline::compute(&file, spec().as_of);
+            (file, timeline)
+        })
+        .collect();
+    let mut d = Dashboard::new(spec(), wsoa());
+    for (file, timeline) in &timelines {
+        d.add(timeline, &CaseGroups::of(file, None));
+    }
+    let source = |provider: Option<&str>, kind| AdviceSource {
+        provider: provider.map(str::to_owned),
+        kind,
+    };
+    let north = source(Some("North Trust"), AdviceKind::Health);
+    let unnamed = source(None, AdviceKind::Education);
+    assert_eq!(
+        d.by_provider.clone().into_iter().collect::<Vec<_>>(),
+        [(unnamed.clone(), rate(0, 1)), (north.clone(), rate(1, 2))]
+    );
+    // Per request, as the advice measure counts: the rows add up to it.
+    assert_eq!(d.headline.advice_all, rate(1, 3));
+    let behind = |source: &AdviceSource, part| -> Vec<String> {
+        let figure = Figure::Provider {
+            source: source.clone(),
+            part,
+        };
+        timelines
+            .iter()
+            .filter(|(file, t)| spec().includes(t, &CaseGroups::of(file, None), &figure))
+            .map(|(file, _)| file.reference.to_string())
+            .collect()
+    };
+    assert_eq!(behind(&north, Part::Counted), ["P", "Q"]);
+    assert_eq!(behind(&north, Part::Met), ["P"]);
+    assert_eq!(behind(&north, Part::NotMet), ["Q"]);
+    assert_eq!(behind(&unnamed, Part::NotMet), ["P"]);
+    let south = source(Some("South Trust"), AdviceKind::Health);
+    assert!(behind(&south, Part::Counted).is_empty());
+    let figure = Figure::Provider {
+        source: north,
+        part: Part::Met,
+    };
+    let text = serde_json::to_string(&figure).unwrap();
+    assert_eq!(
+        text,
+        r#"{"figure":"provider","source":{"provider":"North Trust","kind":"health"},"part":"met"}"#
+    );
+    assert_eq!(serde_json::from_str::<Figure>(&text).unwrap(), figure);
 }
 
 #[test]

@@ -42,7 +42,8 @@ fn event() -> impl Strategy<Value = Event> {
     let detail = prop_oneof![
         3 => Just(EventDetail::RequestReceived),
         2 => pick(AssessOutcome::ALL).prop_map(|outcome| EventDetail::DecisionToAssess { outcome }),
-        3 => (pick(HISTORY_ADVICE), id()).prop_map(|(advice, id)| EventDetail::AdviceRequested { advice, id }),
+        3 => (pick(HISTORY_ADVICE), id(), proptest::option::of(pick(&["North Trust", "Council"])))
+            .prop_map(|(advice, id, provider)| EventDetail::AdviceRequested { advice, id, provider: provider.map(str::to_owned) }),
         3 => (pick(HISTORY_ADVICE), id()).prop_map(|(advice, id)| EventDetail::AdviceReceived { advice, id }),
         1 => pick(IssueOutcome::ALL).prop_map(|outcome| EventDetail::DecisionToIssue { outcome }),
         1 => Just(EventDetail::DraftPlanIssued),
@@ -132,7 +133,7 @@ proptest! {
         let before = compute(&events, as_of);
         let mut more = events.clone();
         let (advice, id) = (AdviceKind::Other, Some("unrelated".to_owned()));
-        more.push(Event::new(day(requested), EventDetail::AdviceRequested { advice, id: id.clone() }));
+        more.push(Event::new(day(requested), EventDetail::AdviceRequested { advice, id: id.clone(), provider: None }));
         if let Some(after) = received {
             more.push(Event::new(day(requested + after), EventDetail::AdviceReceived { advice, id }));
         }

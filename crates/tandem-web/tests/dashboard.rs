@@ -100,9 +100,19 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
             .as_deref(),
         Some("")
     );
-    // 7 trends, 3 breakdowns, advice by kind, the backlog and the reasons for lateness.
-    assert_eq!(page.texts("figure > svg[role=img]").len(), 13);
-    assert_eq!(page.texts("figure > table caption").len(), 13);
+    // 7 trends, 3 breakdowns, advice by kind and by provider, the backlog and the reasons for
+    // lateness.
+    assert_eq!(page.texts("figure > svg[role=img]").len(), 14);
+    assert_eq!(page.texts("figure > table caption").len(), 14);
+    // The generator asks three health providers; each is a row of its own.
+    let providers = page.texts("#advice-provider table tbody th");
+    for health in [
+        "Community paediatrics (health advice)",
+        "Children's therapy services (health advice)",
+        "Child and adolescent mental health services (health advice)",
+    ] {
+        assert!(providers.iter().any(|p| p == health), "{providers:?}");
+    }
     let headline = page.texts("#headline + table tbody tr th");
     assert_eq!(headline.len(), 11);
     // The headline measure is judged against the target in force (70% since 2021).
@@ -161,12 +171,14 @@ async fn every_drill_down_lists_as_many_cases_as_its_figure_counts() {
     let app = app().await;
     let manager = app.session(Role::TeamManager).await;
     let page = app.get(&format!("/dashboard?{YEAR}"), Some(&manager)).await;
-    // The headline figures, a month of a trend, a breakdown, the backlog and lateness.
+    // The headline figures, a month of a trend, a breakdown, advice by provider (the generator
+    // asks each provider once per case, so its requests are its cases), the backlog and lateness.
     let mut checked = 0;
     for css in [
         "#headline + table a",
         "#trend-final-plans-within-20-weeks-excl-exceptions table a",
         "#case-manager-final-plans-within-20-weeks-excl-exceptions table a",
+        "#advice-provider table a",
         "#backlog table a",
         "#lateness table a",
     ] {
@@ -241,8 +253,8 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     let analyst = app.session(Role::Analyst).await;
     let page = app.get(&format!("/dashboard?{YEAR}"), Some(&analyst)).await;
     let downloads = links(&page, "a[href^='/dashboard/tables/']");
-    // The headline table and 13 charts, each as CSV and XLSX, and the workbook of them all.
-    assert_eq!(downloads.len(), 14 * 2 + 1);
+    // The headline table and 14 charts, each as CSV and XLSX, and the workbook of them all.
+    assert_eq!(downloads.len(), 15 * 2 + 1);
     let mut sheets = Vec::new();
     for (href, _) in &downloads {
         let file = app.get(href, Some(&analyst)).await;
@@ -279,7 +291,7 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(workbook.bytes)).unwrap();
     let names = book.sheet_names();
-    assert_eq!(names.len(), 14);
+    assert_eq!(names.len(), 15);
     assert_eq!(names[0], "Headline measures");
     assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
     let all_sheets: Vec<Vec<Vec<String>>> = names

@@ -98,6 +98,18 @@ fn timelines(cases: &BTreeMap<String, CaseFile>) -> BTreeMap<String, serde_json:
         .collect()
 }
 
+/// Timelines as JSON with every advice milestone's provider left out.
+fn without_providers(
+    mut timelines: BTreeMap<String, serde_json::Value>,
+) -> BTreeMap<String, serde_json::Value> {
+    for timeline in timelines.values_mut() {
+        for milestone in timeline["milestones"].as_array_mut().expect("milestones") {
+            milestone.as_object_mut().expect("object").remove("provider");
+        }
+    }
+    timelines
+}
+
 #[test]
 fn export_then_import_gives_the_same_cases_and_timelines() {
     let scratch = tempfile::tempdir().expect("temp dir");
@@ -127,7 +139,12 @@ fn export_then_import_gives_the_same_cases_and_timelines() {
         let from_csv = TempDatabase::sqlite();
         ok(tandem(&from_csv.url, &["import", path_text(&csv)]));
         let events_only = exported(&from_csv.url, from_csv.dir.path(), "csv.jsonl");
-        assert_eq!(timelines(&events_only), timelines(&original));
+        // The events CSV keeps to the contract's columns, so the advice providers (an addition
+        // of Tandem's) travel in case files only.
+        assert_eq!(
+            timelines(&events_only),
+            without_providers(timelines(&original))
+        );
     });
 }
 

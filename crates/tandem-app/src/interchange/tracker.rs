@@ -382,6 +382,7 @@ impl Row<'_> {
                     EventDetail::AdviceRequested {
                         advice: kind,
                         id: None,
+                        provider: None,
                     },
                 ));
             }

@@ -107,6 +107,11 @@ fn event_json() -> Value {
                 "type": "string",
                 "description": "Names one advice request when there are several of one kind.",
             },
+            "provider": {
+                "type": "string",
+                "description": "advice_requested: who was asked (a service or body), for the \
+                    dashboard's breakdown of advice by provider.",
+            },
             "kind": {
                 "type": "string",
                 "enum": kinds,

@@ -1,7 +1,7 @@
 //! Charts of a [`Dashboard`]: what the dashboard pages show. Every value links to the cases
 //! behind it through `link`, which turns a [`Figure`] into the page's address for its list.
 
-use tandem_core::dashboard::{Backlog, Dashboard, Figure, Part, Reading, Slice};
+use tandem_core::dashboard::{AdviceSource, Backlog, Dashboard, Figure, Part, Reading, Slice};
 use tandem_core::dates;
 use tandem_core::metrics::{Metrics, Rate};
 use tandem_core::names::AdviceKind;
@@ -352,6 +352,63 @@ pub fn advice_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart
             span(d)
         ),
         category: "Kind of advice".into(),
+        measure: "Advice within 6 weeks".into(),
+        bars,
+        rates: true,
+        target: None,
+        flagged_means: None,
+    }
+}
+
+/// A provider's row name: "Community paediatrics (health advice)".
+pub fn provider_label(source: &AdviceSource) -> String {
+    format!(
+        "{} ({})",
+        source
+            .provider
+            .as_deref()
+            .unwrap_or("Provider not recorded"),
+        source.kind.label().to_lowercase()
+    )
+}
+
+/// Advice within 6 weeks over the period, one bar per provider and kind of advice, each judged
+/// against its kind's target.
+pub fn provider_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+    let bars: Vec<Bar> = d
+        .by_provider
+        .iter()
+        .map(|(source, rate)| {
+            let key = format!("advice_within_6_weeks.{}", source.kind);
+            let reading = Reading::new(&d.targets, &key, d.spec.period.end, *rate);
+            Bar {
+                label: provider_label(source),
+                value: rate.rate(),
+                display: rate_display(*rate),
+                href: Some(link(&Figure::Provider {
+                    source: source.clone(),
+                    part: Part::Counted,
+                })),
+                mark: mark(&reading),
+            }
+        })
+        .collect();
+    let slowest = bars
+        .iter()
+        .filter_map(|b| Some((b.value?, b)))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or_else(String::new, |(_, b)| {
+            format!(" The lowest was {}: {}.", b.label, b.display)
+        });
+    BarChart {
+        id: "advice-provider".into(),
+        title: "Advice within 6 weeks by provider".into(),
+        description: format!(
+            "Bar chart of the share of advice received within 6 weeks of the request from each \
+             provider, counting each request whose advice arrived {}.{slowest}",
+            span(d)
+        ),
+        category: "Provider".into(),
         measure: "Advice within 6 weeks".into(),
         bars,
         rates: true,

@@ -14,8 +14,8 @@ mod trend;
 
 pub use bar::{Bar, BarChart};
 pub use dashboard::{
-    Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, rate_display,
-    thousands, trend_chart,
+    Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, provider_chart,
+    provider_label, rate_display, thousands, trend_chart,
 };
 pub use trend::{TrendChart, TrendPoint};
 

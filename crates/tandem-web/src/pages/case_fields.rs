@@ -102,6 +102,14 @@ const ADVICE_ID: Field = Field {
     required: Required::No,
 };
 
+const ADVICE_PROVIDER: Field = Field {
+    name: "provider",
+    label: "Who was asked for the advice? (optional)",
+    hint: Some("The service or body, for example community paediatrics or the child's school"),
+    control: Control::Text,
+    required: Required::No,
+};
+
 /// Why the record is being changed (corrections and withdrawals).
 pub(crate) const REASON: Field = Field {
     // Not `reason`: an exception's own answers include one.
@@ -251,11 +259,15 @@ pub(crate) fn fields(kind: EventType) -> Vec<Field> {
                     "Enter the date the advice was received",
                 )
             };
-            vec![
+            let mut fields = vec![
                 choice("advice", label, ADVICE, missing),
                 date(when, missing_date),
-                ADVICE_ID,
-            ]
+            ];
+            if kind == E::AdviceRequested {
+                fields.push(ADVICE_PROVIDER);
+            }
+            fields.push(ADVICE_ID);
+            fields
         }
         E::DecisionToIssue => vec![
             choice(

@@ -19,8 +19,8 @@ use tandem_store::{Source, london_date};
 
 use crate::Html;
 use crate::charts::{
-    Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, percent, rate_display,
-    thousands, trend_chart,
+    Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, percent,
+    provider_chart, provider_label, rate_display, thousands, trend_chart,
 };
 use crate::components::{Pagination, PaginationItem, PaginationLink};
 use crate::error::{WebError, html};
@@ -177,6 +177,7 @@ pub(crate) enum Table {
     Trend(&'static str),
     Breakdown(Breakdown),
     Advice,
+    Provider,
     Backlog,
     Lateness,
 }
@@ -228,7 +229,7 @@ impl Table {
                 ]
                 .map(Self::Breakdown),
             )
-            .chain([Self::Advice, Self::Backlog, Self::Lateness])
+            .chain([Self::Advice, Self::Provider, Self::Backlog, Self::Lateness])
             .collect()
     }
 
@@ -239,6 +240,7 @@ impl Table {
             Self::Trend(key) => format!("trend-{}", slug(key)),
             Self::Breakdown(by) => format!("{}-{}", by.slug(), slug(FINAL_PLANS_EXCL)),
             Self::Advice => "advice-kind".into(),
+            Self::Provider => "advice-provider".into(),
             Self::Backlog => "backlog".into(),
             Self::Lateness => "lateness".into(),
         }
@@ -251,6 +253,7 @@ impl Table {
             Self::Trend(key) => format!("Trend - {}", short_label(key)),
             Self::Breakdown(by) => format!("Plans on time by {}", by.heading().to_lowercase()),
             Self::Advice => "Advice by kind".into(),
+            Self::Provider => "Advice by provider".into(),
             Self::Backlog => "Open assessments by week".into(),
             Self::Lateness => "Reasons for lateness".into(),
         }
@@ -278,6 +281,7 @@ impl Table {
                 c.render()
             }),
             Self::Advice => Some(advice_chart(d, &link).render()),
+            Self::Provider => Some(provider_chart(d, &link).render()),
             Self::Backlog => Some(backlog_chart(d, &link).render()),
             Self::Lateness => Some(lateness_chart(d, &link).render()),
         };
@@ -378,6 +382,22 @@ impl Table {
                     })
                     .collect();
                 (with_rate(&["advice_kind"]), rows)
+            }
+            Self::Provider => {
+                let rows = d
+                    .by_provider
+                    .iter()
+                    .map(|(source, rate)| {
+                        let mut row = vec![
+                            source.provider.clone().unwrap_or_default(),
+                            source.kind.as_str().to_owned(),
+                        ];
+                        let key = format!("advice_within_6_weeks.{}", source.kind);
+                        row.extend(rate_cells(&Reading::new(&d.targets, &key, end, *rate)));
+                        row
+                    })
+                    .collect();
+                (with_rate(&["provider", "advice_kind"]), rows)
             }
             Self::Backlog => {
                 let rows = d
@@ -539,7 +559,7 @@ fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
         };
         let group = match table {
             Table::Headline | Table::Trend(_) => 0,
-            Table::Breakdown(_) | Table::Advice => 1,
+            Table::Breakdown(_) | Table::Advice | Table::Provider => 1,
             Table::Backlog => 2,
             Table::Lateness => 3,
         };
@@ -611,8 +631,8 @@ fn known(figure: &Figure, chosen: &Chosen) -> bool {
             let metrics = Metrics::new(chosen.period, chosen.as_of);
             metrics.rate(key).is_some() || metrics.count(key).is_some()
         }
+        Figure::Provider { .. } | Figure::LateStep { .. } => true,
         Figure::Backlog { bucket } => *bucket < BACKLOG_BUCKETS,
-        Figure::LateStep { .. } => true,
     }
 }
 
@@ -657,6 +677,20 @@ fn describe(figure: &Figure, chosen: &Chosen) -> Vec<(&'static str, String)> {
         Figure::Backlog { bucket } => vec![
             ("Figure", "Open assessments".to_owned()),
             ("Weeks since the request", Backlog::label(*bucket)),
+        ],
+        Figure::Provider { source, part } => vec![
+            ("Measure", "Advice within 6 weeks".to_owned()),
+            (
+                "Cases",
+                match part {
+                    Part::Counted => "With advice from this provider counted in the measure",
+                    Part::Met => "With advice from this provider on time",
+                    Part::NotMet => "With advice from this provider late",
+                }
+                .to_owned(),
+            ),
+            ("Provider", provider_label(source)),
+            ("Period", chosen.describe()),
         ],
         Figure::LateStep { step } => vec![
             ("Figure", "Final plans issued late".to_owned()),
