@@ -7,7 +7,7 @@ mod support;
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration};
 use support::{Session, TestApp, TestResponse};
-use tandem_core::{Date, EventType, Reference, Role};
+use tandem_core::{Date, EventDetail, EventType, Reference, Role};
 use tandem_store::{StoredCase, london_date};
 
 const REF: &str = "EHC-FORMS-1";
@@ -258,12 +258,18 @@ async fn a_conflicting_change_is_shown_and_the_form_kept() {
     let mut advice = owned(&[
         ("type", "advice_requested"),
         ("advice", "health"),
+        ("provider", "Community paediatrics"),
         ("version", "1"),
         ("seen", "1"),
     ]);
     advice.extend(date_fields("date", today(&app) - Duration::days(2)));
     let first = post(&app, &format!("/cases/{REF}/events/new"), &tm, &advice).await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let saved = stored(&app, REF).await.history[1].event.clone().unwrap();
+    assert!(
+        matches!(&saved.detail, EventDetail::AdviceRequested { provider: Some(p), .. } if p == "Community paediatrics"),
+        "{saved:?}"
+    );
 
     let clash = decide(&app, &cm, "1").await;
     assert_eq!(clash.status, StatusCode::CONFLICT, "{}", clash.body);

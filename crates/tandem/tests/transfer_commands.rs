@@ -104,7 +104,10 @@ fn without_providers(
 ) -> BTreeMap<String, serde_json::Value> {
     for timeline in timelines.values_mut() {
         for milestone in timeline["milestones"].as_array_mut().expect("milestones") {
-            milestone.as_object_mut().expect("object").remove("provider");
+            milestone
+                .as_object_mut()
+                .expect("object")
+                .remove("provider");
         }
     }
     timelines

@@ -190,6 +190,32 @@ B-2,advice_requested,2026-02-11,,health,h1,,,,,
     }
 
     #[test]
+    fn an_extra_provider_column_is_read_but_not_written() {
+        let text = "\
+reference,type,date,outcome,advice,id,kind,from,to,setting_closed_from,setting_reopens,provider
+A-1,advice_requested,2026-02-11,,health,,,,,,,Community paediatrics
+";
+        let outcome = read(text.as_bytes());
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        let event = &outcome.cases[0].value.events[0];
+        assert!(matches!(
+            &event.detail,
+            tandem_core::EventDetail::AdviceRequested { provider: Some(p), .. }
+                if p == "Community paediatrics"
+        ));
+        let mut writer = Writer::new(Vec::new()).unwrap();
+        writer.write_case(&outcome.cases[0].value).unwrap();
+        let written = String::from_utf8(writer.finish().unwrap()).unwrap();
+        assert_eq!(
+            written.lines().collect::<Vec<_>>(),
+            [
+                HEADER.join(",").as_str(),
+                "A-1,advice_requested,2026-02-11,,health,,,,,,"
+            ]
+        );
+    }
+
+    #[test]
     fn every_bad_row_is_reported_with_its_line() {
         let text = "\
 reference,type,date,outcome,advice,id,kind,from,to,setting_closed_from,setting_reopens
