@@ -76,8 +76,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard/cases", get(dashboard::cases))
         .route("/dashboard/tables/{file}", get(downloads::table))
         .route("/plan", get(plan::show))
-        .route("/report", get(report::show))
-        .fallback(|| async { WebError::NotFound });
+        .route("/report", get(report::show));
+    #[cfg(feature = "pdf")]
+    let routes = routes.route("/report.pdf", get(report::pdf::download));
+    let routes = routes.fallback(|| async { WebError::NotFound });
 
     // Outermost first: each request gets an id, is traced, gets security headers on whatever
     // comes back, is compressed (all but pages), gets an error page for any error status, and only then meets

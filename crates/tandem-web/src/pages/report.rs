@@ -6,8 +6,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use tandem_core::dates;
+use tandem_core::dashboard::Dashboard;
 use tandem_core::metrics::FINAL_PLANS_EXCL;
+use tandem_core::{Date, dates};
 use tandem_store::london_date;
 
 use crate::Html;
@@ -15,10 +16,13 @@ use crate::charts::thousands;
 use crate::error::{WebError, html};
 use crate::pages::dashboard::{self, HeadlineRow, Table, headline_rows};
 use crate::pages::layout::Layout;
-use crate::pages::period::PeriodForm;
+use crate::pages::period::{Chosen, PeriodForm};
 use crate::pages::plan::PlanView;
 use crate::session::CurrentUser;
 use crate::state::AppState;
+
+#[cfg(feature = "pdf")]
+pub(crate) mod pdf;
 
 /// The trends a board sees: plans on time, decisions and advice.
 const TRENDS: [&str; 3] = [
@@ -38,6 +42,8 @@ struct ReportPage {
     cases: String,
     query: String,
     workbook: String,
+    /// The PDF copy's address, when Tandem was built with the `pdf` feature.
+    pdf: Option<String>,
     headline: Vec<HeadlineRow>,
     headline_span: String,
     trends: Vec<Html>,
@@ -47,16 +53,26 @@ struct ReportPage {
     measures_caption: &'static str,
 }
 
+/// The report's period, today's date and the figures, read for the signed-in user.
+async fn read(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &PeriodForm,
+) -> Result<(Chosen, Date, Dashboard), WebError> {
+    dashboard::require(user)?;
+    let today = london_date(state.now());
+    let chosen = form.choose(today).map_err(|_| WebError::NotFound)?;
+    let d = dashboard::read(state, user, &chosen).await?;
+    Ok((chosen, today, d))
+}
+
 /// `GET /report`: the board report for the period (by default the last complete month).
 pub(crate) async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
-    dashboard::require(&user)?;
-    let today = london_date(state.now());
-    let chosen = form.choose(today).map_err(|_| WebError::NotFound)?;
-    let d = dashboard::read(&state, &user, &chosen).await?;
+    let (chosen, today, d) = read(&state, &user, &form).await?;
     let chart = |table: Table| -> Result<Html, WebError> {
         table
             .chart(&d, &chosen)?
@@ -75,6 +91,7 @@ pub(crate) async fn show(
         cases: thousands(d.headline.cases),
         query: chosen.query(),
         workbook: dashboard::workbook_link(&chosen),
+        pdf: cfg!(feature = "pdf").then(|| format!("/report.pdf?{}", chosen.query())),
         headline: headline_rows(&d, &chosen),
         headline_span: chosen.describe(),
         trends: TRENDS
