@@ -445,7 +445,7 @@ impl<'f> Pages<'f> {
         }
         let every = n.div_ceil(8);
         for (i, point) in chart.points.iter().enumerate() {
-            if (n - 1 - i) % every == 0 {
+            if (n - 1 - i).is_multiple_of(every) {
                 let w = self.faces.regular.width(&printable(&point.label), 8.0);
                 let x = (x_of(i) - w / 2.0).clamp(left, left + width - w);
                 self.text(Style::Regular, 8.0, x, bottom - 12.0, &point.label);
