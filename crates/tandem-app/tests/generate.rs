@@ -337,10 +337,17 @@ fn exceptions_are_claimed_in_a_few_assessments_and_some_do_not_qualify() {
         }
     }
     assert_eq!(kinds.len(), 4, "every kind of exception: {kinds:?}");
+    // By design about 1 claim in 10 does not qualify; with about 170 claims in the
+    // sample the share moves by a few points with the random draws, so the band is loose and
+    // the count of failing claims is checked too.
     in_band(
         "exceptions qualifying",
         share(qualifying, reports),
-        0.6..=0.95,
+        0.6..=0.97,
+    );
+    assert!(
+        reports - qualifying >= 3,
+        "{qualifying} of {reports} qualify"
     );
     for case in cases() {
         for event in &case.events {
