@@ -291,10 +291,12 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(workbook.bytes)).unwrap();
     let names = book.sheet_names();
-    assert_eq!(names.len(), 15);
+    // Then the plan's actions and measures.
+    assert_eq!(names.len(), 17);
+    assert_eq!(names[15..], ["Plan actions", "Plan measures"]);
     assert_eq!(names[0], "Headline measures");
     assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
-    let all_sheets: Vec<Vec<Vec<String>>> = names
+    let all_sheets: Vec<Vec<Vec<String>>> = names[..15]
         .iter()
         .map(|n| cells(&book.worksheet_range(n).unwrap()))
         .collect();
@@ -364,6 +366,43 @@ async fn the_plan_tags_overdue_actions_and_reads_its_measures_live() {
         .collect();
     assert!(!judged.is_empty());
     assert!(!links(&page, "td a[href^='/dashboard/cases?']").is_empty());
+
+    // The plan downloads as two flat tables: a row per action, a row per measure.
+    let downloads = links(&page, "a[href^='/dashboard/tables/plan-']");
+    assert_eq!(downloads.len(), 4);
+    let actions = app.get(&downloads[0].0, Some(&manager)).await;
+    assert_eq!(actions.status, StatusCode::OK);
+    let rows = csv_cells(&actions.body);
+    assert_eq!(
+        rows[0],
+        [
+            "priority",
+            "objective",
+            "action",
+            "owner",
+            "due",
+            "status",
+            "overdue"
+        ]
+    );
+    // The page's rows: the overdue summary (one per overdue action), then each objective's
+    // actions and its measures (which have a row header).
+    let rows_on_page = page.texts("table tbody tr").len();
+    let measure_rows = page.texts("table tbody tr th").len();
+    assert_eq!(rows.len() - 1, rows_on_page - overdue.len() - measure_rows);
+    let flagged = rows.iter().filter(|r| r[6] == "yes").count();
+    assert_eq!(flagged, overdue.len());
+    let measures = app.get(&downloads[2].0, Some(&manager)).await;
+    let measures = csv_cells(&measures.body);
+    assert_eq!(
+        measures[0][..4],
+        ["priority", "objective", "measure", "metric"]
+    );
+    assert!(
+        measures
+            .iter()
+            .any(|r| r[3] == "final_plans_within_20_weeks_excl_exceptions" && !r[5].is_empty())
+    );
 }
 
 #[tokio::test]

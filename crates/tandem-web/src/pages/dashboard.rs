@@ -24,6 +24,7 @@ use crate::charts::{
 };
 use crate::components::{Pagination, PaginationItem, PaginationLink};
 use crate::error::{WebError, html};
+use crate::pages::downloads::{Downloads, workbook_link};
 use crate::pages::forms::FormErrors;
 use crate::pages::layout::Layout;
 use crate::pages::period::{Chosen, PeriodForm, period_form};
@@ -194,7 +195,7 @@ const RATE_COLUMNS: [&str; 5] = [
 ];
 
 /// The CSV cells of a rate read against its target.
-fn rate_cells(reading: &Reading) -> Vec<String> {
+pub(crate) fn rate_cells(reading: &Reading) -> Vec<String> {
     let one_decimal = |r: f64| format!("{:.1}", r * 100.0);
     vec![
         reading.rate.numerator.to_string(),
@@ -212,7 +213,7 @@ fn rate_cells(reading: &Reading) -> Vec<String> {
     ]
 }
 
-fn with_rate(first: &[&'static str]) -> Vec<&'static str> {
+pub(crate) fn with_rate(first: &[&'static str]) -> Vec<&'static str> {
     first.iter().chain(RATE_COLUMNS.iter()).copied().collect()
 }
 
@@ -474,33 +475,6 @@ pub(crate) async fn read(
 struct ChartSection {
     chart: Html,
     downloads: Downloads,
-}
-
-/// The addresses of one table's downloads.
-pub(crate) struct Downloads {
-    pub(crate) csv: String,
-    pub(crate) xlsx: String,
-}
-
-impl Downloads {
-    pub(crate) fn of(table: Table, chosen: &Chosen) -> Self {
-        let link = |extension: &str| {
-            format!(
-                "/dashboard/tables/{}.{extension}?{}",
-                table.name(),
-                chosen.query()
-            )
-        };
-        Self {
-            csv: link("csv"),
-            xlsx: link("xlsx"),
-        }
-    }
-}
-
-/// The address of the workbook with every table.
-pub(crate) fn workbook_link(chosen: &Chosen) -> String {
-    format!("/dashboard/tables/all.xlsx?{}", chosen.query())
 }
 
 struct Group {

@@ -1,39 +1,85 @@
-//! Every table of the dashboard as a download (`GET /dashboard/tables/{name}.csv` or `.xlsx`),
-//! and all of them as one workbook with a sheet each (`GET /dashboard/tables/all.xlsx`). They take
-//! the dashboard's period and as-at query, so a download always holds what its page showed.
+//! Every table of the dashboard and of the improvement plan as a download
+//! (`GET /dashboard/tables/{name}.csv` or `.xlsx`), and all of them as one workbook with a sheet
+//! each (`GET /dashboard/tables/all.xlsx`). They take the dashboard's period and as-at query, so
+//! a download always holds what its page showed.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
+use tandem_store::london_date;
 
 use crate::error::WebError;
 use crate::pages::dashboard::{self, Rows, Table};
-use crate::pages::period::PeriodForm;
+use crate::pages::period::{Chosen, PeriodForm};
+use crate::pages::plan;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
 /// The name of the workbook holding every table.
 const ALL: &str = "all";
 
-/// What a download address asks for.
+/// A table that can be downloaded: its file name, its sheet's name (at most 31 characters, as
+/// Excel allows) and its rows.
+pub(crate) struct Sheet {
+    pub(crate) name: String,
+    pub(crate) title: String,
+    pub(crate) rows: Rows,
+}
+
+/// The addresses of one table's downloads.
+pub(crate) struct Downloads {
+    pub(crate) csv: String,
+    pub(crate) xlsx: String,
+}
+
+impl Downloads {
+    pub(crate) fn of(table: Table, chosen: &Chosen) -> Self {
+        Self::named(&table.name(), chosen)
+    }
+
+    pub(crate) fn named(name: &str, chosen: &Chosen) -> Self {
+        let link =
+            |extension: &str| format!("/dashboard/tables/{name}.{extension}?{}", chosen.query());
+        Self {
+            csv: link("csv"),
+            xlsx: link("xlsx"),
+        }
+    }
+}
+
+/// The address of the workbook with every table.
+pub(crate) fn workbook_link(chosen: &Chosen) -> String {
+    format!("/dashboard/tables/{ALL}.xlsx?{}", chosen.query())
+}
+
+/// The names of every table, in the order of the pages that show them.
+fn names() -> impl Iterator<Item = String> {
+    Table::all()
+        .into_iter()
+        .map(Table::name)
+        .chain(plan::TABLES.map(str::to_owned))
+}
+
+/// What a download address asks for: one table by name, or the workbook of them all.
+#[derive(Debug, PartialEq, Eq)]
 enum Download {
-    Csv(Table),
-    Xlsx(Table),
+    Csv(String),
+    Xlsx(String),
     Workbook,
 }
 
 impl Download {
     fn parse(file: &str) -> Option<Self> {
-        let table = |name: &str| Table::all().into_iter().find(|t| t.name() == name);
+        let known = |name: &str| names().any(|n| n == name).then(|| name.to_owned());
         if let Some(name) = file.strip_suffix(".csv") {
-            return table(name).map(Self::Csv);
+            return known(name).map(Self::Csv);
         }
         let name = file.strip_suffix(".xlsx")?;
         if name == ALL {
             return Some(Self::Workbook);
         }
-        table(name).map(Self::Xlsx)
+        known(name).map(Self::Xlsx)
     }
 }
 
@@ -48,29 +94,38 @@ pub(crate) async fn table(
     let download = Download::parse(&file).ok_or(WebError::NotFound)?;
     let chosen = dashboard::chosen_from_link(&form, &state)?;
     let d = dashboard::read(&state, &user, &chosen).await?;
+    let today = london_date(state.now());
+    let mut sheets: Vec<Sheet> = Table::all()
+        .into_iter()
+        .map(|t| Sheet {
+            name: t.name(),
+            title: t.sheet_name(),
+            rows: t.rows(&d),
+        })
+        .chain(plan::sheets(&state.config().reporting.plan, &d, today))
+        .collect();
     let title = format!(
         "Tandem dashboard: {}, as at {}",
         chosen.describe(),
         chosen.as_of
     );
+    let mut one = |name: &str| -> Result<Vec<Sheet>, WebError> {
+        let at = sheets.iter().position(|s| s.name == name);
+        let sheet = at.map(|i| sheets.swap_remove(i));
+        sheet
+            .map(|s| vec![s])
+            .ok_or_else(|| WebError::Internal(format!("no table {name}")))
+    };
     let (name, content_type, body) = match download {
-        Download::Csv(table) => (
-            table.name(),
-            "text/csv; charset=utf-8",
-            csv(&table.rows(&d))?,
-        ),
-        Download::Xlsx(table) => (
-            table.name(),
-            XLSX,
-            xlsx(&title, &[(table.sheet_name(), table.rows(&d))])?,
-        ),
-        Download::Workbook => {
-            let sheets: Vec<(String, Rows)> = Table::all()
-                .into_iter()
-                .map(|t| (t.sheet_name(), t.rows(&d)))
-                .collect();
-            (ALL.to_owned(), XLSX, xlsx(&title, &sheets)?)
+        Download::Csv(name) => {
+            let body = csv(&one(&name)?[0].rows)?;
+            (name, "text/csv; charset=utf-8", body)
         }
+        Download::Xlsx(name) => {
+            let body = xlsx(&title, &one(&name)?)?;
+            (name, XLSX, body)
+        }
+        Download::Workbook => (ALL.to_owned(), XLSX, xlsx(&title, &sheets)?),
     };
     let extension = if content_type == XLSX { "xlsx" } else { "csv" };
     let disposition = format!(
@@ -116,14 +171,19 @@ fn csv((header, rows): &Rows) -> Result<Vec<u8>, WebError> {
 
 /// A workbook with a sheet per table: a bold, frozen header row, and numbers as numbers so that
 /// they can be summed and charted.
-fn xlsx(title: &str, sheets: &[(String, Rows)]) -> Result<Vec<u8>, WebError> {
+fn xlsx(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, WebError> {
     let failed = |e: XlsxError| WebError::Internal(format!("writing XLSX: {e}"));
     let mut workbook = Workbook::new();
     workbook.set_properties(&DocProperties::new().set_title(title).set_author("Tandem"));
     let bold = Format::new().set_bold();
-    for (name, (header, rows)) in sheets {
+    for Sheet {
+        title,
+        rows: (header, rows),
+        ..
+    } in sheets
+    {
         let sheet = workbook.add_worksheet();
-        sheet.set_name(name).map_err(failed)?;
+        sheet.set_name(title).map_err(failed)?;
         for (column, text) in (0u16..).zip(header) {
             sheet
                 .write_string_with_format(0, column, *text, &bold)
@@ -160,18 +220,15 @@ mod tests {
 
     #[test]
     fn only_known_tables_and_the_workbook_are_downloads() {
-        assert!(matches!(
-            Download::parse("backlog.csv"),
-            Some(Download::Csv(Table::Backlog))
-        ));
-        assert!(matches!(
+        let csv = |name: &str| Some(Download::Csv(name.into()));
+        assert_eq!(Download::parse("backlog.csv"), csv("backlog"));
+        assert_eq!(Download::parse("plan-actions.csv"), csv("plan-actions"));
+        assert_eq!(
             Download::parse("backlog.xlsx"),
-            Some(Download::Xlsx(Table::Backlog))
-        ));
-        assert!(matches!(
-            Download::parse("all.xlsx"),
-            Some(Download::Workbook)
-        ));
+            Some(Download::Xlsx("backlog".into()))
+        );
+        assert_eq!(Download::parse("all.xlsx"), Some(Download::Workbook));
+        assert!(Download::parse("nothing.csv").is_none());
         assert!(Download::parse("all.csv").is_none());
         assert!(Download::parse("backlog.pdf").is_none());
         assert!(Download::parse("backlog").is_none());

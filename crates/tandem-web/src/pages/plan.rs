@@ -14,7 +14,8 @@ use tandem_store::london_date;
 
 use crate::charts::{percent, rate_display};
 use crate::error::{WebError, html};
-use crate::pages::dashboard::{self, cases_link, measure_label};
+use crate::pages::dashboard::{self, cases_link, measure_label, rate_cells, with_rate};
+use crate::pages::downloads::{Downloads, Sheet};
 use crate::pages::layout::Layout;
 use crate::pages::period::{Chosen, PeriodForm};
 use crate::session::CurrentUser;
@@ -169,6 +170,74 @@ impl PlanView {
     }
 }
 
+/// The plan's downloadable tables: every action, and every measure with its live reading.
+pub(crate) const TABLES: [&str; 2] = ["plan-actions", "plan-measures"];
+
+/// The plan as two flat tables, a row per action and per measure, under their priority and
+/// objective: what a board paper or a tracker spreadsheet starts from.
+pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard, today: Date) -> [Sheet; 2] {
+    let actions = plan
+        .actions()
+        .map(|(p, o, a)| {
+            vec![
+                p.title.clone(),
+                o.title.clone(),
+                a.text.clone(),
+                a.owner.clone(),
+                a.due.to_string(),
+                a.status.as_str().to_owned(),
+                if a.is_overdue(today) { "yes" } else { "no" }.to_owned(),
+            ]
+        })
+        .collect();
+    let measures = plan
+        .priorities
+        .iter()
+        .flat_map(|p| p.objectives.iter().map(move |o| (p, o)))
+        .flat_map(|(p, o)| o.measures.iter().map(move |m| (p, o, m)))
+        .map(|(p, o, m)| {
+            let mut row = vec![
+                p.title.clone(),
+                o.title.clone(),
+                m.text.clone(),
+                m.metric.clone().unwrap_or_default(),
+            ];
+            match m.reading(&d.headline, &d.targets, d.spec.period.end) {
+                Some(reading) => row.extend(rate_cells(&reading)),
+                None => row.resize(row.len() + 5, String::new()),
+            }
+            row
+        })
+        .collect();
+    let [actions_name, measures_name] = TABLES;
+    [
+        Sheet {
+            name: actions_name.to_owned(),
+            title: "Plan actions".to_owned(),
+            rows: (
+                vec![
+                    "priority",
+                    "objective",
+                    "action",
+                    "owner",
+                    "due",
+                    "status",
+                    "overdue",
+                ],
+                actions,
+            ),
+        },
+        Sheet {
+            name: measures_name.to_owned(),
+            title: "Plan measures".to_owned(),
+            rows: (
+                with_rate(&["priority", "objective", "measure", "metric"]),
+                measures,
+            ),
+        },
+    ]
+}
+
 #[derive(Template)]
 #[template(path = "pages/plan.html")]
 struct PlanPage {
@@ -178,6 +247,8 @@ struct PlanPage {
     today: String,
     query: String,
     plan: PlanView,
+    actions: Downloads,
+    measures: Downloads,
 }
 
 /// `GET /plan`: the configured plan, its measures read over the period chosen on the dashboard
@@ -198,6 +269,8 @@ pub(crate) async fn show(
         today: dates::long(today),
         query: chosen.query(),
         plan: PlanView::new(&state.config().reporting.plan, &d, &chosen, today),
+        actions: Downloads::named(TABLES[0], &chosen),
+        measures: Downloads::named(TABLES[1], &chosen),
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

@@ -15,6 +15,7 @@ use crate::Html;
 use crate::charts::thousands;
 use crate::error::{WebError, html};
 use crate::pages::dashboard::{self, HeadlineRow, Table, headline_rows};
+use crate::pages::downloads::workbook_link;
 use crate::pages::layout::Layout;
 use crate::pages::period::{Chosen, PeriodForm};
 use crate::pages::plan::PlanView;
@@ -90,7 +91,7 @@ pub(crate) async fn show(
         today: dates::long(today),
         cases: thousands(d.headline.cases),
         query: chosen.query(),
-        workbook: dashboard::workbook_link(&chosen),
+        workbook: workbook_link(&chosen),
         pdf: cfg!(feature = "pdf").then(|| format!("/report.pdf?{}", chosen.query())),
         headline: headline_rows(&d, &chosen),
         headline_span: chosen.describe(),
