@@ -259,11 +259,14 @@ async fn run_server(
 }
 
 /// Request logs on stderr: ids, methods, paths and timings only (`RUST_LOG` adjusts the level).
+/// Colours only on a terminal, so that log files and collectors get plain text.
 fn start_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
 }
