@@ -651,7 +651,11 @@ async fn list_cases(
 ) -> Result<CasePage, StoreError> {
     let w = filter_conditions(filter);
     let where_clause = w.where_clause();
-    let count_sql = format!("SELECT COUNT(*) {LIST_FROM}{where_clause}");
+    // Every case has its child (`child_id` is NOT NULL), and filters name only cases and
+    // projections, so the count leaves the children out.
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM cases c JOIN case_projection p ON p.case_id = c.id{where_clause}"
+    );
     let n = w.params.len();
     let page_sql = format!(
         "SELECT c.id, c.reference, c.version, c.case_manager_id, c.team, c.opened_at, \

@@ -237,9 +237,10 @@ impl Store {
         })
     }
 
-    /// A read-only transaction over one consistent snapshot (long reads such as exports). On
-    /// SQLite a deferred transaction, so that writers are not held up.
-    pub(crate) async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+    /// A read-only transaction over one consistent snapshot (long reads such as exports, and
+    /// pages read by many people at once). On SQLite a deferred transaction, so that neither
+    /// writers nor other readers are held up. Writing through it fails on PostgreSQL.
+    pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
         let inner = match &self.pool {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => TxInner::Postgres(

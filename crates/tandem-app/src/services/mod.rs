@@ -119,6 +119,17 @@ impl Services {
     async fn begin(&self) -> Result<Tx, ServiceError> {
         Ok(self.store.begin_at((self.clock)()).await?)
     }
+
+    /// For a read done in a snapshot rather than a write transaction: allows `action` on the
+    /// service, or audits the refusal in a write transaction of its own and refuses.
+    async fn authorise_read(&self, caller: &Caller, action: Action) -> Result<(), ServiceError> {
+        if can(&caller.actor, action, Resource::Service) {
+            return Ok(());
+        }
+        authorise_service(self.begin().await?, caller, action)
+            .await
+            .map(drop)
+    }
 }
 
 /// Allows or refuses `action` on the service as a whole; a refusal is audited and committed.
