@@ -295,6 +295,7 @@ pub async fn import(
     })))
     .await?;
     tx.commit().await?;
+    store.optimize().await?;
     progress.finish();
     Ok(report)
 }
@@ -439,6 +440,7 @@ pub async fn generate_into(
     })))
     .await?;
     tx.commit().await?;
+    store.optimize().await?;
     progress.finish();
     Ok(summary)
 }

@@ -186,6 +186,21 @@ impl Store {
             Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        self.optimize().await
+    }
+
+    /// Brings the query planner's statistics up to date after many rows were written (imports,
+    /// generated data) and at start-up. SQLite gathers none by itself, and without them it
+    /// picks a poor index for the caseload's order. `PRAGMA optimize` analyses only the tables
+    /// never analysed or much changed since; it reads them whole, since a sample from the start
+    /// of an index misjudges how the stages are spread (about 50 ms at 20,000 cases, and only
+    /// after large changes). PostgreSQL's autovacuum keeps its own statistics.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        if let Pool::Sqlite(pool) = &self.pool {
+            sqlx::query("PRAGMA optimize = 0x10002")
+                .execute(pool)
+                .await?;
+        }
         Ok(())
     }
 
