@@ -20,6 +20,8 @@ pub use fonts::printable;
 pub struct Document {
     pub title: String,
     pub author: String,
+    /// When the report was made: the PDF's creation date.
+    pub created: std::time::SystemTime,
     pub blocks: Vec<Block>,
 }
 
@@ -99,6 +101,14 @@ fn save(document: &Document, compress: bool) -> Vec<u8> {
     let mut pdf = PdfDocument::new(&document.title);
     pdf.metadata.info.author = document.author.clone();
     pdf.metadata.info.creator = "Tandem".into();
+    let seconds = document
+        .created
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    if let Ok(created) = printpdf::DateTime::from_unix_timestamp(seconds) {
+        pdf.metadata.info.creation_date = created;
+        pdf.metadata.info.modification_date = created;
+    }
     let pages = pages
         .finish(&printable(&document.title))
         .into_iter()
@@ -553,6 +563,7 @@ mod tests {
         Document {
             title: "Board report: March 2026".into(),
             author: "Tandem".into(),
+            created: std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_774_915_200),
             blocks,
         }
     }
@@ -614,6 +625,9 @@ mod tests {
         assert!(text.contains(&"Board report".to_owned()), "{text:?}");
         assert!(text.contains(&"Measure number 2".to_owned()), "{text:?}");
         assert!(text.contains(&"Page 1 of 1".to_owned()), "{text:?}");
+        // Made on 31 March 2026, not on the first day of 1970.
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(raw.contains("/CreationDate(D:20260331"), "{raw}");
         assert!(render(&document(vec![])).starts_with(b"%PDF-"));
     }
 

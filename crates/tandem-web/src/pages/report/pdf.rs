@@ -1,6 +1,8 @@
 //! The board report as PDF (`GET /report.pdf`, built with the `pdf` feature): the same figures,
 //! sections and words as the HTML report, laid out for print by `tandem-pdf`.
 
+use std::time::SystemTime;
+
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -25,7 +27,8 @@ pub(crate) async fn download(
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = read(&state, &user, &form).await?;
     let plan = PlanView::new(&state.config().reporting.plan, &d, &chosen, today);
-    let bytes = tandem_pdf::render(&document(&d, &chosen, &plan, today));
+    let made = document(&d, &chosen, &plan, today, state.now().into());
+    let bytes = tandem_pdf::render(&made);
     let disposition = format!("attachment; filename=\"board-report-{}.pdf\"", chosen.as_of);
     Ok((
         [
@@ -180,7 +183,13 @@ fn plan_blocks(plan: &PlanView, today: Date) -> Vec<Block> {
 }
 
 /// The report as a document: the HTML report's sections, in its order and words.
-fn document(d: &Dashboard, chosen: &Chosen, plan: &PlanView, today: Date) -> Document {
+fn document(
+    d: &Dashboard,
+    chosen: &Chosen,
+    plan: &PlanView,
+    today: Date,
+    created: SystemTime,
+) -> Document {
     let no_link = |_: &tandem_core::dashboard::Figure| String::new();
     let mut blocks = vec![
         Block::Title(format!("EHC needs assessments: {}", chosen.title())),
@@ -222,6 +231,7 @@ fn document(d: &Dashboard, chosen: &Chosen, plan: &PlanView, today: Date) -> Doc
     Document {
         title: format!("Board report: {}", chosen.title()),
         author: "Tandem".into(),
+        created,
         blocks,
     }
 }
