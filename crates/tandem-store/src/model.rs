@@ -180,8 +180,9 @@ pub enum Rag {
     None,
 }
 
-/// How close a due date makes a case amber.
-pub const AMBER_DAYS: i64 = 28;
+/// How close a due date makes a case amber: the caseload's "due within 2 weeks" rule, so that
+/// the stored summary and the pages never disagree.
+pub const AMBER_DAYS: i64 = tandem_core::caseload::DUE_SOON_DAYS;
 
 impl Rag {
     pub fn as_str(self) -> &'static str {

@@ -911,7 +911,8 @@ async fn bulk_import_and_stream_back(ctx: Ctx) {
 
 async fn stale_projections_refresh(ctx: Ctx) {
     let store = &ctx.store;
-    // Imported on 1 February: decision due 16 February is pending.
+    // Imported on 1 February: decision due 16 February is pending, 15 days off, just beyond
+    // the 2 weeks that make a case amber.
     let mut tx = store.begin_at(at("2026-02-01")).await.expect("begin");
     tx.import_cases(
         &[
@@ -927,7 +928,7 @@ async fn stale_projections_refresh(ctx: Ctx) {
     let before = store.case(&s1).await.expect("read").expect("found");
     assert_eq!(
         before.projection.as_ref().map(|p| (p.next_status, p.rag)),
-        Some((Some(Status::Pending), Rag::Amber))
+        Some((Some(Status::Pending), Rag::Green))
     );
 
     // A month later the stored row is stale; the list still judges status on its as-of date.
