@@ -135,6 +135,7 @@ const FOOTER: f32 = 40.0;
 const BODY: f32 = 10.0;
 const SMALL: f32 = 9.0;
 const CELL_PADDING: f32 = 4.0;
+const ROW_LEADING: f32 = SMALL * 1.3;
 
 /// GOV.UK colours: text, link blue, dark blue and the mid grey of borders.
 const TEXT: (f32, f32, f32) = (0.043, 0.047, 0.047);
@@ -158,6 +159,13 @@ fn at(x: f32, y: f32) -> Point {
 struct Faces {
     regular: Face,
     bold: Face,
+}
+
+/// A table row wrapped to its columns, and the height it takes.
+struct Row {
+    lines: Vec<Vec<String>>,
+    height: f32,
+    style: Style,
 }
 
 #[derive(Clone, Copy)]
@@ -194,9 +202,13 @@ impl<'f> Pages<'f> {
     /// Starts a new page unless `height` more points fit on this one.
     fn room(&mut self, height: f32) {
         if self.y - height < BOTTOM && self.y < TOP {
-            self.done.push(std::mem::take(&mut self.ops));
-            self.y = TOP;
+            self.new_page();
         }
+    }
+
+    fn new_page(&mut self) {
+        self.done.push(std::mem::take(&mut self.ops));
+        self.y = TOP;
     }
 
     fn text(&mut self, style: Style, size: f32, x: f32, baseline: f32, text: &str) {
@@ -346,9 +358,9 @@ impl<'f> Pages<'f> {
             .collect()
     }
 
-    fn row(&mut self, cells: &[String], columns: &[Column], widths: &[f32], style: Style) {
-        let leading = SMALL * 1.3;
-        let wrapped: Vec<Vec<String>> = cells
+    /// A row's cells wrapped to their columns, in `style`.
+    fn wrap_row(&self, cells: &[String], widths: &[f32], style: Style) -> Row {
+        let lines: Vec<Vec<String>> = cells
             .iter()
             .zip(widths)
             .map(|(cell, w)| {
@@ -356,60 +368,56 @@ impl<'f> Pages<'f> {
                     .wrap(&printable(cell), SMALL, w - 2.0 * CELL_PADDING)
             })
             .collect();
-        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1) as f32 * leading + 6.0;
+        let tallest = lines.iter().map(Vec::len).max().unwrap_or(1);
+        Row {
+            height: tallest as f32 * ROW_LEADING + 6.0,
+            lines,
+            style,
+        }
+    }
+
+    fn row(&mut self, row: &Row, columns: &[Column], widths: &[f32]) {
         let top = self.y;
         let mut x = LEFT;
-        for ((lines, width), column) in wrapped.iter().zip(widths).zip(columns) {
+        for ((lines, width), column) in row.lines.iter().zip(widths).zip(columns) {
             for (n, line) in lines.iter().enumerate() {
-                let baseline = top - 3.0 - (n as f32 + 1.0) * leading + SMALL * 0.3;
+                let baseline = top - 3.0 - (n as f32 + 1.0) * ROW_LEADING + SMALL * 0.3;
                 let left = if column.numeric {
-                    x + width - CELL_PADDING - self.face(style).width(line, SMALL)
+                    x + width - CELL_PADDING - self.face(row.style).width(line, SMALL)
                 } else {
                     x + CELL_PADDING
                 };
-                self.text(style, SMALL, left, baseline, line);
+                self.text(row.style, SMALL, left, baseline, line);
             }
             x += width;
         }
-        self.y -= height;
+        self.y -= row.height;
+    }
+
+    fn header(&mut self, header: &Row, table: &Table, widths: &[f32]) {
+        self.row(header, &table.columns, widths);
+        self.rule(self.y, TEXT, 1.0);
     }
 
     fn table(&mut self, table: &Table) {
         let widths = self.widths(table);
-        let header: Vec<String> = table.columns.iter().map(|c| c.heading.clone()).collect();
-        let header_height = SMALL * 1.3 * 2.0 + 6.0;
-        self.room(BODY * 1.35 + header_height + 2.0 * SMALL * 1.3);
+        let headings: Vec<String> = table.columns.iter().map(|c| c.heading.clone()).collect();
+        let header = self.wrap_row(&headings, &widths, Style::Bold);
+        // The caption, the header and the first rows together.
+        self.room(BODY * 1.35 + header.height + 2.0 * ROW_LEADING);
         self.lines(Style::Bold, BODY, LEFT, WIDTH, &table.caption);
         self.y -= 2.0;
-        let mut header_here = false;
-        for row in &table.rows {
-            let tallest = row
-                .iter()
-                .zip(&widths)
-                .map(|(cell, w)| {
-                    self.faces
-                        .regular
-                        .wrap(&printable(cell), SMALL, w - 2.0 * CELL_PADDING)
-                        .len()
-                })
-                .max()
-                .unwrap_or(1);
-            let height = tallest as f32 * SMALL * 1.3 + 6.0;
-            if self.y - height < BOTTOM {
-                self.room(f32::INFINITY);
-                header_here = false;
+        self.header(&header, table, &widths);
+        for cells in &table.rows {
+            let row = self.wrap_row(cells, &widths, Style::Regular);
+            if self.y - row.height < BOTTOM {
+                self.new_page();
+                self.header(&header, table, &widths);
             }
-            if !header_here {
-                self.row(&header, &table.columns, &widths, Style::Bold);
-                self.rule(self.y, TEXT, 1.0);
-                header_here = true;
-            }
-            self.row(row, &table.columns, &widths, Style::Regular);
+            self.row(&row, &table.columns, &widths);
             self.rule(self.y, GREY, 0.5);
         }
         if table.rows.is_empty() {
-            self.row(&header, &table.columns, &widths, Style::Bold);
-            self.rule(self.y, TEXT, 1.0);
             self.lines(Style::Regular, SMALL, LEFT + CELL_PADDING, WIDTH, "None.");
         }
         self.y -= 12.0;

@@ -14,7 +14,7 @@ use tandem_app::services::Caller;
 use tandem_core::dashboard::{BACKLOG_BUCKETS, Backlog, Dashboard, Figure, Part, Reading, Slice};
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Metrics};
 use tandem_core::names::AdviceKind;
-use tandem_core::{Action, dates};
+use tandem_core::{Action, Date, dates};
 use tandem_store::{Source, london_date};
 
 use crate::Html;
@@ -586,9 +586,22 @@ pub(crate) async fn show(
 }
 
 /// Checks the period of a link (which only pages make): a bad one is not a page of ours.
-pub(crate) fn chosen_from_link(form: &PeriodForm, state: &AppState) -> Result<Chosen, WebError> {
-    form.choose(london_date(state.now()))
-        .map_err(|_| WebError::NotFound)
+fn chosen_from_link(form: &PeriodForm, today: Date) -> Result<Chosen, WebError> {
+    form.choose(today).map_err(|_| WebError::NotFound)
+}
+
+/// For the pages and downloads reached by a link from the dashboard (plan, board report,
+/// tables): the permission, the period of the link, today's date and the figures.
+pub(crate) async fn read_linked(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &PeriodForm,
+) -> Result<(Chosen, Date, Dashboard), WebError> {
+    require(user)?;
+    let today = london_date(state.now());
+    let chosen = chosen_from_link(form, today)?;
+    let d = read(state, user, &chosen).await?;
+    Ok((chosen, today, d))
 }
 
 /// The figure and page of a drill-down, beside its period.
@@ -745,7 +758,7 @@ pub(crate) async fn cases(
     Query(query): Query<DrilldownQuery>,
 ) -> Result<Response, WebError> {
     require(&user)?;
-    let chosen = chosen_from_link(&form, &state)?;
+    let chosen = chosen_from_link(&form, london_date(state.now()))?;
     let figure: Figure = serde_json::from_str(&query.figure).map_err(|_| WebError::NotFound)?;
     if !known(&figure, &chosen) {
         return Err(WebError::NotFound);

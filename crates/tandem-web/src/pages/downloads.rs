@@ -7,7 +7,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
-use tandem_store::london_date;
 
 use crate::error::WebError;
 use crate::pages::dashboard::{self, Rows, Table};
@@ -90,11 +89,10 @@ pub(crate) async fn table(
     Path(file): Path<String>,
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
+    // Checked before the name, so that a refused caller learns nothing of which tables exist.
     dashboard::require(&user)?;
     let download = Download::parse(&file).ok_or(WebError::NotFound)?;
-    let chosen = dashboard::chosen_from_link(&form, &state)?;
-    let d = dashboard::read(&state, &user, &chosen).await?;
-    let today = london_date(state.now());
+    let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
     let mut sheets: Vec<Sheet> = Table::all()
         .into_iter()
         .map(|t| Sheet {

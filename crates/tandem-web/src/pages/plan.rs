@@ -10,7 +10,6 @@ use tandem_core::Date;
 use tandem_core::dashboard::{Dashboard, Figure, Part, Slice};
 use tandem_core::dates;
 use tandem_core::improvement_plan::{ActionStatus, ImprovementPlan, SuccessMeasure};
-use tandem_store::london_date;
 
 use crate::charts::{percent, rate_display};
 use crate::error::{WebError, html};
@@ -258,10 +257,7 @@ pub(crate) async fn show(
     user: CurrentUser,
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
-    dashboard::require(&user)?;
-    let today = london_date(state.now());
-    let chosen = form.choose(today).map_err(|_| WebError::NotFound)?;
-    let d = dashboard::read(&state, &user, &chosen).await?;
+    let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
     let page = PlanPage {
         layout: Layout::signed_in(&user, "Improvement plan", "/plan"),
         period: chosen.describe(),

@@ -6,10 +6,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use tandem_core::dashboard::Dashboard;
+use tandem_core::dates;
 use tandem_core::metrics::FINAL_PLANS_EXCL;
-use tandem_core::{Date, dates};
-use tandem_store::london_date;
 
 use crate::Html;
 use crate::charts::thousands;
@@ -17,7 +15,7 @@ use crate::error::{WebError, html};
 use crate::pages::dashboard::{self, HeadlineRow, Table, headline_rows};
 use crate::pages::downloads::workbook_link;
 use crate::pages::layout::Layout;
-use crate::pages::period::{Chosen, PeriodForm};
+use crate::pages::period::PeriodForm;
 use crate::pages::plan::PlanView;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -54,26 +52,13 @@ struct ReportPage {
     measures_caption: &'static str,
 }
 
-/// The report's period, today's date and the figures, read for the signed-in user.
-async fn read(
-    state: &AppState,
-    user: &CurrentUser,
-    form: &PeriodForm,
-) -> Result<(Chosen, Date, Dashboard), WebError> {
-    dashboard::require(user)?;
-    let today = london_date(state.now());
-    let chosen = form.choose(today).map_err(|_| WebError::NotFound)?;
-    let d = dashboard::read(state, user, &chosen).await?;
-    Ok((chosen, today, d))
-}
-
 /// `GET /report`: the board report for the period (by default the last complete month).
 pub(crate) async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
-    let (chosen, today, d) = read(&state, &user, &form).await?;
+    let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
     let chart = |table: Table| -> Result<Html, WebError> {
         table
             .chart(&d, &chosen)?

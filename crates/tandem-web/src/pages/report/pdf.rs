@@ -10,10 +10,10 @@ use tandem_core::dashboard::Dashboard;
 use tandem_core::{Date, dates};
 use tandem_pdf::{Block, Column, Document};
 
-use super::{TRENDS, read};
+use super::TRENDS;
 use crate::charts::{self, Mark, backlog_chart, lateness_chart, thousands, trend_chart};
 use crate::error::WebError;
-use crate::pages::dashboard::{HeadlineRow, headline_rows, measure_label};
+use crate::pages::dashboard::{HeadlineRow, headline_rows, measure_label, read_linked};
 use crate::pages::period::{Chosen, PeriodForm};
 use crate::pages::plan::PlanView;
 use crate::session::CurrentUser;
@@ -25,7 +25,7 @@ pub(crate) async fn download(
     user: CurrentUser,
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
-    let (chosen, today, d) = read(&state, &user, &form).await?;
+    let (chosen, today, d) = read_linked(&state, &user, &form).await?;
     let plan = PlanView::new(&state.config().reporting.plan, &d, &chosen, today);
     let made = document(&d, &chosen, &plan, today, state.now().into());
     let bytes = tandem_pdf::render(&made);
