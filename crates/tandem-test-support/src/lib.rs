@@ -36,10 +36,19 @@ impl TempDatabase {
         }
     }
 
-    /// `None` when `TEST_DATABASE_URL` is not set (the PostgreSQL leg is then skipped).
+    /// `None` when `TEST_DATABASE_URL` is not set (the PostgreSQL leg is then skipped), unless
+    /// `TANDEM_POSTGRES_TESTS=required` (as CI sets it), when a missing URL fails the test: a
+    /// PostgreSQL leg must never pass by quietly not running.
     pub async fn postgres() -> Option<Self> {
         let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            eprintln!("TEST_DATABASE_URL not set: PostgreSQL leg skipped");
+            assert!(
+                !postgres_required(),
+                "TANDEM_POSTGRES_TESTS=required, but TEST_DATABASE_URL is not set"
+            );
+            eprintln!(
+                "TEST_DATABASE_URL not set: PostgreSQL leg SKIPPED. Set it (and \
+                 TANDEM_POSTGRES_TESTS=required) to run it."
+            );
             return None;
         };
         static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -88,6 +97,11 @@ impl TempDatabase {
             .expect("drop test database");
         }
     }
+}
+
+/// Whether the PostgreSQL legs must run (`TANDEM_POSTGRES_TESTS=required`).
+fn postgres_required() -> bool {
+    std::env::var("TANDEM_POSTGRES_TESTS").is_ok_and(|v| v == "required")
 }
 
 /// Runs `test` on a fresh migrated store, then removes the database, even when the test panics.

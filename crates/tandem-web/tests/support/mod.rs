@@ -17,6 +17,7 @@ use tandem_app::accounts::{self, SessionToken};
 use tandem_app::services::{Caller, NewRequest};
 use tandem_core::{Child, Reference, Role, UserId};
 use tandem_store::{AuditFilter, AuditRecord, NewUser, Store, london_date};
+use tandem_test_support::TempDatabase;
 use tandem_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
@@ -42,7 +43,7 @@ pub struct TestApp {
     pub users: HashMap<Role, UserId>,
     /// An account no test signs in as, for administrators to act on.
     pub target: UserId,
-    _dir: tempfile::TempDir,
+    database: TempDatabase,
 }
 
 /// A signed-in browser: its session cookie and the CSRF token its forms carry.
@@ -132,10 +133,13 @@ impl TestApp {
     }
 
     pub async fn with_config(config: WebConfig) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("tandem.db").display());
-        let store = Store::open(&url).await.expect("open store");
-        store.migrate().await.expect("migrate");
+        Self::over(TempDatabase::sqlite(), config).await
+    }
+
+    /// The application over `database` (SQLite or PostgreSQL); call [`TestApp::remove`] at the
+    /// end so that a PostgreSQL database is dropped.
+    pub async fn over(database: TempDatabase, config: WebConfig) -> Self {
+        let store = database.open().await;
         let offset_seconds = Arc::new(AtomicI64::new(0));
         let start = Utc::now();
         let offset = offset_seconds.clone();
@@ -174,8 +178,14 @@ impl TestApp {
             offset_seconds,
             users,
             target,
-            _dir: dir,
+            database,
         }
+    }
+
+    /// Closes the store and drops the test database.
+    pub async fn remove(self) {
+        self.state.store().close().await;
+        self.database.remove().await;
     }
 
     pub fn store(&self) -> &Store {
