@@ -45,7 +45,7 @@ async fn main() {
     let store = Store::open(&url).await.expect("open");
     store.migrate().await.expect("migrate");
     let now = Utc.with_ymd_and_hms(2026, 3, 31, 12, 0, 0).unwrap();
-    let as_of = tandem_store::london_date(now);
+    let as_of = tandem_core::dates::england_date(now);
 
     let mut tx = store.begin_at(now).await.expect("begin");
     let mut people = Vec::new();

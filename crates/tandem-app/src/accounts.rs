@@ -17,9 +17,11 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tandem_core::{Action, Actor, Resource, Role, UserId, can};
-use tandem_store::{
-    AuditEntry, NewUser, SessionId, SessionRecord, Store, StoreError, UserRecord, normalise_email,
-};
+use tandem_store::{AuditEntry, NewUser, SessionId, Store, StoreError, normalise_email};
+
+use crate::services::FieldError;
+/// The account records the account services give, re-exported for front ends.
+pub use tandem_store::{SessionRecord, UserRecord};
 
 /// Shortest password accepted for a new account (NCSC guidance favours length over rules).
 pub const MIN_PASSWORD_LENGTH: usize = 12;
@@ -63,22 +65,6 @@ impl Default for SignInLimit {
         Self {
             max_failures: 5,
             window: Duration::minutes(15),
-        }
-    }
-}
-
-/// A problem with one field of a form, in words for the person filling it in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl FieldError {
-    fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field,
-            message: message.into(),
         }
     }
 }

@@ -120,7 +120,7 @@ async fn new_accounts_are_validated_field_by_field() {
     else {
         panic!("expected field errors");
     };
-    let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["email", "name", "team", "password"]);
 
     accounts::create_account(

@@ -50,6 +50,15 @@ impl RagStatus {
         }
     }
 
+    /// The status of a whole case: red when any step is overdue, else by its next step's due
+    /// date; `None` when nothing is due. The stored case summaries and the pages both use it.
+    pub fn of_case(next_due: Option<Date>, overdue_count: usize, today: Date) -> Option<Self> {
+        if overdue_count > 0 {
+            return Some(Self::Overdue);
+        }
+        next_due.map(|due| Self::of(due, today))
+    }
+
     /// The words shown with the colour, so that the colour is never the only signal.
     pub fn label(self) -> &'static str {
         match self {
@@ -224,6 +233,21 @@ mod tests {
         assert_eq!(RagStatus::of(d("2026-12-08"), today), RagStatus::OnTrack);
         // Long overdue.
         assert_eq!(RagStatus::of(d("2025-01-01"), today), RagStatus::Overdue);
+        // A case: anything overdue makes it red, whatever its next step; nothing due, no status.
+        let later = Some(d("2027-06-01"));
+        assert_eq!(
+            RagStatus::of_case(later, 1, today),
+            Some(RagStatus::Overdue)
+        );
+        assert_eq!(
+            RagStatus::of_case(later, 0, today),
+            Some(RagStatus::OnTrack)
+        );
+        assert_eq!(
+            RagStatus::of_case(Some(today), 0, today),
+            Some(RagStatus::DueSoon)
+        );
+        assert_eq!(RagStatus::of_case(None, 0, today), None);
     }
 
     #[test]

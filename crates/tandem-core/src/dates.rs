@@ -5,12 +5,18 @@
 //! excluded); "a period of 12 months starting with D" counts D as day 1, so it ends the day before
 //! the same date a year later, clamped to the month's end.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 
 /// A calendar date in England: no time, no zone.
 pub type Date = NaiveDate;
 
 /// Last day on which an act "within `weeks` weeks of `start`" is in time.
+/// The calendar date in England at `now`: the statutory clocks count English calendar days, so a
+/// step recorded at 00:30 BST on 1 April is dated 1 April, not 31 March (UTC).
+pub fn england_date(now: DateTime<Utc>) -> Date {
+    now.with_timezone(&chrono_tz::Europe::London).date_naive()
+}
+
 pub fn add_weeks(start: Date, weeks: u32) -> Date {
     start + chrono::Days::new(7 * u64::from(weeks))
 }

@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let filter = CaseFilter {
         status: Some(StatusFilter::Overdue),
-        ..CaseFilter::as_of(tandem_store::london_date(chrono::Utc::now()))
+        ..CaseFilter::as_of(tandem_core::dates::england_date(chrono::Utc::now()))
     };
     let page = store.list_cases(&filter, Page::number(1, 25)).await?;
     eprintln!(

@@ -22,4 +22,4 @@ pub use accounts::normalise_email;
 pub use bulk::AssignedCaseFile;
 pub use error::StoreError;
 pub use model::*;
-pub use store::{Backend, Store, Tx, london_date, migration_versions};
+pub use store::{Backend, Store, Tx, migration_versions};

@@ -170,8 +170,8 @@ impl NewCase {
     }
 }
 
-/// Red: something is overdue. Amber: the next duty falls due within [`AMBER_DAYS`]. Green: the
-/// next duty is further off. None: nothing is due.
+/// A case's red/amber/green status as the summary table stores it: the rule is
+/// [`tandem_core::RagStatus::of_case`]; `None` when nothing is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rag {
     Red,
@@ -180,9 +180,16 @@ pub enum Rag {
     None,
 }
 
-/// How close a due date makes a case amber: the caseload's "due within 2 weeks" rule, so that
-/// the stored summary and the pages never disagree.
-pub const AMBER_DAYS: i64 = tandem_core::caseload::DUE_SOON_DAYS;
+impl From<Option<tandem_core::RagStatus>> for Rag {
+    fn from(status: Option<tandem_core::RagStatus>) -> Self {
+        match status {
+            Some(tandem_core::RagStatus::Overdue) => Self::Red,
+            Some(tandem_core::RagStatus::DueSoon) => Self::Amber,
+            Some(tandem_core::RagStatus::OnTrack) => Self::Green,
+            None => Self::None,
+        }
+    }
+}
 
 impl Rag {
     pub fn as_str(self) -> &'static str {

@@ -1,9 +1,9 @@
 //! The summary row of a case, derived by the engine in `tandem-core`; the store only keeps it.
 
 use tandem_core::timeline;
-use tandem_core::{CaseFile, Date, Status};
+use tandem_core::{CaseFile, Date, RagStatus, Status};
 
-use crate::model::{AMBER_DAYS, Projection, Rag};
+use crate::model::{Projection, Rag};
 
 /// Derives the projection of `case` as known on `as_of`.
 pub fn project(case: &CaseFile, as_of: Date) -> Projection {
@@ -15,12 +15,7 @@ pub fn project(case: &CaseFile, as_of: Date) -> Projection {
         .filter(|m| m.status == Status::Overdue)
         .count();
     let next_due = next.and_then(|m| m.due);
-    let rag = match next_due {
-        _ if overdue_count > 0 => Rag::Red,
-        Some(due) if (due - as_of).num_days() <= AMBER_DAYS => Rag::Amber,
-        Some(_) => Rag::Green,
-        None => Rag::None,
-    };
+    let rag = Rag::from(RagStatus::of_case(next_due, overdue_count, as_of));
     Projection {
         stage: timeline.stage,
         next_key: next.map(|m| m.key.clone()),

@@ -248,7 +248,7 @@ impl Store {
         Ok(Tx {
             inner,
             now,
-            today: london_date(now),
+            today: tandem_core::dates::england_date(now),
         })
     }
 
@@ -267,7 +267,7 @@ impl Store {
         Ok(Tx {
             inner,
             now,
-            today: london_date(now),
+            today: tandem_core::dates::england_date(now),
         })
     }
 
@@ -370,11 +370,6 @@ impl Tx {
         }
         Ok(())
     }
-}
-
-/// The calendar date in England at `now`.
-pub fn london_date(now: DateTime<Utc>) -> Date {
-    now.with_timezone(&chrono_tz::Europe::London).date_naive()
 }
 
 /// Creates the folder `path` goes in, if it names one.

@@ -164,7 +164,7 @@ fn kill_9_leaves_whole_transactions() {
         let total = store.count_cases().await.expect("count");
         let listed = store
             .list_cases(
-                &CaseFilter::as_of(tandem_store::london_date(Utc::now())),
+                &CaseFilter::as_of(tandem_core::dates::england_date(Utc::now())),
                 Page::number(1, 1),
             )
             .await

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use sqlx::Connection;
+/// The store crate, for tests of the crates above it (the web) that seed and read back data
+/// directly, without those crates depending on the store themselves.
+pub use tandem_store;
 use tandem_store::Store;
 
 /// What a contract test gets: the store and a scratch folder (for backups).

@@ -11,9 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tandem_app::accounts::AccountError;
 use tandem_app::services::ServiceError;
-use tandem_store::StoreError;
+use tandem_app::services::StoreError;
 
 use crate::pages::layout::Layout;
+
+/// Any error, kept whole so that its chain of causes reaches the log.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -21,19 +24,46 @@ pub enum WebError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
-    #[error("internal: {0}")]
-    Internal(String),
+    /// Our failure: what was being done, and the error with its causes.
+    #[error("{context}")]
+    Internal {
+        context: &'static str,
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl WebError {
+    /// An internal error while doing `context` ("writing CSV"), caused by `source`.
+    pub fn internal(context: &'static str, source: impl Into<BoxError>) -> Self {
+        Self::Internal {
+            context,
+            source: source.into(),
+        }
+    }
+
+    /// "context: error: its cause: …", the whole chain in one line for the log.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(error) = cause {
+            text.push_str(": ");
+            text.push_str(&error.to_string());
+            cause = error.source();
+        }
+        text
+    }
 }
 
 impl From<StoreError> for WebError {
     fn from(error: StoreError) -> Self {
-        Self::Internal(error.to_string())
+        Self::internal("database", error)
     }
 }
 
 impl From<askama::Error> for WebError {
     fn from(error: askama::Error) -> Self {
-        Self::Internal(format!("template: {error}"))
+        Self::internal("template", error)
     }
 }
 
@@ -42,7 +72,7 @@ impl From<AccountError> for WebError {
         match error {
             AccountError::Forbidden | AccountError::OwnAccount => Self::Forbidden,
             AccountError::UserNotFound => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other => Self::internal("account service", other),
         }
     }
 }
@@ -53,7 +83,7 @@ impl From<ServiceError> for WebError {
             ServiceError::NotFound { .. } => Self::NotFound,
             ServiceError::Forbidden => Self::Forbidden,
             // Pages that can be corrected handle these themselves; anywhere else they are ours.
-            other => Self::Internal(other.to_string()),
+            other => Self::internal("case service", other),
         }
     }
 }
@@ -63,8 +93,8 @@ impl IntoResponse for WebError {
         let status = match &self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::Internal(detail) => {
-                tracing::error!(%detail, "request failed");
+            Self::Internal { .. } => {
+                tracing::error!(error = %self.chain(), "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
@@ -166,5 +196,19 @@ impl ErrorPage {
             layout: Layout::bare(title),
             paragraphs,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_logs_its_whole_chain() {
+        let io = std::io::Error::other("disk full");
+        let csv = csv::Error::from(io);
+        let error = WebError::internal("writing CSV", csv);
+        assert_eq!(error.to_string(), "writing CSV");
+        assert_eq!(error.chain(), "writing CSV: disk full");
     }
 }

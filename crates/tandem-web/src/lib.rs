@@ -3,7 +3,7 @@
 //! accessible SVG charts for the dashboard, and GOV.UK Frontend's CSS and JavaScript embedded in
 //! the binary.
 //!
-//! To run it: open a [`tandem_store::Store`], build an [`AppState`] with a [`WebConfig`], and
+//! To run it: open a [`tandem_app::services::Store`], build an [`AppState`] with a [`WebConfig`], and
 //! call [`serve`] (or mount [`router`] yourself).
 
 mod api;

@@ -12,8 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tandem_app::accounts::{self, SessionToken, digest};
+use tandem_app::accounts::{SessionRecord, UserRecord};
+use tandem_app::services::{Caller, Source};
 use tandem_core::{Action, Actor, Resource, can};
-use tandem_store::{SessionRecord, UserRecord};
 
 use crate::error::WebError;
 use crate::state::AppState;
@@ -80,6 +81,11 @@ pub struct CurrentUser {
 impl CurrentUser {
     pub fn actor(&self) -> Actor {
         self.user.actor()
+    }
+
+    /// How the services see this user, arriving through `source` (a form or the API).
+    pub fn caller(&self, source: Source) -> Caller {
+        Caller::new(self.actor(), source)
     }
 
     pub fn can(&self, action: Action) -> bool {

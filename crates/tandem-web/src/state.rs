@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tandem_app::reports::DashboardCache;
 use tandem_app::services::Services;
-use tandem_store::Store;
+use tandem_app::services::Store;
 
 use crate::config::WebConfig;
 
@@ -65,6 +65,6 @@ impl AppState {
 
     /// Today's date in England, by this state's clock.
     pub fn today(&self) -> tandem_core::Date {
-        tandem_store::london_date(self.now())
+        tandem_core::dates::england_date(self.now())
     }
 }

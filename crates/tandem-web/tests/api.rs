@@ -31,7 +31,7 @@ fn case_file(reference: &str, given_name: &str) -> Value {
 
 /// A date a few days before the application's today.
 fn days_ago(app: &TestApp, days: i64) -> String {
-    (tandem_store::london_date(app.now()) - Duration::days(days)).to_string()
+    (tandem_core::dates::england_date(app.now()) - Duration::days(days)).to_string()
 }
 
 fn assert_problem(response: &TestResponse, status: u16) -> Value {
@@ -400,7 +400,7 @@ async fn the_timeline_is_what_tandem_timeline_prints_for_the_case_file() {
     assert_eq!(withdrawn.status, StatusCode::CREATED, "{}", withdrawn.body);
 
     let case_file = app.stored_case("EHC-1").await.case_file();
-    let today = tandem_store::london_date(app.now());
+    let today = tandem_core::dates::england_date(app.now());
     for (query, as_of) in [
         ("?as_of=2026-06-01", dates::parse_iso("2026-06-01").unwrap()),
         ("?as_of=2026-02-15", dates::parse_iso("2026-02-15").unwrap()),
@@ -978,7 +978,7 @@ async fn the_openapi_document_describes_every_route() {
 #[tokio::test]
 async fn generated_case_files_have_the_same_timeline_through_the_api() {
     let app = TestApp::new().await;
-    let today = tandem_store::london_date(app.now());
+    let today = tandem_core::dates::england_date(app.now());
     let options = tandem_app::generate::GenerateOptions {
         cases: 60,
         seed: 7,

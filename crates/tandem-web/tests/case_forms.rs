@@ -8,12 +8,12 @@ use axum::http::StatusCode;
 use chrono::{Datelike, Duration};
 use support::{Session, TestApp, TestResponse};
 use tandem_core::{Date, EventDetail, EventType, Reference, Role};
-use tandem_store::{StoredCase, london_date};
+use tandem_test_support::tandem_store::StoredCase;
 
 const REF: &str = "EHC-FORMS-1";
 
 fn today(app: &TestApp) -> Date {
-    london_date(app.now())
+    tandem_core::dates::england_date(app.now())
 }
 
 /// A date's day, month and year as a form sends them, under `name`.

@@ -12,7 +12,6 @@ use tandem_app::interchange::improvement_plan;
 use tandem_app::transfer::{self, Progress};
 use tandem_core::Role;
 use tandem_core::targets::LocalTargets;
-use tandem_store::london_date;
 use tandem_web::{Reporting, WebConfig};
 
 struct Quiet;
@@ -43,7 +42,7 @@ async fn app() -> TestApp {
     let options = GenerateOptions {
         cases: CASES,
         seed: 5,
-        as_of: london_date(app.now()),
+        as_of: tandem_core::dates::england_date(app.now()),
         case_managers: 1,
     };
     transfer::generate_into(app.store(), options, &mut Quiet)
@@ -135,7 +134,7 @@ async fn by_default_the_dashboard_shows_last_month_as_at_today() {
     let analyst = app.session(Role::Analyst).await;
     let page = app.get("/dashboard", Some(&analyst)).await;
     assert_eq!(page.status, StatusCode::OK);
-    let today = london_date(app.now());
+    let today = tandem_core::dates::england_date(app.now());
     let last_month = tandem_core::dashboard::Month::of(today).back(1);
     let shown = page.texts("#shown").join("");
     assert!(shown.starts_with(&format!("Figures for {} (1 ", last_month.label())));

@@ -24,9 +24,7 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 
 /// Today's date in England.
 pub fn today() -> Date {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::London)
-        .date_naive()
+    dates::england_date(chrono::Utc::now())
 }
 
 /// Reads a whole file, or standard input for `-`.

@@ -11,13 +11,19 @@ mod recording;
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use recording::CaseManager;
+/// The stored shapes the services take and give, so that front ends depend on the services
+/// alone and never on the store crate.
+pub use tandem_store::{
+    CaseFilter, CaseSort, CaseSummary, ChildId, ChildMatch, Correction, EventId, EventRecord, Page,
+    Source, StatusFilter, Store, StoreError,
+};
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tandem_core::{Action, Actor, CaseAccess, Reference, Resource, can};
-use tandem_store::{AuditEntry, ChildMatch, Source, Store, StoreError, Tx};
+use tandem_store::{AuditEntry, Tx};
 
 /// Who is asking, and through which door.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,12 +6,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tandem_app::services::Source;
+use tandem_app::services::{CaseFilter, Page, StatusFilter};
 use tandem_app::services::{FieldError, NewRequest, ServiceError};
 use tandem_core::{Child, Date, Reference, Stage, dates};
-use tandem_store::{CaseFilter, Page, StatusFilter, london_date};
 use utoipa::IntoParams;
 
-use super::extract::{ApiJson, caller, reference};
+use super::extract::{ApiJson, reference};
 use super::problem::{Problem, ProblemDetails};
 use super::schemas::{
     CaseDetail, CaseList, CaseListItem, NewChild, OpenCaseBody, TimelineBody, Written, etag,
@@ -154,11 +155,15 @@ pub(crate) async fn list(
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<CaseList>, Problem> {
-    let today = london_date(state.now());
+    let today = state.today();
     let (filter, page, per_page) = query.read(today)?;
     let found = state
         .services()
-        .list_cases(&caller(&user), &filter, Page::number(page, per_page))
+        .list_cases(
+            &user.caller(Source::Api),
+            &filter,
+            Page::number(page, per_page),
+        )
         .await?;
     Ok(Json(CaseList {
         cases: found
@@ -202,7 +207,7 @@ pub(crate) async fn open(
     let request = new_request(body)?;
     let opened = state
         .services()
-        .open_case(&caller(&user), &request)
+        .open_case(&user.caller(Source::Api), &request)
         .await
         .map_err(child_fields)?;
     let location = format!("/api/v1/cases/{}", opened.reference);
@@ -323,7 +328,7 @@ pub(crate) async fn show(
     let reference = reference(&text)?;
     let view = state
         .services()
-        .view_case(&caller(&user), &reference, None)
+        .view_case(&user.caller(Source::Api), &reference, None)
         .await?;
     let version = view.case.record.version;
     Ok((
@@ -375,7 +380,7 @@ pub(crate) async fn timeline(
     }
     let view = state
         .services()
-        .view_case(&caller(&user), &reference, as_of)
+        .view_case(&user.caller(Source::Api), &reference, as_of)
         .await?;
     Ok(Json(TimelineBody(view.timeline)))
 }

@@ -7,9 +7,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use tandem_app::services::Recorded;
+use tandem_app::services::Source;
 use tandem_core::{Event, EventError, Reference};
 
-use super::extract::{ApiJson, IfMatch, caller, reference};
+use super::extract::{ApiJson, IfMatch, reference};
 use super::problem::{Problem, ProblemDetails};
 use super::schemas::{AssignmentBody, CorrectionBody, EventBody, WithdrawalBody, Written, etag};
 use crate::session::CurrentUser;
@@ -85,7 +86,7 @@ pub(crate) async fn record(
     let event = event(&fields)?;
     let recorded = state
         .services()
-        .record_event(&caller(&user), &reference, version, &event)
+        .record_event(&user.caller(Source::Api), &reference, version, &event)
         .await?;
     Ok(written(StatusCode::CREATED, reference, recorded))
 }
@@ -134,7 +135,14 @@ pub(crate) async fn correct(
     let event = event(&fields)?;
     let recorded = state
         .services()
-        .correct_event(&caller(&user), &reference, version, id, &event, &reason)
+        .correct_event(
+            &user.caller(Source::Api),
+            &reference,
+            version,
+            id,
+            &event,
+            &reason,
+        )
         .await?;
     Ok(written(StatusCode::CREATED, reference, recorded))
 }
@@ -178,7 +186,13 @@ pub(crate) async fn withdraw(
     let reference = reference(&text)?;
     let recorded = state
         .services()
-        .withdraw_event(&caller(&user), &reference, version, id, &body.reason)
+        .withdraw_event(
+            &user.caller(Source::Api),
+            &reference,
+            version,
+            id,
+            &body.reason,
+        )
         .await?;
     Ok(written(StatusCode::CREATED, reference, recorded))
 }
@@ -220,7 +234,12 @@ pub(crate) async fn assign(
     let reference = reference(&text)?;
     let recorded = state
         .services()
-        .assign_case(&caller(&user), &reference, version, body.case_manager)
+        .assign_case(
+            &user.caller(Source::Api),
+            &reference,
+            version,
+            body.case_manager,
+        )
         .await?;
     Ok(written(StatusCode::OK, reference, recorded))
 }

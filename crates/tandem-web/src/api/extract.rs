@@ -6,17 +6,9 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
-use tandem_app::services::Caller;
 use tandem_core::Reference;
-use tandem_store::Source;
 
 use super::problem::Problem;
-use crate::session::CurrentUser;
-
-/// The signed-in user as the services see a caller of the API.
-pub(crate) fn caller(user: &CurrentUser) -> Caller {
-    Caller::new(user.actor(), Source::Api)
-}
 
 /// A reference from the path. One that cannot be a reference names no case.
 pub(crate) fn reference(text: &str) -> Result<Reference, Problem> {

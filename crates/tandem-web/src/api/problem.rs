@@ -5,9 +5,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use tandem_app::services::{ChildMatch, StoreError};
 use tandem_app::services::{FieldError, ServiceError};
 use tandem_core::Stage;
-use tandem_store::{ChildMatch, StoreError};
 use utoipa::ToSchema;
 
 use super::schemas::{etag, nullable_stage_schema};

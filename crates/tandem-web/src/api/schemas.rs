@@ -12,11 +12,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tandem_app::services::CaseView;
+use tandem_app::services::{CaseSummary, EventRecord, Source};
 use tandem_core::{
     AdviceKind, AssessOutcome, Child, Date, Event, EventType, ExceptionKind, IssueOutcome,
     PhaseKind, Reference, ReviewOutcome, Role, Stage, Status, Timeline, WarningCode,
 };
-use tandem_store::{CaseSummary, EventRecord, Source};
 use utoipa::openapi::schema::{Object, Schema, Type};
 use utoipa::openapi::{RefOr, schema};
 use utoipa::{PartialSchema, ToSchema};

@@ -7,9 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tandem_app::accounts::{self, AccountError, FieldError, NewAccount};
+use tandem_app::accounts::UserRecord;
+use tandem_app::accounts::{self, AccountError, NewAccount};
+use tandem_app::services::FieldError;
 use tandem_core::{Action, Role, UserId};
-use tandem_store::UserRecord;
 
 use crate::Html;
 use crate::components::{Label, Select, SelectItem};
@@ -169,10 +170,10 @@ pub(crate) async fn create(
             };
             accounts::create_account(state.store(), Some(&user.actor()), account, state.now()).await
         }
-        None => Err(AccountError::Invalid(vec![FieldError {
-            field: "role",
-            message: "Choose a role".into(),
-        }])),
+        None => Err(AccountError::Invalid(vec![FieldError::new(
+            "role",
+            "Choose a role",
+        )])),
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}?done=created")).into_response()),
@@ -293,10 +294,10 @@ pub(crate) async fn change_role(
             )
             .await
         }
-        None => Err(AccountError::Invalid(vec![FieldError {
-            field: "role",
-            message: "Choose a role".into(),
-        }])),
+        None => Err(AccountError::Invalid(vec![FieldError::new(
+            "role",
+            "Choose a role",
+        )])),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?done=role")).into_response()),

@@ -10,18 +10,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
-use tandem_app::accounts::FieldError;
+use tandem_app::services::FieldError;
+use tandem_app::services::Source;
 use tandem_app::services::{CaseView, ServiceError, StaffMember};
+use tandem_app::services::{Correction, EventRecord};
 use tandem_core::caseload::{advice_not_sought, describe_event, step_label};
 use tandem_core::{Date, RagStatus, Reference, Status, dates};
-use tandem_store::{Correction, EventRecord, london_date};
 
 use crate::Html;
 use crate::components::{
     Label, Select, SelectItem, SummaryCell, SummaryList, SummaryRow, Tag, WarningText,
 };
 use crate::error::{WebError, html};
-use crate::pages::caseload::{caller, child_name, staff_name};
+use crate::pages::caseload::{child_name, staff_name};
 use crate::pages::forms::FormErrors;
 use crate::pages::layout::Layout;
 use crate::pages::listing::rag_tag;
@@ -187,7 +188,7 @@ fn recorded(row: &EventRecord) -> String {
     format!(
         "{}, {}",
         row.recorded_by_name.as_deref().unwrap_or("Tandem"),
-        dates::long(london_date(row.recorded_at))
+        dates::long(tandem_core::dates::england_date(row.recorded_at))
     )
 }
 
@@ -284,7 +285,9 @@ async fn case_page(
     errors: &FormErrors,
 ) -> Result<CasePage, WebError> {
     let services = state.services();
-    let view = services.view_case(&caller(user), reference, None).await?;
+    let view = services
+        .view_case(&user.caller(Source::Form), reference, None)
+        .await?;
     let staff = services.staff().await?;
     let today = view.timeline.as_of;
     let case_file = view.case.case_file();
@@ -443,7 +446,7 @@ pub(crate) async fn assign(
     };
     let result = state
         .services()
-        .assign_case(&caller(&user), &reference, version, manager)
+        .assign_case(&user.caller(Source::Form), &reference, version, manager)
         .await;
     let (status, errors) = match result {
         Ok(_) => {
@@ -462,10 +465,7 @@ pub(crate) async fn assign(
             FormErrors::new(
                 errors
                     .into_iter()
-                    .map(|e| FieldError {
-                        field: "case_manager",
-                        message: e.message,
-                    })
+                    .map(|e| FieldError::new("case_manager", e.message))
                     .collect(),
             ),
         ),

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use tandem_app::services::FieldError as ServiceFieldError;
 use tandem_core::{Date, Event, EventError, EventType, dates};
 
@@ -13,7 +13,7 @@ use crate::Html;
 use crate::components::{
     DateInput, DateItem, Fieldset, Hint, Input, Label, Legend, Radios, Textarea,
 };
-use crate::pages::forms::FormErrors;
+use crate::pages::forms::{FormErrors, PARTS, read_date};
 
 /// What a form sent, by field name (a date's parts as `NAME-day`, `NAME-month`, `NAME-year`).
 pub(crate) type Values = HashMap<String, String>;
@@ -420,8 +420,6 @@ impl Problems {
     }
 }
 
-const PARTS: [&str; 3] = ["day", "month", "year"];
-
 /// Reads and checks the fields; on success, the `(name, text)` pairs of the filled-in fields
 /// (dates as `YYYY-MM-DD`), ready for [`Event::from_fields`].
 pub(crate) fn read(
@@ -489,76 +487,6 @@ pub(crate) fn read(
     } else {
         Err(problems)
     }
-}
-
-/// A GOV.UK date input's parts: nothing, a date, or the message with the parts to fix.
-fn read_date(label: &str, parts: [&str; 3]) -> Result<Option<NaiveDate>, (String, [bool; 3])> {
-    let missing = parts.map(str::is_empty);
-    if missing.iter().all(|m| *m) {
-        return Ok(None);
-    }
-    if missing.iter().any(|m| *m) {
-        let names: Vec<&str> = PARTS
-            .iter()
-            .zip(missing)
-            .filter(|(_, m)| *m)
-            .map(|(p, _)| *p)
-            .collect();
-        return Err((
-            format!("{label} must include a {}", names.join(" and ")),
-            missing,
-        ));
-    }
-    let [day, month, year] = parts;
-    let day = day.parse::<u32>().ok();
-    let month = month.parse::<u32>().ok().or_else(|| month_by_name(month));
-    let year = year.parse::<i32>().ok().filter(|_| parts[2].len() == 4);
-    let wrong = [
-        day.is_none_or(|d| !(1..=31).contains(&d)),
-        month.is_none_or(|m| !(1..=12).contains(&m)),
-        year.is_none(),
-    ];
-    if let (Some(day), Some(month), Some(year)) = (day, month, year)
-        && let Some(date) = NaiveDate::from_ymd_opt(year, month, day)
-    {
-        return Ok(Some(date));
-    }
-    if wrong == [false, false, true] {
-        return Err((format!("{label} year must include 4 numbers"), wrong));
-    }
-    // A day that the month does not have (31 April) is wrong as a whole.
-    let wrong = if wrong.iter().any(|w| *w) {
-        wrong
-    } else {
-        [true; 3]
-    };
-    Err((format!("{label} must be a real date"), wrong))
-}
-
-/// "Jan", "january" and the like, as GOV.UK asks date inputs to accept.
-fn month_by_name(text: &str) -> Option<u32> {
-    const NAMES: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let text = text.to_lowercase();
-    if text.len() < 3 {
-        return None;
-    }
-    NAMES
-        .iter()
-        .position(|name| name.starts_with(&text))
-        .map(|i| i as u32 + 1)
 }
 
 /// Builds the event of type `kind` from fields [`read`] accepted.
@@ -746,7 +674,7 @@ fn render_field(field: &Field, values: &Values, problems: &Problems) -> askama::
 mod tests {
     use super::*;
 
-    fn parts(day: &str, month: &str, year: &str) -> Result<Option<NaiveDate>, (String, [bool; 3])> {
+    fn parts(day: &str, month: &str, year: &str) -> Result<Option<Date>, (String, [bool; 3])> {
         read_date("Date of decision", [day, month, year])
     }
 
@@ -755,11 +683,11 @@ mod tests {
         assert_eq!(parts("", "", ""), Ok(None));
         assert_eq!(
             parts("10", "2", "2026"),
-            Ok(NaiveDate::from_ymd_opt(2026, 2, 10))
+            Ok(Date::from_ymd_opt(2026, 2, 10))
         );
         assert_eq!(
             parts("10", "Feb", "2026"),
-            Ok(NaiveDate::from_ymd_opt(2026, 2, 10))
+            Ok(Date::from_ymd_opt(2026, 2, 10))
         );
         let cases = [
             (
@@ -804,7 +732,7 @@ mod tests {
 
     #[test]
     fn every_event_type_has_a_form_whose_answers_make_its_event() {
-        let today = NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
+        let today = Date::from_ymd_opt(2026, 3, 2).expect("date");
         for kind in EventType::ALL {
             let fields = fields(*kind);
             assert!(!fields.is_empty(), "{kind}");
@@ -835,7 +763,7 @@ mod tests {
 
     #[test]
     fn required_fields_conditions_and_the_future() {
-        let today = NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
+        let today = Date::from_ymd_opt(2026, 3, 2).expect("date");
         let fields = fields(EventType::Exception);
         let values: Values = [
             ("kind", "school_closure"),

@@ -12,11 +12,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tandem_app::services::{Caller, CaseView, Recorded, ServiceError};
+use tandem_app::services::{CaseView, Recorded, ServiceError};
+use tandem_app::services::{Correction, EventId, EventRecord, Source, StoreError};
 use tandem_core::exceptions::{Verdict, assess_claim};
 use tandem_core::next_steps::next_steps;
-use tandem_core::{Date, Event, EventDetail, EventType, Reference, dates};
-use tandem_store::{Correction, EventId, EventRecord, Source, StoreError};
+use tandem_core::{Event, EventDetail, EventType, Reference, dates};
 
 use crate::Html;
 use crate::components::{
@@ -77,18 +77,9 @@ pub(crate) fn button(
     })
 }
 
-pub(crate) fn caller(user: &CurrentUser) -> Caller {
-    Caller::new(user.actor(), Source::Form)
-}
-
 /// A reference from the address; one that cannot exist is a page that does not.
 pub(crate) fn reference(text: &str) -> Result<Reference, WebError> {
     Reference::parse(text).map_err(|_| WebError::NotFound)
-}
-
-/// Today in England, as the services date things.
-pub(crate) fn today(state: &AppState) -> Date {
-    tandem_store::london_date(state.now())
 }
 
 fn case_address(reference: &Reference) -> String {
@@ -436,7 +427,7 @@ pub(crate) async fn new_event(
     let reference = self::reference(&reference)?;
     let view = state
         .services()
-        .case_for_recording(&caller(&user), &reference)
+        .case_for_recording(&user.caller(Source::Form), &reference)
         .await?;
     let Some(asked) = query.kind.as_deref() else {
         return event_types_page(&user, &view, false);
@@ -461,14 +452,14 @@ pub(crate) async fn record(
 ) -> Result<Response, WebError> {
     let reference = self::reference(&reference)?;
     let services = state.services();
-    let caller = caller(&user);
+    let caller = user.caller(Source::Form);
     let Some(kind) = recordable(values.get("type").map(String::as_str)) else {
         let view = services.case_for_recording(&caller, &reference).await?;
         return event_types_page(&user, &view, true);
     };
     let basis = Basis::sent(&values);
     let fields = case_fields::fields(kind);
-    let again = match case_fields::read(&fields, &values, today(&state))
+    let again = match case_fields::read(&fields, &values, state.today())
         .and_then(|read| case_fields::event(kind, &fields, &read))
     {
         Ok(event) => {
@@ -544,7 +535,7 @@ pub(crate) async fn correct_form(
     let reference = self::reference(&reference)?;
     let view = state
         .services()
-        .case_for_recording(&caller(&user), &reference)
+        .case_for_recording(&user.caller(Source::Form), &reference)
         .await?;
     let event = effective_event(&view, id)?;
     let kind = event.event_type();
@@ -569,14 +560,14 @@ pub(crate) async fn correct(
 ) -> Result<Response, WebError> {
     let reference = self::reference(&reference)?;
     let services = state.services();
-    let caller = caller(&user);
+    let caller = user.caller(Source::Form);
     // The type is the recorded event's: a correction changes its answers, never what it was.
     let view = services.case_for_recording(&caller, &reference).await?;
     let kind = effective_event(&view, id)?.event_type();
     let basis = Basis::sent(&values);
     let mut fields = case_fields::fields(kind);
     fields.push(REASON);
-    let again = match case_fields::read(&fields, &values, today(&state)) {
+    let again = match case_fields::read(&fields, &values, state.today()) {
         Ok(read) => match case_fields::event(kind, &fields, &read) {
             Ok(event) => {
                 let reason = answer(&read, REASON.name);
@@ -693,7 +684,7 @@ pub(crate) async fn withdraw_form(
     let reference = self::reference(&reference)?;
     let view = state
         .services()
-        .case_for_recording(&caller(&user), &reference)
+        .case_for_recording(&user.caller(Source::Form), &reference)
         .await?;
     let event = effective_event(&view, id)?;
     let shown = Shown {
@@ -715,11 +706,11 @@ pub(crate) async fn withdraw(
 ) -> Result<Response, WebError> {
     let reference = self::reference(&reference)?;
     let services = state.services();
-    let caller = caller(&user);
+    let caller = user.caller(Source::Form);
     let view = services.case_for_recording(&caller, &reference).await?;
     let event = effective_event(&view, id)?;
     let basis = Basis::sent(&values);
-    let again = match case_fields::read(&[REASON], &values, today(&state)) {
+    let again = match case_fields::read(&[REASON], &values, state.today()) {
         Ok(read) => {
             let result = services
                 .withdraw_event(
@@ -782,7 +773,7 @@ pub(crate) async fn new_exception(
     let reference = self::reference(&reference)?;
     let view = state
         .services()
-        .case_for_recording(&caller(&user), &reference)
+        .case_for_recording(&user.caller(Source::Form), &reference)
         .await?;
     blank_form(
         &user,
@@ -822,12 +813,12 @@ pub(crate) async fn exception(
 ) -> Result<Response, WebError> {
     let reference = self::reference(&reference)?;
     let services = state.services();
-    let caller = caller(&user);
+    let caller = user.caller(Source::Form);
     let kind = EventType::Exception;
     let basis = Basis::sent(&values);
     let fields = case_fields::fields(kind);
     let checking = values.get("action").map(String::as_str) == Some("check");
-    let again = match case_fields::read(&fields, &values, today(&state))
+    let again = match case_fields::read(&fields, &values, state.today())
         .and_then(|read| case_fields::event(kind, &fields, &read))
     {
         Ok(event) if checking => {

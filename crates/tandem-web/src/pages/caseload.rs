@@ -7,10 +7,10 @@ use axum::extract::{Query as QueryString, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_app::services::{Caller, StaffMember};
+use tandem_app::services::StaffMember;
+use tandem_app::services::{CaseFilter, CaseSort, CaseSummary, Page, Source, StatusFilter};
 use tandem_core::caseload::{describe_days_left, final_plan_due, step_label, weeks_since};
 use tandem_core::{Date, RagStatus, Role, Stage, UserId, dates};
-use tandem_store::{CaseFilter, CaseSort, CaseSummary, Page, Source, StatusFilter};
 
 use crate::Html;
 use crate::components::{Label, Select, SelectItem};
@@ -21,11 +21,6 @@ use crate::session::CurrentUser;
 use crate::state::AppState;
 
 const SECTION: &str = "/cases";
-
-/// The signed-in user as the services see a web caller.
-pub(crate) fn caller(user: &CurrentUser) -> Caller {
-    Caller::new(user.actor(), Source::Form)
-}
 
 /// "Robin Testcase", or a placeholder when no name was recorded.
 pub(crate) fn child_name(given: Option<&str>, family: Option<&str>) -> String {
@@ -257,7 +252,7 @@ pub(crate) async fn list(
     let services = state.services();
     let found = services
         .caseload(
-            &caller(&user),
+            &user.caller(Source::Form),
             &choice.filter(today),
             choice.sort,
             Page::number(choice.page, PAGE_SIZE),
@@ -335,7 +330,7 @@ pub(crate) async fn team(
 ) -> Result<Response, WebError> {
     let lines = state
         .services()
-        .team_caseloads(&caller(&user), state.today())
+        .team_caseloads(&user.caller(Source::Form), state.today())
         .await?;
     let rows = lines
         .into_iter()
@@ -405,7 +400,7 @@ pub(crate) async fn backlog(
     let services = state.services();
     let found = services
         .backlog(
-            &caller(&user),
+            &user.caller(Source::Form),
             &CaseFilter::as_of(today),
             Page::number(page_number, PAGE_SIZE),
         )

@@ -11,11 +11,11 @@ use axum::response::Response;
 use serde::Deserialize;
 use tandem_app::reports::{self, CasesBehind, Naming};
 use tandem_app::services::Caller;
+use tandem_app::services::Source;
 use tandem_core::dashboard::{BACKLOG_BUCKETS, Backlog, Dashboard, Figure, Part, Reading, Slice};
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Metrics};
 use tandem_core::names::AdviceKind;
 use tandem_core::{Action, Date, dates};
-use tandem_store::{Source, london_date};
 
 use crate::Html;
 use crate::charts::{
@@ -561,7 +561,7 @@ pub(crate) async fn show(
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
     require(&user)?;
-    let today = london_date(state.now());
+    let today = state.today();
     let (chosen, errors) = match form.choose(today) {
         Ok(chosen) => (Some(chosen), FormErrors::default()),
         Err(errors) => (None, errors),
@@ -598,7 +598,7 @@ pub(crate) async fn read_linked(
     form: &PeriodForm,
 ) -> Result<(Chosen, Date, Dashboard), WebError> {
     require(user)?;
-    let today = london_date(state.now());
+    let today = state.today();
     let chosen = chosen_from_link(form, today)?;
     let d = read(state, user, &chosen).await?;
     Ok((chosen, today, d))
@@ -758,7 +758,7 @@ pub(crate) async fn cases(
     Query(query): Query<DrilldownQuery>,
 ) -> Result<Response, WebError> {
     require(&user)?;
-    let chosen = chosen_from_link(&form, london_date(state.now()))?;
+    let chosen = chosen_from_link(&form, state.today())?;
     let figure: Figure = serde_json::from_str(&query.figure).map_err(|_| WebError::NotFound)?;
     if !known(&figure, &chosen) {
         return Err(WebError::NotFound);

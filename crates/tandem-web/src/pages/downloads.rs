@@ -112,7 +112,7 @@ pub(crate) async fn table(
         let sheet = at.map(|i| sheets.swap_remove(i));
         sheet
             .map(|s| vec![s])
-            .ok_or_else(|| WebError::Internal(format!("no table {name}")))
+            .ok_or_else(|| WebError::internal("download", format!("no table {name}")))
     };
     let (name, content_type, body) = match download {
         Download::Csv(name) => {
@@ -154,7 +154,7 @@ fn defused(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn csv((header, rows): &Rows) -> Result<Vec<u8>, WebError> {
-    let failed = |e: csv::Error| WebError::Internal(format!("writing CSV: {e}"));
+    let failed = |e: csv::Error| WebError::internal("writing CSV", e);
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header).map_err(failed)?;
     for row in rows {
@@ -164,13 +164,13 @@ fn csv((header, rows): &Rows) -> Result<Vec<u8>, WebError> {
     }
     writer
         .into_inner()
-        .map_err(|e| WebError::Internal(format!("writing CSV: {e}")))
+        .map_err(|e| WebError::internal("writing CSV", e))
 }
 
 /// A workbook with a sheet per table: a bold, frozen header row, and numbers as numbers so that
 /// they can be summed and charted.
 fn xlsx(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, WebError> {
-    let failed = |e: XlsxError| WebError::Internal(format!("writing XLSX: {e}"));
+    let failed = |e: XlsxError| WebError::internal("writing XLSX", e);
     let mut workbook = Workbook::new();
     workbook.set_properties(&DocProperties::new().set_title(title).set_author("Tandem"));
     let bold = Format::new().set_bold();

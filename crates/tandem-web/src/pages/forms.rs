@@ -1,10 +1,88 @@
 //! What every form page needs: the error summary, inline error messages, and text inputs that
 //! keep what the user typed.
 
-use tandem_app::accounts::FieldError;
+use tandem_app::services::FieldError;
+use tandem_core::Date;
 
 use crate::Html;
 use crate::components::{ErrorLink, ErrorMessage, ErrorSummary, Input, Label};
+
+/// The names of a GOV.UK date input's three fields, in order.
+pub(crate) const PARTS: [&str; 3] = ["day", "month", "year"];
+
+/// A GOV.UK date input's day, month and year as typed: nothing, a date, or the message with
+/// the parts to fix. Months may be written as names ("Jan", "january"); years need 4 digits.
+pub(crate) fn read_date(
+    label: &str,
+    parts: [&str; 3],
+) -> Result<Option<Date>, (String, [bool; 3])> {
+    let missing = parts.map(str::is_empty);
+    if missing.iter().all(|m| *m) {
+        return Ok(None);
+    }
+    if missing.iter().any(|m| *m) {
+        let names: Vec<&str> = PARTS
+            .iter()
+            .zip(missing)
+            .filter(|(_, m)| *m)
+            .map(|(p, _)| *p)
+            .collect();
+        return Err((
+            format!("{label} must include a {}", names.join(" and ")),
+            missing,
+        ));
+    }
+    let [day, month, year] = parts;
+    let day = day.parse::<u32>().ok();
+    let month = month.parse::<u32>().ok().or_else(|| month_by_name(month));
+    let year = year.parse::<i32>().ok().filter(|_| parts[2].len() == 4);
+    let wrong = [
+        day.is_none_or(|d| !(1..=31).contains(&d)),
+        month.is_none_or(|m| !(1..=12).contains(&m)),
+        year.is_none(),
+    ];
+    if let (Some(day), Some(month), Some(year)) = (day, month, year)
+        && let Some(date) = Date::from_ymd_opt(year, month, day)
+    {
+        return Ok(Some(date));
+    }
+    if wrong == [false, false, true] {
+        return Err((format!("{label} year must include 4 numbers"), wrong));
+    }
+    // A day that the month does not have (31 April) is wrong as a whole.
+    let wrong = if wrong.iter().any(|w| *w) {
+        wrong
+    } else {
+        [true; 3]
+    };
+    Err((format!("{label} must be a real date"), wrong))
+}
+
+/// "Jan", "january" and the like, as GOV.UK asks date inputs to accept.
+fn month_by_name(text: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let text = text.to_lowercase();
+    if text.len() < 3 {
+        return None;
+    }
+    NAMES
+        .iter()
+        .position(|name| name.starts_with(&text))
+        .map(|i| i as u32 + 1)
+}
 
 /// The problems found with a submitted form, in the order of its fields.
 #[derive(Debug, Default)]
@@ -16,16 +94,13 @@ impl FormErrors {
     }
 
     pub(crate) fn one(field: &'static str, message: impl Into<String>) -> Self {
-        Self::new(vec![FieldError {
-            field,
-            message: message.into(),
-        }])
+        Self::new(vec![FieldError::new(field, message)])
     }
 
     /// Adds a problem whose summary link goes to `anchor` (the id of the first input to fix,
     /// such as the month of a date) rather than to the field's own id.
     pub(crate) fn push(&mut self, field: &'static str, anchor: String, message: String) {
-        self.0.push(FieldError { field, message });
+        self.0.push(FieldError::new(field, message));
         self.1.push((field, anchor));
     }
 
@@ -52,7 +127,7 @@ impl FormErrors {
                 .iter()
                 .map(|e| ErrorLink {
                     text: Some(e.message.clone()),
-                    href: Some(format!("#{}", self.anchor(e.field))),
+                    href: Some(format!("#{}", self.anchor(&e.field))),
                     ..ErrorLink::default()
                 })
                 .collect(),

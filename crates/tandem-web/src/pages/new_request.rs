@@ -10,9 +10,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
+use tandem_app::services::Source;
 use tandem_app::services::{CaseManager, NewRequest, ServiceError};
+use tandem_app::services::{ChildId, ChildMatch};
 use tandem_core::{Child, Reference, Role, UserId};
-use tandem_store::{ChildId, ChildMatch};
 
 use crate::Html;
 use crate::components::{
@@ -20,7 +21,7 @@ use crate::components::{
 };
 use crate::error::{WebError, html};
 use crate::pages::case_fields::{self, Control, Field, Problems, Required, Values};
-use crate::pages::case_forms::{FormPage, back_link, button, caller, today};
+use crate::pages::case_forms::{FormPage, back_link, button};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -81,7 +82,10 @@ pub(crate) async fn form(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, WebError> {
-    let people = state.services().case_managers(&caller(&user)).await?;
+    let people = state
+        .services()
+        .case_managers(&user.caller(Source::Form))
+        .await?;
     let mut values = Values::new();
     // Case managers usually open requests for themselves.
     if people.iter().any(|p| p.id == user.user.id) {
@@ -98,9 +102,9 @@ pub(crate) async fn open(
     Form(values): Form<Values>,
 ) -> Result<Response, WebError> {
     let services = state.services();
-    let caller = caller(&user);
+    let caller = user.caller(Source::Form);
     let people = services.case_managers(&caller).await?;
-    let request = match read(&values, &people, today(&state)) {
+    let request = match read(&values, &people, state.today()) {
         Ok(request) => request,
         Err(problems) => return show(&user, &people, &values, &problems, None),
     };

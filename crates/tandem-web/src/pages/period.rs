@@ -3,7 +3,7 @@
 //! written back as the query of every link, so a drill-down or download shows what its page did.
 
 use serde::Deserialize;
-use tandem_app::accounts::FieldError;
+use tandem_app::services::FieldError;
 use tandem_core::dashboard::{DashboardSpec, Month};
 use tandem_core::metrics::Period;
 use tandem_core::targets::LocalTargets;
@@ -13,7 +13,7 @@ use crate::Html;
 use crate::components::{
     ChoiceItem, DateInput, DateItem, Fieldset, Hint, Label, Legend, Radios, Select, SelectItem,
 };
-use crate::pages::forms::FormErrors;
+use crate::pages::forms::{self, FormErrors};
 
 /// Months offered in the month chooser, counting back from the as-at month.
 const MONTHS_OFFERED: u32 = 36;
@@ -78,36 +78,16 @@ fn split(date: Date) -> Typed {
     ]
 }
 
-/// A date from an ISO field or from its three fields: `Ok(None)` when nothing was given.
+/// A date from an ISO field (what links carry) or from its three fields, read by the same
+/// GOV.UK rules as every other date input: `Ok(None)` when nothing was given.
 fn read_date(iso: &Option<String>, parts: &Typed, what: &str) -> Result<Option<Date>, String> {
     if let Some(text) = iso.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         return dates::parse_iso(text)
             .map(Some)
             .map_err(|_| format!("{what} must be a real date"));
     }
-    match parts {
-        [None, None, None] => Ok(None),
-        [Some(d), Some(m), Some(y)] => {
-            let number = |t: &str| t.parse::<u32>().ok();
-            match (number(d), number(m), number(y)) {
-                (Some(d), Some(m), Some(y)) if (1900..=2200).contains(&y) => {
-                    Date::from_ymd_opt(y as i32, m, d)
-                        .map(Some)
-                        .ok_or_else(|| format!("{what} must be a real date"))
-                }
-                _ => Err(format!("{what} must be a real date")),
-            }
-        }
-        _ => {
-            let missing: Vec<&str> = ["day", "month", "year"]
-                .into_iter()
-                .zip(parts)
-                .filter(|(_, p)| p.is_none())
-                .map(|(name, _)| name)
-                .collect();
-            Err(format!("{what} must include a {}", missing.join(" and ")))
-        }
-    }
+    forms::read_date(what, parts.each_ref().map(|p| p.as_deref().unwrap_or("")))
+        .map_err(|(message, _)| message)
 }
 
 /// "2026-03" as a month.
@@ -142,7 +122,7 @@ impl PeriodForm {
     pub(crate) fn choose(&self, today: Date) -> Result<Chosen, FormErrors> {
         let mut errors = Vec::new();
         let mut error = |field: &'static str, message: String| {
-            errors.push(FieldError { field, message });
+            errors.push(FieldError::new(field, message));
         };
         let as_of = match read_date(&self.as_at, &self.as_at_parts(), "The as-at date") {
             Ok(Some(date)) if date > today => {

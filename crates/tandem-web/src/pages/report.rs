@@ -62,7 +62,7 @@ pub(crate) async fn show(
     let chart = |table: Table| -> Result<Html, WebError> {
         table
             .chart(&d, &chosen)?
-            .ok_or_else(|| WebError::Internal(format!("no chart for {}", table.name())))
+            .ok_or_else(|| WebError::internal("report", format!("no chart for {}", table.name())))
     };
     let page = ReportPage {
         layout: Layout::signed_in(

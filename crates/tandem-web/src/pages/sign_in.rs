@@ -6,7 +6,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tandem_app::accounts::{self, AccountError, FieldError, SessionToken};
+use tandem_app::accounts::{self, AccountError, SessionToken};
+use tandem_app::services::FieldError;
 
 use crate::Html;
 use crate::error::{Rendered, WebError, html};
@@ -165,10 +166,7 @@ pub(crate) async fn submit(
             FormErrors::new(
                 errors
                     .into_iter()
-                    .map(|(field, message)| FieldError {
-                        field,
-                        message: message.into(),
-                    })
+                    .map(|(field, message)| FieldError::new(field, message))
                     .collect(),
             ),
         )

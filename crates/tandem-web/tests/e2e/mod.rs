@@ -19,7 +19,7 @@ use tandem_app::accounts::{self, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::transfer::{self, Progress};
 use tandem_core::Role;
-use tandem_store::Store;
+use tandem_test_support::tandem_store::Store;
 use tandem_web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = "correct horse battery staple";

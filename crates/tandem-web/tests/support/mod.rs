@@ -16,8 +16,8 @@ use http_body_util::BodyExt;
 use tandem_app::accounts::{self, SessionToken};
 use tandem_app::services::{Caller, NewRequest};
 use tandem_core::{Child, Reference, Role, UserId};
-use tandem_store::{AuditFilter, AuditRecord, NewUser, Store, london_date};
 use tandem_test_support::TempDatabase;
+use tandem_test_support::tandem_store::{self, AuditFilter, AuditRecord, NewUser, Store};
 use tandem_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
@@ -342,7 +342,7 @@ impl TestApp {
     /// and their team's): a request received 14 days ago for Robin Seed, born 1 June 2015.
     pub async fn seed_case(&self, reference: &str) -> Reference {
         let born = "2015-06-01".parse().expect("date");
-        let received = london_date(self.now()) - chrono::Days::new(14);
+        let received = tandem_core::dates::england_date(self.now()) - chrono::Days::new(14);
         let request = new_request(reference, ("Robin", "Seed"), born, received);
         self.open_as(Role::CaseManager, &request).await.reference
     }
