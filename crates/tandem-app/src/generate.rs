@@ -66,16 +66,16 @@ const NOT_ASSESSED: f64 = 0.25;
 const WITHDRAWN: f64 = 0.04;
 const NOT_ISSUED: f64 = 0.05;
 /// Outside phase-transfer reviews (which always amend, to name the next setting), so that all
-/// reviews come to about 55% maintain, 40% amend and 5% cease.
+/// reviews come to about 55% maintain, 40% amend and 3% cease. A decision to cease is the one
+/// the council ends with (a decision overturned on appeal is not made up), so the plan always
+/// stops 4 to 10 weeks after it.
 const REVIEW_OUTCOMES: [(ReviewOutcome, u32); 3] = [
-    (ReviewOutcome::Maintain, 68),
+    (ReviewOutcome::Maintain, 70),
     (ReviewOutcome::Amend, 26),
-    (ReviewOutcome::Cease, 6),
+    (ReviewOutcome::Cease, 4),
 ];
-/// A decision to cease is often appealed and the plan kept.
-const CEASE_UPHELD: f64 = 0.6;
 /// Each year some families move to another area, which takes the plan over (reg 15). With the
-/// reviews that cease plans, about 3% of plans cease a year.
+/// reviews that cease plans, about 4% of plans cease a year.
 const MOVED_AWAY: f64 = 0.012;
 /// Assessments held up for months (disputes over the setting, re-consultation): plans over a year.
 const STALLED: f64 = 0.05;
@@ -116,7 +116,16 @@ fn generate_case(options: &GenerateOptions, arrivals: &Arrivals, index: usize) -
     }
     let as_of = options.as_of;
     let mut events = story.events;
-    events.retain(|e| e.date <= as_of || matches!(e.detail, EventDetail::PhaseTransfer { .. }));
+    // Nothing happens to a plan after it stopped (contracts/case-file.md §1): amendments still
+    // in hand and planned moves fall away with it.
+    let ceased = events
+        .iter()
+        .find(|e| e.detail == EventDetail::PlanCeased)
+        .map(|e| e.date);
+    events.retain(|e| {
+        (e.date <= as_of || matches!(e.detail, EventDetail::PhaseTransfer { .. }))
+            && ceased.is_none_or(|c| e.date <= c)
+    });
     events.sort();
     let reference = format!("EHC-{}-{:06}", request.year(), index + 1);
     GeneratedCase {
@@ -439,11 +448,20 @@ impl Story {
             let decided = self.act(decided, EventDetail::ReviewDecision { outcome });
             match outcome {
                 ReviewOutcome::Amend => self.amend(decided),
-                ReviewOutcome::Cease if self.dice.chance(CEASE_UPHELD) => {
-                    let ceased = plus(decided, self.dice.days(28..=70));
-                    return Some(self.act(ceased, EventDetail::PlanCeased));
+                ReviewOutcome::Cease => {
+                    // Stopping takes effect weeks later; a decision near the as-of date stops
+                    // the plan by then, so that no cease decision is left without its end.
+                    let ceased = working_day(plus(decided, self.dice.days(28..=70)));
+                    let ceased = if ceased > self.as_of {
+                        decided.max(self.as_of)
+                    } else {
+                        ceased
+                    };
+                    self.events
+                        .push(Event::new(ceased, EventDetail::PlanCeased));
+                    return Some(ceased);
                 }
-                ReviewOutcome::Cease | ReviewOutcome::Maintain => {}
+                ReviewOutcome::Maintain => {}
             }
             start = decided;
         }

@@ -413,9 +413,47 @@ fn plans_are_reviewed_amended_transferred_and_ceased() {
         .filter(|c| has_event(c, |d| *d == EventDetail::PlanCeased))
         .count();
     assert!(ceased > 0);
+    assert!(cease > 0, "some reviews decide to cease");
     let future_moves = cases()
         .flat_map(|c| &c.events)
         .filter(|e| matches!(e.detail, EventDetail::PhaseTransfer { .. }) && e.date > as_of())
         .count();
     assert!(future_moves > 0, "planned moves after the as-of date");
+}
+
+#[test]
+fn nothing_happens_after_a_plan_stops_and_every_cease_decision_stops_it() {
+    let mut checked = 0;
+    for case in cases() {
+        let stopped = case
+            .events
+            .iter()
+            .filter(|e| e.detail == EventDetail::PlanCeased)
+            .map(|e| e.date)
+            .collect::<Vec<_>>();
+        assert!(stopped.len() <= 1, "{}: stopped twice", case.reference);
+        if let Some(stopped) = stopped.first() {
+            let after: Vec<_> = case.events.iter().filter(|e| e.date > *stopped).collect();
+            assert!(
+                after.is_empty(),
+                "{}: events after the plan stopped on {stopped}: {after:?}",
+                case.reference
+            );
+        }
+        for decision in case.events.iter().filter(|e| {
+            e.detail
+                == EventDetail::ReviewDecision {
+                    outcome: ReviewOutcome::Cease,
+                }
+        }) {
+            assert!(
+                stopped.first().is_some_and(|s| *s >= decision.date),
+                "{}: the decision to cease on {} is not followed by plan_ceased",
+                case.reference,
+                decision.date
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "only {checked} cease decisions in the sample");
 }

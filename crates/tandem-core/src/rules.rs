@@ -75,14 +75,29 @@ impl Ending {
     }
 }
 
-/// Whether an ending counts only before the duty was done, or also only before it fell due.
+/// When an ending makes a duty no longer arise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cutoff {
-    /// The duty ends if the ending came before it was done (a withdrawn request needs no decision).
+    /// If the ending came before the duty was done (a withdrawn request needs no decision).
     BeforeDone,
     /// As `BeforeDone`, and the ending must also come before the due date (a plan ceased after
     /// its review fell due leaves that review overdue).
     BeforeDue,
+    /// Only if the duty was never done: advice that arrives after the final plan is still judged
+    /// met or late by its own due date (contracts/case-file.md §2).
+    Undone,
+}
+
+impl Cutoff {
+    /// Whether an ending on `ended` stops a duty due on `due` and done on `done`.
+    pub fn applies(self, ended: Date, due: Option<Date>, done: Option<Date>) -> bool {
+        let before_done = done.is_none_or(|done| ended < done);
+        match self {
+            Self::BeforeDone => before_done,
+            Self::BeforeDue => before_done && due.is_none_or(|due| ended < due),
+            Self::Undone => done.is_none(),
+        }
+    }
 }
 
 /// One statutory time limit.
@@ -94,8 +109,8 @@ pub struct Rule {
     pub length: Length,
     /// The event that completes the duty.
     pub completed_by: EventType,
-    pub ends_when: &'static [Ending],
-    pub cutoff: Cutoff,
+    /// What makes the duty no longer arise, each with when it counts.
+    pub ends_when: &'static [(Ending, Cutoff)],
     /// Exceptions that can disapply the limit, and the regulation that lists them.
     pub exceptions: &'static [ExceptionKind],
     pub exception_citation: &'static str,
@@ -115,8 +130,7 @@ pub static RULES: &[Rule] = &[
         duty: "tell the family whether the council will carry out an EHC needs assessment",
         length: Length::Weeks(6),
         completed_by: EventType::DecisionToAssess,
-        ends_when: &[Ending::Withdrawn],
-        cutoff: Cutoff::BeforeDone,
+        ends_when: &[(Ending::Withdrawn, Cutoff::BeforeDone)],
         exceptions: REG_10_4,
         exception_citation: "reg 5(4)",
         citation: "SEND Regulations 2014, reg 5(1)",
@@ -126,8 +140,10 @@ pub static RULES: &[Rule] = &[
         duty: "provide the advice asked for",
         length: Length::Weeks(6),
         completed_by: EventType::AdviceReceived,
-        ends_when: &[Ending::Withdrawn, Ending::FinalPlanIssued],
-        cutoff: Cutoff::BeforeDone,
+        ends_when: &[
+            (Ending::Withdrawn, Cutoff::BeforeDone),
+            (Ending::FinalPlanIssued, Cutoff::Undone),
+        ],
         exceptions: &[
             ExceptionKind::ExceptionalPersonalCircumstances,
             ExceptionKind::AbsentFromArea,
@@ -142,12 +158,11 @@ pub static RULES: &[Rule] = &[
         length: Length::Weeks(16),
         completed_by: EventType::DecisionToIssue,
         ends_when: &[
-            Ending::DecidedNotToAssess,
-            Ending::DecidedToIssue,
-            Ending::FinalPlanIssued,
-            Ending::Withdrawn,
+            (Ending::DecidedNotToAssess, Cutoff::BeforeDone),
+            (Ending::DecidedToIssue, Cutoff::BeforeDone),
+            (Ending::FinalPlanIssued, Cutoff::BeforeDone),
+            (Ending::Withdrawn, Cutoff::BeforeDone),
         ],
-        cutoff: Cutoff::BeforeDone,
         exceptions: REG_10_4,
         exception_citation: "reg 10(4)",
         citation: "SEND Regulations 2014, reg 10(1)",
@@ -158,11 +173,10 @@ pub static RULES: &[Rule] = &[
         length: Length::Weeks(20),
         completed_by: EventType::FinalPlanIssued,
         ends_when: &[
-            Ending::DecidedNotToAssess,
-            Ending::DecidedNotToIssue,
-            Ending::Withdrawn,
+            (Ending::DecidedNotToAssess, Cutoff::BeforeDone),
+            (Ending::DecidedNotToIssue, Cutoff::BeforeDone),
+            (Ending::Withdrawn, Cutoff::BeforeDone),
         ],
-        cutoff: Cutoff::BeforeDone,
         exceptions: REG_10_4,
         exception_citation: "reg 13(3) applying reg 10(4)",
         citation: "SEND Regulations 2014, reg 13(2)",
@@ -172,8 +186,7 @@ pub static RULES: &[Rule] = &[
         duty: "hold the annual review meeting",
         length: Length::MonthsStartingWith(12),
         completed_by: EventType::ReviewMeetingHeld,
-        ends_when: &[Ending::PlanCeased],
-        cutoff: Cutoff::BeforeDue,
+        ends_when: &[(Ending::PlanCeased, Cutoff::BeforeDue)],
         exceptions: &[],
         exception_citation: "",
         citation: "Children and Families Act 2014, s.44(1)",
@@ -184,7 +197,6 @@ pub static RULES: &[Rule] = &[
         length: Length::Weeks(4),
         completed_by: EventType::ReviewDecision,
         ends_when: &[],
-        cutoff: Cutoff::BeforeDone,
         exceptions: &[],
         exception_citation: "",
         citation: "SEND Regulations 2014, reg 20(10)",
@@ -194,8 +206,7 @@ pub static RULES: &[Rule] = &[
         duty: "issue the final amended plan",
         length: Length::Weeks(8),
         completed_by: EventType::AmendedPlanIssued,
-        ends_when: &[Ending::DecisionNotToAmend],
-        cutoff: Cutoff::BeforeDone,
+        ends_when: &[(Ending::DecisionNotToAmend, Cutoff::BeforeDone)],
         exceptions: &[],
         exception_citation: "",
         citation: "SEND Regulations 2014, reg 22(3)",
@@ -205,8 +216,7 @@ pub static RULES: &[Rule] = &[
         duty: "review and amend the plan to name the next school",
         length: Length::DayBefore { month: 2, day: 15 },
         completed_by: EventType::AmendedPlanIssued,
-        ends_when: &[Ending::PlanCeased],
-        cutoff: Cutoff::BeforeDue,
+        ends_when: &[(Ending::PlanCeased, Cutoff::BeforeDue)],
         exceptions: &[],
         exception_citation: "",
         citation: "SEND Regulations 2014, reg 18(1)",
@@ -216,8 +226,7 @@ pub static RULES: &[Rule] = &[
         duty: "review and amend the plan to name the post-16 institution",
         length: Length::DayBefore { month: 3, day: 31 },
         completed_by: EventType::AmendedPlanIssued,
-        ends_when: &[Ending::PlanCeased],
-        cutoff: Cutoff::BeforeDue,
+        ends_when: &[(Ending::PlanCeased, Cutoff::BeforeDue)],
         exceptions: &[],
         exception_citation: "",
         citation: "SEND Regulations 2014, reg 18(1)",

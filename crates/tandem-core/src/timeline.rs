@@ -17,7 +17,7 @@ use crate::names::{
     AdviceKind, AssessOutcome, EventType, ExceptionKind, IssueOutcome, PhaseKind, ReviewOutcome,
     Stage, Status, WarningCode,
 };
-use crate::rules::{Cutoff, Ending, Rule, RuleId, rule};
+use crate::rules::{Ending, Rule, RuleId, rule};
 
 /// "At least 15 days, beginning with the day on which the draft plan was served" (reg 13(1)(a)):
 /// the earliest lawful final plan is the draft's date plus 15 days.
@@ -306,11 +306,21 @@ impl<'a> Facts<'a> {
         }
     }
 
-    /// The earliest of the rule's endings, if any happened.
-    fn earliest_ending(&self, rule: &Rule, start: Date) -> Option<(Ending, Date)> {
+    /// The earliest of the rule's endings that happened and stops a duty due on `due` and done
+    /// on `done`, if any.
+    fn earliest_ending(
+        &self,
+        rule: &Rule,
+        start: Date,
+        due: Option<Date>,
+        done: Option<Date>,
+    ) -> Option<(Ending, Date)> {
         rule.ends_when
             .iter()
-            .filter_map(|e| self.ending(*e, start).map(|d| (*e, d)))
+            .filter_map(|(ending, cutoff)| {
+                let ended = self.ending(*ending, start)?;
+                cutoff.applies(ended, due, done).then_some((*ending, ended))
+            })
             .min_by_key(|(_, d)| *d)
     }
 
@@ -362,6 +372,7 @@ struct Spec<'a> {
     start: Date,
     due: Option<Date>,
     done: Option<Date>,
+    /// The ending that stops the duty, when one does: the milestone is then not applicable.
     ending: Option<(Ending, Date)>,
     explanation: String,
     advice: Option<AdviceRequestRef<'a>>,
@@ -405,13 +416,14 @@ impl<'f, 'a> Engine<'f, 'a> {
         explanation: String,
     ) -> Spec<'a> {
         let rule = rule(id);
+        let due = Some(rule.length.due(start));
         Spec {
             rule,
             key,
             start,
-            due: Some(rule.length.due(start)),
+            due,
             done,
-            ending: self.facts.earliest_ending(rule, start),
+            ending: self.facts.earliest_ending(rule, start, due, done),
             explanation,
             advice: None,
         }
@@ -444,14 +456,8 @@ impl<'f, 'a> Engine<'f, 'a> {
     }
 
     fn status(&self, spec: &Spec) -> Status {
-        if let Some((_, ended)) = spec.ending {
-            let before_due = match spec.rule.cutoff {
-                Cutoff::BeforeDone => true,
-                Cutoff::BeforeDue => spec.due.is_none_or(|due| ended < due),
-            };
-            if before_due && spec.done.is_none_or(|done| ended < done) {
-                return Status::NotApplicable;
-            }
+        if spec.ending.is_some() {
+            return Status::NotApplicable;
         }
         match (spec.done, spec.due) {
             (_, None) => Status::NotApplicable,

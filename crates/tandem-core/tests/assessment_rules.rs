@@ -261,16 +261,23 @@ fn advice_keys_matching_and_repeats() {
 }
 
 #[test]
-fn advice_still_missing_at_the_final_plan_stops_applying_with_a_warning() {
+fn advice_after_the_final_plan_is_judged_by_its_dates_and_missing_advice_stops_applying() {
+    // Health advice requested 11 Feb 2026, due 25 Mar, arrives 20 May, after the final plan of
+    // 18 May: it was late, and the final plan was still issued without it (a warning). Social
+    // care advice requested 1 May, due 12 Jun, arrives 25 May: met. Educational psychology
+    // advice never arrives: not applicable once the final plan is issued (contracts §2).
     let t = timeline_of(
         json!([
             { "type": "request_received", "date": "2026-01-05" },
             { "type": "advice_requested", "date": "2026-02-11", "advice": "health" },
             { "type": "advice_requested", "date": "2026-02-11", "advice": "education" },
+            { "type": "advice_requested", "date": "2026-02-11", "advice": "educational_psychology" },
             { "type": "advice_received", "date": "2026-03-01", "advice": "education" },
             { "type": "draft_plan_issued", "date": "2026-04-20" },
+            { "type": "advice_requested", "date": "2026-05-01", "advice": "social_care" },
             { "type": "final_plan_issued", "date": "2026-05-18" },
-            { "type": "advice_received", "date": "2026-05-20", "advice": "health" }
+            { "type": "advice_received", "date": "2026-05-20", "advice": "health" },
+            { "type": "advice_received", "date": "2026-05-25", "advice": "social_care" }
         ]),
         "2026-06-01",
     );
@@ -279,7 +286,14 @@ fn advice_still_missing_at_the_final_plan_stops_applying_with_a_warning() {
         "advice:health",
         Some("2026-03-25"),
         Some("2026-05-20"),
-        NotApplicable,
+        Late,
+    );
+    expect(
+        &t,
+        "advice:social_care",
+        Some("2026-06-12"),
+        Some("2026-05-25"),
+        Met,
     );
     expect(
         &t,
@@ -288,11 +302,53 @@ fn advice_still_missing_at_the_final_plan_stops_applying_with_a_warning() {
         Some("2026-03-01"),
         Met,
     );
-    assert_eq!(warning_codes(&t), [WarningCode::FinalWithoutAdvice]);
+    expect(
+        &t,
+        "advice:educational_psychology",
+        Some("2026-03-25"),
+        None,
+        NotApplicable,
+    );
+    assert!(
+        t.milestone("advice:educational_psychology")
+            .unwrap()
+            .explanation
+            .contains("the final plan was issued on 18 May 2026")
+    );
+    assert_eq!(
+        warning_codes(&t),
+        [
+            WarningCode::FinalWithoutAdvice,
+            WarningCode::FinalWithoutAdvice,
+            WarningCode::FinalWithoutAdvice
+        ]
+    );
     assert!(
         t.warnings[0]
             .message
             .contains("health advice requested on 11 February 2026")
+    );
+}
+
+#[test]
+fn advice_that_arrives_after_a_withdrawal_is_not_applicable() {
+    // Requested 21 Oct 2025 (due 2 Dec), the request withdrawn 10 Nov, advice arrives 20 Nov:
+    // the duty ended with the withdrawal.
+    let t = timeline_of(
+        with_request(json!([
+            { "type": "decision_to_assess", "date": "2025-10-10", "outcome": "assess" },
+            { "type": "advice_requested", "date": "2025-10-21", "advice": "health" },
+            { "type": "request_withdrawn", "date": "2025-11-10" },
+            { "type": "advice_received", "date": "2025-11-20", "advice": "health" }
+        ])),
+        "2026-06-01",
+    );
+    expect(
+        &t,
+        "advice:health",
+        Some("2025-12-02"),
+        Some("2025-11-20"),
+        NotApplicable,
     );
 }
 

@@ -174,3 +174,31 @@ fn as_of_decides_what_was_known() {
     // B (request 2 Feb, due 22 Jun) was not overdue yet; C (due 20 Oct 2025) was.
     assert_eq!(m["open_assessments_overdue"], 1);
 }
+
+#[test]
+fn late_advice_that_arrives_after_the_final_plan_counts_against_the_advice_measure() {
+    // Social care advice requested 2 Mar 2026 (due 13 Apr) arrives 1 Jun, after the final plan
+    // of 25 May: it was received in the period, late, so it is in the denominator and not the
+    // numerator. Health advice received on time beside it. Advice never received is not counted.
+    let mut metrics = Metrics::new(
+        Period::last_complete_year(date("2027-03-01")),
+        date("2027-03-01"),
+    );
+    metrics.add_case(&case(json!([
+        { "type": "request_received", "date": "2026-01-12" },
+        { "type": "decision_to_assess", "date": "2026-02-16", "outcome": "assess" },
+        { "type": "advice_requested", "date": "2026-03-02", "advice": "social_care" },
+        { "type": "advice_requested", "date": "2026-03-02", "advice": "health" },
+        { "type": "advice_requested", "date": "2026-03-02", "advice": "education" },
+        { "type": "advice_received", "date": "2026-04-01", "advice": "health" },
+        { "type": "draft_plan_issued", "date": "2026-05-01" },
+        { "type": "final_plan_issued", "date": "2026-05-25" },
+        { "type": "advice_received", "date": "2026-06-01", "advice": "social_care" }
+    ])));
+    let m = metrics.to_json();
+    let advice = &m["advice_within_6_weeks"];
+    assert_eq!(advice["social_care"], rate(0, 1));
+    assert_eq!(advice["health"], rate(1, 1));
+    assert_eq!(advice["education"], rate(0, 0));
+    assert_eq!(advice["all"], rate(1, 2));
+}
