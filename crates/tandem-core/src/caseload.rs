@@ -104,28 +104,6 @@ pub fn final_plan_due(requested: Date) -> Date {
     rule(RuleId::FinalPlan).length.due(requested)
 }
 
-/// A milestone key (`advice:health`, `review:2:decision`) as a short name for people.
-pub fn step_label(key: &str) -> String {
-    let mut parts = key.split(':');
-    let head = parts.next().unwrap_or_default();
-    let second = parts.next();
-    let third = parts.next();
-    match (head, second, third) {
-        ("decision_to_assess", None, _) => "Decision whether to assess".to_owned(),
-        ("notice_not_to_issue", None, _) => "Notice if no plan will be issued".to_owned(),
-        ("final_plan", None, _) => "Final plan".to_owned(),
-        ("advice", Some(base), _) => match AdviceKind::parse(base) {
-            Some(kind) => kind.label().to_owned(),
-            None => format!("Advice ({base})"),
-        },
-        ("review", Some(n), None) => format!("Annual review {n}: meeting"),
-        ("review", Some(n), Some("decision")) => format!("Annual review {n}: decision"),
-        ("review", Some(n), Some("amended_plan")) => format!("Annual review {n}: amended plan"),
-        ("phase_transfer", Some(year), _) => format!("Phase transfer review for {year}"),
-        _ => key.to_owned(),
-    }
-}
-
 /// What an event records, in a few words.
 pub fn describe_event(event: &Event) -> String {
     match &event.detail {
@@ -294,28 +272,6 @@ mod tests {
                 Stage::DraftIssued,
                 Stage::PlanMaintained
             ]
-        );
-    }
-
-    #[test]
-    fn steps_have_names_for_people() {
-        assert_eq!(
-            step_label("decision_to_assess"),
-            "Decision whether to assess"
-        );
-        assert_eq!(step_label("advice:health"), "Health advice");
-        assert_eq!(step_label("advice:health:2"), "Health advice");
-        assert_eq!(step_label("advice:gp-letter"), "Advice (gp-letter)");
-        assert_eq!(step_label("final_plan"), "Final plan");
-        assert_eq!(step_label("review:2"), "Annual review 2: meeting");
-        assert_eq!(step_label("review:1:decision"), "Annual review 1: decision");
-        assert_eq!(
-            step_label("review:1:amended_plan"),
-            "Annual review 1: amended plan"
-        );
-        assert_eq!(
-            step_label("phase_transfer:2027"),
-            "Phase transfer review for 2027"
         );
     }
 

@@ -56,6 +56,14 @@ pub fn long(date: Date) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
+/// "15 February": a day of the year in words (any year; 29 February too).
+pub fn day_and_month(month: u32, day: u32) -> String {
+    NaiveDate::from_ymd_opt(2000, month, day).map_or_else(
+        || format!("{day}/{month}"),
+        |d| d.format("%-d %B").to_string(),
+    )
+}
+
 /// Why a text is not an ISO calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateProblem {

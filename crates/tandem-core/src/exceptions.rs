@@ -9,7 +9,7 @@ use crate::case_file::CaseFile;
 use crate::dates::{self, Date};
 use crate::event::{Event, EventDetail, ExceptionClaim};
 use crate::names::{AdviceKind, ExceptionKind};
-use crate::rules::{Rule, RuleId};
+use crate::rules::Rule;
 
 /// "Not less than 4 weeks" (regs 5(4)(d), 8(2)(b), 10(4)(a),(d)), counted in days.
 const FOUR_WEEKS: i64 = 28;
@@ -48,12 +48,12 @@ pub fn check(
     context: &Context,
 ) -> Result<String, String> {
     let rule = limit.rule;
-    if !rule.exceptions.contains(&claim.kind) {
+    let Some(paragraph) = rule.exception_paragraph(claim.kind) else {
         return Err(format!(
             "it cannot disapply the time limit to {}",
             rule.duty
         ));
-    }
+    };
     let within = format!(
         "the period from {} to {}",
         dates::long(limit.start),
@@ -61,8 +61,8 @@ pub fn check(
     );
     let consequence = format!(
         "so the {} time limit does not apply ({}); it must still be done as soon as practicable",
-        rule_name(rule),
-        paragraph(rule, claim.kind)
+        rule.short_title(),
+        paragraph
     );
     match claim.kind {
         ExceptionKind::AbsentFromArea => {
@@ -170,33 +170,6 @@ fn school_closure(
 /// Whether `[from, to]` (open-ended when `to` is `None`) meets `[start, end]`.
 fn overlaps(from: Date, to: Option<Date>, start: Date, end: Date) -> bool {
     from <= end && to.is_none_or(|to| to >= start)
-}
-
-/// The paragraph of the exception list that covers this kind for this rule.
-fn paragraph(rule: &Rule, kind: ExceptionKind) -> String {
-    let letter = match (rule.id, kind) {
-        (RuleId::Advice, ExceptionKind::ExceptionalPersonalCircumstances) => "a",
-        (RuleId::Advice, ExceptionKind::AbsentFromArea) => "b",
-        (RuleId::Advice, ExceptionKind::MissedAppointment) => "c",
-        (_, ExceptionKind::SchoolClosure) => "a",
-        (_, ExceptionKind::ExceptionalPersonalCircumstances) => "c",
-        (_, ExceptionKind::AbsentFromArea) => "d",
-        (_, ExceptionKind::MissedAppointment) => "c",
-    };
-    format!(
-        "SEND Regulations 2014, {}({letter})",
-        rule.exception_citation
-    )
-}
-
-fn rule_name(rule: &Rule) -> &'static str {
-    match rule.id {
-        RuleId::DecisionToAssess => "6-week decision",
-        RuleId::Advice => "6-week advice",
-        RuleId::NoticeNotToIssue => "16-week notice",
-        RuleId::FinalPlan => "20-week final plan",
-        _ => "statutory",
-    }
 }
 
 /// What the engine makes of an exception someone is about to claim on a case.

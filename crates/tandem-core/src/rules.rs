@@ -1,11 +1,14 @@
 //! The statutory time limits as data (statutory-timescales §3, §6; contracts/case-file.md §2).
 //!
-//! Each entry says what starts the clock, how long it runs, what completes the duty, what makes
-//! it no longer arise, which exceptions can disapply it, and where the law says so. The engine in
-//! [`crate::timeline`] reads this table; nothing about a time limit is written anywhere else.
+//! Each entry says what its milestones are called (key and label), what starts the clock and how
+//! the due date is explained, how long it runs, what completes the duty, what makes it no longer
+//! arise, which exceptions can disapply it (with the paragraph that lists each), and where the
+//! law says so. The engine in [`crate::timeline`] reads this table; no duration, key, label or
+//! citation of a time limit is written anywhere else. `docs/statutory-rules.md` says how to add
+//! one.
 
 use crate::dates::{self, Date};
-use crate::names::{EventType, ExceptionKind};
+use crate::names::{AdviceKind, EventType, ExceptionKind};
 
 /// The time limits Tandem tracks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +22,21 @@ pub enum RuleId {
     AmendedPlan,
     PhaseTransferSchool,
     PhaseTransferPost16,
+}
+
+impl RuleId {
+    /// Every time limit, in the table's order.
+    pub const ALL: &[RuleId] = &[
+        Self::DecisionToAssess,
+        Self::Advice,
+        Self::NoticeNotToIssue,
+        Self::FinalPlan,
+        Self::Review,
+        Self::ReviewDecision,
+        Self::AmendedPlan,
+        Self::PhaseTransferSchool,
+        Self::PhaseTransferPost16,
+    ];
 }
 
 /// How long a clock runs, from the date that starts it.
@@ -41,6 +59,35 @@ impl Length {
             Self::DayBefore { month, day } => dates::day_before(dates::year_of(start), month, day),
         }
     }
+
+    /// The length in words: "6 weeks", "12 months", "15 February".
+    pub fn phrase(self) -> String {
+        match self {
+            Self::Weeks(1) => "1 week".to_owned(),
+            Self::Weeks(weeks) => format!("{weeks} weeks"),
+            Self::MonthsStartingWith(1) => "1 month".to_owned(),
+            Self::MonthsStartingWith(months) => format!("{months} months"),
+            Self::DayBefore { month, day } => dates::day_and_month(month, day),
+        }
+    }
+
+    /// The length before a noun: "6-week", "12-month", "15 February".
+    pub fn adjective(self) -> String {
+        match self {
+            Self::Weeks(weeks) => format!("{weeks}-week"),
+            Self::MonthsStartingWith(months) => format!("{months}-month"),
+            Self::DayBefore { .. } => self.phrase(),
+        }
+    }
+}
+
+/// One thing that can start a rule's clock, with the sentence that explains the due date.
+/// In the sentence `{length}` is the rule's length in words and `{date}` the start date; any
+/// other `{name}` is filled in by the engine method that builds the milestone.
+#[derive(Debug)]
+pub struct ClockStart {
+    pub name: &'static str,
+    pub explanation: &'static str,
 }
 
 /// Something that makes a duty no longer arise.
@@ -104,58 +151,92 @@ impl Cutoff {
 #[derive(Debug)]
 pub struct Rule {
     pub id: RuleId,
+    /// The key of its milestones; `{part}` stands for the advice, review number or year.
+    pub key: &'static str,
+    /// What a caseload calls the step, with the key's `{part}`; `{advice}` is the advice's name.
+    pub label: &'static str,
+    /// The limit's name after its length: "decision" makes "6-week decision".
+    pub short_name: &'static str,
     /// What must be done, as a parent would read it.
     pub duty: &'static str,
     pub length: Length,
+    /// What starts the clock; the engine names the one that applies.
+    pub starts: &'static [ClockStart],
     /// The event that completes the duty.
     pub completed_by: EventType,
     /// What makes the duty no longer arise, each with when it counts.
     pub ends_when: &'static [(Ending, Cutoff)],
-    /// Exceptions that can disapply the limit, and the regulation that lists them.
-    pub exceptions: &'static [ExceptionKind],
-    pub exception_citation: &'static str,
+    /// Exceptions that can disapply the limit, each with its paragraph in the list.
+    pub exceptions: &'static [(ExceptionKind, &'static str)],
+    /// The regulation that lists the exceptions ("reg 5(4)"), if any.
+    pub exception_list: &'static str,
+    /// A regulation that applies that list to this limit ("reg 13(3)"), if it is another's.
+    pub exceptions_applied_by: &'static str,
     pub citation: &'static str,
 }
 
-const REG_10_4: &[ExceptionKind] = &[
-    ExceptionKind::SchoolClosure,
-    ExceptionKind::ExceptionalPersonalCircumstances,
-    ExceptionKind::AbsentFromArea,
+const REG_10_4: &[(ExceptionKind, &str)] = &[
+    (ExceptionKind::SchoolClosure, "(a)"),
+    (ExceptionKind::ExceptionalPersonalCircumstances, "(c)"),
+    (ExceptionKind::AbsentFromArea, "(d)"),
 ];
 
 /// The table. Order is documentation order; look rules up with [`rule`].
 pub static RULES: &[Rule] = &[
     Rule {
         id: RuleId::DecisionToAssess,
+        key: "decision_to_assess",
+        label: "Decision whether to assess",
+        short_name: "decision",
         duty: "tell the family whether the council will carry out an EHC needs assessment",
         length: Length::Weeks(6),
+        starts: &[ClockStart {
+            name: "request",
+            explanation: "Decision due {length} after the request received on {date}.",
+        }],
         completed_by: EventType::DecisionToAssess,
         ends_when: &[(Ending::Withdrawn, Cutoff::BeforeDone)],
         exceptions: REG_10_4,
-        exception_citation: "reg 5(4)",
+        exception_list: "reg 5(4)",
+        exceptions_applied_by: "",
         citation: "SEND Regulations 2014, reg 5(1)",
     },
     Rule {
         id: RuleId::Advice,
+        key: "advice:{part}",
+        label: "{advice}",
+        short_name: "advice",
         duty: "provide the advice asked for",
         length: Length::Weeks(6),
+        starts: &[ClockStart {
+            name: "requested",
+            explanation: "{advice} due {length} after it was requested on {date}.",
+        }],
         completed_by: EventType::AdviceReceived,
         ends_when: &[
             (Ending::Withdrawn, Cutoff::BeforeDone),
             (Ending::FinalPlanIssued, Cutoff::Undone),
         ],
         exceptions: &[
-            ExceptionKind::ExceptionalPersonalCircumstances,
-            ExceptionKind::AbsentFromArea,
-            ExceptionKind::MissedAppointment,
+            (ExceptionKind::ExceptionalPersonalCircumstances, "(a)"),
+            (ExceptionKind::AbsentFromArea, "(b)"),
+            (ExceptionKind::MissedAppointment, "(c)"),
         ],
-        exception_citation: "reg 8(2)",
+        exception_list: "reg 8(2)",
+        exceptions_applied_by: "",
         citation: "SEND Regulations 2014, reg 8(1); Code of Practice 9.40",
     },
     Rule {
         id: RuleId::NoticeNotToIssue,
+        key: "notice_not_to_issue",
+        label: "Notice if no plan will be issued",
+        short_name: "notice",
         duty: "tell the family if the council decides not to issue a plan",
         length: Length::Weeks(16),
+        starts: &[ClockStart {
+            name: "request",
+            explanation: "If the council decides not to issue a plan, it must say so within {length} of the request received on {date}.",
+        }],
         completed_by: EventType::DecisionToIssue,
         ends_when: &[
             (Ending::DecidedNotToAssess, Cutoff::BeforeDone),
@@ -164,13 +245,21 @@ pub static RULES: &[Rule] = &[
             (Ending::Withdrawn, Cutoff::BeforeDone),
         ],
         exceptions: REG_10_4,
-        exception_citation: "reg 10(4)",
+        exception_list: "reg 10(4)",
+        exceptions_applied_by: "",
         citation: "SEND Regulations 2014, reg 10(1)",
     },
     Rule {
         id: RuleId::FinalPlan,
+        key: "final_plan",
+        label: "Final plan",
+        short_name: "final plan",
         duty: "issue the final EHC plan",
         length: Length::Weeks(20),
+        starts: &[ClockStart {
+            name: "request",
+            explanation: "Final plan due {length} after the request received on {date}.",
+        }],
         completed_by: EventType::FinalPlanIssued,
         ends_when: &[
             (Ending::DecidedNotToAssess, Cutoff::BeforeDone),
@@ -178,60 +267,217 @@ pub static RULES: &[Rule] = &[
             (Ending::Withdrawn, Cutoff::BeforeDone),
         ],
         exceptions: REG_10_4,
-        exception_citation: "reg 13(3) applying reg 10(4)",
+        exception_list: "reg 10(4)",
+        exceptions_applied_by: "reg 13(3)",
         citation: "SEND Regulations 2014, reg 13(2)",
     },
     Rule {
         id: RuleId::Review,
+        key: "review:{part}",
+        label: "Annual review {part}: meeting",
+        short_name: "review",
         duty: "hold the annual review meeting",
         length: Length::MonthsStartingWith(12),
+        starts: &[
+            ClockStart {
+                name: "plan",
+                explanation: "First annual review meeting due within {length} of the plan issued on {date}.",
+            },
+            ClockStart {
+                name: "decision",
+                explanation: "Annual review meeting due within {length} of the review decision on {date}.",
+            },
+        ],
         completed_by: EventType::ReviewMeetingHeld,
         ends_when: &[(Ending::PlanCeased, Cutoff::BeforeDue)],
         exceptions: &[],
-        exception_citation: "",
+        exception_list: "",
+        exceptions_applied_by: "",
         citation: "Children and Families Act 2014, s.44(1)",
     },
     Rule {
         id: RuleId::ReviewDecision,
+        key: "review:{part}:decision",
+        label: "Annual review {part}: decision",
+        short_name: "review decision",
         duty: "tell the family whether the plan will be kept, amended or stopped",
         length: Length::Weeks(4),
+        starts: &[ClockStart {
+            name: "meeting",
+            explanation: "Review decision due {length} after the review meeting on {date}.",
+        }],
         completed_by: EventType::ReviewDecision,
         ends_when: &[],
         exceptions: &[],
-        exception_citation: "",
+        exception_list: "",
+        exceptions_applied_by: "",
         citation: "SEND Regulations 2014, reg 20(10)",
     },
     Rule {
         id: RuleId::AmendedPlan,
+        key: "review:{part}:amended_plan",
+        label: "Annual review {part}: amended plan",
+        short_name: "amended plan",
         duty: "issue the final amended plan",
         length: Length::Weeks(8),
+        starts: &[
+            ClockStart {
+                name: "notice",
+                explanation: "Amended plan due {length} after the proposed amendments were sent on {date}.",
+            },
+            ClockStart {
+                name: "decision",
+                explanation: "Amended plan due {length} after the review decision on {date}, when the proposed amendments should have been sent.",
+            },
+        ],
         completed_by: EventType::AmendedPlanIssued,
         ends_when: &[(Ending::DecisionNotToAmend, Cutoff::BeforeDone)],
         exceptions: &[],
-        exception_citation: "",
+        exception_list: "",
+        exceptions_applied_by: "",
         citation: "SEND Regulations 2014, reg 22(3)",
     },
     Rule {
         id: RuleId::PhaseTransferSchool,
+        key: "phase_transfer:{part}",
+        label: "Phase transfer review for {part}",
+        short_name: "phase transfer",
         duty: "review and amend the plan to name the next school",
         length: Length::DayBefore { month: 2, day: 15 },
+        starts: &[ClockStart {
+            name: "move",
+            explanation: "The plan must be reviewed and amended to name the next school before {length} {year}, as the move is on {date}.",
+        }],
         completed_by: EventType::AmendedPlanIssued,
         ends_when: &[(Ending::PlanCeased, Cutoff::BeforeDue)],
         exceptions: &[],
-        exception_citation: "",
+        exception_list: "",
+        exceptions_applied_by: "",
         citation: "SEND Regulations 2014, reg 18(1)",
     },
     Rule {
         id: RuleId::PhaseTransferPost16,
+        key: "phase_transfer:{part}",
+        label: "Phase transfer review for {part}",
+        short_name: "phase transfer",
         duty: "review and amend the plan to name the post-16 institution",
         length: Length::DayBefore { month: 3, day: 31 },
+        starts: &[ClockStart {
+            name: "move",
+            explanation: "The plan must be reviewed and amended to name the post-16 institution before {length} {year}, as the move is on {date}.",
+        }],
         completed_by: EventType::AmendedPlanIssued,
         ends_when: &[(Ending::PlanCeased, Cutoff::BeforeDue)],
         exceptions: &[],
-        exception_citation: "",
+        exception_list: "",
+        exceptions_applied_by: "",
         citation: "SEND Regulations 2014, reg 18(1)",
     },
 ];
+
+impl Rule {
+    /// The key of one of its milestones: `advice:health`, `review:2:decision`.
+    pub fn key_for(&self, part: &str) -> String {
+        self.key.replace("{part}", part)
+    }
+
+    /// "6-week decision", "20-week final plan".
+    pub fn short_title(&self) -> String {
+        format!("{} {}", self.length.adjective(), self.short_name)
+    }
+
+    /// Why the milestone falls due when it does, for the clock start `start` on `date`, with the
+    /// engine's own `{name}`s filled from `fill`.
+    pub fn explain(&self, start: &str, date: Date, fill: &[(&str, &str)]) -> String {
+        let template = self
+            .starts
+            .iter()
+            .find(|s| s.name == start)
+            .map_or("Due {length} from {date}.", |s| s.explanation);
+        let mut text = template
+            .replace("{length}", &self.length.phrase())
+            .replace("{date}", &dates::long(date));
+        for (name, value) in fill {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    /// Whether a claimed exception of `kind` can disapply this limit.
+    pub fn allows(&self, kind: ExceptionKind) -> bool {
+        self.exceptions.iter().any(|(k, _)| *k == kind)
+    }
+
+    /// The paragraph that lists `kind` for this limit: "SEND Regulations 2014, reg 5(4)(c)",
+    /// or "…, reg 13(3) applying reg 10(4)(c)".
+    pub fn exception_paragraph(&self, kind: ExceptionKind) -> Option<String> {
+        let (_, letter) = self.exceptions.iter().find(|(k, _)| *k == kind)?;
+        let applied = match self.exceptions_applied_by {
+            "" => String::new(),
+            by => format!("{by} applying "),
+        };
+        Some(format!(
+            "SEND Regulations 2014, {applied}{}{letter}",
+            self.exception_list
+        ))
+    }
+}
+
+/// The regulations that let an exception of `kind` disapply a limit, in the table's order:
+/// "regs 5(4)(c), 8(2)(a), 10(4)(c), 13(3)".
+pub fn exception_regulations(kind: ExceptionKind) -> String {
+    let paragraphs: Vec<String> = RULES
+        .iter()
+        .filter_map(|rule| {
+            let (_, letter) = rule.exceptions.iter().find(|(k, _)| *k == kind)?;
+            let paragraph = match rule.exceptions_applied_by {
+                "" => format!("{}{letter}", rule.exception_list),
+                by => by.to_owned(),
+            };
+            Some(paragraph.trim_start_matches("reg ").to_owned())
+        })
+        .collect();
+    let regs = if paragraphs.len() == 1 { "reg" } else { "regs" };
+    format!("{regs} {}", paragraphs.join(", "))
+}
+
+/// What a caseload calls the step of milestone `key` ("Health advice", "Annual review 2:
+/// decision"); the key itself when no rule makes such keys.
+pub fn label(key: &str) -> String {
+    let parts: Vec<&str> = key.split(':').collect();
+    for rule in RULES {
+        let pattern: Vec<&str> = rule.key.split(':').collect();
+        // A repeat of the same advice or year is suffixed `:2`, `:3` (contracts §2).
+        let repeat = parts.len() == pattern.len() + 1
+            && pattern.last() == Some(&"{part}")
+            && parts.last().is_some_and(|p| p.parse::<u32>().is_ok());
+        if parts.len() != pattern.len() && !repeat {
+            continue;
+        }
+        let mut part = None;
+        let fits = pattern.iter().zip(&parts).all(|(want, got)| {
+            if *want == "{part}" {
+                part = Some(*got);
+                true
+            } else {
+                want == got
+            }
+        });
+        if !fits {
+            continue;
+        }
+        let part = part.unwrap_or_default();
+        let advice = match AdviceKind::parse(part) {
+            Some(kind) => kind.label().to_owned(),
+            None => format!("Advice ({part})"),
+        };
+        return rule
+            .label
+            .replace("{part}", part)
+            .replace("{advice}", &advice);
+    }
+    key.to_owned()
+}
 
 /// The table entry for a time limit.
 pub fn rule(id: RuleId) -> &'static Rule {
@@ -246,27 +492,93 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_rule_has_one_entry_and_a_citation() {
-        let ids = [
-            RuleId::DecisionToAssess,
-            RuleId::Advice,
-            RuleId::NoticeNotToIssue,
-            RuleId::FinalPlan,
-            RuleId::Review,
-            RuleId::ReviewDecision,
-            RuleId::AmendedPlan,
-            RuleId::PhaseTransferSchool,
-            RuleId::PhaseTransferPost16,
-        ];
-        assert_eq!(RULES.len(), ids.len());
-        for id in ids {
+    fn every_rule_has_one_entry_a_citation_and_an_explanation_for_each_start() {
+        assert_eq!(RULES.len(), RuleId::ALL.len());
+        for &id in RuleId::ALL {
             let entry = rule(id);
-            assert!(!entry.citation.is_empty());
+            assert_eq!(entry.id, id);
+            assert!(!entry.citation.is_empty(), "{id:?}");
+            assert!(!entry.starts.is_empty(), "{id:?}");
             assert_eq!(
                 entry.exceptions.is_empty(),
-                entry.exception_citation.is_empty(),
+                entry.exception_list.is_empty(),
+                "{id:?}"
+            );
+            for start in entry.starts {
+                assert!(start.explanation.contains("{length}"), "{id:?}");
+                assert!(start.explanation.contains("{date}"), "{id:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lengths_and_names_come_from_the_table() {
+        assert_eq!(Length::Weeks(6).phrase(), "6 weeks");
+        assert_eq!(Length::Weeks(1).phrase(), "1 week");
+        assert_eq!(Length::MonthsStartingWith(12).phrase(), "12 months");
+        assert_eq!(
+            Length::DayBefore { month: 2, day: 15 }.phrase(),
+            "15 February"
+        );
+        assert_eq!(rule(RuleId::FinalPlan).short_title(), "20-week final plan");
+        assert_eq!(rule(RuleId::Advice).short_title(), "6-week advice");
+        assert_eq!(
+            rule(RuleId::NoticeNotToIssue).explain(
+                "request",
+                dates::parse_iso("2026-01-05").unwrap(),
+                &[]
+            ),
+            "If the council decides not to issue a plan, it must say so within 16 weeks of the request received on 5 January 2026."
+        );
+    }
+
+    #[test]
+    fn labels_are_read_from_keys_by_the_table() {
+        assert_eq!(label("decision_to_assess"), "Decision whether to assess");
+        assert_eq!(label("advice:health"), "Health advice");
+        assert_eq!(label("advice:health:2"), "Health advice");
+        assert_eq!(label("advice:gp-letter"), "Advice (gp-letter)");
+        assert_eq!(label("final_plan"), "Final plan");
+        assert_eq!(label("review:2"), "Annual review 2: meeting");
+        assert_eq!(label("review:2:decision"), "Annual review 2: decision");
+        assert_eq!(
+            label("review:1:amended_plan"),
+            "Annual review 1: amended plan"
+        );
+        assert_eq!(
+            label("phase_transfer:2027"),
+            "Phase transfer review for 2027"
+        );
+        assert_eq!(label("something_else"), "something_else");
+        for &id in RuleId::ALL {
+            assert_ne!(
+                label(&rule(id).key_for("1")),
+                rule(id).key_for("1"),
                 "{id:?}"
             );
         }
+    }
+
+    #[test]
+    fn exception_paragraphs_come_from_the_table() {
+        let final_plan = rule(RuleId::FinalPlan);
+        assert_eq!(
+            final_plan
+                .exception_paragraph(ExceptionKind::AbsentFromArea)
+                .as_deref(),
+            Some("SEND Regulations 2014, reg 13(3) applying reg 10(4)(d)")
+        );
+        assert_eq!(
+            final_plan.exception_paragraph(ExceptionKind::MissedAppointment),
+            None
+        );
+        assert_eq!(
+            exception_regulations(ExceptionKind::ExceptionalPersonalCircumstances),
+            "regs 5(4)(c), 8(2)(a), 10(4)(c), 13(3)"
+        );
+        assert_eq!(
+            exception_regulations(ExceptionKind::MissedAppointment),
+            "reg 8(2)(c)"
+        );
     }
 }

@@ -230,7 +230,7 @@ impl<'a> Facts<'a> {
                 } => {
                     let base = id.as_deref().unwrap_or(advice.as_str());
                     facts.advice.push(AdviceRequest {
-                        key: keys.next("advice", base),
+                        key: keys.next(rule(RuleId::Advice), base),
                         kind: *advice,
                         id: id.as_deref(),
                         requested: date,
@@ -348,13 +348,14 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// Gives `prefix:base`, then `prefix:base:2`, `prefix:base:3` for repeats.
+/// Gives a rule's key for `base` (`advice:health`), then `advice:health:2`, `advice:health:3`
+/// for repeats.
 #[derive(Default)]
 struct KeyCounter(HashMap<String, usize>);
 
 impl KeyCounter {
-    fn next(&mut self, prefix: &str, base: &str) -> String {
-        let key = format!("{prefix}:{base}");
+    fn next(&mut self, rule: &Rule, base: &str) -> String {
+        let key = rule.key_for(base);
         let seen = self.0.entry(key.clone()).or_default();
         *seen += 1;
         if *seen == 1 {
@@ -406,16 +407,18 @@ impl<'f, 'a> Engine<'f, 'a> {
         self.warnings.push(Warning { code, message });
     }
 
-    /// A spec for `rule` with its due date from the table and its endings from the facts.
+    /// A spec for `rule` with its due date from the table and its endings from the facts. The
+    /// explanation is the table's for the clock start `started_by`, filled in with `fill`.
     fn spec(
         &self,
         id: RuleId,
         key: String,
-        start: Date,
+        (started_by, start): (&str, Date),
         done: Option<Date>,
-        explanation: String,
+        fill: &[(&str, &str)],
     ) -> Spec<'a> {
         let rule = rule(id);
+        let explanation = rule.explain(started_by, start, fill);
         let due = Some(rule.length.due(start));
         Spec {
             rule,
@@ -486,7 +489,7 @@ impl<'f, 'a> Engine<'f, 'a> {
         };
         let mut applied = None;
         for (i, (_, from, claim)) in self.facts.claims.iter().enumerate() {
-            if !spec.rule.exceptions.contains(&claim.kind) {
+            if !spec.rule.allows(claim.kind) {
                 continue;
             }
             let (disapplies, reason) = &mut self.claim_results[i];
@@ -523,10 +526,10 @@ impl<'f, 'a> Engine<'f, 'a> {
         let decision = facts.assess.map(|a| a.0);
         let spec = self.spec(
             RuleId::DecisionToAssess,
-            "decision_to_assess".into(),
-            request,
+            rule(RuleId::DecisionToAssess).key.into(),
+            ("request", request),
             decision,
-            format!("Decision due 6 weeks after the request received on {on}."),
+            &[],
         );
         self.push(spec);
 
@@ -534,13 +537,9 @@ impl<'f, 'a> Engine<'f, 'a> {
             let mut spec = self.spec(
                 RuleId::Advice,
                 request_made.key.clone(),
-                request_made.requested,
+                ("requested", request_made.requested),
                 request_made.received,
-                format!(
-                    "{} due 6 weeks after it was requested on {}.",
-                    request_made.kind.label(),
-                    dates::long(request_made.requested)
-                ),
+                &[("advice", request_made.kind.label())],
             );
             spec.advice = Some(request_made.to_ref());
             self.push(spec);
@@ -560,20 +559,18 @@ impl<'f, 'a> Engine<'f, 'a> {
             .map(|i| i.0);
         let spec = self.spec(
             RuleId::NoticeNotToIssue,
-            "notice_not_to_issue".into(),
-            request,
+            rule(RuleId::NoticeNotToIssue).key.into(),
+            ("request", request),
             not_issue,
-            format!(
-                "If the council decides not to issue a plan, it must say so within 16 weeks of the request received on {on}."
-            ),
+            &[],
         );
         self.push(spec);
         let spec = self.spec(
             RuleId::FinalPlan,
-            "final_plan".into(),
-            request,
+            rule(RuleId::FinalPlan).key.into(),
+            ("request", request),
             facts.final_plan,
-            format!("Final plan due 20 weeks after the request received on {on}."),
+            &[],
         );
         self.push(spec);
     }
@@ -589,23 +586,13 @@ impl<'f, 'a> Engine<'f, 'a> {
         for n in 1.. {
             let next_meeting = facts.meetings[meetings..].iter().position(|m| *m >= start);
             let meeting = next_meeting.map(|i| facts.meetings[meetings + i]);
-            let explanation = if n == 1 {
-                format!(
-                    "First annual review meeting due within 12 months of the plan issued on {}.",
-                    dates::long(start)
-                )
-            } else {
-                format!(
-                    "Annual review meeting due within 12 months of the review decision on {}.",
-                    dates::long(start)
-                )
-            };
+            let started_by = if n == 1 { "plan" } else { "decision" };
             let spec = self.spec(
                 RuleId::Review,
-                format!("review:{n}"),
-                start,
+                rule(RuleId::Review).key_for(&n.to_string()),
+                (started_by, start),
                 meeting,
-                explanation,
+                &[],
             );
             self.push(spec);
             let (Some(i), Some(meeting)) = (next_meeting, meeting) else {
@@ -619,13 +606,10 @@ impl<'f, 'a> Engine<'f, 'a> {
             let decision = next_decision.map(|i| facts.decisions[decisions + i]);
             let spec = self.spec(
                 RuleId::ReviewDecision,
-                format!("review:{n}:decision"),
-                meeting,
+                rule(RuleId::ReviewDecision).key_for(&n.to_string()),
+                ("meeting", meeting),
                 decision.map(|d| d.0),
-                format!(
-                    "Review decision due 4 weeks after the review meeting on {}.",
-                    dates::long(meeting)
-                ),
+                &[],
             );
             self.push(spec);
             let (Some(i), Some((decided, outcome))) = (next_decision, decision) else {
@@ -650,8 +634,8 @@ impl<'f, 'a> Engine<'f, 'a> {
         (notices, amended): (&mut usize, &mut usize),
     ) {
         let facts = self.facts;
-        let key = format!("review:{n}:amended_plan");
         let rule = rule(RuleId::AmendedPlan);
+        let key = rule.key_for(&n.to_string());
         if outcome != ReviewOutcome::Amend {
             let ending = Some((Ending::DecisionNotToAmend, decided));
             let spec = Spec {
@@ -672,7 +656,7 @@ impl<'f, 'a> Engine<'f, 'a> {
         if let Some(i) = next_notice {
             *notices += i + 1;
         }
-        let (start, explanation) = match notice {
+        let (started_by, start) = match notice {
             Some(sent) => {
                 if sent > decided {
                     let message = format!(
@@ -682,28 +666,16 @@ impl<'f, 'a> Engine<'f, 'a> {
                     );
                     self.warn(WarningCode::AmendmentsAfterDecision, message);
                 }
-                (
-                    sent,
-                    format!(
-                        "Amended plan due 8 weeks after the proposed amendments were sent on {}.",
-                        dates::long(sent)
-                    ),
-                )
+                ("notice", sent)
             }
-            None => (
-                decided,
-                format!(
-                    "Amended plan due 8 weeks after the review decision on {}, when the proposed amendments should have been sent.",
-                    dates::long(decided)
-                ),
-            ),
+            None => ("decision", decided),
         };
         let next_plan = facts.amended[*amended..].iter().position(|d| *d >= start);
         let done = next_plan.map(|i| facts.amended[*amended + i]);
         if let Some(i) = next_plan {
             *amended += i + 1;
         }
-        let spec = self.spec(RuleId::AmendedPlan, key, start, done, explanation);
+        let spec = self.spec(RuleId::AmendedPlan, key, (started_by, start), done, &[]);
         self.push(spec);
     }
 
@@ -714,17 +686,9 @@ impl<'f, 'a> Engine<'f, 'a> {
         let facts = self.facts;
         let mut keys = KeyCounter::default();
         for &(moving, kind) in &facts.transfers {
-            let (id, deadline, place) = match kind {
-                PhaseKind::School => (
-                    RuleId::PhaseTransferSchool,
-                    "15 February",
-                    "the next school",
-                ),
-                PhaseKind::Post16 => (
-                    RuleId::PhaseTransferPost16,
-                    "31 March",
-                    "the post-16 institution",
-                ),
+            let id = match kind {
+                PhaseKind::School => RuleId::PhaseTransferSchool,
+                PhaseKind::Post16 => RuleId::PhaseTransferPost16,
             };
             let year = dates::year_of(moving);
             let window_start = dates::months_before(moving, 12);
@@ -733,19 +697,16 @@ impl<'f, 'a> Engine<'f, 'a> {
                 .iter()
                 .copied()
                 .find(|d| (window_start..moving).contains(d));
-            let explanation = format!(
-                "The plan must be reviewed and amended to name {place} before {deadline} {year}, as the move is on {}.",
-                dates::long(moving)
-            );
+            let year = year.to_string();
+            // Due by the date in the year of the move; the window opens a year before it.
             let mut spec = self.spec(
                 id,
-                keys.next("phase_transfer", &year.to_string()),
-                moving,
+                keys.next(rule(id), &year),
+                ("move", moving),
                 done,
-                explanation,
+                &[("year", &year)],
             );
             spec.start = window_start;
-            spec.due = Some(spec.rule.length.due(moving));
             self.push(spec);
         }
     }

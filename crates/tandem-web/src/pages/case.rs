@@ -14,7 +14,8 @@ use tandem_app::services::FieldError;
 use tandem_app::services::Source;
 use tandem_app::services::{CaseView, ServiceError, StaffMember};
 use tandem_app::services::{Correction, EventRecord};
-use tandem_core::caseload::{advice_not_sought, describe_event, step_label};
+use tandem_core::caseload::{advice_not_sought, describe_event};
+use tandem_core::rules::label as step_label;
 use tandem_core::{Date, RagStatus, Reference, Status, dates};
 
 use crate::Html;

@@ -4,9 +4,12 @@
 //! [`Event::from_fields`], the same reader imports use.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use chrono::Datelike;
 use tandem_app::services::FieldError as ServiceFieldError;
+use tandem_core::names::ExceptionKind;
+use tandem_core::rules::{self, RuleId};
 use tandem_core::{Date, Event, EventError, EventType, dates};
 
 use crate::Html;
@@ -120,33 +123,71 @@ pub(crate) const REASON: Field = Field {
     required: Required::Yes("Enter why the record is being changed"),
 };
 
-/// The exception kinds, with the regulations that list them (statutory-timescales §4).
-const EXCEPTION_KINDS: &[(&str, &str)] = &[
-    (
-        "absent_from_area",
-        "The child, parent or young person was away from the area for at least 4 weeks in a row (regs 5(4)(d), 8(2)(b), 10(4)(d), 13(3))",
-    ),
-    (
-        "exceptional_personal_circumstances",
-        "Exceptional personal circumstances affected the child, parent or young person (regs 5(4)(c), 8(2)(a), 10(4)(c), 13(3))",
-    ),
-    (
-        "school_closure",
-        "The school or setting asked for education advice was closed for at least 4 weeks (regs 5(4)(a)–(b), 10(4)(a)–(b), 13(3))",
-    ),
-    (
-        "missed_appointment",
-        "An appointment for an examination or test was missed (reg 8(2)(c), advice only)",
-    ),
-];
+/// The exception kinds, each with the regulations that list it, as the rules table gives them
+/// (statutory-timescales §4). Built once, as the choices are static.
+static EXCEPTION_KIND_LABELS: LazyLock<[(&str, String); 4]> = LazyLock::new(|| {
+    let regs = |kind| rules::exception_regulations(kind);
+    [
+        (
+            "absent_from_area",
+            format!(
+                "The child, parent or young person was away from the area for at least 4 weeks in a row ({})",
+                regs(ExceptionKind::AbsentFromArea)
+            ),
+        ),
+        (
+            "exceptional_personal_circumstances",
+            format!(
+                "Exceptional personal circumstances affected the child, parent or young person ({})",
+                regs(ExceptionKind::ExceptionalPersonalCircumstances)
+            ),
+        ),
+        (
+            "school_closure",
+            format!(
+                "The school or setting asked for education advice was closed for at least 4 weeks ({})",
+                regs(ExceptionKind::SchoolClosure)
+            ),
+        ),
+        (
+            "missed_appointment",
+            format!(
+                "An appointment for an examination or test was missed ({}, advice only)",
+                regs(ExceptionKind::MissedAppointment)
+            ),
+        ),
+    ]
+});
+static EXCEPTION_KINDS: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
+    EXCEPTION_KIND_LABELS
+        .iter()
+        .map(|(value, label)| (*value, label.as_str()))
+        .collect()
+});
 
-const EXCEPTION: &[Field] = &[
-    choice(
-        "kind",
-        "Which exception applies?",
-        EXCEPTION_KINDS,
-        "Select which exception applies",
-    ),
+/// The phase transfers, each with its deadline from the rules table (reg 18(1)).
+static MOVE_LABELS: LazyLock<[String; 2]> = LazyLock::new(|| {
+    let deadline = |id| rules::rule(id).length.phrase();
+    [
+        format!(
+            "Into or between schools (plan due before {})",
+            deadline(RuleId::PhaseTransferSchool)
+        ),
+        format!(
+            "From secondary school to a post-16 institution (plan due before {})",
+            deadline(RuleId::PhaseTransferPost16)
+        ),
+    ]
+});
+static MOVES: LazyLock<[(&str, &str); 2]> = LazyLock::new(|| {
+    [
+        ("school", MOVE_LABELS[0].as_str()),
+        ("post16", MOVE_LABELS[1].as_str()),
+    ]
+});
+
+/// The exception form's fields after the choice of kind.
+const EXCEPTION_DETAILS: &[Field] = &[
     Field {
         name: "from",
         label: "Start date",
@@ -230,7 +271,16 @@ pub(crate) fn fields(kind: EventType) -> Vec<Field> {
             "Date the request was received",
             "Enter the date the request was received",
         )],
-        E::Exception => EXCEPTION.to_vec(),
+        E::Exception => {
+            let mut fields = vec![choice(
+                "kind",
+                "Which exception applies?",
+                EXCEPTION_KINDS.as_slice(),
+                "Select which exception applies",
+            )];
+            fields.extend_from_slice(EXCEPTION_DETAILS);
+            fields
+        }
         E::DecisionToAssess => vec![
             choice(
                 "outcome",
@@ -318,16 +368,7 @@ pub(crate) fn fields(kind: EventType) -> Vec<Field> {
             choice(
                 "kind",
                 "Which move is it?",
-                &[
-                    (
-                        "school",
-                        "Into or between schools (plan due before 15 February)",
-                    ),
-                    (
-                        "post16",
-                        "From secondary school to a post-16 institution (plan due before 31 March)",
-                    ),
-                ],
+                MOVES.as_slice(),
                 "Select which move it is",
             ),
             Field {

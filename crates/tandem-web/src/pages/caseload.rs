@@ -9,7 +9,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use tandem_app::services::StaffMember;
 use tandem_app::services::{CaseFilter, CaseSort, CaseSummary, Page, Source, StatusFilter};
-use tandem_core::caseload::{describe_days_left, final_plan_due, step_label, weeks_since};
+use tandem_core::caseload::{describe_days_left, final_plan_due, weeks_since};
+use tandem_core::rules::label as step_label;
 use tandem_core::{Date, RagStatus, Role, Stage, UserId, dates};
 
 use crate::Html;
