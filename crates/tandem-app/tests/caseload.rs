@@ -8,7 +8,7 @@ use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
 use tandem_core::{Actor, Child, Date, Reference, Role, Stage};
 use tandem_store::{AuditFilter, CaseFilter, CaseSort, NewUser, Page, Source, StatusFilter, Store};
-use tandem_test_support::{Ctx, contract};
+use tandem_test_support::{Ctx, contract, date};
 
 contract!(
     a_caseload_page_comes_with_its_counts,
@@ -16,10 +16,6 @@ contract!(
     the_backlog_is_narrowed_and_audited,
     staff_are_the_active_case_and_team_managers,
 );
-
-fn date(text: &str) -> Date {
-    text.parse().expect("date")
-}
 
 /// "Today" is 2 March 2026.
 fn services(store: &Store) -> Services {

@@ -6,18 +6,14 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
-use tandem_core::{Actor, Child, Date, Reference, Role, Stage};
+use tandem_core::{Actor, Child, Reference, Role, Stage};
 use tandem_store::{AuditFilter, NewUser, Source, Store};
-use tandem_test_support::{Ctx, contract};
+use tandem_test_support::{Ctx, contract, date};
 
 contract!(
     only_those_who_record_read_a_case_for_recording,
     case_managers_are_listed_to_those_who_open_cases,
 );
-
-fn date(text: &str) -> Date {
-    text.parse().expect("date")
-}
 
 /// The services with "today" fixed at 2 March 2026.
 fn services(store: &Store) -> Services {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
-use tandem_core::{Actor, Child, Date, Event, Reference, Role, Stage};
+use tandem_core::{Actor, Child, Reference, Role, Stage};
 use tandem_store::{AuditFilter, CaseFilter, NewUser, Page, Source, StatusFilter, Store};
-use tandem_test_support::{Ctx, contract};
+use tandem_test_support::{Ctx, contract, date, event};
 
 contract!(
     opening_checks_the_request_and_the_duplicate,
@@ -20,16 +20,8 @@ contract!(
     every_call_leaves_exactly_one_audit_entry,
 );
 
-fn date(text: &str) -> Date {
-    text.parse().expect("date")
-}
-
 fn reference(text: &str) -> Reference {
     Reference::parse(text).expect("reference")
-}
-
-fn event(fields: &[(&str, &str)]) -> Event {
-    Event::from_fields(fields).expect("event")
 }
 
 /// The services with "today" fixed at 2 March 2026.

@@ -1,15 +1,18 @@
 //! The caseload queries on both databases: counts per case manager, the amber and green status
 //! filters, sorting, and the backlog of old requests (by their effective request date).
 
-use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use tandem_core::caseload::{AWAITING_PLAN, backlog_cutoff};
-use tandem_core::{CaseFile, Child, Date, Event, Reference, Role, Stage};
+use tandem_core::{CaseFile, Child, Reference, Role, Stage};
 use tandem_store::{
-    Attribution, CaseFilter, CaseSort, CaseloadCount, NewCase, NewUser, Page, Source, StatusFilter,
-    Store,
+    Attribution, CaseFilter, CaseSort, CaseloadCount, NewCase, Page, Source, StatusFilter, Store,
 };
-use tandem_test_support::{Ctx, contract};
+use tandem_test_support::{Ctx, at, contract, date, event};
+
+/// A case manager's account.
+async fn case_manager(store: &Store, email: &str) -> i64 {
+    tandem_test_support::add_user(store, email, Role::CaseManager, None).await
+}
 
 contract!(
     counts_per_case_manager_and_status_filters,
@@ -17,35 +20,7 @@ contract!(
     backlog_by_effective_request_date,
 );
 
-fn date(text: &str) -> Date {
-    text.parse().expect("date")
-}
-
 const AS_OF: &str = "2026-03-02";
-
-fn at(day: &str) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&date(day).and_hms_opt(12, 0, 0).expect("time"))
-}
-
-fn event(fields: &[(&str, &str)]) -> Event {
-    Event::from_fields(fields).expect("event")
-}
-
-async fn add_user(store: &Store, email: &str) -> i64 {
-    let mut tx = store.begin().await.expect("begin");
-    let id = tx
-        .create_user(&NewUser {
-            email: email.into(),
-            name: email.into(),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-            role: Role::CaseManager,
-            team: None,
-        })
-        .await
-        .expect("user");
-    tx.commit().await.expect("commit");
-    id
-}
 
 /// Opens a case on `AS_OF`: a request on `request`, the child's family name, its manager, and
 /// any later events.
@@ -84,8 +59,8 @@ async fn open(
 
 /// Decision to assess due 6 weeks after each request, judged on 2 March 2026.
 async fn seed(store: &Store) -> (i64, i64) {
-    let alice = add_user(store, "alice@example.test").await;
-    let bob = add_user(store, "bob@example.test").await;
+    let alice = case_manager(store, "alice@example.test").await;
+    let bob = case_manager(store, "bob@example.test").await;
     // Due 16 February: overdue.
     open(store, "R1", "Zed", "2026-01-05", Some(alice), &[]).await;
     // Due 8 March: due soon.

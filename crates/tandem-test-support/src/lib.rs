@@ -6,11 +6,46 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use chrono::{DateTime, TimeZone, Utc};
 use sqlx::Connection;
+use tandem_core::{Date, Event, Role};
 /// The store crate, for tests of the crates above it (the web) that seed and read back data
 /// directly, without those crates depending on the store themselves.
 pub use tandem_store;
-use tandem_store::Store;
+use tandem_store::{NewUser, Store};
+
+/// A date written `YYYY-MM-DD`.
+pub fn date(text: &str) -> Date {
+    text.parse().expect("date")
+}
+
+/// Noon UTC on `day` (`YYYY-MM-DD`): the same calendar day in England all year.
+pub fn at(day: &str) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&date(day).and_hms_opt(12, 0, 0).expect("time"))
+}
+
+/// An event from its case-file fields (`[("type", "request_received"), ("date", …)]`).
+pub fn event(fields: &[(&str, &str)]) -> Event {
+    Event::from_fields(fields).expect("event")
+}
+
+/// Adds an account straight to the store (its password hash is a placeholder no one can sign in
+/// with) and returns its id.
+pub async fn add_user(store: &Store, email: &str, role: Role, team: Option<&str>) -> i64 {
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx
+        .create_user(&NewUser {
+            email: email.into(),
+            name: format!("User {email}"),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            role,
+            team: team.map(str::to_owned),
+        })
+        .await
+        .expect("create user");
+    tx.commit().await.expect("commit");
+    id
+}
 
 /// What a contract test gets: the store and a scratch folder (for backups).
 pub struct Ctx {

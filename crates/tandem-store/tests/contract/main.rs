@@ -1,0 +1,10 @@
+//! The store contract: one suite, run on SQLite always and on PostgreSQL when
+//! `TEST_DATABASE_URL` is set (`TANDEM_POSTGRES_TESTS=required` makes a missing URL fail), one
+//! module per area of the store.
+
+mod accounts;
+mod audit;
+mod bulk;
+mod cases;
+mod helpers;
+mod listing;
