@@ -8,6 +8,12 @@
 //! comments are dropped because the maps are not served. The build stops if the package no
 //! longer looks as expected, rather than shipping the font by accident.
 
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a build script reports failure by panicking"
+)]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};

@@ -7,6 +7,13 @@
 //! cargo run --release -p tandem-app --example caseload_bench -- 20000
 //! ```
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark driver stops at the first failure"
+)]
+
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -5,6 +5,13 @@
 //! cargo run --release -p tandem-app --example dashboard_bench -- 1000000
 //! ```
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark driver stops at the first failure"
+)]
+
 use std::time::Instant;
 
 use tandem_app::generate::{GenerateOptions, generate};

@@ -6,6 +6,13 @@
 //! cargo run --release -p tandem-app --example list_bench -- sqlite://bench.db manager@bench.test
 //! ```
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark driver stops at the first failure"
+)]
+
 use std::time::{Duration, Instant};
 
 use tandem_app::services::{Caller, Services};

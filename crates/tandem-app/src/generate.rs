@@ -89,6 +89,10 @@ const MISSED_APPOINTMENT: f64 = 0.01;
 const SUMMER_CLOSURE_CLAIMED: f64 = 0.15;
 const CLAIM_QUALIFIES: f64 = 0.8;
 
+#[expect(
+    clippy::expect_used,
+    reason = "synthetic dates stay far inside chrono's range and references are made valid"
+)]
 fn generate_case(options: &GenerateOptions, arrivals: &Arrivals, index: usize) -> GeneratedCase {
     let mut dice = Dice::for_case(options.seed, index as u64);
     // Stratified over the window so that references follow the order requests arrived in.
@@ -398,6 +402,10 @@ impl Story {
     }
 
     /// Reviews until the as-of date; the day the plan ceased, if it did.
+    #[expect(
+        clippy::expect_used,
+        reason = "a date of birth plus 25 years stays inside chrono's range"
+    )]
     fn reviews(
         &mut self,
         issued: Date,
@@ -540,6 +548,7 @@ fn phase_transfers(date_of_birth: Date) -> [(Date, PhaseKind); 3] {
 }
 
 /// The first day of the 12 months before a move (reg 18: "within 12 months of a transfer").
+#[expect(clippy::expect_used, reason = "1 September exists in every year")]
 fn transfer_year_start(moving: Date) -> Date {
     moving
         .checked_sub_months(Months::new(12))
@@ -550,6 +559,10 @@ fn plus(date: Date, days: u64) -> Date {
     date + Days::new(days)
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "callers pass fixed days that exist in every year"
+)]
 fn ymd(year: i32, month: u32, day: u32) -> Date {
     Date::from_ymd_opt(year, month, day).expect("a fixed day of the year")
 }

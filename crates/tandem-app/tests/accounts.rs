@@ -1,6 +1,13 @@
 //! The account use-cases over a SQLite store: permissions, validation, sign-in and its limit,
 //! and the audit entries each change writes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use chrono::{Duration, SubsecRound, Utc};
 use tandem_app::accounts::{
     self, AccountError, NewAccount, SessionPolicy, SessionToken, SignInLimit,

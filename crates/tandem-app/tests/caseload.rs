@@ -1,6 +1,13 @@
 //! The caseload services on both databases: counts with the page, the team's caseloads, the
 //! backlog, the staff list; permissions, narrowing and one audit entry per call.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};

@@ -2,6 +2,13 @@
 //! its histories are run through the timeline engine. Bands are tolerant; run with
 //! `--nocapture` to see the measured shares.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 

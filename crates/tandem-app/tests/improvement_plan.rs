@@ -1,5 +1,12 @@
 //! Reading an improvement plan from CSV: the example plan, and each kind of bad row.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use tandem_app::interchange::improvement_plan::read;
 use tandem_core::dates::parse_iso;
 use tandem_core::improvement_plan::ActionStatus;

@@ -1,6 +1,13 @@
 //! The readings the case-changing forms start from, on both databases: the case for recording
 //! (allowed only to those who may record, audited either way) and the list of case managers.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};

@@ -1,5 +1,12 @@
 //! The caseload dashboard and its drill-downs over generated cases.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use tandem_app::generate::{GenerateOptions, generate};
 use tandem_app::reports::{Naming, cases_behind, dashboard};
 use tandem_core::dashboard::{Dashboard, DashboardSpec, Figure, Part, PseudonymKey, Slice};

@@ -2,6 +2,13 @@
 //! agree with the same cases added up in memory, each read is audited once, and permissions and
 //! naming follow the caller's role.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use chrono::Utc;
 use futures_util::TryStreamExt;
 use tandem_app::generate::{GenerateOptions, generate};

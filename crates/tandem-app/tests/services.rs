@@ -1,6 +1,13 @@
 //! The case services on both databases: permissions, validation, conflicts, corrections and
 //! exactly one audit entry per call.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};

@@ -1,5 +1,12 @@
 //! The legacy tracker cleanse: each kind of bad row gives its own message, with its line.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use tandem_app::interchange::tracker::{self, Cleanse};
 use tandem_core::{Date, dates, timeline};
 

@@ -43,10 +43,18 @@ impl Month {
         }
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "a month made from a date has a first day"
+    )]
     pub fn first_day(self) -> Date {
         Date::from_ymd_opt(self.year, self.month, 1).expect("a month has a first day")
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "a month made from a date has a last day"
+    )]
     pub fn last_day(self) -> Date {
         let next = self.first_day() + Months::new(1);
         next.pred_opt().expect("date range")
@@ -511,6 +519,7 @@ impl std::fmt::Debug for PseudonymKey {
 /// them: HMAC-SHA-256 of the reference under the deployment's key, its first 80 bits written in
 /// Crockford base 32 (`P-` and 16 characters). The same reference and key always give the same
 /// pseudonym, so lists can be compared across reports; without the key it cannot be reversed.
+#[expect(clippy::expect_used, reason = "HMAC takes keys of any length")]
 pub fn pseudonym(key: &PseudonymKey, reference: &Reference) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut mac = Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes keys of any length");

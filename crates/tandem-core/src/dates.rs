@@ -26,6 +26,10 @@ pub fn add_weeks(start: Date, weeks: u32) -> Date {
 /// `start + months` clamps to the month's end (31 January + 1 month = 28/29 February), then one day
 /// is taken off because the start day is day 1. A plan issued on 29 February 2028 therefore has its
 /// 12-month period end on 27 February 2029.
+#[expect(
+    clippy::expect_used,
+    reason = "statutory periods stay far inside chrono's date range"
+)]
 pub fn period_starting_with(start: Date, months: u32) -> Date {
     let same_date_later = start
         .checked_add_months(Months::new(months))
@@ -34,6 +38,10 @@ pub fn period_starting_with(start: Date, months: u32) -> Date {
 }
 
 /// The day before `month`/`day` of `year` ("before 15 February" read strictly, reg 18(1)).
+#[expect(
+    clippy::expect_used,
+    reason = "15 February and 31 March exist in every year"
+)]
 pub fn day_before(year: i32, month: u32, day: u32) -> Date {
     NaiveDate::from_ymd_opt(year, month, day)
         .and_then(|d| d.pred_opt())
@@ -41,6 +49,10 @@ pub fn day_before(year: i32, month: u32, day: u32) -> Date {
 }
 
 /// `date` minus `months` calendar months, clamped to the month's end.
+#[expect(
+    clippy::expect_used,
+    reason = "statutory periods stay far inside chrono's date range"
+)]
 pub fn months_before(date: Date, months: u32) -> Date {
     date.checked_sub_months(Months::new(months))
         .expect("date range")
@@ -86,9 +98,12 @@ pub fn parse_iso(text: &str) -> Result<Date, DateProblem> {
     if !well_formed {
         return Err(DateProblem::Form);
     }
-    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().expect("digits");
-    let year = i32::try_from(number(0..4)).expect("four digits");
-    NaiveDate::from_ymd_opt(year, number(5..7), number(8..10)).ok_or(DateProblem::NoSuchDay)
+    let number = |range: std::ops::Range<usize>| text[range].parse::<i32>();
+    let (Ok(year), Ok(month), Ok(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return Err(DateProblem::Form);
+    };
+    let (month, day) = (month.unsigned_abs(), day.unsigned_abs());
+    NaiveDate::from_ymd_opt(year, month, day).ok_or(DateProblem::NoSuchDay)
 }
 
 /// The calendar year a date falls in.

@@ -201,6 +201,10 @@ impl Verdict {
 /// Tests a claim dated `from` against `case` as known on `as_of`, on its own (other claims on the
 /// case are set aside, so the explanation is this claim's): the same judgement the timeline will
 /// make once it is recorded.
+#[expect(
+    clippy::expect_used,
+    reason = "the trial history holds exactly the one claim, dated on or before as_of"
+)]
 pub fn assess_claim(case: &CaseFile, from: Date, claim: &ExceptionClaim, as_of: Date) -> Verdict {
     if from > as_of {
         return Verdict {

@@ -54,6 +54,10 @@ pub struct Period {
 
 impl Period {
     /// The last complete calendar year before `as_of` (the contract's default).
+    #[expect(
+        clippy::expect_used,
+        reason = "1 January and 31 December exist in every year"
+    )]
     pub fn last_complete_year(as_of: Date) -> Self {
         let year = as_of.year() - 1;
         Self {

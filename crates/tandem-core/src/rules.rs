@@ -479,12 +479,9 @@ pub fn label(key: &str) -> String {
     key.to_owned()
 }
 
-/// The table entry for a time limit.
+/// The table entry for a time limit: `RULES` lists the rules in `RuleId`'s order (a test checks).
 pub fn rule(id: RuleId) -> &'static Rule {
-    RULES
-        .iter()
-        .find(|r| r.id == id)
-        .expect("every RuleId has an entry in RULES")
+    &RULES[id as usize]
 }
 
 #[cfg(test)]
@@ -494,7 +491,9 @@ mod tests {
     #[test]
     fn every_rule_has_one_entry_a_citation_and_an_explanation_for_each_start() {
         assert_eq!(RULES.len(), RuleId::ALL.len());
-        for &id in RuleId::ALL {
+        for (i, &id) in RuleId::ALL.iter().enumerate() {
+            assert_eq!(RULES[i].id, id, "RULES is in RuleId's order");
+            assert_eq!(id as usize, i, "RuleId::ALL is in declaration order");
             let entry = rule(id);
             assert_eq!(entry.id, id);
             assert!(!entry.citation.is_empty(), "{id:?}");

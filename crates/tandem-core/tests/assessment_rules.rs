@@ -1,6 +1,13 @@
 //! Table-driven tests of the initial assessment's time limits (statutory-timescales §2–§3;
 //! contracts/case-file.md §2). Every expected date is worked out by hand in the comments.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use serde_json::json;

@@ -1,6 +1,13 @@
 //! Whether an exception about to be claimed qualifies, with worked examples
 //! (statutory-timescales §4; contracts/case-file.md §3).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use serde_json::json;

@@ -2,6 +2,13 @@
 //! Period: 1 February to 31 March 2026 (both days counted); as of 30 April 2026; a trend of
 //! three months (January to March 2026).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use serde_json::{Value, json};

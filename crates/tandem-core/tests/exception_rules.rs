@@ -1,5 +1,12 @@
 //! Statutory exceptions: checked, not trusted (statutory-timescales §4; case-file.md §3).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use serde_json::json;

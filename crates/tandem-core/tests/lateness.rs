@@ -1,5 +1,12 @@
 //! Reasons for lateness: the first late step of each late plan.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use serde_json::json;

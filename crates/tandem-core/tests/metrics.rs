@@ -1,6 +1,13 @@
 //! Measures on a hand-built set of cases, each answer worked out in the comments
 //! (contracts/metrics.md). Period: calendar 2026; as of 1 March 2027.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use serde_json::{Value, json};

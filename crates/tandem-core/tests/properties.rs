@@ -1,5 +1,12 @@
 //! Invariants of the engine over arbitrary histories (proptest).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use proptest::prelude::*;
 use tandem_core::timeline::{self, Timeline};
 use tandem_core::{

@@ -1,5 +1,12 @@
 //! Table-driven tests of reviews, amendments and phase transfers (statutory-timescales §6).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use serde_json::json;

@@ -1,5 +1,12 @@
 //! Whole timelines of realistic cases, reviewed once and kept as snapshots.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use tandem_core::{CaseFile, dates, timeline};
 
 fn snapshot(name: &str, as_of: &str) {

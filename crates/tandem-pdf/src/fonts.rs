@@ -23,6 +23,10 @@ impl Face {
         Self::new(BuiltinFont::HelveticaBold, true)
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "printpdf ships the metrics of the standard fonts"
+    )]
     fn new(font: BuiltinFont, bold: bool) -> Self {
         let parsed = font
             .get_parsed_font()

@@ -443,13 +443,15 @@ impl<'f> Pages<'f> {
         let y_of = |rate: f64| bottom + PLOT * rate.clamp(0.0, 1.0) as f32;
         // Lines break where a month has nothing measured (or no target).
         let runs = |value: &dyn Fn(&TrendPoint) -> Option<f64>| -> Vec<Vec<(f32, f32)>> {
-            let mut runs = vec![Vec::new()];
+            let mut runs = Vec::new();
+            let mut run = Vec::new();
             for (i, point) in chart.points.iter().enumerate() {
                 match value(point) {
-                    Some(v) => runs.last_mut().expect("a run").push((x_of(i), y_of(v))),
-                    None => runs.push(Vec::new()),
+                    Some(v) => run.push((x_of(i), y_of(v))),
+                    None => runs.push(std::mem::take(&mut run)),
                 }
             }
+            runs.push(run);
             runs
         };
         for run in runs(&|p| p.target) {

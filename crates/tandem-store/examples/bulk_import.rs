@@ -3,6 +3,13 @@
 //! imports about that many events (worked-example cases of 6 events), lists the first page of
 //! overdue cases, and streams everything back out.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark driver stops at the first failure"
+)]
+
 use std::time::Instant;
 
 use futures_util::TryStreamExt;

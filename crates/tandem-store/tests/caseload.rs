@@ -1,6 +1,13 @@
 //! The caseload queries on both databases: counts per case manager, the amber and green status
 //! filters, sorting, and the backlog of old requests (by their effective request date).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use serde_json::json;
 use tandem_core::caseload::{AWAITING_PLAN, backlog_cutoff};
 use tandem_core::{CaseFile, Child, Reference, Role, Stage};

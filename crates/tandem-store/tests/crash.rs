@@ -4,6 +4,13 @@
 //!
 //! The writer is this test binary run again with `TANDEM_CRASH_DB` set (see `crash_writer`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

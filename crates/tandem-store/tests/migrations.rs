@@ -1,5 +1,12 @@
 //! Both backends' migration folders must move in step: the same version numbers, embedded.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

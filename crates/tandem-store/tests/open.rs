@@ -1,5 +1,12 @@
 //! Opening stores from URLs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use tandem_store::{Backend, Store, StoreError};
 
 #[tokio::test]

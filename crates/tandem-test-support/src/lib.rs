@@ -2,6 +2,13 @@
 //! temporary file) or on PostgreSQL (a fresh uniquely-named database on the server of
 //! `TEST_DATABASE_URL`, dropped afterwards). A dev-dependency only.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test harness: a failure stops the test loudly"
+)]
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

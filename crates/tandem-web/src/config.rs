@@ -38,6 +38,7 @@ pub struct Reporting {
 impl Reporting {
     /// No targets, an empty plan and a random pseudonym key (pseudonyms then last until the
     /// server stops).
+    #[expect(clippy::expect_used, reason = "32 bytes is a long enough key")]
     pub fn new() -> std::io::Result<Self> {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(std::io::Error::other)?;
@@ -50,6 +51,7 @@ impl Reporting {
 }
 
 impl Default for WebConfig {
+    #[expect(clippy::expect_used, reason = "the operating system's random numbers")]
     fn default() -> Self {
         Self {
             secure_cookies: true,

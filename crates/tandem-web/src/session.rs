@@ -52,6 +52,7 @@ impl Cookie {
     }
 
     /// `Set-Cookie` for `value`, lasting until the browser closes; `None` deletes the cookie.
+    #[expect(clippy::expect_used, reason = "cookie values are URL-safe base64")]
     pub(crate) fn set(self, value: Option<&str>, secure: bool) -> HeaderValue {
         let name = self.name(secure);
         let secure_attribute = if secure { "; Secure" } else { "" };
@@ -148,6 +149,7 @@ async fn current_user(
 
 /// Refusal for a request that needs a signed-in user: pages send the browser to sign in and
 /// come back; the API answers 401.
+#[expect(clippy::expect_used, reason = "a string pair encodes")]
 fn sign_in_required(parts: &Parts) -> Response {
     if parts.uri.path().starts_with("/api/") {
         let problem = json!({

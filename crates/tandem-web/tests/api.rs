@@ -2,6 +2,13 @@
 //! validation, version conflicts, permissions, problem details, audit entries, and the OpenAPI
 //! document.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use axum::body::Body;

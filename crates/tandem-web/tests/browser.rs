@@ -10,6 +10,13 @@
 //! `web/node_modules/axe-core` (`npm ci --prefix web`). Without them the test says why and passes,
 //! unless `TANDEM_BROWSER_TESTS=required` (as CI sets it), when it fails.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod e2e;
 
 use std::time::Instant;

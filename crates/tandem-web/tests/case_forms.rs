@@ -2,6 +2,13 @@
 //! an event, claim an exception, open a case for a new request. Each happy path is checked in
 //! the store; each refusal keeps what was typed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use axum::http::StatusCode;

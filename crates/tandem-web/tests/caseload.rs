@@ -2,6 +2,13 @@
 //! sorting and pages; a case with its deadlines, warnings, history and reassignment; the team's
 //! caseloads; the backlog.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use axum::http::StatusCode;

@@ -1,5 +1,12 @@
 //! The dashboard's charts: accessible SVG structure and the data table beside it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use scraper::{ElementRef, Html as Document, Selector};
 use serde_json::json;
 use tandem_core::dashboard::{Dashboard, DashboardSpec, Figure};

@@ -2,6 +2,13 @@
 //! options are deserialised into the component's options struct, rendered, and compared with the
 //! fixture's HTML as normalised trees (attribute and class order and whitespace do not count).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;

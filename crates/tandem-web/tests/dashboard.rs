@@ -2,6 +2,13 @@
 //! that agree with their figures (references for managers, pseudonyms for analysts), CSV
 //! downloads, the improvement plan and the board report.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use axum::http::StatusCode;

@@ -1,6 +1,13 @@
 //! The role × route matrix: every route, requested by each role and by a signed-out browser,
 //! with the answer each must get. A new route is one more row in `ROUTES`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use axum::http::StatusCode;

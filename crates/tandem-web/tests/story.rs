@@ -3,6 +3,13 @@
 //! listed, and read it back through the JSON API. The rest of the web tests run on SQLite; this
 //! one shows the pages and the API behave the same on the server database.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use axum::http::{Method, StatusCode};

@@ -1,6 +1,13 @@
 //! Signing in and out, sessions, CSRF, security headers, assets and the account pages, driven
 //! through the router in-process.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod support;
 
 use axum::body::Body;

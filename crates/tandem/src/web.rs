@@ -237,6 +237,7 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, CliError> {
         .map_err(|e| CliError::rejected(format!("cannot listen on {addr}: {e}")))
 }
 
+#[expect(clippy::expect_used, reason = "a bound listener has an address")]
 fn local_addr(listener: &TcpListener) -> SocketAddr {
     listener
         .local_addr()

@@ -3,6 +3,13 @@
 //! open, pass `PRAGMA integrity_check` and the foreign key check, and hold each file's cases
 //! either all or not at all, with an audit entry exactly for the imports that committed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,6 +1,13 @@
 //! `tandem metrics --from` end to end: the same cases give the same measures whether read from
 //! JSON Lines or from the events CSV (contracts/metrics.md).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::process::Command;
 
 use tandem_app::interchange::{case_files, events_csv};

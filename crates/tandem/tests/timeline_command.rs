@@ -1,5 +1,12 @@
 //! `tandem timeline` end to end through the built binary (contracts/case-file.md §2, cli.md).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

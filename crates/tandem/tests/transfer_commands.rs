@@ -1,6 +1,13 @@
 //! `tandem import`, `export`, `generate`, `metrics` (from the database) and `backup` end to end,
 //! on SQLite and (when `TEST_DATABASE_URL` is set) on PostgreSQL.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,6 +1,13 @@
 //! `tandem user add`, `tandem serve` and `tandem demo` as an operator runs them: the real binary,
 //! a real port, plain HTTP requests.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};

@@ -2,6 +2,13 @@
 //! `TEST_DATABASE_URL` is set (`TANDEM_POSTGRES_TESTS=required` makes a missing URL fail), one
 //! module per area of the store.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
 mod accounts;
 mod audit;
 mod bulk;

@@ -28,6 +28,7 @@ use problem::ProblemDetails;
 use schemas::SessionBody;
 
 /// The API's routes, and `/api/openapi.json` describing them.
+#[expect(clippy::expect_used, reason = "the OpenAPI document serialises")]
 pub(crate) fn router() -> Router<AppState> {
     let (router, document) = routes().split_for_parts();
     let document: Arc<str> = serde_json::to_string_pretty(&document)

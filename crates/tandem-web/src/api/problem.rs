@@ -159,6 +159,7 @@ impl Problem {
 }
 
 impl IntoResponse for Problem {
+    #[expect(clippy::expect_used, reason = "problem details serialise")]
     fn into_response(self) -> Response {
         let details = self.0;
         let status =

@@ -22,6 +22,7 @@ use utoipa::openapi::{RefOr, schema};
 use utoipa::{PartialSchema, ToSchema};
 
 /// The `ETag` of a case at `version`.
+#[expect(clippy::expect_used, reason = "digits and quotes")]
 pub(crate) fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits and quotes")
 }
@@ -66,6 +67,7 @@ fn role_schema() -> Object {
 }
 
 /// A schema written as JSON Schema text.
+#[expect(clippy::expect_used, reason = "a valid schema")]
 fn from_json(value: Value) -> RefOr<Schema> {
     RefOr::T(serde_json::from_value(value).expect("a valid schema"))
 }

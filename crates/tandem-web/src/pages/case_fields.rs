@@ -547,12 +547,10 @@ pub(crate) fn event(
             ),
             other => ("", other.to_string()),
         };
-        let field = fields
-            .iter()
-            .find(|f| f.name == name)
-            .or(fields.first())
-            .expect("every event type has fields");
-        problems.add(field, message);
+        match fields.iter().find(|f| f.name == name).or(fields.first()) {
+            Some(field) => problems.add(field, message),
+            None => problems.add_named("type", message),
+        }
         problems
     })
 }

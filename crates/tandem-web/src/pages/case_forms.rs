@@ -154,6 +154,7 @@ fn after_write(
 }
 
 /// The banner telling what changed since the user opened the form.
+#[expect(clippy::expect_used, reason = "writing to a string")]
 fn conflict_banner(view: &CaseView, seen: i64) -> askama::Result<Html> {
     let mut list = String::new();
     let changes: Vec<String> = view
@@ -322,6 +323,7 @@ struct EventTypesPage {
 const CHOOSE_TYPE: &str = "Select what happened";
 
 /// "What happened?": every event type, the likely next ones first.
+#[expect(clippy::expect_used, reason = "writing to a string")]
 fn event_types_page(
     user: &CurrentUser,
     view: &CaseView,
@@ -859,6 +861,7 @@ pub(crate) async fn exception(
 
 /// Whether the exception qualifies, which time limits it disapplies and under which
 /// regulation, or why not.
+#[expect(clippy::expect_used, reason = "writing to a string")]
 fn verdict_notice(verdict: &Verdict) -> askama::Result<Html> {
     if let Some(reason) = &verdict.reason {
         return Html::render(&WarningText {

@@ -105,6 +105,7 @@ fn slug(key: &str) -> String {
 }
 
 /// The address of the cases behind `figure`, for the period and date in `chosen`.
+#[expect(clippy::expect_used, reason = "a figure serialises; encodes")]
 pub(crate) fn cases_link(chosen: &Chosen, figure: &Figure) -> String {
     let figure = serde_json::to_string(figure).expect("a figure serialises");
     let figure = serde_urlencoded::to_string([("figure", figure)]).expect("encodes");

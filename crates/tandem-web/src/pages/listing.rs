@@ -24,6 +24,7 @@ impl Query {
     }
 
     /// `path?query`, or `path` alone when nothing is set.
+    #[expect(clippy::expect_used, reason = "string pairs encode")]
     pub(crate) fn href(&self, path: &str) -> String {
         if self.0.is_empty() {
             return path.to_owned();

@@ -206,11 +206,12 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
-        let group = i32::try_from(self.child.id()).expect("process id");
-        // SAFETY: kill(2) with a negative id signals the process group this test created.
-        unsafe {
-            libc::kill(-group, libc::SIGKILL);
-        }
+        // A negative id signals the whole process group this test created (chromedriver and
+        // the browsers it started).
+        let group = format!("-{}", self.child.id());
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .status();
         let _ = self.child.wait();
     }
 }
