@@ -257,13 +257,14 @@ pub async fn read_dashboard(
     };
     store
         .audit(
-            &AuditEntry::new(Some(caller.actor.id), "view_dashboard").detail(json!({
-                "period_start": spec.period.start,
-                "period_end": spec.period.end,
-                "as_of": spec.as_of,
-                "cases": dashboard.headline.cases,
-                "source": caller.source.as_str(),
-            })),
+            &AuditEntry::new(Some(caller.actor.id), "view_dashboard").detail(caller.detail(
+                json!({
+                    "period_start": spec.period.start,
+                    "period_end": spec.period.end,
+                    "as_of": spec.as_of,
+                    "cases": dashboard.headline.cases,
+                }),
+            )),
         )
         .await?;
     Ok(dashboard)
@@ -294,15 +295,16 @@ pub async fn read_cases_behind(
     let found = drilldown.finish();
     store
         .audit(
-            &AuditEntry::new(Some(caller.actor.id), "view_cases_behind").detail(json!({
-                "figure": figure,
-                "period_start": spec.period.start,
-                "period_end": spec.period.end,
-                "as_of": spec.as_of,
-                "naming": naming.as_str(),
-                "total": found.total,
-                "source": caller.source.as_str(),
-            })),
+            &AuditEntry::new(Some(caller.actor.id), "view_cases_behind").detail(caller.detail(
+                json!({
+                    "figure": figure,
+                    "period_start": spec.period.start,
+                    "period_end": spec.period.end,
+                    "as_of": spec.as_of,
+                    "naming": naming.as_str(),
+                    "total": found.total,
+                }),
+            )),
         )
         .await?;
     Ok((found, naming))

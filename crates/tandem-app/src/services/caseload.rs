@@ -78,11 +78,10 @@ impl Services {
         let shown: Vec<&str> = cases.cases.iter().map(|c| c.reference.as_str()).collect();
         let mut tx = self.begin().await?;
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "case.list").detail(json!({
-                "source": caller.source.as_str(),
+            &AuditEntry::new(Some(caller.actor.id), "case.list").detail(caller.detail(json!({
                 "total": cases.total,
                 "shown": shown,
-            })),
+            }))),
         )
         .await?;
         tx.commit().await?;
@@ -126,10 +125,9 @@ impl Services {
             lines.push(unheld);
         }
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "team.view").detail(json!({
-                "source": caller.source.as_str(),
+            &AuditEntry::new(Some(caller.actor.id), "team.view").detail(caller.detail(json!({
                 "as_of": as_of,
-            })),
+            }))),
         )
         .await?;
         tx.commit().await?;
@@ -156,11 +154,10 @@ impl Services {
             .await?;
         let shown: Vec<&str> = found.cases.iter().map(|c| c.reference.as_str()).collect();
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "case.backlog").detail(json!({
-                "source": caller.source.as_str(),
+            &AuditEntry::new(Some(caller.actor.id), "case.backlog").detail(caller.detail(json!({
                 "total": found.total,
                 "shown": shown,
-            })),
+            }))),
         )
         .await?;
         tx.commit().await?;

@@ -110,11 +110,10 @@ impl Services {
         tx.audit(
             &AuditEntry::new(Some(caller.actor.id), "case.open")
                 .case(&record.reference)
-                .detail(json!({
-                    "source": caller.source.as_str(),
+                .detail(caller.detail(json!({
                     "existing_child": same_child.is_some(),
                     "case_manager": case_manager,
-                })),
+                }))),
         )
         .await?;
         tx.commit().await?;
@@ -145,11 +144,10 @@ impl Services {
                 by,
             )
             .await?;
-        let detail = json!({
-            "source": caller.source.as_str(),
+        let detail = caller.detail(json!({
             "type": event.event_type().as_str(),
             "version": version,
-        });
+        }));
         finish(tx, caller, "case.record_event", reference, detail).await?;
         Ok(Recorded { version })
     }
@@ -185,12 +183,11 @@ impl Services {
                 by,
             )
             .await?;
-        let detail = json!({
-            "source": caller.source.as_str(),
+        let detail = caller.detail(json!({
             "event": event_id,
             "type": corrected.event_type().as_str(),
             "version": version,
-        });
+        }));
         finish(tx, caller, "case.correct_event", reference, detail).await?;
         Ok(Recorded { version })
     }
@@ -212,11 +209,10 @@ impl Services {
         let version = tx
             .withdraw_event(case.record.id, expected_version, event_id, reason, by)
             .await?;
-        let detail = json!({
-            "source": caller.source.as_str(),
+        let detail = caller.detail(json!({
             "event": event_id,
             "version": version,
-        });
+        }));
         finish(tx, caller, "case.withdraw_event", reference, detail).await?;
         Ok(Recorded { version })
     }
@@ -244,12 +240,11 @@ impl Services {
                 team.as_deref(),
             )
             .await?;
-        let detail = json!({
-            "source": caller.source.as_str(),
+        let detail = caller.detail(json!({
             "from": case.record.case_manager,
             "to": case_manager,
             "version": version,
-        });
+        }));
         finish(tx, caller, "case.assign", reference, detail).await?;
         Ok(Recorded { version })
     }
@@ -268,11 +263,10 @@ impl Services {
         // Which cases were shown is part of the trail: references, not names.
         let shown: Vec<&str> = found.cases.iter().map(|c| c.reference.as_str()).collect();
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "case.list").detail(json!({
-                "source": caller.source.as_str(),
+            &AuditEntry::new(Some(caller.actor.id), "case.list").detail(caller.detail(json!({
                 "total": found.total,
                 "shown": shown,
-            })),
+            }))),
         )
         .await?;
         tx.commit().await?;
@@ -296,7 +290,7 @@ impl Services {
             case,
             timeline,
         };
-        let detail = json!({"source": caller.source.as_str(), "as_of": as_of});
+        let detail = caller.detail(json!({"as_of": as_of}));
         finish(tx, caller, "case.view", reference, detail).await?;
         Ok(view)
     }

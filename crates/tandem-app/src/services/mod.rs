@@ -36,6 +36,16 @@ impl Caller {
     pub fn new(actor: Actor, source: Source) -> Self {
         Self { actor, source }
     }
+
+    /// An audit entry's detail: which door the caller came through, then `fields` (an object).
+    pub fn detail(&self, fields: serde_json::Value) -> serde_json::Value {
+        let mut detail = serde_json::Map::new();
+        detail.insert("source".into(), self.source.as_str().into());
+        if let serde_json::Value::Object(fields) = fields {
+            detail.extend(fields);
+        }
+        serde_json::Value::Object(detail)
+    }
 }
 
 /// A field the user must put right, named as the form or API names it.
@@ -177,9 +187,8 @@ async fn authorise_case(
 }
 
 pub(crate) fn denied(caller: &Caller, action: Action) -> AuditEntry {
-    AuditEntry::new(Some(caller.actor.id), "denied").detail(json!({
+    AuditEntry::new(Some(caller.actor.id), "denied").detail(caller.detail(json!({
         "asked": format!("{action:?}"),
         "role": caller.actor.role.as_str(),
-        "source": caller.source.as_str(),
-    }))
+    })))
 }

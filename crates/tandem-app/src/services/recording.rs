@@ -39,11 +39,10 @@ impl Services {
             case,
             timeline,
         };
-        let detail = json!({
-            "source": caller.source.as_str(),
+        let detail = caller.detail(json!({
             "as_of": as_of,
             "purpose": "record",
-        });
+        }));
         finish(tx, caller, "case.view", reference, detail).await?;
         Ok(view)
     }

@@ -22,11 +22,11 @@ use crate::charts::{
     Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, percent,
     provider_chart, provider_label, rate_display, thousands, trend_chart,
 };
-use crate::components::{Pagination, PaginationItem, PaginationLink};
 use crate::error::{WebError, html};
 use crate::pages::downloads::{Downloads, workbook_link};
 use crate::pages::forms::FormErrors;
 use crate::pages::layout::Layout;
+use crate::pages::listing::page_links;
 use crate::pages::period::{Chosen, PeriodForm, period_form};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -708,48 +708,6 @@ struct CasesPage {
     pagination: Option<Html>,
 }
 
-fn pagination(base: &str, page: u64, pages: u64) -> askama::Result<Option<Html>> {
-    if pages <= 1 {
-        return Ok(None);
-    }
-    let href = |n: u64| format!("{base}&page={n}");
-    let items = (1..=pages)
-        .filter(|n| *n == 1 || *n == pages || n.abs_diff(page) <= 2)
-        .fold(Vec::new(), |mut items: Vec<Option<PaginationItem>>, n| {
-            let gap = items
-                .last()
-                .and_then(|i| i.as_ref()?.number.as_deref()?.parse::<u64>().ok())
-                .is_some_and(|last| n > last + 1);
-            if gap {
-                items.push(Some(PaginationItem {
-                    ellipsis: true,
-                    ..PaginationItem::default()
-                }));
-            }
-            items.push(Some(PaginationItem {
-                number: Some(n.to_string()),
-                href: Some(href(n)),
-                current: n == page,
-                ..PaginationItem::default()
-            }));
-            items
-        });
-    Html::render(&Pagination {
-        items,
-        previous: (page > 1).then(|| PaginationLink {
-            href: href(page - 1),
-            ..PaginationLink::default()
-        }),
-        next: (page < pages).then(|| PaginationLink {
-            href: href(page + 1),
-            ..PaginationLink::default()
-        }),
-        landmark_label: Some("Pages of cases".into()),
-        ..Pagination::default()
-    })
-    .map(Some)
-}
-
 /// `GET /dashboard/cases`: the cases behind one figure, by reference for those who may open
 /// cases and by pseudonym for analysts.
 pub(crate) async fn cases(
@@ -799,7 +757,12 @@ pub(crate) async fn cases(
             })
             .collect(),
         first: skip + 1,
-        pagination: pagination(&base, page, pages)?,
+        pagination: page_links(
+            i64::try_from(page).unwrap_or(i64::MAX),
+            i64::try_from(pages).unwrap_or(i64::MAX),
+            |n| format!("{base}&page={n}"),
+            Some("Pages of cases"),
+        )?,
     };
     Ok(html(StatusCode::OK, page_view.render()?))
 }

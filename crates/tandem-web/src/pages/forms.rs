@@ -1,11 +1,15 @@
-//! What every form page needs: the error summary, inline error messages, and text inputs that
-//! keep what the user typed.
+//! What every form page needs: the page around one form, its back link and buttons, the error
+//! summary, inline error messages, GOV.UK date inputs and text inputs that keep what the user
+//! typed.
 
+use askama::Template;
 use tandem_app::services::FieldError;
-use tandem_core::Date;
+use tandem_core::{Date, Reference};
 
 use crate::Html;
-use crate::components::{ErrorLink, ErrorMessage, ErrorSummary, Input, Label};
+use crate::components::{BackLink, Button, ErrorLink, ErrorMessage, ErrorSummary, Input, Label};
+use crate::error::WebError;
+use crate::pages::layout::Layout;
 
 /// The names of a GOV.UK date input's three fields, in order.
 pub(crate) const PARTS: [&str; 3] = ["day", "month", "year"];
@@ -177,4 +181,54 @@ impl TextField<'_> {
             ..Input::default()
         })
     }
+}
+
+/// A page holding one form that changes a case.
+#[derive(Template)]
+#[template(path = "pages/case-form.html")]
+pub(crate) struct FormPage {
+    pub(crate) layout: Layout,
+    pub(crate) back_link: Html,
+    pub(crate) caption: String,
+    pub(crate) heading: String,
+    pub(crate) error_summary: Option<Html>,
+    /// Banners above the heading: a conflict, a verdict.
+    pub(crate) notices: Vec<Html>,
+    /// What comes between the heading and the form.
+    pub(crate) intro: Vec<Html>,
+    pub(crate) action: String,
+    pub(crate) csrf_token: String,
+    pub(crate) hidden: Vec<(&'static str, String)>,
+    pub(crate) fields: Vec<Html>,
+    pub(crate) buttons: Vec<Html>,
+    pub(crate) cancel: String,
+}
+
+pub(crate) fn back_link(href: &str, text: &str) -> askama::Result<Html> {
+    Html::render(&BackLink {
+        text: Some(text.to_owned()),
+        href: Some(href.to_owned()),
+        ..BackLink::default()
+    })
+}
+
+/// A submit button; `choice` names it (`action=VALUE`) when a form has several.
+pub(crate) fn button(
+    text: &str,
+    choice: Option<&str>,
+    classes: Option<&str>,
+) -> askama::Result<Html> {
+    Html::render(&Button {
+        text: Some(text.to_owned()),
+        name: choice.map(|_| "action".to_owned()),
+        value: choice.map(str::to_owned),
+        classes: classes.map(str::to_owned),
+        prevent_double_click: Some(true),
+        ..Button::default()
+    })
+}
+
+/// A reference from the address; one that cannot exist is a page that does not.
+pub(crate) fn reference(text: &str) -> Result<Reference, WebError> {
+    Reference::parse(text).map_err(|_| WebError::NotFound)
 }

@@ -39,8 +39,7 @@ pub(crate) fn page_count(total: i64) -> i64 {
     ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
 }
 
-/// GOV.UK pagination for page `current` of a list of `total` rows at `path` with `query`:
-/// the first and last pages, the current one and its neighbours, with ellipses between.
+/// GOV.UK pagination for page `current` of a list of `total` rows at `path` with `query`.
 /// `None` when everything fits on one page.
 pub(crate) fn pagination(
     path: &str,
@@ -48,11 +47,22 @@ pub(crate) fn pagination(
     current: i64,
     total: i64,
 ) -> askama::Result<Option<Html>> {
-    let pages = page_count(total);
+    let href = |n: i64| query.clone().with("page", n.to_string()).href(path);
+    page_links(current, page_count(total), href, None)
+}
+
+/// GOV.UK pagination for page `current` of `pages`, each page's address from `href`: the first
+/// and last pages, the current one and its neighbours, with ellipses between; `label` names the
+/// navigation landmark when a page has more than one. `None` for a single page.
+pub(crate) fn page_links(
+    current: i64,
+    pages: i64,
+    href: impl Fn(i64) -> String,
+    label: Option<&str>,
+) -> askama::Result<Option<Html>> {
     if pages <= 1 {
         return Ok(None);
     }
-    let href = |n: i64| query.clone().with("page", n.to_string()).href(path);
     let mut items = Vec::new();
     let mut last_shown = 0;
     for n in 1..=pages {
@@ -80,6 +90,7 @@ pub(crate) fn pagination(
         items,
         previous: (current > 1).then(|| link(current - 1)),
         next: (current < pages).then(|| link(current + 1)),
+        landmark_label: label.map(str::to_owned),
         ..Pagination::default()
     })
     .map(Some)

@@ -21,7 +21,7 @@ use crate::components::{
 };
 use crate::error::{WebError, html};
 use crate::pages::case_fields::{self, Control, Field, Problems, Required, Values};
-use crate::pages::case_forms::{FormPage, back_link, button};
+use crate::pages::forms::{FormPage, back_link, button};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;

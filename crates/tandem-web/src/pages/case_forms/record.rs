@@ -1,0 +1,234 @@
+//! Record the next step: choose what happened, then fill in its form.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tandem_app::services::CaseView;
+use tandem_app::services::Source;
+use tandem_core::EventType;
+use tandem_core::next_steps::next_steps;
+
+use super::exception::blank_form;
+use super::{
+    Again, Basis, EventForm, Mode, SECTION, after_write, case_address, conflict_banner, done,
+    render,
+};
+use crate::Html;
+use crate::components::{ChoiceItem, ErrorLink, ErrorSummary, Fieldset, Hint, Legend, Radios};
+use crate::error::{WebError, html};
+use crate::html::escape;
+use crate::pages::case_fields::{self, Problems, Values};
+use crate::pages::forms::{self, back_link, button};
+use crate::pages::layout::Layout;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "pages/event-types.html")]
+struct EventTypesPage {
+    layout: Layout,
+    back_link: Html,
+    error_summary: Option<Html>,
+    action: String,
+    choices: Html,
+    button: Html,
+}
+
+const CHOOSE_TYPE: &str = "Select what happened";
+
+/// "What happened?": every event type, the likely next ones first.
+#[expect(clippy::expect_used, reason = "writing to a string")]
+fn event_types_page(
+    user: &CurrentUser,
+    view: &CaseView,
+    problem: bool,
+) -> Result<Response, WebError> {
+    let reference = &view.case.record.reference;
+    let steps = next_steps(&view.timeline);
+    let item = |kind: &EventType| {
+        Some(ChoiceItem {
+            value: Some(kind.as_str().to_owned()),
+            text: Some(case_fields::title(*kind).to_owned()),
+            ..ChoiceItem::default()
+        })
+    };
+    let mut items: Vec<Option<ChoiceItem>> = steps.likely.iter().map(item).collect();
+    if !steps.likely.is_empty() {
+        items.push(Some(ChoiceItem {
+            divider: Some("or".into()),
+            ..ChoiceItem::default()
+        }));
+    }
+    items.extend(steps.others.iter().map(item));
+    let mut caption = String::new();
+    escape(&mut caption, reference.as_str()).expect("writing to a string");
+    let hint = if steps.likely.is_empty() {
+        "Nothing more is due on this case."
+    } else {
+        "The steps this case is most likely to need next are listed first."
+    };
+    let choices = Html::render(&Radios {
+        name: "type".into(),
+        items,
+        hint: Some(Hint {
+            text: Some(hint.into()),
+            ..Hint::default()
+        }),
+        error_message: problem.then(|| crate::components::ErrorMessage {
+            text: Some(CHOOSE_TYPE.into()),
+            ..Default::default()
+        }),
+        fieldset: Some(Fieldset {
+            legend: Some(Legend {
+                html: Some(Html::trusted(format!(
+                    "<span class=\"govuk-caption-l\">{caption}</span> What happened?"
+                ))),
+                classes: Some("govuk-fieldset__legend--l".into()),
+                is_page_heading: true,
+                ..Legend::default()
+            }),
+            ..Fieldset::default()
+        }),
+        ..Radios::default()
+    })?;
+    let error_summary = if problem {
+        Some(Html::render(&ErrorSummary {
+            title_text: Some("There is a problem".into()),
+            error_list: vec![ErrorLink {
+                text: Some(CHOOSE_TYPE.into()),
+                href: Some("#type".into()),
+                ..ErrorLink::default()
+            }],
+            ..ErrorSummary::default()
+        })?)
+    } else {
+        None
+    };
+    let page = EventTypesPage {
+        layout: Layout::signed_in(user, "What happened?", SECTION).with_errors(problem),
+        back_link: back_link(&case_address(reference), "Back to the case")?,
+        error_summary,
+        action: format!("{}/events/new", case_address(reference)),
+        choices,
+        button: button("Continue", None, None)?,
+    };
+    let status = if problem {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(html(status, page.render()?))
+}
+
+/// An event type the record form takes: any but the request (a case has one) and exceptions
+/// (their own form).
+fn recordable(text: Option<&str>) -> Option<EventType> {
+    EventType::parse(text?)
+        .filter(|k| !matches!(k, EventType::RequestReceived | EventType::Exception))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TypeQuery {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// `GET /cases/{reference}/events/new[?type=TYPE]`.
+pub(crate) async fn new_event(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    Query(query): Query<TypeQuery>,
+) -> Result<Response, WebError> {
+    let reference = forms::reference(&reference)?;
+    let view = state
+        .services()
+        .case_for_recording(&user.caller(Source::Form), &reference)
+        .await?;
+    let Some(asked) = query.kind.as_deref() else {
+        return event_types_page(&user, &view, false);
+    };
+    if asked == EventType::Exception.as_str() {
+        return Ok(
+            Redirect::to(&format!("{}/exceptions/new", case_address(&reference))).into_response(),
+        );
+    }
+    let Some(kind) = recordable(Some(asked)) else {
+        return event_types_page(&user, &view, true);
+    };
+    blank_form(&user, &reference, &view, Mode::Record, kind)
+}
+
+/// `POST /cases/{reference}/events/new`.
+pub(crate) async fn record(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    Form(values): Form<Values>,
+) -> Result<Response, WebError> {
+    let reference = forms::reference(&reference)?;
+    let services = state.services();
+    let caller = user.caller(Source::Form);
+    let Some(kind) = recordable(values.get("type").map(String::as_str)) else {
+        let view = services.case_for_recording(&caller, &reference).await?;
+        return event_types_page(&user, &view, true);
+    };
+    let basis = Basis::sent(&values);
+    let fields = case_fields::fields(kind);
+    let again = match case_fields::read(&fields, &values, state.today())
+        .and_then(|read| case_fields::event(kind, &fields, &read))
+    {
+        Ok(event) => {
+            let result = services
+                .record_event(&caller, &reference, basis.version, &event)
+                .await;
+            match after_write(result, &fields)? {
+                None => return Ok(done(&reference, "recorded")),
+                Some(again) => again,
+            }
+        }
+        Err(problems) => Again::Problems(problems),
+    };
+    let view = services.case_for_recording(&caller, &reference).await?;
+    show_again(&user, &view, Mode::Record, kind, &values, again, basis)
+}
+
+/// Shows an event form again: with its problems (422), or after a conflict (409) with what
+/// changed, based now on the current version.
+pub(super) fn show_again(
+    user: &CurrentUser,
+    view: &CaseView,
+    mode: Mode,
+    kind: EventType,
+    values: &Values,
+    again: Again,
+    basis: Basis,
+) -> Result<Response, WebError> {
+    let reference = &view.case.record.reference;
+    let (problems, basis, notices, status) = match again {
+        Again::Problems(problems) => (
+            problems,
+            basis,
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Again::Conflict => (
+            Problems::default(),
+            Basis::of(view),
+            vec![conflict_banner(view, basis.seen)?],
+            StatusCode::CONFLICT,
+        ),
+    };
+    let form = EventForm {
+        mode,
+        kind,
+        values,
+        problems: &problems,
+        basis,
+        notices,
+    };
+    render(form.page(user, reference)?, status)
+}
