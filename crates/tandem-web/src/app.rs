@@ -23,7 +23,7 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    admin, case, case_forms, caseload, dashboard, downloads, new_request, plan, report, sign_in,
+    accessibility, admin, case, case_forms, caseload, dashboard, downloads, new_request, plan, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/health", get(sign_in::health))
+        .route("/accessibility", get(accessibility::show))
         .route("/assets/{file}", get(assets::serve))
         .route("/admin/users", get(admin::list))
         .route("/admin/users/new", get(admin::new_form).post(admin::create))

@@ -1,5 +1,6 @@
 //! The pages.
 
+pub(crate) mod accessibility;
 pub(crate) mod admin;
 pub(crate) mod case;
 pub(crate) mod case_fields;
