@@ -571,9 +571,13 @@ pub(crate) async fn show(
         Some(chosen) => Some(figures(&read(&state, &user, chosen).await?, chosen)?),
         None => None,
     };
+    // The tab names the period shown, as the board report's does.
+    let title = match &chosen {
+        Some(chosen) => format!("Performance dashboard: {}", chosen.title()),
+        None => "Performance dashboard".to_owned(),
+    };
     let page = DashboardPage {
-        layout: Layout::signed_in(&user, "Performance dashboard", SECTION)
-            .with_errors(!errors.is_empty()),
+        layout: Layout::signed_in(&user, title, SECTION).with_errors(!errors.is_empty()),
         error_summary: errors.summary()?,
         form: period_form(&form, chosen.as_ref(), today, &errors)?,
         figures,

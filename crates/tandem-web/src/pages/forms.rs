@@ -7,6 +7,7 @@ use tandem_app::services::FieldError;
 use tandem_core::{Date, Reference};
 
 use crate::Html;
+use crate::html::Attributes;
 use crate::components::{BackLink, Button, ErrorLink, ErrorMessage, ErrorSummary, Input, Label};
 use crate::error::WebError;
 use crate::pages::layout::Layout;
@@ -135,6 +136,11 @@ impl FormErrors {
                     ..ErrorLink::default()
                 })
                 .collect(),
+            // Focus goes to the summary even without JavaScript (GOV.UK Frontend's script
+            // focuses it too), so keyboard and screen reader users meet the errors first.
+            attributes: Attributes::new()
+                .with("tabindex", "-1")
+                .with_flag("autofocus", true),
             ..ErrorSummary::default()
         })
         .map(Some)

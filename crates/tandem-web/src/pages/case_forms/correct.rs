@@ -11,7 +11,7 @@ use tandem_core::Event;
 use super::record::show_again;
 use super::{
     Again, Basis, EventForm, Mode, SECTION, after_write, case_address, conflict_banner, done,
-    render,
+    page_title, render,
 };
 use crate::Html;
 use crate::components::{SummaryCell, SummaryList, SummaryRow, WarningText};
@@ -160,7 +160,8 @@ fn withdraw_page(
         })?,
     ];
     Ok(FormPage {
-        layout: Layout::signed_in(user, heading.clone(), SECTION).with_errors(!problems.is_empty()),
+        layout: Layout::signed_in(user, page_title(&heading, reference), SECTION)
+            .with_errors(!problems.is_empty()),
         back_link: back_link(&case, "Back to the case")?,
         caption: reference.to_string(),
         heading,

@@ -32,6 +32,12 @@ use crate::session::CurrentUser;
 
 pub(super) const SECTION: &str = "/cases";
 
+/// A case form's page title: the form's heading and the case it changes, so that the browser
+/// tab (and a screen reader's first words) say both.
+pub(super) fn page_title(heading: &str, reference: &Reference) -> String {
+    format!("{heading} – {reference}")
+}
+
 pub(super) fn case_address(reference: &Reference) -> String {
     format!("/cases/{reference}")
 }
@@ -235,7 +241,8 @@ impl EventForm<'_> {
         let has_errors = !self.problems.is_empty();
         let fields = case_fields::render(&self.fields(), self.values, self.problems)?;
         Ok(FormPage {
-            layout: Layout::signed_in(user, heading.clone(), SECTION).with_errors(has_errors),
+            layout: Layout::signed_in(user, page_title(&heading, reference), SECTION)
+                .with_errors(has_errors),
             back_link: back,
             caption: reference.to_string(),
             heading,

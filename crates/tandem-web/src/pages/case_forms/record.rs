@@ -14,14 +14,14 @@ use tandem_core::next_steps::next_steps;
 use super::exception::blank_form;
 use super::{
     Again, Basis, EventForm, Mode, SECTION, after_write, case_address, conflict_banner, done,
-    render,
+    page_title, render,
 };
 use crate::Html;
-use crate::components::{ChoiceItem, ErrorLink, ErrorSummary, Fieldset, Hint, Legend, Radios};
+use crate::components::{ChoiceItem, Fieldset, Hint, Legend, Radios};
 use crate::error::{WebError, html};
 use crate::html::escape;
 use crate::pages::case_fields::{self, Problems, Values};
-use crate::pages::forms::{self, back_link, button};
+use crate::pages::forms::{self, FormErrors, back_link, button};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -70,6 +70,11 @@ fn event_types_page(
     } else {
         "The steps this case is most likely to need next are listed first."
     };
+    let errors = if problem {
+        FormErrors::one("type", CHOOSE_TYPE)
+    } else {
+        FormErrors::default()
+    };
     let choices = Html::render(&Radios {
         name: "type".into(),
         items,
@@ -77,10 +82,7 @@ fn event_types_page(
             text: Some(hint.into()),
             ..Hint::default()
         }),
-        error_message: problem.then(|| crate::components::ErrorMessage {
-            text: Some(CHOOSE_TYPE.into()),
-            ..Default::default()
-        }),
+        error_message: errors.message("type"),
         fieldset: Some(Fieldset {
             legend: Some(Legend {
                 html: Some(Html::trusted(format!(
@@ -94,23 +96,11 @@ fn event_types_page(
         }),
         ..Radios::default()
     })?;
-    let error_summary = if problem {
-        Some(Html::render(&ErrorSummary {
-            title_text: Some("There is a problem".into()),
-            error_list: vec![ErrorLink {
-                text: Some(CHOOSE_TYPE.into()),
-                href: Some("#type".into()),
-                ..ErrorLink::default()
-            }],
-            ..ErrorSummary::default()
-        })?)
-    } else {
-        None
-    };
     let page = EventTypesPage {
-        layout: Layout::signed_in(user, "What happened?", SECTION).with_errors(problem),
+        layout: Layout::signed_in(user, page_title("What happened?", reference), SECTION)
+            .with_errors(problem),
         back_link: back_link(&case_address(reference), "Back to the case")?,
-        error_summary,
+        error_summary: errors.summary()?,
         action: format!("{}/events/new", case_address(reference)),
         choices,
         button: button("Continue", None, None)?,
