@@ -4,7 +4,10 @@
 //!
 //! Every journey runs twice: with JavaScript, when each page is also checked with axe-core
 //! against WCAG 2.2 AA, and with JavaScript turned off, to show every page works without it.
-//! Each page visited gets a screenshot in `artifacts/screenshots/`.
+//! Each page visited gets a screenshot in `artifacts/screenshots/`. The main journeys are also
+//! made with the keyboard alone, checking where focus lands after each step. Then every role's
+//! reachable pages are crawled at 320 CSS pixels wide (no page wider than the window; axe-core
+//! again) and with the browser's text size doubled (no page wider, no text cut off).
 //!
 //! Needs `chromedriver` and Chromium (Debian's `chromium-driver` and `chromium`) and
 //! `web/node_modules/axe-core` (`npm ci --prefix web`). Without them the test says why and passes,
@@ -23,8 +26,12 @@ use std::time::Instant;
 
 use chrono::{Datelike, Days, NaiveDate, Utc};
 
-use e2e::{Browser, ChromeDriver, Prerequisites, Server};
+use e2e::{Browser, ChromeDriver, Focus, Prerequisites, Server, Window};
+use fantoccini::key::Key;
 use tandem_core::Role;
+
+/// The most pages a crawl of one role's pages visits.
+const CRAWL_LIMIT: usize = 30;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_in_a_real_browser_with_and_without_javascript() {
@@ -47,18 +54,45 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
     );
     let driver = ChromeDriver::start(&prerequisites);
     let mut violations = Vec::new();
+    let mut problems = Vec::new();
     for javascript in [true, false] {
-        let mut browser = Browser::open(&driver, &prerequisites, &server, javascript).await;
+        let mut browser =
+            Browser::open(&driver, &prerequisites, &server, javascript, Window::Desktop).await;
         sign_in_with_mistakes(&mut browser).await;
         administer_accounts(&mut browser).await;
         error_pages(&mut browser).await;
         work_an_overdue_case(&mut browser).await;
         oversee_the_team(&mut browser).await;
         read_the_figures(&mut browser).await;
-        violations.extend(browser.close().await);
+        keyboard_only(&browser).await;
+        let (found, _) = browser.close().await;
+        violations.extend(found);
     }
     eprintln!(
         "browser journeys took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    for window in [Window::Narrow, Window::LargeText] {
+        let crawl_started = Instant::now();
+        let mut browser = Browser::open(&driver, &prerequisites, &server, true, window).await;
+        let mut pages = 0;
+        for &role in Role::ALL {
+            browser.sign_in(role).await;
+            pages += browser.crawl(role.as_str(), CRAWL_LIMIT).await.len();
+            // Error pages have no sign-out button; the statement has one for every role.
+            browser.visit("/accessibility").await;
+            sign_out(&browser).await;
+        }
+        eprintln!(
+            "{window:?}: crawled {pages} pages of every role in {:.1} s",
+            crawl_started.elapsed().as_secs_f64()
+        );
+        let (found, failed) = browser.close().await;
+        violations.extend(found);
+        problems.extend(failed);
+    }
+    eprintln!(
+        "browser journeys and crawls took {:.1} s",
         started.elapsed().as_secs_f64()
     );
     assert!(
@@ -66,6 +100,12 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         "axe-core found {} accessibility violation(s):\n\n{}",
         violations.len(),
         violations.join("\n\n")
+    );
+    assert!(
+        problems.is_empty(),
+        "{} page(s) do not reflow or resize:\n\n{}",
+        problems.len(),
+        problems.join("\n\n")
     );
 }
 
@@ -151,7 +191,7 @@ async fn administer_accounts(browser: &mut Browser) {
     sign_out(browser).await;
 }
 
-async fn sign_out(browser: &mut Browser) {
+async fn sign_out(browser: &Browser) {
     browser.press("Sign out").await;
     assert_eq!(browser.path().await, "/sign-in");
     browser.visit("/admin/users").await;
@@ -407,4 +447,199 @@ async fn read_the_figures(browser: &mut Browser) {
         .await;
     assert_eq!(browser.heading().await, "Improvement plan");
     browser.check("plan").await;
+    sign_out(browser).await;
+}
+
+/// The journeys again with the keyboard alone (Tab, Shift+Tab, Enter, Space, arrows and
+/// typing; no mouse), checking after each step where focus is: on the error summary after a
+/// mistake, on the field its link names, on the success banner after a save. Every Tab stop
+/// must show a focus indicator and come next in the reading order (`Browser::tab`). Submitting
+/// advice and commenting on a draft plan are not built yet, so they have no journey here.
+async fn keyboard_only(browser: &Browser) {
+    let today = Utc::now().date_naive();
+    browser.visit("/sign-in").await;
+    browser.tab_through_page().await;
+    sign_in_by_keyboard(browser, Role::CaseManager).await;
+    assert_eq!(browser.path().await, "/cases");
+    browser.tab_through_page().await;
+
+    // Finding a case: filter the caseload, open the first case.
+    browser.visit("/cases").await;
+    browser.tab_to("Status").await;
+    browser.type_text("Overdue").await;
+    browser.tab_to("Apply filters").await;
+    browser.key_to_page(Key::Enter, "Apply filters").await;
+    assert!(browser.path().await.starts_with("/cases?status=overdue&"));
+    let case = browser
+        .tab_until("a case", |f| f.href.starts_with("/cases/EHC-"))
+        .await;
+    browser.key_to_page(Key::Enter, "a case").await;
+    assert_eq!(browser.path().await, case.href);
+    browser.tab_through_page().await;
+
+    // A new request, then recording the next step with a mistake in the date.
+    browser.visit("/cases").await;
+    browser.tab_to("New request").await;
+    browser.key_to_page(Key::Enter, "New request").await;
+    let reference = format!("EHC-KEYS-{}", browser.run_name().to_uppercase());
+    let given_name = if browser.run_name() == "js" {
+        "Kit"
+    } else {
+        "Sol"
+    };
+    let received = today - Days::new(30);
+    for (label, value) in [
+        ("Child’s first name", given_name.to_owned()),
+        ("Child’s last name", "Keyboard-Quayle".to_owned()),
+        ("Day", "9".to_owned()),
+        ("Month", "7".to_owned()),
+        ("Year", "2015".to_owned()),
+        ("Day", received.day().to_string()),
+        ("Month", received.month().to_string()),
+        ("Year", received.year().to_string()),
+        ("Case reference", reference.clone()),
+    ] {
+        browser.tab_to(label).await;
+        browser.type_text(&value).await;
+    }
+    browser.tab_to("Open case").await;
+    browser.key_to_page(Key::Enter, "Open case").await;
+    assert_eq!(
+        browser.path().await,
+        format!("/cases/{reference}?done=opened")
+    );
+    assert_banner_has_focus(browser, "Case opened").await;
+
+    browser.tab_to("Record the next step").await;
+    browser.key_to_page(Key::Enter, "Record the next step").await;
+    browser
+        .choose_radio_by_keyboard("Decision whether to assess")
+        .await;
+    browser.tab_to("Continue").await;
+    browser.key_to_page(Key::Enter, "Continue").await;
+    assert_eq!(browser.heading().await, "Decision whether to assess");
+    browser.choose_radio_by_keyboard("Yes, it will assess").await;
+    for (label, value) in [("Day", "31"), ("Month", "2"), ("Year", "2026")] {
+        browser.tab_to(label).await;
+        browser.type_text(value).await;
+    }
+    browser.tab_to("Save").await;
+    browser.key_to_page(Key::Enter, "Save").await;
+    assert_error_summary_has_focus(browser).await;
+    follow_error_link(browser, "Date of decision must be a real date", "Day").await;
+    browser.retype(&today.day().to_string()).await;
+    browser.tab_to("Month").await;
+    browser.retype(&today.month().to_string()).await;
+    browser.tab_to("Year").await;
+    browser.retype(&today.year().to_string()).await;
+    browser.tab_to("Save").await;
+    browser.key_to_page(Key::Enter, "Save").await;
+    assert_eq!(
+        browser.path().await,
+        format!("/cases/{reference}?done=recorded")
+    );
+    assert_banner_has_focus(browser, "").await;
+    sign_out_by_keyboard(browser).await;
+
+    // The dashboard: its tables' scrolling boxes take focus; a link leads to the board report.
+    sign_in_by_keyboard(browser, Role::Analyst).await;
+    assert_eq!(browser.path().await, "/dashboard");
+    let region = browser
+        .tab_until("a table's scrolling box", |f| {
+            f.has_class("tandem-table-scroll")
+        })
+        .await;
+    assert_eq!(region.tag, "div", "{region:?}");
+    browser.visit("/dashboard").await;
+    browser.tab_to("Board report for this period").await;
+    browser.key_to_page(Key::Enter, "the board report").await;
+    assert!(browser.path().await.starts_with("/report?"));
+    sign_out_by_keyboard(browser).await;
+
+    // An administrator creates an account, forgetting the password first.
+    sign_in_by_keyboard(browser, Role::Admin).await;
+    browser.tab_to("Create an account").await;
+    browser.key_to_page(Key::Enter, "Create an account").await;
+    let email = format!("keys.{}@demo.test", browser.run_name());
+    for (label, value) in [
+        ("Full name", "Kai Brown"),
+        ("Email address", email.as_str()),
+        ("Role", "Case manager"),
+    ] {
+        browser.tab_to(label).await;
+        browser.type_text(value).await;
+    }
+    browser.tab_to("Create account").await;
+    browser.key_to_page(Key::Enter, "Create account").await;
+    assert_error_summary_has_focus(browser).await;
+    follow_error_link(browser, "Password must be 12 characters or more", "Password").await;
+    browser.type_text("a long enough passphrase").await;
+    browser.key_to_page(Key::Enter, "Enter in the password").await;
+    assert_eq!(browser.heading().await, "Kai Brown");
+    assert_eq!(browser.summary_value("Role").await, "Case manager");
+    assert_banner_has_focus(browser, "Account created").await;
+    sign_out_by_keyboard(browser).await;
+}
+
+/// Signs in with the keyboard: skip link first, Enter on it, then the form, sent empty first.
+async fn sign_in_by_keyboard(browser: &Browser, role: Role) {
+    browser.visit("/sign-in").await;
+    let skip = browser.tab(false).await;
+    assert_eq!(skip.text, "Skip to main content");
+    browser.key(None, Key::Enter).await;
+    let first = browser.tab(false).await;
+    assert!(
+        first.in_main && first.text == "Email address",
+        "after the skip link, Tab goes to the main content: {first:?}"
+    );
+    // Enter in a field sends the form.
+    browser.key_to_page(Key::Enter, "an empty sign-in").await;
+    assert_error_summary_has_focus(browser).await;
+    follow_error_link(browser, "Enter your email address", "Email address").await;
+    browser.type_text(&e2e::email(role)).await;
+    let password = browser.tab(false).await;
+    assert_eq!(password.text, "Password");
+    let back = browser.tab(true).await;
+    assert_eq!(back.text, "Email address", "Shift+Tab goes back");
+    browser.tab(false).await;
+    browser.type_text(e2e::PASSWORD).await;
+    browser.key_to_page(Key::Enter, "signing in").await;
+    assert_ne!(browser.path().await, "/sign-in", "signed in as {role}");
+}
+
+async fn sign_out_by_keyboard(browser: &Browser) {
+    browser.tab_to("Sign out").await;
+    browser.key_to_page(Key::Enter, "Sign out").await;
+    assert_eq!(browser.path().await, "/sign-in");
+}
+
+/// After a form comes back with errors, focus is on the error summary (GOV.UK Frontend's script
+/// puts it there, and the `autofocus` attribute without JavaScript).
+async fn assert_error_summary_has_focus(browser: &Browser) {
+    let focus: Focus = browser.focus().await;
+    assert!(
+        focus.has_class("govuk-error-summary"),
+        "{}: focus is not on the error summary but {focus:?}",
+        browser.path().await
+    );
+}
+
+/// Tabs to the error summary's link `message`, follows it, and checks focus is on `field`.
+async fn follow_error_link(browser: &Browser, message: &str, field: &str) {
+    let link = browser.tab(false).await;
+    assert_eq!(link.text, message, "the first link in the error summary");
+    browser.key(None, Key::Enter).await;
+    let focus = browser.focus().await;
+    assert_eq!(focus.text, field, "the error's link leads to its field");
+}
+
+/// After a save, focus is on the success banner, which says `message` (when given).
+async fn assert_banner_has_focus(browser: &Browser, message: &str) {
+    let focus = browser.focus().await;
+    assert!(
+        focus.has_class("govuk-notification-banner"),
+        "{}: focus is not on the success banner but {focus:?}",
+        browser.path().await
+    );
+    assert!(focus.text.contains(message), "{focus:?}");
 }

@@ -11,9 +11,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, Utc};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use serde::Deserialize;
 use serde_json::json;
 use tandem_app::accounts::{self, NewAccount};
 use tandem_app::generate::GenerateOptions;
@@ -216,14 +219,120 @@ impl Drop for ChromeDriver {
     }
 }
 
+/// The window a browser session shows pages in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// 1280 × 1000 CSS pixels.
+    Desktop,
+    /// 320 × 800 CSS pixels: a phone, or a desktop at 400% zoom (WCAG 2.2 success criterion
+    /// 1.4.10, Reflow).
+    Narrow,
+    /// 1280 × 1000 with the browser's text size doubled (32 px instead of 16: WCAG 2.2 success
+    /// criterion 1.4.4, Resize text).
+    LargeText,
+}
+
+/// The longest run of Tab presses looking for one element.
+const TAB_LIMIT: usize = 150;
+
+/// How many pages of one address shape (digits folded, query left out) a crawl visits.
+const PAGES_PER_SHAPE: usize = 1;
+
+/// Describes the element with keyboard focus, as [`Focus`]. Remembers it, so that the next call
+/// can tell whether focus moved forward in the document's order.
+const FOCUS_SCRIPT: &str = r"
+const el = document.activeElement || document.body;
+const previous = window.tandemLastFocus;
+window.tandemLastFocus = el;
+const labels = el.labels ? [...el.labels] : [];
+const text = (el.getAttribute('aria-label') || (labels.length ? labels[0].innerText : '')
+  || el.innerText || '').replace(/\s+/g, ' ').trim();
+const colour = 'rgb(255, 221, 0)';
+const shows = (s) => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
+    && !/^rgba\(.*, 0\)$/.test(s.outlineColor))
+  || s.backgroundColor === colour || s.boxShadow.includes(colour);
+return {
+  tag: el.tagName.toLowerCase(),
+  text,
+  classes: String(el.getAttribute('class') || ''),
+  href: el.getAttribute('href') || '',
+  visible: shows(getComputedStyle(el)) || labels.some((l) => shows(getComputedStyle(l, '::before'))),
+  style: ((s) => `outline ${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}; box-shadow ${s.boxShadow}; background ${s.backgroundColor}; focus ${el.matches(':focus')} ${document.hasFocus()}`)(getComputedStyle(el)),
+  in_main: !!el.closest('main'),
+  in_order: !previous || !previous.isConnected || previous === document.body
+    || !!(previous.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING),
+};";
+
+/// The page's width against the window's, and the first elements that stick out (outside the
+/// boxes wide tables scroll in).
+const WIDTH_SCRIPT: &str = r"
+const width = window.innerWidth;
+const wide = [...document.querySelectorAll('body *')]
+  .filter((e) => { const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > width + 1 && !e.closest('.tandem-table-scroll'); })
+  .slice(0, 3).map((e) => e.outerHTML.slice(0, 160));
+return { page: document.documentElement.scrollWidth, window: width, wide };";
+
+/// Text that a box cuts off: elements hiding what overflows them whose content is bigger than
+/// the box (visually hidden text, which is meant to be cut, is left out). Also the root font
+/// size, to show the larger text setting took effect.
+const CUT_OFF_SCRIPT: &str = r"
+const cut = [...document.querySelectorAll('body *')].filter((e) => {
+  const s = getComputedStyle(e);
+  if (!/hidden|clip/.test(s.overflowX + s.overflowY) || s.clipPath !== 'none') return false;
+  if (e.closest('.govuk-visually-hidden')) return false;
+  return e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1;
+}).slice(0, 3).map((e) => e.outerHTML.slice(0, 160));
+return { font: getComputedStyle(document.documentElement).fontSize, cut };";
+
+/// The element with keyboard focus.
+#[derive(Debug, Deserialize)]
+pub struct Focus {
+    pub tag: String,
+    /// Its label (form fields) or its text, visually hidden text included.
+    pub text: String,
+    pub classes: String,
+    pub href: String,
+    /// Whether a focus indicator is drawn: an outline, or GOV.UK's yellow focus colour on the
+    /// element or on the label that draws a radio button.
+    pub visible: bool,
+    /// The styles that draw focus, to say why none was seen.
+    pub style: String,
+    pub in_main: bool,
+    /// Whether it comes after the element that had focus before, in the document's order.
+    pub in_order: bool,
+}
+
+impl Focus {
+    pub fn has_class(&self, class: &str) -> bool {
+        self.classes.split_whitespace().any(|c| c == class)
+    }
+}
+
+#[derive(Deserialize)]
+struct Width {
+    page: f64,
+    window: f64,
+    wide: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CutOff {
+    font: String,
+    cut: Vec<String>,
+}
+
 /// One browser session: JavaScript on (pages are checked with axe-core) or off.
 pub struct Browser {
     client: Client,
     base: String,
+    window: Window,
     javascript: bool,
     axe: String,
     screenshots: PathBuf,
     violations: Vec<String>,
+    /// Pages that failed a reflow or text size check.
+    problems: Vec<String>,
 }
 
 impl Browser {
@@ -232,6 +341,7 @@ impl Browser {
         prerequisites: &Prerequisites,
         server: &Server,
         javascript: bool,
+        window: Window,
     ) -> Self {
         let mut options = json!({
             "args": [
@@ -244,9 +354,24 @@ impl Browser {
                 "--lang=en-GB",
                 "--window-size=1280,1000",
             ],
+            "prefs": {},
         });
         if !javascript {
-            options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+            options["prefs"]["profile.managed_default_content_settings.javascript"] = json!(2);
+        }
+        match window {
+            Window::Desktop => {}
+            // A phone's screen: exactly 320 CSS pixels, scroll bars drawn over the page.
+            Window::Narrow => {
+                options["mobileEmulation"] = json!({
+                    "deviceMetrics": { "width": 320, "height": 800, "pixelRatio": 1.0, "mobile": true },
+                });
+            }
+            // Chrome's own text size setting (Settings, Appearance, Font size).
+            Window::LargeText => {
+                options["prefs"]["webkit.webprefs.default_font_size"] = json!(32);
+                options["prefs"]["webkit.webprefs.default_fixed_font_size"] = json!(26);
+            }
         }
         if let Some(binary) = &prerequisites.chromium {
             options["binary"] = json!(binary);
@@ -264,10 +389,12 @@ impl Browser {
         Self {
             client,
             base: server.base.clone(),
+            window,
             javascript,
             axe: prerequisites.axe.clone(),
             screenshots,
             violations: Vec::new(),
+            problems: Vec::new(),
         }
     }
 
@@ -276,10 +403,11 @@ impl Browser {
         if self.javascript { "js" } else { "no-js" }
     }
 
-    /// Ends the session and hands back the accessibility violations found.
-    pub async fn close(self) -> Vec<String> {
+    /// Ends the session and hands back the axe-core violations found, then the pages that
+    /// failed a reflow or text size check.
+    pub async fn close(self) -> (Vec<String>, Vec<String>) {
         self.client.close().await.expect("end the session");
-        self.violations
+        (self.violations, self.problems)
     }
 
     pub async fn visit(&self, path: &str) {
@@ -425,6 +553,10 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|e| panic!("click {what}: {e}"));
+        self.wait_for_new_page(old_page, what).await;
+    }
+
+    async fn wait_for_new_page(&self, old_page: Element, what: &str) {
         let deadline = Instant::now() + NAVIGATION_LIMIT;
         // An element of the old page goes stale once the new page has loaded.
         while old_page.tag_name().await.is_ok() {
@@ -604,6 +736,261 @@ impl Browser {
         self.press("Sign in").await;
         assert_ne!(self.path().await, "/sign-in", "signed in as {role}");
     }
+
+    /// Presses a key, with the keyboard alone (WebDriver key actions, no mouse): `modifier`
+    /// (Shift, Control) held down if given.
+    pub async fn key(&self, modifier: Option<Key>, key: impl Into<char>) {
+        let key: char = key.into();
+        let mut actions = KeyActions::new("keyboard".into());
+        if let Some(modifier) = modifier {
+            actions = actions.then(KeyAction::Down {
+                value: modifier.into(),
+            });
+        }
+        actions = actions
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        if let Some(modifier) = modifier {
+            actions = actions.then(KeyAction::Up {
+                value: modifier.into(),
+            });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .unwrap_or_else(|e| panic!("press {key:?}: {e}"));
+    }
+
+    /// Presses a key that leads to another page (Enter on a link or in a form), and waits for it.
+    pub async fn key_to_page(&self, key: Key, what: &str) {
+        let old_page = self.find(Locator::Css("html")).await;
+        self.key(None, key).await;
+        self.wait_for_new_page(old_page, what).await;
+    }
+
+    /// Types into the focused field what a keyboard would.
+    pub async fn type_text(&self, text: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("the focused element")
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type {text:?}: {e}"));
+    }
+
+    /// Replaces what the focused field holds (Control+A, then typing).
+    pub async fn retype(&self, text: &str) {
+        self.key(Some(Key::Control), 'a').await;
+        self.type_text(text).await;
+    }
+
+    /// The element with keyboard focus.
+    pub async fn focus(&self) -> Focus {
+        let found = self
+            .client
+            .execute(FOCUS_SCRIPT, vec![])
+            .await
+            .expect("read the focus");
+        serde_json::from_value(found).expect("a description of the focus")
+    }
+
+    /// Presses Tab (Shift+Tab with `back`) and checks where focus went: a visible focus
+    /// indicator, and further along the page in the document's order (back: further back).
+    /// Focus leaving the page for the browser's own controls is reported as `body`.
+    pub async fn tab(&self, back: bool) -> Focus {
+        self.key(back.then_some(Key::Shift), Key::Tab).await;
+        let focus = self.focus().await;
+        if focus.tag != "body" {
+            let page = self.path().await;
+            assert!(
+                focus.visible,
+                "{page}: no visible focus indicator on {focus:?}"
+            );
+            assert_eq!(
+                focus.in_order, !back,
+                "{page}: focus moved out of the reading order to {focus:?}"
+            );
+        }
+        focus
+    }
+
+    /// Presses Tab until the focused element's label or text is `text`. Every stop passes
+    /// [`Browser::tab`]'s checks.
+    pub async fn tab_to(&self, text: &str) -> Focus {
+        self.tab_until(text, |focus| focus.text == text)
+            .await
+    }
+
+    /// Presses Tab until the focused element is `what` the predicate looks for. Past the end of
+    /// the page focus comes back to its start, once.
+    pub async fn tab_until(&self, what: &str, wanted: impl Fn(&Focus) -> bool) -> Focus {
+        let mut wrapped = false;
+        for _ in 0..TAB_LIMIT * 2 {
+            let focus = self.tab(false).await;
+            if focus.tag == "body" {
+                assert!(
+                    !wrapped,
+                    "{}: {what} not reached by Tab",
+                    self.path().await
+                );
+                wrapped = true;
+            } else if wanted(&focus) {
+                return focus;
+            }
+        }
+        panic!("{}: {what} not reached by Tab", self.path().await);
+    }
+
+    /// Tabs into the next group of radio buttons and chooses the one labelled `label` with the
+    /// arrow keys (Space when focus lands on it first).
+    pub async fn choose_radio_by_keyboard(&self, label: &str) {
+        let mut focus = self
+            .tab_until("a radio button", |f| f.has_class("govuk-radios__input"))
+            .await;
+        for _ in 0..TAB_LIMIT {
+            if focus.text == label {
+                self.key(None, Key::Space).await;
+                assert!(self.is_chosen(label).await, "{label:?} chosen");
+                return;
+            }
+            self.key(None, Key::Down).await;
+            focus = self.focus().await;
+            assert!(focus.visible, "no visible focus on the radio {focus:?}");
+        }
+        panic!("no radio button labelled {label:?}");
+    }
+
+    /// Tabs from the top of the page to its end: every focusable element is reached in order
+    /// with a visible indicator, the first is the skip link, the last the footer's link to the
+    /// accessibility statement, and then focus leaves the page (nothing traps it).
+    pub async fn tab_through_page(&self) {
+        let page = self.path().await;
+        let first = self.tab(false).await;
+        assert_eq!(first.text, "Skip to main content", "{page}: first Tab stop");
+        let mut last = first;
+        for _ in 0..TAB_LIMIT * 2 {
+            let focus = self.tab(false).await;
+            if focus.tag == "body" {
+                assert_eq!(
+                    last.text, "Accessibility statement",
+                    "{page}: the last Tab stop"
+                );
+                return;
+            }
+            last = focus;
+        }
+        panic!("{page}: focus never left the page: trapped at {last:?}?");
+    }
+
+    /// From the page shown, visits the pages its links lead to, breadth first, and theirs:
+    /// same-site pages only, leaving out signing out, downloads and assets; one page of each
+    /// address shape (digits folded, query left out), at most `limit` pages. Each page is checked
+    /// for this session's window: in [`Window::Narrow`] no wider than the window, and axe-core's
+    /// rules; with [`Window::LargeText`] no wider than the window and no text cut off. Returns
+    /// the addresses visited.
+    pub async fn crawl(&mut self, who: &str, limit: usize) -> Vec<String> {
+        let mut queue = std::collections::VecDeque::from([self.path().await]);
+        let mut seen = std::collections::HashSet::new();
+        let mut shapes: std::collections::HashMap<String, usize> = Default::default();
+        let mut visited = Vec::new();
+        while let Some(path) = queue.pop_front() {
+            if visited.len() >= limit {
+                break;
+            }
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let shape = address_shape(&path);
+            let count = shapes.entry(shape).or_default();
+            if *count >= PAGES_PER_SHAPE {
+                continue;
+            }
+            *count += 1;
+            self.visit(&path).await;
+            visited.push(path.clone());
+            self.check_window(&format!("{who} {path}")).await;
+            let links = self
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('a[href]')].map((a) => a.href);",
+                    vec![],
+                )
+                .await
+                .expect("links");
+            for link in links.as_array().into_iter().flatten() {
+                let Some(path) = link.as_str().and_then(|l| l.strip_prefix(&self.base)) else {
+                    continue;
+                };
+                let path = path.split('#').next().unwrap_or_default();
+                let leaves_out = ["/sign-out", "/assets/", "/api/", "/dashboard/tables/"]
+                    .iter()
+                    .any(|p| path.starts_with(p))
+                    || [".pdf", ".csv", ".xlsx", ".json"]
+                        .iter()
+                        .any(|e| path.split('?').next().unwrap_or_default().ends_with(e));
+                if !path.is_empty() && !leaves_out && !seen.contains(path) {
+                    queue.push_back(path.to_owned());
+                }
+            }
+        }
+        visited
+    }
+
+    /// The checks [`Browser::crawl`] makes of each page.
+    async fn check_window(&mut self, name: &str) {
+        let width: Width = serde_json::from_value(
+            self.client
+                .execute(WIDTH_SCRIPT, vec![])
+                .await
+                .expect("measure the page"),
+        )
+        .expect("widths");
+        if width.page > width.window {
+            self.problems.push(format!(
+                "{name} ({:?}): the page is {} px wide in a window of {} px; sticking out: {:?}",
+                self.window, width.page, width.window, width.wide
+            ));
+        }
+        match self.window {
+            Window::Narrow => {
+                assert_eq!(width.window, 320.0, "the narrow window is 320 px wide");
+                if self.javascript {
+                    self.run_axe(name).await;
+                }
+            }
+            Window::LargeText => {
+                let text: CutOff = serde_json::from_value(
+                    self.client
+                        .execute(CUT_OFF_SCRIPT, vec![])
+                        .await
+                        .expect("look for cut-off text"),
+                )
+                .expect("cut-off text");
+                assert_eq!(text.font, "32px", "the text size setting took effect");
+                if !text.cut.is_empty() {
+                    self.problems
+                        .push(format!("{name}: text cut off at 200%: {:?}", text.cut));
+                }
+            }
+            Window::Desktop => {}
+        }
+    }
+}
+
+/// A page address with its query left out and every run of digits written `N`: the pages of
+/// one kind (a case, an account) share it.
+fn address_shape(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or_default();
+    let mut shape = String::new();
+    for c in path.chars() {
+        if !c.is_ascii_digit() {
+            shape.push(c);
+        } else if !shape.ends_with('N') {
+            shape.push('N');
+        }
+    }
+    shape
 }
 
 /// The label reading `text`, anywhere below the current node.
