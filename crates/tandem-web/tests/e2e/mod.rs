@@ -232,6 +232,16 @@ pub enum Window {
     LargeText,
 }
 
+impl Window {
+    /// The width pages must fit, when the window's own is not the measure.
+    fn width(self) -> Option<u32> {
+        (self == Self::Narrow).then_some(NARROW_WIDTH)
+    }
+}
+
+/// The narrow window's width in CSS pixels.
+const NARROW_WIDTH: u32 = 320;
+
 /// The longest run of Tab presses looking for one element.
 const TAB_LIMIT: usize = 150;
 
@@ -263,10 +273,11 @@ return {
     || !!(previous.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING),
 };";
 
-/// The page's width against the window's, and the first elements that stick out (outside the
-/// boxes wide tables scroll in).
+/// The page's width against the window's (or the width given: a phone's layout viewport grows
+/// to fit a page too wide for it), and the first elements that stick out (outside the boxes wide
+/// tables scroll in).
 const WIDTH_SCRIPT: &str = r"
-const width = window.innerWidth;
+const width = arguments[0] || document.documentElement.clientWidth;
 const wide = [...document.querySelectorAll('body *')]
   .filter((e) => { const r = e.getBoundingClientRect();
     return r.width > 0 && r.right > width + 1 && !e.closest('.tandem-table-scroll'); })
@@ -333,6 +344,8 @@ pub struct Browser {
     violations: Vec<String>,
     /// Pages that failed a reflow or text size check.
     problems: Vec<String>,
+    /// The address shapes a crawl has run axe-core on: once each is enough, whoever signed in.
+    axe_checked: std::collections::HashSet<String>,
 }
 
 impl Browser {
@@ -364,7 +377,7 @@ impl Browser {
             // A phone's screen: exactly 320 CSS pixels, scroll bars drawn over the page.
             Window::Narrow => {
                 options["mobileEmulation"] = json!({
-                    "deviceMetrics": { "width": 320, "height": 800, "pixelRatio": 1.0, "mobile": true },
+                    "deviceMetrics": { "width": NARROW_WIDTH, "height": 800, "pixelRatio": 1.0, "mobile": true },
                 });
             }
             // Chrome's own text size setting (Settings, Appearance, Font size).
@@ -395,6 +408,7 @@ impl Browser {
             screenshots,
             violations: Vec::new(),
             problems: Vec::new(),
+            axe_checked: Default::default(),
         }
     }
 
@@ -887,8 +901,8 @@ impl Browser {
     /// same-site pages only, leaving out signing out, downloads and assets; one page of each
     /// address shape (digits folded, query left out), at most `limit` pages. Each page is checked
     /// for this session's window: in [`Window::Narrow`] no wider than the window, and axe-core's
-    /// rules; with [`Window::LargeText`] no wider than the window and no text cut off. Returns
-    /// the addresses visited.
+    /// rules (once per address shape in the session); with [`Window::LargeText`] no wider than
+    /// the window and no text cut off. Returns the addresses visited.
     pub async fn crawl(&mut self, who: &str, limit: usize) -> Vec<String> {
         let mut queue = std::collections::VecDeque::from([self.path().await]);
         let mut seen = std::collections::HashSet::new();
@@ -902,14 +916,14 @@ impl Browser {
                 continue;
             }
             let shape = address_shape(&path);
-            let count = shapes.entry(shape).or_default();
+            let count = shapes.entry(shape.clone()).or_default();
             if *count >= PAGES_PER_SHAPE {
                 continue;
             }
             *count += 1;
             self.visit(&path).await;
             visited.push(path.clone());
-            self.check_window(&format!("{who} {path}")).await;
+            self.check_window(&format!("{who} {path}"), shape).await;
             let links = self
                 .client
                 .execute(
@@ -938,10 +952,10 @@ impl Browser {
     }
 
     /// The checks [`Browser::crawl`] makes of each page.
-    async fn check_window(&mut self, name: &str) {
+    async fn check_window(&mut self, name: &str, shape: String) {
         let width: Width = serde_json::from_value(
             self.client
-                .execute(WIDTH_SCRIPT, vec![])
+                .execute(WIDTH_SCRIPT, vec![json!(self.window.width())])
                 .await
                 .expect("measure the page"),
         )
@@ -954,8 +968,7 @@ impl Browser {
         }
         match self.window {
             Window::Narrow => {
-                assert_eq!(width.window, 320.0, "the narrow window is 320 px wide");
-                if self.javascript {
+                if self.javascript && self.axe_checked.insert(shape) {
                     self.run_axe(name).await;
                 }
             }
