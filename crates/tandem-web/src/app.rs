@@ -23,7 +23,8 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    accessibility, admin, case, case_forms, caseload, dashboard, downloads, new_request, plan, report, sign_in,
+    accessibility, admin, case, case_forms, caseload, dashboard, downloads, new_request, plan,
+    report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;

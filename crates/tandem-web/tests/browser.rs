@@ -56,8 +56,14 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
     let mut violations = Vec::new();
     let mut problems = Vec::new();
     for javascript in [true, false] {
-        let mut browser =
-            Browser::open(&driver, &prerequisites, &server, javascript, Window::Desktop).await;
+        let mut browser = Browser::open(
+            &driver,
+            &prerequisites,
+            &server,
+            javascript,
+            Window::Desktop,
+        )
+        .await;
         sign_in_with_mistakes(&mut browser).await;
         administer_accounts(&mut browser).await;
         error_pages(&mut browser).await;
@@ -511,14 +517,18 @@ async fn keyboard_only(browser: &Browser) {
     assert_banner_has_focus(browser, "Case opened").await;
 
     browser.tab_to("Record the next step").await;
-    browser.key_to_page(Key::Enter, "Record the next step").await;
+    browser
+        .key_to_page(Key::Enter, "Record the next step")
+        .await;
     browser
         .choose_radio_by_keyboard("Decision whether to assess")
         .await;
     browser.tab_to("Continue").await;
     browser.key_to_page(Key::Enter, "Continue").await;
     assert_eq!(browser.heading().await, "Decision whether to assess");
-    browser.choose_radio_by_keyboard("Yes, it will assess").await;
+    browser
+        .choose_radio_by_keyboard("Yes, it will assess")
+        .await;
     for (label, value) in [("Day", "31"), ("Month", "2"), ("Year", "2026")] {
         browser.tab_to(label).await;
         browser.type_text(value).await;
@@ -572,9 +582,16 @@ async fn keyboard_only(browser: &Browser) {
     browser.tab_to("Create account").await;
     browser.key_to_page(Key::Enter, "Create account").await;
     assert_error_summary_has_focus(browser).await;
-    follow_error_link(browser, "Password must be 12 characters or more", "Password").await;
+    follow_error_link(
+        browser,
+        "Password must be 12 characters or more",
+        "Password",
+    )
+    .await;
     browser.type_text("a long enough passphrase").await;
-    browser.key_to_page(Key::Enter, "Enter in the password").await;
+    browser
+        .key_to_page(Key::Enter, "Enter in the password")
+        .await;
     assert_eq!(browser.heading().await, "Kai Brown");
     assert_eq!(browser.summary_value("Role").await, "Case manager");
     assert_banner_has_focus(browser, "Account created").await;

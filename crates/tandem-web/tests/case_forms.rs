@@ -107,6 +107,15 @@ async fn recording_the_next_step_offers_the_likely_ones_first_and_saves_it() {
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(summary(&unknown), ["Select what happened"]);
+    // Continue with nothing chosen sends no type at all.
+    let nothing = app
+        .get(
+            &format!("/cases/{REF}/events/new?action=continue"),
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(summary(&nothing), ["Select what happened"]);
 
     let form = app
         .get(
@@ -120,7 +129,7 @@ async fn recording_the_next_step_offers_the_likely_ones_first_and_saves_it() {
     assert_eq!(value(&form, "type").as_deref(), Some("decision_to_assess"));
     assert!(form.attr("input[name=\"date-day\"]", "id").is_some());
     let viewed = app.audit("case.view").await;
-    assert_eq!(viewed.len(), 3, "each page that shows the case is audited");
+    assert_eq!(viewed.len(), 4, "each page that shows the case is audited");
     assert_eq!(viewed[0].detail["purpose"], "record");
 
     let saved = decide(&app, &cm, "1").await;

@@ -130,6 +130,7 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/sign-in", form: &[("email", ""), ("password", "")], signed_out: Status(422), roles: Roles::All(Status(422)) },
     Route { method: "POST", path: "/sign-out", form: &[], signed_out: Status(403), roles: Roles::All(Redirect("/sign-in")) },
     Route { method: "GET", path: "/health", form: &[], signed_out: Status(200), roles: Roles::All(Status(200)) },
+    Route { method: "GET", path: "/accessibility", form: &[], signed_out: Status(200), roles: Roles::All(Status(200)) },
     Route { method: "GET", path: "{css}", form: &[], signed_out: Status(200), roles: Roles::All(Status(200)) },
     Route { method: "GET", path: "/assets/missing.css", form: &[], signed_out: Status(404), roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/no-such-page", form: &[], signed_out: Status(404), roles: Roles::All(Status(404)) },

@@ -447,6 +447,51 @@ async fn every_response_has_the_security_headers_and_pages_are_not_stored() {
 }
 
 #[tokio::test]
+async fn the_accessibility_statement_is_public_in_the_govuk_format_and_every_footer_links_to_it() {
+    let app = TestApp::new().await;
+    let signed_out = app.get("/accessibility", None).await;
+    assert_eq!(signed_out.status, StatusCode::OK);
+    assert_eq!(
+        signed_out.texts("h1"),
+        ["Accessibility statement for Tandem"]
+    );
+    // The sections of GOV.UK's sample statement.
+    let headings = signed_out.texts("h2, h3");
+    for section in [
+        "How accessible this service is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this service",
+        "Enforcement procedure",
+        "Compliance status",
+        "Non-accessible content",
+        "Preparation of this accessibility statement",
+    ] {
+        assert!(
+            headings.iter().any(|h| h.starts_with(section)),
+            "{section}: {headings:?}"
+        );
+    }
+
+    let manager = app.session(Role::CaseManager).await;
+    let signed_in = app.get("/accessibility", Some(&manager)).await;
+    assert_eq!(signed_in.status, StatusCode::OK);
+    assert!(signed_in.texts("button").contains(&"Sign out".to_owned()));
+    for (path, session) in [
+        ("/sign-in", None),
+        ("/no-such-page", None),
+        ("/cases", Some(&manager)),
+        ("/accessibility", Some(&manager)),
+    ] {
+        let page = app.get(path, session).await;
+        assert_eq!(
+            page.attr("footer a", "href").as_deref(),
+            Some("/accessibility"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn pages_load_only_files_and_no_inline_code() {
     let app = TestApp::new().await;
     let page = app.get("/sign-in", None).await;

@@ -24,8 +24,5 @@ pub(crate) async fn show(user: Option<CurrentUser>) -> Result<Response, WebError
         Some(user) => Layout::signed_in(user, TITLE, ""),
         None => Layout::bare(TITLE),
     };
-    Ok(html(
-        StatusCode::OK,
-        AccessibilityPage { layout }.render()?,
-    ))
+    Ok(html(StatusCode::OK, AccessibilityPage { layout }.render()?))
 }

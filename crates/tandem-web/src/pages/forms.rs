@@ -7,9 +7,9 @@ use tandem_app::services::FieldError;
 use tandem_core::{Date, Reference};
 
 use crate::Html;
-use crate::html::Attributes;
 use crate::components::{BackLink, Button, ErrorLink, ErrorMessage, ErrorSummary, Input, Label};
 use crate::error::WebError;
+use crate::html::Attributes;
 use crate::pages::layout::Layout;
 
 /// The names of a GOV.UK date input's three fields, in order.

@@ -259,7 +259,11 @@ pub(crate) async fn show(
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
     let page = PlanPage {
-        layout: Layout::signed_in(&user, format!("Improvement plan: {}", chosen.title()), "/plan"),
+        layout: Layout::signed_in(
+            &user,
+            format!("Improvement plan: {}", chosen.title()),
+            "/plan",
+        ),
         period: chosen.describe(),
         as_at: dates::long(chosen.as_of),
         today: dates::long(today),

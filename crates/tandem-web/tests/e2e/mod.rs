@@ -832,8 +832,7 @@ impl Browser {
     /// Presses Tab until the focused element's label or text is `text`. Every stop passes
     /// [`Browser::tab`]'s checks.
     pub async fn tab_to(&self, text: &str) -> Focus {
-        self.tab_until(text, |focus| focus.text == text)
-            .await
+        self.tab_until(text, |focus| focus.text == text).await
     }
 
     /// Presses Tab until the focused element is `what` the predicate looks for. Past the end of
@@ -843,11 +842,7 @@ impl Browser {
         for _ in 0..TAB_LIMIT * 2 {
             let focus = self.tab(false).await;
             if focus.tag == "body" {
-                assert!(
-                    !wrapped,
-                    "{}: {what} not reached by Tab",
-                    self.path().await
-                );
+                assert!(!wrapped, "{}: {what} not reached by Tab", self.path().await);
                 wrapped = true;
             } else if wanted(&focus) {
                 return focus;

@@ -103,7 +103,7 @@ fn event_types_page(
         error_summary: errors.summary()?,
         action: format!("{}/events/new", case_address(reference)),
         choices,
-        button: button("Continue", None, None)?,
+        button: button("Continue", Some("continue"), None)?,
     };
     let status = if problem {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -124,6 +124,8 @@ fn recordable(text: Option<&str>) -> Option<EventType> {
 pub(crate) struct TypeQuery {
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// Sent by the Continue button: with no type, nothing was chosen.
+    action: Option<String>,
 }
 
 /// `GET /cases/{reference}/events/new[?type=TYPE]`.
@@ -139,7 +141,7 @@ pub(crate) async fn new_event(
         .case_for_recording(&user.caller(Source::Form), &reference)
         .await?;
     let Some(asked) = query.kind.as_deref() else {
-        return event_types_page(&user, &view, false);
+        return event_types_page(&user, &view, query.action.is_some());
     };
     if asked == EventType::Exception.as_str() {
         return Ok(
