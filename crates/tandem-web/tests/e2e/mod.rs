@@ -273,6 +273,18 @@ return {
     || !!(previous.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING),
 };";
 
+/// Headings that go down more than one level from the one before (an h3 straight after an h1):
+/// the headings must form an outline.
+const SKIPPED_HEADINGS_SCRIPT: &str = r"
+let level = 0;
+const skipped = [];
+for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
+  const next = Number(h.tagName[1]);
+  if (level && next > level + 1) skipped.push(h.outerHTML.slice(0, 120));
+  level = next;
+}
+return skipped;";
+
 /// The page's width against the window's (or the width given: a phone's layout viewport grows
 /// to fit a page too wide for it), and the first elements that stick out (outside the boxes wide
 /// tables scroll in).
@@ -440,8 +452,8 @@ impl Browser {
         }
     }
 
-    /// Checks the page shown: JavaScript ran or not as this run intends, exactly one `h1`, a
-    /// screenshot saved as `NAME.png` (`NAME-no-js.png` without JavaScript), and with JavaScript
+    /// Checks the page shown: JavaScript ran or not as this run intends, exactly one `h1`,
+    /// headings that skip no level, a screenshot saved as `NAME.png` (`NAME-no-js.png` without JavaScript), and with JavaScript
     /// axe-core's WCAG 2.2 AA rules.
     pub async fn check(&mut self, name: &str) {
         let class = self.find(Locator::Css("body")).await.attr("class").await;
@@ -456,6 +468,12 @@ impl Browser {
         );
         let headings = self.client.find_all(Locator::Css("h1")).await.expect("h1");
         assert_eq!(headings.len(), 1, "{name}: one h1 per page");
+        let skipped = self
+            .client
+            .execute(SKIPPED_HEADINGS_SCRIPT, vec![])
+            .await
+            .expect("read the headings");
+        assert_eq!(skipped, json!([]), "{name}: headings skip a level");
         self.screenshot(name).await;
         if self.javascript {
             self.run_axe(name).await;
