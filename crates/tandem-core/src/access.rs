@@ -46,8 +46,12 @@ pub type UserId = i64;
 /// The user asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
+    /// The user's account id.
     pub id: UserId,
+    /// The one role the account holds; it decides what the user may do.
     pub role: Role,
+    /// The case-management team the user belongs to, if any; a case manager also works on their
+    /// team's cases.
     pub team: Option<String>,
 }
 
@@ -81,6 +85,7 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, in declaration order (for checking the permission matrix as a whole).
     pub const ALL: &'static [Action] = &[
         Action::ViewCase,
         Action::RecordEvent,
@@ -114,7 +119,9 @@ impl Action {
 /// How a case relates to people, as far as access depends on it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseAccess {
+    /// The case manager the case is assigned to, if any.
     pub case_manager: Option<UserId>,
+    /// The team the case is assigned to, if any.
     pub team: Option<String>,
     /// Users an advice request on this case is addressed to.
     pub advice_recipients: Vec<UserId>,
@@ -125,7 +132,9 @@ pub struct CaseAccess {
 /// What an action is about: the service as a whole, or one case.
 #[derive(Debug, Clone, Copy)]
 pub enum Resource<'a> {
+    /// The service as a whole: lists, aggregates, accounts, bulk data.
     Service,
+    /// One case, described by who is linked to it.
     Case(&'a CaseAccess),
 }
 
