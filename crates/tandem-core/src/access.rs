@@ -9,15 +9,26 @@
 crate::names::machine_names! {
     /// A user's role (machine names as in contracts/cli.md).
     Role {
+        /// Runs assessments and plans: their own and their team's cases.
         CaseManager => "case_manager",
+        /// Manages case managers: oversees every case, assigns them and sees team caseloads.
         TeamManager => "team_manager",
+        /// Leads the SEND service: a team manager's view, plus bulk export and import.
         HeadOfService => "head_of_service",
+        /// Gives health advice: sees only cases with an advice request addressed to them.
         HealthProfessional => "health_professional",
+        /// Gives social care advice: sees only cases with an advice request addressed to them.
         SocialCareProfessional => "social_care_professional",
+        /// A school or other setting giving educational advice: sees only cases with an advice
+        /// request addressed to it.
         EducationSetting => "education_setting",
+        /// A parent or carer (or the young person): sees only their own case and comments on the draft.
         Parent => "parent",
+        /// Audits quality: reads cases and the service's figures, changes nothing.
         QaAuditor => "qa_auditor",
+        /// Analyses performance: sees aggregate figures and pseudonymised lists, never names.
         Analyst => "analyst",
+        /// Manages accounts and roles; never sees case content.
         Admin => "admin",
     }
 }
