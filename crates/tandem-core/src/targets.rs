@@ -42,7 +42,12 @@ impl Targets {
 
     /// Judges a rate measured for `date`; `None` when no target is in force or nothing was
     /// measured (an empty denominator is neither on nor off track).
-    pub(crate) fn judge(&self, measure: &str, date: Date, rate: Option<f64>) -> Option<Judgement<'_>> {
+    pub(crate) fn judge(
+        &self,
+        measure: &str,
+        date: Date,
+        rate: Option<f64>,
+    ) -> Option<Judgement<'_>> {
         let target = self.in_force(measure, date)?;
         Some(Judgement {
             target,
