@@ -55,7 +55,7 @@ pub enum Length {
     Weeks(u32),
     /// "In the period of N months starting with": due on the period's last day.
     MonthsStartingWith(u32),
-    /// "Before <day> <month>" of the start date's calendar year: due the day before.
+    /// "Before `<day> <month>`" of the start date's calendar year: due the day before.
     DayBefore {
         /// The month of the date, 1 to 12.
         month: u32,
