@@ -9,15 +9,26 @@
 crate::names::machine_names! {
     /// A user's role (machine names as in contracts/cli.md).
     Role {
+        /// Runs assessments and plans: their own and their team's cases.
         CaseManager => "case_manager",
+        /// Manages case managers: oversees every case, assigns them and sees team caseloads.
         TeamManager => "team_manager",
+        /// Leads the SEND service: a team manager's view, plus bulk export and import.
         HeadOfService => "head_of_service",
+        /// Gives health advice: sees only cases with an advice request addressed to them.
         HealthProfessional => "health_professional",
+        /// Gives social care advice: sees only cases with an advice request addressed to them.
         SocialCareProfessional => "social_care_professional",
+        /// A school or other setting giving educational advice: sees only cases with an advice
+        /// request addressed to it.
         EducationSetting => "education_setting",
+        /// A parent or carer (or the young person): sees only their own case and comments on the draft.
         Parent => "parent",
+        /// Audits quality: reads cases and the service's figures, changes nothing.
         QaAuditor => "qa_auditor",
+        /// Analyses performance: sees aggregate figures and pseudonymised lists, never names.
         Analyst => "analyst",
+        /// Manages accounts and roles; never sees case content.
         Admin => "admin",
     }
 }
@@ -46,8 +57,12 @@ pub type UserId = i64;
 /// The user asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
+    /// The user's account id.
     pub id: UserId,
+    /// The one role the account holds; it decides what the user may do.
     pub role: Role,
+    /// The case-management team the user belongs to, if any; a case manager also works on their
+    /// team's cases.
     pub team: Option<String>,
 }
 
@@ -81,6 +96,7 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, in declaration order (for checking the permission matrix as a whole).
     pub const ALL: &'static [Action] = &[
         Action::ViewCase,
         Action::RecordEvent,
@@ -114,7 +130,9 @@ impl Action {
 /// How a case relates to people, as far as access depends on it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseAccess {
+    /// The case manager the case is assigned to, if any.
     pub case_manager: Option<UserId>,
+    /// The team the case is assigned to, if any.
     pub team: Option<String>,
     /// Users an advice request on this case is addressed to.
     pub advice_recipients: Vec<UserId>,
@@ -125,7 +143,9 @@ pub struct CaseAccess {
 /// What an action is about: the service as a whole, or one case.
 #[derive(Debug, Clone, Copy)]
 pub enum Resource<'a> {
+    /// The service as a whole: lists, aggregates, accounts, bulk data.
     Service,
+    /// One case, described by who is linked to it.
     Case(&'a CaseAccess),
 }
 

@@ -8,7 +8,9 @@ use crate::event::{Event, EventError};
 /// One child's or young person's case: an assessment and, if a plan follows, its reviews.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFile {
+    /// The case's reference, unique within the service (e.g. `EHC-2026-0001`).
     pub reference: Reference,
+    /// The child or young person the case is about.
     pub child: Child,
     /// Events as given; the engine sorts its own copy.
     pub events: Vec<Event>,
@@ -21,6 +23,7 @@ pub struct CaseFile {
 pub struct Reference(String);
 
 impl Reference {
+    /// Checks `text` against the reference rules above and wraps it, or says why it is refused.
     pub fn parse(text: &str) -> Result<Self, CaseFileError> {
         let ok = (1..=64).contains(&text.len())
             && text.starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -36,6 +39,7 @@ impl Reference {
         }
     }
 
+    /// The reference as written.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -55,7 +59,9 @@ pub struct Child {
         skip_serializing_if = "Option::is_none",
         serialize_with = "serialize_date_opt"
     )]
+    /// The child's date of birth, when the case file gives one.
     pub date_of_birth: Option<Date>,
+    /// Every other field of `child` (names, UPN, primary need…), exactly as given.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -77,25 +83,45 @@ impl Child {
 /// Why a case file was refused: one line, naming where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaseFileError {
+    /// The text is not JSON; carries the parser's message.
     #[error("invalid JSON: {0}")]
     Json(String),
+    /// The JSON is not an object.
     #[error("a case file must be a JSON object")]
     NotAnObject,
+    /// A required top-level field (`reference` or `events`) is absent.
     #[error("missing field \"{0}\"")]
     Missing(&'static str),
+    /// A top-level field has the wrong JSON type.
     #[error("field \"{field}\" must be {expected}")]
     Shape {
+        /// The field's name.
         field: &'static str,
+        /// What it must be, e.g. "a string".
         expected: &'static str,
     },
     #[error(
         "reference {given:?} must be 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit"
     )]
-    Reference { given: String },
+    /// The reference breaks the rules of [`Reference`].
+    Reference {
+        /// The reference as given.
+        given: String,
+    },
     #[error("child.date_of_birth: {given:?} is not a real date of the form YYYY-MM-DD")]
-    DateOfBirth { given: String },
+    /// `child.date_of_birth` is not a real ISO calendar date.
+    DateOfBirth {
+        /// The value as given.
+        given: String,
+    },
     #[error("events[{index}]: {source}")]
-    Event { index: usize, source: EventError },
+    /// One event could not be read.
+    Event {
+        /// The event's position in `events`, counting from 0.
+        index: usize,
+        /// What is wrong with it.
+        source: EventError,
+    },
 }
 
 impl CaseFile {

@@ -31,11 +31,14 @@ pub const TREND_MONTHS: u32 = 24;
 /// A calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Month {
+    /// The calendar year, e.g. 2026.
     pub year: i32,
+    /// The month of the year, 1 (January) to 12 (December).
     pub month: u32,
 }
 
 impl Month {
+    /// The month `date` falls in.
     pub fn of(date: Date) -> Self {
         Self {
             year: date.year(),
@@ -47,7 +50,8 @@ impl Month {
         clippy::expect_used,
         reason = "a month made from a date has a first day"
     )]
-    pub fn first_day(self) -> Date {
+    /// The month's first day.
+    pub(crate) fn first_day(self) -> Date {
         Date::from_ymd_opt(self.year, self.month, 1).expect("a month has a first day")
     }
 
@@ -55,6 +59,7 @@ impl Month {
         clippy::expect_used,
         reason = "a month made from a date has a last day"
     )]
+    /// The month's last day (28 to 31).
     pub fn last_day(self) -> Date {
         let next = self.first_day() + Months::new(1);
         next.pred_opt().expect("date range")
@@ -95,10 +100,15 @@ machine_names! {
     /// Age bands of the DfE's "Education, health and care plans" statistics (under 5, 5 to 10,
     /// 11 to 15, 16 to 19, 20 to 25), here by age at the request for assessment.
     AgeGroup {
+        /// Aged 0 to 4.
         Under5 => "under_5",
+        /// Aged 5 to 10.
         From5To10 => "5_to_10",
+        /// Aged 11 to 15.
         From11To15 => "11_to_15",
+        /// Aged 16 to 19.
         From16To19 => "16_to_19",
+        /// Aged 20 to 25.
         From20To25 => "20_to_25",
     }
 }
@@ -118,6 +128,7 @@ impl AgeGroup {
         })
     }
 
+    /// The band's name for people ("5 to 10").
     pub fn label(self) -> &'static str {
         match self {
             Self::Under5 => "Under 5",
@@ -132,9 +143,11 @@ impl AgeGroup {
 /// The groups a case falls in for the breakdowns.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CaseGroups<'a> {
+    /// The name of the case manager the case is assigned to, if any.
     pub case_manager: Option<&'a str>,
     /// `child.primary_need` (an SEN2 code such as `ASD`), as recorded.
     pub primary_need: Option<&'a str>,
+    /// The child's age band at the first request, when the date of birth is known.
     pub age_group: Option<AgeGroup>,
 }
 
@@ -168,10 +181,12 @@ pub const BACKLOG_BUCKETS: usize = 14;
 /// Open assessments as at the report's date, by whole weeks since the request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Backlog {
+    /// How many open assessments fall in each bar, bar 0 (0–3 weeks) first.
     pub counts: [u64; BACKLOG_BUCKETS],
 }
 
 impl Backlog {
+    /// All open assessments, whatever their age.
     pub fn total(&self) -> u64 {
         self.counts.iter().sum()
     }
@@ -219,7 +234,9 @@ pub fn backlog_bucket(timeline: &Timeline) -> Option<usize> {
 /// step that made each late.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LatenessSummary {
+    /// Final plans issued late in the period, with no qualifying exception.
     pub late_plans: u64,
+    /// Those late plans by the first step that ran late; the counts add up to `late_plans`.
     pub by_step: BTreeMap<LateStep, u64>,
 }
 
@@ -235,7 +252,9 @@ impl LatenessSummary {
 /// What a rate reads against the target in force.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reading<'a> {
+    /// The measured rate.
     pub rate: Rate,
+    /// The target in force for the measure on the date read, if one is set.
     pub target: Option<&'a Target>,
     /// `None` without a target or without anything measured.
     pub on_track: Option<bool>,
@@ -256,6 +275,7 @@ impl<'a> Reading<'a> {
 /// What a dashboard is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DashboardSpec {
+    /// The reporting period the headline measures and breakdowns cover.
     pub period: Period,
     /// Everything is computed from what was known on this date.
     pub as_of: Date,
@@ -267,6 +287,8 @@ pub struct DashboardSpec {
 }
 
 impl DashboardSpec {
+    /// A dashboard for `period` as at `as_of`, with the default trend length and the local
+    /// draft-plan target.
     pub fn new(period: Period, as_of: Date, local: &LocalTargets) -> Self {
         Self {
             period,
@@ -345,16 +367,30 @@ impl DashboardSpec {
 pub enum Figure {
     /// A measure by key ([`Metrics::rate`] or [`Metrics::count`]) over a slice of the cases.
     Measure {
+        /// The measure's key, as in contracts/metrics.md (`decisions_to_assess_within_6_weeks`).
         key: String,
+        /// Which cases and period the figure covers.
         slice: Slice,
+        /// Which part of the measure.
         part: Part,
     },
     /// Advice of one kind from one provider, arrived in the period.
-    Provider { source: AdviceSource, part: Part },
+    Provider {
+        /// The provider and kind of advice.
+        source: AdviceSource,
+        /// Which part of the rate.
+        part: Part,
+    },
     /// A bar of the backlog histogram.
-    Backlog { bucket: usize },
+    Backlog {
+        /// The bar, 0 for the newest requests (see [`Backlog::weeks`]).
+        bucket: usize,
+    },
     /// Late plans whose first late step was `step`.
-    LateStep { step: LateStep },
+    LateStep {
+        /// The step that ran late first.
+        step: LateStep,
+    },
 }
 
 /// Which cases and which period a measure figure covers.
@@ -365,8 +401,11 @@ pub enum Slice {
     All,
     /// The whole service over one month of the trend.
     Month(Month),
+    /// Cases of one case manager (`None`: no case manager recorded), over the period.
     CaseManager(Option<String>),
+    /// Cases with one primary need (`None`: none recorded), over the period.
     PrimaryNeed(Option<String>),
+    /// Cases in one age band (`None`: age unknown), over the period.
     AgeGroup(Option<AgeGroup>),
 }
 
@@ -375,6 +414,7 @@ pub enum Slice {
 pub struct AdviceSource {
     /// `None`: no provider was recorded with the request.
     pub provider: Option<String>,
+    /// The kind of advice asked for.
     pub kind: AdviceKind,
 }
 
@@ -382,31 +422,42 @@ pub struct AdviceSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
+    /// Every case the measure counts (its denominator, or a count's cases).
     Counted,
+    /// Cases that met the time limit (the numerator).
     Met,
+    /// Counted cases that did not meet it.
     NotMet,
 }
 
 /// Totals for one dashboard, added up one case at a time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
+    /// The period, as-of date and settings the dashboard was built for.
     pub spec: DashboardSpec,
+    /// The targets the rates are read against.
     pub targets: Targets,
     /// The contract's measures for the period.
     pub headline: Metrics,
     /// The measures month by month, oldest first.
     pub trend: Vec<(Month, Metrics)>,
-    /// `None`: cases with no case manager (or no primary need, or no age) recorded.
+    /// The measures for each case manager. In this map and the next two, `None` holds the cases
+    /// with no case manager (or no primary need, or no age) recorded.
     pub by_case_manager: BTreeMap<Option<String>, Metrics>,
+    /// The measures for each primary need.
     pub by_primary_need: BTreeMap<Option<String>, Metrics>,
+    /// The measures for each age band at the request.
     pub by_age_group: BTreeMap<Option<AgeGroup>, Metrics>,
     /// Advice within 6 weeks, counted per request like `advice_within_6_weeks`, by who gave it.
     pub by_provider: BTreeMap<AdviceSource, Rate>,
+    /// Open assessments as at the as-of date, by weeks since the request.
     pub backlog: Backlog,
+    /// Late plans of the period by the step that made them late.
     pub lateness: LatenessSummary,
 }
 
 impl Dashboard {
+    /// An empty dashboard for `spec`; add cases with [`Self::add`] or [`Self::add_case`].
     pub fn new(spec: DashboardSpec, targets: Targets) -> Self {
         let metrics = |period| Metrics::new(period, spec.as_of);
         Self {
@@ -501,8 +552,10 @@ impl Dashboard {
 pub struct PseudonymKey(Vec<u8>);
 
 impl PseudonymKey {
+    /// The shortest key accepted, in bytes.
     pub const MIN_BYTES: usize = 16;
 
+    /// The key made of `bytes`, or `None` when it is shorter than [`Self::MIN_BYTES`].
     pub fn new(bytes: impl Into<Vec<u8>>) -> Option<Self> {
         let bytes = bytes.into();
         (bytes.len() >= Self::MIN_BYTES).then_some(Self(bytes))

@@ -10,13 +10,14 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 /// A calendar date in England: no time, no zone.
 pub type Date = NaiveDate;
 
-/// Last day on which an act "within `weeks` weeks of `start`" is in time.
 /// The calendar date in England at `now`: the statutory clocks count English calendar days, so a
 /// step recorded at 00:30 BST on 1 April is dated 1 April, not 31 March (UTC).
 pub fn england_date(now: DateTime<Utc>) -> Date {
     now.with_timezone(&chrono_tz::Europe::London).date_naive()
 }
 
+/// Last day on which an act "within `weeks` weeks of `start`" is in time: `start` + 7×`weeks`
+/// days, the day of `start` itself not counted.
 pub fn add_weeks(start: Date, weeks: u32) -> Date {
     start + chrono::Days::new(7 * u64::from(weeks))
 }

@@ -13,7 +13,9 @@ use crate::names::{
 /// One dated fact. For an `exception`, `date` is its `from` date.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Event {
+    /// The day it happened (for an exception, the first day of the circumstance).
     pub date: Date,
+    /// What happened.
     pub detail: EventDetail,
 }
 
@@ -23,38 +25,63 @@ pub struct Event {
 /// sensible, deterministic order (a request before its advice, advice requested before received).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EventDetail {
+    /// The council received a request for an EHC needs assessment.
     RequestReceived,
+    /// The council claims a statutory exception to a time limit.
     /// Boxed: claims are rare and large, and every event is sized to its largest variant.
     Exception(Box<ExceptionClaim>),
+    /// The parent or young person was told whether the council will assess.
     DecisionToAssess {
+        /// Assess or not.
         outcome: AssessOutcome,
     },
+    /// Advice was asked of a person or body.
     AdviceRequested {
+        /// The kind of advice asked for.
         advice: AdviceKind,
+        /// A name for this request, to match its answer when there are several of one kind.
         id: Option<String>,
         /// Who was asked: the service or body (such as an NHS trust), for the breakdown of
         /// advice by provider. An addition to the contract's fields.
         provider: Option<String>,
     },
+    /// Requested advice arrived. It answers the request with the same `id`, or else the earliest
+    /// open request of the same kind.
     AdviceReceived {
+        /// The kind of advice received.
         advice: AdviceKind,
+        /// The `id` of the request it answers, if the request had one.
         id: Option<String>,
     },
+    /// After the assessment, the council decided whether to issue a plan.
     DecisionToIssue {
+        /// Issue or not.
         outcome: IssueOutcome,
     },
+    /// The draft plan was sent to the parent or young person.
     DraftPlanIssued,
+    /// The final EHC plan was issued.
     FinalPlanIssued,
+    /// An annual (or phase-transfer) review meeting was held.
     ReviewMeetingHeld,
+    /// The council notified its decision after a review meeting.
     ReviewDecision {
+        /// Maintain, amend or cease the plan.
         outcome: ReviewOutcome,
     },
+    /// Proposed amendments were sent with the plan (reg 22(2)).
     AmendmentNoticeIssued,
+    /// The final amended plan was issued.
     AmendedPlanIssued,
+    /// A move between phases of education is planned; the event's date is the first day at the
+    /// new setting.
     PhaseTransfer {
+        /// Which kind of transfer, which decides the deadline for amending the plan.
         kind: PhaseKind,
     },
+    /// The request was withdrawn; open assessment duties end.
     RequestWithdrawn,
+    /// The council ceased to maintain the plan; later duties end.
     PlanCeased,
 }
 
@@ -62,25 +89,31 @@ pub enum EventDetail {
 /// these facts ([`crate::exceptions`]), never taken on trust.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ExceptionClaim {
+    /// Which exception is claimed.
     pub kind: ExceptionKind,
     /// Last day of the circumstance; `None` when it is continuing.
     pub to: Option<Date>,
     /// The advice request a missed appointment belongs to (by kind, or by `id`).
     pub advice: Option<AdviceKind>,
+    /// The `id` of the advice request a missed appointment belongs to, when it has one.
     pub id: Option<String>,
-    /// For `school_closure`: the first day the setting was closed, and the day it reopens.
+    /// For `school_closure`: the first day the setting was closed.
     pub setting_closed_from: Option<Date>,
+    /// For `school_closure`: the day the setting reopens.
     pub setting_reopens: Option<Date>,
-    /// Why the LA relies on it, and what shows it (rule 1 of statutory-timescales §4.1).
+    /// Why the LA relies on the exception (rule 1 of statutory-timescales §4.1).
     pub reason: Option<String>,
+    /// What shows the circumstance happened (rule 1 of statutory-timescales §4.1).
     pub evidence: Option<String>,
 }
 
 impl Event {
+    /// `detail`, happening on `date`.
     pub fn new(date: Date, detail: EventDetail) -> Self {
         Self { date, detail }
     }
 
+    /// The event's type.
     pub fn event_type(&self) -> EventType {
         self.detail.event_type()
     }
@@ -166,6 +199,7 @@ impl Event {
 }
 
 impl EventDetail {
+    /// The event type this detail belongs to.
     pub fn event_type(&self) -> EventType {
         match self {
             Self::RequestReceived => EventType::RequestReceived,
@@ -231,40 +265,69 @@ impl Fields for [(&str, &str)] {
 /// Why an event could not be read. The caller adds where it was (`events[2]`, `file.csv:14`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
+    /// The event has no `type` (or is not an object).
     #[error("missing field \"type\"")]
     MissingType,
+    /// The `type` is not one of the contract's event types.
     #[error("unknown event type {given:?} (expected one of: {})", EventType::NAMES.join(", "))]
-    UnknownType { given: String },
+    UnknownType {
+        /// The type as given.
+        given: String,
+    },
+    /// A field the event type requires is absent or empty.
     #[error("{event_type}: missing field {field:?}")]
     Missing {
+        /// The type of the event being read.
         event_type: EventType,
+        /// The name of the missing field.
         field: &'static str,
     },
+    /// A JSON field holds something other than a string.
     #[error("field {field:?} must be a string")]
-    NotText { field: String },
+    NotText {
+        /// The field's name.
+        field: String,
+    },
+    /// A date field is not written `YYYY-MM-DD`.
     #[error("{event_type}: field {field:?}: {given:?} is not a date of the form YYYY-MM-DD")]
     DateForm {
+        /// The type of the event being read.
         event_type: EventType,
+        /// The name of the date field.
         field: &'static str,
+        /// The text as given.
         given: String,
     },
+    /// A date field has the right form but names no real day (`2026-02-30`).
     #[error("{event_type}: field {field:?}: {given:?} is not a real calendar date")]
     NoSuchDay {
+        /// The type of the event being read.
         event_type: EventType,
+        /// The name of the date field.
         field: &'static str,
+        /// The text as given.
         given: String,
     },
+    /// A field with a closed vocabulary (`advice`, `outcome`, `kind`) holds an unknown value.
     #[error("{event_type}: field {field:?}: unknown value {given:?} (expected one of: {})", expected.join(", "))]
     Value {
+        /// The type of the event being read.
         event_type: EventType,
+        /// The name of the field.
         field: &'static str,
+        /// The value as given.
         given: String,
+        /// The machine names the field accepts.
         expected: &'static [&'static str],
     },
+    /// An exception's period ends before it starts.
     #[error("{event_type}: field \"to\" ({to}) is before \"from\" ({from})")]
     ToBeforeFrom {
+        /// The type of the event being read.
         event_type: EventType,
+        /// The first day of the period.
         from: Date,
+        /// The last day, as given.
         to: Date,
     },
 }

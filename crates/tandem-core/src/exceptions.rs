@@ -15,33 +15,41 @@ use crate::rules::Rule;
 const FOUR_WEEKS: i64 = 28;
 
 /// A time limit an exception is tested against.
-pub struct Limit<'a> {
-    pub rule: &'static Rule,
-    pub start: Date,
-    pub due: Date,
+pub(crate) struct Limit<'a> {
+    /// The rule that sets the limit.
+    pub(crate) rule: &'static Rule,
+    /// The day the clock started.
+    pub(crate) start: Date,
+    /// The last day in time.
+    pub(crate) due: Date,
     /// For an advice limit: which request it is.
-    pub advice: Option<AdviceRequestRef<'a>>,
+    pub(crate) advice: Option<AdviceRequestRef<'a>>,
 }
 
 /// An advice request, as far as exceptions care.
 #[derive(Debug, Clone, Copy)]
-pub struct AdviceRequestRef<'a> {
-    pub kind: AdviceKind,
-    pub id: Option<&'a str>,
-    pub requested: Date,
-    pub provider: Option<&'a str>,
+pub(crate) struct AdviceRequestRef<'a> {
+    /// The kind of advice asked for.
+    pub(crate) kind: AdviceKind,
+    /// The request's `id`, if it has one.
+    pub(crate) id: Option<&'a str>,
+    /// The day it was asked for.
+    pub(crate) requested: Date,
+    /// Who was asked, if recorded.
+    pub(crate) provider: Option<&'a str>,
 }
 
 /// The facts outside the claim that qualification depends on.
-pub struct Context<'a> {
-    pub as_of: Date,
+pub(crate) struct Context<'a> {
+    /// The date the case is judged on: an absence still going on counts up to it.
+    pub(crate) as_of: Date,
     /// Every advice request of the case (school closures depend on education requests).
-    pub advice_requests: &'a [AdviceRequestRef<'a>],
+    pub(crate) advice_requests: &'a [AdviceRequestRef<'a>],
 }
 
 /// Tests a claim (dated `from`) against a limit: `Ok` with a parent-readable explanation of the
 /// exception, or `Err` with the reason it does not qualify.
-pub fn check(
+pub(crate) fn check(
     claim: &ExceptionClaim,
     from: Date,
     limit: &Limit,
@@ -193,6 +201,7 @@ pub struct Disapplied {
 }
 
 impl Verdict {
+    /// Whether the claim disapplies at least one time limit.
     pub fn qualifies(&self) -> bool {
         !self.disapplies.is_empty()
     }

@@ -12,8 +12,11 @@ use crate::targets::Targets;
 machine_names! {
     /// Where an action stands.
     ActionStatus {
+        /// Not begun yet.
         NotStarted => "not_started",
+        /// Under way.
         InProgress => "in_progress",
+        /// Finished.
         Done => "done",
         /// Stopped on purpose (superseded or no longer needed): never overdue.
         Dropped => "dropped",
@@ -21,6 +24,7 @@ machine_names! {
 }
 
 impl ActionStatus {
+    /// The status's name for people ("In progress").
     pub fn label(self) -> &'static str {
         match self {
             Self::NotStarted => "Not started",
@@ -31,12 +35,16 @@ impl ActionStatus {
     }
 }
 
+/// One dated step towards an objective, with the person answerable for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Action {
+    /// What is to be done.
     pub text: String,
     /// The officer or role answerable for it.
     pub owner: String,
+    /// The date it should be finished by.
     pub due: Date,
+    /// Where it stands.
     pub status: ActionStatus,
 }
 
@@ -53,6 +61,7 @@ impl Action {
 /// "How will we know?": evidence that an objective is met.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuccessMeasure {
+    /// The evidence, in words (e.g. "90% of plans issued within 20 weeks").
     pub text: String,
     /// A rate key of [`Metrics::rate`] that tracks it live, if any.
     pub metric: Option<String>,
@@ -72,22 +81,30 @@ impl SuccessMeasure {
     }
 }
 
+/// What a priority sets out to achieve, with the actions towards it and the measures of success.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Objective {
+    /// The objective, in words; unique within its priority.
     pub title: String,
+    /// The actions towards it, in the order given.
     pub actions: Vec<Action>,
+    /// How success will be known, in the order given.
     pub measures: Vec<SuccessMeasure>,
 }
 
+/// An area the plan must improve (such as one named by an inspection), with its objectives.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Priority {
+    /// The priority, in words; unique within the plan.
     pub title: String,
+    /// Its objectives, in the order first given.
     pub objectives: Vec<Objective>,
 }
 
 /// Priorities and objectives keep the order they were first given in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImprovementPlan {
+    /// The plan's priorities, in the order first given.
     pub priorities: Vec<Priority>,
 }
 

@@ -15,9 +15,14 @@ use crate::timeline::Timeline;
 /// The step that made a plan late.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LateStep {
+    /// The decision whether to assess came after its 6 weeks (or is overdue).
     DecisionToAssess,
+    /// Advice of this kind was late: the earliest-due late advice request.
     Advice(AdviceKind),
+    /// The draft plan was later than the local draft target.
     Drafting,
+    /// Every earlier step was in time: the delay came after the draft, in consultation and
+    /// finalising.
     ConsultationAndFinalising,
 }
 
@@ -42,6 +47,7 @@ impl LateStep {
         }
     }
 
+    /// The step's name for people ("Drafting the plan").
     pub fn label(self) -> String {
         match self {
             Self::DecisionToAssess => "Decision to assess".into(),

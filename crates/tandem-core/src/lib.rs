@@ -3,6 +3,8 @@
 //!
 //! Nothing here does I/O or reads the clock: "today" is always a parameter.
 
+#![deny(missing_docs)]
+
 pub mod access;
 pub mod case_file;
 pub mod caseload;

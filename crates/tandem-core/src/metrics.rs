@@ -48,7 +48,9 @@ const FIFTY_TWO_WEEKS: i64 = 52 * 7;
 /// A reporting period, both bounds inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
+    /// The first day of the period.
     pub start: Date,
+    /// The last day of the period.
     pub end: Date,
 }
 
@@ -66,7 +68,8 @@ impl Period {
         }
     }
 
-    pub fn contains(&self, date: Date) -> bool {
+    /// Whether `date` falls in the period, either end included.
+    pub(crate) fn contains(&self, date: Date) -> bool {
         (self.start..=self.end).contains(&date)
     }
 }
@@ -74,12 +77,15 @@ impl Period {
 /// A rate: how many of the denominator met the standard.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Rate {
+    /// How many met the time limit.
     pub numerator: u64,
+    /// How many were counted.
     pub denominator: u64,
 }
 
 impl Rate {
-    pub fn count(&mut self, met: bool) {
+    /// Counts one more case, in the numerator too when it `met` the time limit.
+    pub(crate) fn count(&mut self, met: bool) {
         self.denominator += 1;
         self.numerator += u64::from(met);
     }
@@ -89,7 +95,9 @@ impl Rate {
         (self.denominator > 0).then(|| self.numerator as f64 / self.denominator as f64)
     }
 
-    pub fn to_json(self) -> Value {
+    /// The rate as the contract writes it: `{ numerator, denominator, rate }`, `rate` null when
+    /// nothing was counted.
+    pub(crate) fn to_json(self) -> Value {
         json!({ "numerator": self.numerator, "denominator": self.denominator, "rate": self.rate() })
     }
 }
@@ -104,25 +112,42 @@ pub fn advice_counted(m: &Milestone, period: Period) -> Option<bool> {
 /// The contract's measures for one period, as at one date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metrics {
+    /// The reporting period the measures cover.
     pub period: Period,
+    /// Everything is judged on what was known on this date.
     pub as_of: Date,
+    /// How many cases were added.
     pub cases: u64,
-    pub final_plans_excl_exceptions: Rate,
-    pub final_plans_incl_exceptions: Rate,
-    pub decisions_to_assess: Rate,
-    pub advice: BTreeMap<AdviceKind, Rate>,
+    /// `final_plans_within_20_weeks_excl_exceptions`, the DfE headline measure.
+    pub(crate) final_plans_excl_exceptions: Rate,
+    /// `final_plans_within_20_weeks_incl_exceptions`.
+    pub(crate) final_plans_incl_exceptions: Rate,
+    /// `decisions_to_assess_within_6_weeks`.
+    pub(crate) decisions_to_assess: Rate,
+    /// `advice_within_6_weeks` for each kind of advice.
+    pub(crate) advice: BTreeMap<AdviceKind, Rate>,
+    /// `advice_within_6_weeks.all`: every kind of advice together.
     pub advice_all: Rate,
-    pub review_meetings: Rate,
-    pub review_decisions: Rate,
-    pub amended_plans: Rate,
+    /// `review_meetings_on_time`.
+    pub(crate) review_meetings: Rate,
+    /// `review_decisions_within_4_weeks`.
+    pub(crate) review_decisions: Rate,
+    /// `amended_plans_within_8_weeks`.
+    pub(crate) amended_plans: Rate,
+    /// `final_plans_issued`: final plans issued in the period.
     pub final_plans_issued: u64,
     /// Days from request to final plan, summed over the plans of the headline measure.
     days_to_issue_excl_exceptions: i64,
+    /// `final_plans_over_52_weeks`: plans issued in the period more than 52 weeks after the
+    /// request.
     pub final_plans_over_52_weeks: u64,
+    /// `open_assessments_overdue`: open assessments past their 20-week limit on the as-of date.
     pub open_assessments_overdue: u64,
 }
 
 impl Metrics {
+    /// Empty measures for `period` as at `as_of`; add cases with [`Self::add`] or
+    /// [`Self::add_case`].
     pub fn new(period: Period, as_of: Date) -> Self {
         Self {
             period,

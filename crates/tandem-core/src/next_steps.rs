@@ -9,6 +9,8 @@ use crate::timeline::Timeline;
 /// The event types a form offers, the likely ones first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextSteps {
+    /// The event types the case most likely needs next: the outstanding duties' events, soonest
+    /// due first, then what the case's stage usually leads to.
     pub likely: Vec<EventType>,
     /// Every other type that can be recorded, in the contract's order.
     pub others: Vec<EventType>,

@@ -13,14 +13,23 @@ use crate::names::{AdviceKind, EventType, ExceptionKind};
 /// The time limits Tandem tracks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RuleId {
+    /// Decide whether to assess within 6 weeks of the request (reg 5(1)).
     DecisionToAssess,
+    /// Give requested advice within 6 weeks of the request for it (reg 8(1)).
     Advice,
+    /// Say within 16 weeks of the request if no plan will be issued (reg 10(1)).
     NoticeNotToIssue,
+    /// Issue the final plan within 20 weeks of the request (reg 13(2)).
     FinalPlan,
+    /// Hold each annual review meeting within 12 months (CFA 2014 s.44(1)).
     Review,
+    /// Decide within 4 weeks of a review meeting (reg 20(10)).
     ReviewDecision,
+    /// Issue the amended plan within 8 weeks of the amendment notice (reg 22(3)).
     AmendedPlan,
+    /// Amend the plan before 15 February of a school phase transfer's year (reg 18(1)).
     PhaseTransferSchool,
+    /// Amend the plan before 31 March of a post-16 transfer's year (reg 18(1)).
     PhaseTransferPost16,
 }
 
@@ -46,8 +55,13 @@ pub enum Length {
     Weeks(u32),
     /// "In the period of N months starting with": due on the period's last day.
     MonthsStartingWith(u32),
-    /// "Before <day> <month>" of the start date's calendar year: due the day before.
-    DayBefore { month: u32, day: u32 },
+    /// "Before `<day> <month>`" of the start date's calendar year: due the day before.
+    DayBefore {
+        /// The month of the date, 1 to 12.
+        month: u32,
+        /// The day of the month.
+        day: u32,
+    },
 }
 
 impl Length {
@@ -86,19 +100,28 @@ impl Length {
 /// other `{name}` is filled in by the engine method that builds the milestone.
 #[derive(Debug)]
 pub struct ClockStart {
+    /// Which start this is ("request", "plan"), as the engine names it.
     pub name: &'static str,
+    /// The sentence explaining the due date, with `{length}`, `{date}` and other placeholders.
     pub explanation: &'static str,
 }
 
 /// Something that makes a duty no longer arise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ending {
+    /// The request was withdrawn.
     Withdrawn,
+    /// The council decided not to assess.
     DecidedNotToAssess,
+    /// The council decided to issue a plan (so no notice not to issue is due).
     DecidedToIssue,
+    /// The council decided not to issue a plan.
     DecidedNotToIssue,
+    /// The final plan was issued.
     FinalPlanIssued,
+    /// The council ceased to maintain the plan.
     PlanCeased,
+    /// The review decision was to maintain or cease, not to amend.
     DecisionNotToAmend,
 }
 
@@ -150,6 +173,7 @@ impl Cutoff {
 /// One statutory time limit.
 #[derive(Debug)]
 pub struct Rule {
+    /// Which time limit this is.
     pub id: RuleId,
     /// The key of its milestones; `{part}` stands for the advice, review number or year.
     pub key: &'static str,
@@ -159,6 +183,7 @@ pub struct Rule {
     pub short_name: &'static str,
     /// What must be done, as a parent would read it.
     pub duty: &'static str,
+    /// How long the clock runs.
     pub length: Length,
     /// What starts the clock; the engine names the one that applies.
     pub starts: &'static [ClockStart],
@@ -172,6 +197,7 @@ pub struct Rule {
     pub exception_list: &'static str,
     /// A regulation that applies that list to this limit ("reg 13(3)"), if it is another's.
     pub exceptions_applied_by: &'static str,
+    /// Where the law sets the limit, in full ("SEND Regulations 2014, reg 5(1)").
     pub citation: &'static str,
 }
 

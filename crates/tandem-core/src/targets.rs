@@ -12,15 +12,19 @@ pub struct Target {
     /// A measure key of contracts/metrics.md, e.g. `final_plans_within_20_weeks_excl_exceptions`
     /// or `advice_within_6_weeks.health`.
     pub measure: String,
+    /// The first day the step is in force; it holds until a later step of the same measure.
     pub from: Date,
+    /// The rate the measure should reach, as a fraction (0.6 for 60%).
     pub rate: f64,
 }
 
 /// Whether a measured rate meets the target in force.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Judgement<'a> {
-    pub target: &'a Target,
-    pub on_track: bool,
+pub(crate) struct Judgement<'a> {
+    /// The target in force.
+    pub(crate) target: &'a Target,
+    /// Whether the rate reached it.
+    pub(crate) on_track: bool,
 }
 
 /// All targets of an area.
@@ -38,7 +42,12 @@ impl Targets {
 
     /// Judges a rate measured for `date`; `None` when no target is in force or nothing was
     /// measured (an empty denominator is neither on nor off track).
-    pub fn judge(&self, measure: &str, date: Date, rate: Option<f64>) -> Option<Judgement<'_>> {
+    pub(crate) fn judge(
+        &self,
+        measure: &str,
+        date: Date,
+        rate: Option<f64>,
+    ) -> Option<Judgement<'_>> {
         let target = self.in_force(measure, date)?;
         Some(Judgement {
             target,
@@ -56,7 +65,9 @@ pub const DEFAULT_DRAFT_PLAN_WEEKS: u32 = 14;
 /// should be issued (used to tell late drafting from late consultation).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalTargets {
+    /// Weeks after the request by which the draft plan should be issued.
     pub draft_plan_weeks: u32,
+    /// The trajectories of the area's measures.
     pub targets: Targets,
 }
 
@@ -73,7 +84,9 @@ impl Default for LocalTargets {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {message}")]
 pub struct TargetsError {
+    /// The line of the targets file the problem is on, counting from 1.
     pub line: usize,
+    /// What is wrong, in words.
     pub message: String,
 }
 

@@ -26,9 +26,14 @@ const COMMENT_PERIOD_DAYS: u64 = 15;
 /// A case's milestones and warnings as known on `as_of`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
+    /// The case's reference.
     pub reference: Reference,
+    /// The date the timeline is judged on: what is overdue or pending, and which events were
+    /// known.
     pub as_of: Date,
+    /// Every milestone, in order of due date (none last), then key.
     pub milestones: Vec<Milestone>,
+    /// Problems found in the history, such as a final plan without a draft.
     pub warnings: Vec<Warning>,
     /// Where the case is.
     pub stage: Stage,
@@ -42,13 +47,20 @@ pub struct Timeline {
 /// One statutory duty with its due date and where it stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Milestone {
+    /// The milestone's key, unique in the timeline (`final_plan`, `advice:health`, `review:2`).
     pub key: String,
+    /// The last day on which the duty is done in time; `None` when the duty no longer arises
+    /// before a due date could be set.
     pub due: Option<Date>,
+    /// The day the duty was done, if it was.
     pub done: Option<Date>,
+    /// Where it stands on the as-of date.
     pub status: Status,
     /// The regulation or section the duty comes from.
     pub rule: &'static str,
+    /// One plain-English sentence saying why it is due when it is, for a parent to read.
     pub explanation: String,
+    /// The qualifying exception that disapplies its time limit, if any.
     pub exception: Option<AppliedException>,
     /// The date that started the clock.
     pub start: Date,
@@ -58,6 +70,7 @@ pub struct Milestone {
     /// For an advice milestone: who was asked for it, when recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// Which time limit of the rules table it is.
     #[serde(skip)]
     pub rule_id: RuleId,
 }
@@ -65,13 +78,18 @@ pub struct Milestone {
 /// A qualifying exception that disapplies a milestone's time limit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AppliedException {
+    /// Which exception it is.
     pub kind: ExceptionKind,
+    /// Why it qualifies and what it means for the duty, in plain English.
     pub explanation: String,
 }
 
+/// Something questionable in a case's history (contracts/case-file.md §2, "Warnings").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
+    /// What kind of problem it is; fixed by the contract.
     pub code: WarningCode,
+    /// The problem in words, naming the dates concerned.
     pub message: String,
 }
 
@@ -80,7 +98,9 @@ pub struct Warning {
 pub struct ExceptionReport {
     /// Position of the `exception` event in the case file's `events`.
     pub event_index: usize,
+    /// Which exception was claimed.
     pub kind: ExceptionKind,
+    /// The first day of the circumstance claimed.
     pub from: Date,
     /// Keys of the milestones whose time limit it disapplies; empty when it does not qualify.
     pub disapplies: Vec<String>,
@@ -97,6 +117,7 @@ impl Timeline {
             .min_by_key(|m| (m.due, m.key.clone()))
     }
 
+    /// The milestone with this key, if the timeline has one.
     pub fn milestone(&self, key: &str) -> Option<&Milestone> {
         self.milestones.iter().find(|m| m.key == key)
     }

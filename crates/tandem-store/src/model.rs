@@ -360,7 +360,8 @@ impl Page {
     pub fn number(number: i64, size: i64) -> Self {
         Self {
             limit: size.max(1),
-            offset: (number.max(1) - 1) * size.max(1),
+            // Saturating: a page number from an address can be as large as i64 allows.
+            offset: (number.max(1) - 1).saturating_mul(size.max(1)),
         }
     }
 }

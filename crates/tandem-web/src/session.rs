@@ -202,7 +202,14 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
 
 /// A `next` address is followed only if it is a path on this site, never another site.
 pub(crate) fn local_path(next: Option<&str>) -> Option<&str> {
+    // Only visible ASCII: browsers drop tabs and line breaks from addresses, so `/\t/evil.example`
+    // would become `//evil.example`, another site; and a control character cannot go in the
+    // `Location` header at all.
     next.filter(|n| {
-        n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/sign-")
+        n.starts_with('/')
+            && n.bytes().all(|b| b.is_ascii_graphic())
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.starts_with("/sign-")
     })
 }

@@ -608,3 +608,22 @@ async fn navigation_offers_team_and_backlog_to_those_who_may_see_them() {
         ["Cases", "Backlog", "Dashboard", "Improvement plan"]
     );
 }
+
+#[tokio::test]
+async fn a_page_number_past_the_end_shows_an_empty_page_not_an_error() {
+    let app = seeded().await;
+    let manager = app.session(Role::TeamManager).await;
+    for path in [
+        "/cases?page=9223372036854775807",
+        "/backlog?page=9223372036854775807",
+    ] {
+        let page = app.get(path, Some(&manager)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+    }
+    // The API says which numbers it takes.
+    let api = app
+        .get("/api/v1/cases?page=9223372036854775807", Some(&manager))
+        .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert!(api.body.contains("\"field\":\"page\""), "{}", api.body);
+}

@@ -173,6 +173,27 @@ async fn a_period_that_makes_no_sense_shows_the_form_again_with_its_errors() {
 }
 
 #[tokio::test]
+async fn a_far_off_month_is_refused_on_every_reporting_page_not_a_server_error() {
+    let app = app().await;
+    let manager = app.session(Role::HeadOfService).await;
+    for path in ["/dashboard", "/report", "/plan", "/dashboard/cases"] {
+        for month in ["262142-12", "-5-01", "99999-01"] {
+            let page = app
+                .get(
+                    &format!("{path}?period=month&month={month}"),
+                    Some(&manager),
+                )
+                .await;
+            assert!(
+                page.status.is_client_error() || page.status.is_success(),
+                "{path} month={month}: {}",
+                page.status
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn every_drill_down_lists_as_many_cases_as_its_figure_counts() {
     let app = app().await;
     let manager = app.session(Role::TeamManager).await;

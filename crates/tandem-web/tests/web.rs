@@ -367,20 +367,45 @@ async fn only_local_next_addresses_are_followed() {
         page.attr(r#"input[name="next"]"#, "value").as_deref(),
         Some("/admin/users?x=1")
     );
+    // Browsers drop tabs and line breaks, so `/\t/evil.example` is `//evil.example`; a line
+    // break in the `Location` header used to fail the request.
     for evil in [
         "//evil.example/",
         "https://evil.example/",
         "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/x",
+        "/\r/x",
+        "/\u{b}/x",
+        "/ /evil.example",
+        "/\u{202e}x",
     ] {
         let query = serde_urlencoded::to_string([("next", evil)]).expect("encode");
         let page = app.get(&format!("/sign-in?{query}"), None).await;
         assert_eq!(page.attr(r#"input[name="next"]"#, "value"), None, "{evil}");
     }
     let session = app.session(Role::Admin).await;
-    let signed_in = app
-        .get("/sign-in?next=%2F%2Fevil.example", Some(&session))
+    for evil in [
+        "%2F%2Fevil.example",
+        "%2F%09%2Fevil.example",
+        "%2F%0a%2Fx",
+        "%2F%0d%2Fx",
+    ] {
+        let signed_in = app
+            .get(&format!("/sign-in?next={evil}"), Some(&session))
+            .await;
+        assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{evil}");
+        assert_eq!(signed_in.location(), Some("/admin/users"), "{evil}");
+    }
+    // Signing in with such a `next` goes home too.
+    let (response, _) = app
+        .sign_in_with_next(
+            &support::email(Role::Admin),
+            support::PASSWORD,
+            "/\t/evil.example",
+        )
         .await;
-    assert_eq!(signed_in.location(), Some("/admin/users"));
+    assert_eq!(response.location(), Some("/admin/users"));
 }
 
 fn assert_security_headers(response: &support::TestResponse, what: &str) {

@@ -13,7 +13,7 @@ use tandem_core::{Child, Date, Reference, Stage, dates};
 use utoipa::IntoParams;
 
 use super::extract::{ApiJson, reference};
-use super::problem::{Problem, ProblemDetails};
+use super::problem::{NotSignedIn, Problem, ProblemDetails};
 use super::schemas::{
     CaseDetail, CaseList, CaseListItem, NewChild, OpenCaseBody, TimelineBody, Written, etag,
 };
@@ -145,9 +145,9 @@ fn parse_date(text: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<D
     params(ListQuery),
     responses(
         (status = 200, description = "One page of cases", body = CaseList),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "The role may not list cases", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "A filter cannot be read", body = ProblemDetails, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 pub(crate) async fn list(
@@ -193,10 +193,10 @@ pub(crate) async fn list(
         (status = 201, description = "The case was opened", body = Written,
             headers(("Location" = String, description = "The case's address"),
                     ("ETag" = String, description = "The case's version"))),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "The role may not open cases, or no CSRF token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "Possibly a child who already has a case", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Fields to correct", body = ProblemDetails, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 pub(crate) async fn open(
@@ -316,8 +316,8 @@ fn child_fields(error: ServiceError) -> ServiceError {
     responses(
         (status = 200, description = "The case", body = CaseDetail,
             headers(("ETag" = String, description = "The case's version, quoted"))),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not one the caller may see", body = ProblemDetails, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 pub(crate) async fn show(
@@ -361,9 +361,9 @@ pub(crate) struct TimelineQuery {
     ),
     responses(
         (status = 200, description = "The timeline", body = TimelineBody),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not one the caller may see", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "`as_of` is not a date", body = ProblemDetails, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 pub(crate) async fn timeline(

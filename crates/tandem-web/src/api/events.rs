@@ -11,7 +11,7 @@ use tandem_app::services::Source;
 use tandem_core::{Event, EventError, Reference};
 
 use super::extract::{ApiJson, IfMatch, reference};
-use super::problem::{Problem, ProblemDetails};
+use super::problem::{NotSignedIn, Problem, ProblemDetails, UnreadableWrite};
 use super::schemas::{AssignmentBody, CorrectionBody, EventBody, WithdrawalBody, Written, etag};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -66,13 +66,12 @@ fn written(status: StatusCode, reference: Reference, recorded: Recorded) -> Resp
     responses(
         (status = 201, description = "Recorded", body = Written,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, description = "The body is not JSON, or If-Match is not an entity tag", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "The caller may see the case but not change it, or no CSRF token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not one the caller may see", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since that version; `current_version` says which it is now", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Fields to correct", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match", body = ProblemDetails, content_type = "application/problem+json"),
+        UnreadableWrite,
+        NotSignedIn,
     )
 )]
 pub(crate) async fn record(
@@ -109,14 +108,13 @@ pub(crate) async fn record(
     responses(
         (status = 201, description = "Corrected", body = Written,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, description = "The body is not JSON, or If-Match is not an entity tag", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "The caller may see the case but not change it, or no CSRF token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such case or event", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The event was already corrected or withdrawn", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since that version", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Fields to correct", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match", body = ProblemDetails, content_type = "application/problem+json"),
+        UnreadableWrite,
+        NotSignedIn,
     )
 )]
 pub(crate) async fn correct(
@@ -166,14 +164,13 @@ pub(crate) async fn correct(
     responses(
         (status = 201, description = "Withdrawn", body = Written,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, description = "The body is not JSON, or If-Match is not an entity tag", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "The caller may see the case but not change it, or no CSRF token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such case or event", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "The event was already corrected or withdrawn", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since that version", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "No reason given", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match", body = ProblemDetails, content_type = "application/problem+json"),
+        UnreadableWrite,
+        NotSignedIn,
     )
 )]
 pub(crate) async fn withdraw(
@@ -215,13 +212,12 @@ pub(crate) async fn withdraw(
     responses(
         (status = 200, description = "Assigned", body = Written,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, description = "The body is not JSON, or If-Match is not an entity tag", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "The caller may see the case but not assign it, or no CSRF token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not one the caller may see", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since that version", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Not an active case manager or team manager", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 428, description = "No If-Match", body = ProblemDetails, content_type = "application/problem+json"),
+        UnreadableWrite,
+        NotSignedIn,
     )
 )]
 pub(crate) async fn assign(

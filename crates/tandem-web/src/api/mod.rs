@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 
 use crate::session::CurrentUser;
 use crate::state::AppState;
-use problem::ProblemDetails;
+use problem::NotSignedIn;
 use schemas::SessionBody;
 
 /// The API's routes, and `/api/openapi.json` describing them.
@@ -114,7 +114,7 @@ impl Modify for SecuritySchemes {
     tag = "session",
     responses(
         (status = 200, description = "The signed-in user", body = SessionBody),
-        (status = 401, description = "Not signed in", body = ProblemDetails, content_type = "application/problem+json"),
+        NotSignedIn,
     )
 )]
 async fn session(user: CurrentUser) -> Json<SessionBody> {

@@ -45,6 +45,35 @@ pub(crate) struct ProblemDetails {
     matches: Vec<DuplicateMatch>,
 }
 
+/// The answer of every API route that needs a session, to a caller without one.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 401,
+    description = "Not signed in",
+    content_type = "application/problem+json"
+)]
+#[allow(dead_code, reason = "only documents the response")]
+pub(crate) struct NotSignedIn(ProblemDetails);
+
+/// What every versioned write can be refused for before it is read: a body or `If-Match` that
+/// cannot be read, or no `If-Match` at all.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code, reason = "only documents the responses")]
+pub(crate) enum UnreadableWrite {
+    #[response(
+        status = 400,
+        description = "The body is not JSON, or If-Match is not an entity tag",
+        content_type = "application/problem+json"
+    )]
+    BadRequest(ProblemDetails),
+    #[response(
+        status = 428,
+        description = "No If-Match",
+        content_type = "application/problem+json"
+    )]
+    NoIfMatch(ProblemDetails),
+}
+
 /// One field to correct.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ProblemField {

@@ -10,14 +10,16 @@ use serde::Deserialize;
 use tandem_app::services::StaffMember;
 use tandem_app::services::{CaseFilter, CaseSort, CaseSummary, Page, Source, StatusFilter};
 use tandem_core::caseload::{describe_days_left, final_plan_due, weeks_since};
-use tandem_core::rules::label as step_label;
+use tandem_core::rules::{RuleId, label as step_label, rule};
 use tandem_core::{Date, RagStatus, Role, Stage, UserId, dates};
 
 use crate::Html;
 use crate::components::{Label, Select, SelectItem};
 use crate::error::{WebError, html};
 use crate::pages::layout::Layout;
-use crate::pages::listing::{PAGE_SIZE, Query, pagination, rag_tag};
+use crate::pages::listing::{
+    CaseTable, CaseTableRow, Cell, Column, PAGE_SIZE, Query, pagination, rag_tag,
+};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -119,44 +121,34 @@ impl Choice {
     }
 }
 
-/// One row of the caseload table.
-struct CaseRow {
-    reference: String,
-    name: String,
-    stage: &'static str,
-    step: String,
-    due: String,
-    days_left: String,
-    tag: Html,
-    manager: String,
-}
-
-impl CaseRow {
-    fn new(case: &CaseSummary, staff: &[StaffMember], today: Date) -> askama::Result<Self> {
-        let due = case.projection.next_due;
-        Ok(Self {
-            reference: case.reference.to_string(),
-            name: child_name(case.given_name.as_deref(), case.family_name.as_deref()),
-            stage: case.projection.stage.label(),
-            step: case
-                .projection
-                .next_key
-                .as_deref()
-                .map_or_else(|| "None".to_owned(), step_label),
-            due: due.map_or_else(String::new, dates::long),
-            days_left: due.map_or_else(String::new, |d| describe_days_left(d, today)),
-            tag: rag_tag(due.map(|d| RagStatus::of(d, today)))?,
-            manager: staff_name(staff, case.case_manager),
-        })
-    }
-}
-
-/// A column heading that sorts the list.
-struct SortHeading {
-    text: &'static str,
-    href: String,
-    /// `aria-sort` for the column the list is sorted by.
-    current: bool,
+/// A case's row on the caseload: after its reference, the child, stage, next step, its due
+/// date, days left, status and case manager.
+fn case_row(
+    case: &CaseSummary,
+    staff: &[StaffMember],
+    today: Date,
+) -> askama::Result<CaseTableRow> {
+    let due = case.projection.next_due;
+    let step = case
+        .projection
+        .next_key
+        .as_deref()
+        .map_or_else(|| "None".to_owned(), step_label);
+    Ok(CaseTableRow {
+        reference: case.reference.to_string(),
+        cells: vec![
+            Cell::text(child_name(
+                case.given_name.as_deref(),
+                case.family_name.as_deref(),
+            )),
+            Cell::text(case.projection.stage.label()),
+            Cell::text(step),
+            Cell::text(due.map_or_else(String::new, dates::long)),
+            Cell::text(due.map_or_else(String::new, |d| describe_days_left(d, today))),
+            Cell::markup(rag_tag(due.map(|d| RagStatus::of(d, today)))?),
+            Cell::text(staff_name(staff, case.case_manager)),
+        ],
+    })
 }
 
 #[derive(Template)]
@@ -168,11 +160,10 @@ struct CaseloadPage {
     overdue_href: String,
     due_soon: i64,
     due_soon_href: String,
-    total: i64,
     filters: Vec<Html>,
     sort: &'static str,
-    headings: Vec<SortHeading>,
-    rows: Vec<CaseRow>,
+    /// The table of cases, when any match.
+    table: Option<Html>,
     pagination: Option<Html>,
     /// Whether the reader may open a case for a new request.
     may_open: bool,
@@ -261,25 +252,39 @@ pub(crate) async fn list(
         .await?;
     let staff = services.staff().await?;
     let query = choice.query();
-    let headings = [
-        ("Reference", CaseSort::Reference),
-        ("Child’s name", CaseSort::Name),
-        ("Stage", CaseSort::Stage),
-        ("Due date", CaseSort::Due),
-    ]
-    .into_iter()
-    .map(|(text, sort)| SortHeading {
+    let sorts_by = |text, sort| Column {
         text,
-        href: Choice { sort, ..choice }.query().href(SECTION),
+        href: Some(Choice { sort, ..choice }.query().href(SECTION)),
         current: sort == choice.sort,
-    })
-    .collect();
+        numeric: false,
+    };
+    let columns = vec![
+        sorts_by("Reference", CaseSort::Reference),
+        sorts_by("Child’s name", CaseSort::Name),
+        sorts_by("Stage", CaseSort::Stage),
+        Column::plain("Next statutory step"),
+        sorts_by("Due date", CaseSort::Due),
+        Column::plain("Days left"),
+        Column::plain("Status"),
+        Column::plain("Case manager"),
+    ];
     let rows = found
         .cases
         .cases
         .iter()
-        .map(|case| CaseRow::new(case, &staff, today))
-        .collect::<askama::Result<_>>()?;
+        .map(|case| case_row(case, &staff, today))
+        .collect::<askama::Result<Vec<_>>>()?;
+    let total = found.cases.total;
+    let table = if rows.is_empty() {
+        None
+    } else {
+        let caption = format!("{total} {}", if total == 1 { "case" } else { "cases" });
+        Some(Html::render(&CaseTable {
+            caption,
+            columns,
+            rows,
+        })?)
+    };
     let heading = if user.user.role == Role::CaseManager {
         "My caseload"
     } else {
@@ -293,15 +298,13 @@ pub(crate) async fn list(
         overdue_href: query.clone().with("status", "overdue").href(SECTION),
         due_soon: found.due_soon,
         due_soon_href: query.clone().with("status", "due_soon").href(SECTION),
-        total: found.cases.total,
         filters: filters(&choice, &staff)?,
         sort: match choice.sort {
             CaseSort::Due => "",
             other => other.as_str(),
         },
-        headings,
-        rows,
-        pagination: pagination(SECTION, &query, choice.page, found.cases.total)?,
+        table,
+        pagination: pagination(SECTION, &query, choice.page, total)?,
     };
     Ok(html(StatusCode::OK, page.render()?))
 }
@@ -371,22 +374,14 @@ pub(crate) struct BacklogParams {
     page: String,
 }
 
-struct BacklogRow {
-    reference: String,
-    name: String,
-    stage: &'static str,
-    requested: String,
-    due: String,
-    weeks: i64,
-    manager: String,
-}
-
 #[derive(Template)]
 #[template(path = "pages/backlog.html")]
 struct BacklogPage {
     layout: Layout,
-    total: i64,
-    rows: Vec<BacklogRow>,
+    /// The final plan's time limit in words ("20 weeks") and the regulation that sets it.
+    limit: String,
+    citation: &'static str,
+    table: Option<Html>,
     pagination: Option<Html>,
 }
 
@@ -407,23 +402,53 @@ pub(crate) async fn backlog(
         )
         .await?;
     let staff = services.staff().await?;
-    let rows = found
+    let final_plan = rule(RuleId::FinalPlan);
+    let limit = final_plan.length.phrase();
+    let rows: Vec<CaseTableRow> = found
         .cases
         .iter()
-        .map(|case| BacklogRow {
+        .map(|case| CaseTableRow {
             reference: case.reference.to_string(),
-            name: child_name(case.given_name.as_deref(), case.family_name.as_deref()),
-            stage: case.stage.label(),
-            requested: dates::long(case.requested),
-            due: dates::long(final_plan_due(case.requested)),
-            weeks: weeks_since(case.requested, today),
-            manager: staff_name(&staff, case.case_manager),
+            cells: vec![
+                Cell::text(child_name(
+                    case.given_name.as_deref(),
+                    case.family_name.as_deref(),
+                )),
+                Cell::text(case.stage.label()),
+                Cell::text(dates::long(case.requested)),
+                Cell::text(dates::long(final_plan_due(case.requested))),
+                Cell::number(weeks_since(case.requested, today)),
+                Cell::text(staff_name(&staff, case.case_manager)),
+            ],
         })
         .collect();
+    let total = found.total;
+    let table = if rows.is_empty() {
+        None
+    } else {
+        let requests = if total == 1 { "request" } else { "requests" };
+        Some(Html::render(&CaseTable {
+            caption: format!("{total} {requests} past {limit}"),
+            columns: vec![
+                Column::plain("Reference"),
+                Column::plain("Child’s name"),
+                Column::plain("Stage"),
+                Column::plain("Request received"),
+                Column::plain("Final plan was due"),
+                Column {
+                    numeric: true,
+                    ..Column::plain("Weeks since request")
+                },
+                Column::plain("Case manager"),
+            ],
+            rows,
+        })?)
+    };
     let page = BacklogPage {
         layout: Layout::signed_in(&user, "Backlog", "/backlog"),
-        total: found.total,
-        rows,
+        limit,
+        citation: final_plan.citation,
+        table,
         pagination: pagination("/backlog", &Query::default(), page_number, found.total)?,
     };
     Ok(html(StatusCode::OK, page.render()?))

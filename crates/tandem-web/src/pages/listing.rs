@@ -1,6 +1,7 @@
 //! What the list pages share: GOV.UK pagination, links that keep the list's query, and the
 //! red/amber/green tag.
 
+use askama::Template;
 use tandem_core::RagStatus;
 
 use crate::Html;
@@ -149,5 +150,73 @@ mod tests {
                 .expect("render")
                 .is_none()
         );
+    }
+}
+
+/// A table of cases, as the caseload and the backlog show them: the reference (a link to the
+/// case) first, then the page's own columns.
+#[derive(Template)]
+#[template(path = "pages/_case-table.html")]
+pub(crate) struct CaseTable {
+    pub(crate) caption: String,
+    /// Every column's heading, the reference's included.
+    pub(crate) columns: Vec<Column>,
+    pub(crate) rows: Vec<CaseTableRow>,
+}
+
+/// A column heading; one with `href` sorts the list by that column.
+#[derive(Default)]
+pub(crate) struct Column {
+    pub(crate) text: &'static str,
+    pub(crate) href: Option<String>,
+    /// The list is sorted by this column (`aria-sort`).
+    pub(crate) current: bool,
+    pub(crate) numeric: bool,
+}
+
+impl Column {
+    pub(crate) fn plain(text: &'static str) -> Self {
+        Self {
+            text,
+            ..Self::default()
+        }
+    }
+}
+
+/// One case's row: its reference, then a cell for each further column.
+pub(crate) struct CaseTableRow {
+    pub(crate) reference: String,
+    pub(crate) cells: Vec<Cell>,
+}
+
+/// A cell: text, a number (right-aligned), or markup such as a status tag.
+#[derive(Default)]
+pub(crate) struct Cell {
+    text: String,
+    markup: Option<Html>,
+    numeric: bool,
+}
+
+impl Cell {
+    pub(crate) fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn number(value: i64) -> Self {
+        Self {
+            text: value.to_string(),
+            numeric: true,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn markup(markup: Html) -> Self {
+        Self {
+            markup: Some(markup),
+            ..Self::default()
+        }
     }
 }

@@ -93,8 +93,13 @@ fn read_date(iso: &Option<String>, parts: &Typed, what: &str) -> Result<Option<D
 /// "2026-03" as a month.
 fn parse_month(text: &str) -> Option<Month> {
     let (year, month) = text.trim().split_once('-')?;
+    // A plausible year only: far-off years overflow the date arithmetic of a period.
+    let year = year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1900..=2200).contains(y))?;
     let month = Month {
-        year: year.parse().ok()?,
+        year,
         month: month.parse().ok()?,
     };
     Date::from_ymd_opt(month.year, month.month, 1).map(|_| month)

@@ -255,6 +255,22 @@ impl TestApp {
         email: &str,
         password: &str,
     ) -> (TestResponse, Option<Session>) {
+        self.sign_in_posting(&[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Signs in with the sign-in form's hidden `next` address set to `next`.
+    pub async fn sign_in_with_next(
+        &self,
+        email: &str,
+        password: &str,
+        next: &str,
+    ) -> (TestResponse, Option<Session>) {
+        self.sign_in_posting(&[("email", email), ("password", password), ("next", next)])
+            .await
+    }
+
+    async fn sign_in_posting(&self, fields: &[(&str, &str)]) -> (TestResponse, Option<Session>) {
         let page = self.get("/sign-in", None).await;
         assert_eq!(page.status, StatusCode::OK);
         let pre = page.set_cookie(SIGN_IN_COOKIE).expect("sign-in cookie");
@@ -262,13 +278,7 @@ impl TestApp {
             cookie: format!("{SIGN_IN_COOKIE}={pre}"),
             csrf: page.csrf_field().expect("csrf field"),
         };
-        let response = self
-            .post_form(
-                "/sign-in",
-                Some(&pre_session),
-                &[("email", email), ("password", password)],
-            )
-            .await;
+        let response = self.post_form("/sign-in", Some(&pre_session), fields).await;
         let session = response
             .set_cookie(SESSION_COOKIE)
             .filter(|v| !v.is_empty())
