@@ -267,7 +267,8 @@ return {
   classes: String(el.getAttribute('class') || ''),
   href: el.getAttribute('href') || '',
   visible: shows(getComputedStyle(el)) || labels.some((l) => shows(getComputedStyle(l, '::before'))),
-  style: ((s) => `outline ${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}; box-shadow ${s.boxShadow}; background ${s.backgroundColor}; focus ${el.matches(':focus')} ${document.hasFocus()}`)(getComputedStyle(el)),
+  style: ((s) => `outline ${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}; `
+    + `box-shadow ${s.boxShadow}; background ${s.backgroundColor}`)(getComputedStyle(el)),
   in_main: !!el.closest('main'),
   in_order: !previous || !previous.isConnected || previous === document.body
     || !!(previous.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING),
@@ -837,7 +838,8 @@ impl Browser {
             let page = self.path().await;
             assert!(
                 focus.visible,
-                "{page}: no visible focus indicator on {focus:?}"
+                "{page}: no visible focus indicator ({}) on {focus:?}",
+                focus.style
             );
             assert_eq!(
                 focus.in_order, !back,
