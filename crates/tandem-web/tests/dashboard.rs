@@ -109,7 +109,7 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     // 7 trends, 3 breakdowns, advice by kind and by provider, the backlog and the reasons for
     // lateness.
     assert_eq!(page.texts("figure > svg[role=img]").len(), 14);
-    assert_eq!(page.texts("figure > table caption").len(), 14);
+    assert_eq!(page.texts("figure > .tandem-table-scroll > table caption").len(), 14);
     // The generator asks three health providers; each is a row of its own.
     let providers = page.texts("#advice-provider table tbody th");
     for health in [
@@ -449,7 +449,7 @@ async fn the_board_report_is_one_printable_page() {
     ));
     // 3 trends, the backlog and lateness; the headline table; the plan's progress.
     assert_eq!(page.texts("figure > svg[role=img]").len(), 5);
-    assert_eq!(page.texts("h2").len(), 5);
+    assert_eq!(page.texts("main h2").len(), 5);
     assert!(!page.texts("tr .govuk-tag--red").is_empty());
     // Strict CSP: no inline styles; printing is the stylesheet's business.
     assert!(!page.body.contains("style="));
@@ -475,7 +475,7 @@ async fn the_board_report_downloads_as_a_pdf_with_the_same_figures() {
     assert!(pdf.bytes.starts_with(b"%PDF-"));
     let text = pdf_text(&pdf.bytes);
     // The HTML report's sections and its headline figures, word for word.
-    for heading in page.texts("h2") {
+    for heading in page.texts("main h2") {
         assert!(text.contains(&heading), "{heading}");
     }
     let headline = links(&page, "h2 + table tbody tr td a");
