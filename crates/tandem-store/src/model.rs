@@ -107,7 +107,7 @@ pub struct CaseRecord {
     pub version: i64,
     /// The child the case is about; several cases can share one child.
     pub child_id: ChildId,
-    /// The account of the assigned case manager; `None` when nobody is assigned.
+    /// The account of the assigned case manager; `None` when no case manager is assigned.
     pub case_manager: Option<UserId>,
     /// The team the case is assigned to, if any.
     pub team: Option<String>,
