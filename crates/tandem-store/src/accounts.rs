@@ -311,10 +311,13 @@ impl Tx {
         create_user(self.conn(), now, user).await
     }
 
+    /// Reads an account by id inside the transaction; `None` if there is none.
     pub async fn user(&mut self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
         user_where(self.conn(), None, Some(id)).await
     }
 
+    /// Reads an account by email address (compared without regard to case or surrounding spaces);
+    /// `None` if there is none.
     pub async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         user_where(self.conn(), Some(email), None).await
     }
@@ -347,6 +350,9 @@ impl Tx {
         Ok(())
     }
 
+    /// Replaces a user's password hash (an encoded hash, never a password);
+    /// [`StoreError::UserNotFound`] if there is no such account. Does not revoke their sessions:
+    /// call [`Tx::revoke_user_sessions`] for that.
     pub async fn set_password_hash(&mut self, id: UserId, hash: &str) -> Result<(), StoreError> {
         update_user(self.conn(), id, None, None, Some(hash)).await
     }
@@ -372,6 +378,7 @@ impl Tx {
         revoke_sessions(self.conn(), None, Some(user_id)).await
     }
 
+    /// Records a sign-in attempt under a caller-chosen key, stamped with [`Tx::now`].
     pub async fn record_sign_in_attempt(
         &mut self,
         key: &str,
@@ -381,6 +388,7 @@ impl Tx {
         record_attempt(self.conn(), key, now, succeeded).await
     }
 
+    /// Failed attempts under `key` since `since`, as [`Store::failed_sign_in_attempts`] counts them.
     pub async fn failed_sign_in_attempts(
         &mut self,
         key: &str,
@@ -432,16 +440,20 @@ impl Tx {
 }
 
 impl Store {
+    /// Reads an account by id; `None` if there is none.
     pub async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
         let mut held = self.acquire().await?;
         user_where(held.conn(), None, Some(id)).await
     }
 
+    /// Reads an account by email address (compared without regard to case or surrounding spaces);
+    /// `None` if there is none.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         let mut held = self.acquire().await?;
         user_where(held.conn(), Some(email), None).await
     }
 
+    /// Every account, in id order, disabled ones included.
     pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         let mut held = self.acquire().await?;
         users(held.conn()).await
@@ -485,6 +497,8 @@ impl Store {
         failed_attempts(held.conn(), key, since).await
     }
 
+    /// How a case relates to people, for `tandem_core::can`; [`StoreError::CaseIdNotFound`] if
+    /// there is no such case.
     pub async fn case_access(&self, case_id: CaseId) -> Result<CaseAccess, StoreError> {
         let mut held = self.acquire().await?;
         case_access(held.conn(), case_id).await

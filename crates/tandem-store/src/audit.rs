@@ -100,6 +100,8 @@ impl Tx {
         append(self.conn(), now, entry).await
     }
 
+    /// Audit entries read inside the transaction, newest first (100 unless `filter.limit` says
+    /// otherwise): entries written earlier in it are included.
     pub async fn audit_log(
         &mut self,
         filter: &AuditFilter,

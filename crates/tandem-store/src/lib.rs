@@ -9,6 +9,8 @@
 //! names the version it was based on and fails with [`StoreError::Conflict`] if another write got
 //! there first.
 
+#![deny(missing_docs)]
+
 mod accounts;
 mod audit;
 mod bulk;

@@ -6,23 +6,36 @@ use tandem_core::{Actor, CaseFile, Child, Date, Event, Reference, Role, Stage, S
 
 use crate::error::StoreError;
 
+/// The database id of a case. Internal: people and the case file know a case by its
+/// [`Reference`].
 pub type CaseId = i64;
+/// The database id of one history row (an event, a correction or a withdrawal); what a
+/// correction or withdrawal names.
 pub type EventId = i64;
+/// The database id of a child's details, shared by every case held for that child.
 pub type ChildId = i64;
+/// The database id of a sign-in session. The session's token is never stored, only its hash.
 pub type SessionId = i64;
 
 /// Where a fact came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
+    /// Entered through the web pages' forms.
     Form,
+    /// Sent to the JSON API.
     Api,
+    /// Loaded by an import of case files.
     Import,
+    /// Made up by the synthetic-data generator.
     Generate,
 }
 
 impl Source {
+    /// Every source, e.g. to list the allowed values in the API schema.
     pub const ALL: [Source; 4] = [Self::Form, Self::Api, Self::Import, Self::Generate];
 
+    /// The name stored with each history row and shown in the API (`form`, `api`, `import`,
+    /// `generate`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Form => "form",
@@ -32,7 +45,8 @@ impl Source {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Self> {
+    /// The source with this stored name; `None` for any other text.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
@@ -41,11 +55,14 @@ impl Source {
 /// from the command line without an account).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attribution {
+    /// The account doing the writing; `None` for system work.
     pub by: Option<UserId>,
+    /// The door the write came through.
     pub source: Source,
 }
 
 impl Attribution {
+    /// Attributes a write to `by`, through `source`.
     pub fn new(by: Option<UserId>, source: Source) -> Self {
         Self { by, source }
     }
@@ -61,6 +78,7 @@ pub enum Correction {
 }
 
 impl Correction {
+    /// The name stored with the history row (`correct` or `withdraw`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Correct => "correct",
@@ -68,7 +86,8 @@ impl Correction {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Self> {
+    /// The correction with this stored name; `None` for any other text.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "correct" => Some(Self::Correct),
             "withdraw" => Some(Self::Withdraw),
@@ -80,32 +99,44 @@ impl Correction {
 /// The case row: identity, version and assignment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseRecord {
+    /// The case's database id.
     pub id: CaseId,
+    /// The case's reference, unique in the store.
     pub reference: Reference,
     /// Pass this back as `expected_version` on the next write.
     pub version: i64,
+    /// The child the case is about; several cases can share one child.
     pub child_id: ChildId,
+    /// The account of the assigned case manager; `None` when no case manager is assigned.
     pub case_manager: Option<UserId>,
+    /// The team the case is assigned to, if any.
     pub team: Option<String>,
+    /// When the case was created in the store (not when the request was received).
     pub opened_at: DateTime<Utc>,
 }
 
 /// One row of a case's history, with who recorded it, when and from where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRecord {
+    /// The row's database id: what a later correction or withdrawal names.
     pub id: EventId,
     /// Order of recording within the case, from 1.
     pub seq: i64,
     /// The fact; `None` on a withdrawal row.
     pub event: Option<Event>,
+    /// The account that recorded the row; `None` for system work.
     pub recorded_by: Option<UserId>,
     /// The recorder's display name, for the history page.
     pub recorded_by_name: Option<String>,
+    /// When the row was written: its transaction's [`Tx::now`](crate::Tx::now).
     pub recorded_at: DateTime<Utc>,
+    /// The door the row came through.
     pub source: Source,
     /// The row this one corrects or withdraws.
     pub supersedes: Option<EventId>,
+    /// Whether this row corrects or withdraws the row in `supersedes`; `None` on an ordinary row.
     pub correction: Option<Correction>,
+    /// Why the earlier row was corrected or withdrawn; `None` on an ordinary row.
     pub reason: Option<String>,
     /// The later row that corrected or withdrew this one, if any.
     pub superseded_by: Option<EventId>,
@@ -121,9 +152,13 @@ impl EventRecord {
 /// A case read back: its row, the child, every history row (oldest first) and its projection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredCase {
+    /// The case row: id, reference, version and assignment.
     pub record: CaseRecord,
+    /// The child's details as stored.
     pub child: Child,
+    /// Every history row, oldest first, superseded rows and withdrawals included.
     pub history: Vec<EventRecord>,
+    /// The stored summary row; `None` if the case has none.
     pub projection: Option<Projection>,
 }
 
@@ -147,20 +182,27 @@ impl StoredCase {
 /// of a new request).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildMatch {
+    /// The stored child, to pass to [`Tx::open_case_for_child`](crate::Tx::open_case_for_child).
     pub child_id: ChildId,
+    /// The reference of the case already held.
     pub reference: Reference,
+    /// That case's stage from its summary row; `None` if it has none.
     pub stage: Option<Stage>,
 }
 
 /// A case to create. The case file's reference, child and events are stored as given.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCase {
+    /// The case file: reference, child and events.
     pub case: CaseFile,
+    /// The case manager to assign the case to, if any.
     pub case_manager: Option<UserId>,
+    /// The team to assign the case to, if any.
     pub team: Option<String>,
 }
 
 impl NewCase {
+    /// A case to create from `case`, assigned to nobody.
     pub fn new(case: CaseFile) -> Self {
         Self {
             case,
@@ -174,9 +216,14 @@ impl NewCase {
 /// [`tandem_core::RagStatus::of_case`]; `None` when nothing is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rag {
+    /// A duty is overdue.
     Red,
+    /// Nothing is overdue and the next duty falls due today or within
+    /// [`tandem_core::caseload::DUE_SOON_DAYS`] days.
     Amber,
+    /// Nothing is overdue and the next duty falls due later than that.
     Green,
+    /// Nothing is due.
     None,
 }
 
@@ -192,7 +239,8 @@ impl From<Option<tandem_core::RagStatus>> for Rag {
 }
 
 impl Rag {
-    pub fn as_str(self) -> &'static str {
+    /// The name stored in the summary row (`red`, `amber`, `green`, `none`).
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Red => "red",
             Self::Amber => "amber",
@@ -201,7 +249,8 @@ impl Rag {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Self> {
+    /// The status with this stored name; `None` for any other text.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "red" => Some(Self::Red),
             "amber" => Some(Self::Amber),
@@ -215,13 +264,21 @@ impl Rag {
 /// The summary row of a case, derived from its effective events as of `computed_as_of`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projection {
+    /// The stage the case has reached.
     pub stage: Stage,
     /// The earliest duty not yet done (overdue or pending).
     pub next_key: Option<String>,
+    /// When the next duty (`next_key`) is due; `None` when nothing is due or it has no due date.
     pub next_due: Option<Date>,
+    /// Where the next duty stood on `computed_as_of` (overdue or pending). Judged again on a later
+    /// day by [`CaseSummary::next_status_on`].
     pub next_status: Option<Status>,
+    /// How many duties were overdue on `computed_as_of`.
     pub overdue_count: i64,
+    /// The red/amber/green status on `computed_as_of`.
     pub rag: Rag,
+    /// The date this row was computed as of; see
+    /// [`Tx::refresh_stale_projections`](crate::Tx::refresh_stale_projections).
     pub computed_as_of: Date,
 }
 
@@ -229,19 +286,24 @@ pub struct Projection {
 /// the projection was computed, so the list is right even when projections are a day old.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFilter {
+    /// The date statuses are judged on (usually today).
     pub as_of: Date,
     /// Any of these stages; empty means any stage.
     pub stages: Vec<Stage>,
+    /// Only cases whose next duty has this status on `as_of`; `None` for any status.
     pub status: Option<StatusFilter>,
     /// Next duty due strictly before this date.
     pub due_before: Option<Date>,
+    /// Only cases assigned to this case manager.
     pub case_manager: Option<UserId>,
+    /// Only cases assigned to this team.
     pub team: Option<String>,
     /// Only cases a case manager works on: assigned to them or to their team.
     pub caseload_of: Option<Caseload>,
 }
 
 impl CaseFilter {
+    /// A filter that matches every case, judging statuses on `as_of`.
     pub fn as_of(as_of: Date) -> Self {
         Self {
             as_of,
@@ -259,7 +321,9 @@ impl CaseFilter {
 /// (the rule of [`tandem_core::can`] for case managers, as a filter).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caseload {
+    /// The case manager's account.
     pub user: UserId,
+    /// Their team, if they belong to one.
     pub team: Option<String>,
 }
 
@@ -295,6 +359,7 @@ pub enum CaseSort {
     /// Next due date, soonest first (nothing due last).
     #[default]
     Due,
+    /// Case reference, in text order.
     Reference,
     /// Family name, then given name.
     Name,
@@ -303,8 +368,10 @@ pub enum CaseSort {
 }
 
 impl CaseSort {
-    pub const ALL: [CaseSort; 4] = [Self::Due, Self::Reference, Self::Name, Self::Stage];
+    /// Every order, for [`CaseSort::parse`].
+    pub(crate) const ALL: [CaseSort; 4] = [Self::Due, Self::Reference, Self::Name, Self::Stage];
 
+    /// The order's machine name (`due`, `reference`, `name`, `stage`), e.g. for a page's address.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Due => "due",
@@ -314,6 +381,7 @@ impl CaseSort {
         }
     }
 
+    /// The order with this name, as [`CaseSort::as_str`] gives it; `None` for any other text.
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
@@ -323,26 +391,38 @@ impl CaseSort {
 /// them have their next step overdue or due within two weeks, judged on the filter's `as_of`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseloadCount {
+    /// The case manager; `None` for the cases with no case manager.
     pub case_manager: Option<UserId>,
+    /// How many matching cases they hold.
     pub cases: i64,
+    /// How many of those have their next duty overdue.
     pub overdue: i64,
+    /// How many of those have their next duty due today or within
+    /// [`tandem_core::caseload::DUE_SOON_DAYS`] days.
     pub due_soon: i64,
 }
 
 /// A request past the statutory 20 weeks without a final plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BacklogCase {
+    /// The case's reference.
     pub reference: Reference,
+    /// The child's given name, if recorded.
     pub given_name: Option<String>,
+    /// The child's family name, if recorded.
     pub family_name: Option<String>,
+    /// The stage the case has reached.
     pub stage: Stage,
+    /// The account of the assigned case manager, if any.
     pub case_manager: Option<UserId>,
     /// When the request was received.
     pub requested: Date,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// One page of [`Tx::backlog`](crate::Tx::backlog), with the count across all pages.
 pub struct BacklogPage {
+    /// This page's cases, oldest request first.
     pub cases: Vec<BacklogCase>,
     /// Rows matching across all pages.
     pub total: i64,
@@ -351,7 +431,9 @@ pub struct BacklogPage {
 /// One page of a list: `limit` rows after skipping `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
+    /// The most rows to return; a negative limit returns none.
     pub limit: i64,
+    /// How many rows to skip first; a negative offset skips none.
     pub offset: i64,
 }
 
@@ -369,14 +451,23 @@ impl Page {
 /// One row of the case list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseSummary {
+    /// The case's database id.
     pub id: CaseId,
+    /// The case's reference.
     pub reference: Reference,
+    /// The case's version, to pass back as `expected_version` on the next write.
     pub version: i64,
+    /// The account of the assigned case manager, if any.
     pub case_manager: Option<UserId>,
+    /// The team the case is assigned to, if any.
     pub team: Option<String>,
+    /// When the case was created in the store.
     pub opened_at: DateTime<Utc>,
+    /// The child's given name, if recorded.
     pub given_name: Option<String>,
+    /// The child's family name, if recorded.
     pub family_name: Option<String>,
+    /// The case's summary row; a case without one is not listed.
     pub projection: Projection,
 }
 
@@ -394,7 +485,9 @@ impl CaseSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// One page of the case list, with the count across all pages.
 pub struct CasePage {
+    /// This page's cases, in the order asked for.
     pub cases: Vec<CaseSummary>,
     /// Rows matching the filter across all pages.
     pub total: i64,
@@ -403,7 +496,9 @@ pub struct CasePage {
 /// What an import or generation wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportSummary {
+    /// How many cases were created.
     pub cases: u64,
+    /// How many events were stored across them.
     pub events: u64,
 }
 
@@ -411,22 +506,37 @@ pub struct ImportSummary {
 /// (argon2id PHC string), never a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
+    /// The sign-in address; stored trimmed and lower-cased, and unique
+    /// ([`StoreError::DuplicateEmail`](crate::StoreError::DuplicateEmail) otherwise).
     pub email: String,
+    /// The name shown to other users (e.g. in a case's history).
     pub name: String,
+    /// The encoded password hash.
     pub password_hash: String,
+    /// The account's one role, which decides what it may do.
     pub role: Role,
+    /// The case-management team the user belongs to, if any.
     pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// An account as stored.
 pub struct UserRecord {
+    /// The account's id.
     pub id: UserId,
+    /// The sign-in address, trimmed and lower-cased.
     pub email: String,
+    /// The name shown to other users.
     pub name: String,
+    /// The encoded password hash (argon2id PHC string), to verify a sign-in against.
     pub password_hash: String,
+    /// The account's one role, which decides what it may do.
     pub role: Role,
+    /// The case-management team the user belongs to, if any.
     pub team: Option<String>,
+    /// Whether the account is disabled: its sessions no longer count.
     pub disabled: bool,
+    /// When the account was created.
     pub created_at: DateTime<Utc>,
 }
 
@@ -442,31 +552,42 @@ impl UserRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A sign-in session as stored. Its token is not: only a hash of it, which is not read back.
 pub struct SessionRecord {
+    /// The session's id.
     pub id: SessionId,
+    /// The account signed in.
     pub user_id: UserId,
+    /// When the session was created (at sign-in).
     pub created_at: DateTime<Utc>,
+    /// When the session was last used; a session idle for too long is no longer live.
     pub last_seen_at: DateTime<Utc>,
+    /// When the session ends however active it is.
     pub expires_at: DateTime<Utc>,
+    /// Whether it was revoked (sign-out, or every session of a user revoked at once).
     pub revoked: bool,
 }
 
 /// How a user is linked to a case, for permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CaseRelation {
+    /// Asked for advice on the case.
     AdviceRecipient,
+    /// The child's family.
     Family,
 }
 
 impl CaseRelation {
-    pub fn as_str(self) -> &'static str {
+    /// The name stored with the link (`advice_recipient`, `family`).
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::AdviceRecipient => "advice_recipient",
             Self::Family => "family",
         }
     }
 
-    pub fn parse(text: &str) -> Option<Self> {
+    /// The relation with this stored name; `None` for any other text.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "advice_recipient" => Some(Self::AdviceRecipient),
             "family" => Some(Self::Family),
@@ -479,13 +600,18 @@ impl CaseRelation {
 /// counts, roles): never names, dates of birth or free text about a child.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
+    /// The account that acted; `None` for system work.
     pub actor: Option<UserId>,
+    /// A machine name for what was done (e.g. `case.open`).
     pub action: String,
+    /// The case acted on, if any.
     pub case_reference: Option<Reference>,
+    /// A JSON object of ids and machine names; empty unless set with [`AuditEntry::detail`].
     pub detail: Value,
 }
 
 impl AuditEntry {
+    /// An entry for `actor` doing `action`, about no case and with an empty detail.
     pub fn new(actor: Option<UserId>, action: impl Into<String>) -> Self {
         Self {
             actor,
@@ -495,11 +621,13 @@ impl AuditEntry {
         }
     }
 
+    /// Names the case the action was on.
     pub fn case(mut self, reference: &Reference) -> Self {
         self.case_reference = Some(reference.clone());
         self
     }
 
+    /// Sets the detail: ids and machine names only.
     pub fn detail(mut self, detail: Value) -> Self {
         self.detail = detail;
         self
@@ -507,21 +635,32 @@ impl AuditEntry {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// An audit entry read back.
 pub struct AuditRecord {
+    /// The entry's id; a later entry has a larger id.
     pub id: i64,
+    /// When the entry was written.
     pub at: DateTime<Utc>,
+    /// The account that acted; `None` for system work.
     pub actor: Option<UserId>,
+    /// The machine name of what was done.
     pub action: String,
+    /// The case acted on, if any, as stored.
     pub case_reference: Option<String>,
+    /// The detail as written: ids and machine names.
     pub detail: Value,
 }
 
 /// Which audit rows to read, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
+    /// Only entries about this case.
     pub case_reference: Option<Reference>,
+    /// Only entries by this account.
     pub actor: Option<UserId>,
+    /// Only entries with this action.
     pub action: Option<String>,
+    /// At most this many entries: 100 when `None`, none when negative.
     pub limit: Option<i64>,
 }
 

@@ -26,7 +26,9 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// SQLite, through a `sqlite:` URL: one file (or memory), the default.
     Sqlite,
+    /// PostgreSQL, through a `postgres:` or `postgresql:` URL.
     Postgres,
 }
 
@@ -156,6 +158,7 @@ impl Store {
         })
     }
 
+    /// Which database this store runs on.
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,
@@ -213,6 +216,8 @@ impl Store {
         Ok(())
     }
 
+    /// Closes the pool: asking it for a connection fails from now on, and this waits until the
+    /// connections in use are returned and every connection is closed.
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(pool) => pool.close().await,
@@ -348,6 +353,7 @@ impl Tx {
         self.today = today;
     }
 
+    /// Which database this transaction runs on.
     pub fn backend(&self) -> Backend {
         match self.inner {
             TxInner::Sqlite(_) => Backend::Sqlite,
@@ -355,6 +361,7 @@ impl Tx {
         }
     }
 
+    /// Makes everything written through this transaction permanent, all together.
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,
@@ -363,6 +370,8 @@ impl Tx {
         Ok(())
     }
 
+    /// Undoes everything written through this transaction. Dropping a `Tx` without committing
+    /// does the same.
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self.inner {
             TxInner::Sqlite(tx) => tx.rollback().await?,

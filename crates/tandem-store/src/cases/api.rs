@@ -27,6 +27,7 @@ impl Store {
         load_case_where(held.conn(), Some(reference.as_str()), None).await
     }
 
+    /// As [`Store::case`], by database id.
     pub async fn case_by_id(&self, id: CaseId) -> Result<Option<StoredCase>, StoreError> {
         let mut held = self.acquire().await?;
         load_case_where(held.conn(), None, Some(id)).await
@@ -43,6 +44,7 @@ impl Store {
         list_cases(held.conn(), filter, CaseSort::Due, page).await
     }
 
+    /// How many cases the store holds.
     pub async fn count_cases(&self) -> Result<i64, StoreError> {
         let mut held = self.acquire().await?;
         let count = on!(held.conn(), c => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cases")
@@ -64,6 +66,7 @@ impl Store {
         Ok(version)
     }
 
+    /// How many history rows the store holds, corrections and withdrawals included.
     pub async fn count_events(&self) -> Result<i64, StoreError> {
         let mut held = self.acquire().await?;
         let count = on!(held.conn(), c => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
@@ -88,10 +91,15 @@ impl Tx {
             })
     }
 
-    pub async fn case_by_id(&mut self, id: CaseId) -> Result<Option<StoredCase>, StoreError> {
+    /// As [`Tx::case`], by database id.
+    pub(crate) async fn case_by_id(
+        &mut self,
+        id: CaseId,
+    ) -> Result<Option<StoredCase>, StoreError> {
         load_case_where(self.conn(), None, Some(id)).await
     }
 
+    /// As [`Store::list_cases`], inside the transaction.
     pub async fn list_cases(
         &mut self,
         filter: &CaseFilter,
