@@ -13,7 +13,7 @@ pub mod charts;
 pub mod components;
 mod config;
 mod error;
-pub mod html;
+mod html;
 mod pages;
 mod security;
 mod session;
@@ -21,6 +21,6 @@ mod state;
 
 pub use app::{router, serve, serve_on};
 pub use config::{Reporting, WebConfig};
-pub use html::{Attributes, Content, Html};
-pub use session::{CurrentUser, home};
+pub(crate) use html::Content;
+pub use html::Html;
 pub use state::{AppState, Clock};

@@ -50,7 +50,7 @@ impl AppState {
     }
 
     /// Dashboards computed since the cases last changed.
-    pub fn dashboards(&self) -> &DashboardCache {
+    pub(crate) fn dashboards(&self) -> &DashboardCache {
         &self.inner.dashboards
     }
 
