@@ -26,6 +26,7 @@ impl Html {
         template.render().map(Self)
     }
 
+    /// The markup as given, without the trimming `Display` applies.
     pub fn as_str(&self) -> &str {
         &self.0
     }

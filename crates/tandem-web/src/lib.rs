@@ -6,6 +6,8 @@
 //! To run it: open a [`tandem_app::services::Store`], build an [`AppState`] with a [`WebConfig`], and
 //! call [`serve`] (or mount [`router`] yourself).
 
+#![deny(missing_docs)]
+
 mod api;
 mod app;
 mod assets;

@@ -11,8 +11,11 @@ use super::{Bar, BarChart, Mark, TrendChart, TrendPoint, percent};
 /// The groups a breakdown is by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Breakdown {
+    /// By the case manager named on each case (or none).
     CaseManager,
+    /// By the child's primary need, as recorded.
     PrimaryNeed,
+    /// By the child's age band when the request was received.
     AgeGroup,
 }
 

@@ -25,7 +25,9 @@ pub enum Mark {
     /// No judgement.
     #[default]
     Plain,
+    /// Meets the target in force.
     OnTrack,
+    /// Below the target in force: hatched bars and square points.
     OffTrack,
     /// Picked out for the reason the chart's legend gives (e.g. past the 20-week limit).
     Flagged,
