@@ -7,13 +7,17 @@ use tandem_core::dashboard::PseudonymKey;
 use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::targets::LocalTargets;
 
+/// Settings for the web application, fixed when the [`AppState`](crate::AppState) is built. The
+/// defaults are the production settings, except `reporting`, which callers fill in.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Serve cookies with `Secure` and the `__Host-` prefix. Turn off only for plain-HTTP
     /// development on a host browsers do not treat as secure (they do treat `localhost` and
     /// `127.0.0.1` as secure, so the default works there too).
     pub secure_cookies: bool,
+    /// How long a session lasts when idle and at most.
     pub sessions: SessionPolicy,
+    /// How many failed sign-ins an email address may have before sign-in is refused for a while.
     pub sign_in_limit: SignInLimit,
     /// A request taking longer than this is answered with 503 (408 while reading the body).
     pub request_timeout: Duration,

@@ -17,20 +17,21 @@ pub struct Html(String);
 
 impl Html {
     /// Wraps markup the caller vouches for.
-    pub fn trusted(markup: impl Into<String>) -> Self {
+    pub(crate) fn trusted(markup: impl Into<String>) -> Self {
         Self(markup.into())
     }
 
     /// Renders a template (for example another component) into reusable markup.
-    pub fn render(template: &impl askama::Template) -> askama::Result<Self> {
+    pub(crate) fn render(template: &impl askama::Template) -> askama::Result<Self> {
         template.render().map(Self)
     }
 
+    /// The markup as given, without the trimming `Display` applies.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.trim().is_empty()
     }
 }
@@ -61,13 +62,13 @@ pub(crate) fn escape(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
 /// The macros' `html` / `text` pair: HTML wins when present, as in Nunjucks (`html if html else
 /// text`), and text is escaped here so templates can print it as-is.
 #[derive(Clone, Copy, Debug)]
-pub struct Content<'a> {
+pub(crate) struct Content<'a> {
     html: Option<&'a Html>,
     text: Option<&'a str>,
 }
 
 impl<'a> Content<'a> {
-    pub fn new(html: Option<&'a Html>, text: Option<&'a str>) -> Self {
+    pub(crate) fn new(html: Option<&'a Html>, text: Option<&'a str>) -> Self {
         Self {
             html: html.filter(|h| !h.is_empty()),
             text: text.filter(|t| !t.is_empty()),
@@ -75,11 +76,11 @@ impl<'a> Content<'a> {
     }
 
     /// True when there is something to show (the macros' `if params.html or params.text`).
-    pub fn is_some(&self) -> bool {
+    pub(crate) fn is_some(&self) -> bool {
         self.html.is_some() || self.text.is_some()
     }
 
-    pub fn is_html(&self) -> bool {
+    pub(crate) fn is_html(&self) -> bool {
         self.html.is_some()
     }
 }
@@ -101,7 +102,7 @@ macro_rules! impl_content {
     ($($ty:ty),+ $(,)?) => {$(
         impl $ty {
             /// The `html` or else `text` option, ready to print.
-            pub fn content(&self) -> $crate::html::Content<'_> {
+            pub(crate) fn content(&self) -> $crate::html::Content<'_> {
                 $crate::html::Content::new(self.html.as_ref(), self.text.as_deref())
             }
         }
@@ -112,7 +113,7 @@ pub(crate) use impl_content;
 /// A scalar attribute value as the macros accept it (strings, numbers or booleans).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(untagged)]
-pub enum AttributeValue {
+pub(crate) enum AttributeValue {
     Bool(bool),
     Int(i64),
     Float(f64),
@@ -153,15 +154,19 @@ struct Attribute {
 /// The `attributes` option: extra HTML attributes in insertion order, rendered like the
 /// `govukAttributes` macro (` name="value"`, escaped).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Attributes(Vec<Attribute>);
+pub(crate) struct Attributes(Vec<Attribute>);
 
 impl Attributes {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Adds ` name="value"`.
-    pub fn with(mut self, name: impl Into<String>, value: impl Into<AttributeValue>) -> Self {
+    pub(crate) fn with(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<AttributeValue>,
+    ) -> Self {
         self.0.push(Attribute {
             name: name.into(),
             value: Some(value.into()),
@@ -171,17 +176,13 @@ impl Attributes {
     }
 
     /// Adds a boolean attribute (` name`) when `on`.
-    pub fn with_flag(mut self, name: impl Into<String>, on: bool) -> Self {
+    pub(crate) fn with_flag(mut self, name: impl Into<String>, on: bool) -> Self {
         self.0.push(Attribute {
             name: name.into(),
             value: Some(AttributeValue::Bool(on)),
             optional: true,
         });
         self
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -266,7 +267,7 @@ where
 }
 
 /// Nunjucks' `value | default(fallback, true)`: the fallback also replaces an empty string.
-pub fn or<'a>(value: &'a Option<String>, fallback: &'a str) -> &'a str {
+pub(crate) fn or<'a>(value: &'a Option<String>, fallback: &'a str) -> &'a str {
     value
         .as_deref()
         .filter(|v| !v.is_empty())

@@ -6,6 +6,8 @@
 //! To run it: open a [`tandem_app::services::Store`], build an [`AppState`] with a [`WebConfig`], and
 //! call [`serve`] (or mount [`router`] yourself).
 
+#![deny(missing_docs)]
+
 mod api;
 mod app;
 mod assets;
@@ -13,7 +15,7 @@ pub mod charts;
 pub mod components;
 mod config;
 mod error;
-pub mod html;
+mod html;
 mod pages;
 mod security;
 mod session;
@@ -21,6 +23,6 @@ mod state;
 
 pub use app::{router, serve, serve_on};
 pub use config::{Reporting, WebConfig};
-pub use html::{Attributes, Content, Html};
-pub use session::{CurrentUser, home};
+pub(crate) use html::Content;
+pub use html::Html;
 pub use state::{AppState, Clock};

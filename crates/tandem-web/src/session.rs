@@ -11,8 +11,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
+use tandem_app::accounts::UserRecord;
 use tandem_app::accounts::{self, SessionToken, digest};
-use tandem_app::accounts::{SessionRecord, UserRecord};
 use tandem_app::services::{Caller, Source};
 use tandem_core::{Action, Actor, Resource, can};
 
@@ -73,9 +73,8 @@ pub(crate) fn csrf_token_for(token: &str) -> String {
 
 /// The signed-in user of this request.
 #[derive(Debug, Clone)]
-pub struct CurrentUser {
+pub(crate) struct CurrentUser {
     pub user: UserRecord,
-    pub session: SessionRecord,
     token: SessionToken,
 }
 
@@ -110,7 +109,7 @@ impl CurrentUser {
 
 /// The page a user's role works from: accounts for administrators, the dashboard for those who
 /// see figures but no case list, the cases otherwise.
-pub fn home(actor: &Actor) -> &'static str {
+pub(crate) fn home(actor: &Actor) -> &'static str {
     let may = |action| can(actor, action, Resource::Service);
     if may(Action::ManageAccounts) {
         "/admin/users"
@@ -135,11 +134,7 @@ async fn current_user(
             let token = SessionToken::from_cookie(value);
             accounts::current_session(state.store(), &token, state.config().sessions, state.now())
                 .await?
-                .map(|(session, user)| CurrentUser {
-                    user,
-                    session,
-                    token,
-                })
+                .map(|(_session, user)| CurrentUser { user, token })
         }
         None => None,
     };

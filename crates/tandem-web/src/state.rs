@@ -26,10 +26,12 @@ struct Inner {
 }
 
 impl AppState {
+    /// State that reads the system clock.
     pub fn new(store: Store, config: WebConfig) -> Self {
         Self::with_clock(store, config, Arc::new(Utc::now))
     }
 
+    /// State that reads the time from `clock` instead, so tests can move time on.
     pub fn with_clock(store: Store, config: WebConfig, clock: Clock) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -41,19 +43,22 @@ impl AppState {
         }
     }
 
+    /// The case store every handler reads and writes.
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
 
+    /// The settings the application was started with.
     pub fn config(&self) -> &WebConfig {
         &self.inner.config
     }
 
     /// Dashboards computed since the cases last changed.
-    pub fn dashboards(&self) -> &DashboardCache {
+    pub(crate) fn dashboards(&self) -> &DashboardCache {
         &self.inner.dashboards
     }
 
+    /// The current time, by this state's clock.
     pub fn now(&self) -> DateTime<Utc> {
         (self.inner.clock)()
     }

@@ -8,6 +8,7 @@ use crate::html::Html;
 /// One bar.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
+    /// The group the bar stands for, shown beside it and in the table ("Ann", "28 to 31 weeks").
     pub label: String,
     /// The bar's length: a count, or a rate from 0 to 1 when the chart is of rates.
     pub value: Option<f64>,
@@ -15,6 +16,8 @@ pub struct Bar {
     pub display: String,
     /// The list of cases behind the value.
     pub href: Option<String>,
+    /// On or off track, or flagged: off-track and flagged bars are hatched, and the table says
+    /// which.
     pub mark: Mark,
 }
 
@@ -23,6 +26,7 @@ pub struct Bar {
 pub struct BarChart {
     /// Unique on the page: prefixes the ids of the title, description and pattern.
     pub id: String,
+    /// The chart's accessible name (the SVG `<title>`), repeated in the table's caption.
     pub title: String,
     /// The figures in words, for those who cannot see the chart.
     pub description: String,
@@ -30,6 +34,7 @@ pub struct BarChart {
     pub category: String,
     /// Heading of the value column ("Final plans within 20 weeks").
     pub measure: String,
+    /// The bars from top to bottom, one table row each.
     pub bars: Vec<Bar>,
     /// Bars are rates (0 to 1, drawn on a 0–100% scale) rather than counts.
     pub rates: bool,
@@ -72,6 +77,7 @@ struct View<'a> {
 }
 
 impl BarChart {
+    /// The chart as an SVG figure followed by its data table.
     pub fn render(&self) -> askama::Result<Html> {
         let plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
         let scale = if self.rates {

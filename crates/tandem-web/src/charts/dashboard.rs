@@ -11,13 +11,16 @@ use super::{Bar, BarChart, Mark, TrendChart, TrendPoint, percent};
 /// The groups a breakdown is by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Breakdown {
+    /// By the case manager named on each case (or none).
     CaseManager,
+    /// By the child's primary need, as recorded.
     PrimaryNeed,
+    /// By the child's age band when the request was received.
     AgeGroup,
 }
 
 impl Breakdown {
-    pub fn heading(self) -> &'static str {
+    pub(crate) fn heading(self) -> &'static str {
         match self {
             Self::CaseManager => "Case manager",
             Self::PrimaryNeed => "Primary need",
@@ -26,7 +29,7 @@ impl Breakdown {
     }
 
     /// The part of chart ids and table names naming the breakdown.
-    pub fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             Self::CaseManager => "case-manager",
             Self::PrimaryNeed => "primary-need",
@@ -36,7 +39,7 @@ impl Breakdown {
 }
 
 /// "55.8% (2,703 of 4,843)", or "none measured".
-pub fn rate_display(rate: Rate) -> String {
+pub(crate) fn rate_display(rate: Rate) -> String {
     match rate.rate() {
         Some(r) => format!(
             "{} ({} of {})",
@@ -311,7 +314,7 @@ pub fn lateness_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarCha
 
 /// Advice within 6 weeks over the period, one bar per kind of advice, each judged against its
 /// own target (so the chart has no single target line).
-pub fn advice_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+pub(crate) fn advice_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
     let bars = AdviceKind::ALL
         .iter()
         .map(|kind| {
@@ -361,7 +364,7 @@ pub fn advice_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart
 }
 
 /// A provider's row name: "Community paediatrics (health advice)".
-pub fn provider_label(source: &AdviceSource) -> String {
+pub(crate) fn provider_label(source: &AdviceSource) -> String {
     format!(
         "{} ({})",
         source
@@ -374,7 +377,7 @@ pub fn provider_label(source: &AdviceSource) -> String {
 
 /// Advice within 6 weeks over the period, one bar per provider and kind of advice, each judged
 /// against its kind's target.
-pub fn provider_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+pub(crate) fn provider_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
     let bars: Vec<Bar> = d
         .by_provider
         .iter()

@@ -14,9 +14,9 @@ mod trend;
 
 pub use bar::{Bar, BarChart};
 pub use dashboard::{
-    Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, provider_chart,
-    provider_label, rate_display, thousands, trend_chart,
+    Breakdown, backlog_chart, breakdown_chart, lateness_chart, thousands, trend_chart,
 };
+pub(crate) use dashboard::{advice_chart, provider_chart, provider_label, rate_display};
 pub use trend::{TrendChart, TrendPoint};
 
 /// How a value stands, shown by shape or pattern as well as colour.
@@ -25,7 +25,9 @@ pub enum Mark {
     /// No judgement.
     #[default]
     Plain,
+    /// Meets the target in force.
     OnTrack,
+    /// Below the target in force: hatched bars and square points.
     OffTrack,
     /// Picked out for the reason the chart's legend gives (e.g. past the 20-week limit).
     Flagged,
@@ -33,7 +35,7 @@ pub enum Mark {
 
 impl Mark {
     /// Words for the data table.
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Self::Plain => "",
             Self::OnTrack => "On track",
@@ -43,7 +45,7 @@ impl Mark {
     }
 
     /// Whether the shape is hatched (off track or flagged).
-    pub fn hatched(self) -> bool {
+    pub(crate) fn hatched(self) -> bool {
         matches!(self, Self::OffTrack | Self::Flagged)
     }
 }
@@ -59,7 +61,7 @@ fn coord(value: f64) -> String {
 }
 
 /// "65.3%" (to one decimal place).
-pub fn percent(rate: f64) -> String {
+pub(crate) fn percent(rate: f64) -> String {
     format!("{:.1}%", rate * 100.0)
 }
 

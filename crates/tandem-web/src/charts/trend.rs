@@ -17,7 +17,9 @@ pub struct TrendPoint {
     pub display: String,
     /// The target in force that month (0 to 1).
     pub target: Option<f64>,
+    /// The list of cases behind the value, linked from the table.
     pub href: Option<String>,
+    /// Against the target: an off-track point is drawn as a square, not a circle.
     pub mark: Mark,
 }
 
@@ -26,10 +28,13 @@ pub struct TrendPoint {
 pub struct TrendChart {
     /// Unique on the page: prefixes the ids of the title and description.
     pub id: String,
+    /// The chart's accessible name (the SVG `<title>`), repeated in the table's caption.
     pub title: String,
+    /// The figures in words, for those who cannot see the chart.
     pub description: String,
     /// Heading of the value column.
     pub measure: String,
+    /// The months, oldest first, one table row each.
     pub points: Vec<TrendPoint>,
 }
 
@@ -76,6 +81,7 @@ struct View<'a> {
 }
 
 impl TrendChart {
+    /// The chart as an SVG figure followed by its data table.
     pub fn render(&self) -> askama::Result<Html> {
         let n = self.points.len().max(1) as f64;
         let step = (WIDTH - LEFT - RIGHT) / n;

@@ -10,19 +10,19 @@ use crate::html::{Attributes, Html, impl_content};
 #[template(path = "components/button.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Button {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub name: Option<String>,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) name: Option<String>,
     #[serde(rename = "type")]
-    pub button_type: Option<String>,
-    pub value: Option<String>,
-    pub disabled: bool,
-    pub href: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
-    pub prevent_double_click: Option<bool>,
-    pub is_start_button: bool,
-    pub id: Option<String>,
+    pub(crate) button_type: Option<String>,
+    pub(crate) value: Option<String>,
+    pub(crate) disabled: bool,
+    pub(crate) href: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
+    pub(crate) prevent_double_click: Option<bool>,
+    pub(crate) is_start_button: bool,
+    pub(crate) id: Option<String>,
 }
 
 /// `govukTag`.
@@ -30,10 +30,10 @@ pub struct Button {
 #[template(path = "components/tag.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Tag {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukBackLink`.
@@ -41,11 +41,11 @@ pub struct Tag {
 #[template(path = "components/back-link.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct BackLink {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub href: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) href: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukSkipLink`.
@@ -53,11 +53,11 @@ pub struct BackLink {
 #[template(path = "components/skip-link.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SkipLink {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub href: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) href: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukInsetText`.
@@ -65,11 +65,11 @@ pub struct SkipLink {
 #[template(path = "components/inset-text.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct InsetText {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub id: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) id: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukWarningText`.
@@ -77,11 +77,11 @@ pub struct InsetText {
 #[template(path = "components/warning-text.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct WarningText {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub icon_fallback_text: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) icon_fallback_text: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 impl_content!(Button, Tag, BackLink, SkipLink, InsetText, WarningText);

@@ -12,7 +12,7 @@ use super::{ErrorMessage, Fieldset, Hint, Label};
 /// The `label` option of a radio or checkbox item.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct ItemLabel {
+pub(crate) struct ItemLabel {
     pub classes: Option<String>,
     pub attributes: Attributes,
 }
@@ -20,14 +20,14 @@ pub struct ItemLabel {
 /// The `conditional` option: content revealed when the item is chosen.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Conditional {
+pub(crate) struct Conditional {
     pub html: Html,
 }
 
 /// An item of `govukRadios` or `govukCheckboxes`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct ChoiceItem {
+pub(crate) struct ChoiceItem {
     pub text: Option<String>,
     pub html: Option<Html>,
     pub id: Option<String>,
@@ -52,17 +52,17 @@ pub struct ChoiceItem {
 #[template(path = "components/choices.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Radios {
-    pub fieldset: Option<Fieldset>,
-    pub hint: Option<Hint>,
-    pub error_message: Option<ErrorMessage>,
-    pub form_group: FormGroup,
-    pub id_prefix: Option<String>,
-    pub name: String,
-    pub items: Vec<Option<ChoiceItem>>,
+    pub(crate) fieldset: Option<Fieldset>,
+    pub(crate) hint: Option<Hint>,
+    pub(crate) error_message: Option<ErrorMessage>,
+    pub(crate) form_group: FormGroup,
+    pub(crate) id_prefix: Option<String>,
+    pub(crate) name: String,
+    pub(crate) items: Vec<Option<ChoiceItem>>,
     /// Checks the item with this value.
-    pub value: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) value: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukCheckboxes`.
@@ -70,19 +70,19 @@ pub struct Radios {
 #[template(path = "components/choices.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Checkboxes {
-    pub described_by: Option<String>,
-    pub fieldset: Option<Fieldset>,
-    pub hint: Option<Hint>,
-    pub error_message: Option<ErrorMessage>,
-    pub form_group: FormGroup,
-    pub id_prefix: Option<String>,
-    pub name: String,
-    pub items: Vec<Option<ChoiceItem>>,
+    pub(crate) described_by: Option<String>,
+    pub(crate) fieldset: Option<Fieldset>,
+    pub(crate) hint: Option<Hint>,
+    pub(crate) error_message: Option<ErrorMessage>,
+    pub(crate) form_group: FormGroup,
+    pub(crate) id_prefix: Option<String>,
+    pub(crate) name: String,
+    pub(crate) items: Vec<Option<ChoiceItem>>,
     /// Checks the items with these values.
     #[serde(deserialize_with = "lenient_list")]
-    pub values: Vec<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) values: Vec<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 fn lenient_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {

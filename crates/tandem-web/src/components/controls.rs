@@ -11,7 +11,7 @@ use super::{ErrorMessage, Hint, Label};
 /// The `prefix` and `suffix` options of `govukInput`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Affix {
+pub(crate) struct Affix {
     pub text: Option<String>,
     pub html: Option<Html>,
     pub classes: Option<String>,
@@ -21,7 +21,7 @@ pub struct Affix {
 /// The `inputWrapper` option of `govukInput`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct InputWrapper {
+pub(crate) struct InputWrapper {
     pub classes: Option<String>,
     pub attributes: Attributes,
 }
@@ -31,28 +31,28 @@ pub struct InputWrapper {
 #[template(path = "components/input.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Input {
-    pub id: Option<String>,
-    pub name: String,
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
     #[serde(rename = "type")]
-    pub input_type: Option<String>,
-    pub inputmode: Option<String>,
+    pub(crate) input_type: Option<String>,
+    pub(crate) inputmode: Option<String>,
     #[serde(deserialize_with = "lenient")]
-    pub value: Option<String>,
-    pub disabled: bool,
-    pub described_by: Option<String>,
-    pub label: Option<Label>,
-    pub hint: Option<Hint>,
-    pub error_message: Option<ErrorMessage>,
-    pub prefix: Option<Affix>,
-    pub suffix: Option<Affix>,
-    pub form_group: FormGroup,
-    pub input_wrapper: InputWrapper,
-    pub classes: Option<String>,
-    pub autocomplete: Option<String>,
-    pub pattern: Option<String>,
-    pub spellcheck: Option<bool>,
-    pub autocapitalize: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) value: Option<String>,
+    pub(crate) disabled: bool,
+    pub(crate) described_by: Option<String>,
+    pub(crate) label: Option<Label>,
+    pub(crate) hint: Option<Hint>,
+    pub(crate) error_message: Option<ErrorMessage>,
+    pub(crate) prefix: Option<Affix>,
+    pub(crate) suffix: Option<Affix>,
+    pub(crate) form_group: FormGroup,
+    pub(crate) input_wrapper: InputWrapper,
+    pub(crate) classes: Option<String>,
+    pub(crate) autocomplete: Option<String>,
+    pub(crate) pattern: Option<String>,
+    pub(crate) spellcheck: Option<bool>,
+    pub(crate) autocapitalize: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukTextarea`.
@@ -60,26 +60,26 @@ pub struct Input {
 #[template(path = "components/textarea.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Textarea {
-    pub id: Option<String>,
-    pub name: String,
-    pub spellcheck: Option<bool>,
-    pub rows: Option<u32>,
-    pub value: Option<String>,
-    pub disabled: bool,
-    pub described_by: Option<String>,
-    pub label: Option<Label>,
-    pub hint: Option<Hint>,
-    pub error_message: Option<ErrorMessage>,
-    pub form_group: FormGroup,
-    pub classes: Option<String>,
-    pub autocomplete: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) spellcheck: Option<bool>,
+    pub(crate) rows: Option<u32>,
+    pub(crate) value: Option<String>,
+    pub(crate) disabled: bool,
+    pub(crate) described_by: Option<String>,
+    pub(crate) label: Option<Label>,
+    pub(crate) hint: Option<Hint>,
+    pub(crate) error_message: Option<ErrorMessage>,
+    pub(crate) form_group: FormGroup,
+    pub(crate) classes: Option<String>,
+    pub(crate) autocomplete: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// An option of `govukSelect`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct SelectItem {
+pub(crate) struct SelectItem {
     #[serde(deserialize_with = "lenient")]
     pub value: Option<String>,
     pub text: Option<String>,
@@ -93,21 +93,21 @@ pub struct SelectItem {
 #[template(path = "components/select.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Select {
-    pub id: Option<String>,
-    pub name: String,
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
     /// `None` entries are skipped, so lists can be built with conditional items.
-    pub items: Vec<Option<SelectItem>>,
+    pub(crate) items: Vec<Option<SelectItem>>,
     /// Selects the item with this value (or text, for items without a value).
     #[serde(deserialize_with = "lenient")]
-    pub value: Option<String>,
-    pub disabled: bool,
-    pub described_by: Option<String>,
-    pub label: Option<Label>,
-    pub hint: Option<Hint>,
-    pub error_message: Option<ErrorMessage>,
-    pub form_group: FormGroup,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) value: Option<String>,
+    pub(crate) disabled: bool,
+    pub(crate) described_by: Option<String>,
+    pub(crate) label: Option<Label>,
+    pub(crate) hint: Option<Hint>,
+    pub(crate) error_message: Option<ErrorMessage>,
+    pub(crate) form_group: FormGroup,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// The accessors `_field-head.html` and the control templates rely on.
@@ -115,7 +115,7 @@ macro_rules! impl_field {
     ($($ty:ty),+) => {$(
         impl $ty {
             /// The control's id: `id`, or else `name`.
-            pub fn id(&self) -> &str {
+            pub(crate) fn id(&self) -> &str {
                 crate::html::or(&self.id, &self.name)
             }
 

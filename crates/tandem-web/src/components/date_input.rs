@@ -13,7 +13,7 @@ use super::{ErrorMessage, Fieldset, Hint, Input, Label};
 /// One field of a date input (also the `day`, `month` and `year` options).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct DateItem {
+pub(crate) struct DateItem {
     pub id: Option<String>,
     pub name: Option<String>,
     /// Label text; defaults to the capitalised name.
@@ -34,21 +34,21 @@ pub struct DateItem {
 #[template(path = "components/date-input.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct DateInput {
-    pub id: String,
-    pub name_prefix: Option<String>,
+    pub(crate) id: String,
+    pub(crate) name_prefix: Option<String>,
     /// Replaces the day, month and year fields when not empty.
-    pub items: Vec<DateItem>,
-    pub day: Option<DateItem>,
-    pub month: Option<DateItem>,
-    pub year: Option<DateItem>,
+    pub(crate) items: Vec<DateItem>,
+    pub(crate) day: Option<DateItem>,
+    pub(crate) month: Option<DateItem>,
+    pub(crate) year: Option<DateItem>,
     /// Field values by (prefixed) name, e.g. what the user typed.
-    pub values: BTreeMap<String, AttributeValue>,
-    pub hint: Option<Hint>,
-    pub error_message: Option<ErrorMessage>,
-    pub form_group: FormGroup,
-    pub fieldset: Option<Fieldset>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) values: BTreeMap<String, AttributeValue>,
+    pub(crate) hint: Option<Hint>,
+    pub(crate) error_message: Option<ErrorMessage>,
+    pub(crate) form_group: FormGroup,
+    pub(crate) fieldset: Option<Fieldset>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 const PARTS: [(&str, u8); 3] = [("day", 2), ("month", 2), ("year", 4)];

@@ -9,7 +9,7 @@ use crate::html::{Attributes, Content, Html, impl_content, lenient};
 /// An entry of the error summary's `errorList`, linking to the field when `href` is set.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct ErrorLink {
+pub(crate) struct ErrorLink {
     pub text: Option<String>,
     pub html: Option<Html>,
     pub href: Option<String>,
@@ -21,14 +21,14 @@ pub struct ErrorLink {
 #[template(path = "components/error-summary.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct ErrorSummary {
-    pub title_text: Option<String>,
-    pub title_html: Option<Html>,
-    pub description_text: Option<String>,
-    pub description_html: Option<Html>,
-    pub error_list: Vec<ErrorLink>,
-    pub disable_auto_focus: Option<bool>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) title_text: Option<String>,
+    pub(crate) title_html: Option<Html>,
+    pub(crate) description_text: Option<String>,
+    pub(crate) description_html: Option<Html>,
+    pub(crate) error_list: Vec<ErrorLink>,
+    pub(crate) disable_auto_focus: Option<bool>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 impl ErrorSummary {
@@ -47,7 +47,7 @@ impl ErrorSummary {
 /// The key or value cell of a summary list row.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct SummaryCell {
+pub(crate) struct SummaryCell {
     pub text: Option<String>,
     pub html: Option<Html>,
     pub classes: Option<String>,
@@ -56,7 +56,7 @@ pub struct SummaryCell {
 /// A link in a summary list row or card.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct SummaryAction {
+pub(crate) struct SummaryAction {
     pub href: String,
     pub text: Option<String>,
     pub html: Option<Html>,
@@ -67,14 +67,14 @@ pub struct SummaryAction {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct SummaryActions {
+pub(crate) struct SummaryActions {
     pub items: Vec<SummaryAction>,
     pub classes: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct SummaryRow {
+pub(crate) struct SummaryRow {
     pub key: SummaryCell,
     pub value: SummaryCell,
     pub actions: Option<SummaryActions>,
@@ -83,7 +83,7 @@ pub struct SummaryRow {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct CardTitle {
+pub(crate) struct CardTitle {
     pub text: Option<String>,
     pub html: Option<Html>,
     pub heading_level: Option<u8>,
@@ -93,7 +93,7 @@ pub struct CardTitle {
 /// The `card` option: wraps the list in a summary card.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct SummaryCard {
+pub(crate) struct SummaryCard {
     pub title: Option<CardTitle>,
     pub actions: Option<SummaryActions>,
     pub classes: Option<String>,
@@ -106,10 +106,10 @@ pub struct SummaryCard {
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct SummaryList {
     /// `None` rows are skipped.
-    pub rows: Vec<Option<SummaryRow>>,
-    pub card: Option<SummaryCard>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) rows: Vec<Option<SummaryRow>>,
+    pub(crate) card: Option<SummaryCard>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 impl SummaryList {
@@ -145,7 +145,7 @@ impl SummaryActions {
 /// A header or body cell of `govukTable`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct TableCell {
+pub(crate) struct TableCell {
     #[serde(deserialize_with = "lenient")]
     pub text: Option<String>,
     pub html: Option<Html>,
@@ -162,14 +162,14 @@ pub struct TableCell {
 #[template(path = "components/table.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Table {
-    pub caption: Option<String>,
-    pub caption_classes: Option<String>,
-    pub first_cell_is_header: bool,
-    pub head: Option<Vec<TableCell>>,
+    pub(crate) caption: Option<String>,
+    pub(crate) caption_classes: Option<String>,
+    pub(crate) first_cell_is_header: bool,
+    pub(crate) head: Option<Vec<TableCell>>,
     /// `None` rows are skipped.
-    pub rows: Vec<Option<Vec<TableCell>>>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) rows: Vec<Option<Vec<TableCell>>>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukNotificationBanner`.
@@ -177,19 +177,19 @@ pub struct Table {
 #[template(path = "components/notification-banner.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct NotificationBanner {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub title_text: Option<String>,
-    pub title_html: Option<Html>,
-    pub title_heading_level: Option<u8>,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) title_text: Option<String>,
+    pub(crate) title_html: Option<Html>,
+    pub(crate) title_heading_level: Option<u8>,
     /// `"success"` for the green banner.
     #[serde(rename = "type")]
-    pub banner_type: Option<String>,
-    pub role: Option<String>,
-    pub title_id: Option<String>,
-    pub disable_auto_focus: Option<bool>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) banner_type: Option<String>,
+    pub(crate) role: Option<String>,
+    pub(crate) title_id: Option<String>,
+    pub(crate) disable_auto_focus: Option<bool>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 impl NotificationBanner {
@@ -226,7 +226,7 @@ impl NotificationBanner {
 /// The `previous` and `next` links of `govukPagination`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct PaginationLink {
+pub(crate) struct PaginationLink {
     pub href: String,
     pub text: Option<String>,
     pub html: Option<Html>,
@@ -237,7 +237,7 @@ pub struct PaginationLink {
 /// A numbered page (or an ellipsis) of `govukPagination`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct PaginationItem {
+pub(crate) struct PaginationItem {
     #[serde(deserialize_with = "lenient")]
     pub number: Option<String>,
     pub href: Option<String>,
@@ -253,12 +253,12 @@ pub struct PaginationItem {
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Pagination {
     /// `None` (and empty) items are skipped.
-    pub items: Vec<Option<PaginationItem>>,
-    pub previous: Option<PaginationLink>,
-    pub next: Option<PaginationLink>,
-    pub landmark_label: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) items: Vec<Option<PaginationItem>>,
+    pub(crate) previous: Option<PaginationLink>,
+    pub(crate) next: Option<PaginationLink>,
+    pub(crate) landmark_label: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 impl Pagination {

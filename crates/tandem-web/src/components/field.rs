@@ -10,7 +10,7 @@ use super::{ErrorMessage, Hint, Label};
 /// The `formGroup` option.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct FormGroup {
+pub(crate) struct FormGroup {
     pub classes: Option<String>,
     pub attributes: Attributes,
 }

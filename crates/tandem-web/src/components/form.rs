@@ -10,13 +10,13 @@ use crate::html::{Attributes, Html, impl_content};
 #[template(path = "components/label.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Label {
-    pub text: Option<String>,
-    pub html: Option<Html>,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
     #[serde(rename = "for")]
-    pub for_id: Option<String>,
-    pub is_page_heading: bool,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) for_id: Option<String>,
+    pub(crate) is_page_heading: bool,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukHint`.
@@ -24,11 +24,11 @@ pub struct Label {
 #[template(path = "components/hint.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Hint {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub id: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) id: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 /// `govukErrorMessage`.
@@ -36,13 +36,13 @@ pub struct Hint {
 #[template(path = "components/error-message.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct ErrorMessage {
-    pub text: Option<String>,
-    pub html: Option<Html>,
-    pub id: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) text: Option<String>,
+    pub(crate) html: Option<Html>,
+    pub(crate) id: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
     /// Defaults to "Error"; an empty string drops the prefix.
-    pub visually_hidden_text: Option<String>,
+    pub(crate) visually_hidden_text: Option<String>,
 }
 
 impl ErrorMessage {
@@ -58,7 +58,7 @@ impl ErrorMessage {
 /// The `legend` option of `govukFieldset`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct Legend {
+pub(crate) struct Legend {
     pub text: Option<String>,
     pub html: Option<Html>,
     pub classes: Option<String>,
@@ -70,12 +70,12 @@ pub struct Legend {
 #[template(path = "components/fieldset.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fieldset {
-    pub described_by: Option<String>,
-    pub legend: Option<Legend>,
-    pub classes: Option<String>,
-    pub role: Option<String>,
-    pub attributes: Attributes,
-    pub html: Option<Html>,
+    pub(crate) described_by: Option<String>,
+    pub(crate) legend: Option<Legend>,
+    pub(crate) classes: Option<String>,
+    pub(crate) role: Option<String>,
+    pub(crate) attributes: Attributes,
+    pub(crate) html: Option<Html>,
 }
 
 impl_content!(Label, Hint, ErrorMessage, Legend);

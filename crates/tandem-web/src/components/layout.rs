@@ -10,13 +10,13 @@ use crate::html::{Attributes, Html, double_option, impl_content};
 #[template(path = "components/generic-header.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct GenericHeader {
-    pub logo_text: Option<String>,
-    pub logo_html: Option<Html>,
+    pub(crate) logo_text: Option<String>,
+    pub(crate) logo_html: Option<Html>,
     /// The homepage link; defaults to `/`.
-    pub url: Option<String>,
-    pub container_classes: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) url: Option<String>,
+    pub(crate) container_classes: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 impl GenericHeader {
@@ -28,7 +28,7 @@ impl GenericHeader {
 /// A link in the footer's navigation or meta lists.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct FooterLink {
+pub(crate) struct FooterLink {
     pub href: String,
     pub text: String,
     pub attributes: Attributes,
@@ -37,7 +37,7 @@ pub struct FooterLink {
 /// A titled group of links in the footer.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct FooterNavigation {
+pub(crate) struct FooterNavigation {
     pub title: String,
     pub items: Vec<FooterLink>,
     pub columns: Option<u8>,
@@ -48,7 +48,7 @@ pub struct FooterNavigation {
 /// The footer's support links and custom text.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct FooterMeta {
+pub(crate) struct FooterMeta {
     pub visually_hidden_title: Option<String>,
     pub items: Vec<FooterLink>,
     pub text: Option<String>,
@@ -58,7 +58,7 @@ pub struct FooterMeta {
 /// Text or HTML, as for `contentLicence` and `copyright`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-pub struct FooterText {
+pub(crate) struct FooterText {
     pub text: Option<String>,
     pub html: Option<Html>,
 }
@@ -68,16 +68,16 @@ pub struct FooterText {
 #[template(path = "components/footer.html")]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Footer {
-    pub navigation: Vec<FooterNavigation>,
-    pub meta: Option<FooterMeta>,
+    pub(crate) navigation: Vec<FooterNavigation>,
+    pub(crate) meta: Option<FooterMeta>,
     /// Absent: the Open Government Licence statement; `Some(None)` (`null`): no licence at all.
     #[serde(deserialize_with = "double_option")]
-    pub content_licence: Option<Option<FooterText>>,
+    pub(crate) content_licence: Option<Option<FooterText>>,
     /// Absent or empty: "© Crown copyright". Councils should set their own.
-    pub copyright: Option<FooterText>,
-    pub container_classes: Option<String>,
-    pub classes: Option<String>,
-    pub attributes: Attributes,
+    pub(crate) copyright: Option<FooterText>,
+    pub(crate) container_classes: Option<String>,
+    pub(crate) classes: Option<String>,
+    pub(crate) attributes: Attributes,
 }
 
 impl Footer {

@@ -11,14 +11,14 @@ mod form;
 mod layout;
 
 pub use basic::{BackLink, Button, InsetText, SkipLink, Tag, WarningText};
-pub use choices::{Checkboxes, ChoiceItem, Conditional, ItemLabel, Radios};
-pub use controls::{Affix, Input, InputWrapper, Select, SelectItem, Textarea};
-pub use date_input::{DateInput, DateItem};
-pub use display::{
-    CardTitle, ErrorLink, ErrorSummary, NotificationBanner, Pagination, PaginationItem,
-    PaginationLink, SummaryAction, SummaryActions, SummaryCard, SummaryCell, SummaryList,
-    SummaryRow, Table, TableCell,
-};
-pub use field::FormGroup;
-pub use form::{ErrorMessage, Fieldset, Hint, Label, Legend};
-pub use layout::{Footer, FooterLink, FooterMeta, FooterNavigation, FooterText, GenericHeader};
+pub(crate) use choices::ChoiceItem;
+pub use choices::{Checkboxes, Radios};
+pub(crate) use controls::SelectItem;
+pub use controls::{Input, Select, Textarea};
+pub use date_input::DateInput;
+pub(crate) use date_input::DateItem;
+pub(crate) use display::{ErrorLink, PaginationItem, PaginationLink, SummaryCell, SummaryRow};
+pub use display::{ErrorSummary, NotificationBanner, Pagination, SummaryList, Table};
+pub(crate) use form::Legend;
+pub use form::{ErrorMessage, Fieldset, Hint, Label};
+pub use layout::{Footer, GenericHeader};
