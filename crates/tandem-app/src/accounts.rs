@@ -16,8 +16,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use tandem_core::{Action, Actor, Resource, Role, UserId, can};
-use tandem_store::{AuditEntry, NewUser, SessionId, Store, StoreError, normalise_email};
+use tandem_core::{Action, Actor, Reference, Resource, Role, UserId, can};
+use tandem_store::{
+    AuditEntry, CaseRelation, NewUser, SessionId, Store, StoreError, normalise_email,
+};
 
 use crate::services::FieldError;
 /// The account records the account services give, re-exported for front ends.
@@ -292,10 +294,30 @@ pub async fn create_account(
     account: NewAccount,
     now: DateTime<Utc>,
 ) -> Result<UserId, AccountError> {
+    create_linked_account(store, by, account, &[], now).await
+}
+
+/// Creates an account linked to the child of each case in `cases` (a parent, carer or young
+/// person: `tandem user add --role parent --case REF`), so that they see those cases and no
+/// others. The account and its links are saved together or not at all: an unknown reference, or
+/// cases given for any other role, refuses the whole account.
+pub async fn create_linked_account(
+    store: &Store,
+    by: Option<&Actor>,
+    account: NewAccount,
+    cases: &[Reference],
+    now: DateTime<Utc>,
+) -> Result<UserId, AccountError> {
     if let Some(actor) = by {
         require_account_manager(actor)?;
     }
     let account = validate(account)?;
+    if !cases.is_empty() && account.role != Role::Parent {
+        return Err(AccountError::Invalid(vec![FieldError::new(
+            "case",
+            "Only a parent or carer’s account can be linked to a child’s case",
+        )]));
+    }
     let password = account.password;
     let password_hash = off_thread(move || hash_password(&password)).await??;
     let mut tx = store.begin_at(now).await?;
@@ -308,9 +330,24 @@ pub async fn create_account(
             team: account.team,
         })
         .await?;
+    let mut linked = Vec::with_capacity(cases.len());
+    for reference in cases {
+        let Some(case) = tx.case(reference).await? else {
+            return Err(AccountError::Invalid(vec![FieldError::new(
+                "case",
+                format!("There is no case with the reference {reference}"),
+            )]));
+        };
+        tx.link_person(case.record.id, id, CaseRelation::Family)
+            .await?;
+        linked.push(reference.as_str());
+    }
     tx.audit(
-        &AuditEntry::new(by.map(|a| a.id), "account.create")
-            .detail(json!({ "user_id": id, "role": account.role.as_str() })),
+        &AuditEntry::new(by.map(|a| a.id), "account.create").detail(json!({
+            "user_id": id,
+            "role": account.role.as_str(),
+            "cases": linked,
+        })),
     )
     .await?;
     tx.commit().await?;

@@ -79,6 +79,9 @@ pub enum Action {
     AssignCaseManager,
     /// List cases with names (the caseload and backlog pages).
     ListCases,
+    /// List only the cases linked to the user: an advice request addressed to them, their own
+    /// child. Professionals, settings and families see their cases this way.
+    ListLinkedCases,
     /// See aggregate figures (dashboard, metrics).
     ViewAggregates,
     /// List cases behind a figure, pseudonymised.
@@ -103,6 +106,7 @@ impl Action {
         Action::OpenCase,
         Action::AssignCaseManager,
         Action::ListCases,
+        Action::ListLinkedCases,
         Action::ViewAggregates,
         Action::ViewPseudonymisedList,
         Action::TransferData,
@@ -194,7 +198,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
         (
             R::HealthProfessional | R::SocialCareProfessional | R::EducationSetting | R::Parent,
             Resource::Service,
-        ) => false,
+        ) => action == A::ListLinkedCases,
     }
 }
 
@@ -281,11 +285,16 @@ mod tests {
             Role::Admin => vec![(A::ManageAccounts, Service)],
             Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationSetting => {
                 vec![
+                    (A::ListLinkedCases, Service),
                     (A::ViewCase, AdviceAddressed),
                     (A::RespondToAdviceRequest, AdviceAddressed),
                 ]
             }
-            Role::Parent => vec![(A::ViewCase, Family), (A::CommentOnDraft, Family)],
+            Role::Parent => vec![
+                (A::ListLinkedCases, Service),
+                (A::ViewCase, Family),
+                (A::CommentOnDraft, Family),
+            ],
         }
     }
 

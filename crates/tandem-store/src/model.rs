@@ -300,6 +300,8 @@ pub struct CaseFilter {
     pub team: Option<String>,
     /// Only cases a case manager works on: assigned to them or to their team.
     pub caseload_of: Option<Caseload>,
+    /// Only cases this user is linked to (an advice request addressed to them, their own child).
+    pub linked_to: Option<UserId>,
 }
 
 impl CaseFilter {
@@ -313,6 +315,7 @@ impl CaseFilter {
             case_manager: None,
             team: None,
             caseload_of: None,
+            linked_to: None,
         }
     }
 }

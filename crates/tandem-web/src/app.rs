@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderName, StatusCode};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tandem_app::accounts;
@@ -97,7 +97,7 @@ pub fn router(state: AppState) -> Router {
             // a typed email): compressing them would open them to BREACH-style guessing.
             DefaultPredicate::new().and(NotForContentType::const_new("text/html")),
         ))
-        .layer(from_fn(error_pages))
+        .layer(from_fn_with_state(state.clone(), error_pages))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,

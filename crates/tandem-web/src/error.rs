@@ -4,7 +4,7 @@
 //! and no error detail ever reaches the browser: details go to the log, with ids only.
 
 use askama::Template;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,8 @@ use tandem_app::services::ServiceError;
 use tandem_app::services::StoreError;
 
 use crate::pages::layout::Layout;
+use crate::session::CurrentUser;
+use crate::state::AppState;
 
 /// Any error, kept whole so that its chain of causes reaches the log.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -118,9 +120,16 @@ pub(crate) fn html(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-/// Replaces the body of every client or server error response not marked [`Rendered`].
-pub(crate) async fn error_pages(request: Request, next: Next) -> Response {
+/// Replaces the body of every client or server error response not marked [`Rendered`]. A page
+/// for someone signed in keeps their navigation and sign-out, and offers their own start page.
+pub(crate) async fn error_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    // Only the headers are kept: the session is looked up again only for an error page.
+    let headers = request.headers().clone();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
@@ -139,7 +148,13 @@ pub(crate) async fn error_pages(request: Request, next: Next) -> Response {
         });
         ("application/problem+json", problem.to_string())
     } else {
-        match ErrorPage::for_status(status).render() {
+        let user = if status.is_server_error() {
+            // The failure may be the database itself; the page must not depend on it.
+            None
+        } else {
+            signed_in(headers, &state).await
+        };
+        match ErrorPage::for_status(status, user.as_ref()).render() {
             Ok(html) => ("text/html; charset=utf-8", html),
             Err(e) => {
                 tracing::error!(error = %e, "error page failed to render");
@@ -153,16 +168,30 @@ pub(crate) async fn error_pages(request: Request, next: Next) -> Response {
     Response::from_parts(parts, body.into())
 }
 
+/// Who is signed in on a request with these headers, if anyone (and the store answers).
+async fn signed_in(headers: axum::http::HeaderMap, state: &AppState) -> Option<CurrentUser> {
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.headers = headers;
+    <CurrentUser as axum::extract::OptionalFromRequestParts<AppState>>::from_request_parts(
+        &mut parts, state,
+    )
+    .await
+    .ok()
+    .flatten()
+}
+
 /// A GOV.UK-style error page: a heading and generic advice, never the error itself.
 #[derive(Template)]
 #[template(path = "pages/error.html")]
 struct ErrorPage {
     layout: Layout,
     paragraphs: &'static [&'static str],
+    /// The start page to go back to: the signed-in user's own, or the sign-in page.
+    home: &'static str,
 }
 
 impl ErrorPage {
-    fn for_status(status: StatusCode) -> Self {
+    fn for_status(status: StatusCode, user: Option<&CurrentUser>) -> Self {
         let (title, paragraphs): (&str, &[&str]) = match status {
             StatusCode::NOT_FOUND => (
                 "Page not found",
@@ -176,8 +205,8 @@ impl ErrorPage {
                 &[
                     "Your account’s role does not give access to this page, or the form you sent \
                      had expired.",
-                    "Go back, reload the page and try again, or ask your service’s administrator \
-                     if you need access.",
+                    "Go back, reload the page and try again, go to your start page, or ask your \
+                     service’s administrator if you need access.",
                 ],
             ),
             StatusCode::TOO_MANY_REQUESTS => {
@@ -192,9 +221,17 @@ impl ErrorPage {
                 &["Go back and try again."],
             ),
         };
-        Self {
-            layout: Layout::bare(title),
-            paragraphs,
+        match user {
+            Some(user) => Self {
+                layout: Layout::signed_in(user, title, ""),
+                paragraphs,
+                home: user.home(),
+            },
+            None => Self {
+                layout: Layout::bare(title),
+                paragraphs,
+                home: "/",
+            },
         }
     }
 }

@@ -50,8 +50,14 @@ fn check_accessible(doc: &Document, id: &str, values: usize) {
             .map_or(base, |s| s.parse().unwrap());
         assert!(size >= 14.0, "text {:?} at {size}", text(&t));
     }
-    assert_eq!(select(doc, "figure > .tandem-table-scroll > table tbody tr").len(), values);
-    assert_eq!(select(doc, "figure > .tandem-table-scroll > table caption").len(), 1);
+    assert_eq!(
+        select(doc, "figure > .tandem-table-scroll > table tbody tr").len(),
+        values
+    );
+    assert_eq!(
+        select(doc, "figure > .tandem-table-scroll > table caption").len(),
+        1
+    );
 }
 
 fn bar(label: &str, value: Option<f64>, mark: Mark) -> Bar {

@@ -109,7 +109,11 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     // 7 trends, 3 breakdowns, advice by kind and by provider, the backlog and the reasons for
     // lateness.
     assert_eq!(page.texts("figure > svg[role=img]").len(), 14);
-    assert_eq!(page.texts("figure > .tandem-table-scroll > table caption").len(), 14);
+    assert_eq!(
+        page.texts("figure > .tandem-table-scroll > table caption")
+            .len(),
+        14
+    );
     // The generator asks three health providers; each is a row of its own.
     let providers = page.texts("#advice-provider table tbody th");
     for health in [

@@ -605,13 +605,53 @@ async fn errors_are_generic_pages_or_problem_details_under_the_api() {
     assert_eq!(problem["status"], 404);
     assert_eq!(problem["title"], "Not Found");
 
-    let session = app.session(Role::Parent).await;
-    let forbidden = app.get("/admin/users", Some(&session)).await;
-    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        forbidden.texts("h1"),
-        ["You do not have permission to see this page"]
+        page.attr("main a[href='/']", "href").as_deref(),
+        Some("/"),
+        "a signed-out visitor is offered the start page"
     );
+
+    // Someone signed in keeps their navigation and sign-out, and is offered their own start
+    // page rather than one that refuses them again.
+    for (role, home) in [(Role::Parent, "/cases"), (Role::Analyst, "/dashboard")] {
+        let session = app.session(role).await;
+        let forbidden = app.get("/admin/users", Some(&session)).await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            forbidden.texts("h1"),
+            ["You do not have permission to see this page"]
+        );
+        assert_eq!(
+            forbidden
+                .texts("main a.govuk-link")
+                .last()
+                .map(String::as_str),
+            Some("Go to your start page")
+        );
+        assert!(
+            forbidden
+                .attr(&format!("main a[href='{home}']"), "href")
+                .is_some(),
+            "{role}"
+        );
+        assert!(
+            forbidden
+                .attr(&format!("nav a[href='{home}']"), "href")
+                .is_some(),
+            "{role}"
+        );
+        assert_eq!(
+            forbidden.texts("form[action='/sign-out'] button"),
+            ["Sign out"]
+        );
+        let missing = app.get("/no/such/page", Some(&session)).await;
+        assert!(
+            missing
+                .attr(&format!("main a[href='{home}']"), "href")
+                .is_some(),
+            "{role}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use chrono::Utc;
 use tandem_app::accounts::{self, AccountError, NewAccount};
-use tandem_core::Role;
+use tandem_core::{Reference, Role};
 
 use crate::cli_error::CliError;
 use crate::database::{Database, block_on};
@@ -29,8 +29,16 @@ pub struct AddArgs {
     /// The team a case manager works in.
     #[arg(long)]
     team: Option<String>,
+    /// For a parent, carer or young person: the reference of a case about their child; repeat
+    /// for each child. They see these cases and no others.
+    #[arg(long = "case", value_parser = parse_reference)]
+    cases: Vec<Reference>,
     #[command(flatten)]
     database: Database,
+}
+
+fn parse_reference(text: &str) -> Result<Reference, String> {
+    Reference::parse(text).map_err(|e| e.to_string())
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -62,7 +70,8 @@ pub fn run(command: UserCommand) -> Result<(), CliError> {
             team: args.team,
             password: password.clone(),
         };
-        match accounts::create_account(&store, None, account, Utc::now()).await {
+        match accounts::create_linked_account(&store, None, account, &args.cases, Utc::now()).await
+        {
             Ok(id) => {
                 eprintln!(
                     "Created account {id} for {} ({}).",

@@ -8,10 +8,10 @@ use tandem_app::accounts::{self, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::transfer;
-use tandem_core::Role;
 use tandem_core::dashboard::PseudonymKey;
 use tandem_core::targets::LocalTargets;
-use tandem_store::Store;
+use tandem_core::{Reference, Role};
+use tandem_store::{CaseFilter, Page, Store};
 use tandem_web::{AppState, Reporting, WebConfig};
 use tokio::net::TcpListener;
 
@@ -158,6 +158,7 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
             case_managers: 1,
         };
         transfer::generate_into(&store, options, &mut Bar::default()).await?;
+        create_demo_parent(&store).await?;
         let listener = bind(args.addr).await?;
         print_sign_in(local_addr(&listener));
         run_server(store, listener, demo_reporting()?).await
@@ -165,8 +166,10 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
 }
 
 async fn create_demo_accounts(store: &Store) -> Result<(), CliError> {
+    // The parent is linked to cases, so it is made once they exist (create_demo_parent).
     let mut accounts: Vec<NewAccount> = Role::ALL
         .iter()
+        .filter(|role| **role != Role::Parent)
         .map(|role| NewAccount {
             email: format!("{}@demo.test", role.as_str()),
             name: format!("Demo {}", role.label().to_lowercase()),
@@ -191,6 +194,26 @@ async fn create_demo_accounts(store: &Store) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::Internal(anyhow::anyhow!("creating a demo account: {e}")))?;
     }
+    Ok(())
+}
+
+/// `parent@demo.test`, the parent of the children of the first two generated cases (a family
+/// with two children going through assessment).
+async fn create_demo_parent(store: &Store) -> Result<(), CliError> {
+    let first = store
+        .list_cases(&CaseFilter::as_of(today()), Page::number(1, 2))
+        .await?;
+    let cases: Vec<Reference> = first.cases.into_iter().map(|c| c.reference).collect();
+    let account = NewAccount {
+        email: format!("{}@demo.test", Role::Parent.as_str()),
+        name: "Demo parent or carer".to_owned(),
+        role: Role::Parent,
+        team: None,
+        password: DEMO_PASSWORD.to_owned(),
+    };
+    accounts::create_linked_account(store, None, account, &cases, Utc::now())
+        .await
+        .map_err(|e| CliError::Internal(anyhow::anyhow!("creating the demo parent: {e}")))?;
     Ok(())
 }
 

@@ -251,6 +251,99 @@ fn user_add_refuses_bad_input_with_the_contract_exit_codes() {
     );
 }
 
+/// The references of `count` generated cases imported into the database at `url`.
+fn imported_cases(url: &str, dir: &std::path::Path, count: usize) -> Vec<String> {
+    let path = dir.join("cases.jsonl");
+    let path_text = path.to_str().expect("utf-8 path");
+    let generated = tandem(
+        &["generate", "--cases", &count.to_string(), "--seed", "7"]
+            .into_iter()
+            .chain(["--as-of", "2026-11-30", "--out", path_text])
+            .collect::<Vec<_>>(),
+        "",
+    );
+    assert!(generated.status.success(), "{}", text(&generated.stderr));
+    let imported = tandem(&["import", path_text, "--database", url], "");
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    std::fs::read_to_string(&path)
+        .expect("read cases")
+        .lines()
+        .map(|line| {
+            let case: serde_json::Value = serde_json::from_str(line).expect("a case file");
+            case["reference"].as_str().expect("a reference").to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_parent_added_with_their_childs_case_sees_that_case_and_no_other() {
+    let db = TempDatabase::sqlite();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let references = imported_cases(&db.url, dir.path(), 3);
+    let (own, other) = (&references[0], &references[1]);
+    let add = |email: &str, role: &str, case: &str| {
+        tandem(
+            &[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--role",
+                role,
+                "--case",
+                case,
+                "--database",
+                &db.url,
+            ],
+            "a long enough passphrase\n",
+        )
+    };
+
+    // Nothing is half-saved: an unknown case, or a case for a role other than parent, refuses the
+    // whole account, and the same address can then be used properly.
+    let unknown = add("parent@example.test", "parent", "EHC-NOSUCH");
+    assert_eq!(unknown.status.code(), Some(1), "{}", text(&unknown.stderr));
+    assert!(text(&unknown.stderr).contains("EHC-NOSUCH"));
+    let wrong_role = add("parent@example.test", "analyst", own);
+    assert_eq!(wrong_role.status.code(), Some(1));
+    assert!(text(&wrong_role.stderr).contains("parent"));
+    let added = add("parent@example.test", "parent", own);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+
+    let server = Server::start(&["serve", "--addr", "127.0.0.1:0", "--database", &db.url]);
+    let parent = server.sign_in("parent@example.test", "a long enough passphrase");
+    let home = server.request("GET", "/", Some(&parent), "");
+    assert_eq!(home.header("location"), ["/cases"]);
+
+    let listed = server.request("GET", "/api/v1/cases", Some(&parent), "");
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let listed: serde_json::Value = serde_json::from_str(&listed.body).expect("JSON");
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["cases"][0]["reference"], own.as_str());
+
+    let page = server.request("GET", "/cases", Some(&parent), "");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Your child’s cases"));
+    assert!(page.body.contains(own.as_str()));
+    assert!(!page.body.contains(other.as_str()));
+
+    let mine = server.request("GET", &format!("/api/v1/cases/{own}"), Some(&parent), "");
+    assert_eq!(mine.status, 200);
+    for path in [
+        format!("/api/v1/cases/{other}"),
+        format!("/api/v1/cases/{other}/timeline"),
+        format!("/cases/{other}"),
+    ] {
+        let refused = server.request("GET", &path, Some(&parent), "");
+        assert!(
+            [403, 404].contains(&refused.status),
+            "{path}: {}",
+            refused.status
+        );
+        assert!(!refused.body.contains(other.as_str()), "{path}");
+    }
+}
+
 #[test]
 fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -271,6 +364,11 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
         let home = server.request("GET", "/", Some(&session), "");
         assert_eq!(home.status, 303, "{email}");
     }
+    // The demo parent has two children's cases to look at.
+    let parent = server.sign_in("parent@demo.test", "tandem-demo-2026");
+    let listed = server.request("GET", "/api/v1/cases", Some(&parent), "");
+    let listed: serde_json::Value = serde_json::from_str(&listed.body).expect("JSON");
+    assert_eq!(listed["total"], 2, "{listed}");
     drop(server);
 
     // A second run starts again from nothing rather than failing on the accounts it made.

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use tandem_core::caseload::{AWAITING_PLAN, backlog_cutoff, open_stages};
-use tandem_core::{Action, Date, Role, UserId};
+use tandem_core::{Action, Date, Resource, Role, UserId, can};
 use tandem_store::{
     AuditEntry, BacklogPage, CaseFilter, CasePage, CaseSort, Caseload, CaseloadCount, Page,
 };
@@ -40,7 +40,8 @@ pub struct TeamCaseload {
 }
 
 /// The filter a caller may use: a case manager's is narrowed to their own and their team's
-/// cases, whatever was asked.
+/// cases, and anyone who may not list the service's cases to the cases linked to them, whatever
+/// was asked.
 pub(super) fn narrowed(caller: &Caller, filter: &CaseFilter) -> CaseFilter {
     let mut filter = filter.clone();
     if caller.actor.role == Role::CaseManager {
@@ -49,7 +50,20 @@ pub(super) fn narrowed(caller: &Caller, filter: &CaseFilter) -> CaseFilter {
             team: caller.actor.team.clone(),
         });
     }
+    if !can(&caller.actor, Action::ListCases, Resource::Service) {
+        filter.linked_to = Some(caller.actor.id);
+    }
     filter
+}
+
+/// The permission a list of cases needs from `caller`: the service's cases for staff, the cases
+/// linked to them for professionals, settings and families (narrowed by [`narrowed`]).
+pub(super) fn listing_action(caller: &Caller) -> Action {
+    if can(&caller.actor, Action::ListCases, Resource::Service) {
+        Action::ListCases
+    } else {
+        Action::ListLinkedCases
+    }
 }
 
 impl Services {
@@ -65,7 +79,7 @@ impl Services {
         // The most read page: it is read from a snapshot, so that many people can read their
         // caseloads at once (a write transaction would queue them behind one another on
         // SQLite), and shown only once the read is audited in a short write transaction.
-        self.authorise_read(caller, Action::ListCases).await?;
+        self.authorise_read(caller, listing_action(caller)).await?;
         let filter = narrowed(caller, filter);
         let counted = CaseFilter {
             status: None,

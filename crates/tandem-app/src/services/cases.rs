@@ -10,7 +10,7 @@ use tandem_store::{
     Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId, NewCase, Page, StoredCase, Tx,
 };
 
-use super::caseload::narrowed;
+use super::caseload::{listing_action, narrowed};
 use super::{Caller, FieldError, ServiceError, Services, authorise_case, authorise_service};
 
 /// A new request for an EHC needs assessment (Children and Families Act 2014 s.36(1)).
@@ -258,7 +258,7 @@ impl Services {
         page: Page,
     ) -> Result<CasePage, ServiceError> {
         let tx = self.begin().await?;
-        let mut tx = authorise_service(tx, caller, Action::ListCases).await?;
+        let mut tx = authorise_service(tx, caller, listing_action(caller)).await?;
         let found = tx.list_cases(&narrowed(caller, filter), page).await?;
         // Which cases were shown is part of the trail: references, not names.
         let shown: Vec<&str> = found.cases.iter().map(|c| c.reference.as_str()).collect();

@@ -109,6 +109,12 @@ fn filter_conditions(filter: &CaseFilter) -> Conditions {
             None => w.add(format!("c.case_manager_id = {user}")),
         }
     }
+    if let Some(user) = filter.linked_to {
+        let user = w.mark(Param::Int(user));
+        w.add(format!(
+            "EXISTS (SELECT 1 FROM case_people p WHERE p.case_id = c.id AND p.user_id = {user})"
+        ));
+    }
     w
 }
 

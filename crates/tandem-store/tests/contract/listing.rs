@@ -207,6 +207,27 @@ async fn assignment_and_case_access(ctx: Ctx) {
     assert_eq!(access.family, vec![parent]);
     assert_eq!(access.advice_recipients, vec![nurse]);
 
+    // A list narrowed to a person holds the cases they are linked to, however linked.
+    let other = open(store, requested("EHC-AT", "2026-01-05"), at("2026-01-06")).await;
+    for (user, expected) in [
+        (parent, vec!["EHC-AS"]),
+        (nurse, vec!["EHC-AS"]),
+        (manager, vec![]),
+    ] {
+        let linked = CaseFilter {
+            linked_to: Some(user),
+            ..CaseFilter::as_of(date("2026-02-01"))
+        };
+        let found = store
+            .list_cases(&linked, Page::number(1, 10))
+            .await
+            .expect("list");
+        let references: Vec<&str> = found.cases.iter().map(|c| c.reference.as_str()).collect();
+        assert_eq!(references, expected, "user {user}");
+        assert_eq!(found.total, i64::try_from(expected.len()).expect("small"));
+    }
+    assert_ne!(other.id, record.id);
+
     let mut tx = store.begin().await.expect("begin");
     let error = tx
         .assign_case(record.id, 1, None, None)

@@ -285,10 +285,13 @@ pub(crate) async fn list(
             rows,
         })?)
     };
-    let heading = if user.user.role == Role::CaseManager {
-        "My caseload"
-    } else {
-        "Cases"
+    let heading = match user.user.role {
+        Role::CaseManager => "My caseload",
+        Role::Parent => "Your child’s cases",
+        Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationSetting => {
+            "Cases you are asked to advise on"
+        }
+        _ => "Cases",
     };
     let page = CaseloadPage {
         may_open: user.can(tandem_core::Action::OpenCase),

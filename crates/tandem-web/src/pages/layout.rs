@@ -52,8 +52,7 @@ impl Layout {
     pub(crate) fn signed_in(user: &CurrentUser, title: impl Into<String>, section: &str) -> Self {
         // Case lists are for roles that list cases and for the people linked to cases
         // (professionals, settings, parents); analysts and administrators see none.
-        let sees_cases = user.can(Action::ListCases)
-            || !(user.can(Action::ViewAggregates) || user.can(Action::ManageAccounts));
+        let sees_cases = user.can(Action::ListCases) || user.can(Action::ListLinkedCases);
         let nav = [
             ("/cases", "Cases", sees_cases),
             ("/team", "Team", user.can(Action::ViewTeamCaseloads)),
