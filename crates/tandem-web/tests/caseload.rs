@@ -228,7 +228,7 @@ async fn long_caseloads_are_paginated() {
 #[tokio::test]
 async fn people_without_a_case_list_are_refused() {
     let app = seeded().await;
-    for role in [Role::Analyst, Role::Admin, Role::Parent] {
+    for role in [Role::Analyst, Role::Admin] {
         let session = app.session(role).await;
         assert_eq!(
             app.get("/cases", Some(&session)).await.status,
@@ -626,4 +626,27 @@ async fn a_page_number_past_the_end_shows_an_empty_page_not_an_error() {
         .await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
     assert!(api.body.contains("\"field\":\"page\""), "{}", api.body);
+}
+
+#[tokio::test]
+async fn people_linked_to_cases_see_only_theirs_without_the_staff_filters() {
+    let app = seeded().await;
+    for (role, heading) in [
+        (Role::Parent, "Your child’s cases"),
+        (Role::HealthProfessional, "Cases you are asked to advise on"),
+    ] {
+        let session = app.session(role).await;
+        let page = app.get("/cases", Some(&session)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.texts("h1"), [heading]);
+        // None of the seeded cases is linked to them, and the staff's filters are not offered.
+        assert!(page.texts("tbody tr").is_empty(), "{role}");
+        assert!(page.texts("form.tandem-filters").is_empty(), "{role}");
+        assert!(
+            page.texts("main p")
+                .iter()
+                .any(|p| p.starts_with("No cases are linked to your account")),
+            "{role}"
+        );
+    }
 }

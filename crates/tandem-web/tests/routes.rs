@@ -85,6 +85,15 @@ fn case_list_page(role: Role) -> Expect {
     }
 }
 
+/// The backlog is the service's own list: staff who list cases only.
+fn backlog_page(role: Role) -> Expect {
+    if lists_cases(role) {
+        Status(200)
+    } else {
+        Status(403)
+    }
+}
+
 fn team_page(role: Role) -> Expect {
     match role {
         Role::TeamManager | Role::HeadOfService => Status(200),
@@ -159,7 +168,7 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/cases/NO-SUCH-CASE", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "POST", path: "/cases/MATRIX-1/assign", form: &[("case_manager", ""), ("version", "0")], signed_out: Status(403), roles: Roles::Each(stale_reassign) },
     Route { method: "GET", path: "/team", form: &[], signed_out: SignIn, roles: Roles::Each(team_page) },
-    Route { method: "GET", path: "/backlog", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
+    Route { method: "GET", path: "/backlog", form: &[], signed_out: SignIn, roles: Roles::Each(backlog_page) },
     // The forms that change a case. Blank answers: allowed roles reach the form's validation
     // (422) and nothing is saved, so every row sees the same case.
     Route { method: "GET", path: "/cases/new", form: &[], signed_out: SignIn, roles: Roles::Only(OPENERS, Status(200), Status(403)) },

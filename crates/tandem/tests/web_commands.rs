@@ -155,6 +155,22 @@ impl Reply {
     }
 }
 
+/// `tandem user add` with `extra` arguments and `password` on standard input.
+fn user_add(url: &str, email: &str, role: &str, extra: &[&str], password: &str) -> Output {
+    let mut args = vec![
+        "user",
+        "add",
+        "--email",
+        email,
+        "--role",
+        role,
+        "--database",
+        url,
+    ];
+    args.extend_from_slice(extra);
+    tandem(&args, password)
+}
+
 #[test]
 fn user_add_takes_the_password_from_stdin_or_generates_one() {
     let db = TempDatabase::sqlite();
@@ -210,21 +226,8 @@ fn user_add_takes_the_password_from_stdin_or_generates_one() {
 #[test]
 fn user_add_refuses_bad_input_with_the_contract_exit_codes() {
     let db = TempDatabase::sqlite();
-    let add = |email: &str, role: &str, password: &str| {
-        tandem(
-            &[
-                "user",
-                "add",
-                "--email",
-                email,
-                "--role",
-                role,
-                "--database",
-                &db.url,
-            ],
-            password,
-        )
-    };
+    let add =
+        |email: &str, role: &str, password: &str| user_add(&db.url, email, role, &[], password);
     let unknown_role = add("a@example.test", "wizard", "a long enough passphrase\n");
     assert_eq!(unknown_role.status.code(), Some(2));
     assert!(text(&unknown_role.stderr).contains("case_manager"));
@@ -282,19 +285,11 @@ fn a_parent_added_with_their_childs_case_sees_that_case_and_no_other() {
     let references = imported_cases(&db.url, dir.path(), 3);
     let (own, other) = (&references[0], &references[1]);
     let add = |email: &str, role: &str, case: &str| {
-        tandem(
-            &[
-                "user",
-                "add",
-                "--email",
-                email,
-                "--role",
-                role,
-                "--case",
-                case,
-                "--database",
-                &db.url,
-            ],
+        user_add(
+            &db.url,
+            email,
+            role,
+            &["--case", case],
             "a long enough passphrase\n",
         )
     };

@@ -242,10 +242,17 @@ pub(crate) async fn list(
     let choice = Choice::read(&params);
     let today = state.today();
     let services = state.services();
+    // Professionals, settings and families see the few cases linked to them, at every stage and
+    // without the staff's filters.
+    let linked_only = !user.can(tandem_core::Action::ListCases);
+    let mut filter = choice.filter(today);
+    if linked_only && choice.stage.is_none() {
+        filter.stages.clear();
+    }
     let found = services
         .caseload(
             &user.caller(Source::Form),
-            &choice.filter(today),
+            &filter,
             choice.sort,
             Page::number(choice.page, PAGE_SIZE),
         )
@@ -301,7 +308,11 @@ pub(crate) async fn list(
         overdue_href: query.clone().with("status", "overdue").href(SECTION),
         due_soon: found.due_soon,
         due_soon_href: query.clone().with("status", "due_soon").href(SECTION),
-        filters: filters(&choice, &staff)?,
+        filters: if linked_only {
+            Vec::new()
+        } else {
+            filters(&choice, &staff)?
+        },
         sort: match choice.sort {
             CaseSort::Due => "",
             other => other.as_str(),
