@@ -27,6 +27,7 @@ pub mod lateness;
 pub mod metrics;
 pub mod next_steps;
 pub mod rules;
+pub mod signposts;
 pub mod targets;
 pub mod timeline;
 

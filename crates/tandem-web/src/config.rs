@@ -5,6 +5,7 @@ use std::time::Duration;
 use tandem_app::accounts::{SessionPolicy, SignInLimit};
 use tandem_core::dashboard::PseudonymKey;
 use tandem_core::improvement_plan::ImprovementPlan;
+use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
 
 /// Settings for the web application, fixed when the [`AppState`](crate::AppState) is built. The
@@ -25,6 +26,8 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// What the dashboard, the improvement plan and the board report show.
     pub reporting: Reporting,
+    /// The local offer and local schemes linked from families' pages (`TANDEM_SIGNPOSTS`).
+    pub signposts: Signposts,
 }
 
 /// The area's reporting configuration (docs/reporting.md).
@@ -64,6 +67,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             body_limit: 2 * 1024 * 1024,
             reporting: Reporting::new().expect("the operating system's random numbers"),
+            signposts: Signposts::default(),
         }
     }
 }

@@ -14,7 +14,9 @@ mod support;
 use axum::http::StatusCode;
 use chrono::Days;
 use support::TestApp;
+use tandem_core::signposts::Signposts;
 use tandem_core::{Date, Role};
+use tandem_web::WebConfig;
 
 fn days_ago(app: &TestApp, n: u64) -> Date {
     app.today() - Days::new(n)
@@ -649,4 +651,31 @@ async fn people_linked_to_cases_see_only_theirs_without_the_staff_filters() {
             "{role}"
         );
     }
+}
+
+#[tokio::test]
+async fn families_are_signposted_to_the_local_offer_and_staff_are_not() {
+    let signposts = Signposts::from_toml(include_str!("../../../examples/signposts.toml"))
+        .expect("the example signposts");
+    let app = TestApp::with_config(WebConfig {
+        signposts: signposts.clone(),
+        ..WebConfig::default()
+    })
+    .await;
+    let parent = app.session(Role::Parent).await;
+    let page = app.get("/cases", Some(&parent)).await;
+    assert!(
+        page.texts("main h2")
+            .contains(&"Help and support".to_owned())
+    );
+    let titles = page.texts(".tandem-signposts a");
+    let expected: Vec<String> = signposts.0.iter().map(|s| s.title.clone()).collect();
+    assert_eq!(titles, expected);
+    assert_eq!(
+        page.attr(".tandem-signposts a", "href"),
+        Some(signposts.0[0].href.clone())
+    );
+    let staff = app.session(Role::CaseManager).await;
+    let page = app.get("/cases", Some(&staff)).await;
+    assert!(page.texts(".tandem-signposts").is_empty());
 }

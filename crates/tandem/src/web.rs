@@ -9,6 +9,7 @@ use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::transfer;
 use tandem_core::dashboard::PseudonymKey;
+use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
 use tandem_core::{Reference, Role};
 use tandem_store::{CaseFilter, Page, Store};
@@ -32,6 +33,10 @@ pub struct ServeArgs {
     /// The improvement plan: a CSV file like examples/improvement-plan.csv.
     #[arg(long, env = "TANDEM_PLAN", value_name = "FILE")]
     plan: Option<PathBuf>,
+    /// Links for families (the local offer, local schemes): a TOML file like
+    /// examples/signposts.toml.
+    #[arg(long, env = "TANDEM_SIGNPOSTS", value_name = "FILE")]
+    signposts: Option<PathBuf>,
 }
 
 /// The environment variable holding the key analysts' pseudonyms are made with (at least 16
@@ -48,6 +53,10 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
         Ok(Some((name, text)))
     };
     let mut reporting = reporting(read(&args.targets)?, read(&args.plan)?)?;
+    let signposts = match read(&args.signposts)? {
+        Some((name, text)) => signposts(&name, &text)?,
+        None => Signposts::default(),
+    };
     if let Ok(key) = std::env::var(PSEUDONYM_KEY_VAR) {
         reporting.pseudonym_key = PseudonymKey::new(key.into_bytes()).ok_or_else(|| {
             CliError::rejected(format!(
@@ -61,12 +70,19 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
         let store = args.database.open().await?;
         let listener = bind(args.addr).await?;
         eprintln!("Tandem is running at http://{}", local_addr(&listener));
-        run_server(store, listener, reporting).await
+        run_server(store, listener, reporting, signposts).await
     })
 }
 
 /// The reporting configuration from a targets file and a plan file, each `(name, text)`; every
 /// problem in either is reported as `FILE:LINE: message`, and the server does not start.
+/// The families' signposts read from the file `name`, every problem named.
+fn signposts(name: &str, text: &str) -> Result<Signposts, CliError> {
+    Signposts::from_toml(text).map_err(|problems| {
+        CliError::Rejected(problems.iter().map(|p| format!("{name}: {p}")).collect())
+    })
+}
+
 fn reporting(
     targets: Option<(String, String)>,
     plan: Option<(String, String)>,
@@ -161,7 +177,11 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         create_demo_parent(&store).await?;
         let listener = bind(args.addr).await?;
         print_sign_in(local_addr(&listener));
-        run_server(store, listener, demo_reporting()?).await
+        let signposts = signposts(
+            "examples/signposts.toml",
+            include_str!("../../../examples/signposts.toml"),
+        )?;
+        run_server(store, listener, demo_reporting()?, signposts).await
     })
 }
 
@@ -271,9 +291,11 @@ async fn run_server(
     store: Store,
     listener: TcpListener,
     reporting: Reporting,
+    signposts: Signposts,
 ) -> Result<(), CliError> {
     let config = WebConfig {
         reporting,
+        signposts,
         ..WebConfig::default()
     };
     let state = AppState::new(store, config);

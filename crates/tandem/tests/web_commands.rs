@@ -354,6 +354,36 @@ fn a_parent_added_with_their_childs_case_sees_that_case_and_no_other() {
 }
 
 #[test]
+fn serve_refuses_a_signposts_file_with_mistakes_naming_each() {
+    let db = TempDatabase::sqlite();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("signposts.toml");
+    std::fs::write(
+        &file,
+        "[[signpost]]\ntitle = \"Offer\"\nhref = \"javascript:alert(1)\"\ntext = \"x\"\n",
+    )
+    .expect("write");
+    let refused = tandem(
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database",
+            &db.url,
+            "--signposts",
+            file.to_str().expect("utf-8"),
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("signpost 1: href"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+#[test]
 fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/demo.db", dir.path().display());
@@ -378,6 +408,10 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let listed = server.request("GET", "/api/v1/cases", Some(&parent), "");
     let listed: serde_json::Value = serde_json::from_str(&listed.body).expect("JSON");
     assert_eq!(listed["total"], 2, "{listed}");
+    // … and the example signposts to the local offer and local schemes.
+    let page = server.request("GET", "/cases", Some(&parent), "");
+    assert!(page.body.contains("Help and support"));
+    assert!(page.body.contains("Leisure access card"));
     drop(server);
 
     // A second run starts again from nothing rather than failing on the accounts it made.

@@ -25,10 +25,11 @@ use crate::components::{
 use crate::error::{WebError, html};
 use crate::pages::caseload::{child_name, staff_name};
 use crate::pages::forms::FormErrors;
-use crate::pages::layout::Layout;
+use crate::pages::layout::{Layout, family_signposts};
 use crate::pages::listing::rag_tag;
 use crate::session::CurrentUser;
 use crate::state::AppState;
+use tandem_core::signposts::Signpost;
 
 const SECTION: &str = "/cases";
 
@@ -92,6 +93,8 @@ struct CasePage {
     assign: Option<Html>,
     version: i64,
     csrf_token: String,
+    /// The local offer and schemes, on a family's pages.
+    signposts: Vec<Signpost>,
 }
 
 fn text_row(key: &str, value: String) -> Option<SummaryRow> {
@@ -385,6 +388,7 @@ async fn case_page(
         assign,
         version: view.case.record.version,
         csrf_token: user.csrf_token(),
+        signposts: family_signposts(user, state.config()),
     })
 }
 

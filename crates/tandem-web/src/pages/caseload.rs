@@ -16,12 +16,13 @@ use tandem_core::{Date, RagStatus, Role, Stage, UserId, dates};
 use crate::Html;
 use crate::components::{Label, Select, SelectItem};
 use crate::error::{WebError, html};
-use crate::pages::layout::Layout;
+use crate::pages::layout::{Layout, family_signposts};
 use crate::pages::listing::{
     CaseTable, CaseTableRow, Cell, Column, PAGE_SIZE, Query, pagination, rag_tag,
 };
 use crate::session::CurrentUser;
 use crate::state::AppState;
+use tandem_core::signposts::Signpost;
 
 const SECTION: &str = "/cases";
 
@@ -167,6 +168,8 @@ struct CaseloadPage {
     pagination: Option<Html>,
     /// Whether the reader may open a case for a new request.
     may_open: bool,
+    /// The local offer and schemes, on a family's pages.
+    signposts: Vec<Signpost>,
 }
 
 fn select(
@@ -302,6 +305,7 @@ pub(crate) async fn list(
     };
     let page = CaseloadPage {
         may_open: user.can(tandem_core::Action::OpenCase),
+        signposts: family_signposts(&user, state.config()),
         layout: Layout::signed_in(&user, heading, SECTION),
         heading,
         overdue: found.overdue,

@@ -1,14 +1,24 @@
 //! The page frame every page shares: header, service navigation, the signed-in user with a
 //! sign-out button, and footer.
 
-use tandem_core::Action;
+use tandem_core::signposts::Signpost;
+use tandem_core::{Action, Role};
 
-use crate::Html;
 use crate::assets::{GOVUK_FRONTEND_CSS, TANDEM_CSS, TANDEM_JS};
 use crate::components::{GenericHeader, SkipLink};
 use crate::session::CurrentUser;
+use crate::{Html, WebConfig};
 
 const SERVICE_NAME: &str = "Tandem";
+
+/// The area's signposts, for a family's pages only (professionals and staff know the local offer).
+pub(crate) fn family_signposts(user: &CurrentUser, config: &WebConfig) -> Vec<Signpost> {
+    if user.user.role == Role::Parent {
+        config.signposts.0.clone()
+    } else {
+        Vec::new()
+    }
+}
 
 pub(crate) struct NavItem {
     pub(crate) href: &'static str,
