@@ -412,6 +412,10 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let page = server.request("GET", "/cases", Some(&parent), "");
     assert!(page.body.contains("Help and support"));
     assert!(page.body.contains("Leisure access card"));
+    let first = listed["cases"][0]["reference"].as_str().expect("a reference");
+    let case = server.request("GET", &format!("/cases/{first}"), Some(&parent), "");
+    assert_eq!(case.status, 200);
+    assert_eq!(case.body.matches("Help and support").count(), 1);
     drop(server);
 
     // A second run starts again from nothing rather than failing on the accounts it made.
