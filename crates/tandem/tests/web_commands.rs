@@ -324,6 +324,38 @@ fn a_parent_added_with_their_childs_case_sees_that_case_and_no_other() {
 
     let mine = server.request("GET", &format!("/api/v1/cases/{own}"), Some(&parent), "");
     assert_eq!(mine.status, 200);
+    // The family's page of the case: where it is, what happens next, what has happened; none of
+    // the staff's working detail.
+    let page = server.request("GET", &format!("/cases/{own}"), Some(&parent), "");
+    assert_eq!(page.status, 200);
+    for heading in ["Where things are", "What happens next", "What has happened"] {
+        assert!(page.body.contains(heading), "{heading}");
+    }
+    for staff_only in ["Record the next step", "Statutory deadlines", "Reassign"] {
+        assert!(!page.body.contains(staff_only), "{staff_only}");
+    }
+    let timeline: serde_json::Value = serde_json::from_str(
+        &server
+            .request(
+                "GET",
+                &format!("/api/v1/cases/{own}/timeline"),
+                Some(&parent),
+                "",
+            )
+            .body,
+    )
+    .expect("timeline JSON");
+    // Every step still due is explained to the family in the engine's own words.
+    for milestone in timeline["milestones"].as_array().expect("milestones") {
+        if ["pending", "overdue"].contains(&milestone["status"].as_str().unwrap_or("")) {
+            let explanation = milestone["explanation"].as_str().expect("explanation");
+            let escaped = explanation.replace('\'', "&#x27;").replace('"', "&quot;");
+            assert!(
+                page.body.contains(explanation) || page.body.contains(&escaped),
+                "{explanation}"
+            );
+        }
+    }
     for path in [
         format!("/api/v1/cases/{other}"),
         format!("/api/v1/cases/{other}/timeline"),
@@ -412,7 +444,9 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let page = server.request("GET", "/cases", Some(&parent), "");
     assert!(page.body.contains("Help and support"));
     assert!(page.body.contains("Leisure access card"));
-    let first = listed["cases"][0]["reference"].as_str().expect("a reference");
+    let first = listed["cases"][0]["reference"]
+        .as_str()
+        .expect("a reference");
     let case = server.request("GET", &format!("/cases/{first}"), Some(&parent), "");
     assert_eq!(case.status, 200);
     assert_eq!(case.body.matches("Help and support").count(), 1);

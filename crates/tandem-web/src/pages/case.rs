@@ -16,7 +16,7 @@ use tandem_app::services::{CaseView, ServiceError, StaffMember};
 use tandem_app::services::{Correction, EventRecord};
 use tandem_core::caseload::{advice_not_sought, describe_event};
 use tandem_core::rules::label as step_label;
-use tandem_core::{Date, RagStatus, Reference, Status, dates};
+use tandem_core::{Date, RagStatus, Reference, Role, Status, dates};
 
 use crate::Html;
 use crate::components::{
@@ -281,6 +281,80 @@ fn assign_select(
     })
 }
 
+/// The child's name as the case file gives it.
+fn case_child_name(case_file: &tandem_core::CaseFile) -> String {
+    let part = |key| case_file.child.other.get(key).and_then(Value::as_str);
+    child_name(part("given_name"), part("family_name"))
+}
+
+/// The next steps the law sets, in plain English, for the family's page.
+struct NextStep {
+    step: String,
+    due: String,
+    /// The step is past its due date and not done.
+    late: bool,
+    explanation: String,
+}
+
+/// A family's page about their child's case: where it is, what happens next and by when (the
+/// timeline's own explanations), what has happened, and who the case manager is. It leaves out
+/// the staff's working detail: corrections, exceptions and the record forms.
+#[derive(Template)]
+#[template(path = "pages/case-family.html")]
+struct FamilyCasePage {
+    layout: Layout,
+    reference: String,
+    name: String,
+    stage: &'static str,
+    next_steps: Vec<NextStep>,
+    happened: Vec<HappenedRow>,
+    case_manager: Option<String>,
+    signposts: Vec<Signpost>,
+}
+
+async fn family_case_page(
+    state: &AppState,
+    user: &CurrentUser,
+    reference: &Reference,
+) -> Result<FamilyCasePage, WebError> {
+    let services = state.services();
+    let view = services
+        .view_case(&user.caller(Source::Form), reference, None)
+        .await?;
+    let staff = services.staff().await?;
+    let name = case_child_name(&view.case.case_file());
+    let mut open: Vec<_> = view
+        .timeline
+        .milestones
+        .iter()
+        .filter(|m| matches!(m.status, Status::Pending | Status::Overdue))
+        .collect();
+    open.sort_by_key(|m| m.due);
+    let next_steps = open
+        .into_iter()
+        .map(|m| NextStep {
+            step: step_label(&m.key),
+            due: m.due.map_or_else(String::new, dates::long),
+            late: m.status == Status::Overdue,
+            explanation: m.explanation.clone(),
+        })
+        .collect();
+    Ok(FamilyCasePage {
+        layout: Layout::signed_in(user, format!("{name}’s case"), SECTION),
+        reference: reference.to_string(),
+        stage: view.timeline.stage.label(),
+        next_steps,
+        happened: history(&view).0,
+        case_manager: view
+            .case
+            .record
+            .case_manager
+            .map(|id| staff_name(&staff, Some(id))),
+        signposts: family_signposts(user, state.config()),
+        name,
+    })
+}
+
 async fn case_page(
     state: &AppState,
     user: &CurrentUser,
@@ -295,18 +369,7 @@ async fn case_page(
     let staff = services.staff().await?;
     let today = view.timeline.as_of;
     let case_file = view.case.case_file();
-    let name = child_name(
-        case_file
-            .child
-            .other
-            .get("given_name")
-            .and_then(Value::as_str),
-        case_file
-            .child
-            .other
-            .get("family_name")
-            .and_then(Value::as_str),
-    );
+    let name = case_child_name(&case_file);
     let warnings = view
         .timeline
         .warnings
@@ -419,6 +482,10 @@ pub(crate) async fn show(
     Query(params): Query<CaseParams>,
 ) -> Result<Response, WebError> {
     let reference = parse_reference(&reference)?;
+    if user.user.role == Role::Parent {
+        let page = family_case_page(&state, &user, &reference).await?;
+        return Ok(html(StatusCode::OK, page.render()?));
+    }
     let done = done_message(&params.done);
     let page = case_page(&state, &user, &reference, done, &FormErrors::default()).await?;
     Ok(html(StatusCode::OK, page.render()?))
