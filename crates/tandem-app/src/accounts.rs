@@ -58,7 +58,9 @@ impl Default for SessionPolicy {
 /// refused for it until the window has passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInLimit {
+    /// Failed sign-ins within the window at which further attempts are refused (5 by default).
     pub max_failures: i64,
+    /// How far back from now failures are counted (15 minutes by default).
     pub window: Duration,
 }
 
@@ -71,17 +73,22 @@ impl Default for SignInLimit {
     }
 }
 
+/// Why an account or session use-case did not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
+    /// The caller is not allowed to manage accounts (or to sign out someone else).
     #[error("you do not have permission to manage accounts")]
     Forbidden,
+    /// The account's details need putting right: one entry per field at fault.
     #[error("the details given are not valid")]
     Invalid(Vec<FieldError>),
     /// Unknown email, wrong password or disabled account: deliberately indistinguishable.
     #[error("email address or password not recognised")]
     BadCredentials,
+    /// The address has reached its [`SignInLimit`]; the password was not checked.
     #[error("too many failed sign-in attempts for this email address")]
     RateLimited,
+    /// No account has the id given.
     #[error("no such account")]
     UserNotFound,
     /// Administrators may not disable or demote themselves, so a service always keeps one.
@@ -90,6 +97,7 @@ pub enum AccountError {
     /// Hashing failed or the operating system gave no random bytes.
     #[error("password hashing or randomness: {0}")]
     Crypto(String),
+    /// The store failed (any store error not turned into one of the variants above).
     #[error(transparent)]
     Store(StoreError),
 }
@@ -110,11 +118,15 @@ impl From<StoreError> for AccountError {
 /// An account to create, as typed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAccount {
+    /// The address the person signs in with; checked for form, trimmed and lower-cased.
     pub email: String,
+    /// The person's name as shown on pages, up to 100 characters once trimmed.
     pub name: String,
+    /// What the account may do.
     pub role: Role,
     /// The team a case manager works in; blank means none.
     pub team: Option<String>,
+    /// The password in plain text, 12 to 256 characters; only its argon2id hash is kept.
     pub password: String,
 }
 
@@ -133,6 +145,7 @@ impl SessionToken {
         Self(value.to_owned())
     }
 
+    /// The token itself, for the session cookie (and nothing that is stored or logged).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -357,8 +370,11 @@ pub async fn create_linked_account(
 /// A successful sign-in: the new session's token (for the cookie) and the user.
 #[derive(Debug)]
 pub struct SignedIn {
+    /// The new session's token, for the browser's cookie; the store holds only its hash.
     pub token: SessionToken,
+    /// The new session's id in the store.
     pub session_id: SessionId,
+    /// The account signed in to, as it stood at sign-in.
     pub user: UserRecord,
 }
 

@@ -24,7 +24,10 @@ use tandem_core::{
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GenerateOptions {
+    /// How many cases to generate; their references run `EHC-YYYY-000001` upwards.
     pub cases: usize,
+    /// Chooses the histories: the same seed (with the same other options) gives the same cases
+    /// on every machine.
     pub seed: u64,
     /// The day the histories are known up to: requests fall in the three years before it, and no
     /// event is dated after it except planned phase transfers.
@@ -36,6 +39,7 @@ pub struct GenerateOptions {
 /// One generated case and who manages it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GeneratedCase {
+    /// The case's history as a case file, ready to import.
     pub case: CaseFile,
     /// Index of the case manager, below [`GenerateOptions::case_managers`].
     pub case_manager: usize,

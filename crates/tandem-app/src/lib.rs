@@ -1,5 +1,7 @@
 //! Tandem's use-cases, shared by the web application, the JSON API and the command line.
 
+#![deny(missing_docs)]
+
 pub mod accounts;
 pub mod generate;
 pub mod interchange;

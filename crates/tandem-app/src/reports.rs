@@ -74,12 +74,13 @@ pub struct CasesBehind {
     /// References in the order the cases were read, or pseudonyms in sorted order (so that a
     /// list reveals nothing of the order cases were recorded in).
     pub names: Vec<String>,
+    /// How many cases are behind the figure in all, across every page.
     pub total: u64,
 }
 
 /// The cases behind one figure, gathered one case at a time.
 #[derive(Debug)]
-pub struct Drilldown<'a> {
+pub(crate) struct Drilldown<'a> {
     spec: DashboardSpec,
     figure: &'a Figure,
     naming: &'a Naming,
@@ -92,7 +93,7 @@ impl<'a> Drilldown<'a> {
     /// Keeps the names of matching cases `skip` to `skip + limit`. With pseudonyms every
     /// matching name is gathered and sorted before paging, so their number must be bounded
     /// by the figure itself (a figure is a count the dashboard already shows).
-    pub fn new(
+    pub(crate) fn new(
         spec: DashboardSpec,
         figure: &'a Figure,
         naming: &'a Naming,
@@ -112,7 +113,8 @@ impl<'a> Drilldown<'a> {
         }
     }
 
-    pub fn add(&mut self, case: &CaseFile, case_manager: Option<&str>) {
+    /// Counts `case` if the figure includes it, keeping its name if it falls in the page.
+    pub(crate) fn add(&mut self, case: &CaseFile, case_manager: Option<&str>) {
         let timeline = timeline::compute(case, self.spec.as_of);
         let groups = CaseGroups::of(case, case_manager);
         if !self.spec.includes(&timeline, &groups, self.figure) {
@@ -130,7 +132,8 @@ impl<'a> Drilldown<'a> {
         }
     }
 
-    pub fn finish(mut self) -> CasesBehind {
+    /// The page of names asked for and the total.
+    pub(crate) fn finish(mut self) -> CasesBehind {
         if matches!(self.naming, Naming::Pseudonyms(_)) {
             self.found.names.sort_unstable();
             let skip = usize::try_from(self.skip).unwrap_or(usize::MAX);

@@ -30,11 +30,15 @@ pub enum TransferError {
     /// The input was refused: one `FILE:LINE: message` per problem. Nothing was written.
     #[error("{} problem(s) found; nothing was imported", .0.len())]
     Rejected(Vec<String>),
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file could not be opened, read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file concerned, as given (`output` for an export's output).
         path: String,
+        /// The error reading or writing it.
         source: std::io::Error,
     },
 }
@@ -42,16 +46,23 @@ pub enum TransferError {
 /// A file to import and how to read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportFile {
+    /// Where the file is.
     pub path: PathBuf,
+    /// How to read it.
     pub kind: ImportKind,
 }
 
+/// What kind of file an import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
+    /// Whole cases in one of the case formats (case files or the events CSV).
     Cases(Format),
+    /// A legacy tracker spreadsheet, one row per case, cleansed as it is read
+    /// ([`tracker`]).
     Tracker,
 }
 
+/// How an import goes about its work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportOptions {
     /// Check everything and report what would be written, but write nothing.
@@ -69,25 +80,37 @@ pub struct ImportOptions {
 /// again.
 #[derive(Debug)]
 pub struct RejectedRows {
+    /// The tracker file the rows came from.
     pub source: PathBuf,
+    /// How many rows were refused.
     pub rows: usize,
+    /// The CSV itself: the tracker's header plus `problems`, then each refused row as given
+    /// with its problems joined by `; `.
     pub csv: Vec<u8>,
 }
 
+/// What an import wrote (or, on a dry run, would have written).
 #[derive(Debug, Default)]
 pub struct ImportReport {
+    /// How many cases and events were written, replacements included.
     pub written: ImportSummary,
     /// Cases that replaced ones already held (included in `written`).
     pub replaced: u64,
     /// Problems skipped over with `--skip-invalid`, as `FILE:LINE: message`.
     pub skipped: Vec<String>,
+    /// With `--skip-invalid`, the refused rows of each tracker that had any.
     pub rejected: Vec<RejectedRows>,
 }
 
 /// Progress of long work, for a progress bar.
 pub trait Progress {
+    /// Work begins: `what` says what it is ("Importing cases"), `total` how many steps it
+    /// has, when known.
     fn start(&mut self, what: &str, total: Option<u64>);
+    /// `done` steps are finished so far (a running count, not an increment). Called every so
+    /// often rather than after every step.
     fn advance(&mut self, done: u64);
+    /// The work is over. Not called when it fails part way.
     fn finish(&mut self);
 }
 
@@ -317,7 +340,8 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub fn name(self) -> &'static str {
+    /// The format's name in the export's audit entry.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::CaseFiles => "case-files",
             Self::EventsCsv => "events-csv",

@@ -5,6 +5,8 @@
 //! embedded or committed. Printpdf cannot tag a PDF for screen readers, so the HTML report, from
 //! the same figures, stays the accessible version; this is its printed copy (docs/reporting.md).
 
+#![deny(missing_docs)]
+
 mod fonts;
 
 use printpdf::{
@@ -18,35 +20,50 @@ pub use fonts::printable;
 /// A report: its title (also the PDF's title and every page's footer) and its content.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
+    /// The report's name: set as the PDF's title and printed at the foot of every page. It is
+    /// not drawn at the top; add a [`Block::Title`] for that.
     pub title: String,
+    /// Who made the report, recorded in the PDF's metadata only.
     pub author: String,
     /// When the report was made: the PDF's creation date.
     pub created: std::time::SystemTime,
+    /// The content, laid out top to bottom in this order, starting new pages as needed.
     pub blocks: Vec<Block>,
 }
 
+/// One piece of a report's content, in the order it appears down the page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     /// The report's title at the top of its first page.
     Title(String),
     /// A section heading; never left alone at the foot of a page.
     Heading(String),
+    /// Body text, wrapped to the page's width and split across pages between lines.
     Paragraph(String),
+    /// A captioned table.
     Table(Table),
+    /// A line chart of a rate against its target.
     Trend(TrendChart),
+    /// A horizontal bar chart.
     Bars(BarChart),
 }
 
 /// A table; its header row is repeated on every page it runs onto.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
+    /// A bold line above the table, kept on the same page as its header and first rows.
     pub caption: String,
+    /// The columns, left to right; their widths are fitted to the cells' text.
     pub columns: Vec<Column>,
+    /// The body rows, each one cell per column in column order (cells beyond the last column
+    /// are not shown). With no rows, the table reads "None." under its header.
     pub rows: Vec<Vec<String>>,
 }
 
+/// A table column: its header and how its cells are aligned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
+    /// The text of the column's header cell, in bold.
     pub heading: String,
     /// Numbers are right-aligned.
     pub numeric: bool,
@@ -55,32 +72,49 @@ pub struct Column {
 /// A rate month by month (0 to 1), with the target in force each month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrendChart {
+    /// A bold line above the chart, kept on the same page as it.
     pub title: String,
+    /// One point per month, oldest first, drawn left to right.
     pub points: Vec<TrendPoint>,
 }
 
+/// One month of a [`TrendChart`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrendPoint {
+    /// The month's name on the horizontal axis; when there are many months only some are
+    /// labelled (at most eight, counted back from the latest).
     pub label: String,
+    /// The rate achieved, from 0 to 1 (values outside are drawn at the chart's edge); `None`
+    /// when nothing was measured that month, which breaks the line there.
     pub rate: Option<f64>,
+    /// The target in force that month, from 0 to 1, drawn as a dashed line; `None` when no
+    /// target applied, which breaks the dashed line there.
     pub target: Option<f64>,
 }
 
 /// Horizontal bars, one per row, each with its value written at its end.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BarChart {
+    /// A bold line above the chart, kept on the same page as its first bars.
     pub title: String,
+    /// The bars, top to bottom.
     pub bars: Vec<Bar>,
     /// What a flagged bar means (such as "at or past the 20-week limit"); flagged bars are
     /// darker and starred, so the difference never rests on colour alone.
     pub flagged_means: Option<String>,
 }
 
+/// One row of a [`BarChart`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
+    /// What the bar counts, written to its left (wrapped if long).
     pub label: String,
+    /// Sets the bar's length, in proportion to the largest value in the chart.
     pub value: f64,
+    /// The value as written at the bar's end, formatted by the caller (such as "12" or "35%").
     pub display: String,
+    /// Whether the bar is drawn darker with a star after its label; the chart's
+    /// [`BarChart::flagged_means`] says why.
     pub flagged: bool,
 }
 

@@ -2,6 +2,7 @@
 //! temporary file) or on PostgreSQL (a fresh uniquely-named database on the server of
 //! `TEST_DATABASE_URL`, dropped afterwards). A dev-dependency only.
 
+#![deny(missing_docs)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -56,7 +57,9 @@ pub async fn add_user(store: &Store, email: &str, role: Role, team: Option<&str>
 
 /// What a contract test gets: the store and a scratch folder (for backups).
 pub struct Ctx {
+    /// A fresh, migrated store of its own, closed and removed when the test ends.
     pub store: Store,
+    /// An empty folder of the test's own, removed with the database when the test ends.
     pub scratch: PathBuf,
 }
 
@@ -64,6 +67,8 @@ pub struct Ctx {
 /// uniquely-named database on the PostgreSQL server of `TEST_DATABASE_URL`. Call
 /// [`TempDatabase::remove`] at the end (a PostgreSQL database cannot be dropped from `Drop`).
 pub struct TempDatabase {
+    /// The address to open the database with (`sqlite://…` or `postgres://…`), as
+    /// [`Store::open`] takes it.
     pub url: String,
     /// A scratch folder that lives as long as the database (the SQLite file is inside it).
     pub dir: tempfile::TempDir,
@@ -71,6 +76,8 @@ pub struct TempDatabase {
 }
 
 impl TempDatabase {
+    /// A SQLite database in a new temporary folder. The file does not exist yet: opening the
+    /// store creates it (at `db/tandem.db` inside [`TempDatabase::dir`]).
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("db/tandem.db").display());
@@ -168,6 +175,7 @@ where
     }
 }
 
+/// Runs a contract test on a fresh SQLite store (what [`contract!`] expands to).
 pub async fn run_sqlite<F, Fut>(test: F)
 where
     F: FnOnce(Ctx) -> Fut,
@@ -176,6 +184,8 @@ where
     run(TempDatabase::sqlite(), test).await
 }
 
+/// Runs a contract test on a fresh PostgreSQL database (what [`contract!`] expands to); does
+/// nothing when [`TempDatabase::postgres`] skips the leg.
 pub async fn run_postgres<F, Fut>(test: F)
 where
     F: FnOnce(Ctx) -> Fut,
@@ -229,7 +239,10 @@ macro_rules! contract {
 
 /// A small pseudo-random sequence for the crash tests' kill delays: different every run (seed it
 /// from the process id and the clock) and needing no dependency.
-pub struct Lcg(pub u64);
+pub struct Lcg(
+    /// The generator's state: the seed to begin with, advanced by each draw.
+    pub u64,
+);
 
 impl Lcg {
     /// The next number, below `bound`.

@@ -123,12 +123,15 @@ pub struct Writer<W: Write> {
 }
 
 impl<W: Write> Writer<W> {
+    /// Starts the CSV on `output`, writing the header row at once.
     pub fn new(output: W) -> csv::Result<Self> {
         let mut inner = csv::Writer::from_writer(output);
         inner.write_record(HEADER)?;
         Ok(Self { inner })
     }
 
+    /// Writes one row per event of `case`, in the case's order; the child's details are not
+    /// part of the events CSV and are left out.
     pub fn write_case(&mut self, case: &CaseFile) -> csv::Result<()> {
         for event in &case.events {
             let fields = event.to_fields();
@@ -146,6 +149,7 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
+    /// Flushes what is buffered and hands back the output.
     pub fn finish(mut self) -> std::io::Result<W> {
         self.inner.flush()?;
         self.inner.into_inner().map_err(|e| e.into_error())

@@ -16,11 +16,12 @@ use std::fmt;
 pub struct Problem {
     /// 1-based line in the file (the header of a CSV file is line 1).
     pub line: u64,
+    /// What is wrong, in words for the person who will correct the file (without the line).
     pub message: String,
 }
 
 impl Problem {
-    pub fn new(line: u64, message: impl Into<String>) -> Self {
+    pub(crate) fn new(line: u64, message: impl Into<String>) -> Self {
         Self {
             line,
             message: message.into(),
@@ -43,14 +44,18 @@ impl fmt::Display for Problem {
 /// its reference clashes with a case already held).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located<T> {
+    /// 1-based line the value starts on (1 for a whole-file JSON case file).
     pub line: u64,
+    /// What was read there.
     pub value: T,
 }
 
 /// What a reader found: the cases it could read, and every problem.
 #[derive(Debug)]
 pub struct ReadOutcome<T> {
+    /// The sound cases, in the order they were read.
     pub cases: Vec<Located<T>>,
+    /// Every problem found; the cases they concern are not in `cases`.
     pub problems: Vec<Problem>,
 }
 

@@ -17,8 +17,11 @@ use super::Problem;
 
 /// One column of the tracker.
 pub struct Column {
+    /// The header name, in lower case as it is matched.
     pub name: &'static str,
+    /// Whether a file without this column is refused outright.
     pub required: bool,
+    /// What the column holds, for people preparing a file.
     pub meaning: &'static str,
 }
 
@@ -127,8 +130,12 @@ const ADVICE: [(AdviceKind, &str, &str); 3] = [
 /// A sound row, turned into a case.
 #[derive(Debug)]
 pub struct TrackerCase {
+    /// The row's 1-based line in the file (the header is line 1).
     pub line: u64,
+    /// The case the row describes: the child and the events its dates record.
     pub case: CaseFile,
+    /// The case manager's email address from the `case_manager` column, trimmed and lower-cased
+    /// (one `is_case_manager` accepted); `None` when the cell was empty.
     pub case_manager: Option<String>,
     /// The row as given, to write back out if the case is refused later (e.g. its reference is
     /// already held).
@@ -138,18 +145,24 @@ pub struct TrackerCase {
 /// A row that was refused, with the text it had, to write back out for correction.
 #[derive(Debug)]
 pub struct RejectedRow {
+    /// The row's 1-based line in the file (the header is line 1).
     pub line: u64,
+    /// The row's cells exactly as given, in the file's column order.
     pub fields: Vec<String>,
+    /// Why the row was refused: at least one problem, each on the row's line.
     pub problems: Vec<Problem>,
 }
 
 /// Everything the cleanse found.
 #[derive(Debug, Default)]
 pub struct Cleanse {
+    /// The file's header row as given, to head the rejected rows written back out.
     pub header: Vec<String>,
     /// Problems with the file as a whole (the header); when present no row was read.
     pub file_problems: Vec<Problem>,
+    /// The sound rows, in file order.
     pub accepted: Vec<TrackerCase>,
+    /// The refused rows, in file order, with their problems.
     pub rejected: Vec<RejectedRow>,
 }
 

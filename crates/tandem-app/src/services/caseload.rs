@@ -14,8 +14,12 @@ use super::{Caller, ServiceError, Services, authorise_service};
 /// are overdue or due within two weeks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseloadPage {
+    /// The page of cases asked for, with how many match the filter across all pages.
     pub cases: CasePage,
+    /// Cases whose next statutory step was due before the filter's `as_of`.
     pub overdue: i64,
+    /// Cases whose next statutory step is due on the filter's `as_of` or in the two weeks
+    /// after it (none of them overdue).
     pub due_soon: i64,
 }
 
@@ -23,9 +27,13 @@ pub struct CaseloadPage {
 /// a child's data, so any signed-in user may read them (a family sees who runs their case).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffMember {
+    /// Their account id, to assign a case to.
     pub id: UserId,
+    /// Their name as shown on pages.
     pub name: String,
+    /// Case manager or team manager.
     pub role: Role,
+    /// Their team; `None` when they are in none.
     pub team: Option<String>,
 }
 
@@ -33,9 +41,14 @@ pub struct StaffMember {
 /// one holds, and for cases of accounts no longer active).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamCaseload {
+    /// Whose cases these are; `None` for the line of cases held by no one listed (unassigned,
+    /// or held by an account no longer active).
     pub member: Option<StaffMember>,
+    /// Open cases held on the day asked about.
     pub cases: i64,
+    /// Of those, cases whose next statutory step was due before that day.
     pub overdue: i64,
+    /// Of those, cases whose next statutory step is due that day or in the two weeks after it.
     pub due_soon: i64,
 }
 

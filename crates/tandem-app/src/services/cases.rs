@@ -16,9 +16,12 @@ use super::{Caller, FieldError, ServiceError, Services, authorise_case, authoris
 /// A new request for an EHC needs assessment (Children and Families Act 2014 s.36(1)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRequest {
+    /// The new case's reference; refused if a case already has it.
     pub reference: Reference,
     /// The child's details; `given_name` and `family_name` in `other`, as in a case file.
     pub child: Child,
+    /// The day the council received the request, from which the statutory timescales run;
+    /// today or earlier.
     pub received: Date,
     /// Who will manage the case; a case manager opening a request takes it themselves.
     pub case_manager: Option<UserId>,
@@ -29,25 +32,33 @@ pub struct NewRequest {
     pub different_child: bool,
 }
 
+/// A case just opened for a new request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenedCase {
+    /// The new case's reference.
     pub reference: Reference,
+    /// The case's first version, to send back with the next write.
     pub version: i64,
 }
 
 /// What a write left: the case's new version, to send back with the next write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {
+    /// The case's version after the write.
     pub version: i64,
 }
 
 /// A case as its reader may see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseView {
+    /// The case as stored: its record, the child and every row of its history, oldest first,
+    /// superseded ones (corrected or withdrawn) included.
     pub case: StoredCase,
+    /// The case's milestones and warnings, worked out from its events as of the day asked for.
     pub timeline: Timeline,
-    /// Whether the reader may record events and reassign it (pages hide what they cannot do).
+    /// Whether the reader may record events on the case (pages hide what they cannot do).
     pub may_record: bool,
+    /// Whether the reader may give the case to another case manager.
     pub may_assign: bool,
 }
 

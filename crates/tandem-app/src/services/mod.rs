@@ -28,11 +28,14 @@ use tandem_store::{AuditEntry, Tx};
 /// Who is asking, and through which door.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
+    /// The signed-in user (id, role and team), whom the access rules judge.
     pub actor: Actor,
+    /// The front end the request came through, recorded in every audit entry.
     pub source: Source,
 }
 
 impl Caller {
+    /// `actor` asking through `source`.
     pub fn new(actor: Actor, source: Source) -> Self {
         Self { actor, source }
     }
@@ -51,11 +54,14 @@ impl Caller {
 /// A field the user must put right, named as the form or API names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
+    /// The field's name, as the form or API names it (such as `date_of_birth`).
     pub field: String,
+    /// What to do about it, in words to show the user ("Enter the child's date of birth").
     pub message: String,
 }
 
 impl FieldError {
+    /// A problem with `field`, described by `message`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -70,18 +76,27 @@ impl FieldError {
 pub enum ServiceError {
     /// The case does not exist, or the caller may not know that it does.
     #[error("no case with reference {reference}")]
-    NotFound { reference: String },
+    NotFound {
+        /// The reference asked for.
+        reference: String,
+    },
+    /// The caller may not do this; the refusal has been audited.
     #[error("you do not have permission to do that")]
     Forbidden,
+    /// The request needs putting right: one entry per field at fault.
     #[error("{}", summary(.0))]
     Invalid(Vec<FieldError>),
     /// The case changed since the caller read it: reload and try again.
     #[error("the case was changed by someone else; it is now at version {current_version}")]
-    Conflict { current_version: i64 },
+    Conflict {
+        /// The case's version now.
+        current_version: i64,
+    },
     /// A child with the same names and date of birth already has cases; the caller must say
     /// whether the request is for that child or for a different one.
     #[error("a child with these names and date of birth already has {} case(s)", .0.len())]
     PossibleDuplicate(Vec<ChildMatch>),
+    /// The store failed (any store error not turned into one of the variants above).
     #[error(transparent)]
     Store(StoreError),
 }
@@ -119,15 +134,18 @@ pub struct Services {
 }
 
 impl Services {
+    /// The services over `store`, reading the system clock.
     pub fn new(store: Store) -> Self {
         Self::with_clock(store, Arc::new(Utc::now))
     }
 
+    /// The services over `store`, reading "now" from `clock` (a fixed or advancing clock in
+    /// tests).
     pub fn with_clock(store: Store, clock: Clock) -> Self {
         Self { store, clock }
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 

@@ -10,8 +10,11 @@ use super::{Caller, CaseView, ServiceError, Services, authorise_service};
 /// Someone a case can be given to: an enabled case manager or team manager.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseManager {
+    /// Their account id, to assign a case to.
     pub id: UserId,
+    /// Their name as shown on pages.
     pub name: String,
+    /// Their team, which a case given to them goes to as well; `None` when they are in none.
     pub team: Option<String>,
 }
 
