@@ -70,6 +70,7 @@ async fn main() {
                 password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
                 role,
                 team: Some(team.clone()),
+                provider: None,
             })
             .await
             .expect("user");
@@ -78,6 +79,7 @@ async fn main() {
                 id,
                 role,
                 team: Some(team),
+                provider: None,
             },
             Source::Form,
         ));

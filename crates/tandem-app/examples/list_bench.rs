@@ -39,6 +39,7 @@ async fn main() {
             id: user.id,
             role: user.role,
             team: user.team,
+            provider: None,
         },
         Source::Form,
     );

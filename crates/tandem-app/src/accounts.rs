@@ -16,6 +16,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use tandem_core::access::provider_key;
 use tandem_core::{Action, Actor, Reference, Resource, Role, UserId, can};
 use tandem_store::{
     AuditEntry, CaseRelation, NewUser, SessionId, Store, StoreError, normalise_email,
@@ -32,6 +33,7 @@ pub const MAX_PASSWORD_LENGTH: usize = 256;
 const MAX_EMAIL_LENGTH: usize = 254;
 const MAX_NAME_LENGTH: usize = 100;
 const MAX_TEAM_LENGTH: usize = 64;
+const MAX_PROVIDER_LENGTH: usize = 120;
 /// A session's last-seen time is written at most this often, so that browsing is not a stream
 /// of writes; idle expiry is therefore accurate to this interval.
 pub const TOUCH_INTERVAL: Duration = Duration::seconds(60);
@@ -126,6 +128,9 @@ pub struct NewAccount {
     pub role: Role,
     /// The team a case manager works in; blank means none.
     pub team: Option<String>,
+    /// The service a professional or setting belongs to (`--provider`): advice requests whose
+    /// provider is this service are addressed to them. Blank means none; other roles have none.
+    pub provider: Option<String>,
     /// The password in plain text, 12 to 256 characters; only its argon2id hash is kept.
     pub password: String,
 }
@@ -246,6 +251,25 @@ fn validate(account: NewAccount) -> Result<NewAccount, AccountError> {
             format!("Name must be {MAX_NAME_LENGTH} characters or fewer"),
         ));
     }
+    let provider = account
+        .provider
+        .as_deref()
+        .map(provider_key)
+        .filter(|p| !p.is_empty());
+    if provider.is_some() && !account.role.gives_advice() {
+        errors.push(FieldError::new(
+            "provider",
+            "Only a health or social care professional or an education setting can belong to a service",
+        ));
+    } else if provider
+        .as_ref()
+        .is_some_and(|p| p.chars().count() > MAX_PROVIDER_LENGTH)
+    {
+        errors.push(FieldError::new(
+            "provider",
+            format!("Service must be {MAX_PROVIDER_LENGTH} characters or fewer"),
+        ));
+    }
     if team
         .as_ref()
         .is_some_and(|t| t.chars().count() > MAX_TEAM_LENGTH)
@@ -274,6 +298,7 @@ fn validate(account: NewAccount) -> Result<NewAccount, AccountError> {
         email,
         name,
         team,
+        provider,
         ..account
     })
 }
@@ -341,6 +366,7 @@ pub async fn create_linked_account(
             password_hash,
             role: account.role,
             team: account.team,
+            provider: account.provider,
         })
         .await?;
     let mut linked = Vec::with_capacity(cases.len());

@@ -31,6 +31,7 @@ fn account(email: &str, role: Role) -> NewAccount {
         name: "Sam Example".into(),
         role,
         team: Some("  ".into()),
+        provider: None,
         password: PASSWORD.into(),
     }
 }
@@ -120,6 +121,7 @@ async fn new_accounts_are_validated_field_by_field() {
         name: " ".into(),
         role: Role::Parent,
         team: Some("t".repeat(65)),
+        provider: Some("A service".into()),
         password: "short".into(),
     };
     let Err(AccountError::Invalid(errors)) =
@@ -128,7 +130,7 @@ async fn new_accounts_are_validated_field_by_field() {
         panic!("expected field errors");
     };
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-    assert_eq!(fields, ["email", "name", "team", "password"]);
+    assert_eq!(fields, ["email", "name", "provider", "team", "password"]);
 
     accounts::create_account(
         &store,

@@ -43,6 +43,7 @@ async fn person(store: &Store, name: &str, role: Role, team: Option<&str>) -> Ca
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
             role,
             team: team.map(str::to_owned),
+            provider: None,
         })
         .await
         .expect("user");
@@ -52,6 +53,7 @@ async fn person(store: &Store, name: &str, role: Role, team: Option<&str>) -> Ca
             id,
             role,
             team: team.map(str::to_owned),
+            provider: None,
         },
         Source::Form,
     )

@@ -37,6 +37,7 @@ async fn person(store: &Store, email: &str, name: &str, role: Role, team: Option
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
             role,
             team: team.map(str::to_owned),
+            provider: None,
         })
         .await
         .expect("user");
@@ -46,6 +47,7 @@ async fn person(store: &Store, email: &str, name: &str, role: Role, team: Option
             id,
             role,
             team: team.map(str::to_owned),
+            provider: None,
         },
         Source::Form,
     )

@@ -45,6 +45,7 @@ async fn user(store: &Store, role: Role, name: &str) -> Caller {
             password_hash: "x".into(),
             role,
             team: None,
+            provider: None,
         })
         .await
         .unwrap();
@@ -54,6 +55,7 @@ async fn user(store: &Store, role: Role, name: &str) -> Caller {
             id,
             role,
             team: None,
+            provider: None,
         },
         Source::Form,
     )

@@ -46,6 +46,7 @@ async fn person(store: &Store, email: &str, role: Role, team: Option<&str>) -> C
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
             role,
             team: team.map(str::to_owned),
+            provider: None,
         })
         .await
         .expect("user");
@@ -55,6 +56,7 @@ async fn person(store: &Store, email: &str, role: Role, team: Option<&str>) -> C
             id,
             role,
             team: team.map(str::to_owned),
+            provider: None,
         },
         Source::Form,
     )

@@ -6,6 +6,11 @@
 //! admins manage accounts but never see case content. Professionals, settings and parents reach
 //! only cases they are linked to (an advice request addressed to them, their own child).
 
+use std::collections::BTreeMap;
+
+use crate::timeline::Timeline;
+use crate::{CaseFile, Date, Status};
+
 crate::names::machine_names! {
     /// A user's role (machine names as in contracts/cli.md).
     Role {
@@ -34,6 +39,15 @@ crate::names::machine_names! {
 }
 
 impl Role {
+    /// Whether the role gives advice to assessments from outside the council's team (a health or
+    /// social care professional, an education setting), and so may belong to a service.
+    pub fn gives_advice(self) -> bool {
+        matches!(
+            self,
+            Self::HealthProfessional | Self::SocialCareProfessional | Self::EducationSetting
+        )
+    }
+
     /// The role's name for people.
     pub fn label(self) -> &'static str {
         match self {
@@ -64,6 +78,9 @@ pub struct Actor {
     /// The case-management team the user belongs to, if any; a case manager also works on their
     /// team's cases.
     pub team: Option<String>,
+    /// The service a professional or setting belongs to, as a [`provider_key`]; advice requests
+    /// to that service are addressed to them.
+    pub provider: Option<String>,
 }
 
 /// What a user may ask to do.
@@ -140,6 +157,9 @@ pub struct CaseAccess {
     pub team: Option<String>,
     /// Users an advice request on this case is addressed to.
     pub advice_recipients: Vec<UserId>,
+    /// Services (as [`provider_key`]s) asked for advice on this case whose request is open, or
+    /// closed so recently that its access window has not ended; see [`AdviceWindow`].
+    pub advice_providers: Vec<String>,
     /// Parents or carers (and the young person) linked to this case.
     pub family: Vec<UserId>,
 }
@@ -190,7 +210,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
             Resource::Case(case),
         ) => {
             matches!(action, A::ViewCase | A::RespondToAdviceRequest)
-                && case.advice_recipients.contains(&actor.id)
+                && asked_for_advice(actor, case)
         }
         (R::Parent, Resource::Case(case)) => {
             matches!(action, A::ViewCase | A::CommentOnDraft) && case.family.contains(&actor.id)
@@ -199,6 +219,82 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
             R::HealthProfessional | R::SocialCareProfessional | R::EducationSetting | R::Parent,
             Resource::Service,
         ) => action == A::ListLinkedCases,
+    }
+}
+
+/// A professional or setting was asked for advice on the case: by name, or through their service.
+fn asked_for_advice(actor: &Actor, case: &CaseAccess) -> bool {
+    case.advice_recipients.contains(&actor.id)
+        || actor
+            .provider
+            .as_ref()
+            .is_some_and(|p| case.advice_providers.contains(p))
+}
+
+/// How many days after its last advice request on a case closes a service may still open the
+/// case, unless configured otherwise: four weeks, to answer questions about the advice it gave.
+pub const DEFAULT_ADVICE_ACCESS_DAYS: u32 = 28;
+
+/// The form of a service's name that requests and accounts are matched on: trimmed, spaces
+/// collapsed and lower-cased, so that "Community  Paediatrics" on a request reaches the members
+/// of "community paediatrics".
+pub fn provider_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// A service asked for advice on a case, and whether its requests are still open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdviceWindow {
+    /// The service, as a [`provider_key`].
+    pub provider: String,
+    /// `None` while any request to the service is open; otherwise the day its last request
+    /// closed (advice received, or the duty ended).
+    pub closed_on: Option<Date>,
+}
+
+impl AdviceWindow {
+    /// The earliest closing day whose service may still see the case on `today`, `days` after.
+    pub fn earliest_open_closing(today: Date, days: u32) -> Date {
+        today - chrono::Days::new(u64::from(days))
+    }
+
+    /// Whether the service may see the case on `today`, with access lasting `days` after the
+    /// last request closed.
+    pub fn is_open_on(&self, today: Date, days: u32) -> bool {
+        self.closed_on
+            .is_none_or(|closed| closed >= Self::earliest_open_closing(today, days))
+    }
+
+    /// One window per service asked for advice on `case`, from its computed `timeline`. A
+    /// request whose duty ended without advice (the request was withdrawn, say) closed on the
+    /// case's last recorded day.
+    pub fn of_case(case: &CaseFile, timeline: &Timeline) -> Vec<AdviceWindow> {
+        let last_day = case.events.iter().map(|e| e.date).max();
+        let mut windows: BTreeMap<String, Option<Date>> = BTreeMap::new();
+        for milestone in &timeline.milestones {
+            let Some(provider) = milestone.provider.as_deref() else {
+                continue;
+            };
+            let closed = match milestone.status {
+                Status::Pending | Status::Overdue => None,
+                Status::Met | Status::Late => milestone.done,
+                Status::NotApplicable => milestone.done.or(last_day),
+            };
+            windows
+                .entry(provider_key(provider))
+                .and_modify(|seen| *seen = seen.zip(closed).map(|(a, b)| a.max(b)))
+                .or_insert(closed);
+        }
+        windows
+            .into_iter()
+            .map(|(provider, closed_on)| AdviceWindow {
+                provider,
+                closed_on,
+            })
+            .collect()
     }
 }
 
@@ -220,6 +316,7 @@ mod tests {
         Team,
         Other,
         AdviceAddressed,
+        ProviderAddressed,
         Family,
     }
 
@@ -235,6 +332,7 @@ mod tests {
             Link::Team => case.team = actor.team.clone(),
             Link::Other => {}
             Link::AdviceAddressed => case.advice_recipients.push(actor.id),
+            Link::ProviderAddressed => case.advice_providers.push("community paediatrics".into()),
             Link::Family => case.family.push(actor.id),
         }
         Some(case)
@@ -244,7 +342,7 @@ mod tests {
     /// not listed must be refused.
     fn allowed(role: Role) -> Vec<(Action, Link)> {
         use Link::*;
-        let every_case = [Own, Team, Other, AdviceAddressed, Family];
+        let every_case = [Own, Team, Other, AdviceAddressed, ProviderAddressed, Family];
         let manager = |extra: &[Action]| {
             let mut v: Vec<(Action, Link)> = [
                 A::OpenCase,
@@ -288,6 +386,8 @@ mod tests {
                     (A::ListLinkedCases, Service),
                     (A::ViewCase, AdviceAddressed),
                     (A::RespondToAdviceRequest, AdviceAddressed),
+                    (A::ViewCase, ProviderAddressed),
+                    (A::RespondToAdviceRequest, ProviderAddressed),
                 ]
             }
             Role::Parent => vec![
@@ -302,14 +402,24 @@ mod tests {
     fn the_role_action_matrix_is_exactly_as_written() {
         use Link::*;
         for &role in Role::ALL {
+            // Every role carries a service here, so that only the roles that may use it do.
             let actor = Actor {
                 id: 7,
                 role,
                 team: Some("west".into()),
+                provider: Some("community paediatrics".into()),
             };
             let allowed = allowed(role);
             for &action in Action::ALL {
-                for link in [Service, Own, Team, Other, AdviceAddressed, Family] {
+                for link in [
+                    Service,
+                    Own,
+                    Team,
+                    Other,
+                    AdviceAddressed,
+                    ProviderAddressed,
+                    Family,
+                ] {
                     let case = case_for(&actor, link);
                     let resource = case.as_ref().map_or(Resource::Service, Resource::Case);
                     let expected = allowed.iter().any(|(a, l)| {
@@ -325,12 +435,116 @@ mod tests {
         }
     }
 
+    fn professional(provider: &str) -> Actor {
+        Actor {
+            id: 7,
+            role: Role::HealthProfessional,
+            team: None,
+            provider: Some(provider_key(provider)),
+        }
+    }
+
+    #[test]
+    fn a_service_sees_only_cases_where_it_was_asked() {
+        let asked = CaseAccess {
+            advice_providers: vec![provider_key("Community Paediatrics")],
+            ..Default::default()
+        };
+        let case = Resource::Case(&asked);
+        assert!(can(
+            &professional("community  paediatrics"),
+            A::ViewCase,
+            case
+        ));
+        assert!(!can(&professional("CAMHS"), A::ViewCase, case));
+        let no_service = Actor {
+            provider: None,
+            ..professional("x")
+        };
+        assert!(!can(&no_service, A::ViewCase, case));
+    }
+
+    fn case_with(events: serde_json::Value) -> CaseFile {
+        CaseFile::from_json(
+            &serde_json::json!({
+                "reference": "T-1",
+                "child": { "date_of_birth": "2016-05-01" },
+                "events": events,
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    fn windows(events: serde_json::Value, today: &str) -> Vec<AdviceWindow> {
+        let case = case_with(events);
+        let timeline = crate::timeline::compute(&case, today.parse().unwrap());
+        AdviceWindow::of_case(&case, &timeline)
+    }
+
+    #[test]
+    fn a_window_is_open_while_any_request_to_the_service_is() {
+        let events = serde_json::json!([
+            { "type": "request_received", "date": "2026-01-05" },
+            { "type": "decision_to_assess", "date": "2026-02-10", "outcome": "assess" },
+            { "type": "advice_requested", "date": "2026-02-11", "advice": "health", "provider": "Community Paediatrics" },
+            { "type": "advice_requested", "date": "2026-02-11", "advice": "educational_psychology", "provider": "Educational Psychology Service" },
+            { "type": "advice_received", "date": "2026-03-02", "advice": "educational_psychology" },
+            { "type": "advice_requested", "date": "2026-02-12", "advice": "other", "provider": "community paediatrics" },
+            { "type": "advice_received", "date": "2026-03-20", "advice": "health" },
+        ]);
+        let found = windows(events, "2026-04-01");
+        assert_eq!(
+            found,
+            vec![
+                AdviceWindow {
+                    provider: "community paediatrics".into(),
+                    closed_on: None
+                },
+                AdviceWindow {
+                    provider: "educational psychology service".into(),
+                    closed_on: Some("2026-03-02".parse().unwrap()),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn access_lasts_the_configured_days_after_the_last_request_closed_inclusive() {
+        let window = AdviceWindow {
+            provider: "camhs".into(),
+            closed_on: Some("2026-03-02".parse().unwrap()),
+        };
+        // 28 days after 2 March is 30 March: the last day the service may still look.
+        assert!(window.is_open_on("2026-03-30".parse().unwrap(), 28));
+        assert!(!window.is_open_on("2026-03-31".parse().unwrap(), 28));
+        assert!(!window.is_open_on("2026-03-03".parse().unwrap(), 0));
+        let open = AdviceWindow {
+            closed_on: None,
+            ..window
+        };
+        assert!(open.is_open_on("2030-01-01".parse().unwrap(), 0));
+    }
+
+    #[test]
+    fn a_withdrawn_request_closes_on_the_cases_last_day() {
+        let events = serde_json::json!([
+            { "type": "request_received", "date": "2026-01-05" },
+            { "type": "decision_to_assess", "date": "2026-02-10", "outcome": "assess" },
+            { "type": "advice_requested", "date": "2026-02-11", "advice": "social_care", "provider": "Children's Social Care" },
+            { "type": "request_withdrawn", "date": "2026-02-20" },
+        ]);
+        let found = windows(events, "2026-06-01");
+        assert_eq!(found[0].closed_on, Some("2026-02-20".parse().unwrap()));
+    }
+
     #[test]
     fn a_case_manager_without_a_team_sees_only_their_own_cases() {
         let actor = Actor {
             id: 7,
             role: Role::CaseManager,
             team: None,
+            provider: None,
         };
         let unassigned_team = CaseAccess {
             case_manager: None,

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod advice;
 pub mod case_file;
 pub mod caseload;
 pub mod dates;

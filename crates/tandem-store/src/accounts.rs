@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
-use tandem_core::{CaseAccess, Role, UserId};
+use tandem_core::access::provider_key;
+use tandem_core::{CaseAccess, Date, Role, UserId};
 
 use crate::error::{StoreError, is_unique_violation};
 use crate::model::{CaseId, CaseRelation, NewUser, SessionId, SessionRecord, UserRecord};
@@ -16,6 +17,7 @@ struct UserRow {
     password_hash: String,
     role: String,
     team: Option<String>,
+    provider: Option<String>,
     disabled: bool,
     created_at: DateTime<Utc>,
 }
@@ -30,13 +32,15 @@ impl UserRow {
             name: self.name,
             password_hash: self.password_hash,
             team: self.team,
+            provider: self.provider,
             disabled: self.disabled,
             created_at: self.created_at,
         })
     }
 }
 
-const USER_COLUMNS: &str = "id, email, name, password_hash, role, team, disabled, created_at";
+const USER_COLUMNS: &str =
+    "id, email, name, password_hash, role, team, provider, disabled, created_at";
 
 /// Email addresses are compared without regard to case or surrounding spaces.
 pub fn normalise_email(email: &str) -> String {
@@ -48,14 +52,16 @@ async fn create_user(
     now: DateTime<Utc>,
     user: &NewUser,
 ) -> Result<UserId, StoreError> {
-    const SQL: &str = "INSERT INTO users (email, name, password_hash, role, team, disabled, \
-                       created_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING id";
+    const SQL: &str = "INSERT INTO users (email, name, password_hash, role, team, provider, \
+                       disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) \
+                       RETURNING id";
     let id = on!(conn.reborrow(), c => sqlx::query_scalar::<_, i64>(SQL)
         .bind(normalise_email(&user.email))
         .bind(user.name.as_str())
         .bind(user.password_hash.as_str())
         .bind(user.role.as_str())
         .bind(user.team.as_deref())
+        .bind(user.provider.as_deref().map(provider_key))
         .bind(now)
         .fetch_one(&mut *c)
         .await
@@ -73,16 +79,14 @@ async fn user_where(
     by_id: Option<UserId>,
 ) -> Result<Option<UserRecord>, StoreError> {
     let row = if let Some(email) = by_email {
-        const SQL: &str = "SELECT id, email, name, password_hash, role, team, disabled, \
-                           created_at FROM users WHERE email = $1";
-        on!(conn.reborrow(), c => sqlx::query_as::<_, UserRow>(SQL)
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        on!(conn.reborrow(), c => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
             .bind(normalise_email(email))
             .fetch_optional(&mut *c)
             .await?)
     } else {
-        const SQL: &str = "SELECT id, email, name, password_hash, role, team, disabled, \
-                           created_at FROM users WHERE id = $1";
-        on!(conn.reborrow(), c => sqlx::query_as::<_, UserRow>(SQL)
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        on!(conn.reborrow(), c => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
             .bind(by_id)
             .fetch_optional(&mut *c)
             .await?)
@@ -275,7 +279,13 @@ async fn link_person(
     Ok(())
 }
 
-async fn case_access(mut conn: Conn<'_>, case_id: CaseId) -> Result<CaseAccess, StoreError> {
+/// How `case_id` relates to people; services count as asked while their request is open or
+/// closed on or after `closed_since`.
+async fn case_access(
+    mut conn: Conn<'_>,
+    case_id: CaseId,
+    closed_since: Date,
+) -> Result<CaseAccess, StoreError> {
     const CASE: &str = "SELECT case_manager_id, team FROM cases WHERE id = $1";
     let (case_manager, team) = on!(conn.reborrow(), c =>
         sqlx::query_as::<_, (Option<i64>, Option<String>)>(CASE)
@@ -289,9 +299,17 @@ async fn case_access(mut conn: Conn<'_>, case_id: CaseId) -> Result<CaseAccess, 
         .bind(case_id)
         .fetch_all(&mut *c)
         .await?);
+    const PROVIDERS: &str = "SELECT provider FROM case_advice_providers WHERE case_id = $1 \
+         AND (closed_on IS NULL OR closed_on >= $2) ORDER BY provider";
+    let advice_providers = on!(conn.reborrow(), c => sqlx::query_scalar::<_, String>(PROVIDERS)
+        .bind(case_id)
+        .bind(closed_since)
+        .fetch_all(&mut *c)
+        .await?);
     let mut access = CaseAccess {
         case_manager,
         team,
+        advice_providers,
         ..CaseAccess::default()
     };
     for (user_id, relation) in people {
@@ -433,9 +451,15 @@ impl Tx {
         link_person(self.conn(), case_id, user_id, relation).await
     }
 
-    /// How a case relates to people, for `tandem_core::can`.
-    pub async fn case_access(&mut self, case_id: CaseId) -> Result<CaseAccess, StoreError> {
-        case_access(self.conn(), case_id).await
+    /// How a case relates to people, for `tandem_core::can`: services asked for advice count
+    /// while their request is open or closed on or after `closed_since` (see
+    /// [`AdviceWindow`](tandem_core::access::AdviceWindow)).
+    pub async fn case_access(
+        &mut self,
+        case_id: CaseId,
+        closed_since: Date,
+    ) -> Result<CaseAccess, StoreError> {
+        case_access(self.conn(), case_id, closed_since).await
     }
 }
 
@@ -497,10 +521,14 @@ impl Store {
         failed_attempts(held.conn(), key, since).await
     }
 
-    /// How a case relates to people, for `tandem_core::can`; [`StoreError::CaseIdNotFound`] if
-    /// there is no such case.
-    pub async fn case_access(&self, case_id: CaseId) -> Result<CaseAccess, StoreError> {
+    /// How a case relates to people, as [`Tx::case_access`] reads it;
+    /// [`StoreError::CaseIdNotFound`] if there is no such case.
+    pub async fn case_access(
+        &self,
+        case_id: CaseId,
+        closed_since: Date,
+    ) -> Result<CaseAccess, StoreError> {
         let mut held = self.acquire().await?;
-        case_access(held.conn(), case_id).await
+        case_access(held.conn(), case_id, closed_since).await
     }
 }

@@ -15,8 +15,8 @@ use crate::cases::{
     parse_event, upsert_projections, values_list,
 };
 use crate::error::StoreError;
-use crate::model::{Attribution, CaseId, ImportSummary, NewCase, Projection, parse_reference};
-use crate::projection::project;
+use crate::model::{Attribution, CaseId, ImportSummary, NewCase, parse_reference};
+use crate::projection::{Derived, derive};
 use crate::store::{Backend, Conn, Store, Tx, on};
 
 /// Rows per multi-row INSERT of children (5 parameters a row) and cases (6 a row).
@@ -279,9 +279,9 @@ impl Tx {
         insert_events(self.conn(), &batch, by, now).await?;
         summary.events += batch.len() as u64;
 
-        let mut projections: Vec<(CaseId, Projection)> = Vec::with_capacity(ROW_BATCH);
+        let mut projections: Vec<(CaseId, Derived)> = Vec::with_capacity(ROW_BATCH);
         for (new, case_id) in cases.iter().zip(&case_ids) {
-            projections.push((*case_id, project(&new.case, today)));
+            projections.push((*case_id, derive(&new.case, today)));
             if projections.len() == ROW_BATCH {
                 upsert_projections(self.conn(), &projections).await?;
                 projections.clear();
@@ -303,9 +303,9 @@ impl Tx {
                 return Ok(refreshed);
             };
             after = *last;
-            let projections: Vec<(CaseId, Projection)> = page
+            let projections: Vec<(CaseId, Derived)> = page
                 .iter()
-                .map(|(id, (case, _))| (*id, project(case, today)))
+                .map(|(id, (case, _))| (*id, derive(case, today)))
                 .collect();
             upsert_projections(self.conn(), &projections).await?;
             refreshed += projections.len() as u64;

@@ -300,8 +300,21 @@ pub struct CaseFilter {
     pub team: Option<String>,
     /// Only cases a case manager works on: assigned to them or to their team.
     pub caseload_of: Option<Caseload>,
-    /// Only cases this user is linked to (an advice request addressed to them, their own child).
-    pub linked_to: Option<UserId>,
+    /// Only cases this user is linked to (an advice request addressed to them or their
+    /// service, their own child).
+    pub linked_to: Option<LinkedTo>,
+}
+
+/// Someone outside the council's team, and how they come to see cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedTo {
+    /// Cases linked to this account by name (their own child, an advice request to them).
+    pub user: UserId,
+    /// Cases on which this service (a provider key) was asked for advice, while the request is
+    /// open or closed on or after `closed_since`.
+    pub provider: Option<String>,
+    /// The earliest closing day of a service's requests that still lets it see the case.
+    pub closed_since: Date,
 }
 
 impl CaseFilter {
@@ -520,6 +533,9 @@ pub struct NewUser {
     pub role: Role,
     /// The case-management team the user belongs to, if any.
     pub team: Option<String>,
+    /// The service a professional or setting belongs to, if any; stored as its
+    /// [`provider_key`](tandem_core::access::provider_key).
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -537,6 +553,8 @@ pub struct UserRecord {
     pub role: Role,
     /// The case-management team the user belongs to, if any.
     pub team: Option<String>,
+    /// The service a professional or setting belongs to (a provider key), if any.
+    pub provider: Option<String>,
     /// Whether the account is disabled: its sessions no longer count.
     pub disabled: bool,
     /// When the account was created.
@@ -550,6 +568,7 @@ impl UserRecord {
             id: self.id,
             role: self.role,
             team: self.team.clone(),
+            provider: self.provider.clone(),
         }
     }
 }

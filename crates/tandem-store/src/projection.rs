@@ -1,12 +1,23 @@
-//! The summary row of a case, derived by the engine in `tandem-core`; the store only keeps it.
+//! The summary rows of a case, derived by the engine in `tandem-core`; the store only keeps them.
 
+use tandem_core::access::AdviceWindow;
 use tandem_core::timeline;
 use tandem_core::{CaseFile, Date, RagStatus, Status};
 
 use crate::model::{Projection, Rag};
 
-/// Derives the projection of `case` as known on `as_of`.
-pub fn project(case: &CaseFile, as_of: Date) -> Projection {
+/// Everything the store keeps derived from one case's history: its projection row and the
+/// services asked for advice on it (which decide who outside the council may see it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived {
+    /// The case's summary row.
+    pub projection: Projection,
+    /// One window per service asked for advice.
+    pub advice_windows: Vec<AdviceWindow>,
+}
+
+/// Derives the rows of `case` as known on `as_of`, from one computation of its timeline.
+pub fn derive(case: &CaseFile, as_of: Date) -> Derived {
     let timeline = timeline::compute(case, as_of);
     let next = timeline.next_due();
     let overdue_count = timeline
@@ -16,7 +27,7 @@ pub fn project(case: &CaseFile, as_of: Date) -> Projection {
         .count();
     let next_due = next.and_then(|m| m.due);
     let rag = Rag::from(RagStatus::of_case(next_due, overdue_count, as_of));
-    Projection {
+    let projection = Projection {
         stage: timeline.stage,
         next_key: next.map(|m| m.key.clone()),
         next_due,
@@ -24,5 +35,14 @@ pub fn project(case: &CaseFile, as_of: Date) -> Projection {
         overdue_count: i64::try_from(overdue_count).unwrap_or(i64::MAX),
         rag,
         computed_as_of: as_of,
+    };
+    Derived {
+        projection,
+        advice_windows: AdviceWindow::of_case(case, &timeline),
     }
+}
+
+/// The projection of `case` as known on `as_of` (see [`derive`]).
+pub fn project(case: &CaseFile, as_of: Date) -> Projection {
+    derive(case, as_of).projection
 }

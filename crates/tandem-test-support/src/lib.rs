@@ -48,6 +48,7 @@ pub async fn add_user(store: &Store, email: &str, role: Role, team: Option<&str>
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
             role,
             team: team.map(str::to_owned),
+            provider: None,
         })
         .await
         .expect("create user");

@@ -28,6 +28,9 @@ pub struct WebConfig {
     pub reporting: Reporting,
     /// The local offer and local schemes linked from families' pages (`TANDEM_SIGNPOSTS`).
     pub signposts: Signposts,
+    /// How many days a service asked for advice may still see a case after its last request
+    /// closed (`TANDEM_ADVICE_ACCESS_DAYS`, four weeks unless set).
+    pub advice_access_days: u32,
 }
 
 /// The area's reporting configuration (docs/reporting.md).
@@ -68,6 +71,7 @@ impl Default for WebConfig {
             body_limit: 2 * 1024 * 1024,
             reporting: Reporting::new().expect("the operating system's random numbers"),
             signposts: Signposts::default(),
+            advice_access_days: tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS,
         }
     }
 }

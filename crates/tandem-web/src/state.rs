@@ -66,6 +66,7 @@ impl AppState {
     /// The case services over this store, reading the same clock.
     pub fn services(&self) -> Services {
         Services::with_clock(self.inner.store.clone(), self.inner.clock.clone())
+            .with_advice_access_days(self.inner.config.advice_access_days)
     }
 
     /// Today's date in England, by this state's clock.

@@ -321,6 +321,64 @@ async fn each_role_lists_exactly_the_cases_it_may_see() {
     assert!(denied.len() >= 8, "refusals are audited: {denied:?}");
 }
 
+/// A case asking `provider` for health advice, answered `answered_days_ago` days ago if given.
+fn asking(app: &TestApp, reference: &str, provider: &str, answered_days_ago: Option<i64>) -> Value {
+    let mut case = case_file(reference, "Robin");
+    let events = case["events"].as_array_mut().expect("events");
+    events[2]["provider"] = json!(provider);
+    if let Some(days) = answered_days_ago {
+        events.push(
+            json!({ "type": "advice_received", "date": days_ago(app, days), "advice": "health" }),
+        );
+    }
+    case
+}
+
+#[tokio::test]
+async fn a_service_sees_a_case_while_asked_and_four_weeks_after_and_never_another() {
+    let app = TestApp::new().await;
+    for case in [
+        asking(&app, "EHC-WAITING", "Community Paediatrics", None),
+        asking(&app, "EHC-RECENT", "community paediatrics", Some(28)),
+        asking(&app, "EHC-LONG-AGO", "Community paediatrics", Some(29)),
+        asking(&app, "EHC-OTHER", "Children's therapy services", None),
+    ] {
+        app.add_case(case, Some(Role::CaseManager)).await;
+    }
+    let nurse = app.session(Role::HealthProfessional).await;
+    let listed = get(&app, "/api/v1/cases", &nurse).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let mut references: Vec<String> = listed.json()["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["reference"].as_str().expect("reference").to_owned())
+        .collect();
+    references.sort();
+    assert_eq!(references, ["EHC-RECENT", "EHC-WAITING"]);
+    for (reference, status) in [
+        ("EHC-WAITING", 200),
+        ("EHC-RECENT", 200),
+        ("EHC-LONG-AGO", 404),
+        ("EHC-OTHER", 404),
+    ] {
+        let response = get(&app, &format!("/api/v1/cases/{reference}"), &nurse).await;
+        assert_eq!(response.status.as_u16(), status, "{reference}");
+        let timeline = get(&app, &format!("/api/v1/cases/{reference}/timeline"), &nurse).await;
+        assert_eq!(timeline.status.as_u16(), status, "{reference} timeline");
+    }
+    // Another service, and the other professions, see none of them.
+    for role in [Role::SocialCareProfessional, Role::EducationSetting] {
+        let session = app.session(role).await;
+        assert_eq!(
+            get(&app, "/api/v1/cases", &session).await.json()["total"],
+            0,
+            "{role}"
+        );
+        assert_problem(&get(&app, "/api/v1/cases/EHC-WAITING", &session).await, 404);
+    }
+}
+
 #[tokio::test]
 async fn a_case_has_its_child_history_and_version_as_etag() {
     let app = TestApp::new().await;

@@ -33,6 +33,10 @@ pub struct AddArgs {
     /// for each child. They see these cases and no others.
     #[arg(long = "case", value_parser = parse_reference)]
     cases: Vec<Reference>,
+    /// For a health or social care professional or an education setting: the service they
+    /// belong to. Advice requests whose provider is this service are addressed to them.
+    #[arg(long)]
+    provider: Option<String>,
     #[command(flatten)]
     database: Database,
 }
@@ -68,6 +72,7 @@ pub fn run(command: UserCommand) -> Result<(), CliError> {
             email: args.email.clone(),
             role: args.role,
             team: args.team,
+            provider: args.provider,
             password: password.clone(),
         };
         match accounts::create_linked_account(&store, None, account, &args.cases, Utc::now()).await

@@ -37,6 +37,11 @@ pub struct ServeArgs {
     /// examples/signposts.toml.
     #[arg(long, env = "TANDEM_SIGNPOSTS", value_name = "FILE")]
     signposts: Option<PathBuf>,
+    /// How many days a service asked for advice may still open the case after its last request
+    /// closed.
+    #[arg(long, env = "TANDEM_ADVICE_ACCESS_DAYS", value_name = "DAYS",
+          default_value_t = tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS)]
+    advice_access_days: u32,
 }
 
 /// The environment variable holding the key analysts' pseudonyms are made with (at least 16
@@ -70,7 +75,13 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
         let store = args.database.open().await?;
         let listener = bind(args.addr).await?;
         eprintln!("Tandem is running at http://{}", local_addr(&listener));
-        run_server(store, listener, reporting, signposts).await
+        let config = WebConfig {
+            reporting,
+            signposts,
+            advice_access_days: args.advice_access_days,
+            ..WebConfig::default()
+        };
+        run_server(store, listener, config).await
     })
 }
 
@@ -181,9 +192,42 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
             "examples/signposts.toml",
             include_str!("../../../examples/signposts.toml"),
         )?;
-        run_server(store, listener, demo_reporting()?, signposts).await
+        let config = WebConfig {
+            reporting: demo_reporting()?,
+            signposts,
+            ..WebConfig::default()
+        };
+        run_server(store, listener, config).await
     })
 }
+
+/// The service each demo professional `<role>@demo.test` belongs to: services the generator asks
+/// for advice, so that their work trays fill.
+fn demo_service(role: Role) -> Option<&'static str> {
+    match role {
+        Role::HealthProfessional => Some("Community paediatrics"),
+        Role::SocialCareProfessional => Some("Children's social care"),
+        Role::EducationSetting => Some("The child's school or setting"),
+        _ => None,
+    }
+}
+
+/// More demo professionals, in the other services the generator asks for advice: user, name,
+/// role, service.
+const DEMO_PROFESSIONALS: &[(&str, &str, Role, &str)] = &[
+    (
+        "therapies",
+        "Priya Okafor",
+        Role::HealthProfessional,
+        "Children's therapy services",
+    ),
+    (
+        "camhs",
+        "Tom Reyes",
+        Role::HealthProfessional,
+        "Child and adolescent mental health services",
+    ),
+];
 
 async fn create_demo_accounts(store: &Store) -> Result<(), CliError> {
     // The parent is linked to cases, so it is made once they exist (create_demo_parent).
@@ -195,6 +239,7 @@ async fn create_demo_accounts(store: &Store) -> Result<(), CliError> {
             name: format!("Demo {}", role.label().to_lowercase()),
             role: *role,
             team: (*role == Role::CaseManager).then(|| "north".to_owned()),
+            provider: demo_service(*role).map(str::to_owned),
             password: DEMO_PASSWORD.to_owned(),
         })
         .collect();
@@ -206,6 +251,19 @@ async fn create_demo_accounts(store: &Store) -> Result<(), CliError> {
                 name: (*name).to_owned(),
                 role: Role::CaseManager,
                 team: Some((*team).to_owned()),
+                provider: None,
+                password: DEMO_PASSWORD.to_owned(),
+            }),
+    );
+    accounts.extend(
+        DEMO_PROFESSIONALS
+            .iter()
+            .map(|(user, name, role, service)| NewAccount {
+                email: format!("{user}@demo.test"),
+                name: (*name).to_owned(),
+                role: *role,
+                team: None,
+                provider: Some((*service).to_owned()),
                 password: DEMO_PASSWORD.to_owned(),
             }),
     );
@@ -229,6 +287,7 @@ async fn create_demo_parent(store: &Store) -> Result<(), CliError> {
         name: "Demo parent or carer".to_owned(),
         role: Role::Parent,
         team: None,
+        provider: None,
         password: DEMO_PASSWORD.to_owned(),
     };
     accounts::create_linked_account(store, None, account, &cases, Utc::now())
@@ -255,6 +314,13 @@ fn print_sign_in(addr: SocketAddr) {
             .collect();
         names.join(", ")
     });
+    for (user, _, role, service) in DEMO_PROFESSIONALS {
+        eprintln!(
+            "  {:<40} {} ({service})",
+            format!("{user}@demo.test"),
+            role.label()
+        );
+    }
     eprintln!("Stop with Ctrl-C.");
 }
 
@@ -290,14 +356,8 @@ fn local_addr(listener: &TcpListener) -> SocketAddr {
 async fn run_server(
     store: Store,
     listener: TcpListener,
-    reporting: Reporting,
-    signposts: Signposts,
+    config: WebConfig,
 ) -> Result<(), CliError> {
-    let config = WebConfig {
-        reporting,
-        signposts,
-        ..WebConfig::default()
-    };
     let state = AppState::new(store, config);
     tandem_web::serve_on(state, listener)
         .await

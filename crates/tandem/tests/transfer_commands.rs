@@ -263,6 +263,7 @@ fn a_tracker_is_cleansed_and_skip_invalid_hands_back_the_bad_rows() {
                     password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
                     role: Role::CaseManager,
                     team: Some("north".into()),
+                    provider: None,
                 })
                 .await
                 .expect("user");

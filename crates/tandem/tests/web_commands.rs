@@ -385,6 +385,109 @@ fn a_parent_added_with_their_childs_case_sees_that_case_and_no_other() {
     }
 }
 
+/// A case asking `provider` for health advice on `requested`, received on `received` if given.
+fn case_asking(reference: &str, provider: &str, requested: &str, received: Option<&str>) -> String {
+    let mut events = vec![
+        serde_json::json!({ "type": "request_received", "date": "2025-01-02" }),
+        serde_json::json!({ "type": "decision_to_assess", "date": "2025-01-06", "outcome": "assess" }),
+        serde_json::json!({ "type": "advice_requested", "date": requested, "advice": "health", "provider": provider }),
+    ];
+    events.extend(received.map(
+        |date| serde_json::json!({ "type": "advice_received", "date": date, "advice": "health" }),
+    ));
+    serde_json::json!({
+        "reference": reference,
+        "child": { "date_of_birth": "2016-04-09", "given_name": "Robin", "family_name": "Testcase" },
+        "events": events,
+    })
+    .to_string()
+}
+
+#[test]
+fn a_professional_added_to_a_service_sees_the_cases_it_was_asked_about_while_they_are_open() {
+    let db = TempDatabase::sqlite();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cases.jsonl");
+    let cases = [
+        // Asked, still waiting (spelt differently from the account's service).
+        case_asking("EHC-OPEN", "Community  Paediatrics", "2025-01-08", None),
+        // Asked, answered long ago: the four weeks after have passed.
+        case_asking(
+            "EHC-DONE",
+            "Community paediatrics",
+            "2025-01-08",
+            Some("2025-02-03"),
+        ),
+        // Another service was asked.
+        case_asking("EHC-CAMHS", "CAMHS", "2025-01-08", None),
+    ];
+    std::fs::write(&path, cases.join("\n")).expect("write cases");
+    let imported = tandem(
+        &[
+            "import",
+            path.to_str().expect("utf-8"),
+            "--database",
+            &db.url,
+        ],
+        "",
+    );
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+
+    let password = "a long enough passphrase\n";
+    let wrong_role = user_add(
+        &db.url,
+        "nurse@example.test",
+        "parent",
+        &["--provider", "Community paediatrics"],
+        password,
+    );
+    assert_eq!(wrong_role.status.code(), Some(1));
+    assert!(
+        text(&wrong_role.stderr).contains("service"),
+        "{}",
+        text(&wrong_role.stderr)
+    );
+    let added = user_add(
+        &db.url,
+        "nurse@example.test",
+        "health_professional",
+        &["--provider", "Community paediatrics"],
+        password,
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+
+    let server = Server::start(&["serve", "--addr", "127.0.0.1:0", "--database", &db.url]);
+    let nurse = server.sign_in("nurse@example.test", "a long enough passphrase");
+    let listed = server.request("GET", "/api/v1/cases", Some(&nurse), "");
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let listed: serde_json::Value = serde_json::from_str(&listed.body).expect("JSON");
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["cases"][0]["reference"], "EHC-OPEN");
+    let open = server.request("GET", "/api/v1/cases/EHC-OPEN", Some(&nurse), "");
+    assert_eq!(open.status, 200);
+    for closed in ["EHC-DONE", "EHC-CAMHS"] {
+        let refused = server.request("GET", &format!("/api/v1/cases/{closed}"), Some(&nurse), "");
+        assert_eq!(refused.status, 404, "{closed}");
+        let page = server.request("GET", &format!("/cases/{closed}"), Some(&nurse), "");
+        assert_eq!(page.status, 404, "{closed}");
+    }
+    drop(server);
+
+    // A longer window, set by the operator, reaches the case answered long ago too.
+    let server = Server::start(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--database",
+        &db.url,
+        "--advice-access-days",
+        "100000",
+    ]);
+    let nurse = server.sign_in("nurse@example.test", "a long enough passphrase");
+    let done = server.request("GET", "/api/v1/cases/EHC-DONE", Some(&nurse), "");
+    assert_eq!(done.status, 200);
+}
+
 #[test]
 fn serve_refuses_a_signposts_file_with_mistakes_naming_each() {
     let db = TempDatabase::sqlite();

@@ -5,7 +5,8 @@ use serde_json::json;
 use tandem_core::caseload::{AWAITING_PLAN, backlog_cutoff, open_stages};
 use tandem_core::{Action, Date, Resource, Role, UserId, can};
 use tandem_store::{
-    AuditEntry, BacklogPage, CaseFilter, CasePage, CaseSort, Caseload, CaseloadCount, Page,
+    AuditEntry, BacklogPage, CaseFilter, CasePage, CaseSort, Caseload, CaseloadCount, LinkedTo,
+    Page,
 };
 
 use super::{Caller, ServiceError, Services, authorise_service};
@@ -54,8 +55,9 @@ pub struct TeamCaseload {
 
 /// The filter a caller may use: a case manager's is narrowed to their own and their team's
 /// cases, and anyone who may not list the service's cases to the cases linked to them, whatever
-/// was asked.
-pub(super) fn narrowed(caller: &Caller, filter: &CaseFilter) -> CaseFilter {
+/// was asked. A service asked for advice counts while its request is open or closed on or after
+/// `closed_since`.
+pub(super) fn narrowed(caller: &Caller, filter: &CaseFilter, closed_since: Date) -> CaseFilter {
     let mut filter = filter.clone();
     if caller.actor.role == Role::CaseManager {
         filter.caseload_of = Some(Caseload {
@@ -64,7 +66,11 @@ pub(super) fn narrowed(caller: &Caller, filter: &CaseFilter) -> CaseFilter {
         });
     }
     if !can(&caller.actor, Action::ListCases, Resource::Service) {
-        filter.linked_to = Some(caller.actor.id);
+        filter.linked_to = Some(LinkedTo {
+            user: caller.actor.id,
+            provider: caller.actor.provider.clone(),
+            closed_since,
+        });
     }
     filter
 }
@@ -93,7 +99,7 @@ impl Services {
         // caseloads at once (a write transaction would queue them behind one another on
         // SQLite), and shown only once the read is audited in a short write transaction.
         self.authorise_read(caller, listing_action(caller)).await?;
-        let filter = narrowed(caller, filter);
+        let filter = narrowed(caller, filter, self.advice_closed_since(filter.as_of));
         let counted = CaseFilter {
             status: None,
             ..filter.clone()
@@ -174,7 +180,7 @@ impl Services {
         let mut tx = authorise_service(tx, caller, Action::ListCases).await?;
         let filter = CaseFilter {
             stages: AWAITING_PLAN.to_vec(),
-            ..narrowed(caller, filter)
+            ..narrowed(caller, filter, self.advice_closed_since(filter.as_of))
         };
         let found = tx
             .backlog(&filter, backlog_cutoff(filter.as_of), page)

@@ -270,7 +270,10 @@ impl Services {
     ) -> Result<CasePage, ServiceError> {
         let tx = self.begin().await?;
         let mut tx = authorise_service(tx, caller, listing_action(caller)).await?;
-        let found = tx.list_cases(&narrowed(caller, filter), page).await?;
+        let closed_since = self.advice_closed_since(filter.as_of);
+        let found = tx
+            .list_cases(&narrowed(caller, filter, closed_since), page)
+            .await?;
         // Which cases were shown is part of the trail: references, not names.
         let shown: Vec<&str> = found.cases.iter().map(|c| c.reference.as_str()).collect();
         tx.audit(
@@ -320,7 +323,8 @@ impl Services {
                 reference: reference.to_string(),
             });
         };
-        let access = tx.case_access(case.record.id).await?;
+        let closed_since = self.advice_closed_since(tx.today());
+        let access = tx.case_access(case.record.id, closed_since).await?;
         let tx = authorise_case(tx, caller, action, reference, &access).await?;
         Ok((tx, case, access))
     }

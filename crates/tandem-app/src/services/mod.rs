@@ -22,7 +22,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tandem_core::{Action, Actor, CaseAccess, Reference, Resource, can};
+use tandem_core::access::{AdviceWindow, DEFAULT_ADVICE_ACCESS_DAYS};
+use tandem_core::{Action, Actor, CaseAccess, Date, Reference, Resource, can};
 use tandem_store::{AuditEntry, Tx};
 
 /// Who is asking, and through which door.
@@ -131,6 +132,7 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct Services {
     store: Store,
     clock: Clock,
+    advice_access_days: u32,
 }
 
 impl Services {
@@ -142,7 +144,26 @@ impl Services {
     /// The services over `store`, reading "now" from `clock` (a fixed or advancing clock in
     /// tests).
     pub fn with_clock(store: Store, clock: Clock) -> Self {
-        Self { store, clock }
+        Self {
+            store,
+            clock,
+            advice_access_days: DEFAULT_ADVICE_ACCESS_DAYS,
+        }
+    }
+
+    /// The same services, letting a service asked for advice see the case for `days` after its
+    /// last request closed (`TANDEM_ADVICE_ACCESS_DAYS`; four weeks unless set).
+    pub fn with_advice_access_days(self, days: u32) -> Self {
+        Self {
+            advice_access_days: days,
+            ..self
+        }
+    }
+
+    /// The earliest closing day of a service's advice requests that still lets it see the case
+    /// on `today`.
+    fn advice_closed_since(&self, today: Date) -> Date {
+        AdviceWindow::earliest_open_closing(today, self.advice_access_days)
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -17,7 +17,7 @@ use crate::model::{
     ChildId, ChildMatch, Correction, EventId, NewCase, Page, Projection, StoredCase,
     parse_reference,
 };
-use crate::projection::project;
+use crate::projection::derive;
 use crate::store::{Store, Tx, on};
 
 impl Store {
@@ -223,8 +223,7 @@ impl Tx {
             .map(|(event, seq)| EventInsert::new(id, seq, event))
             .collect();
         insert_events(self.conn(), &rows, by, now).await?;
-        let projection = project(&new.case, today);
-        upsert_projections(self.conn(), &[(id, projection)]).await?;
+        upsert_projections(self.conn(), &[(id, derive(&new.case, today))]).await?;
         Ok(CaseRecord {
             id,
             reference: reference.clone(),

@@ -109,11 +109,23 @@ fn filter_conditions(filter: &CaseFilter) -> Conditions {
             None => w.add(format!("c.case_manager_id = {user}")),
         }
     }
-    if let Some(user) = filter.linked_to {
-        let user = w.mark(Param::Int(user));
-        w.add(format!(
+    if let Some(linked) = &filter.linked_to {
+        let user = w.mark(Param::Int(linked.user));
+        let by_name = format!(
             "EXISTS (SELECT 1 FROM case_people p WHERE p.case_id = c.id AND p.user_id = {user})"
-        ));
+        );
+        match &linked.provider {
+            Some(provider) => {
+                let provider = w.mark(Param::Text(provider.clone()));
+                let since = w.mark(Param::Date(linked.closed_since));
+                w.add(format!(
+                    "({by_name} OR EXISTS (SELECT 1 FROM case_advice_providers a \
+                     WHERE a.case_id = c.id AND a.provider = {provider} \
+                     AND (a.closed_on IS NULL OR a.closed_on >= {since})))"
+                ));
+            }
+            None => w.add(by_name),
+        }
     }
     w
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, FromRow};
+use tandem_core::access::AdviceWindow;
 use tandem_core::{CaseFile, Child, Date, Reference, Stage, Status};
 
 use super::children::ChildColumns;
@@ -11,7 +12,7 @@ use super::events::{EFFECTIVE_EVENTS, history, parse_event};
 use super::sql::{PROJECTION_BATCH, values_list};
 use crate::error::{StoreError, is_unique_violation};
 use crate::model::{CaseId, CaseRecord, Projection, Rag, StoredCase, parse_reference};
-use crate::projection::project;
+use crate::projection::{Derived, derive};
 use crate::store::{Conn, on};
 
 #[derive(FromRow)]
@@ -190,10 +191,11 @@ async fn effective_case_file(mut conn: Conn<'_>, case_id: CaseId) -> Result<Case
     })
 }
 
-/// Writes (or rewrites) projection rows in multi-row batches.
+/// Writes (or rewrites) the derived rows of each case in multi-row batches: its projection and
+/// its services asked for advice.
 pub(crate) async fn upsert_projections(
     mut conn: Conn<'_>,
-    rows: &[(CaseId, Projection)],
+    rows: &[(CaseId, Derived)],
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(PROJECTION_BATCH) {
         let sql = format!(
@@ -207,7 +209,7 @@ pub(crate) async fn upsert_projections(
         );
         on!(conn.reborrow(), c => {
             let mut query = sqlx::query(AssertSqlSafe(sql));
-            for (case_id, p) in chunk {
+            for (case_id, Derived { projection: p, .. }) in chunk {
                 query = query
                     .bind(*case_id)
                     .bind(p.stage.as_str())
@@ -217,6 +219,49 @@ pub(crate) async fn upsert_projections(
                     .bind(p.overdue_count)
                     .bind(p.rag.as_str())
                     .bind(p.computed_as_of);
+            }
+            query.execute(&mut *c).await?;
+        });
+        replace_advice_windows(conn.reborrow(), chunk).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the services asked for advice on each case of `rows` with those derived now.
+async fn replace_advice_windows(
+    mut conn: Conn<'_>,
+    rows: &[(CaseId, Derived)],
+) -> Result<(), StoreError> {
+    let delete = format!(
+        "DELETE FROM case_advice_providers WHERE case_id IN ({})",
+        (1..=rows.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    on!(conn.reborrow(), c => {
+        let mut query = sqlx::query(AssertSqlSafe(delete));
+        for (case_id, _) in rows {
+            query = query.bind(*case_id);
+        }
+        query.execute(&mut *c).await?;
+    });
+    let windows: Vec<(CaseId, &AdviceWindow)> = rows
+        .iter()
+        .flat_map(|(id, derived)| derived.advice_windows.iter().map(move |w| (*id, w)))
+        .collect();
+    for chunk in windows.chunks(PROJECTION_BATCH) {
+        let insert = format!(
+            "INSERT INTO case_advice_providers (case_id, provider, closed_on) VALUES {}",
+            values_list(conn.backend(), chunk.len(), 3)
+        );
+        on!(conn.reborrow(), c => {
+            let mut query = sqlx::query(AssertSqlSafe(insert));
+            for (case_id, window) in chunk {
+                query = query
+                    .bind(*case_id)
+                    .bind(window.provider.as_str())
+                    .bind(window.closed_on);
             }
             query.execute(&mut *c).await?;
         });
@@ -230,8 +275,9 @@ pub(super) async fn recompute_projection(
     today: Date,
 ) -> Result<Projection, StoreError> {
     let case = effective_case_file(conn.reborrow(), case_id).await?;
-    let projection = project(&case, today);
-    upsert_projections(conn, &[(case_id, projection.clone())]).await?;
+    let derived = derive(&case, today);
+    let projection = derived.projection.clone();
+    upsert_projections(conn, &[(case_id, derived)]).await?;
     Ok(projection)
 }
 

@@ -36,6 +36,7 @@ async fn accounts_sessions_and_sign_in_attempts(ctx: Ctx) {
             password_hash: "x".into(),
             role: Role::Admin,
             team: None,
+            provider: None,
         })
         .await
         .expect_err("duplicate email");

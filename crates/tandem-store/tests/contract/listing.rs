@@ -2,7 +2,9 @@
 
 use serde_json::json;
 use tandem_core::{Reference, Role, Stage, Status};
-use tandem_store::{CaseFilter, CaseRelation, Caseload, NewCase, Page, StatusFilter, StoreError};
+use tandem_store::{
+    CaseFilter, CaseRelation, Caseload, LinkedTo, NewCase, Page, StatusFilter, Store, StoreError,
+};
 use tandem_test_support::{Ctx, contract};
 
 use crate::helpers::*;
@@ -10,6 +12,7 @@ use crate::helpers::*;
 contract!(
     list_filters_and_pagination,
     assignment_and_case_access,
+    services_asked_for_advice_see_cases_within_their_window,
     caseloads_and_children_found_again,
 );
 
@@ -201,7 +204,10 @@ async fn assignment_and_case_access(ctx: Ctx) {
     tx.commit().await.expect("commit");
     assert_eq!(version, 2);
 
-    let access = store.case_access(record.id).await.expect("access");
+    let access = store
+        .case_access(record.id, date("2026-01-01"))
+        .await
+        .expect("access");
     assert_eq!(access.case_manager, Some(manager));
     assert_eq!(access.team.as_deref(), Some("west"));
     assert_eq!(access.family, vec![parent]);
@@ -215,7 +221,11 @@ async fn assignment_and_case_access(ctx: Ctx) {
         (manager, vec![]),
     ] {
         let linked = CaseFilter {
-            linked_to: Some(user),
+            linked_to: Some(LinkedTo {
+                user,
+                provider: None,
+                closed_since: date("2026-01-01"),
+            }),
             ..CaseFilter::as_of(date("2026-02-01"))
         };
         let found = store
@@ -247,6 +257,99 @@ async fn assignment_and_case_access(ctx: Ctx) {
         matches!(error, StoreError::CaseIdNotFound { id: 9_999 }),
         "{error:?}"
     );
+}
+
+/// The references a service's member lists when requests closed before `closed_since` no longer
+/// count.
+async fn listed_for_service(store: &Store, user: i64, closed_since: &str) -> Vec<String> {
+    let filter = CaseFilter {
+        linked_to: Some(LinkedTo {
+            user,
+            provider: Some("community paediatrics".into()),
+            closed_since: date(closed_since),
+        }),
+        ..CaseFilter::as_of(date("2026-06-01"))
+    };
+    let found = store
+        .list_cases(&filter, Page::number(1, 10))
+        .await
+        .expect("list");
+    assert_eq!(
+        found.total,
+        i64::try_from(found.cases.len()).expect("small")
+    );
+    found
+        .cases
+        .into_iter()
+        .map(|c| c.reference.to_string())
+        .collect()
+}
+
+async fn services_asked_for_advice_see_cases_within_their_window(ctx: Ctx) {
+    let store = &ctx.store;
+    let nurse = add_user(store, "nurse@example.test", Role::HealthProfessional, None).await;
+    let asked = |reference: &str, provider: &str| {
+        let mut case = requested(reference, "2026-01-05");
+        case.events.extend([
+            event(&[
+                ("type", "decision_to_assess"),
+                ("date", "2026-02-01"),
+                ("outcome", "assess"),
+            ]),
+            event(&[
+                ("type", "advice_requested"),
+                ("date", "2026-02-02"),
+                ("advice", "health"),
+                ("provider", provider),
+            ]),
+        ]);
+        case
+    };
+    let ours = open(
+        store,
+        asked("EHC-PA", "Community  Paediatrics"),
+        at("2026-02-02"),
+    )
+    .await;
+    open(store, asked("EHC-PB", "CAMHS"), at("2026-02-02")).await;
+    open(store, requested("EHC-PC", "2026-01-05"), at("2026-02-02")).await;
+
+    assert_eq!(
+        listed_for_service(store, nurse, "2026-05-01").await,
+        ["EHC-PA"]
+    );
+    let access = store
+        .case_access(ours.id, date("2026-05-01"))
+        .await
+        .expect("access");
+    assert_eq!(access.advice_providers, ["community paediatrics"]);
+
+    // The advice arrives on 2 March: the service still sees the case while requests closed on or
+    // after the cut-off count, and no longer once that day has passed.
+    let mut tx = store.begin_at(at("2026-03-02")).await.expect("begin");
+    let received = event(&[
+        ("type", "advice_received"),
+        ("date", "2026-03-02"),
+        ("advice", "health"),
+    ]);
+    tx.append_events(ours.id, ours.version, &[received], by_form(None))
+        .await
+        .expect("append");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        listed_for_service(store, nurse, "2026-03-02").await,
+        ["EHC-PA"]
+    );
+    assert!(
+        listed_for_service(store, nurse, "2026-03-03")
+            .await
+            .is_empty()
+    );
+    let access = store
+        .case_access(ours.id, date("2026-03-03"))
+        .await
+        .expect("access");
+    assert!(access.advice_providers.is_empty(), "{access:?}");
 }
 
 async fn caseloads_and_children_found_again(ctx: Ctx) {

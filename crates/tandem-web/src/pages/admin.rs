@@ -54,6 +54,8 @@ pub(crate) struct NewAccountForm {
     #[serde(default)]
     team: String,
     #[serde(default)]
+    provider: String,
+    #[serde(default)]
     password: String,
 }
 
@@ -87,6 +89,12 @@ fn new_user_page(
         text("email", "Email address", "email", &form.email)?,
         role_select(Some(&form.role), errors)?,
         text("team", "Team (optional)", "text", &form.team)?,
+        text(
+            "provider",
+            "Service, for a professional or setting (optional)",
+            "text",
+            &form.provider,
+        )?,
         // Never echoed back: a form shown again asks for the password again.
         TextField {
             name: "password",
@@ -166,6 +174,7 @@ pub(crate) async fn create(
                 name: form.name.clone(),
                 role,
                 team: Some(form.team.clone()),
+                provider: Some(form.provider.clone()),
                 password: form.password.clone(),
             };
             accounts::create_account(state.store(), Some(&user.actor()), account, state.now()).await

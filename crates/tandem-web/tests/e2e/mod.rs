@@ -124,6 +124,9 @@ impl Server {
                 name: format!("Demo {}", role.label().to_lowercase()),
                 role,
                 team: (role == Role::CaseManager).then(|| "north".to_owned()),
+                provider: role
+                    .gives_advice()
+                    .then(|| "Community paediatrics".to_owned()),
                 password: PASSWORD.to_owned(),
             })
             .chain(std::iter::once(NewAccount {
@@ -131,6 +134,7 @@ impl Server {
                 name: "Amira Hussain".into(),
                 role: Role::CaseManager,
                 team: Some("north".into()),
+                provider: None,
                 password: PASSWORD.to_owned(),
             }));
         for account in accounts {

@@ -127,6 +127,16 @@ impl TestResponse {
     }
 }
 
+/// The service each test professional belongs to; a case asking it for advice is theirs to see.
+pub fn service(role: Role) -> Option<&'static str> {
+    match role {
+        Role::HealthProfessional => Some("Community paediatrics"),
+        Role::SocialCareProfessional => Some("Children's social care"),
+        Role::EducationSetting => Some("Hillside Primary School"),
+        _ => None,
+    }
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::with_config(WebConfig::default()).await
@@ -156,6 +166,7 @@ impl TestApp {
                     password_hash: password_hash().to_owned(),
                     role,
                     team: (role == Role::CaseManager).then(|| "north".to_owned()),
+                    provider: service(role).map(tandem_core::access::provider_key),
                 })
                 .await
                 .expect("create user");
@@ -168,6 +179,7 @@ impl TestApp {
                 password_hash: password_hash().to_owned(),
                 role: Role::Parent,
                 team: None,
+                provider: None,
             })
             .await
             .expect("create target");
@@ -397,6 +409,7 @@ impl TestApp {
                 id: self.users[&role],
                 role,
                 team: (role == Role::CaseManager).then(|| "north".to_owned()),
+                provider: None,
             },
             tandem_store::Source::Form,
         )
