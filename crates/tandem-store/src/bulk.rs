@@ -292,13 +292,24 @@ impl Tx {
     }
 
     /// Recomputes, as of [`Tx::today`], the projection of every case computed before that
-    /// date (e.g. nightly, or when a server starts). Returns how many were recomputed.
+    /// date (e.g. nightly). Returns how many were recomputed.
     pub async fn refresh_stale_projections(&mut self) -> Result<u64, StoreError> {
+        let today = self.today();
+        self.refresh_projections_computed_before(today).await
+    }
+
+    /// Recomputes, as of [`Tx::today`], the derived rows of every case whose projection was
+    /// computed before `before` (a migration that adds derived rows marks every projection
+    /// computed long ago). Returns how many were recomputed.
+    pub async fn refresh_projections_computed_before(
+        &mut self,
+        before: Date,
+    ) -> Result<u64, StoreError> {
         let today = self.today();
         let mut after = 0;
         let mut refreshed = 0;
         loop {
-            let page = case_files_page(self.conn(), after, Some(today), true).await?;
+            let page = case_files_page(self.conn(), after, Some(before), true).await?;
             let Some((last, _)) = page.last() else {
                 return Ok(refreshed);
             };

@@ -20,6 +20,12 @@ use crate::error::StoreError;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// Projections computed before this day were invalidated by a migration (see [`Store::migrate`]).
+const INVALIDATED_BEFORE: Date = match Date::from_ymd_opt(2000, 1, 2) {
+    Some(day) => day,
+    None => panic!("a valid date"),
+};
+
 /// How long a SQLite writer waits for the write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -189,6 +195,12 @@ impl Store {
             Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        // Derived rows a migration added are filled from each case's history: such a migration
+        // dates the projections it invalidates before 2000 (none is computed as of so early).
+        let mut tx = self.begin_at(Utc::now()).await?;
+        tx.refresh_projections_computed_before(INVALIDATED_BEFORE)
+            .await?;
+        tx.commit().await?;
         self.optimize().await
     }
 

@@ -59,3 +59,20 @@ pub(crate) async fn count(store: &Store, table: &str) -> i64 {
             .expect("count"),
     }
 }
+
+/// Runs one statement of raw SQL, as a migration would.
+pub(crate) async fn execute(store: &Store, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match store.backend() {
+        Backend::Sqlite => sqlx::query(sql)
+            .execute(store.sqlite_pool().expect("pool"))
+            .await
+            .map(drop)
+            .expect("execute"),
+        Backend::Postgres => sqlx::query(sql)
+            .execute(store.postgres_pool().expect("pool"))
+            .await
+            .map(drop)
+            .expect("execute"),
+    }
+}

@@ -350,6 +350,22 @@ async fn services_asked_for_advice_see_cases_within_their_window(ctx: Ctx) {
         .await
         .expect("access");
     assert!(access.advice_providers.is_empty(), "{access:?}");
+
+    // An upgraded database: a migration adding derived rows starts them empty and dates every
+    // projection long ago; migrating fills them from each case's history.
+    execute(store, "DELETE FROM case_advice_providers").await;
+    execute(
+        store,
+        "UPDATE case_projection SET computed_as_of = '2000-01-01'",
+    )
+    .await;
+    assert_eq!(count(store, "case_advice_providers").await, 0);
+    store.migrate().await.expect("migrate");
+    assert_eq!(count(store, "case_advice_providers").await, 2);
+    assert_eq!(
+        listed_for_service(store, nurse, "2026-03-02").await,
+        ["EHC-PA"]
+    );
 }
 
 async fn caseloads_and_children_found_again(ctx: Ctx) {
