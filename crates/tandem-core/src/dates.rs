@@ -16,6 +16,13 @@ pub fn england_date(now: DateTime<Utc>) -> Date {
     now.with_timezone(&chrono_tz::Europe::London).date_naive()
 }
 
+/// The time of day in England at `now`, as a 24-hour clock shows it ("14:05").
+pub fn england_time(now: DateTime<Utc>) -> String {
+    now.with_timezone(&chrono_tz::Europe::London)
+        .format("%H:%M")
+        .to_string()
+}
+
 /// Last day on which an act "within `weeks` weeks of `start`" is in time: `start` + 7×`weeks`
 /// days, the day of `start` itself not counted.
 pub fn add_weeks(start: Date, weeks: u32) -> Date {

@@ -70,6 +70,10 @@ pub struct Milestone {
     /// For an advice milestone: who was asked for it, when recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+    /// For an advice milestone: the request's own `id`, if it has one, which a receipt names to
+    /// answer this request and no other (not in the contract's JSON).
+    #[serde(skip)]
+    pub request_id: Option<String>,
     /// Which time limit of the rules table it is.
     #[serde(skip)]
     pub rule_id: RuleId,
@@ -475,6 +479,7 @@ impl<'f, 'a> Engine<'f, 'a> {
             start: spec.start,
             advice: spec.advice.map(|a| a.kind),
             provider: spec.advice.and_then(|a| a.provider).map(str::to_owned),
+            request_id: spec.advice.and_then(|a| a.id).map(str::to_owned),
             rule_id: spec.rule.id,
         });
     }

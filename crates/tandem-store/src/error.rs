@@ -33,7 +33,7 @@ pub enum StoreError {
     /// Another write reached the case first: reload, re-apply, and try again with this version.
     #[error("the case was changed by someone else: it is now at version {current_version}")]
     Conflict {
-        /// The case's version now, to write against after reloading.
+        /// The case's (or the advice draft's) version now, to write against after reloading.
         current_version: i64,
     },
 

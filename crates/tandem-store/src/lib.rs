@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod advice;
 mod audit;
 mod bulk;
 mod cases;
@@ -21,6 +22,7 @@ pub mod projection;
 mod store;
 
 pub use accounts::normalise_email;
+pub use advice::{AdviceResponse, TrayCase};
 pub use bulk::AssignedCaseFile;
 pub use error::StoreError;
 pub use model::*;

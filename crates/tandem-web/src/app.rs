@@ -23,8 +23,8 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    accessibility, admin, case, case_forms, caseload, dashboard, downloads, new_request, plan,
-    report, sign_in,
+    accessibility, admin, advice, case, case_forms, caseload, dashboard, downloads, new_request,
+    plan, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -50,6 +50,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/users/{id}/sign-out-everywhere",
             post(admin::sign_out_everywhere),
+        )
+        .route("/advice", get(advice::tray))
+        .route(
+            "/advice/{reference}/{request}",
+            get(advice::form).post(advice::save),
         )
         .route("/cases", get(caseload::list))
         .route("/cases/{reference}", get(case::show))

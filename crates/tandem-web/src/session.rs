@@ -113,6 +113,8 @@ pub(crate) fn home(actor: &Actor) -> &'static str {
     let may = |action| can(actor, action, Resource::Service);
     if may(Action::ManageAccounts) {
         "/admin/users"
+    } else if actor.role.gives_advice() {
+        "/advice"
     } else if !may(Action::ListCases) && may(Action::ViewAggregates) {
         "/dashboard"
     } else {

@@ -7,7 +7,8 @@ use tandem_core::{
     Role, Timeline, UserId, can, timeline,
 };
 use tandem_store::{
-    Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId, NewCase, Page, StoredCase, Tx,
+    AdviceResponse, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId, NewCase, Page,
+    StoredCase, Tx,
 };
 
 use super::caseload::{listing_action, narrowed};
@@ -60,6 +61,10 @@ pub struct CaseView {
     pub may_record: bool,
     /// Whether the reader may give the case to another case manager.
     pub may_assign: bool,
+    /// Advice submitted on Tandem's standard form, when council staff read the case
+    /// ([`Services::view_case`]); empty otherwise (a service reads only its own advice, a family
+    /// none yet).
+    pub advice: Vec<AdviceResponse>,
 }
 
 impl Services {
@@ -294,15 +299,23 @@ impl Services {
         reference: &Reference,
         as_of: Option<Date>,
     ) -> Result<CaseView, ServiceError> {
-        let (tx, case, access) = self.load_for(caller, Action::ViewCase, reference).await?;
+        let (mut tx, case, access) = self.load_for(caller, Action::ViewCase, reference).await?;
         let as_of = as_of.unwrap_or_else(|| tx.today());
         let timeline = timeline::compute(&case.case_file(), as_of);
         let allowed = |action| can(&caller.actor, action, Resource::Case(&access));
+        let advice = if can(&caller.actor, Action::ListCases, Resource::Service) {
+            let mut all = tx.advice_responses(case.record.id).await?;
+            all.retain(|r| r.submitted_at.is_some());
+            all
+        } else {
+            Vec::new()
+        };
         let view = CaseView {
             may_record: allowed(Action::RecordEvent),
             may_assign: allowed(Action::AssignCaseManager),
             case,
             timeline,
+            advice,
         };
         let detail = caller.detail(json!({"as_of": as_of}));
         finish(tx, caller, "case.view", reference, detail).await?;

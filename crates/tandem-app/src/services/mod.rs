@@ -4,13 +4,16 @@
 //! decide, write, and append exactly one audit entry, then commit. A refusal is audited too, so
 //! that attempts to reach a child's record leave a trace.
 
+mod advice;
 mod caseload;
 mod cases;
 mod recording;
 
+pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use recording::CaseManager;
+pub use tandem_store::AdviceResponse;
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{

@@ -41,6 +41,7 @@ impl Services {
             ),
             case,
             timeline,
+            advice: Vec::new(),
         };
         let detail = caller.detail(json!({
             "as_of": as_of,

@@ -88,6 +88,8 @@ struct CasePage {
     deadlines: Vec<DeadlineRow>,
     exceptions: Vec<ExceptionRow>,
     happened: Vec<HappenedRow>,
+    /// Advice the services submitted on the standard form.
+    advice: Vec<AdviceSection>,
     changes: Vec<ChangeRow>,
     /// The reassign form's select, when the reader may reassign.
     assign: Option<Html>,
@@ -282,7 +284,7 @@ fn assign_select(
 }
 
 /// The child's name as the case file gives it.
-fn case_child_name(case_file: &tandem_core::CaseFile) -> String {
+pub(crate) fn case_child_name(case_file: &tandem_core::CaseFile) -> String {
     let part = |key| case_file.child.other.get(key).and_then(Value::as_str);
     child_name(part("given_name"), part("family_name"))
 }
@@ -447,12 +449,32 @@ async fn case_page(
         deadlines,
         exceptions,
         happened,
+        advice: view.advice.iter().map(AdviceSection::of).collect(),
         changes,
         assign,
         version: view.case.record.version,
         csrf_token: user.csrf_token(),
         signposts: family_signposts(user, state.config()),
     })
+}
+
+/// One piece of advice submitted on the standard form, as the case page shows it.
+struct AdviceSection {
+    title: String,
+    submitted: String,
+    form: tandem_core::advice::AdviceForm,
+}
+
+impl AdviceSection {
+    fn of(response: &tandem_app::services::AdviceResponse) -> Self {
+        Self {
+            title: step_label(&response.request_key),
+            submitted: response
+                .submitted_at
+                .map_or_else(String::new, |at| dates::long(dates::england_date(at))),
+            form: response.form.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -485,6 +507,9 @@ pub(crate) async fn show(
     if user.user.role == Role::Parent {
         let page = family_case_page(&state, &user, &reference).await?;
         return Ok(html(StatusCode::OK, page.render()?));
+    }
+    if user.user.role.gives_advice() {
+        return crate::pages::advice::case_page(&state, &user, &reference).await;
     }
     let done = done_message(&params.done);
     let page = case_page(&state, &user, &reference, done, &FormErrors::default()).await?;

@@ -64,6 +64,7 @@ impl Layout {
         // (professionals, settings, parents); analysts and administrators see none.
         let sees_cases = user.can(Action::ListCases) || user.can(Action::ListLinkedCases);
         let nav = [
+            ("/advice", "Advice requests", user.user.role.gives_advice()),
             ("/cases", "Cases", sees_cases),
             ("/team", "Team", user.can(Action::ViewTeamCaseloads)),
             ("/backlog", "Backlog", user.can(Action::ListCases)),

@@ -2,6 +2,7 @@
 
 pub(crate) mod accessibility;
 pub(crate) mod admin;
+pub(crate) mod advice;
 pub(crate) mod case;
 pub(crate) mod case_fields;
 pub(crate) mod case_forms;
