@@ -70,6 +70,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         work_an_overdue_case(&mut browser).await;
         oversee_the_team(&mut browser).await;
         read_the_figures(&mut browser).await;
+        write_advice(&mut browser).await;
         keyboard_only(&browser).await;
         let (found, _) = browser.close().await;
         violations.extend(found);
@@ -456,11 +457,84 @@ async fn read_the_figures(browser: &mut Browser) {
     sign_out(browser).await;
 }
 
+/// A health professional opens their service's work tray, tries to submit an empty form,
+/// saves a draft, adds a provision row and submits; the request leaves the tray.
+async fn write_advice(browser: &mut Browser) {
+    browser.sign_in(Role::HealthProfessional).await;
+    assert_eq!(browser.path().await, "/advice");
+    assert_eq!(browser.heading().await, "Advice requests");
+    browser.check("advice-tray").await;
+    let waiting = browser.texts(".govuk-summary-card__title").await.len();
+    assert!(waiting > 0, "the demo service has requests waiting");
+
+    browser.click_first_link_to("/advice/").await;
+    let form = browser.path().await;
+    browser.check("advice-form").await;
+    browser.press("Submit advice").await;
+    let problems = browser.error_summary().await;
+    assert_eq!(
+        problems.first().map(String::as_str),
+        Some("Enter the child’s health needs")
+    );
+    browser.check("advice-form-problems").await;
+
+    browser
+        .fill("The child’s health needs", "Delayed expressive language")
+        .await;
+    browser.press("Save as draft").await;
+    assert_eq!(browser.path().await, format!("{form}?done=saved"));
+    assert!(browser.banner().await.starts_with("Draft saved at"));
+    browser.check("advice-draft-saved").await;
+
+    browser
+        .fill(
+            "The outcomes sought",
+            "By July, uses three-word phrases in class",
+        )
+        .await;
+    browser
+        .fill("What is to be provided", "Speech and language therapy")
+        .await;
+    browser
+        .fill(
+            "Who will provide it (role or qualification)",
+            "A speech and language therapist",
+        )
+        .await;
+    browser.fill("How often", "Weekly").await;
+    browser
+        .fill(
+            "For how long each time, and over what period",
+            "45 minutes, for two terms",
+        )
+        .await;
+    browser.press("Add another provision").await;
+    assert_eq!(
+        browser.texts("fieldset legend").await,
+        ["Provision 1", "Provision 2"]
+    );
+    browser
+        .fill("Who was consulted", "Parents and class teacher")
+        .await;
+    browser.press("Submit advice").await;
+    assert_eq!(browser.path().await, "/advice?done=submitted");
+    assert_eq!(
+        browser.banner().await,
+        "Your advice was submitted and recorded on the case"
+    );
+    assert_eq!(
+        browser.texts(".govuk-summary-card__title").await.len(),
+        waiting - 1
+    );
+    browser.check("advice-submitted").await;
+    sign_out(browser).await;
+}
+
 /// The journeys again with the keyboard alone (Tab, Shift+Tab, Enter, Space, arrows and
 /// typing; no mouse), checking after each step where focus is: on the error summary after a
 /// mistake, on the field its link names, on the success banner after a save. Every Tab stop
-/// must show a focus indicator and come next in the reading order (`Browser::tab`). Submitting
-/// advice and commenting on a draft plan are not built yet, so they have no journey here.
+/// must show a focus indicator and come next in the reading order (`Browser::tab`). Commenting
+/// on a draft plan is not built yet, so it has no journey here.
 async fn keyboard_only(browser: &Browser) {
     let today = Utc::now().date_naive();
     browser.visit("/sign-in").await;

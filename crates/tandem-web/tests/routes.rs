@@ -169,6 +169,10 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/cases/MATRIX-1/assign", form: &[("case_manager", ""), ("version", "0")], signed_out: Status(403), roles: Roles::Each(stale_reassign) },
     Route { method: "GET", path: "/team", form: &[], signed_out: SignIn, roles: Roles::Each(team_page) },
     Route { method: "GET", path: "/backlog", form: &[], signed_out: SignIn, roles: Roles::Each(backlog_page) },
+    Route { method: "GET", path: "/advice", form: &[], signed_out: SignIn, roles: Roles::Each(advice_tray) },
+    Route { method: "GET", path: "/advice/MATRIX-1/health", form: &[], signed_out: SignIn, roles: Roles::Each(advice_form) },
+    Route { method: "GET", path: "/advice/NO-SUCH-CASE/health", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/advice/MATRIX-1/health", form: &[("version", "0"), ("action", "save"), ("needs", "x")], signed_out: Status(403), roles: Roles::Each(advice_form) },
     // The forms that change a case. Blank answers: allowed roles reach the form's validation
     // (422) and nothing is saved, so every row sees the same case.
     Route { method: "GET", path: "/cases/new", form: &[], signed_out: SignIn, roles: Roles::Only(OPENERS, Status(200), Status(403)) },
@@ -191,7 +195,27 @@ fn home(role: Role) -> &'static str {
     match role {
         Role::Admin => "/admin/users",
         Role::Analyst => "/dashboard",
+        role if role.gives_advice() => "/advice",
         _ => "/cases",
+    }
+}
+
+/// The work tray is for the roles that give advice.
+fn advice_tray(role: Role) -> Expect {
+    if role.gives_advice() {
+        Status(200)
+    } else {
+        Status(403)
+    }
+}
+
+/// No service was asked for advice on `MATRIX-1`: staff who may read it are refused the form,
+/// everyone else (professionals included) may not know the case exists.
+fn advice_form(role: Role) -> Expect {
+    if lists_cases(role) {
+        Status(403)
+    } else {
+        Status(404)
     }
 }
 

@@ -54,7 +54,9 @@ async fn each_role_goes_to_its_home() {
         (Role::Analyst, "/dashboard"),
         (Role::Admin, "/admin/users"),
         (Role::Parent, "/cases"),
-        (Role::HealthProfessional, "/cases"),
+        (Role::HealthProfessional, "/advice"),
+        (Role::SocialCareProfessional, "/advice"),
+        (Role::EducationSetting, "/advice"),
     ] {
         let session = app.session(role).await;
         assert_eq!(
