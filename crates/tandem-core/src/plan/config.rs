@@ -208,6 +208,7 @@ impl Default for ProvisionDetail {
                 "mentor",
                 "tutor",
                 "coach",
+                "trainer",
                 "instructor",
                 "coordinator",
                 "specialist",
@@ -446,9 +447,9 @@ impl PlanCheckConfig {
     /// reported; a file that is not TOML gives the parser's one problem with its line.
     pub fn from_toml(text: &str) -> Result<Self, Vec<String>> {
         let mut config: Self = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let line = e.span().map_or(1, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            });
             vec![format!("line {line}: {}", e.message().trim())]
         })?;
         for (rule, weight) in DEFAULT_WEIGHTS {
@@ -466,9 +467,8 @@ impl PlanCheckConfig {
         let mut problems = Vec::new();
         let g = &self.grades;
         if !(g.outstanding <= 100 && g.outstanding > g.good && g.good > g.requires_improvement) {
-            problems.push(
-                "grades: need 100 >= outstanding > good > requires_improvement".to_owned(),
-            );
+            problems
+                .push("grades: need 100 >= outstanding > good > requires_improvement".to_owned());
         }
         if self.weights.values().all(|w| *w == 0) {
             problems.push("weights: at least one rule must have a weight above 0".to_owned());
@@ -495,7 +495,9 @@ impl PlanCheckConfig {
                 || therapy.terms.is_empty()
                 || therapy.terms.iter().any(|t| t.trim().is_empty())
             {
-                problems.push(format!("P3.therapy {number}: needs a name and terms, none blank"));
+                problems.push(format!(
+                    "P3.therapy {number}: needs a name and terms, none blank"
+                ));
             }
         }
         problems
@@ -538,7 +540,10 @@ mod tests {
     #[test]
     fn mistakes_are_reported() {
         let unknown = PlanCheckConfig::from_toml("\n[P2]\nwords = []\n").unwrap_err();
-        assert!(unknown[0].starts_with("line 3: unknown field `words`"), "{unknown:?}");
+        assert!(
+            unknown[0].starts_with("line 3: unknown field `words`"),
+            "{unknown:?}"
+        );
         let rule = PlanCheckConfig::from_toml("[weights]\nQ1 = 5\n").unwrap_err();
         assert!(rule[0].contains("unknown value \"Q1\""), "{rule:?}");
         let problems = PlanCheckConfig::from_toml(

@@ -452,9 +452,13 @@ impl Sections {
 
     /// The needs of B, C and D, each with its section (absent sections give nothing).
     pub fn need_sections(&self) -> impl Iterator<Item = (Section, &[Need])> {
-        [(Section::B, &self.b), (Section::C, &self.c), (Section::D, &self.d)]
-            .into_iter()
-            .map(|(section, body)| (section, items_of(body)))
+        [
+            (Section::B, &self.b),
+            (Section::C, &self.c),
+            (Section::D, &self.d),
+        ]
+        .into_iter()
+        .map(|(section, body)| (section, items_of(body)))
     }
 
     /// The provision of F, G, H1 and H2, each with its section.
@@ -507,9 +511,7 @@ fn optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Err
     let text: Option<String> = Option::deserialize(d)?;
     text.map(|t| {
         dates::parse_iso(&t).map_err(|_| {
-            serde::de::Error::custom(format!(
-                "{t:?} is not a real date of the form YYYY-MM-DD"
-            ))
+            serde::de::Error::custom(format!("{t:?} is not a real date of the form YYYY-MM-DD"))
         })
     })
     .transpose()
@@ -546,11 +548,17 @@ mod tests {
         let plan = Plan::from_json(CONTRACT_EXAMPLE).unwrap();
         assert_eq!(plan.status, PlanStatus::Draft);
         assert_eq!(plan.child.year_group, Some(7));
-        assert_eq!(plan.sections.provision(Section::F)[0].who.as_deref(), Some("…"));
+        assert_eq!(
+            plan.sections.provision(Section::F)[0].who.as_deref(),
+            Some("…")
+        );
         assert!(plan.sections.c.as_ref().unwrap().none_identified);
         let original: serde_json::Value = serde_json::from_str(CONTRACT_EXAMPLE).unwrap();
         assert_eq!(serde_json::to_value(&plan).unwrap(), original);
-        assert_eq!(Plan::from_json(&serde_json::to_string(&plan).unwrap()).unwrap(), plan);
+        assert_eq!(
+            Plan::from_json(&serde_json::to_string(&plan).unwrap()).unwrap(),
+            plan
+        );
     }
 
     #[test]

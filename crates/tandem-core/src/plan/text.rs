@@ -307,7 +307,10 @@ pub(crate) fn is_time_bound(tokens: &[Token<'_>]) -> bool {
         "age",
     ];
     let year = |t: &Token<'_>| {
-        t.raw.len() == 4 && t.raw.parse::<u32>().is_ok_and(|y| (1990..=2100).contains(&y))
+        t.raw.len() == 4
+            && t.raw
+                .parse::<u32>()
+                .is_ok_and(|y| (1990..=2100).contains(&y))
     };
     let phase_within = |at: usize, span: usize| {
         tokens
@@ -320,7 +323,8 @@ pub(crate) fn is_time_bound(tokens: &[Token<'_>]) -> bool {
         let word = t.lower.as_str();
         year(t)
             || MONTHS.contains(&word)
-            || same_word("review", word)
+            // The noun or "reviewed", not "she reviews the programme".
+            || matches!(word, "review" | "reviewed")
             || same_word("birthday", word)
             || (word == "end" && phase_within(at, 3))
             || (word == "by" && phase_within(at, 2))
@@ -465,7 +469,10 @@ mod tests {
 
     #[test]
     fn tokens_split_letters_from_digits_and_keep_decimals() {
-        assert_eq!(lower("30min KS2, 1.5 hrs"), ["30", "min", "ks", "2", "1.5", "hrs"]);
+        assert_eq!(
+            lower("30min KS2, 1.5 hrs"),
+            ["30", "min", "ks", "2", "1.5", "hrs"]
+        );
         assert_eq!(lower("one-to-one; 1:1."), ["one", "to", "one", "1", "1"]);
         assert_eq!(lower("Year 9."), ["year", "9"]);
     }
@@ -476,7 +483,10 @@ mod tests {
         let t = tokens(text);
         assert!(find_phrase(&t, "support").is_some());
         assert!(find_phrase(&t, "opportunities").is_some());
-        assert!(find_phrase(&t, "access to").is_none(), "'access the' is not 'access to'");
+        assert!(
+            find_phrase(&t, "access to").is_none(),
+            "'access the' is not 'access to'"
+        );
         assert!(find_phrase(&t, "some").is_none(), "not inside 'resource'");
         let t2 = tokens("Something some");
         assert_eq!(find_phrase(&t2, "some"), Some((10, 14)));
@@ -489,7 +499,12 @@ mod tests {
         let specific = "1:1 support from a teaching assistant for 30 minutes daily";
         let t = tokens(specific);
         assert!(has_frequency(&t) && has_duration(&t) && has_group(specific, &t));
-        for often in ["twice a week", "3 times weekly", "every morning", "per term"] {
+        for often in [
+            "twice a week",
+            "3 times weekly",
+            "every morning",
+            "per term",
+        ] {
             assert!(has_frequency(&tokens(often)), "{often}");
         }
         for not_often in ["regularly", "as required", "when needed"] {
@@ -498,9 +513,18 @@ mod tests {
         for long in ["an hour", "half an hour", "45-minute", "1.5 hrs", "5 days"] {
             assert!(has_duration(&tokens(long)), "{long}");
         }
-        assert!(!has_duration(&tokens("twice a day")), "'a day' is not a session length");
+        assert!(
+            !has_duration(&tokens("twice a day")),
+            "'a day' is not a session length"
+        );
         assert!(!has_duration(&tokens("as long as needed")));
-        for group in ["one-to-one", "small group of 4", "1:2", "individually", "pairs"] {
+        for group in [
+            "one-to-one",
+            "small group of 4",
+            "1:2",
+            "individually",
+            "pairs",
+        ] {
             assert!(has_group(group, &tokens(group)), "{group}");
         }
         assert!(!has_group("with an adult", &tokens("with an adult")));
@@ -537,7 +561,9 @@ mod tests {
 
     #[test]
     fn quantities_are_normalised() {
-        let q = quantities(&tokens("an hour, 30 mins, 6 sessions, 3 times, twice, 1.5 hours"));
+        let q = quantities(&tokens(
+            "an hour, 30 mins, 6 sessions, 3 times, twice, 1.5 hours",
+        ));
         assert_eq!(
             q,
             [
@@ -560,7 +586,12 @@ mod tests {
         let found = acronyms(text, &tokens(text), &["SENCo"]);
         assert_eq!(
             found,
-            [("SALT", true), ("OT", false), ("KS", true), ("SENCo", false)]
+            [
+                ("SALT", true),
+                ("OT", false),
+                ("KS", true),
+                ("SENCo", false)
+            ]
         );
     }
 
@@ -568,7 +599,10 @@ mod tests {
     fn titled_names_need_a_capitalised_name() {
         let text = "Seen by Dr Okafor and Mrs. Lin; will Miss lessons; Dr who";
         let titles: Vec<String> = ["Dr", "Mrs", "Miss"].map(str::to_owned).into();
-        assert_eq!(titled_names(text, &tokens(text), &titles), ["Dr Okafor", "Mrs. Lin"]);
+        assert_eq!(
+            titled_names(text, &tokens(text), &titles),
+            ["Dr Okafor", "Mrs. Lin"]
+        );
     }
 
     #[test]

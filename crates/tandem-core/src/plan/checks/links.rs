@@ -72,7 +72,11 @@ fn unlinked_provision(
                 .evidence(opening(&provision.text, 12)),
             );
         }
-        for link in provision.needs.iter().filter(|l| !needs.contains_key(l.as_str())) {
+        for link in provision
+            .needs
+            .iter()
+            .filter(|l| !needs.contains_key(l.as_str()))
+        {
             out.push(
                 Finding::error(
                     rule,
@@ -127,7 +131,11 @@ pub(super) fn outcomes_linked(cx: &Context<'_>) -> Checked {
                 .evidence(opening(&outcome.text, 12)),
             );
         }
-        for link in outcome.needs.iter().filter(|l| !needs.contains_key(l.as_str())) {
+        for link in outcome
+            .needs
+            .iter()
+            .filter(|l| !needs.contains_key(l.as_str()))
+        {
             out.push(
                 finding(format!(
                     "Outcome {} is linked to \"{link}\", which is not a need in section B, C or D. Correct the link.",

@@ -299,7 +299,13 @@ impl Context<'_> {
 /// September to August are one cohort, which starts Reception (year 0) in the September after
 /// they turn four.
 fn year_group_of(born: Date, on: Date) -> i32 {
-    let school_year = |d: Date| if d.month() >= 9 { d.year() } else { d.year() - 1 };
+    let school_year = |d: Date| {
+        if d.month() >= 9 {
+            d.year()
+        } else {
+            d.year() - 1
+        }
+    };
     school_year(on) - school_year(born) - 5
 }
 
@@ -347,7 +353,11 @@ fn texts<'a>(plan: &'a Plan) -> Vec<Place<'a>> {
                 }
                 for outcome in s.outcomes() {
                     push(section, Some(&outcome.id), &outcome.text);
-                    push(section, Some(&outcome.id), outcome.by.as_deref().unwrap_or(""));
+                    push(
+                        section,
+                        Some(&outcome.id),
+                        outcome.by.as_deref().unwrap_or(""),
+                    );
                 }
             }
             Section::F | Section::G | Section::H1 | Section::H2 => {
@@ -365,7 +375,11 @@ fn texts<'a>(plan: &'a Plan) -> Vec<Place<'a>> {
             Section::K => {
                 for advice in s.advice() {
                     push(section, advice.id.as_deref(), &advice.from);
-                    push(section, advice.id.as_deref(), advice.text.as_deref().unwrap_or(""));
+                    push(
+                        section,
+                        advice.id.as_deref(),
+                        advice.text.as_deref().unwrap_or(""),
+                    );
                 }
             }
         }

@@ -49,7 +49,10 @@ pub(super) fn details(cx: &Context<'_>) -> Checked {
         for field in ProvisionField::ALL.iter().copied() {
             match provision.field(field) {
                 Some(value) if !gives(field, value, config) => {
-                    unclear.push(format!("{field} \"{value}\" does not say {}", field.question()));
+                    unclear.push(format!(
+                        "its {field} \"{value}\" does not say {}",
+                        field.question()
+                    ));
                 }
                 Some(_) => {}
                 None if config.p1.required.contains(&field)
@@ -65,7 +68,7 @@ pub(super) fn details(cx: &Context<'_>) -> Checked {
         }
         let mut problems = Vec::new();
         if !missing.is_empty() {
-            problems.push(format!("does not say {}", and_list(&missing)));
+            problems.push(format!("it does not say {}", and_list(&missing)));
         }
         problems.extend(unclear);
         out.push(
@@ -73,7 +76,7 @@ pub(super) fn details(cx: &Context<'_>) -> Checked {
                 Rule::P1,
                 section,
                 format!(
-                    "Provision {} {}. Give each detail, in the item's fields or its text, so that everyone knows exactly what must happen (SEND Code of Practice 9.69: provision must be detailed, specific and normally quantified).",
+                    "Provision {}: {}. Give each detail, in the item's fields or its text, so that everyone knows exactly what must happen (SEND Code of Practice 9.69: provision must be detailed, specific and normally quantified).",
                     provision.id,
                     problems.join("; ")
                 ),
@@ -96,7 +99,9 @@ pub(super) fn vague_terms(cx: &Context<'_>) -> Checked {
         if quantified {
             continue;
         }
-        let fields = ProvisionField::ALL.iter().filter_map(|f| provision.field(*f));
+        let fields = ProvisionField::ALL
+            .iter()
+            .filter_map(|f| provision.field(*f));
         let mut found: Vec<String> = Vec::new();
         for text in std::iter::once(provision.text.as_str()).chain(fields) {
             for term in all_phrases(text, &tokens(text), &config.p2.terms) {

@@ -146,7 +146,7 @@ pub(super) fn process(cx: &Context<'_>) -> Checked {
                     format!(
                         "The final plan was issued on {}, {late} day(s) after the {} limit ({}, counting from the request received on {}), and no exception is recorded ({}). Record the exception that applies, or the reason for the delay.",
                         long(issued),
-                        rule.length.phrase(),
+                        rule.length.adjective(),
                         long(due),
                         long(request),
                         rule.citation

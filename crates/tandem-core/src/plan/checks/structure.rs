@@ -40,10 +40,22 @@ pub(super) fn sections_present(cx: &Context<'_>) -> Checked {
         ));
     }
     let must_list = [
-        (Section::B, listing(&s.b), "the child's special educational needs"),
+        (
+            Section::B,
+            listing(&s.b),
+            "the child's special educational needs",
+        ),
         (Section::E, listing(&s.e), "the outcomes sought"),
-        (Section::F, listing(&s.f), "the special educational provision"),
-        (Section::K, listing(&s.k), "the advice and information gathered"),
+        (
+            Section::F,
+            listing(&s.f),
+            "the special educational provision",
+        ),
+        (
+            Section::K,
+            listing(&s.k),
+            "the advice and information gathered",
+        ),
     ];
     for (section, listed, what) in must_list {
         if let Some((0, _)) = listed {
@@ -249,13 +261,19 @@ pub(super) fn preparing_for_adulthood(cx: &Context<'_>) -> Checked {
         .provision_sections()
         .flat_map(|(_, items)| items)
         .any(|p| about_adulthood(p.preparing_for_adulthood, &p.text));
+    // A year group worked out from the age of someone past school says little.
+    let stage = if year <= 13 {
+        format!("The child is in Year {year}")
+    } else {
+        "The young person is past Year 13".to_owned()
+    };
     let mut out = Vec::new();
     if !outcome {
         out.push(Finding::error(
             Rule::S6,
             Section::E,
             format!(
-                "The child is in Year {year}, so the plan must prepare for adulthood (SEND Code of Practice, chapter 8), but no outcome in section E is about employment, independent living, community participation or health. Add one, agreed with the young person, and mark it `preparing_for_adulthood`."
+                "{stage}, so the plan must prepare for adulthood (SEND Code of Practice, chapter 8), but no outcome in section E is about employment, independent living, community participation or health. Add one, agreed with the young person, and mark it `preparing_for_adulthood`."
             ),
         ));
     }
@@ -264,7 +282,7 @@ pub(super) fn preparing_for_adulthood(cx: &Context<'_>) -> Checked {
             Rule::S6,
             Section::F,
             format!(
-                "The child is in Year {year}, so the plan must prepare for adulthood, but no provision is about it. Add the provision that will help the young person towards adult life, and mark it `preparing_for_adulthood`."
+                "{stage}, so the plan must prepare for adulthood, but no provision is about it. Add the provision that will help the young person towards adult life, and mark it `preparing_for_adulthood`."
             ),
         ));
     }
