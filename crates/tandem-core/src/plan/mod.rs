@@ -490,6 +490,25 @@ impl Sections {
         items_of(&self.k)
     }
 
+    /// The prose before the items of a section of items, if it has any.
+    pub fn intro(&self, section: Section) -> Option<&str> {
+        fn of<T>(body: &Option<ItemSection<T>>) -> Option<&str> {
+            body.as_ref()?.text.as_deref()
+        }
+        match section {
+            Section::B => of(&self.b),
+            Section::C => of(&self.c),
+            Section::D => of(&self.d),
+            Section::E => of(&self.e),
+            Section::F => of(&self.f),
+            Section::G => of(&self.g),
+            Section::H1 => of(&self.h1),
+            Section::H2 => of(&self.h2),
+            Section::K => of(&self.k),
+            Section::A | Section::I | Section::J => None,
+        }
+    }
+
     /// The text of A, I or J: blank when the section is absent or not a prose section.
     pub fn prose(&self, section: Section) -> &str {
         let body = match section {

@@ -155,8 +155,11 @@ pub struct PlanReport {
 /// What a rule's check found: `None` when the plan lacks what the rule needs.
 type Checked = Option<Vec<Finding>>;
 
+/// One rule's check.
+type Check = fn(&Context<'_>) -> Checked;
+
 /// The rules' checks, in the table's order.
-const CHECKS: &[(Rule, fn(&Context<'_>) -> Checked)] = &[
+const CHECKS: &[(Rule, Check)] = &[
     (Rule::S1, structure::sections_present),
     (Rule::S2, structure::placement),
     (Rule::S3, structure::advice_listed),
@@ -290,7 +293,7 @@ impl Context<'_> {
     }
 
     /// Whether preparing for adulthood applies; `None` when the year group cannot be known.
-    fn from_year_9(&self) -> Option<bool> {
+    fn adulthood_applies(&self) -> Option<bool> {
         self.year_group().map(|year| year >= ADULTHOOD_YEAR)
     }
 }
@@ -319,10 +322,11 @@ struct Place<'a> {
 /// Every piece of text in the plan in reading order: each section's prose and items, with the
 /// detail fields of provision, outcomes' `by`, and who gave each advice and what it says.
 fn texts<'a>(plan: &'a Plan) -> Vec<Place<'a>> {
+    use Section::{A, E, I, J, K};
     let s = &plan.sections;
     let mut out = Vec::new();
-    let mut push = |section: Section, item: Option<&'a str>, text: &'a str| {
-        if !text.trim().is_empty() {
+    let mut push = |section: Section, item: Option<&'a str>, text: Option<&'a str>| {
+        if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
             out.push(Place {
                 section,
                 item,
@@ -330,59 +334,33 @@ fn texts<'a>(plan: &'a Plan) -> Vec<Place<'a>> {
             });
         }
     };
-    let intro = |body: Option<&'a Option<String>>| body.and_then(Option::as_deref);
-    for section in Section::ALL.iter().copied() {
-        match section {
-            Section::A | Section::I | Section::J => push(section, None, s.prose(section)),
-            Section::B | Section::C | Section::D => {
-                let body = match section {
-                    Section::B => &s.b,
-                    Section::C => &s.c,
-                    _ => &s.d,
-                };
-                if let Some(text) = intro(body.as_ref().map(|b| &b.text)) {
-                    push(section, None, text);
-                }
-                for need in body.iter().flat_map(|b| &b.items) {
-                    push(section, Some(&need.id), &need.text);
-                }
-            }
-            Section::E => {
-                if let Some(text) = intro(s.e.as_ref().map(|b| &b.text)) {
-                    push(section, None, text);
-                }
-                for outcome in s.outcomes() {
-                    push(section, Some(&outcome.id), &outcome.text);
-                    push(
-                        section,
-                        Some(&outcome.id),
-                        outcome.by.as_deref().unwrap_or(""),
-                    );
-                }
-            }
-            Section::F | Section::G | Section::H1 | Section::H2 => {
-                for provision in s.provision(section) {
-                    push(section, Some(&provision.id), &provision.text);
-                    for field in super::config::ProvisionField::ALL {
-                        push(
-                            section,
-                            Some(&provision.id),
-                            provision.field(*field).unwrap_or(""),
-                        );
-                    }
-                }
-            }
-            Section::K => {
-                for advice in s.advice() {
-                    push(section, advice.id.as_deref(), &advice.from);
-                    push(
-                        section,
-                        advice.id.as_deref(),
-                        advice.text.as_deref().unwrap_or(""),
-                    );
-                }
+    push(A, None, Some(s.prose(A)));
+    for (section, needs) in s.need_sections() {
+        push(section, None, s.intro(section));
+        for need in needs {
+            push(section, Some(&need.id), Some(&need.text));
+        }
+    }
+    push(E, None, s.intro(E));
+    for outcome in s.outcomes() {
+        push(E, Some(&outcome.id), Some(&outcome.text));
+        push(E, Some(&outcome.id), outcome.by.as_deref());
+    }
+    for (section, items) in s.provision_sections() {
+        push(section, None, s.intro(section));
+        for provision in items {
+            push(section, Some(&provision.id), Some(&provision.text));
+            for field in super::config::ProvisionField::ALL {
+                push(section, Some(&provision.id), provision.field(*field));
             }
         }
+    }
+    push(I, None, Some(s.prose(I)));
+    push(J, None, Some(s.prose(J)));
+    push(K, None, s.intro(K));
+    for advice in s.advice() {
+        push(K, advice.id.as_deref(), Some(&advice.from));
+        push(K, advice.id.as_deref(), advice.text.as_deref());
     }
     out
 }

@@ -21,7 +21,8 @@ pub(super) fn sections_present(cx: &Context<'_>) -> Checked {
     let mut out = Vec::new();
     for section in Section::ALL.iter().copied() {
         // H1 is for under-18s only (S4): an adult's plan may leave it out.
-        if !s.has(section) && !(section == Section::H1 && cx.is_adult()) {
+        let optional = section == Section::H1 && cx.is_adult();
+        if !s.has(section) && !optional {
             out.push(Finding::error(
                 Rule::S1,
                 section,
@@ -186,7 +187,7 @@ pub(super) fn advice_listed(cx: &Context<'_>) -> Checked {
         }
     }
     let pfa = AdviceKind::PreparingForAdulthood.as_str();
-    if cx.from_year_9() == Some(true) && !listed.contains(pfa) && !reported.contains(pfa) {
+    if cx.adulthood_applies() == Some(true) && !listed.contains(pfa) && !reported.contains(pfa) {
         out.push(Finding::error(
             Rule::S3,
             Section::K,

@@ -132,7 +132,7 @@ pub(super) fn house_rules(cx: &Context<'_>) -> Checked {
                     Rule::L2,
                     place.section,
                     format!(
-                        "The plan names \"{term}\", which the house rules keep out of plans (medicines change more often than the plan). Describe the need or the care instead, and leave the detail to the health advice."
+                        "The plan uses \"{term}\", which the house rules keep out of plans (medicines, for example, change more often than the plan and belong in the health advice). Describe the need or the care instead."
                     ),
                 )
                 .at(place.item)
