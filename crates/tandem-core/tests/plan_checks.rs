@@ -649,14 +649,18 @@ fn l2_house_rules_no_names_no_medicines_outside_k() {
         p["sections"]["A"]["text"] =
             json!("Tomos was seen by Dr. Okafor. He takes melatonin at night.");
         item(p, "K", "k4")["from"] = json!("Dr Okafor, community paediatrician");
+        p["sections"]["F"]["text"] = json!("Agreed with Ms Reyes, the school's co-ordinator.");
     }));
-    assert_eq!(of(&r, Rule::L2), ["L2 A - warning", "L2 A - warning"]);
+    assert_eq!(
+        of(&r, Rule::L2),
+        ["L2 A - warning", "L2 A - warning", "L2 F - warning"]
+    );
     let evidence: Vec<_> = r
         .findings
         .iter()
         .map(|f| f.evidence.clone().unwrap())
         .collect();
-    assert_eq!(evidence, ["melatonin", "Dr. Okafor"]);
+    assert_eq!(evidence, ["melatonin", "Dr. Okafor", "Ms Reyes"]);
     let config =
         PlanCheckConfig::from_toml("[L2]\nbanned_terms = [\"short-break home\"]\n").unwrap();
     let r = report_with(&good(), &config);
