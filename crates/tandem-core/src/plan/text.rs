@@ -170,16 +170,28 @@ fn number_before_time(tokens: &[Token<'_>], at: usize) -> Option<f64> {
 }
 
 /// Whether the text says how long each session lasts: a number before minutes or hours ("30
-/// minutes", "an hour", "1.5 hrs"), or a number of whole days or nights ("5 days", "2 nights").
+/// minutes", "an hour", "1.5 hrs"), a number of days or nights ("5 days", "2 nights"), or a whole
+/// day or lesson ("all day", "the whole lesson", "full school day").
 pub(crate) fn has_duration(tokens: &[Token<'_>]) -> bool {
-    tokens.windows(2).enumerate().any(|(at, pair)| {
+    const WHOLE: &[&str] = &["all", "full", "whole"];
+    const SPANS: &[&str] = &["day", "lesson", "morning", "afternoon", "session"];
+    let timed = tokens.windows(2).enumerate().any(|(at, pair)| {
         let unit = pair[1].lower.as_str();
         if minutes_in(unit).is_some() {
             number_before_time(tokens, at).is_some()
         } else {
             ["day", "night"].iter().any(|u| same_word(u, unit)) && number(&pair[0]).is_some()
         }
-    })
+    });
+    let whole = tokens.iter().enumerate().any(|(at, t)| {
+        WHOLE.contains(&t.lower.as_str())
+            && tokens
+                .iter()
+                .skip(at + 1)
+                .take(2)
+                .any(|next| SPANS.contains(&next.lower.as_str()))
+    });
+    timed || whole
 }
 
 /// Whether the text says how often: "daily", "weekly", "twice", "3 times", "every day",
@@ -335,52 +347,50 @@ pub(crate) fn is_time_bound(tokens: &[Token<'_>]) -> bool {
     })
 }
 
-/// An amount a provision or an advice states, normalised so that "1 hour" and "60 minutes"
-/// are the same.
+/// An amount a provision or an advice states, normalised so that "1 hour" and "60 minutes",
+/// or "3 sessions", "3 times" and "3 x", are the same.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Quantity {
     /// A length of time, in minutes.
     Minutes(f64),
-    /// A number of sessions.
-    Sessions(f64),
-    /// A number of times ("3 times", "twice").
-    Times(f64),
+    /// A number of sessions or times ("3 sessions", "3 times", "3 x", "twice"): plans and advice
+    /// use the words for one another.
+    Occasions(f64),
 }
 
 impl std::fmt::Display for Quantity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (n, unit) = match *self {
-            Self::Minutes(m) if m >= 60.0 && m % 60.0 == 0.0 => (m / 60.0, "hour"),
-            Self::Minutes(m) => (m, "minute"),
-            Self::Sessions(n) => (n, "session"),
-            Self::Times(n) => (n, "time"),
-        };
-        let plural = if n == 1.0 { "" } else { "s" };
-        write!(f, "{n} {unit}{plural}")
+        match *self {
+            Self::Minutes(m) if m >= 60.0 && m % 60.0 == 0.0 => {
+                let hours = m / 60.0;
+                write!(f, "{hours} hour{}", if hours == 1.0 { "" } else { "s" })
+            }
+            Self::Minutes(m) => write!(f, "{m} minute{}", if m == 1.0 { "" } else { "s" }),
+            Self::Occasions(n) if n == 1.0 => f.write_str("once"),
+            Self::Occasions(n) if n == 2.0 => f.write_str("twice"),
+            Self::Occasions(n) => write!(f, "{n} times"),
+        }
     }
 }
 
-/// Every amount of time, sessions or times the text states, in order.
+/// Every amount of time, or number of sessions or times, the text states, in order.
 pub(crate) fn quantities(tokens: &[Token<'_>]) -> Vec<Quantity> {
     let mut out = Vec::new();
     for (at, token) in tokens.iter().enumerate() {
-        match token.lower.as_str() {
-            "once" => out.push(Quantity::Times(1.0)),
-            "twice" => out.push(Quantity::Times(2.0)),
-            unit if at > 0 => {
-                if let Some(per) = minutes_in(unit) {
-                    if let Some(n) = number_before_time(tokens, at - 1) {
-                        out.push(Quantity::Minutes(n * per));
-                    }
-                } else if let Some(n) = number(&tokens[at - 1]) {
-                    if same_word("session", unit) {
-                        out.push(Quantity::Sessions(n));
-                    } else if unit == "times" {
-                        out.push(Quantity::Times(n));
-                    }
-                }
+        let unit = token.lower.as_str();
+        let before = at.checked_sub(1).map(|b| &tokens[b]);
+        if let Some(per) = minutes_in(unit) {
+            if let Some(n) = before.and_then(|_| number_before_time(tokens, at - 1)) {
+                out.push(Quantity::Minutes(n * per));
             }
-            _ => {}
+        } else if unit == "once" {
+            out.push(Quantity::Occasions(1.0));
+        } else if unit == "twice" {
+            out.push(Quantity::Occasions(2.0));
+        } else if same_word("session", unit) || unit == "times" || unit == "x" {
+            if let Some(n) = before.and_then(number) {
+                out.push(Quantity::Occasions(n));
+            }
         }
     }
     out
@@ -510,7 +520,16 @@ mod tests {
         for not_often in ["regularly", "as required", "when needed"] {
             assert!(!has_frequency(&tokens(not_often)), "{not_often}");
         }
-        for long in ["an hour", "half an hour", "45-minute", "1.5 hrs", "5 days"] {
+        for long in [
+            "an hour",
+            "half an hour",
+            "45-minute",
+            "1.5 hrs",
+            "5 days",
+            "all day",
+            "the whole lesson",
+            "full school day",
+        ] {
             assert!(has_duration(&tokens(long)), "{long}");
         }
         assert!(
@@ -518,6 +537,10 @@ mod tests {
             "'a day' is not a session length"
         );
         assert!(!has_duration(&tokens("as long as needed")));
+        assert!(
+            !has_duration(&tokens("in each lesson")),
+            "how often, not how long"
+        );
         for group in [
             "one-to-one",
             "small group of 4",
@@ -569,15 +592,24 @@ mod tests {
             [
                 Quantity::Minutes(60.0),
                 Quantity::Minutes(30.0),
-                Quantity::Sessions(6.0),
-                Quantity::Times(3.0),
-                Quantity::Times(2.0),
+                Quantity::Occasions(6.0),
+                Quantity::Occasions(3.0),
+                Quantity::Occasions(2.0),
                 Quantity::Minutes(90.0),
             ]
         );
+        // Three occasions of 30 minutes ("minute sessions" is no count).
+        assert_eq!(
+            quantities(&tokens("3 x 30-minute sessions")),
+            [Quantity::Occasions(3.0), Quantity::Minutes(30.0)]
+        );
+        assert!(quantities(&tokens("Year 9, 2 days, 1:1")).is_empty());
         assert_eq!(Quantity::Minutes(60.0).to_string(), "1 hour");
+        assert_eq!(Quantity::Minutes(120.0).to_string(), "2 hours");
         assert_eq!(Quantity::Minutes(45.0).to_string(), "45 minutes");
         assert_eq!(Quantity::Minutes(90.0).to_string(), "90 minutes");
+        assert_eq!(Quantity::Occasions(1.0).to_string(), "once");
+        assert_eq!(Quantity::Occasions(4.0).to_string(), "4 times");
     }
 
     #[test]

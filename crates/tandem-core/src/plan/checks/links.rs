@@ -28,7 +28,7 @@ fn unmet_needs(
         .flat_map(|p| p.needs.iter().map(String::as_str))
         .collect();
     let sections: Vec<String> = provided_by.iter().map(ToString::to_string).collect();
-    let sections = super::and_list(&sections);
+    let sections = super::or_list(&sections);
     s.need_sections()
         .filter(|(section, _)| *section == need_section)
         .flat_map(|(_, needs)| needs)

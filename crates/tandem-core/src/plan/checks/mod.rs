@@ -365,14 +365,14 @@ fn texts<'a>(plan: &'a Plan) -> Vec<Place<'a>> {
     out
 }
 
-/// "a, b and c".
-fn and_list(parts: &[impl AsRef<str>]) -> String {
+/// "a, b or c".
+fn or_list(parts: &[impl AsRef<str>]) -> String {
     match parts {
         [] => String::new(),
         [one] => one.as_ref().to_owned(),
         [init @ .., last] => {
             let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
-            format!("{} and {}", init.join(", "), last.as_ref())
+            format!("{} or {}", init.join(", "), last.as_ref())
         }
     }
 }
@@ -427,7 +427,7 @@ mod tests {
 
     #[test]
     fn lists_read_as_english() {
-        assert_eq!(and_list(&["a"]), "a");
-        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(or_list(&["a"]), "a");
+        assert_eq!(or_list(&["a", "b", "c"]), "a, b or c");
     }
 }

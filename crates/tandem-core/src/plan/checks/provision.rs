@@ -1,7 +1,7 @@
 //! Whether provision is specific (P1, P2), in the right section (P3) and traceable to the
 //! advice (P4). Provision in F, G, H1 and H2 is read the same way.
 
-use super::{Checked, Context, Finding, Rule, and_list};
+use super::{Checked, Context, Finding, Rule, or_list};
 use crate::plan::config::{PlanCheckConfig, ProvisionField};
 use crate::plan::text::{self, Quantity, all_phrases, opening, tokens};
 use crate::plan::{Provision, Section};
@@ -68,7 +68,7 @@ pub(super) fn details(cx: &Context<'_>) -> Checked {
         }
         let mut problems = Vec::new();
         if !missing.is_empty() {
-            problems.push(format!("it does not say {}", and_list(&missing)));
+            problems.push(format!("it does not say {}", or_list(&missing)));
         }
         problems.extend(unclear);
         out.push(
@@ -194,7 +194,7 @@ fn push_new(into: &mut Vec<Quantity>, quantities: Vec<Quantity>) {
     }
 }
 
-/// P4: amounts (minutes or hours, sessions, times) stated in F must appear in the advice
+/// P4: amounts (minutes or hours, numbers of sessions or times) stated in F must appear in the advice
 /// quoted in K, and amounts the advice recommends must appear in some provision (F, G, H1, H2).
 /// Only when the plan quotes the advice (`text` on K items); otherwise not checked.
 pub(super) fn traceable_to_advice(cx: &Context<'_>) -> Checked {
@@ -281,7 +281,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             provision_quantities(&p),
-            [Quantity::Minutes(30.0), Quantity::Times(3.0)]
+            [Quantity::Minutes(30.0), Quantity::Occasions(3.0)]
         );
     }
 }
