@@ -366,8 +366,8 @@ impl std::fmt::Display for Quantity {
                 write!(f, "{hours} hour{}", if hours == 1.0 { "" } else { "s" })
             }
             Self::Minutes(m) => write!(f, "{m} minute{}", if m == 1.0 { "" } else { "s" }),
-            Self::Occasions(n) if n == 1.0 => f.write_str("once"),
-            Self::Occasions(n) if n == 2.0 => f.write_str("twice"),
+            Self::Occasions(1.0) => f.write_str("once"),
+            Self::Occasions(2.0) => f.write_str("twice"),
             Self::Occasions(n) => write!(f, "{n} times"),
         }
     }
@@ -387,10 +387,10 @@ pub(crate) fn quantities(tokens: &[Token<'_>]) -> Vec<Quantity> {
             out.push(Quantity::Occasions(1.0));
         } else if unit == "twice" {
             out.push(Quantity::Occasions(2.0));
-        } else if same_word("session", unit) || unit == "times" || unit == "x" {
-            if let Some(n) = before.and_then(number) {
-                out.push(Quantity::Occasions(n));
-            }
+        } else if (same_word("session", unit) || unit == "times" || unit == "x")
+            && let Some(n) = before.and_then(number)
+        {
+            out.push(Quantity::Occasions(n));
         }
     }
     out
