@@ -27,6 +27,7 @@ pub mod improvement_plan;
 pub mod lateness;
 pub mod metrics;
 pub mod next_steps;
+pub mod plan;
 pub mod rules;
 pub mod signposts;
 pub mod targets;

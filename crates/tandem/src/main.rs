@@ -4,6 +4,7 @@ mod accounts;
 mod cli_error;
 mod database;
 mod metrics;
+mod plan;
 mod timeline;
 mod transfer;
 mod web;
@@ -29,6 +30,9 @@ enum Command {
     Timeline(timeline::Args),
     /// Print the performance measures of contracts/metrics.md as JSON.
     Metrics(metrics::Args),
+    /// EHC plans: check one for quality.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
     /// Create or upgrade the database schema.
     Migrate(transfer::MigrateArgs),
     /// Import case files, events CSV or a legacy tracker: all or nothing.
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Timeline(args) => timeline::run(args),
         Command::Metrics(args) => metrics::run(args),
+        Command::Plan(command) => plan::run(command),
         Command::Migrate(args) => transfer::migrate(args),
         Command::Import(args) => transfer::import(args),
         Command::Export(args) => transfer::export(args),
