@@ -111,6 +111,9 @@ pub enum Action {
     RespondToAdviceRequest,
     /// Comment on a draft plan of the user's own child.
     CommentOnDraft,
+    /// Write to the council about a case linked to the user (a family about their child, a
+    /// service about a case it was asked about); staff answer under [`Action::RecordEvent`].
+    SendMessage,
     /// See every case manager's caseload side by side (the team page).
     ViewTeamCaseloads,
 }
@@ -130,6 +133,7 @@ impl Action {
         Action::ManageAccounts,
         Action::RespondToAdviceRequest,
         Action::CommentOnDraft,
+        Action::SendMessage,
         Action::ViewTeamCaseloads,
     ];
 }
@@ -144,6 +148,7 @@ impl Action {
                 | Action::AssignCaseManager
                 | Action::RespondToAdviceRequest
                 | Action::CommentOnDraft
+                | Action::SendMessage
         )
     }
 }
@@ -209,11 +214,14 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
             R::HealthProfessional | R::SocialCareProfessional | R::EducationSetting,
             Resource::Case(case),
         ) => {
-            matches!(action, A::ViewCase | A::RespondToAdviceRequest)
-                && asked_for_advice(actor, case)
+            matches!(
+                action,
+                A::ViewCase | A::RespondToAdviceRequest | A::SendMessage
+            ) && asked_for_advice(actor, case)
         }
         (R::Parent, Resource::Case(case)) => {
-            matches!(action, A::ViewCase | A::CommentOnDraft) && case.family.contains(&actor.id)
+            matches!(action, A::ViewCase | A::CommentOnDraft | A::SendMessage)
+                && case.family.contains(&actor.id)
         }
         (
             R::HealthProfessional | R::SocialCareProfessional | R::EducationSetting | R::Parent,
@@ -386,14 +394,17 @@ mod tests {
                     (A::ListLinkedCases, Service),
                     (A::ViewCase, AdviceAddressed),
                     (A::RespondToAdviceRequest, AdviceAddressed),
+                    (A::SendMessage, AdviceAddressed),
                     (A::ViewCase, ProviderAddressed),
                     (A::RespondToAdviceRequest, ProviderAddressed),
+                    (A::SendMessage, ProviderAddressed),
                 ]
             }
             Role::Parent => vec![
                 (A::ListLinkedCases, Service),
                 (A::ViewCase, Family),
                 (A::CommentOnDraft, Family),
+                (A::SendMessage, Family),
             ],
         }
     }

@@ -25,6 +25,7 @@ pub mod dashboard;
 pub mod exceptions;
 pub mod improvement_plan;
 pub mod lateness;
+pub mod messages;
 pub mod metrics;
 pub mod next_steps;
 pub mod plan;
@@ -32,6 +33,7 @@ pub mod rules;
 pub mod signposts;
 pub mod targets;
 pub mod timeline;
+pub mod working_days;
 
 pub use names::{Stage, Status, WarningCode};
 pub use timeline::{Milestone, Timeline, Warning};

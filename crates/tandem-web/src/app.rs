@@ -23,8 +23,8 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    accessibility, admin, advice, case, case_forms, caseload, dashboard, downloads, new_request,
-    plan, report, sign_in,
+    accessibility, admin, advice, case, case_forms, caseload, dashboard, downloads, messages,
+    new_request, plan, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -55,6 +55,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/advice/{reference}/{request}",
             get(advice::form).post(advice::save),
+        )
+        .route("/duty", get(messages::duty))
+        .route(
+            "/cases/{reference}/messages/new",
+            get(messages::new_message).post(messages::send),
+        )
+        .route(
+            "/cases/{reference}/messages/{id}/reply",
+            get(messages::reply_form).post(messages::reply),
+        )
+        .route(
+            "/cases/{reference}/contacts/new",
+            get(messages::new_contact).post(messages::record_contact),
         )
         .route("/cases", get(caseload::list))
         .route("/cases/{reference}", get(case::show))

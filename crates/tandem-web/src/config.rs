@@ -31,6 +31,9 @@ pub struct WebConfig {
     /// How many days a service asked for advice may still see a case after its last request
     /// closed (`TANDEM_ADVICE_ACCESS_DAYS`, four weeks unless set).
     pub advice_access_days: u32,
+    /// Working days within which an incoming message is to be answered
+    /// (`TANDEM_REPLY_WORKING_DAYS`, 3 unless set).
+    pub reply_working_days: u32,
 }
 
 /// The area's reporting configuration (docs/reporting.md).
@@ -72,6 +75,7 @@ impl Default for WebConfig {
             reporting: Reporting::new().expect("the operating system's random numbers"),
             signposts: Signposts::default(),
             advice_access_days: tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS,
+            reply_working_days: tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS,
         }
     }
 }

@@ -71,6 +71,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         oversee_the_team(&mut browser).await;
         read_the_figures(&mut browser).await;
         write_advice(&mut browser).await;
+        family_and_council_write(&mut browser).await;
         keyboard_only(&browser).await;
         let (found, _) = browser.close().await;
         violations.extend(found);
@@ -527,6 +528,51 @@ async fn write_advice(browser: &mut Browser) {
         waiting - 1
     );
     browser.check("advice-submitted").await;
+    sign_out(browser).await;
+}
+
+/// A parent reads their child's case and writes to the council; a team manager finds the
+/// message on the duty list and answers it.
+async fn family_and_council_write(browser: &mut Browser) {
+    browser.sign_in(Role::Parent).await;
+    assert_eq!(browser.path().await, "/cases");
+    browser.click_first_link_to("/cases/").await;
+    assert!(
+        browser
+            .texts("h2")
+            .await
+            .contains(&"What happens next".to_owned())
+    );
+    browser.check("family-case").await;
+    browser.click_link("Send a message to the council").await;
+    assert_eq!(browser.heading().await, "Send a message to the council");
+    browser.check("send-message").await;
+    browser.press("Send message").await;
+    assert_eq!(browser.error_summary().await, ["Enter your message"]);
+    browser
+        .fill("Your message", "Can the meeting be after school, please?")
+        .await;
+    browser.press("Send message").await;
+    assert_eq!(browser.banner().await, "Message sent");
+    browser.check("message-sent").await;
+    sign_out(browser).await;
+
+    browser.sign_in(Role::TeamManager).await;
+    browser.click_link("Messages").await;
+    assert_eq!(browser.heading().await, "Messages awaiting a reply");
+    browser.check("duty").await;
+    browser.click_first_link_to("/cases/").await;
+    assert!(browser.texts("h2").await.contains(&"Messages".to_owned()));
+    browser.visit("/duty").await;
+    browser
+        .click_row_link("Demo parent or carer", "Reply")
+        .await;
+    browser.check("reply").await;
+    browser
+        .fill("Your reply", "Yes, 4pm on Tuesday suits us.")
+        .await;
+    browser.press("Send reply").await;
+    assert_eq!(browser.banner().await, "Reply sent");
     sign_out(browser).await;
 }
 

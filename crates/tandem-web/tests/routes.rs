@@ -170,9 +170,15 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/team", form: &[], signed_out: SignIn, roles: Roles::Each(team_page) },
     Route { method: "GET", path: "/backlog", form: &[], signed_out: SignIn, roles: Roles::Each(backlog_page) },
     Route { method: "GET", path: "/advice", form: &[], signed_out: SignIn, roles: Roles::Each(advice_tray) },
-    Route { method: "GET", path: "/advice/MATRIX-1/health", form: &[], signed_out: SignIn, roles: Roles::Each(advice_form) },
+    Route { method: "GET", path: "/duty", form: &[], signed_out: SignIn, roles: Roles::Each(team_page) },
+    Route { method: "GET", path: "/cases/MATRIX-1/messages/new", form: &[], signed_out: SignIn, roles: Roles::Each(seeded_case_page) },
+    Route { method: "POST", path: "/cases/MATRIX-1/messages/new", form: &[("message", "")], signed_out: Status(403), roles: Roles::Each(not_for_staff) },
+    Route { method: "GET", path: "/cases/MATRIX-1/contacts/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/MATRIX-1/contacts/new", form: &[], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/MATRIX-1/messages/999999/reply", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Status(404), auditor: Status(403) } },
+    Route { method: "GET", path: "/advice/MATRIX-1/health", form: &[], signed_out: SignIn, roles: Roles::Each(not_for_staff) },
     Route { method: "GET", path: "/advice/NO-SUCH-CASE/health", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
-    Route { method: "POST", path: "/advice/MATRIX-1/health", form: &[("version", "0"), ("action", "save"), ("needs", "x")], signed_out: Status(403), roles: Roles::Each(advice_form) },
+    Route { method: "POST", path: "/advice/MATRIX-1/health", form: &[("version", "0"), ("action", "save"), ("needs", "x")], signed_out: Status(403), roles: Roles::Each(not_for_staff) },
     // The forms that change a case. Blank answers: allowed roles reach the form's validation
     // (422) and nothing is saved, so every row sees the same case.
     Route { method: "GET", path: "/cases/new", form: &[], signed_out: SignIn, roles: Roles::Only(OPENERS, Status(200), Status(403)) },
@@ -209,9 +215,10 @@ fn advice_tray(role: Role) -> Expect {
     }
 }
 
-/// No service was asked for advice on `MATRIX-1`: staff who may read it are refused the form,
-/// everyone else (professionals included) may not know the case exists.
-fn advice_form(role: Role) -> Expect {
+/// What only families and services asked may do on `MATRIX-1` (no service was asked, no family
+/// is linked: answering advice, writing to the council): staff who may read the case are
+/// refused, everyone else may not know it exists.
+fn not_for_staff(role: Role) -> Expect {
     if lists_cases(role) {
         Status(403)
     } else {

@@ -42,6 +42,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_ADVICE_ACCESS_DAYS", value_name = "DAYS",
           default_value_t = tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS)]
     advice_access_days: u32,
+    /// Working days within which an incoming message is to be answered.
+    #[arg(long, env = "TANDEM_REPLY_WORKING_DAYS", value_name = "DAYS",
+          default_value_t = tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS)]
+    reply_working_days: u32,
 }
 
 /// The environment variable holding the key analysts' pseudonyms are made with (at least 16
@@ -79,6 +83,7 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             reporting,
             signposts,
             advice_access_days: args.advice_access_days,
+            reply_working_days: args.reply_working_days,
             ..WebConfig::default()
         };
         run_server(store, listener, config).await

@@ -7,13 +7,15 @@
 mod advice;
 mod caseload;
 mod cases;
+mod messages;
 mod recording;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
+pub use messages::{MAX_MESSAGE, NewContact};
 pub use recording::CaseManager;
-pub use tandem_store::AdviceResponse;
+pub use tandem_store::{AdviceResponse, MessageRecord};
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{
@@ -26,6 +28,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tandem_core::access::{AdviceWindow, DEFAULT_ADVICE_ACCESS_DAYS};
+use tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS;
 use tandem_core::{Action, Actor, CaseAccess, Date, Reference, Resource, can};
 use tandem_store::{AuditEntry, Tx};
 
@@ -136,6 +139,7 @@ pub struct Services {
     store: Store,
     clock: Clock,
     advice_access_days: u32,
+    reply_working_days: u32,
 }
 
 impl Services {
@@ -151,6 +155,16 @@ impl Services {
             store,
             clock,
             advice_access_days: DEFAULT_ADVICE_ACCESS_DAYS,
+            reply_working_days: DEFAULT_REPLY_WORKING_DAYS,
+        }
+    }
+
+    /// The same services, with replies to incoming messages due `days` working days after
+    /// them (`TANDEM_REPLY_WORKING_DAYS`; 3 unless set).
+    pub fn with_reply_working_days(self, days: u32) -> Self {
+        Self {
+            reply_working_days: days,
+            ..self
         }
     }
 

@@ -18,11 +18,12 @@ use tandem_core::{Date, Reference, Status, dates};
 use crate::Html;
 use crate::components::{Fieldset, Hint, Input, InsetText, Label, Legend, Textarea};
 use crate::error::{WebError, html};
-use crate::pages::case::case_child_name;
+use crate::pages::case::{case_child_name, send_message_action};
 use crate::pages::case_fields::Values;
 use crate::pages::caseload::child_name;
 use crate::pages::forms::{FormErrors, FormPage, back_link, button, reference};
 use crate::pages::layout::Layout;
+use crate::pages::messages::MessageLine;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -494,6 +495,9 @@ struct ProfessionalCasePage {
     born: String,
     case_manager: Option<String>,
     requests: Vec<RequestLine>,
+    done: Option<&'static str>,
+    messages: Vec<MessageLine>,
+    message_action: Option<(String, &'static str)>,
 }
 
 /// `GET /cases/{reference}` for a professional or setting.
@@ -501,10 +505,14 @@ pub(crate) async fn case_page(
     state: &AppState,
     user: &CurrentUser,
     reference: &Reference,
+    done: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let services = state.services();
     let view = services
         .view_case(&user.caller(Source::Form), reference, None)
+        .await?;
+    let messages = services
+        .case_messages(&user.caller(Source::Form), reference)
         .await?;
     let today = state.today();
     let own = user.user.provider.as_deref();
@@ -555,6 +563,12 @@ pub(crate) async fn case_page(
             .map_or_else(|| "Not recorded".to_owned(), dates::long),
         case_manager,
         requests,
+        done,
+        messages: messages
+            .iter()
+            .map(|m| MessageLine::of(m, today, false))
+            .collect(),
+        message_action: Some(send_message_action(reference)),
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

@@ -27,6 +27,7 @@ use crate::pages::caseload::{child_name, staff_name};
 use crate::pages::forms::FormErrors;
 use crate::pages::layout::{Layout, family_signposts};
 use crate::pages::listing::rag_tag;
+use crate::pages::messages::MessageLine;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 use tandem_core::signposts::Signpost;
@@ -90,6 +91,9 @@ struct CasePage {
     happened: Vec<HappenedRow>,
     /// Advice the services submitted on the standard form.
     advice: Vec<AdviceSection>,
+    messages: Vec<MessageLine>,
+    /// Where to record a call, email, letter or meeting, for those who may.
+    message_action: Option<(String, &'static str)>,
     changes: Vec<ChangeRow>,
     /// The reassign form's select, when the reader may reassign.
     assign: Option<Html>,
@@ -312,18 +316,25 @@ struct FamilyCasePage {
     happened: Vec<HappenedRow>,
     case_manager: Option<String>,
     signposts: Vec<Signpost>,
+    done: Option<&'static str>,
+    messages: Vec<MessageLine>,
+    message_action: Option<(String, &'static str)>,
 }
 
 async fn family_case_page(
     state: &AppState,
     user: &CurrentUser,
     reference: &Reference,
+    done: Option<&'static str>,
 ) -> Result<FamilyCasePage, WebError> {
     let services = state.services();
     let view = services
         .view_case(&user.caller(Source::Form), reference, None)
         .await?;
     let staff = services.staff().await?;
+    let messages = services
+        .case_messages(&user.caller(Source::Form), reference)
+        .await?;
     let name = case_child_name(&view.case.case_file());
     let mut open: Vec<_> = view
         .timeline
@@ -353,8 +364,22 @@ async fn family_case_page(
             .case_manager
             .map(|id| staff_name(&staff, Some(id))),
         signposts: family_signposts(user, state.config()),
+        done,
+        messages: messages
+            .iter()
+            .map(|m| MessageLine::of(m, view.timeline.as_of, false))
+            .collect(),
+        message_action: Some(send_message_action(reference)),
         name,
     })
+}
+
+/// Where a family or a service writes to the council about the case.
+pub(crate) fn send_message_action(reference: &Reference) -> (String, &'static str) {
+    (
+        format!("/cases/{reference}/messages/new"),
+        "Send a message to the council",
+    )
 }
 
 async fn case_page(
@@ -369,6 +394,9 @@ async fn case_page(
         .view_case(&user.caller(Source::Form), reference, None)
         .await?;
     let staff = services.staff().await?;
+    let messages = services
+        .case_messages(&user.caller(Source::Form), reference)
+        .await?;
     let today = view.timeline.as_of;
     let case_file = view.case.case_file();
     let name = case_child_name(&case_file);
@@ -450,6 +478,16 @@ async fn case_page(
         exceptions,
         happened,
         advice: view.advice.iter().map(AdviceSection::of).collect(),
+        messages: messages
+            .iter()
+            .map(|m| MessageLine::of(m, today, view.may_record))
+            .collect(),
+        message_action: view.may_record.then(|| {
+            (
+                format!("/cases/{reference}/contacts/new"),
+                "Record a call, email, letter or meeting",
+            )
+        }),
         changes,
         assign,
         version: view.case.record.version,
@@ -492,6 +530,9 @@ fn done_message(done: &str) -> Option<&'static str> {
         "corrected" => "Event corrected",
         "withdrawn" => "Event withdrawn",
         "exception" => "Exception recorded",
+        "message_sent" => "Message sent",
+        "replied" => "Reply sent",
+        "contact" => "Contact recorded",
         _ => return None,
     })
 }
@@ -504,14 +545,14 @@ pub(crate) async fn show(
     Query(params): Query<CaseParams>,
 ) -> Result<Response, WebError> {
     let reference = parse_reference(&reference)?;
+    let done = done_message(&params.done);
     if user.user.role == Role::Parent {
-        let page = family_case_page(&state, &user, &reference).await?;
+        let page = family_case_page(&state, &user, &reference, done).await?;
         return Ok(html(StatusCode::OK, page.render()?));
     }
     if user.user.role.gives_advice() {
-        return crate::pages::advice::case_page(&state, &user, &reference).await;
+        return crate::pages::advice::case_page(&state, &user, &reference, done).await;
     }
-    let done = done_message(&params.done);
     let page = case_page(&state, &user, &reference, done, &FormErrors::default()).await?;
     Ok(html(StatusCode::OK, page.render()?))
 }

@@ -68,6 +68,7 @@ impl Layout {
             ("/cases", "Cases", sees_cases),
             ("/team", "Team", user.can(Action::ViewTeamCaseloads)),
             ("/backlog", "Backlog", user.can(Action::ListCases)),
+            ("/duty", "Messages", user.can(Action::ViewTeamCaseloads)),
             ("/dashboard", "Dashboard", user.can(Action::ViewAggregates)),
             (
                 "/plan",

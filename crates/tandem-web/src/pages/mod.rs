@@ -12,6 +12,7 @@ pub(crate) mod downloads;
 pub(crate) mod forms;
 pub(crate) mod layout;
 pub(crate) mod listing;
+pub(crate) mod messages;
 pub(crate) mod new_request;
 pub(crate) mod period;
 pub(crate) mod plan;

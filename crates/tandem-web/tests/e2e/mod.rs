@@ -151,6 +151,7 @@ impl Server {
         transfer::generate_into(&store, options, &mut Quiet)
             .await
             .expect("generate cases");
+        link_parent_to_first_case(&store).await;
 
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
@@ -166,6 +167,28 @@ impl Server {
             _dir: dir,
         }
     }
+}
+
+/// The demo parent is the parent of the first generated child, as in `tandem demo`.
+async fn link_parent_to_first_case(store: &Store) {
+    let parent = store
+        .user_by_email(&email(Role::Parent))
+        .await
+        .expect("read")
+        .expect("the parent's account");
+    let first = store
+        .list_cases(
+            &tandem_store::CaseFilter::as_of(Utc::now().date_naive()),
+            tandem_store::Page::number(1, 1),
+        )
+        .await
+        .expect("list");
+    let case = first.cases.first().expect("a generated case");
+    let mut tx = store.begin().await.expect("begin");
+    tx.link_person(case.id, parent.id, tandem_store::CaseRelation::Family)
+        .await
+        .expect("link");
+    tx.commit().await.expect("commit");
 }
 
 impl Drop for Server {
