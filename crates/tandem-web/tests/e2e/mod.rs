@@ -178,16 +178,20 @@ async fn link_parent_to_first_case(store: &Store) {
         .expect("the parent's account");
     let first = store
         .list_cases(
-            &tandem_store::CaseFilter::as_of(Utc::now().date_naive()),
-            tandem_store::Page::number(1, 1),
+            &tandem_test_support::tandem_store::CaseFilter::as_of(Utc::now().date_naive()),
+            tandem_test_support::tandem_store::Page::number(1, 1),
         )
         .await
         .expect("list");
     let case = first.cases.first().expect("a generated case");
     let mut tx = store.begin().await.expect("begin");
-    tx.link_person(case.id, parent.id, tandem_store::CaseRelation::Family)
-        .await
-        .expect("link");
+    tx.link_person(
+        case.id,
+        parent.id,
+        tandem_test_support::tandem_store::CaseRelation::Family,
+    )
+    .await
+    .expect("link");
     tx.commit().await.expect("commit");
 }
 
