@@ -7,11 +7,12 @@ use chrono::Utc;
 use tandem_app::accounts::{self, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
+use tandem_app::services::{Caller, Services, Source};
 use tandem_app::transfer;
 use tandem_core::dashboard::PseudonymKey;
 use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
-use tandem_core::{Reference, Role};
+use tandem_core::{Actor, Reference, Role};
 use tandem_store::{CaseFilter, Page, Store};
 use tandem_web::{AppState, Reporting, WebConfig};
 use tokio::net::TcpListener;
@@ -295,9 +296,30 @@ async fn create_demo_parent(store: &Store) -> Result<(), CliError> {
         provider: None,
         password: DEMO_PASSWORD.to_owned(),
     };
-    accounts::create_linked_account(store, None, account, &cases, Utc::now())
+    let id = accounts::create_linked_account(store, None, account, &cases, Utc::now())
         .await
         .map_err(|e| CliError::Internal(anyhow::anyhow!("creating the demo parent: {e}")))?;
+    // A question from the family waits on the duty list, as it would on a working day.
+    if let Some(first) = cases.first() {
+        let parent = Caller::new(
+            Actor {
+                id,
+                role: Role::Parent,
+                team: None,
+                provider: None,
+            },
+            Source::Form,
+        );
+        Services::new(store.clone())
+            .send_message(
+                &parent,
+                first,
+                "Could the meeting with the educational psychologist be after school? My child \
+                 finds mornings hard.",
+            )
+            .await
+            .map_err(|e| CliError::Internal(anyhow::anyhow!("the demo message: {e}")))?;
+    }
     Ok(())
 }
 

@@ -553,6 +553,16 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let case = server.request("GET", &format!("/cases/{first}"), Some(&parent), "");
     assert_eq!(case.status, 200);
     assert_eq!(case.body.matches("Help and support").count(), 1);
+    // The family's question waits on the duty list; the demo health professional has a tray.
+    assert!(case.body.contains("Reply due by"));
+    let manager = server.sign_in("team_manager@demo.test", "tandem-demo-2026");
+    let duty = server.request("GET", "/duty", Some(&manager), "");
+    assert_eq!(duty.status, 200);
+    assert!(duty.body.contains(first), "{}", duty.body);
+    let nurse = server.sign_in("health_professional@demo.test", "tandem-demo-2026");
+    let tray = server.request("GET", "/advice", Some(&nurse), "");
+    assert_eq!(tray.status, 200);
+    assert!(tray.body.contains("Community paediatrics"));
     drop(server);
 
     // A second run starts again from nothing rather than failing on the accounts it made.
