@@ -107,7 +107,8 @@ pub enum Action {
     TransferData,
     /// Create and disable accounts and assign roles.
     ManageAccounts,
-    /// Answer an advice request addressed to the user.
+    /// Answer an advice request addressed to the user (a family gives the parent's advice, their
+    /// own views, on their child's case).
     RespondToAdviceRequest,
     /// Comment on a draft plan of the user's own child.
     CommentOnDraft,
@@ -220,8 +221,10 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
             ) && asked_for_advice(actor, case)
         }
         (R::Parent, Resource::Case(case)) => {
-            matches!(action, A::ViewCase | A::CommentOnDraft | A::SendMessage)
-                && case.family.contains(&actor.id)
+            matches!(
+                action,
+                A::ViewCase | A::CommentOnDraft | A::SendMessage | A::RespondToAdviceRequest
+            ) && case.family.contains(&actor.id)
         }
         (
             R::HealthProfessional | R::SocialCareProfessional | R::EducationSetting | R::Parent,
@@ -405,6 +408,7 @@ mod tests {
                 (A::ViewCase, Family),
                 (A::CommentOnDraft, Family),
                 (A::SendMessage, Family),
+                (A::RespondToAdviceRequest, Family),
             ],
         }
     }

@@ -126,13 +126,23 @@ impl AdviceForm {
     pub fn submit_problems(&self, kind: AdviceKind) -> Vec<AdviceProblem> {
         let mut problems = self.draft_problems();
         let labels = FormLabels::for_kind(kind);
+        if !labels.strict {
+            // A family's views: their own words about needs are all that is asked for.
+            if self.needs.trim().is_empty() {
+                problems.push(problem(
+                    "needs",
+                    format!("Enter {}", lower_first(labels.needs)),
+                ));
+            }
+            return problems;
+        }
         for (field, text, label) in [
             ("needs", &self.needs, labels.needs),
-            ("outcomes", &self.outcomes, "the outcomes sought"),
-            ("consulted", &self.consulted, "who was consulted"),
+            ("outcomes", &self.outcomes, labels.outcomes),
+            ("consulted", &self.consulted, labels.consulted),
         ] {
             if text.trim().is_empty() {
-                problems.push(problem(field, format!("Enter {}", label.to_lowercase())));
+                problems.push(problem(field, format!("Enter {}", lower_first(label))));
             }
         }
         if self.provision.iter().all(Provision::is_blank) {
@@ -165,6 +175,14 @@ impl AdviceForm {
     }
 }
 
+/// "The child’s health needs" as the object of "Enter …".
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
+}
+
 fn problem(field: &str, message: impl Into<String>) -> AdviceProblem {
     AdviceProblem {
         field: field.to_owned(),
@@ -172,16 +190,39 @@ fn problem(field: &str, message: impl Into<String>) -> AdviceProblem {
     }
 }
 
-/// The questions of the form in the words of the service answering it.
+/// The questions of the form in the words of the person answering it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FormLabels {
     /// The question about needs ("The child's health needs").
     pub needs: &'static str,
     /// Its hint.
     pub needs_hint: &'static str,
+    /// The question about outcomes.
+    pub outcomes: &'static str,
+    /// Its hint.
+    pub outcomes_hint: &'static str,
+    /// The question about who was consulted.
+    pub consulted: &'static str,
+    /// Its hint.
+    pub consulted_hint: &'static str,
     /// Which section of the plan the provision goes to, for the hint.
     pub provision_section: &'static str,
+    /// Whether every question and each provision's who, how often and how long must be
+    /// answered: for professionals, not for a family giving their views.
+    pub strict: bool,
 }
+
+const PROFESSIONAL: FormLabels = FormLabels {
+    needs: "The child’s special educational needs",
+    needs_hint: "What the child finds hard to learn or do, and what helps",
+    outcomes: "The outcomes sought",
+    outcomes_hint: "What the child should be able to do, and by when (for example, by the end of \
+                    Year 4)",
+    consulted: "Who was consulted",
+    consulted_hint: "The child or young person, the family, and other professionals you spoke to",
+    provision_section: "F (special educational provision)",
+    strict: true,
+};
 
 impl FormLabels {
     /// The labels for advice of `kind`.
@@ -192,26 +233,35 @@ impl FormLabels {
                 needs_hint: "Health needs related to their special educational needs: diagnoses, \
                              what they mean day to day, what affects learning",
                 provision_section: "G (health provision)",
+                ..PROFESSIONAL
             },
             AdviceKind::SocialCare => Self {
                 needs: "The child’s social care needs",
                 needs_hint: "Social care needs related to their special educational needs or \
                              disability, at home and in the community",
                 provision_section: "H (social care provision)",
+                ..PROFESSIONAL
             },
             AdviceKind::PreparingForAdulthood => Self {
                 needs: "The young person’s needs in preparing for adulthood",
                 needs_hint: "Employment, independent living, friends and community, and health",
                 provision_section: "F, G or H",
+                ..PROFESSIONAL
             },
-            AdviceKind::Education
-            | AdviceKind::EducationalPsychology
-            | AdviceKind::Parent
-            | AdviceKind::Other => Self {
-                needs: "The child’s special educational needs",
-                needs_hint: "What the child finds hard to learn or do, and what helps",
-                provision_section: "F (special educational provision)",
+            AdviceKind::Parent => Self {
+                needs: "Your child’s needs, as you see them",
+                needs_hint: "What your child finds hard, what they enjoy and are good at, and what \
+                             helps at home and at school",
+                outcomes: "What you would like your child to achieve",
+                outcomes_hint: "In the next year or two, and when they are older",
+                consulted: "Who helped you write this (optional)",
+                consulted_hint: "For example, your child, a relative or a SENDIASS adviser",
+                provision_section: "F, G or H",
+                strict: false,
             },
+            AdviceKind::Education | AdviceKind::EducationalPsychology | AdviceKind::Other => {
+                PROFESSIONAL
+            }
         }
     }
 }
@@ -277,6 +327,22 @@ mod tests {
             problems[0].message,
             "Enter who will provide it for provision 2"
         );
+    }
+
+    #[test]
+    fn a_family_giving_their_views_is_asked_only_for_their_childs_needs() {
+        let problems = AdviceForm::default().submit_problems(AdviceKind::Parent);
+        assert_eq!(fields(&problems), ["needs"]);
+        assert_eq!(
+            problems[0].message,
+            "Enter your child’s needs, as you see them"
+        );
+        let views = AdviceForm {
+            needs: "Loud places are hard for her.".into(),
+            provision: vec![row("A quiet space at lunchtime", "", "", "")],
+            ..AdviceForm::default()
+        };
+        assert!(views.submit_problems(AdviceKind::Parent).is_empty());
     }
 
     #[test]

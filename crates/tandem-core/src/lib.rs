@@ -29,6 +29,7 @@ pub mod messages;
 pub mod metrics;
 pub mod next_steps;
 pub mod plan;
+pub mod rights;
 pub mod rules;
 pub mod signposts;
 pub mod targets;

@@ -34,9 +34,10 @@ async fn asking(app: &TestApp, reference: &str, provider: &str, days: i64) {
 
 const FORM: &str = "/advice/EHC-1/health";
 
-/// The form's fields as `fields` fill them, with the version the page carried.
-async fn send(
+/// The form at `path` sent with `fields`, the version the page carried and the button pressed.
+async fn send_to(
     app: &TestApp,
+    path: &str,
     session: &Session,
     version: &str,
     action: &str,
@@ -44,7 +45,18 @@ async fn send(
 ) -> TestResponse {
     let mut all = vec![("version", version), ("action", action)];
     all.extend_from_slice(fields);
-    app.post_form(FORM, Some(session), &all).await
+    app.post_form(path, Some(session), &all).await
+}
+
+/// The health advice form sent.
+async fn send(
+    app: &TestApp,
+    session: &Session,
+    version: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    send_to(app, FORM, session, version, action, fields).await
 }
 
 fn version_on(page: &TestResponse) -> String {
@@ -286,5 +298,155 @@ async fn nobody_else_reaches_a_services_advice_form() {
             .await
             .expect("read")
             .is_empty()
+    );
+}
+
+/// A case of the demo parent's child with `events` after the request.
+async fn family_case(app: &TestApp, reference: &str, events: serde_json::Value) {
+    let mut all = vec![json!({ "type": "request_received", "date": "2026-01-05" })];
+    all.extend(events.as_array().expect("events").iter().cloned());
+    let case = json!({
+        "reference": reference,
+        "child": { "given_name": "Robin", "family_name": "Testcase", "date_of_birth": "2016-04-09" },
+        "events": all,
+    });
+    let record = app.add_case(case, Some(Role::CaseManager)).await;
+    let mut tx = app.store().begin_at(app.now()).await.unwrap();
+    tx.link_person(
+        record.id,
+        app.users[&Role::Parent],
+        tandem_test_support::tandem_store::CaseRelation::Family,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_family_gives_their_views_on_the_same_form_in_their_own_words() {
+    let app = TestApp::new().await;
+    let asked = (app.today() - Duration::days(3)).to_string();
+    family_case(
+        &app,
+        "EHC-1",
+        json!([
+            { "type": "decision_to_assess", "date": "2026-02-10", "outcome": "assess" },
+            { "type": "advice_requested", "date": asked, "advice": "parent", "provider": "The parent or young person" },
+        ]),
+    )
+    .await;
+    let parent = app.sign_in(Role::Parent).await;
+    let page = app.get("/cases/EHC-1", Some(&parent)).await;
+    assert_eq!(
+        page.attr(".govuk-inset-text a", "href").as_deref(),
+        Some("/advice/EHC-1/parent")
+    );
+    let form = app.get("/advice/EHC-1/parent", Some(&parent)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(
+        form.texts("label[for=needs]"),
+        ["Your child’s needs, as you see them"]
+    );
+    assert_eq!(
+        form.texts(".govuk-back-link"),
+        ["Back to your child’s case"]
+    );
+    let version = version_on(&form);
+    let views = "/advice/EHC-1/parent";
+    let empty = send_to(&app, views, &parent, &version, "submit", &[]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        empty.texts(".govuk-error-summary__list a"),
+        ["Enter your child’s needs, as you see them"]
+    );
+    let sent = send_to(
+        &app,
+        views,
+        &parent,
+        &version,
+        "submit",
+        &[
+            ("needs", "Loud places are hard for her."),
+            ("provision-1-what", "A quiet space at lunch"),
+        ],
+    )
+    .await;
+    assert_eq!(sent.location(), Some("/cases/EHC-1?done=views"));
+    let case = app.stored_case("EHC-1").await;
+    let last = case.history.last().unwrap();
+    assert_eq!(
+        last.event.as_ref().unwrap().event_type(),
+        EventType::AdviceReceived
+    );
+    assert_eq!(last.recorded_by, Some(app.users[&Role::Parent]));
+    let page = app.get("/cases/EHC-1?done=views", Some(&parent)).await;
+    assert!(page.body.contains("Your views were sent to the council"));
+    assert!(!page.body.contains("Give your views"));
+
+    // Nobody else answers for the family.
+    let other = app
+        .sign_in_with("target@demo.test", support::PASSWORD)
+        .await
+        .1
+        .unwrap();
+    assert_eq!(
+        app.get("/advice/EHC-1/parent", Some(&other)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let nurse = app.session(Role::HealthProfessional).await;
+    assert_eq!(
+        app.get("/advice/EHC-1/parent", Some(&nurse)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_family_sees_the_comment_period_of_a_draft_and_their_rights_after_the_final_plan() {
+    let app = TestApp::new().await;
+    let served = app.today() - Duration::days(3);
+    family_case(
+        &app,
+        "EHC-DRAFT",
+        json!([
+            { "type": "decision_to_assess", "date": "2026-02-10", "outcome": "assess" },
+            { "type": "decision_to_issue", "date": "2026-04-01", "outcome": "issue" },
+            { "type": "draft_plan_issued", "date": served.to_string() },
+        ]),
+    )
+    .await;
+    family_case(
+        &app,
+        "EHC-FINAL",
+        json!([
+            { "type": "decision_to_assess", "date": "2026-02-10", "outcome": "assess" },
+            { "type": "decision_to_issue", "date": "2026-04-01", "outcome": "issue" },
+            { "type": "draft_plan_issued", "date": "2026-04-20" },
+            { "type": "final_plan_issued", "date": "2026-10-01" },
+        ]),
+    )
+    .await;
+    let parent = app.session(Role::Parent).await;
+    let draft = app.get("/cases/EHC-DRAFT", Some(&parent)).await;
+    let long = tandem_core::dates::long;
+    assert!(
+        draft.body.contains(&format!(
+            "from {} to {}",
+            long(served),
+            long(served + Duration::days(14))
+        )),
+        "{}",
+        draft.body
+    );
+    assert!(!draft.body.contains("If you disagree with the plan"));
+    let final_plan = app.get("/cases/EHC-FINAL", Some(&parent)).await;
+    assert!(!final_plan.body.contains("Your comments on the draft plan"));
+    assert!(final_plan.body.contains("If you disagree with the plan"));
+    // Two calendar months after 1 October 2026, for mediation and for the tribunal.
+    assert_eq!(
+        final_plan
+            .body
+            .matches("<strong>1 December 2026</strong>")
+            .count(),
+        2
     );
 }

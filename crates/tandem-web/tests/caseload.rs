@@ -590,7 +590,7 @@ async fn the_backlog_lists_requests_past_twenty_weeks_oldest_first() {
 }
 
 #[tokio::test]
-async fn navigation_offers_team_and_backlog_to_those_who_may_see_them() {
+async fn navigation_offers_each_role_the_pages_it_may_use() {
     let app = TestApp::new().await;
     let nav = |role| {
         let app = &app;
@@ -602,7 +602,18 @@ async fn navigation_offers_team_and_backlog_to_those_who_may_see_them() {
     };
     assert_eq!(
         nav(Role::TeamManager).await,
-        ["Cases", "Team", "Backlog", "Dashboard", "Improvement plan"]
+        [
+            "Cases",
+            "Team",
+            "Backlog",
+            "Messages",
+            "Dashboard",
+            "Improvement plan"
+        ]
+    );
+    assert_eq!(
+        nav(Role::HealthProfessional).await,
+        ["Advice requests", "Cases"]
     );
     assert_eq!(nav(Role::CaseManager).await, ["Cases", "Backlog"]);
     assert_eq!(

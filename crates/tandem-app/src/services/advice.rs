@@ -5,7 +5,7 @@ use serde_json::json;
 use tandem_core::access::provider_key;
 use tandem_core::advice::{AdviceForm, AdviceProblem};
 use tandem_core::timeline::{self, Milestone};
-use tandem_core::{Action, AdviceKind, Date, Event, EventDetail, Reference, Status};
+use tandem_core::{Action, AdviceKind, Date, Event, EventDetail, Reference, Role, Status};
 use tandem_store::{AdviceResponse, Attribution, AuditEntry, StoredCase};
 
 use super::cases::finish;
@@ -217,38 +217,47 @@ impl Services {
     }
 }
 
-/// The caller's service's requests on a timeline that are still waiting for advice.
+/// The requests on a timeline still waiting for advice from `provider` (a provider key).
 fn open_requests_to<'t>(
     milestones: &'t [Milestone],
     provider: &'t str,
 ) -> impl Iterator<Item = &'t Milestone> + 't {
     milestones.iter().filter(move |m| {
-        matches!(m.status, Status::Pending | Status::Overdue)
-            && m.provider.as_deref().map(provider_key).as_deref() == Some(provider)
+        is_open(m) && m.provider.as_deref().map(provider_key).as_deref() == Some(provider)
     })
 }
 
-/// The request `request_key` of `case`, if it is open to the caller's service.
+fn is_open(milestone: &Milestone) -> bool {
+    matches!(milestone.status, Status::Pending | Status::Overdue)
+}
+
+/// The request `request_key` of `case`, if it is open to the caller: to their service, or, for
+/// a family, a request for the parent's advice (their own views) on their child's case.
 fn requested_of(
     caller: &Caller,
     case: &StoredCase,
     request_key: &str,
     today: Date,
 ) -> Result<Milestone, ServiceError> {
-    let provider = caller.actor.provider.as_deref().unwrap_or_default();
     let timeline = timeline::compute(&case.case_file(), today);
-    open_requests_to(&timeline.milestones, provider)
-        .find(|m| m.key == request_key)
-        .cloned()
-        .ok_or_else(|| not_open(request_key))
+    let found = if caller.actor.role == Role::Parent {
+        timeline
+            .milestones
+            .iter()
+            .find(|m| is_open(m) && m.advice == Some(AdviceKind::Parent) && m.key == request_key)
+    } else {
+        let provider = caller.actor.provider.as_deref().unwrap_or_default();
+        open_requests_to(&timeline.milestones, provider).find(|m| m.key == request_key)
+    };
+    found.cloned().ok_or_else(|| not_open(request_key))
 }
 
 fn not_open(request_key: &str) -> ServiceError {
     ServiceError::Invalid(vec![FieldError::new(
         "request",
         format!(
-            "The request {request_key} is not waiting for your service’s advice: it may have been \
-             answered or withdrawn"
+            "The request {request_key} is not waiting for your advice: it may have been answered \
+             or withdrawn"
         ),
     )])
 }

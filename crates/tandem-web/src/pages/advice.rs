@@ -16,12 +16,12 @@ use tandem_core::caseload::{RagStatus, describe_days_left};
 use tandem_core::{Date, Reference, Status, dates};
 
 use crate::Html;
-use crate::components::{Fieldset, Hint, Input, InsetText, Label, Legend, Textarea};
+use crate::components::{Fieldset, Input, InsetText, Label, Legend};
 use crate::error::{WebError, html};
 use crate::pages::case::{case_child_name, send_message_action};
 use crate::pages::case_fields::Values;
 use crate::pages::caseload::child_name;
-use crate::pages::forms::{FormErrors, FormPage, back_link, button, reference};
+use crate::pages::forms::{FormErrors, FormPage, back_link, button, reference, textarea};
 use crate::pages::layout::Layout;
 use crate::pages::messages::MessageLine;
 use crate::session::CurrentUser;
@@ -172,32 +172,6 @@ impl Typed {
     }
 }
 
-fn textarea(
-    name: &str,
-    label: &str,
-    hint: &str,
-    value: &str,
-    errors: &FormErrors,
-) -> askama::Result<Html> {
-    Html::render(&Textarea {
-        id: Some(name.to_owned()),
-        name: name.to_owned(),
-        rows: Some(5),
-        value: Some(value.to_owned()).filter(|v| !v.is_empty()),
-        label: Some(Label {
-            text: Some(label.to_owned()),
-            classes: Some("govuk-label--s".into()),
-            ..Label::default()
-        }),
-        hint: Some(Hint {
-            text: Some(hint.to_owned()),
-            ..Hint::default()
-        }),
-        error_message: errors.message(name),
-        ..Textarea::default()
-    })
-}
-
 /// Provision row `n` (from 1): what, who, how often and how long, grouped under one legend.
 fn provision_row(n: usize, row: &Provision, errors: &FormErrors) -> askama::Result<Html> {
     let input = |part: &str, label: &str, value: &str| {
@@ -267,17 +241,28 @@ fn form_page(
             describe_days_left(d, today).to_lowercase()
         )
     });
-    let intro = Html::render(&InsetText {
-        text: Some(format!(
+    let text = if labels.strict {
+        format!(
             "{} for {child}{born}, asked of your service on {}.{due} Write for the family as well \
              as for professionals: they will read it. Provision you recommend goes to section {} of \
              the plan, so say exactly what, who, how often and for how long.",
             advice.label(),
             dates::long(view.request.start),
             labels.provision_section,
-        )),
+        )
+    } else {
+        format!(
+            "The council asked for your views about {child} on {}.{due} Write in your own words: \
+             there are no right or wrong answers, and only the first question must be answered. \
+             Your views go into the plan, beside the professionals’ advice.",
+            dates::long(view.request.start),
+        )
+    };
+    let intro = Html::render(&InsetText {
+        text: Some(text),
         ..InsetText::default()
     })?;
+    let (home, home_text, section) = return_to(user, reference);
     let mut fields = vec![textarea(
         "needs",
         labels.needs,
@@ -287,8 +272,8 @@ fn form_page(
     )?];
     fields.push(textarea(
         "outcomes",
-        "The outcomes sought",
-        "What the child should be able to do, and by when (for example, by the end of Year 4)",
+        labels.outcomes,
+        labels.outcomes_hint,
         &typed.form.outcomes,
         errors,
     )?);
@@ -299,8 +284,8 @@ fn form_page(
     }
     fields.push(textarea(
         "consulted",
-        "Who was consulted",
-        "The child or young person, the family, and other professionals you spoke to",
+        labels.consulted,
+        labels.consulted_hint,
         &typed.form.consulted,
         errors,
     )?);
@@ -318,9 +303,9 @@ fn form_page(
         )?);
     }
     Ok(FormPage {
-        layout: Layout::signed_in(user, format!("{} for {child}", advice.label()), SECTION)
+        layout: Layout::signed_in(user, format!("{} for {child}", advice.label()), section)
             .with_errors(!errors.is_empty()),
-        back_link: back_link(SECTION, "Back to advice requests")?,
+        back_link: back_link(&home, home_text)?,
         caption: format!("Case {reference}"),
         heading: format!("{}: {child}", advice.label()),
         error_summary: errors.summary()?,
@@ -331,8 +316,22 @@ fn form_page(
         hidden: vec![("version", typed.version.to_string())],
         fields,
         buttons,
-        cancel: SECTION.to_owned(),
+        cancel: home,
     })
+}
+
+/// Where the form leads back to, and its navigation section: a service's tray, or a family's
+/// page of their child's case.
+fn return_to(user: &CurrentUser, reference: &Reference) -> (String, &'static str, &'static str) {
+    if user.user.role.gives_advice() {
+        (SECTION.to_owned(), "Back to advice requests", SECTION)
+    } else {
+        (
+            format!("/cases/{reference}"),
+            "Back to your child’s case",
+            "/cases",
+        )
+    }
 }
 
 fn request_key(part: &str) -> String {
@@ -430,7 +429,13 @@ pub(crate) async fn save(
     let address = form_address(&reference, &view.request.key);
     match result {
         Ok(AdviceSaved::Submitted) => {
-            Ok(Redirect::to(&format!("{SECTION}?done=submitted")).into_response())
+            let (home, _, _) = return_to(&user, &reference);
+            let done = if home == SECTION {
+                "submitted"
+            } else {
+                "views"
+            };
+            Ok(Redirect::to(&format!("{home}?done={done}")).into_response())
         }
         // "Add another" saves as it goes and shows the form again with the new row.
         Ok(AdviceSaved::Draft(version)) if action == "add" => {

@@ -319,6 +319,34 @@ struct FamilyCasePage {
     done: Option<&'static str>,
     messages: Vec<MessageLine>,
     message_action: Option<(String, &'static str)>,
+    /// While a draft plan waits for the family's views: its first and last day to comment.
+    comment_window: Option<(String, String)>,
+    /// After the final plan: the last days to contact the mediation adviser and to appeal.
+    rights: Option<(String, String)>,
+    /// Where the family gives their views, while the council is asking for them, and by when.
+    views: Option<(String, String)>,
+}
+
+/// The 15 days a family has to comment on the latest draft, "beginning with the day on which
+/// the draft plan was served" (SEND Regulations 2014, reg 13(1)(a)): the day of service is day 1.
+/// `None` once a final plan is issued or before any draft.
+fn comment_window(case: &tandem_core::CaseFile, today: Date) -> Option<(Date, Date)> {
+    use tandem_core::EventDetail as D;
+    if case
+        .events
+        .iter()
+        .any(|e| matches!(e.detail, D::FinalPlanIssued))
+    {
+        return None;
+    }
+    let served = case
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, D::DraftPlanIssued))
+        .map(|e| e.date)
+        .max()?;
+    let last = served + chrono::Days::new(14);
+    (today <= last).then_some((served, last))
 }
 
 async fn family_case_page(
@@ -335,7 +363,8 @@ async fn family_case_page(
     let messages = services
         .case_messages(&user.caller(Source::Form), reference)
         .await?;
-    let name = case_child_name(&view.case.case_file());
+    let case_file = view.case.case_file();
+    let name = case_child_name(&case_file);
     let mut open: Vec<_> = view
         .timeline
         .milestones
@@ -370,6 +399,34 @@ async fn family_case_page(
             .map(|m| MessageLine::of(m, view.timeline.as_of, false))
             .collect(),
         message_action: Some(send_message_action(reference)),
+        views: view
+            .timeline
+            .milestones
+            .iter()
+            .find(|m| {
+                m.advice == Some(tandem_core::AdviceKind::Parent)
+                    && matches!(m.status, Status::Pending | Status::Overdue)
+            })
+            .map(|m| {
+                let part = m.key.strip_prefix("advice:").unwrap_or(&m.key);
+                (
+                    format!("/advice/{reference}/{part}"),
+                    m.due.map_or_else(String::new, dates::long),
+                )
+            }),
+        comment_window: comment_window(&case_file, view.timeline.as_of)
+            .map(|(first, last)| (dates::long(first), dates::long(last))),
+        rights: case_file
+            .events
+            .iter()
+            .find(|e| matches!(e.detail, tandem_core::EventDetail::FinalPlanIssued))
+            .map(|e| {
+                let rights = tandem_core::rights::after_notice(e.date);
+                (
+                    dates::long(rights.mediation_by),
+                    dates::long(rights.appeal_by),
+                )
+            }),
         name,
     })
 }
@@ -533,6 +590,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "message_sent" => "Message sent",
         "replied" => "Reply sent",
         "contact" => "Contact recorded",
+        "views" => "Your views were sent to the council",
         _ => return None,
     })
 }

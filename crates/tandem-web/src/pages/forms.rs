@@ -7,7 +7,9 @@ use tandem_app::services::FieldError;
 use tandem_core::{Date, Reference};
 
 use crate::Html;
-use crate::components::{BackLink, Button, ErrorLink, ErrorMessage, ErrorSummary, Input, Label};
+use crate::components::{
+    BackLink, Button, ErrorLink, ErrorMessage, ErrorSummary, Hint, Input, Label, Textarea,
+};
 use crate::error::WebError;
 use crate::html::Attributes;
 use crate::pages::layout::Layout;
@@ -187,6 +189,33 @@ impl TextField<'_> {
             ..Input::default()
         })
     }
+}
+
+/// A labelled textarea with a hint, keeping what the user typed.
+pub(crate) fn textarea(
+    name: &str,
+    label: &str,
+    hint: &str,
+    value: &str,
+    errors: &FormErrors,
+) -> askama::Result<Html> {
+    Html::render(&Textarea {
+        id: Some(name.to_owned()),
+        name: name.to_owned(),
+        rows: Some(5),
+        value: Some(value.to_owned()).filter(|v| !v.is_empty()),
+        label: Some(Label {
+            text: Some(label.to_owned()),
+            classes: Some("govuk-label--s".into()),
+            ..Label::default()
+        }),
+        hint: Some(Hint {
+            text: Some(hint.to_owned()),
+            ..Hint::default()
+        }),
+        error_message: errors.message(name),
+        ..Textarea::default()
+    })
 }
 
 /// A page holding one form that changes a case.

@@ -13,10 +13,10 @@ use tandem_core::messages::{Channel, Direction};
 use tandem_core::{Date, Reference, dates};
 
 use crate::Html;
-use crate::components::{Hint, InsetText, Label, Textarea};
+use crate::components::InsetText;
 use crate::error::{WebError, html};
 use crate::pages::case_fields::{self, Control, Field, Problems, Required, Values};
-use crate::pages::forms::{FormErrors, FormPage, back_link, button, reference};
+use crate::pages::forms::{self, FormErrors, FormPage, back_link, button, textarea};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -75,32 +75,6 @@ impl MessageLine {
     }
 }
 
-fn message_box(
-    name: &str,
-    label: &str,
-    hint: &str,
-    value: &str,
-    errors: &FormErrors,
-) -> askama::Result<Html> {
-    Html::render(&Textarea {
-        id: Some(name.to_owned()),
-        name: name.to_owned(),
-        rows: Some(6),
-        value: Some(value.to_owned()).filter(|v| !v.is_empty()),
-        label: Some(Label {
-            text: Some(label.to_owned()),
-            classes: Some("govuk-label--s".into()),
-            ..Label::default()
-        }),
-        hint: Some(Hint {
-            text: Some(hint.to_owned()),
-            ..Hint::default()
-        }),
-        error_message: errors.message(name),
-        ..Textarea::default()
-    })
-}
-
 fn case_address(reference: &Reference) -> String {
     format!("/cases/{reference}")
 }
@@ -147,7 +121,7 @@ pub(crate) async fn new_message(
     user: CurrentUser,
     Path(reference): Path<String>,
 ) -> Result<Response, WebError> {
-    let reference = reference_of(&reference)?;
+    let reference = forms::reference(&reference)?;
     // Reading the case first: someone who may not see it gets "not found", not a form.
     state
         .services()
@@ -177,7 +151,7 @@ fn send_page(
         "Send a message to the council",
         vec![intro],
         format!("/cases/{reference}/messages/new"),
-        vec![message_box(
+        vec![textarea(
             "message",
             "Your message",
             "Do not include bank details or passwords",
@@ -196,7 +170,7 @@ pub(crate) async fn send(
     Path(reference): Path<String>,
     Form(values): Form<Values>,
 ) -> Result<Response, WebError> {
-    let reference = reference_of(&reference)?;
+    let reference = forms::reference(&reference)?;
     let text = values.get("message").map_or("", String::as_str);
     match state
         .services()
@@ -219,10 +193,6 @@ fn renamed(errors: Vec<tandem_app::services::FieldError>, field: &str) -> FormEr
             .map(|e| tandem_app::services::FieldError::new(field, e.message))
             .collect(),
     )
-}
-
-fn reference_of(text: &str) -> Result<Reference, WebError> {
-    reference(text)
 }
 
 /// The message being answered, from the case's log as staff read it; refused to anyone who
@@ -264,7 +234,7 @@ fn reply_page(
         "Reply to a message",
         vec![quoted],
         format!("/cases/{}/messages/{}/reply", message.reference, message.id),
-        vec![message_box(
+        vec![textarea(
             "reply",
             "Your reply",
             "It is shown to the person who wrote, in Tandem",
@@ -282,7 +252,7 @@ pub(crate) async fn reply_form(
     user: CurrentUser,
     Path((reference, id)): Path<(String, i64)>,
 ) -> Result<Response, WebError> {
-    let reference = reference_of(&reference)?;
+    let reference = forms::reference(&reference)?;
     let message = waiting_message(&state, &user, &reference, id).await?;
     reply_page(&user, &message, "", &FormErrors::default(), state.today())
 }
@@ -294,7 +264,7 @@ pub(crate) async fn reply(
     Path((reference, id)): Path<(String, i64)>,
     Form(values): Form<Values>,
 ) -> Result<Response, WebError> {
-    let reference = reference_of(&reference)?;
+    let reference = forms::reference(&reference)?;
     let text = values.get("reply").map_or("", String::as_str);
     match state
         .services()
@@ -387,7 +357,7 @@ pub(crate) async fn new_contact(
     user: CurrentUser,
     Path(reference): Path<String>,
 ) -> Result<Response, WebError> {
-    let reference = reference_of(&reference)?;
+    let reference = forms::reference(&reference)?;
     may_record(&state, &user, &reference).await?;
     contact_page(&user, &reference, &Values::new(), &Problems::default())
 }
@@ -413,7 +383,7 @@ pub(crate) async fn record_contact(
     Path(reference): Path<String>,
     Form(values): Form<Values>,
 ) -> Result<Response, WebError> {
-    let reference = reference_of(&reference)?;
+    let reference = forms::reference(&reference)?;
     may_record(&state, &user, &reference).await?;
     let today = state.today();
     let read = match case_fields::read(CONTACT, &values, today) {
