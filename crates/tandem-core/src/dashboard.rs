@@ -20,10 +20,10 @@ use crate::dates::Date;
 use crate::event::EventDetail;
 use crate::lateness::{LateStep, first_late_step};
 use crate::metrics::{Metrics, Period, Rate, advice_counted};
-use crate::names::{AdviceKind, Stage, machine_names};
+use crate::names::{AdviceKind, Stage, Status, machine_names};
 use crate::rules::RuleId;
 use crate::targets::{LocalTargets, Target, Targets};
-use crate::timeline::Timeline;
+use crate::timeline::{Milestone, Timeline};
 
 /// Months in the trend unless asked otherwise.
 pub const TREND_MONTHS: u32 = 24;
@@ -346,8 +346,7 @@ impl DashboardSpec {
                 }
             }
             Figure::Provider { source, part } => timeline.milestones.iter().any(|m| {
-                let from_source = m.advice == Some(source.kind)
-                    && m.provider.as_deref() == source.provider.as_deref();
+                let from_source = source.is_of(m);
                 match (from_source, advice_counted(m, self.period), part) {
                     (true, Some(_), Part::Counted) => true,
                     (true, Some(met), Part::Met) => met,
@@ -355,6 +354,20 @@ impl DashboardSpec {
                     _ => false,
                 }
             }),
+            Figure::ProviderRequested { source } => timeline
+                .milestones
+                .iter()
+                .any(|m| source.is_of(m) && self.period.contains(m.start)),
+            Figure::ProviderOutstanding { source, overdue } => {
+                timeline.milestones.iter().any(|m| {
+                    source.is_of(m)
+                        && match m.status {
+                            Status::Overdue => true,
+                            Status::Pending => !overdue,
+                            _ => false,
+                        }
+                })
+            }
             Figure::Backlog { bucket } => backlog_bucket(timeline) == Some(*bucket),
             Figure::LateStep { step } => self.late_step(timeline) == Some(*step),
         }
@@ -380,6 +393,18 @@ pub enum Figure {
         source: AdviceSource,
         /// Which part of the rate.
         part: Part,
+    },
+    /// Advice of one kind asked of one provider in the period.
+    ProviderRequested {
+        /// The provider and kind of advice.
+        source: AdviceSource,
+    },
+    /// Advice of one kind from one provider still awaited at the as-of date.
+    ProviderOutstanding {
+        /// The provider and kind of advice.
+        source: AdviceSource,
+        /// Only those past their 6 weeks.
+        overdue: bool,
     },
     /// A bar of the backlog histogram.
     Backlog {
@@ -418,6 +443,26 @@ pub struct AdviceSource {
     pub kind: AdviceKind,
 }
 
+impl AdviceSource {
+    /// Whether `milestone` is advice of this kind asked of this provider.
+    pub fn is_of(&self, milestone: &Milestone) -> bool {
+        milestone.advice == Some(self.kind) && milestone.provider == self.provider
+    }
+}
+
+/// Advice asked of one provider: how many requests the period brought, and how many are still
+/// awaited at the as-of date (the health lead's monthly figures, with the rate in
+/// [`Dashboard::by_provider`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProviderWorkload {
+    /// Requests made in the period.
+    pub requested: u64,
+    /// Requests still open at the as-of date, overdue or not.
+    pub outstanding: u64,
+    /// Of those, the ones past their 6 weeks.
+    pub overdue: u64,
+}
+
 /// Which part of a rate: every case counted, those that met the time limit, or those that did not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -450,6 +495,8 @@ pub struct Dashboard {
     pub by_age_group: BTreeMap<Option<AgeGroup>, Metrics>,
     /// Advice within 6 weeks, counted per request like `advice_within_6_weeks`, by who gave it.
     pub by_provider: BTreeMap<AdviceSource, Rate>,
+    /// Advice asked of each provider in the period, and still awaited at the as-of date.
+    pub workload_by_provider: BTreeMap<AdviceSource, ProviderWorkload>,
     /// Open assessments as at the as-of date, by weeks since the request.
     pub backlog: Backlog,
     /// Late plans of the period by the step that made them late.
@@ -473,6 +520,7 @@ impl Dashboard {
             by_primary_need: BTreeMap::new(),
             by_age_group: BTreeMap::new(),
             by_provider: BTreeMap::new(),
+            workload_by_provider: BTreeMap::new(),
             backlog: Backlog::default(),
             lateness: LatenessSummary::default(),
         }
@@ -502,12 +550,24 @@ impl Dashboard {
             .or_insert_with(fresh)
             .add(timeline);
         for m in &timeline.milestones {
-            if let (Some(met), Some(kind)) = (advice_counted(m, period), m.advice) {
-                let source = AdviceSource {
-                    provider: m.provider.clone(),
-                    kind,
-                };
-                self.by_provider.entry(source).or_default().count(met);
+            let Some(kind) = m.advice else { continue };
+            let source = AdviceSource {
+                provider: m.provider.clone(),
+                kind,
+            };
+            if let Some(met) = advice_counted(m, period) {
+                self.by_provider
+                    .entry(source.clone())
+                    .or_default()
+                    .count(met);
+            }
+            let requested = period.contains(m.start);
+            let open = matches!(m.status, Status::Pending | Status::Overdue);
+            if requested || open {
+                let workload = self.workload_by_provider.entry(source).or_default();
+                workload.requested += u64::from(requested);
+                workload.outstanding += u64::from(open);
+                workload.overdue += u64::from(m.status == Status::Overdue);
             }
         }
         if let Some(bucket) = backlog_bucket(timeline) {
@@ -517,6 +577,32 @@ impl Dashboard {
             self.lateness.late_plans += 1;
             *self.lateness.by_step.entry(step).or_default() += 1;
         }
+    }
+
+    /// Each provider asked for advice of `kind`, with its rate within 6 weeks over the period
+    /// and its workload: the health lead's report, for `AdviceKind::Health`.
+    pub fn providers_of(&self, kind: AdviceKind) -> Vec<(&AdviceSource, Rate, ProviderWorkload)> {
+        let mut sources: Vec<&AdviceSource> = self
+            .by_provider
+            .keys()
+            .chain(self.workload_by_provider.keys())
+            .filter(|s| s.kind == kind)
+            .collect();
+        sources.sort();
+        sources.dedup();
+        sources
+            .into_iter()
+            .map(|s| {
+                (
+                    s,
+                    self.by_provider.get(s).copied().unwrap_or_default(),
+                    self.workload_by_provider
+                        .get(s)
+                        .copied()
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
     }
 
     /// Adds one case file, computing its timeline as at the dashboard's date.

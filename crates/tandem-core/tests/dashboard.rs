@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use support::date;
 use tandem_core::dashboard::{
     AdviceSource, AgeGroup, Backlog, CaseGroups, Dashboard, DashboardSpec, Figure, Month, Part,
-    PseudonymKey, Slice, pseudonym,
+    ProviderWorkload, PseudonymKey, Slice, pseudonym,
 };
 use tandem_core::lateness::LateStep;
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Period, Rate};
@@ -721,3 +721,63 @@ fn pseudonyms_are_deterministic_keyed_and_do_not_show_the_reference() {
 /// HMAC-SHA-256 of the reference under the key above, first 80 bits in Crockford base 32
 /// (checked with Python's hmac module).
 const PINNED: &str = "P-HDCFTSFHGAHGVSJP";
+
+/// The health lead's figures (period February to March 2026, as at 30 April): requests made in
+/// the period, and those still awaited on the as-of date, overdue or not.
+/// - R: South Trust asked 2 February, answered 10 March; asked again 1 March, still awaited and
+///   past its 6 weeks (due 12 April); North Trust asked 20 April, after the period, awaited.
+#[test]
+fn each_providers_requests_and_awaited_advice_are_counted() {
+    let file = CaseFile::from_value(json!({ "reference": "R", "events": [
+        { "type": "request_received", "date": "2026-01-12" },
+        { "type": "advice_requested", "date": "2026-02-02", "advice": "health", "id": "a", "provider": "South Trust" },
+        { "type": "advice_received", "date": "2026-03-10", "advice": "health", "id": "a" },
+        { "type": "advice_requested", "date": "2026-03-01", "advice": "health", "id": "b", "provider": "South Trust" },
+        { "type": "advice_requested", "date": "2026-04-20", "advice": "health", "id": "c", "provider": "North Trust" }
+    ]}))
+    .unwrap();
+    let timeline = timeline::compute(&file, spec().as_of);
+    let mut d = Dashboard::new(spec(), wsoa());
+    d.add(&timeline, &CaseGroups::of(&file, None));
+    let source = |provider: &str| AdviceSource {
+        provider: Some(provider.to_owned()),
+        kind: AdviceKind::Health,
+    };
+    let (south, north) = (source("South Trust"), source("North Trust"));
+    let workload = |requested, outstanding, overdue| ProviderWorkload {
+        requested,
+        outstanding,
+        overdue,
+    };
+    assert_eq!(d.workload_by_provider[&south], workload(2, 1, 1));
+    assert_eq!(d.workload_by_provider[&north], workload(0, 1, 0));
+    let rows: Vec<(String, u64)> = d
+        .providers_of(AdviceKind::Health)
+        .into_iter()
+        .map(|(s, rate, w)| (s.provider.clone().unwrap(), rate.denominator + w.requested))
+        .collect();
+    assert_eq!(
+        rows,
+        [("North Trust".to_owned(), 0), ("South Trust".to_owned(), 3)]
+    );
+    let includes =
+        |figure: Figure| spec().includes(&timeline, &CaseGroups::of(&file, None), &figure);
+    assert!(includes(Figure::ProviderRequested {
+        source: south.clone()
+    }));
+    assert!(!includes(Figure::ProviderRequested {
+        source: north.clone()
+    }));
+    assert!(includes(Figure::ProviderOutstanding {
+        source: south,
+        overdue: true
+    }));
+    assert!(!includes(Figure::ProviderOutstanding {
+        source: north.clone(),
+        overdue: true
+    }));
+    assert!(includes(Figure::ProviderOutstanding {
+        source: north,
+        overdue: false
+    }));
+}

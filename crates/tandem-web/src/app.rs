@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard/cases", get(dashboard::cases))
+        .route("/dashboard/health", get(dashboard::health))
         .route("/dashboard/tables/{file}", get(downloads::table))
         .route("/plan", get(plan::show))
         .route("/report", get(report::show));

@@ -322,9 +322,12 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(workbook.bytes)).unwrap();
     let names = book.sheet_names();
-    // Then the plan's actions and measures.
-    assert_eq!(names.len(), 17);
-    assert_eq!(names[15..], ["Plan actions", "Plan measures"]);
+    // Then the health lead's table (on its own page), and the plan's actions and measures.
+    assert_eq!(names.len(), 18);
+    assert_eq!(
+        names[15..],
+        ["Health advice by provider", "Plan actions", "Plan measures"]
+    );
     assert_eq!(names[0], "Headline measures");
     assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
     let all_sheets: Vec<Vec<Vec<String>>> = names[..15]
@@ -586,4 +589,74 @@ fn csv_cells(body: &str) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+#[tokio::test]
+async fn the_health_advice_report_counts_each_provider_and_opens_the_cases_behind_each_figure() {
+    let app = app().await;
+    let analyst = app.session(Role::Analyst).await;
+    let page = app
+        .get(&format!("/dashboard/health?{YEAR}"), Some(&analyst))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let providers = page.texts("tbody th");
+    assert!(
+        providers.iter().all(|p| p.contains("health advice")),
+        "{providers:?}"
+    );
+    assert!(
+        providers.len() >= 2,
+        "the generator asks several health services: {providers:?}"
+    );
+    // Each figure opens as many cases as it counts (the generator asks each provider once per
+    // case, so its requests are its cases); analysts see pseudonyms, never references.
+    let figures = links(&page, "tbody td a");
+    assert_eq!(figures.len(), providers.len() * 6);
+    let mut opened = 0;
+    for (href, display) in figures.iter().filter(|(_, d)| d != "0").take(8) {
+        let list = app.get(href, Some(&analyst)).await;
+        assert_eq!(list.status, StatusCode::OK, "{href}");
+        let total: u64 = display.parse().expect("a count");
+        let expected = if total == 1 {
+            "1 case".to_owned()
+        } else {
+            format!("{total} cases")
+        };
+        assert_eq!(list.texts("#total"), [expected], "{href}");
+        assert!(!list.body.contains("EHC-"), "{href}");
+        opened += 1;
+    }
+    assert!(opened >= 4);
+    // Received = within 6 weeks + late, on every line.
+    for row in page.texts("tbody tr") {
+        let numbers: Vec<u64> = row
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        assert_eq!(numbers[1], numbers[2] + numbers[3], "{row}");
+    }
+    // The download holds the same figures.
+    let csv = app
+        .get(
+            &format!("/dashboard/tables/health-advice.csv?{YEAR}"),
+            Some(&analyst),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "provider,requested,received,received_within_6_weeks,received_late,awaited,awaited_past_6_weeks"
+        )
+    );
+    assert_eq!(lines.count(), providers.len());
+    // Only those who see the service's figures.
+    let case_manager = app.session(Role::CaseManager).await;
+    assert_eq!(
+        app.get(&format!("/dashboard/health?{YEAR}"), Some(&case_manager))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -182,6 +182,9 @@ pub(crate) enum Table {
     Provider,
     Backlog,
     Lateness,
+    /// Health advice by provider for the Designated Medical Officer: requested, received (on
+    /// time or late) and still awaited. Shown on its own page, not as a chart.
+    HealthAdvice,
 }
 
 /// A CSV table: its header and rows.
@@ -231,7 +234,13 @@ impl Table {
                 ]
                 .map(Self::Breakdown),
             )
-            .chain([Self::Advice, Self::Provider, Self::Backlog, Self::Lateness])
+            .chain([
+                Self::Advice,
+                Self::Provider,
+                Self::Backlog,
+                Self::Lateness,
+                Self::HealthAdvice,
+            ])
             .collect()
     }
 
@@ -245,6 +254,7 @@ impl Table {
             Self::Provider => "advice-provider".into(),
             Self::Backlog => "backlog".into(),
             Self::Lateness => "lateness".into(),
+            Self::HealthAdvice => "health-advice".into(),
         }
     }
 
@@ -258,6 +268,7 @@ impl Table {
             Self::Provider => "Advice by provider".into(),
             Self::Backlog => "Open assessments by week".into(),
             Self::Lateness => "Reasons for lateness".into(),
+            Self::HealthAdvice => "Health advice by provider".into(),
         }
     }
 
@@ -266,7 +277,7 @@ impl Table {
         let link = |figure: &Figure| cases_link(chosen, figure);
         let name = self.name();
         let html = match self {
-            Self::Headline => return Ok(None),
+            Self::Headline | Self::HealthAdvice => return Ok(None),
             Self::Trend(key) => trend_chart(d, key, &measure_label(key), &link).map(|mut c| {
                 c.id = name;
                 c.render()
@@ -441,8 +452,127 @@ impl Table {
                     .collect();
                 (vec!["first_late_step", "description", "late_plans"], rows)
             }
+            Self::HealthAdvice => {
+                let rows = d
+                    .providers_of(AdviceKind::Health)
+                    .into_iter()
+                    .map(|(source, rate, workload)| {
+                        vec![
+                            source.provider.clone().unwrap_or_default(),
+                            workload.requested.to_string(),
+                            rate.denominator.to_string(),
+                            rate.numerator.to_string(),
+                            (rate.denominator - rate.numerator).to_string(),
+                            workload.outstanding.to_string(),
+                            workload.overdue.to_string(),
+                        ]
+                    })
+                    .collect();
+                (
+                    vec![
+                        "provider",
+                        "requested",
+                        "received",
+                        "received_within_6_weeks",
+                        "received_late",
+                        "awaited",
+                        "awaited_past_6_weeks",
+                    ],
+                    rows,
+                )
+            }
         }
     }
+}
+
+/// One provider's line of the health lead's report: each figure with the link to its cases.
+struct HealthLine {
+    provider: String,
+    figures: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/health-report.html")]
+struct HealthPage {
+    layout: Layout,
+    error_summary: Option<Html>,
+    form: Html,
+    shown: Option<(String, String, Vec<HealthLine>, Downloads)>,
+}
+
+/// `GET /dashboard/health`: the health lead's monthly report for the Designated Medical
+/// Officer: health advice requested, received within 6 weeks or late, and still awaited, by
+/// provider, each figure opening the cases behind it.
+pub(crate) async fn health(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(form): Query<PeriodForm>,
+) -> Result<Response, WebError> {
+    require(&user)?;
+    let today = state.today();
+    let (chosen, errors) = match form.choose(today) {
+        Ok(chosen) => (Some(chosen), FormErrors::default()),
+        Err(errors) => (None, errors),
+    };
+    let shown = match &chosen {
+        Some(chosen) => {
+            let d = read(&state, &user, chosen).await?;
+            let link = |figure: Figure| cases_link(chosen, &figure);
+            let lines = d
+                .providers_of(AdviceKind::Health)
+                .into_iter()
+                .map(|(source, rate, workload)| {
+                    let received = |part| Figure::Provider {
+                        source: source.clone(),
+                        part,
+                    };
+                    let outstanding = |overdue| Figure::ProviderOutstanding {
+                        source: source.clone(),
+                        overdue,
+                    };
+                    HealthLine {
+                        provider: provider_label(source),
+                        figures: vec![
+                            (
+                                workload.requested.to_string(),
+                                link(Figure::ProviderRequested {
+                                    source: source.clone(),
+                                }),
+                            ),
+                            (rate.denominator.to_string(), link(received(Part::Counted))),
+                            (rate.numerator.to_string(), link(received(Part::Met))),
+                            (
+                                (rate.denominator - rate.numerator).to_string(),
+                                link(received(Part::NotMet)),
+                            ),
+                            (workload.outstanding.to_string(), link(outstanding(false))),
+                            (workload.overdue.to_string(), link(outstanding(true))),
+                        ],
+                    }
+                })
+                .collect();
+            Some((
+                chosen.describe(),
+                dates::long(chosen.as_of),
+                lines,
+                Downloads::of(Table::HealthAdvice, chosen),
+            ))
+        }
+        None => None,
+    };
+    let page = HealthPage {
+        layout: Layout::signed_in(&user, "Health advice report", SECTION)
+            .with_errors(!errors.is_empty()),
+        error_summary: errors.summary()?,
+        form: period_form(&form, chosen.as_ref(), today, &errors)?,
+        shown,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(html(status, page.render()?))
 }
 
 pub(crate) fn require(user: &CurrentUser) -> Result<(), WebError> {
@@ -536,7 +666,7 @@ fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
             Table::Headline | Table::Trend(_) => 0,
             Table::Breakdown(_) | Table::Advice | Table::Provider => 1,
             Table::Backlog => 2,
-            Table::Lateness => 3,
+            Table::Lateness | Table::HealthAdvice => 3,
         };
         groups[group].sections.push(ChartSection {
             chart,
@@ -623,7 +753,10 @@ fn known(figure: &Figure, chosen: &Chosen) -> bool {
             let metrics = Metrics::new(chosen.period, chosen.as_of);
             metrics.rate(key).is_some() || metrics.count(key).is_some()
         }
-        Figure::Provider { .. } | Figure::LateStep { .. } => true,
+        Figure::Provider { .. }
+        | Figure::ProviderRequested { .. }
+        | Figure::ProviderOutstanding { .. }
+        | Figure::LateStep { .. } => true,
         Figure::Backlog { bucket } => *bucket < BACKLOG_BUCKETS,
     }
 }
@@ -683,6 +816,23 @@ fn describe(figure: &Figure, chosen: &Chosen) -> Vec<(&'static str, String)> {
             ),
             ("Provider", provider_label(source)),
             ("Period", chosen.describe()),
+        ],
+        Figure::ProviderRequested { source } => vec![
+            ("Figure", "Advice requested".to_owned()),
+            ("Provider", provider_label(source)),
+            ("Period", chosen.describe()),
+        ],
+        Figure::ProviderOutstanding { source, overdue } => vec![
+            (
+                "Figure",
+                if *overdue {
+                    "Advice awaited past its 6 weeks"
+                } else {
+                    "Advice still awaited"
+                }
+                .to_owned(),
+            ),
+            ("Provider", provider_label(source)),
         ],
         Figure::LateStep { step } => vec![
             ("Figure", "Final plans issued late".to_owned()),
