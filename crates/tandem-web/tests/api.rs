@@ -367,6 +367,29 @@ async fn a_service_sees_a_case_while_asked_and_four_weeks_after_and_never_anothe
         let timeline = get(&app, &format!("/api/v1/cases/{reference}/timeline"), &nurse).await;
         assert_eq!(timeline.status.as_u16(), status, "{reference} timeline");
     }
+    // Only what the service needs of the history: the request, the decision and its own
+    // advice request, not another service's request or the council's later steps.
+    let mut both = asking(&app, "EHC-BOTH", "Community paediatrics", None);
+    let events = both["events"].as_array_mut().expect("events");
+    events.push(json!({ "type": "advice_requested", "date": "2026-02-11", "advice": "health", "provider": "Child and adolescent mental health services" }));
+    events.push(json!({ "type": "decision_to_issue", "date": "2026-04-01", "outcome": "issue" }));
+    app.add_case(both, Some(Role::CaseManager)).await;
+    let seen = get(&app, "/api/v1/cases/EHC-BOTH", &nurse).await.json();
+    let types: Vec<&str> = seen["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|row| row["event"]["type"].as_str().expect("type"))
+        .collect();
+    assert_eq!(
+        types,
+        ["request_received", "decision_to_assess", "advice_requested"]
+    );
+    assert_eq!(
+        seen["events"][2]["event"]["provider"],
+        "Community paediatrics"
+    );
+
     // Another service, and the other professions, see none of them.
     for role in [Role::SocialCareProfessional, Role::EducationSetting] {
         let session = app.session(role).await;

@@ -2,9 +2,10 @@
 //! list cases and read one with its timeline.
 
 use serde_json::json;
+use tandem_core::access::provider_key;
 use tandem_core::{
-    Action, CaseAccess, CaseFile, Child, Date, Event, EventDetail, EventType, Reference, Resource,
-    Role, Timeline, UserId, can, timeline,
+    Action, Actor, CaseAccess, CaseFile, Child, Date, Event, EventDetail, EventType, Reference,
+    Resource, Role, Timeline, UserId, can, timeline,
 };
 use tandem_store::{
     AdviceResponse, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId, NewCase, Page,
@@ -310,6 +311,10 @@ impl Services {
         } else {
             Vec::new()
         };
+        let mut case = case;
+        if caller.actor.role.gives_advice() {
+            only_what_a_service_needs(&mut case, &caller.actor);
+        }
         let view = CaseView {
             may_record: allowed(Action::RecordEvent),
             may_assign: allowed(Action::AssignCaseManager),
@@ -341,6 +346,34 @@ impl Services {
         let tx = authorise_case(tx, caller, action, reference, &access).await?;
         Ok((tx, case, access))
     }
+}
+
+/// Narrows a case's history to what a service asked for advice needs (least privilege): the
+/// request for an assessment and the decision to assess, its own requests, and the advice it
+/// gave, not other services' requests or advice, nor the council's later steps.
+fn only_what_a_service_needs(case: &mut StoredCase, actor: &Actor) {
+    let own = |provider: &Option<String>| {
+        provider.as_deref().map(provider_key).as_deref() == actor.provider.as_deref()
+    };
+    let own_ids: Vec<Option<String>> = case
+        .history
+        .iter()
+        .filter_map(|row| match row.event.as_ref().map(|e| &e.detail) {
+            Some(EventDetail::AdviceRequested { id, provider, .. }) if own(provider) => {
+                Some(id.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    case.history
+        .retain(|row| match row.event.as_ref().map(|e| &e.detail) {
+            Some(EventDetail::RequestReceived | EventDetail::DecisionToAssess { .. }) => true,
+            Some(EventDetail::AdviceRequested { provider, .. }) => own(provider),
+            Some(EventDetail::AdviceReceived { id, .. }) => {
+                row.recorded_by == Some(actor.id) || (id.is_some() && own_ids.contains(id))
+            }
+            _ => false,
+        });
 }
 
 pub(super) async fn finish(
