@@ -19,6 +19,7 @@ use serde_json::json;
 use tandem_core::dashboard::{
     CaseGroups, Dashboard, DashboardSpec, Figure, PseudonymKey, pseudonym,
 };
+use tandem_core::messages::ReplyTimes;
 use tandem_core::targets::Targets;
 use tandem_core::{Action, CaseFile, Resource, can, timeline};
 use tandem_store::{AuditEntry, Store};
@@ -271,6 +272,19 @@ pub async fn read_dashboard(
         )
         .await?;
     Ok(dashboard)
+}
+
+/// How the council answered the messages received in the dashboard's period, as at its date,
+/// for a caller who may see aggregates (counts only: nothing to audit beyond the dashboard).
+pub async fn read_reply_times(
+    store: &Store,
+    caller: &Caller,
+    spec: &DashboardSpec,
+) -> Result<ReplyTimes, ServiceError> {
+    authorise(store, caller, Action::ViewAggregates).await?;
+    Ok(store
+        .reply_times(spec.period.start, spec.period.end, spec.as_of)
+        .await?)
 }
 
 /// One page of the cases behind `figure`, named as the caller may see them ([`Naming::for_caller`]),

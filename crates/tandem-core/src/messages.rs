@@ -53,9 +53,61 @@ pub fn reply_due(received: Date, working_days: u32) -> Date {
     BankHolidays::england_and_wales().add_working_days(received, working_days)
 }
 
+/// How the council answered the messages that came in over a period: the WSOA's
+/// "communication within set timescales", as the dashboard shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReplyTimes {
+    /// Incoming messages received in the period.
+    pub received: u64,
+    /// Of those, answered by their due date.
+    pub answered_on_time: u64,
+    /// Answered after it.
+    pub answered_late: u64,
+    /// Not answered by the as-of date and past their due date.
+    pub awaiting_overdue: u64,
+    /// Not answered by the as-of date, and not yet due.
+    pub awaiting_in_time: u64,
+}
+
+impl ReplyTimes {
+    /// Counts one incoming message due on `due` and answered on `answered` (if it was by the
+    /// as-of date `as_of`).
+    pub fn add(&mut self, due: Date, answered: Option<Date>, as_of: Date) {
+        self.received += 1;
+        match answered.filter(|day| *day <= as_of) {
+            Some(day) if day <= due => self.answered_on_time += 1,
+            Some(_) => self.answered_late += 1,
+            None if as_of > due => self.awaiting_overdue += 1,
+            None => self.awaiting_in_time += 1,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replies_are_counted_on_time_late_or_awaited_as_at_a_date() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let mut times = ReplyTimes::default();
+        times.add(d("2026-12-09"), Some(d("2026-12-09")), d("2026-12-31"));
+        times.add(d("2026-12-09"), Some(d("2026-12-10")), d("2026-12-31"));
+        times.add(d("2026-12-09"), None, d("2026-12-31"));
+        times.add(d("2026-12-30"), None, d("2026-12-30"));
+        // Answered after the as-of date: still awaited as it stood then.
+        times.add(d("2026-12-09"), Some(d("2027-01-04")), d("2026-12-31"));
+        assert_eq!(
+            times,
+            ReplyTimes {
+                received: 5,
+                answered_on_time: 1,
+                answered_late: 1,
+                awaiting_overdue: 2,
+                awaiting_in_time: 1,
+            }
+        );
+    }
 
     #[test]
     fn a_reply_is_due_three_working_days_after_the_message() {

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
-use tandem_core::messages::{Channel, Direction};
+use tandem_core::dates::england_date;
+use tandem_core::messages::{Channel, Direction, ReplyTimes};
 use tandem_core::{Date, Reference, UserId};
 
 use crate::error::StoreError;
@@ -179,6 +180,40 @@ impl Tx {
 }
 
 impl Store {
+    /// How the incoming messages received from `start` to `end` (inclusive, England dates)
+    /// were answered as at `as_of`.
+    pub async fn reply_times(
+        &self,
+        start: Date,
+        end: Date,
+        as_of: Date,
+    ) -> Result<ReplyTimes, StoreError> {
+        const SQL: &str = "SELECT sent_at, response_due, replied_at FROM messages \
+             WHERE direction = 'incoming' AND sent_at >= $1 AND sent_at < $2";
+        // A day's messages in England fall within a day either side in UTC; the exact day is
+        // checked below.
+        let from = start.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::days(1);
+        let to = end.and_time(chrono::NaiveTime::MIN).and_utc() + chrono::Duration::days(2);
+        let mut held = self.acquire().await?;
+        let rows = on!(held.conn(), c =>
+            sqlx::query_as::<_, (DateTime<Utc>, Option<Date>, Option<DateTime<Utc>>)>(SQL)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut *c)
+                .await?);
+        let mut times = ReplyTimes::default();
+        for (sent_at, due, replied_at) in rows {
+            let received = england_date(sent_at);
+            if received < start || received > end {
+                continue;
+            }
+            let due = due
+                .ok_or_else(|| StoreError::Corrupt("incoming message without a due date".into()))?;
+            times.add(due, replied_at.map(england_date), as_of);
+        }
+        Ok(times)
+    }
+
     /// Incoming messages of every case still waiting for a reply, oldest first (the duty list).
     pub async fn awaiting_reply(&self) -> Result<Vec<MessageRecord>, StoreError> {
         let mut held = self.acquire().await?;

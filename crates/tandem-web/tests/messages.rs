@@ -259,3 +259,48 @@ async fn nobody_writes_or_answers_on_a_case_that_is_not_theirs() {
     }
     assert_eq!(count_messages(&app).await, 1);
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_how_messages_were_answered() {
+    let app = TestApp::new().await;
+    two_cases(&app).await;
+    let parent = app.session(Role::Parent).await;
+    for text in ["First question", "Second question"] {
+        let sent = app
+            .post_form(
+                "/cases/EHC-1/messages/new",
+                Some(&parent),
+                &[("message", text)],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    }
+    let case_manager = app.session(Role::CaseManager).await;
+    let replied = app
+        .post_form(
+            "/cases/EHC-1/messages/1/reply",
+            Some(&case_manager),
+            &[("reply", "Answer")],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER);
+    let today = app.today();
+    let query = format!(
+        "/dashboard?period=month&month={}&as_at={today}",
+        &today.to_string()[..7]
+    );
+    let manager = app.session(Role::TeamManager).await;
+    let page = app.get(&query, Some(&manager)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rows: Vec<String> = page.texts("#replies ~ table tr");
+    assert_eq!(
+        rows,
+        [
+            "Messages received 2",
+            "Answered within the set time 1",
+            "Answered late 0",
+            "Not yet answered, past the set time 0",
+            "Not yet answered, still in time 1",
+        ]
+    );
+}

@@ -15,3 +15,4 @@ mod bulk;
 mod cases;
 mod helpers;
 mod listing;
+mod messages;

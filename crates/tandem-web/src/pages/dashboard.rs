@@ -13,6 +13,7 @@ use tandem_app::reports::{self, CasesBehind, Naming};
 use tandem_app::services::Caller;
 use tandem_app::services::Source;
 use tandem_core::dashboard::{BACKLOG_BUCKETS, Backlog, Dashboard, Figure, Part, Reading, Slice};
+use tandem_core::messages::ReplyTimes;
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Metrics};
 use tandem_core::names::AdviceKind;
 use tandem_core::{Action, Date, dates};
@@ -624,6 +625,8 @@ struct Figures {
     headline_downloads: Downloads,
     workbook: String,
     groups: Vec<Group>,
+    /// Rows of the replies table: what, how many.
+    replies: Vec<(&'static str, u64)>,
 }
 
 #[derive(Template)]
@@ -682,7 +685,22 @@ fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
         headline_downloads: Downloads::of(Table::Headline, chosen),
         workbook: workbook_link(chosen),
         groups,
+        replies: Vec::new(),
     })
+}
+
+/// The replies table: how the council answered the messages of the period.
+fn reply_rows(times: ReplyTimes) -> Vec<(&'static str, u64)> {
+    vec![
+        ("Messages received", times.received),
+        ("Answered within the set time", times.answered_on_time),
+        ("Answered late", times.answered_late),
+        (
+            "Not yet answered, past the set time",
+            times.awaiting_overdue,
+        ),
+        ("Not yet answered, still in time", times.awaiting_in_time),
+    ]
 }
 
 /// `GET /dashboard`: the form, and the figures for what it chose.
@@ -698,7 +716,15 @@ pub(crate) async fn show(
         Err(errors) => (None, errors),
     };
     let figures = match &chosen {
-        Some(chosen) => Some(figures(&read(&state, &user, chosen).await?, chosen)?),
+        Some(chosen) => {
+            let mut shown = figures(&read(&state, &user, chosen).await?, chosen)?;
+            let caller = Caller::new(user.actor(), Source::Form);
+            let local = &state.config().reporting.targets;
+            let times =
+                reports::read_reply_times(state.store(), &caller, &chosen.spec(local)).await?;
+            shown.replies = reply_rows(times);
+            Some(shown)
+        }
         None => None,
     };
     // The tab names the period shown, as the board report's does.
