@@ -9,6 +9,7 @@ use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::services::{Caller, Services, Source};
 use tandem_app::transfer;
+use tandem_core::advice::{AdviceForm, Provision};
 use tandem_core::dashboard::PseudonymKey;
 use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
@@ -192,6 +193,7 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         };
         transfer::generate_into(&store, options, &mut Bar::default()).await?;
         create_demo_parent(&store).await?;
+        create_demo_advice(&store).await?;
         let listener = bind(args.addr).await?;
         print_sign_in(local_addr(&listener));
         let signposts = signposts(
@@ -319,6 +321,50 @@ async fn create_demo_parent(store: &Store) -> Result<(), CliError> {
             )
             .await
             .map_err(|e| CliError::Internal(anyhow::anyhow!("the demo message: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The demo health professional's work: a draft begun on the first request of their tray, and
+/// advice submitted on the second (which a case manager then reads on the case).
+async fn create_demo_advice(store: &Store) -> Result<(), CliError> {
+    let email = format!("{}@demo.test", Role::HealthProfessional.as_str());
+    let Some(nurse) = store.user_by_email(&email).await? else {
+        return Ok(());
+    };
+    let caller = Caller::new(nurse.actor(), Source::Form);
+    let services = Services::new(store.clone());
+    let failed = |e| CliError::Internal(anyhow::anyhow!("the demo advice: {e}"));
+    let tray = services.work_tray(&caller).await.map_err(failed)?;
+    let advice = AdviceForm {
+        needs: "Global developmental delay, with difficulties in attention and listening. \
+                Tires quickly; eats slowly and needs prompts at lunch."
+            .to_owned(),
+        outcomes: "By the end of the school year, follows a two-step instruction in class \
+                   without an adult repeating it."
+            .to_owned(),
+        provision: vec![Provision {
+            what: "A programme for attention and listening, set by a speech and language \
+                   therapist and delivered in class"
+                .to_owned(),
+            who: "A teaching assistant trained by the therapist".to_owned(),
+            how_often: "Daily".to_owned(),
+            how_long: "15 minutes, reviewed each term".to_owned(),
+        }],
+        consulted: "Parents; class teacher; school nurse".to_owned(),
+    };
+    for (item, submit) in tray.iter().take(2).zip([false, true]) {
+        services
+            .save_advice(
+                &caller,
+                &item.reference,
+                &item.request_key,
+                advice.clone(),
+                0,
+                submit,
+            )
+            .await
+            .map_err(failed)?;
     }
     Ok(())
 }

@@ -527,7 +527,7 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
         "--addr",
         "127.0.0.1:0",
         "--cases",
-        "40",
+        "300",
         "--database",
         &url,
     ]);
@@ -563,6 +563,12 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let tray = server.request("GET", "/advice", Some(&nurse), "");
     assert_eq!(tray.status, 200);
     assert!(tray.body.contains("Community paediatrics"));
+    // The demo professional has a draft begun, and advice given that the council reads.
+    assert!(
+        tray.body.contains("Draft saved, not yet submitted"),
+        "{}",
+        tray.body
+    );
     drop(server);
 
     // A second run starts again from nothing rather than failing on the accounts it made.
