@@ -16,6 +16,7 @@ mod advice;
 mod audit;
 mod bulk;
 mod cases;
+mod documents;
 mod error;
 mod model;
 pub mod projection;
@@ -24,6 +25,9 @@ mod store;
 pub use accounts::normalise_email;
 pub use advice::{AdviceResponse, TrayCase};
 pub use bulk::AssignedCaseFile;
+pub use documents::{
+    DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal,
+};
 pub use error::StoreError;
 pub use model::*;
 pub use store::{Backend, Store, Tx, migration_versions};

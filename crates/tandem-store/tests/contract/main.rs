@@ -13,5 +13,6 @@ mod accounts;
 mod audit;
 mod bulk;
 mod cases;
+mod documents;
 mod helpers;
 mod listing;
