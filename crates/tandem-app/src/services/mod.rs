@@ -7,11 +7,14 @@
 mod advice;
 mod caseload;
 mod cases;
+mod documents;
 mod recording;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
+pub use documents::Upload;
+pub use tandem_store::DocumentRecord;
 pub use recording::CaseManager;
 pub use tandem_store::AdviceResponse;
 /// The stored shapes the services take and give, so that front ends depend on the services
@@ -136,6 +139,7 @@ pub struct Services {
     store: Store,
     clock: Clock,
     advice_access_days: u32,
+    document_max_bytes: usize,
 }
 
 impl Services {
@@ -151,6 +155,7 @@ impl Services {
             store,
             clock,
             advice_access_days: DEFAULT_ADVICE_ACCESS_DAYS,
+            document_max_bytes: tandem_core::documents::DEFAULT_MAX_BYTES,
         }
     }
 
@@ -159,6 +164,15 @@ impl Services {
     pub fn with_advice_access_days(self, days: u32) -> Self {
         Self {
             advice_access_days: days,
+            ..self
+        }
+    }
+
+    /// The same services, accepting documents of at most `bytes` (`TANDEM_DOCUMENT_MAX_MB`;
+    /// 20 MB unless set).
+    pub fn with_document_max_bytes(self, bytes: usize) -> Self {
+        Self {
+            document_max_bytes: bytes,
             ..self
         }
     }
