@@ -34,7 +34,41 @@ pub struct Upload {
     pub content: Vec<u8>,
 }
 
+/// The documents of a case that one caller sees, and what they may do with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentList {
+    /// The documents, withdrawn ones included, oldest first.
+    pub documents: Vec<ListedDocument>,
+    /// Whether the caller may add a document to the case.
+    pub may_add: bool,
+    /// Whether the caller may withdraw documents of the case.
+    pub may_withdraw: bool,
+}
+
+/// A document as listed for one caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedDocument {
+    /// The document.
+    pub document: DocumentRecord,
+    /// Whether the caller may download it (a withdrawn one: staff only).
+    pub downloadable: bool,
+}
+
 impl Services {
+    /// Checks that the caller may add a document to the case, before showing them the form.
+    pub async fn document_form(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+    ) -> Result<(), ServiceError> {
+        let (tx, _, access) = self.load_for(caller, Action::ViewCase, reference).await?;
+        if !documents::may_add(&caller.actor, &access) {
+            return refuse(tx, caller, Action::RecordEvent, reference).await;
+        }
+        let detail = caller.detail(json!({ "purpose": "add" }));
+        finish(tx, caller, "document.form", reference, detail).await
+    }
+
     /// Adds `upload` to the case, if the caller may add documents to it (those who record the
     /// case's history, and services asked for advice on it). The file's type is recognised from
     /// its content and must be a PDF, Word document or image; it must not be empty or larger
@@ -90,23 +124,32 @@ impl Services {
 
     /// The case's documents the caller may see (every one for staff who may see the case, their
     /// own service's for a professional, none for others), withdrawn ones included, oldest
-    /// first.
+    /// first, with what the caller may do with them.
     pub async fn documents(
         &self,
         caller: &Caller,
         reference: &Reference,
-    ) -> Result<Vec<DocumentRecord>, ServiceError> {
+    ) -> Result<DocumentList, ServiceError> {
         let (mut tx, case, access) = self.load_for(caller, Action::ViewCase, reference).await?;
-        let shown: Vec<DocumentRecord> = tx
+        let actor = &caller.actor;
+        let listed: Vec<ListedDocument> = tx
             .documents(case.record.id)
             .await?
             .into_iter()
-            .filter(|d| documents::may_see(&caller.actor, &access, &d.owner()))
+            .filter(|d| documents::may_see(actor, &access, &d.owner()))
+            .map(|document| ListedDocument {
+                downloadable: documents::may_download(actor, &access, &document.owner()),
+                document,
+            })
             .collect();
-        let ids: Vec<i64> = shown.iter().map(|d| d.id).collect();
+        let ids: Vec<i64> = listed.iter().map(|d| d.document.id).collect();
         let detail = caller.detail(json!({ "shown": ids }));
         finish(tx, caller, "document.list", reference, detail).await?;
-        Ok(shown)
+        Ok(DocumentList {
+            documents: listed,
+            may_add: documents::may_add(actor, &access),
+            may_withdraw: documents::may_withdraw(actor, &access),
+        })
     }
 
     /// The document `id` of the case with its content, if the caller may download it. A

@@ -13,7 +13,7 @@ mod recording;
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
-pub use documents::Upload;
+pub use documents::{DocumentList, ListedDocument, Upload};
 pub use tandem_store::DocumentRecord;
 pub use recording::CaseManager;
 pub use tandem_store::AdviceResponse;

@@ -494,6 +494,8 @@ struct ProfessionalCasePage {
     born: String,
     case_manager: Option<String>,
     requests: Vec<RequestLine>,
+    /// The documents their service added.
+    documents: Html,
 }
 
 /// `GET /cases/{reference}` for a professional or setting.
@@ -555,6 +557,7 @@ pub(crate) async fn case_page(
             .map_or_else(|| "Not recorded".to_owned(), dates::long),
         case_manager,
         requests,
+        documents: crate::pages::documents::section(state, user, reference).await?,
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

@@ -90,6 +90,8 @@ struct CasePage {
     happened: Vec<HappenedRow>,
     /// Advice the services submitted on the standard form.
     advice: Vec<AdviceSection>,
+    /// The documents on the case.
+    documents: Html,
     changes: Vec<ChangeRow>,
     /// The reassign form's select, when the reader may reassign.
     assign: Option<Html>,
@@ -450,6 +452,7 @@ async fn case_page(
         exceptions,
         happened,
         advice: view.advice.iter().map(AdviceSection::of).collect(),
+        documents: crate::pages::documents::section(state, user, reference).await?,
         changes,
         assign,
         version: view.case.record.version,
@@ -492,6 +495,8 @@ fn done_message(done: &str) -> Option<&'static str> {
         "corrected" => "Event corrected",
         "withdrawn" => "Event withdrawn",
         "exception" => "Exception recorded",
+        "document" => "Document added",
+        "document_withdrawn" => "Document withdrawn",
         _ => return None,
     })
 }
