@@ -99,11 +99,10 @@ pub fn router(state: AppState) -> Router {
         .route_layer(RequestBodyLimitLayer::new(config.body_limit))
         .route(
             "/cases/{reference}/documents/new",
-            get(documents::new_form).post(documents::upload).layer(
-                ServiceBuilder::new()
-                    .layer(DefaultBodyLimit::max(upload_limit))
-                    .layer(RequestBodyLimitLayer::new(upload_limit)),
-            ),
+            // axum's own limit, which the multipart reader answers with 413.
+            get(documents::new_form)
+                .post(documents::upload)
+                .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .fallback(|| async { WebError::NotFound });
 

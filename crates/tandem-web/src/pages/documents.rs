@@ -286,8 +286,7 @@ pub(crate) async fn download(
         .services()
         .document_content(&user.caller(Source::Form), &reference, id)
         .await?;
-    let disposition = format!("attachment; filename=\"{}\"", document.file_name);
-    let disposition = HeaderValue::from_str(&disposition)
+    let disposition = HeaderValue::from_str(&attachment(&document.file_name))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"document\""));
     Ok((
         [
@@ -302,6 +301,29 @@ pub(crate) async fn download(
         Body::from(content),
     )
         .into_response())
+}
+
+/// `Content-Disposition` for a download of `file_name` (already tidied: no quotes, slashes or
+/// control characters): an ASCII name for every browser, and the name itself in UTF-8 (RFC 6266)
+/// when it has other letters.
+fn attachment(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { '_' })
+        .collect();
+    if ascii == file_name {
+        return format!("attachment; filename=\"{file_name}\"");
+    }
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 fn withdraw_page(
@@ -400,6 +422,15 @@ mod tests {
             .map(|k| (k.as_str(), k.label()))
             .collect();
         assert_eq!(offered, KINDS);
+    }
+
+    #[test]
+    fn attachments_name_the_file_for_every_browser() {
+        assert_eq!(attachment("a b.pdf"), "attachment; filename=\"a b.pdf\"");
+        assert_eq!(
+            attachment("Zoë.pdf"),
+            "attachment; filename=\"Zo_.pdf\"; filename*=UTF-8''Zo%C3%AB.pdf"
+        );
     }
 
     #[test]
