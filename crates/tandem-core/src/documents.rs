@@ -81,28 +81,27 @@ impl MediaType {
     /// parts inside the zip), if it is one documents may have. The name is never consulted: an
     /// executable renamed `report.pdf` is refused.
     pub fn detect(content: &[u8]) -> Option<Self> {
-        let matchers: [(fn(&[u8]) -> bool, Self); 7] = [
-            (infer::archive::is_pdf, Self::Pdf),
-            (infer::doc::is_docx, Self::Docx),
-            (infer::doc::is_doc, Self::Doc),
-            (infer::image::is_png, Self::Png),
-            (infer::image::is_jpeg, Self::Jpeg),
-            (infer::image::is_gif, Self::Gif),
-            (infer::image::is_heif, Self::Heif),
-        ];
-        matchers
-            .into_iter()
-            .find(|(matches, _)| matches(content))
-            .map(|(_, media_type)| media_type)
+        Self::ALL.iter().copied().find(|t| t.matches(content))
+    }
+
+    /// Whether `content` starts as a file of this type does.
+    fn matches(self, content: &[u8]) -> bool {
+        match self {
+            Self::Pdf => infer::archive::is_pdf(content),
+            Self::Docx => infer::doc::is_docx(content),
+            Self::Doc => infer::doc::is_doc(content),
+            Self::Png => infer::image::is_png(content),
+            Self::Jpeg => infer::image::is_jpeg(content),
+            Self::Gif => infer::image::is_gif(content),
+            Self::Heif => infer::image::is_heif(content),
+        }
     }
 
     /// The IANA media type, sent as the download's `Content-Type`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pdf => "application/pdf",
-            Self::Docx => {
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
+            Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             Self::Doc => "application/msword",
             Self::Png => "image/png",
             Self::Jpeg => "image/jpeg",
@@ -234,7 +233,10 @@ mod tests {
 
     #[test]
     fn file_names_are_tidied() {
-        assert_eq!(sanitise_file_name("C:\\Users\\x\\Report 1.pdf"), "Report 1.pdf");
+        assert_eq!(
+            sanitise_file_name("C:\\Users\\x\\Report 1.pdf"),
+            "Report 1.pdf"
+        );
         assert_eq!(sanitise_file_name("../../etc/passwd"), "passwd");
         assert_eq!(sanitise_file_name("a\"b;\r\nc.pdf"), "a b c.pdf");
         assert_eq!(sanitise_file_name("..."), "document");

@@ -25,9 +25,7 @@ mod store;
 pub use accounts::normalise_email;
 pub use advice::{AdviceResponse, TrayCase};
 pub use bulk::AssignedCaseFile;
-pub use documents::{
-    DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal,
-};
+pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
 pub use model::*;
 pub use store::{Backend, Store, Tx, migration_versions};

@@ -79,7 +79,10 @@ pub fn router(state: AppState) -> Router {
             "/cases/{reference}/exceptions/new",
             get(case_forms::new_exception).post(case_forms::exception),
         )
-        .route("/cases/{reference}/documents/{id}", get(documents::download))
+        .route(
+            "/cases/{reference}/documents/{id}",
+            get(documents::download),
+        )
         .route(
             "/cases/{reference}/documents/{id}/withdraw",
             get(documents::withdraw_form).post(documents::withdraw),

@@ -19,7 +19,8 @@ use tandem_core::Role;
 use tandem_web::WebConfig;
 
 /// A small but real PDF.
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 /// The start of a Linux executable.
 const ELF: &[u8] = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0\x01\0\0\0";
 
@@ -111,9 +112,7 @@ async fn a_case_manager_uploads_a_report_and_downloads_the_same_bytes_as_an_atta
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(saved.location(), Some("/cases/EHC-1?done=document"));
 
-    let page = app
-        .get("/cases/EHC-1?done=document", Some(&manager))
-        .await;
+    let page = app.get("/cases/EHC-1?done=document", Some(&manager)).await;
     assert!(page.body.contains("Document added"));
     let rows = page.texts("#documents + table tbody tr");
     assert_eq!(rows.len(), 1);
@@ -155,7 +154,15 @@ async fn bad_uploads_are_refused_with_a_clear_message_and_nothing_saved() {
     let message = |page: &TestResponse| page.texts(".govuk-error-summary__list a");
 
     // An executable renamed to look like a PDF.
-    let elf = upload(&app, &manager, "EHC-1", "letter", "Letter", Some(("x.pdf", ELF))).await;
+    let elf = upload(
+        &app,
+        &manager,
+        "EHC-1",
+        "letter",
+        "Letter",
+        Some(("x.pdf", ELF)),
+    )
+    .await;
     assert_eq!(elf.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         message(&elf),
@@ -217,7 +224,12 @@ async fn bad_uploads_are_refused_with_a_clear_message_and_nothing_saved() {
 
     // Without the CSRF token in the address, refused before anything is read.
     let forged = app
-        .post_multipart("/cases/EHC-1/documents/new", None, &[], Some(("x.pdf", PDF)))
+        .post_multipart(
+            "/cases/EHC-1/documents/new",
+            None,
+            &[],
+            Some(("x.pdf", PDF)),
+        )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
@@ -293,7 +305,11 @@ async fn only_those_allowed_reach_a_document_even_by_guessing_its_id() {
         Role::EducationSetting,
     ] {
         let session = app.session(role).await;
-        for path in [report_href.as_str(), letter_href.as_str(), "/cases/EHC-1/documents/999999"] {
+        for path in [
+            report_href.as_str(),
+            letter_href.as_str(),
+            "/cases/EHC-1/documents/999999",
+        ] {
             assert_eq!(
                 app.get(path, Some(&session)).await.status,
                 StatusCode::NOT_FOUND,
@@ -344,9 +360,16 @@ async fn a_withdrawn_document_stays_listed_but_only_staff_may_download_it() {
         ["Enter why the document is being withdrawn"]
     );
     let done = app
-        .post_form(&withdraw, Some(&manager), &[("reason", "Sent for the wrong child")])
+        .post_form(
+            &withdraw,
+            Some(&manager),
+            &[("reason", "Sent for the wrong child")],
+        )
         .await;
-    assert_eq!(done.location(), Some("/cases/EHC-1?done=document_withdrawn"));
+    assert_eq!(
+        done.location(),
+        Some("/cases/EHC-1?done=document_withdrawn")
+    );
 
     // Still listed, marked withdrawn with the reason; staff may still download it.
     let page = app.get("/cases/EHC-1", Some(&manager)).await;

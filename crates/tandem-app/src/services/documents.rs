@@ -251,7 +251,10 @@ impl Services {
         let mut problems = Vec::new();
         let kind = DocumentKind::parse(&upload.kind);
         if kind.is_none() {
-            problems.push(FieldError::new("kind", "Select what kind of document it is"));
+            problems.push(FieldError::new(
+                "kind",
+                "Select what kind of document it is",
+            ));
         }
         let title = upload.title.trim();
         if title.is_empty() {

@@ -14,9 +14,9 @@ pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use documents::{DocumentList, ListedDocument, Upload};
-pub use tandem_store::DocumentRecord;
 pub use recording::CaseManager;
 pub use tandem_store::AdviceResponse;
+pub use tandem_store::DocumentRecord;
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{

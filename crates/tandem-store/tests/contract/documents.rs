@@ -57,7 +57,10 @@ async fn documents_round_trip_and_stay_when_withdrawn(ctx: Ctx) {
     assert!(document.withdrawn.is_none());
     let content = DatabaseStorage.get(&mut tx, "k1").await.expect("get");
     assert_eq!(content.as_deref(), Some(PDF));
-    assert_eq!(DatabaseStorage.get(&mut tx, "nope").await.expect("get"), None);
+    assert_eq!(
+        DatabaseStorage.get(&mut tx, "nope").await.expect("get"),
+        None
+    );
     // An id of another case is not found through that case.
     assert_eq!(tx.document(other.id, id).await.expect("read"), None);
     assert!(tx.documents(other.id).await.expect("list").is_empty());

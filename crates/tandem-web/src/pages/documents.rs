@@ -10,9 +10,7 @@ use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use tandem_app::services::{
-    DocumentList, DocumentRecord, ServiceError, Source, Upload,
-};
+use tandem_app::services::{DocumentList, DocumentRecord, ServiceError, Source, Upload};
 use tandem_core::{Reference, dates};
 
 use crate::Html;
@@ -191,10 +189,7 @@ fn upload_page(
         action: format!("/cases/{reference}/documents/new?csrf_token={csrf_token}"),
         csrf_token,
         fields: case_fields::render(&[KIND, TITLE], values, problems)?,
-        file_error: problems
-            .errors
-            .message(FILE.name)
-            .and_then(|m| m.text),
+        file_error: problems.errors.message(FILE.name).and_then(|m| m.text),
         max_mb: state.config().document_max_bytes / (1024 * 1024),
         button: button("Add document", None, None)?,
     })
@@ -295,7 +290,10 @@ pub(crate) async fn download(
                 HeaderValue::from_static(document.media_type.as_str()),
             ),
             (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
         Body::from(content),
@@ -375,7 +373,13 @@ pub(crate) async fn withdraw_form(
         .services()
         .document_for_withdrawal(&user.caller(Source::Form), &reference, id)
         .await?;
-    let page = withdraw_page(&user, &reference, &document, &Values::new(), &Problems::default())?;
+    let page = withdraw_page(
+        &user,
+        &reference,
+        &document,
+        &Values::new(),
+        &Problems::default(),
+    )?;
     Ok(html(StatusCode::OK, page.render()?))
 }
 

@@ -296,13 +296,10 @@ impl TestApp {
             Some(session) => format!("{path}?csrf_token={}", session.csrf),
             None => path.to_owned(),
         };
-        let mut request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={BOUNDARY}"),
-            );
+        let mut request = Request::builder().method(Method::POST).uri(uri).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
         if let Some(session) = session {
             request = request.header(header::COOKIE, &session.cookie);
         }
