@@ -209,6 +209,10 @@ async fn bad_uploads_are_refused_with_a_clear_message_and_nothing_saved() {
     )
     .await;
     assert_eq!(far_too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        far_too_large.texts("h1"),
+        ["The file you chose is too large"]
+    );
 
     // Nothing chosen at all.
     let empty = upload(&app, &manager, "EHC-1", "", "", None).await;
