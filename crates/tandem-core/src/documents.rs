@@ -88,7 +88,7 @@ impl MediaType {
     fn matches(self, content: &[u8]) -> bool {
         match self {
             Self::Pdf => infer::archive::is_pdf(content),
-            Self::Docx => infer::doc::is_docx(content),
+            Self::Docx => is_word_zip(content),
             Self::Doc => infer::doc::is_doc(content),
             Self::Png => infer::image::is_png(content),
             Self::Jpeg => infer::image::is_jpeg(content),
@@ -123,6 +123,25 @@ impl MediaType {
             Self::Png | Self::Jpeg | Self::Gif | Self::Heif => "Image",
         }
     }
+}
+
+/// Whether `content` is a Word document (`.docx`): a zip whose directory lists the package's
+/// `[Content_Types].xml` and Word's parts (`word/…`), in whatever order the program that wrote
+/// it put them, and no macros (`.docm` files hold `word/vbaProject.bin`). Only the directory is
+/// read; nothing is unpacked.
+fn is_word_zip(content: &[u8]) -> bool {
+    if !infer::archive::is_zip(content) {
+        return false;
+    }
+    let Ok(archive) = zip::ZipArchive::new(std::io::Cursor::new(content)) else {
+        return false;
+    };
+    let Ok(names) = archive.file_names().collect::<Result<Vec<_>, _>>() else {
+        return false;
+    };
+    names.iter().any(|n| n == "[Content_Types].xml")
+        && names.iter().any(|n| n.starts_with("word/"))
+        && !names.iter().any(|n| n.ends_with("vbaProject.bin"))
 }
 
 /// A file name as uploaded, made safe to store and to send back in `Content-Disposition`: the
@@ -229,6 +248,43 @@ mod tests {
         for t in MediaType::ALL {
             assert_eq!(MediaType::parse(t.as_str()), Some(*t));
         }
+    }
+
+    /// A zip holding `names` (stored, not compressed), as Office writes its documents.
+    fn zip_of(names: &[&str]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for name in names {
+            zip.start_file(*name, options).expect("a part");
+            zip.write_all(b"<?xml version=\"1.0\"?><x/>")
+                .expect("written");
+        }
+        zip.finish().expect("a zip").into_inner()
+    }
+
+    #[test]
+    fn word_documents_are_zips_with_word_parts_and_nothing_else_is() {
+        let docx = zip_of(&["[Content_Types].xml", "_rels/.rels", "word/document.xml"]);
+        assert_eq!(MediaType::detect(&docx), Some(MediaType::Docx));
+        // Another program's order.
+        let reordered = zip_of(&[
+            "word/document.xml",
+            "docProps/app.xml",
+            "[Content_Types].xml",
+        ]);
+        assert_eq!(MediaType::detect(&reordered), Some(MediaType::Docx));
+        let macros = zip_of(&[
+            "[Content_Types].xml",
+            "word/document.xml",
+            "word/vbaProject.bin",
+        ]);
+        assert_eq!(MediaType::detect(&macros), None);
+        let xlsx = zip_of(&["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml"]);
+        assert_eq!(MediaType::detect(&xlsx), None);
+        assert_eq!(MediaType::detect(&zip_of(&["word/document.xml"])), None);
+        assert_eq!(MediaType::detect(&zip_of(&["run.exe"])), None);
     }
 
     #[test]
