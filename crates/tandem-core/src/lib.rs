@@ -10,6 +10,7 @@ pub mod advice;
 pub mod case_file;
 pub mod caseload;
 pub mod dates;
+pub mod documents;
 pub mod event;
 pub mod names;
 

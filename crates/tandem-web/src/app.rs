@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::from_fn_with_state;
@@ -23,8 +24,8 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    accessibility, admin, advice, case, case_forms, caseload, dashboard, downloads, messages,
-    new_request, plan, report, sign_in,
+    accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
+    messages, new_request, plan, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -91,6 +92,14 @@ pub fn router(state: AppState) -> Router {
             "/cases/{reference}/exceptions/new",
             get(case_forms::new_exception).post(case_forms::exception),
         )
+        .route(
+            "/cases/{reference}/documents/{id}",
+            get(documents::download),
+        )
+        .route(
+            "/cases/{reference}/documents/{id}/withdraw",
+            get(documents::withdraw_form).post(documents::withdraw),
+        )
         .merge(api::router())
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard/cases", get(dashboard::cases))
@@ -100,12 +109,24 @@ pub fn router(state: AppState) -> Router {
         .route("/report", get(report::show));
     #[cfg(feature = "pdf")]
     let routes = routes.route("/report.pdf", get(report::pdf::download));
-    let routes = routes.fallback(|| async { WebError::NotFound });
+    // Every route accepts bodies up to the body limit, but for the document upload, which takes
+    // a document of the configured size and a megabyte more for its other fields.
+    let upload_limit = config.document_max_bytes.saturating_add(1024 * 1024);
+    let routes = routes
+        .route_layer(RequestBodyLimitLayer::new(config.body_limit))
+        .route(
+            "/cases/{reference}/documents/new",
+            // axum's own limit, which the multipart reader answers with 413.
+            get(documents::new_form)
+                .post(documents::upload)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .fallback(|| async { WebError::NotFound });
 
     // Outermost first: each request gets an id, is traced, gets security headers on whatever
     // comes back, is compressed (all but pages), gets an error page for any error status, and only then meets
-    // the time limit, the two CSRF checks (the token check reads form bodies up to the size
-    // limit itself) and the size limit.
+    // the time limit and the two CSRF checks (the token check reads form bodies up to the size
+    // limit itself); the size limits are on the routes, above.
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -122,8 +143,7 @@ pub fn router(state: AppState) -> Router {
             config.request_timeout,
         ))
         .layer(CsrfLayer::new().with_rejection_response(cross_site_refused))
-        .layer(from_fn_with_state(state.clone(), require_csrf_token))
-        .layer(RequestBodyLimitLayer::new(config.body_limit));
+        .layer(from_fn_with_state(state.clone(), require_csrf_token));
     routes.layer(middleware).with_state(state)
 }
 

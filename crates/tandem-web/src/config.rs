@@ -22,8 +22,11 @@ pub struct WebConfig {
     pub sign_in_limit: SignInLimit,
     /// A request taking longer than this is answered with 503 (408 while reading the body).
     pub request_timeout: Duration,
-    /// The largest request body accepted, in bytes.
+    /// The largest request body accepted, in bytes, except by the document upload.
     pub body_limit: usize,
+    /// The largest document accepted, in bytes (`TANDEM_DOCUMENT_MAX_MB`, 20 MB unless set).
+    /// The upload form alone accepts a body this large, and a little more for its other fields.
+    pub document_max_bytes: usize,
     /// What the dashboard, the improvement plan and the board report show.
     pub reporting: Reporting,
     /// The local offer and local schemes linked from families' pages (`TANDEM_SIGNPOSTS`).
@@ -72,6 +75,7 @@ impl Default for WebConfig {
             sign_in_limit: SignInLimit::default(),
             request_timeout: Duration::from_secs(30),
             body_limit: 2 * 1024 * 1024,
+            document_max_bytes: tandem_core::documents::DEFAULT_MAX_BYTES,
             reporting: Reporting::new().expect("the operating system's random numbers"),
             signposts: Signposts::default(),
             advice_access_days: tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS,

@@ -209,6 +209,14 @@ impl ErrorPage {
                      service’s administrator if you need access.",
                 ],
             ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "The file you chose is too large",
+                &[
+                    "Nothing has been saved.",
+                    "Go back and choose a smaller file: the form says the largest size it \
+                     accepts.",
+                ],
+            ),
             StatusCode::TOO_MANY_REQUESTS => {
                 ("Too many requests", &["Wait a few minutes and try again."])
             }

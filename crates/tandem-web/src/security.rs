@@ -2,7 +2,7 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
@@ -77,8 +77,9 @@ pub(crate) async fn security_headers(
 
 /// Refuses a state-changing request (anything but GET, HEAD, OPTIONS) unless it carries the
 /// CSRF token of one of its cookies: the session's, or before sign-in the sign-in cookie's. The
-/// token comes in the `csrf_token` field of a URL-encoded form, or in an `X-CSRF-Token` header
-/// (scripts, other body types). Cross-site requests are refused before this by the Origin and
+/// token comes in the `csrf_token` field of a URL-encoded form, in the `csrf_token` query
+/// parameter of a multipart form (a file upload, whose body is not read here: the form's
+/// address carries the token), or in an `X-CSRF-Token` header (scripts, other body types). Cross-site requests are refused before this by the Origin and
 /// Sec-Fetch-Site check; this check also covers browsers that send neither header.
 pub(crate) async fn require_csrf_token(
     State(state): State<AppState>,
@@ -123,6 +124,7 @@ pub(crate) async fn require_csrf_token(
                 });
             (token, Body::from(bytes))
         }
+        None if is_multipart(&parts.headers) => (query_token(&parts.uri), body),
         None => (None, body),
     };
     let valid = submitted.is_some_and(|submitted| {
@@ -153,6 +155,21 @@ fn header_token(headers: &HeaderMap) -> Option<String> {
         .get(CSRF_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+fn query_token(uri: &Uri) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(uri.query()?)
+        .ok()?
+        .into_iter()
+        .find(|(name, _)| name == CSRF_FIELD)
+        .map(|(_, value)| value)
 }
 
 fn is_form(headers: &HeaderMap) -> bool {

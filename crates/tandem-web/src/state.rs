@@ -68,6 +68,7 @@ impl AppState {
         Services::with_clock(self.inner.store.clone(), self.inner.clock.clone())
             .with_advice_access_days(self.inner.config.advice_access_days)
             .with_reply_working_days(self.inner.config.reply_working_days)
+            .with_document_max_bytes(self.inner.config.document_max_bytes)
     }
 
     /// Today's date in England, by this state's clock.

@@ -70,6 +70,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         work_an_overdue_case(&mut browser).await;
         oversee_the_team(&mut browser).await;
         read_the_figures(&mut browser).await;
+        add_a_report(&mut browser).await;
         write_advice(&mut browser).await;
         family_and_council_write(&mut browser).await;
         keyboard_only(&browser).await;
@@ -460,6 +461,49 @@ async fn read_the_figures(browser: &mut Browser) {
 
 /// A health professional opens their service's work tray, tries to submit an empty form,
 /// saves a draft, adds a provision row and submits; the request leaves the tray.
+/// A professional adds a report to a case their service was asked about: the empty form's
+/// error summary, then a PDF, listed on the case page with their name.
+async fn add_a_report(browser: &mut Browser) {
+    let folder = tempfile::tempdir().expect("a folder");
+    let file = folder.path().join("paediatric-report.pdf");
+    std::fs::write(&file, b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n").expect("a PDF");
+    browser.sign_in(Role::HealthProfessional).await;
+    browser.click_first_link_to("/advice/").await;
+    let form = browser.path().await;
+    let reference = form.split('/').nth(2).expect("a reference").to_owned();
+    browser.visit(&format!("/cases/{reference}")).await;
+    let rows = "#documents + table tbody tr";
+    let before = browser.texts(rows).await.len();
+    browser.click_link("Add a document").await;
+    browser.check("document-form").await;
+    browser.press("Add document").await;
+    assert_eq!(
+        browser.error_summary().await,
+        [
+            "Select what kind of document it is",
+            "Enter a title for the document",
+            "Select a file"
+        ]
+    );
+    browser.check("document-form-problems").await;
+    browser.choose_radio("Advice or report").await;
+    browser.fill("Title", "Paediatric report").await;
+    browser.choose_file("Upload a file", &file).await;
+    browser.press("Add document").await;
+    assert_eq!(
+        browser.path().await,
+        format!("/cases/{reference}?done=document")
+    );
+    let listed = browser.texts(rows).await;
+    assert_eq!(listed.len(), before + 1);
+    assert!(
+        listed.iter().any(|r| r.contains("Paediatric report")),
+        "{listed:?}"
+    );
+    browser.check("document-added").await;
+    sign_out(browser).await;
+}
+
 async fn write_advice(browser: &mut Browser) {
     browser.sign_in(Role::HealthProfessional).await;
     assert_eq!(browser.path().await, "/advice");

@@ -12,6 +12,7 @@ mod support;
 
 use axum::http::StatusCode;
 use support::TestApp;
+use tandem_app::services::Upload;
 use tandem_core::Role;
 
 /// What a request must get back.
@@ -48,8 +49,9 @@ enum Roles {
 struct Route {
     method: &'static str,
     /// `{target}` stands for the id of an account no row signs in as; `{css}` for the URL of
-    /// the embedded stylesheet; `{case}` for the reference of the seeded case and `{event}`
-    /// for the id of its request event.
+    /// the embedded stylesheet; `{case}` for the reference of the seeded case, `{event}`
+    /// for the id of its request event and `{document}` for the id of a document on it.
+    /// `UPLOAD` posts the form as `multipart/form-data`, as the document upload does.
     path: &'static str,
     form: &'static [(&'static str, &'static str)],
     signed_out: Expect,
@@ -195,6 +197,17 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/cases/{case}/events/{event}/withdraw", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
     Route { method: "GET", path: "/cases/{case}/exceptions/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
     Route { method: "POST", path: "/cases/{case}/exceptions/new", form: &[("action", "check"), ("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    // Documents. No service was asked for advice on the seeded case, so no professional may
+    // add one; an empty upload reaches the form's validation. `{document}` is a PDF the case
+    // manager added.
+    Route { method: "GET", path: "/cases/{case}/documents/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "UPLOAD", path: "/cases/{case}/documents/new", form: &[("kind", ""), ("title", "")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE/documents/new", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "GET", path: "/cases/{case}/documents/{document}", form: &[], signed_out: SignIn, roles: Roles::Each(seeded_case_page) },
+    Route { method: "GET", path: "/cases/{case}/documents/999999", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "GET", path: "/cases/MATRIX-1/documents/{document}", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "GET", path: "/cases/{case}/documents/{document}/withdraw", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/{case}/documents/{document}/withdraw", form: &[("reason", "")], signed_out: Status(403), roles: RECORDER_FORM },
 ];
 
 fn home(role: Role) -> &'static str {
@@ -246,11 +259,28 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     let case = app.seed_case("EHC-MATRIX-1").await;
     let stored = app.store().case(&case).await.unwrap().expect("seeded");
     let event = stored.history[0].id.to_string();
+    let document = app
+        .state
+        .services()
+        .add_document(
+            &app.caller(Role::CaseManager),
+            &case,
+            Upload {
+                kind: "letter".into(),
+                title: "Matrix letter".into(),
+                file_name: "letter.pdf".into(),
+                content: b"%PDF-1.4\n%%EOF\n".to_vec(),
+            },
+        )
+        .await
+        .expect("a document")
+        .to_string();
     let fill = |text: &str| {
         text.replace("{target}", &target)
             .replace("{css}", &css)
             .replace("{case}", case.as_str())
             .replace("{event}", &event)
+            .replace("{document}", &document)
     };
 
     let mut failures = Vec::new();
@@ -285,6 +315,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             let response = match route.method {
                 "GET" => app.get(&path, session.as_ref()).await,
                 "POST" => app.post_form(&path, session.as_ref(), route.form).await,
+                "UPLOAD" => {
+                    app.post_multipart(&path, session.as_ref(), route.form, None)
+                        .await
+                }
                 other => panic!("no such method in the matrix: {other}"),
             };
             let (status, location) = match expected {

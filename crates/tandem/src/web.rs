@@ -48,6 +48,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_REPLY_WORKING_DAYS", value_name = "DAYS",
           default_value_t = tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS)]
     reply_working_days: u32,
+    /// The largest document that may be uploaded to a case, in megabytes (1 to 1024).
+    #[arg(long, env = "TANDEM_DOCUMENT_MAX_MB", value_name = "MB", default_value_t = 20,
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    document_max_mb: u16,
 }
 
 /// The environment variable holding the key analysts' pseudonyms are made with (at least 16
@@ -86,6 +90,7 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             signposts,
             advice_access_days: args.advice_access_days,
             reply_working_days: args.reply_working_days,
+            document_max_bytes: usize::from(args.document_max_mb) * 1024 * 1024,
             ..WebConfig::default()
         };
         run_server(store, listener, config).await

@@ -7,15 +7,17 @@
 mod advice;
 mod caseload;
 mod cases;
+mod documents;
 mod messages;
 mod recording;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
+pub use documents::{DocumentList, ListedDocument, Upload};
 pub use messages::{MAX_MESSAGE, NewContact};
 pub use recording::CaseManager;
-pub use tandem_store::{AdviceResponse, MessageRecord};
+pub use tandem_store::{AdviceResponse, DocumentRecord, MessageRecord};
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{
@@ -140,6 +142,7 @@ pub struct Services {
     clock: Clock,
     advice_access_days: u32,
     reply_working_days: u32,
+    document_max_bytes: usize,
 }
 
 impl Services {
@@ -155,6 +158,7 @@ impl Services {
             store,
             clock,
             advice_access_days: DEFAULT_ADVICE_ACCESS_DAYS,
+            document_max_bytes: tandem_core::documents::DEFAULT_MAX_BYTES,
             reply_working_days: DEFAULT_REPLY_WORKING_DAYS,
         }
     }
@@ -173,6 +177,15 @@ impl Services {
     pub fn with_advice_access_days(self, days: u32) -> Self {
         Self {
             advice_access_days: days,
+            ..self
+        }
+    }
+
+    /// The same services, accepting documents of at most `bytes` (`TANDEM_DOCUMENT_MAX_MB`;
+    /// 20 MB unless set).
+    pub fn with_document_max_bytes(self, bytes: usize) -> Self {
+        Self {
+            document_max_bytes: bytes,
             ..self
         }
     }

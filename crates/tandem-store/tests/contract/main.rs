@@ -13,6 +13,7 @@ mod accounts;
 mod audit;
 mod bulk;
 mod cases;
+mod documents;
 mod helpers;
 mod listing;
 mod messages;

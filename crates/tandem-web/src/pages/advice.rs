@@ -503,6 +503,8 @@ struct ProfessionalCasePage {
     done: Option<&'static str>,
     messages: Vec<MessageLine>,
     message_action: Option<(String, &'static str)>,
+    /// The documents their service added.
+    documents: Html,
 }
 
 /// `GET /cases/{reference}` for a professional or setting.
@@ -574,6 +576,7 @@ pub(crate) async fn case_page(
             .map(|m| MessageLine::of(m, today, false))
             .collect(),
         message_action: Some(send_message_action(reference)),
+        documents: crate::pages::documents::section(state, user, reference).await?,
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

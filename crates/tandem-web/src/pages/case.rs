@@ -94,6 +94,8 @@ struct CasePage {
     messages: Vec<MessageLine>,
     /// Where to record a call, email, letter or meeting, for those who may.
     message_action: Option<(String, &'static str)>,
+    /// The documents on the case.
+    documents: Html,
     changes: Vec<ChangeRow>,
     /// The reassign form's select, when the reader may reassign.
     assign: Option<Html>,
@@ -545,6 +547,7 @@ async fn case_page(
                 "Record a call, email, letter or meeting",
             )
         }),
+        documents: crate::pages::documents::section(state, user, reference).await?,
         changes,
         assign,
         version: view.case.record.version,
@@ -591,6 +594,8 @@ fn done_message(done: &str) -> Option<&'static str> {
         "replied" => "Reply sent",
         "contact" => "Contact recorded",
         "views" => "Your views were sent to the council",
+        "document" => "Document added",
+        "document_withdrawn" => "Document withdrawn",
         _ => return None,
     })
 }

@@ -8,6 +8,7 @@ pub(crate) mod case_fields;
 pub(crate) mod case_forms;
 pub(crate) mod caseload;
 pub(crate) mod dashboard;
+pub(crate) mod documents;
 pub(crate) mod downloads;
 pub(crate) mod forms;
 pub(crate) mod layout;

@@ -674,6 +674,15 @@ impl Browser {
         field.send_keys(value).await.expect("type");
     }
 
+    /// Chooses the file at `path` in the file input labelled `label`.
+    pub async fn choose_file(&self, label: &str, path: &std::path::Path) {
+        self.field(label)
+            .await
+            .send_keys(&path.display().to_string())
+            .await
+            .expect("choose the file");
+    }
+
     /// Chooses the radio button (or checkbox) labelled `label`, by clicking its label.
     pub async fn choose_radio(&self, label: &str) {
         self.find(Locator::XPath(&label_xpath(label)))
@@ -988,7 +997,8 @@ impl Browser {
                     .any(|p| path.starts_with(p))
                     || [".pdf", ".csv", ".xlsx", ".json"]
                         .iter()
-                        .any(|e| path.split('?').next().unwrap_or_default().ends_with(e));
+                        .any(|e| path.split('?').next().unwrap_or_default().ends_with(e))
+                    || is_document_download(path);
                 if !path.is_empty() && !leaves_out && !seen.contains(path) {
                     queue.push_back(path.to_owned());
                 }
@@ -1064,4 +1074,11 @@ fn xpath_literal(text: &str) -> String {
     } else {
         format!("'{text}'")
     }
+}
+
+/// A document's download (`/cases/{reference}/documents/{id}`): a file, not a page.
+fn is_document_download(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let id = parts.next().unwrap_or_default();
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && parts.next() == Some("documents")
 }

@@ -261,6 +261,52 @@ impl TestApp {
             .await
     }
 
+    /// Posts a `multipart/form-data` form as the document upload form does: the session's CSRF
+    /// token in the address (`?csrf_token=`), text `fields`, and `file` as `(name, content)`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> TestResponse {
+        const BOUNDARY: &str = "tandem-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((file_name, content)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+                     filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let uri = match session {
+            Some(session) => format!("{path}?csrf_token={}", session.csrf),
+            None => path.to_owned(),
+        };
+        let mut request = Request::builder().method(Method::POST).uri(uri).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+        }
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
     /// Signs in through the sign-in form, as a browser does.
     pub async fn sign_in_with(
         &self,
