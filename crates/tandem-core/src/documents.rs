@@ -197,8 +197,11 @@ fn is_case_staff(role: Role) -> bool {
 /// Whether `actor` may add a document to the case: those who record its history, and the
 /// services asked for advice on it (a report instead of the standard form).
 pub fn may_add(actor: &Actor, case: &CaseAccess) -> bool {
+    // Families answer advice requests too (the parent's advice) but do not yet have a document
+    // list of their own, so adding one is left to staff and the services asked for advice.
     can(actor, Action::RecordEvent, Resource::Case(case))
-        || can(actor, Action::RespondToAdviceRequest, Resource::Case(case))
+        || (actor.role.gives_advice()
+            && can(actor, Action::RespondToAdviceRequest, Resource::Case(case)))
 }
 
 /// Whether `actor` may withdraw a document from the case: those who record its history.
