@@ -19,7 +19,8 @@ use sha2::{Digest, Sha256};
 use tandem_core::access::provider_key;
 use tandem_core::{Action, Actor, Reference, Resource, Role, UserId, can};
 use tandem_store::{
-    AuditEntry, CaseRelation, NewUser, SessionId, Store, StoreError, normalise_email,
+    AuditEntry, CaseRelation, NewUser, SessionId, SignInFailures, Store, StoreError,
+    normalise_email,
 };
 
 use crate::services::FieldError;
@@ -56,14 +57,21 @@ impl Default for SessionPolicy {
     }
 }
 
-/// How many failed sign-ins an email address may have within a window before sign-in is
-/// refused for it until the window has passed.
+/// How failed sign-ins are throttled. Failures are counted per account *and* client address
+/// together, so that a stranger guessing at an address locks out only their own attempts, and
+/// per client address across accounts, so that one client cannot spray guesses over many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInLimit {
-    /// Failed sign-ins within the window at which further attempts are refused (5 by default).
+    /// Failures for one account from one client address, since its last success, at which
+    /// further attempts wait (5 by default).
     pub max_failures: i64,
-    /// How far back from now failures are counted (15 minutes by default).
+    /// How long the first wait lasts from the latest failure (15 minutes by default); every
+    /// further `max_failures` failures double it, up to [`RETENTION`].
     pub window: Duration,
+    /// Failures from one client address, for any accounts, within `window`, at which the address
+    /// is refused until the window has passed (50 by default: a school or a council office may
+    /// sign many people in from one address).
+    pub max_client_failures: i64,
 }
 
 impl Default for SignInLimit {
@@ -71,7 +79,28 @@ impl Default for SignInLimit {
         Self {
             max_failures: 5,
             window: Duration::minutes(15),
+            max_client_failures: 50,
         }
+    }
+}
+
+impl SignInLimit {
+    /// Until when failures lock an account for a client: `None` while there are fewer than
+    /// `max_failures`; then the window from the latest failure, doubled for every further
+    /// `max_failures`, and never longer than [`RETENTION`].
+    pub fn locked_until(&self, failures: SignInFailures) -> Option<DateTime<Utc>> {
+        let last = failures.last_at?;
+        if self.max_failures < 1 || failures.count < self.max_failures {
+            return None;
+        }
+        let doublings = u32::try_from((failures.count - self.max_failures) / self.max_failures)
+            .unwrap_or(u32::MAX)
+            .min(16);
+        let wait = self
+            .window
+            .checked_mul(1_i32 << doublings)
+            .map_or(RETENTION, |wait| wait.min(RETENTION));
+        Some(last + wait)
     }
 }
 
@@ -87,9 +116,13 @@ pub enum AccountError {
     /// Unknown email, wrong password or disabled account: deliberately indistinguishable.
     #[error("email address or password not recognised")]
     BadCredentials,
-    /// The address has reached its [`SignInLimit`]; the password was not checked.
-    #[error("too many failed sign-in attempts for this email address")]
-    RateLimited,
+    /// The account (from this client) or the client has reached its [`SignInLimit`]; the
+    /// password was not checked.
+    #[error("too many failed sign-in attempts")]
+    RateLimited {
+        /// When to try again.
+        until: DateTime<Utc>,
+    },
     /// No account has the id given.
     #[error("no such account")]
     UserNotFound,
@@ -245,11 +278,8 @@ fn validate(account: NewAccount) -> Result<NewAccount, AccountError> {
     }
     if name.is_empty() {
         errors.push(FieldError::new("name", "Enter the person’s name"));
-    } else if name.chars().count() > MAX_NAME_LENGTH {
-        errors.push(FieldError::new(
-            "name",
-            format!("Name must be {MAX_NAME_LENGTH} characters or fewer"),
-        ));
+    } else if let Err(problem) = tandem_core::input::check_text(&name, MAX_NAME_LENGTH, false) {
+        errors.push(FieldError::new("name", problem.message("Name")));
     }
     let provider = account
         .provider
@@ -404,39 +434,81 @@ pub struct SignedIn {
     pub user: UserRecord,
 }
 
-/// The key failed attempts are counted under: a digest, so the attempts table holds no address.
-fn attempt_key(email: &str) -> String {
-    digest("tandem sign-in attempts", &normalise_email(email))
+/// The keys failed attempts are counted under, as digests, so the attempts table holds neither
+/// email nor client addresses: the account from this client (`ACCOUNT:CLIENT`, whose prefix
+/// lets an administrator lift every lock on an account), and the client alone.
+struct AttemptKeys {
+    account_and_client: String,
+    client: String,
 }
 
-/// Signs in with an email address and password, starting a new session (a fresh token every
-/// time, so a token planted before sign-in is never promoted). Refused without checking the
-/// password while the address has had [`SignInLimit::max_failures`] failures in the window.
+impl AttemptKeys {
+    fn new(email: &str, client: &str) -> Self {
+        let client = digest("tandem sign-in client", client);
+        Self {
+            account_and_client: format!("{}:{client}", account_key(email)),
+            client: format!("client:{client}"),
+        }
+    }
+}
+
+fn account_key(email: &str) -> String {
+    digest("tandem sign-in account", &normalise_email(email))
+}
+
+/// Signs in with an email address and password from the client address `client` (as the web
+/// server saw it), starting a new session (a fresh token every time, so a token planted before
+/// sign-in is never promoted).
+///
+/// The attempt is counted before the password is checked: in one transaction that makes
+/// concurrent sign-ins under the same keys wait their turn, earlier failures are counted and
+/// this attempt is recorded as a failure, then turned into a success only if the password
+/// matches. So a burst of parallel guesses meets the [`SignInLimit`] just as a sequence would.
 pub async fn sign_in(
     store: &Store,
     email: &str,
     password: &str,
+    client: &str,
     policy: SessionPolicy,
     limit: SignInLimit,
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AccountError> {
-    let key = attempt_key(email);
+    let keys = AttemptKeys::new(email, client);
     let user = store.user_by_email(email).await?;
     let user_id = user.as_ref().map(|u| u.id);
-    if store
-        .failed_sign_in_attempts(&key, now - limit.window)
-        .await?
-        >= limit.max_failures
-    {
-        let mut tx = store.begin_at(now).await?;
+
+    let mut tx = store.begin_at(now).await?;
+    tx.lock_sign_in_keys(&[&keys.account_and_client, &keys.client])
+        .await?;
+    let account_failures = tx
+        .sign_in_failures(&keys.account_and_client, now - RETENTION, true)
+        .await?;
+    let client_failures = tx
+        .sign_in_failures(&keys.client, now - limit.window, false)
+        .await?;
+    let refused_until = limit
+        .locked_until(account_failures)
+        .filter(|until| now < *until)
+        .or_else(|| {
+            (client_failures.count >= limit.max_client_failures)
+                .then(|| client_failures.last_at.map(|last| last + limit.window))
+                .flatten()
+        });
+    if let Some(until) = refused_until {
         tx.audit(
             &AuditEntry::new(None, "session.sign_in_refused")
                 .detail(json!({ "user_id": user_id, "reason": "rate_limited" })),
         )
         .await?;
         tx.commit().await?;
-        return Err(AccountError::RateLimited);
+        return Err(AccountError::RateLimited { until });
     }
+    let attempts = [
+        tx.record_sign_in_attempt(&keys.account_and_client, false)
+            .await?,
+        tx.record_sign_in_attempt(&keys.client, false).await?,
+    ];
+    tx.commit().await?;
 
     let hash = match &user {
         Some(user) => user.password_hash.clone(),
@@ -448,7 +520,6 @@ pub async fn sign_in(
     let user = user.filter(|u| matches && !u.disabled);
 
     let mut tx = store.begin_at(now).await?;
-    tx.record_sign_in_attempt(&key, user.is_some()).await?;
     let Some(user) = user else {
         tx.audit(
             &AuditEntry::new(None, "session.sign_in_failed").detail(json!({ "user_id": user_id })),
@@ -457,6 +528,7 @@ pub async fn sign_in(
         tx.commit().await?;
         return Err(AccountError::BadCredentials);
     };
+    tx.mark_sign_in_succeeded(&attempts).await?;
     let token = SessionToken::generate()?;
     let expires_at = tx.now() + policy.absolute;
     let session_id = tx
@@ -473,6 +545,29 @@ pub async fn sign_in(
         session_id,
         user,
     })
+}
+
+/// Lifts every sign-in lock on an account (from whichever client addresses the failures came)
+/// by forgetting its failed attempts. Returns how many were forgotten.
+pub async fn lift_sign_in_lock(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+    now: DateTime<Utc>,
+) -> Result<u64, AccountError> {
+    require_account_manager(actor)?;
+    let mut tx = store.begin_at(now).await?;
+    let user = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    let forgotten = tx
+        .clear_sign_in_failures(&format!("{}:", account_key(&user.email)))
+        .await?;
+    tx.audit(
+        &AuditEntry::new(Some(actor.id), "account.sign_in_lock_lifted")
+            .detail(json!({ "user_id": user_id, "failures": forgotten })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(forgotten)
 }
 
 /// The live session for a token and its user, or `None` if it is unknown, revoked, idle too long,

@@ -16,6 +16,8 @@ use tandem_core::{Actor, Role};
 use tandem_store::{AuditFilter, Store};
 
 const PASSWORD: &str = "a sensible long password";
+/// The client address the sign-ins here come from.
+const CLIENT: &str = "192.0.2.1";
 
 async fn store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -164,9 +166,10 @@ async fn sign_in_checks_the_password_and_limits_failures() {
     let limit = SignInLimit {
         max_failures: 2,
         window: Duration::minutes(10),
+        ..SignInLimit::default()
     };
 
-    let signed_in = accounts::sign_in(&store, "P@example.org", PASSWORD, policy, limit, now)
+    let signed_in = accounts::sign_in(&store, "P@example.org", PASSWORD, CLIENT, policy, limit, now)
         .await
         .expect("sign in");
     assert_eq!(signed_in.user.id, id);
@@ -184,17 +187,17 @@ async fn sign_in_checks_the_password_and_limits_failures() {
     );
 
     for _ in 0..2 {
-        let wrong = accounts::sign_in(&store, "p@example.org", "wrong", policy, limit, now).await;
+        let wrong = accounts::sign_in(&store, "p@example.org", "wrong", CLIENT, policy, limit, now).await;
         assert!(matches!(wrong, Err(AccountError::BadCredentials)));
     }
-    let locked = accounts::sign_in(&store, "p@example.org", PASSWORD, policy, limit, now).await;
-    assert!(matches!(locked, Err(AccountError::RateLimited)));
+    let locked = accounts::sign_in(&store, "p@example.org", PASSWORD, CLIENT, policy, limit, now).await;
+    assert!(matches!(locked, Err(AccountError::RateLimited { .. })));
     let later = now + limit.window + Duration::seconds(1);
-    accounts::sign_in(&store, "p@example.org", PASSWORD, policy, limit, later)
+    accounts::sign_in(&store, "p@example.org", PASSWORD, CLIENT, policy, limit, later)
         .await
         .expect("the window has passed");
 
-    let unknown = accounts::sign_in(&store, "who@example.org", PASSWORD, policy, limit, now).await;
+    let unknown = accounts::sign_in(&store, "who@example.org", PASSWORD, CLIENT, policy, limit, now).await;
     assert!(matches!(unknown, Err(AccountError::BadCredentials)));
 
     accounts::sign_out(&store, id, &signed_in.token, now)
@@ -323,20 +326,21 @@ async fn ended_sessions_and_old_attempts_are_purged() {
         .expect("create");
     let policy = SessionPolicy::default();
     let limit = SignInLimit::default();
-    let ended = accounts::sign_in(&store, "p@example.org", PASSWORD, policy, limit, now)
+    let ended = accounts::sign_in(&store, "p@example.org", PASSWORD, CLIENT, policy, limit, now)
         .await
         .expect("sign in");
-    let failed = accounts::sign_in(&store, "p@example.org", "wrong", policy, limit, now).await;
+    let failed = accounts::sign_in(&store, "p@example.org", "wrong", CLIENT, policy, limit, now).await;
     assert!(matches!(failed, Err(AccountError::BadCredentials)));
     let later = now + policy.absolute + accounts::RETENTION + Duration::minutes(1);
-    let live = accounts::sign_in(&store, "p@example.org", PASSWORD, policy, limit, later)
+    let live = accounts::sign_in(&store, "p@example.org", PASSWORD, CLIENT, policy, limit, later)
         .await
         .expect("sign in later");
 
     // The first session and both early attempts are gone; the later ones stay.
     assert_eq!(
         accounts::purge_expired(&store, later).await.expect("purge"),
-        (1, 2)
+        (1, 4),
+        "each attempt is counted for the account from its client, and for the client"
     );
     assert!(
         accounts::current_session(&store, &live.token, policy, later)
@@ -349,5 +353,87 @@ async fn ended_sessions_and_old_attempts_are_purged() {
             .await
             .expect("lookup")
             .is_none()
+    );
+}
+
+#[tokio::test]
+async fn each_further_run_of_failures_doubles_the_wait_and_a_success_starts_afresh() {
+    let (store, _dir) = store().await;
+    let start = Utc::now();
+    accounts::create_account(&store, None, account("p@example.org", Role::Parent), start)
+        .await
+        .expect("create");
+    let policy = SessionPolicy::default();
+    let limit = SignInLimit::default();
+    let sign_in = |password: &'static str, at| {
+        let store = store.clone();
+        async move {
+            accounts::sign_in(&store, "p@example.org", password, CLIENT, policy, limit, at).await
+        }
+    };
+    let mut now = start;
+    for _ in 0..5 {
+        assert!(matches!(
+            sign_in("wrong", now).await,
+            Err(AccountError::BadCredentials)
+        ));
+    }
+    let Err(AccountError::RateLimited { until }) = sign_in(PASSWORD, now).await else {
+        panic!("locked after five failures");
+    };
+    assert_eq!(until, now.trunc_subsecs(6) + limit.window);
+    // Five more failures once the first wait is over: the next wait is twice as long.
+    now += limit.window + Duration::seconds(1);
+    for _ in 0..5 {
+        assert!(matches!(
+            sign_in("wrong", now).await,
+            Err(AccountError::BadCredentials) | Err(AccountError::RateLimited { .. })
+        ));
+        now += limit.window + Duration::seconds(1);
+    }
+    now -= limit.window + Duration::seconds(1);
+    let Err(AccountError::RateLimited { until }) = sign_in(PASSWORD, now).await else {
+        panic!("locked again");
+    };
+    assert_eq!(until, now.trunc_subsecs(6) + limit.window * 2);
+    let Err(AccountError::RateLimited { .. }) =
+        sign_in(PASSWORD, now + limit.window + Duration::seconds(1)).await
+    else {
+        panic!("still waiting after one window");
+    };
+    now += limit.window * 2 + Duration::seconds(1);
+    sign_in(PASSWORD, now).await.expect("the wait is over");
+    // The success starts the count afresh: one failure does not lock.
+    assert!(matches!(
+        sign_in("wrong", now).await,
+        Err(AccountError::BadCredentials)
+    ));
+    sign_in(PASSWORD, now).await.expect("not locked");
+}
+
+#[test]
+fn the_wait_grows_with_each_run_of_failures_up_to_a_day() {
+    let limit = SignInLimit::default();
+    let last = Utc::now();
+    let wait = |count| {
+        limit
+            .locked_until(tandem_store::SignInFailures {
+                count,
+                last_at: Some(last),
+            })
+            .map(|until| until - last)
+    };
+    assert_eq!(wait(4), None);
+    assert_eq!(wait(5), Some(Duration::minutes(15)));
+    assert_eq!(wait(9), Some(Duration::minutes(15)));
+    assert_eq!(wait(10), Some(Duration::minutes(30)));
+    assert_eq!(wait(15), Some(Duration::minutes(60)));
+    assert_eq!(wait(10_000), Some(accounts::RETENTION));
+    assert_eq!(
+        limit.locked_until(tandem_store::SignInFailures {
+            count: 7,
+            last_at: None
+        }),
+        None
     );
 }

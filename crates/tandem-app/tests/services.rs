@@ -115,6 +115,32 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
         invalid_fields(services.open_case(&cm, &born_late).await.unwrap_err()),
         ["date_of_birth"]
     );
+    // The outside security test's inputs: huge, NUL and right-to-left override names, a birth
+    // in year 0 and a request in year 1 (issue 14, findings 8, 9 and 16).
+    let mut huge = request("EHC-1", "2026-01-05");
+    huge.child = child(&"A".repeat(1_900_000), "Ro\0bin", "0000-01-01");
+    huge.child
+        .other
+        .insert("setting".into(), "School\u{202e}fdp.exe".into());
+    let mut fields = invalid_fields(services.open_case(&cm, &huge).await.unwrap_err());
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["date_of_birth", "family_name", "given_name", "setting"]
+    );
+    let mut ancient = request("EHC-1", "0001-01-01");
+    ancient.child = child("Robin", "Testcase", "0000-06-01");
+    assert_eq!(
+        invalid_fields(services.open_case(&cm, &ancient).await.unwrap_err()),
+        ["received"]
+    );
+    let mut grown_up = request("EHC-1", "2026-01-05");
+    grown_up.child = child("Robin", "Testcase", "2001-01-05");
+    assert_eq!(
+        invalid_fields(services.open_case(&cm, &grown_up).await.unwrap_err()),
+        ["date_of_birth"],
+        "25 on the day of the request"
+    );
     assert_eq!(store.count_cases().await.unwrap(), 0, "nothing half-saved");
 
     let opened = services
@@ -133,11 +159,12 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
     // Same names (any case) and date of birth: the caller must say which child it is.
     let mut again = request("EHC-2", "2026-02-01");
     again.child = child(" robin", "TESTCASE ", "2015-06-01");
-    let ServiceError::PossibleDuplicate(matches) =
+    let ServiceError::PossibleDuplicate { matches, elsewhere } =
         services.open_case(&cm, &again).await.unwrap_err()
     else {
         panic!("expected a possible duplicate");
     };
+    assert!(!elsewhere);
     assert_eq!(matches.len(), 1);
     assert_eq!(matches[0].reference.as_str(), "EHC-1");
     assert_eq!(matches[0].stage, Some(Stage::AwaitingDecision));
@@ -163,6 +190,29 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
         .expect("different child");
     let third = store.case(&reference("EHC-3")).await.unwrap().unwrap();
     assert_ne!(third.record.child_id, stored.record.child_id);
+
+    // Another team's case manager is told a case may exist elsewhere, and whom to ask, but
+    // not its reference or stage, and cannot add the request to that child's case.
+    let south = person(store, "cm-south@example.test", Role::CaseManager, Some("south")).await;
+    let mut elsewhere_request = again.clone();
+    elsewhere_request.reference = reference("EHC-4");
+    let ServiceError::PossibleDuplicate { matches, elsewhere } =
+        services.open_case(&south, &elsewhere_request).await.unwrap_err()
+    else {
+        panic!("expected a possible duplicate");
+    };
+    assert!(matches.is_empty() && elsewhere, "{matches:?}");
+    let mut guessed = elsewhere_request.clone();
+    guessed.same_child_as = Some(stored.record.child_id);
+    assert_eq!(
+        invalid_fields(services.open_case(&south, &guessed).await.unwrap_err()),
+        ["same_child_as"]
+    );
+    elsewhere_request.different_child = true;
+    services
+        .open_case(&south, &elsewhere_request)
+        .await
+        .expect("a different child, on the caller's word");
 
     // A reference already used is a field error, not a crash.
     let mut reused = request("EHC-1", "2026-02-01");

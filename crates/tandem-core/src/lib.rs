@@ -12,6 +12,7 @@ pub mod caseload;
 pub mod dates;
 pub mod documents;
 pub mod event;
+pub mod input;
 pub mod names;
 
 pub use access::{Action, Actor, CaseAccess, Resource, Role, UserId, can};

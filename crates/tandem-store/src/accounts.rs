@@ -9,6 +9,15 @@ use crate::error::{StoreError, is_unique_violation};
 use crate::model::{CaseId, CaseRelation, NewUser, SessionId, SessionRecord, UserRecord};
 use crate::store::{Conn, Store, Tx, on};
 
+/// Failed sign-in attempts under one key, as [`Tx::sign_in_failures`] counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInFailures {
+    /// How many.
+    pub count: i64,
+    /// When the latest was.
+    pub last_at: Option<DateTime<Utc>>,
+}
+
 #[derive(FromRow)]
 struct UserRow {
     id: i64,
@@ -232,32 +241,41 @@ async fn record_attempt(
     key: &str,
     at: DateTime<Utc>,
     succeeded: bool,
-) -> Result<(), StoreError> {
-    const SQL: &str = "INSERT INTO sign_in_attempts (key, at, succeeded) VALUES ($1, $2, $3)";
-    on!(conn.reborrow(), c => {
-        sqlx::query(SQL)
-            .bind(key)
-            .bind(at)
-            .bind(succeeded)
-            .execute(&mut *c)
-            .await?;
-    });
-    Ok(())
+) -> Result<i64, StoreError> {
+    const SQL: &str =
+        "INSERT INTO sign_in_attempts (key, at, succeeded) VALUES ($1, $2, $3) RETURNING id";
+    let id = on!(conn.reborrow(), c => sqlx::query_scalar::<_, i64>(SQL)
+        .bind(key)
+        .bind(at)
+        .bind(succeeded)
+        .fetch_one(&mut *c)
+        .await?);
+    Ok(id)
 }
 
 async fn failed_attempts(
     mut conn: Conn<'_>,
     key: &str,
     since: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    const SQL: &str = "SELECT COUNT(*) FROM sign_in_attempts \
-                       WHERE key = $1 AND at >= $2 AND succeeded = FALSE";
-    let count = on!(conn.reborrow(), c => sqlx::query_scalar::<_, i64>(SQL)
+    since_last_success: bool,
+) -> Result<SignInFailures, StoreError> {
+    // Attempt ids grow with time, so "after the last success" compares ids: a failure and a
+    // success recorded in the same instant are still ordered.
+    const SQL: &str = "SELECT id, at FROM sign_in_attempts \
+                       WHERE key = $1 AND at >= $2 AND succeeded = FALSE \
+                       AND ($3 = FALSE OR id > COALESCE((SELECT MAX(id) FROM sign_in_attempts \
+                                                         WHERE key = $1 AND succeeded = TRUE), 0)) \
+                       ORDER BY id";
+    let rows: Vec<(i64, DateTime<Utc>)> = on!(conn.reborrow(), c => sqlx::query_as(SQL)
         .bind(key)
         .bind(since)
-        .fetch_one(&mut *c)
+        .bind(since_last_success)
+        .fetch_all(&mut *c)
         .await?);
-    Ok(count)
+    Ok(SignInFailures {
+        count: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+        last_at: rows.last().map(|(_, at)| *at),
+    })
 }
 
 async fn link_person(
@@ -396,23 +414,72 @@ impl Tx {
         revoke_sessions(self.conn(), None, Some(user_id)).await
     }
 
-    /// Records a sign-in attempt under a caller-chosen key, stamped with [`Tx::now`].
+    /// Makes concurrent sign-ins under the same keys wait for each other until this transaction
+    /// ends, so that counting earlier failures and recording this attempt are one step. SQLite
+    /// needs nothing more: a write transaction already holds the database's write lock.
+    pub async fn lock_sign_in_keys(&mut self, keys: &[&str]) -> Result<(), StoreError> {
+        let mut keys = keys.to_vec();
+        // One order for everybody, so that two sign-ins cannot each hold a lock the other wants.
+        keys.sort_unstable();
+        keys.dedup();
+        if let Conn::Postgres(c) = self.conn() {
+            for key in keys {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(key)
+                    .execute(&mut *c)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a sign-in attempt under a caller-chosen key, stamped with [`Tx::now`]; returns
+    /// its id, for [`Tx::mark_sign_in_succeeded`].
     pub async fn record_sign_in_attempt(
         &mut self,
         key: &str,
         succeeded: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let now = self.now();
         record_attempt(self.conn(), key, now, succeeded).await
     }
 
-    /// Failed attempts under `key` since `since`, as [`Store::failed_sign_in_attempts`] counts them.
-    pub async fn failed_sign_in_attempts(
+    /// Turns attempts recorded as failures (before the password was checked) into successes.
+    pub async fn mark_sign_in_succeeded(&mut self, ids: &[i64]) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE sign_in_attempts SET succeeded = TRUE WHERE id = $1";
+        for &id in ids {
+            on!(self.conn(), c => {
+                sqlx::query(SQL).bind(id).execute(&mut *c).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Failed attempts under `key` at or after `since`; with `since_last_success`, only those
+    /// after the key's latest successful attempt.
+    pub async fn sign_in_failures(
         &mut self,
         key: &str,
         since: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        failed_attempts(self.conn(), key, since).await
+        since_last_success: bool,
+    ) -> Result<SignInFailures, StoreError> {
+        failed_attempts(self.conn(), key, since, since_last_success).await
+    }
+
+    /// Deletes the failed attempts whose key starts with `prefix` (an administrator lifting a
+    /// lock). Returns how many.
+    pub async fn clear_sign_in_failures(&mut self, prefix: &str) -> Result<u64, StoreError> {
+        // `substr` rather than LIKE: keys are base64, whose `_` LIKE would take as a wildcard.
+        const SQL: &str = "DELETE FROM sign_in_attempts \
+                           WHERE succeeded = FALSE AND substr(key, 1, $2) = $1";
+        let length = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
+        let deleted = on!(self.conn(), c => sqlx::query(SQL)
+            .bind(prefix)
+            .bind(length)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(deleted)
     }
 
     /// Deletes sessions that expired or were revoked before `before`. Returns how many.
@@ -498,27 +565,6 @@ impl Store {
     pub async fn touch_session(&self, id: SessionId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let mut held = self.acquire().await?;
         touch_session(held.conn(), id, now).await
-    }
-
-    /// Records a sign-in attempt under a caller-chosen key (e.g. a keyed hash of the email).
-    pub async fn record_sign_in_attempt(
-        &self,
-        key: &str,
-        at: DateTime<Utc>,
-        succeeded: bool,
-    ) -> Result<(), StoreError> {
-        let mut held = self.acquire().await?;
-        record_attempt(held.conn(), key, at, succeeded).await
-    }
-
-    /// Failed attempts under `key` since `since`, for rate limiting.
-    pub async fn failed_sign_in_attempts(
-        &self,
-        key: &str,
-        since: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        let mut held = self.acquire().await?;
-        failed_attempts(held.conn(), key, since).await
     }
 
     /// How a case relates to people, as [`Tx::case_access`] reads it;

@@ -23,7 +23,7 @@ mod model;
 pub mod projection;
 mod store;
 
-pub use accounts::normalise_email;
+pub use accounts::{SignInFailures, normalise_email};
 pub use advice::{AdviceResponse, TrayCase};
 pub use bulk::AssignedCaseFile;
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};

@@ -184,6 +184,8 @@ impl StoredCase {
 pub struct ChildMatch {
     /// The stored child, to pass to [`Tx::open_case_for_child`](crate::Tx::open_case_for_child).
     pub child_id: ChildId,
+    /// The case already held, for checking who may see it.
+    pub case_id: CaseId,
     /// The reference of the case already held.
     pub reference: Reference,
     /// That case's stage from its summary row; `None` if it has none.

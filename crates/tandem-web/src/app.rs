@@ -4,14 +4,18 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::DefaultBodyLimit;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tandem_app::accounts;
-use tower::ServiceBuilder;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::csrf::{CsrfLayer, ProtectionError};
@@ -51,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/users/{id}/sign-out-everywhere",
             post(admin::sign_out_everywhere),
+        )
+        .route(
+            "/admin/users/{id}/lift-sign-in-lock",
+            post(admin::lift_sign_in_lock),
         )
         .route("/advice", get(advice::tray))
         .route(
@@ -128,6 +136,7 @@ pub fn router(state: AppState) -> Router {
     // the time limit and the two CSRF checks (the token check reads form bodies up to the size
     // limit itself); the size limits are on the routes, above.
     let middleware = ServiceBuilder::new()
+        .map_request(drop_malformed_request_id)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -145,6 +154,23 @@ pub fn router(state: AppState) -> Router {
         .layer(CsrfLayer::new().with_rejection_response(cross_site_refused))
         .layer(from_fn_with_state(state.clone(), require_csrf_token));
     routes.layer(middleware).with_state(state)
+}
+
+/// Keeps a caller's `X-Request-Id` (a proxy's, to follow a request across servers) only when
+/// it is a plain token: up to 64 letters, digits, `-`, `_` or `.`. Anything else is dropped, and
+/// a fresh id made in its place, so that nobody can write their own text into the logs.
+fn drop_malformed_request_id(mut request: Request<Body>) -> Request<Body> {
+    let well_formed = request.headers().get(REQUEST_ID).is_none_or(|id| {
+        let id = id.as_bytes();
+        (1..=64).contains(&id.len())
+            && id
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    });
+    if !well_formed {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
 }
 
 /// The span every request's log lines belong to: its id, method and path. Never the query
@@ -175,14 +201,56 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 }
 
 /// [`serve`] on a listener already bound (port 0 picks a free port; `local_addr` tells which).
+///
+/// Connections are served by hyper directly rather than by `axum::serve`, which installs no
+/// timer and so leaves hyper's header read timeout inert: a client could hold a connection
+/// open for ever by sending a request head slowly, or nothing at all (slowloris). Here a
+/// connection that has not sent a whole request head within
+/// [`WebConfig::header_read_timeout`](crate::WebConfig::header_read_timeout) of opening, or of
+/// its previous response, is closed. Each request carries the peer's address
+/// ([`ConnectInfo`]), for throttling sign-ins by client.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "listening");
+    let header_read_timeout = state.config().header_read_timeout;
     let purging = tokio::spawn(purge_hourly(state.clone()));
-    let served = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let app = router(state);
+    let connections = GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait for some to close, not spin.
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = app
+            .clone()
+            .map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_read_timeout)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "a connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
     purging.abort();
-    served
+    connections.shutdown().await;
+    Ok(())
 }
 
 /// Each server purges; with several servers on one database the deletes simply overlap.

@@ -18,8 +18,20 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long a session lasts when idle and at most.
     pub sessions: SessionPolicy,
-    /// How many failed sign-ins an email address may have before sign-in is refused for a while.
+    /// How many failed sign-ins an account (from one client address) and a client address may
+    /// have before sign-in is refused for a while.
     pub sign_in_limit: SignInLimit,
+    /// How many password checks may run at once (`TANDEM_PASSWORD_CHECKS`, 4 unless set). Each
+    /// takes about 19 MiB for argon2id; a sign-in beyond the cap is answered 503 with
+    /// `Retry-After`, so that a burst of sign-ins cannot exhaust the server's memory.
+    pub password_checks: usize,
+    /// Take the client's address from the last entry of `X-Forwarded-For`, as the reverse proxy
+    /// in front appended it (`TANDEM_TRUST_FORWARDED_FOR`). Off, the connection's own address is
+    /// used; never turn it on without a proxy that sets the header, or clients could choose it.
+    pub trust_forwarded_for: bool,
+    /// A connection that has not sent a whole request head this long after it opened, or after
+    /// its last response, is closed (slow or idle clients holding connections open).
+    pub header_read_timeout: Duration,
     /// A request taking longer than this is answered with 503 (408 while reading the body).
     pub request_timeout: Duration,
     /// The largest request body accepted, in bytes, except by the document upload.
@@ -73,6 +85,9 @@ impl Default for WebConfig {
             secure_cookies: true,
             sessions: SessionPolicy::default(),
             sign_in_limit: SignInLimit::default(),
+            password_checks: 4,
+            trust_forwarded_for: false,
+            header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             body_limit: 2 * 1024 * 1024,
             document_max_bytes: tandem_core::documents::DEFAULT_MAX_BYTES,

@@ -12,6 +12,7 @@ mod api;
 mod app;
 mod assets;
 pub mod charts;
+mod client;
 pub mod components;
 mod config;
 mod error;

@@ -19,6 +19,9 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), \
      magnetometer=(), microphone=(), payment=(), usb=()";
 
+/// The forms posted before there is a session, whose token comes from the pre-sign-in cookie.
+const BEFORE_SIGN_IN: &[&str] = &["/sign-in"];
+
 /// The form field and header that carry the CSRF token.
 const CSRF_FIELD: &str = "csrf_token";
 const CSRF_HEADER: &str = "x-csrf-token";
@@ -94,8 +97,19 @@ pub(crate) async fn require_csrf_token(
         return next.run(request).await;
     }
     let secure = state.config().secure_cookies;
-    let expected: Vec<String> = [Cookie::Session, Cookie::SignIn]
-        .into_iter()
+    if !origin_is_this_site(&request, secure) {
+        tracing::info!("refused a state-changing request from another origin");
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    // The pre-sign-in cookie's token signs in and nothing else: a signed-in request must carry
+    // its own session's token.
+    let cookies: &[Cookie] = if BEFORE_SIGN_IN.contains(&request.uri().path()) {
+        &[Cookie::Session, Cookie::SignIn]
+    } else {
+        &[Cookie::Session]
+    };
+    let expected: Vec<String> = cookies
+        .iter()
         .filter_map(|cookie| cookie.read(request.headers(), secure))
         .map(csrf_token_for)
         .collect();
@@ -148,6 +162,45 @@ fn is_scripted_sign_in(request: &Request) -> bool {
     request.uri().path() == "/sign-in"
         && !headers.contains_key(header::ORIGIN)
         && !headers.contains_key("sec-fetch-site")
+}
+
+/// Whether a state-changing request's `Origin`, if it sent one, is exactly this site: scheme,
+/// host and port. tower-http's `CsrfLayer` (outside this check) compares the host only. With
+/// secure cookies the scheme must be `https`, except on a loopback host, where browsers treat
+/// plain `http` as secure (a developer's machine, the browser tests).
+fn origin_is_this_site(request: &Request, secure: bool) -> bool {
+    let Some(origin) = request.headers().get(header::ORIGIN) else {
+        return true;
+    };
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    let (Ok(origin), Some(host)) = (origin.to_str(), host) else {
+        return false;
+    };
+    let Some((scheme, origin_host)) = origin.split_once("://") else {
+        return false;
+    };
+    let scheme_allowed = match scheme {
+        "https" => true,
+        "http" => !secure || is_loopback(host),
+        _ => false,
+    };
+    scheme_allowed && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// `localhost`, `127.x.x.x` or `[::1]`, with or without a port.
+fn is_loopback(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn header_token(headers: &HeaderMap) -> Option<String> {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use tandem_app::reports::DashboardCache;
 use tandem_app::services::Services;
 use tandem_app::services::Store;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::WebConfig;
 
@@ -23,6 +24,7 @@ struct Inner {
     config: WebConfig,
     clock: Clock,
     dashboards: DashboardCache,
+    password_checks: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 store,
+                password_checks: Arc::new(Semaphore::new(config.password_checks.max(1))),
                 config,
                 clock,
                 dashboards: DashboardCache::default(),
@@ -51,6 +54,12 @@ impl AppState {
     /// The settings the application was started with.
     pub fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    /// A permit to check a password, held until it is dropped, or `None` when
+    /// [`WebConfig::password_checks`] are running already.
+    pub fn password_check(&self) -> Option<OwnedSemaphorePermit> {
+        self.inner.password_checks.clone().try_acquire_owned().ok()
     }
 
     /// Dashboards computed since the cases last changed.

@@ -52,6 +52,15 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_DOCUMENT_MAX_MB", value_name = "MB", default_value_t = 20,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     document_max_mb: u16,
+    /// How many password checks may run at once (about 19 MiB each); sign-ins beyond that are
+    /// asked to retry in a few seconds.
+    #[arg(long, env = "TANDEM_PASSWORD_CHECKS", value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    password_checks: u16,
+    /// Take the client's address from the last entry of X-Forwarded-For, as a reverse proxy in
+    /// front appended it (for sign-in limits). Only behind such a proxy.
+    #[arg(long, env = "TANDEM_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 /// The environment variable holding the key analysts' pseudonyms are made with (at least 16
@@ -91,6 +100,8 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             advice_access_days: args.advice_access_days,
             reply_working_days: args.reply_working_days,
             document_max_bytes: usize::from(args.document_max_mb) * 1024 * 1024,
+            password_checks: usize::from(args.password_checks),
+            trust_forwarded_for: args.trust_forwarded_for,
             ..WebConfig::default()
         };
         run_server(store, listener, config).await

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use tandem_core::access::provider_key;
+use tandem_core::input;
 use tandem_core::{
     Action, Actor, CaseAccess, CaseFile, Child, Date, Event, EventDetail, EventType, Reference,
     Resource, Role, Timeline, UserId, can, timeline,
@@ -80,10 +81,22 @@ impl Services {
         let tx = self.begin().await?;
         let mut tx = authorise_service(tx, caller, Action::OpenCase).await?;
         check_request(request, tx.today())?;
-        let matches = match child_key(&request.child) {
+        let all_matches = match child_key(&request.child) {
             Some((given, family, born)) => tx.cases_of_child(given, family, born).await?,
             None => Vec::new(),
         };
+        // Only the caller's own matches are named: another team's case is not theirs to see,
+        // nor to add this request to (the outside security test found references, stages and
+        // then settings leaking this way).
+        let closed_since = self.advice_closed_since(tx.today());
+        let mut matches = Vec::with_capacity(all_matches.len());
+        for found in all_matches.iter() {
+            let access = tx.case_access(found.case_id, closed_since).await?;
+            if can(&caller.actor, Action::ViewCase, Resource::Case(&access)) {
+                matches.push(found.clone());
+            }
+        }
+        let elsewhere = matches.len() < all_matches.len();
         let same_child = match request.same_child_as {
             Some(id) if matches.iter().any(|m| m.child_id == id) => Some(id),
             Some(_) => {
@@ -92,8 +105,8 @@ impl Services {
                     "That child does not have the names and date of birth given",
                 )]));
             }
-            None if !matches.is_empty() && !request.different_child => {
-                return Err(ServiceError::PossibleDuplicate(matches));
+            None if !all_matches.is_empty() && !request.different_child => {
+                return Err(ServiceError::PossibleDuplicate { matches, elsewhere });
             }
             None => None,
         };
@@ -335,15 +348,21 @@ impl Services {
         reference: &Reference,
     ) -> Result<(Tx, StoredCase, CaseAccess), ServiceError> {
         let mut tx = self.begin().await?;
-        let Some(case) = tx.case(reference).await? else {
-            tx.rollback().await?;
-            return Err(ServiceError::NotFound {
-                reference: reference.to_string(),
-            });
+        let case = tx.case(reference).await?;
+        let access = match &case {
+            Some(case) => {
+                let closed_since = self.advice_closed_since(tx.today());
+                tx.case_access(case.record.id, closed_since).await?
+            }
+            None => CaseAccess::default(),
         };
-        let closed_since = self.advice_closed_since(tx.today());
-        let access = tx.case_access(case.record.id, closed_since).await?;
-        let tx = authorise_case(tx, caller, action, reference, &access).await?;
+        // A missing case and one the caller may not see take the same path (refusal audited,
+        // then "not found"), so that neither the answer nor its timing tells them apart.
+        let tx = authorise_case(tx, caller, action, reference, case.as_ref().map(|_| &access))
+            .await?;
+        let case = case.ok_or_else(|| ServiceError::NotFound {
+            reference: reference.to_string(),
+        })?;
         Ok((tx, case, access))
     }
 }
@@ -421,7 +440,28 @@ fn required_reason(reason: &str) -> Result<&str, ServiceError> {
             "Enter why the record is being changed",
         )]));
     }
+    if let Err(problem) = input::check_text(reason, input::MAX_TEXT, true) {
+        return Err(ServiceError::Invalid(vec![FieldError::new(
+            "reason",
+            problem.message("Reason"),
+        )]));
+    }
     Ok(reason)
+}
+
+/// Problems with the text a person typed into a field: too long, or holding control or
+/// direction-changing characters. `multiline` fields may hold line breaks.
+fn text_problems(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    label: &str,
+    text: &str,
+    max: usize,
+    multiline: bool,
+) {
+    if let Err(problem) = input::check_text(text, max, multiline) {
+        errors.push(FieldError::new(field, problem.message(label)));
+    }
 }
 
 /// The names and date of birth the duplicate check compares, when all are given.
@@ -463,6 +503,15 @@ fn check_request(request: &NewRequest, today: Date) -> Result<(), ServiceError> 
             "Enter the child's last name",
         ));
     }
+    for (field, value) in &request.child.other {
+        let Some(text) = value.as_str() else { continue };
+        let (label, max) = match field.as_str() {
+            "given_name" => ("First name", input::MAX_NAME),
+            "family_name" => ("Last name", input::MAX_NAME),
+            _ => ("This detail", input::MAX_LABEL),
+        };
+        text_problems(&mut errors, field, label, text, max, false);
+    }
     match request.child.date_of_birth {
         None => errors.push(FieldError::new(
             "date_of_birth",
@@ -472,12 +521,26 @@ fn check_request(request: &NewRequest, today: Date) -> Result<(), ServiceError> 
             "date_of_birth",
             "Date of birth must be before the date the request was received",
         )),
+        Some(born) if !input::plausible_birth(born, request.received) => {
+            errors.push(FieldError::new(
+                "date_of_birth",
+                "The child or young person must be under 25 on the date the request was received",
+            ));
+        }
         Some(_) => {}
     }
     if request.received > today {
         errors.push(FieldError::new(
             "received",
             "Date the request was received must be today or in the past",
+        ));
+    } else if request.received < input::EARLIEST {
+        errors.push(FieldError::new(
+            "received",
+            format!(
+                "Date the request was received must be on or after {}",
+                tandem_core::dates::long(input::EARLIEST)
+            ),
         ));
     }
     if request.same_child_as.is_some() && request.different_child {
@@ -503,6 +566,25 @@ fn check_event(event: &Event, case: &CaseFile, today: Date) -> Result<(), Servic
             "date",
             "The date must be today or in the past",
         ));
+    } else if event.date < input::EARLIEST {
+        errors.push(FieldError::new(
+            "date",
+            format!(
+                "The date must be on or after {}",
+                tandem_core::dates::long(input::EARLIEST)
+            ),
+        ));
+    }
+    for (field, text) in event.to_fields() {
+        match field {
+            "id" => text_problems(&mut errors, field, "Reference", &text, input::MAX_LABEL, false),
+            "provider" => text_problems(&mut errors, field, "Service", &text, input::MAX_LABEL, false),
+            "reason" => text_problems(&mut errors, field, "Reason", &text, input::MAX_TEXT, true),
+            "evidence" => {
+                text_problems(&mut errors, field, "Evidence", &text, input::MAX_TEXT, true);
+            }
+            _ => {}
+        }
     }
     let request = case
         .events

@@ -103,8 +103,14 @@ pub enum ServiceError {
     },
     /// A child with the same names and date of birth already has cases; the caller must say
     /// whether the request is for that child or for a different one.
-    #[error("a child with these names and date of birth already has {} case(s)", .0.len())]
-    PossibleDuplicate(Vec<ChildMatch>),
+    #[error("a child with these names and date of birth may already have a case")]
+    PossibleDuplicate {
+        /// The matching cases the caller may see.
+        matches: Vec<ChildMatch>,
+        /// Whether cases the caller may not see match too (another team's): they are not
+        /// named, only said to exist, with whom to ask.
+        elsewhere: bool,
+    },
     /// The store failed (any store error not turned into one of the variants above).
     #[error(transparent)]
     Store(StoreError),
@@ -233,14 +239,16 @@ async fn authorise_service(
 
 /// Allows or refuses `action` on a case. A caller who may not even see the case is told it does
 /// not exist, so that references cannot be probed; either refusal is audited and committed.
+/// `access` is `None` when there is no such case, which is refused in exactly the same way.
 async fn authorise_case(
     mut tx: Tx,
     caller: &Caller,
     action: Action,
     reference: &Reference,
-    access: &CaseAccess,
+    access: Option<&CaseAccess>,
 ) -> Result<Tx, ServiceError> {
-    let allowed = |action| can(&caller.actor, action, Resource::Case(access));
+    let allowed =
+        |action| access.is_some_and(|access| can(&caller.actor, action, Resource::Case(access)));
     if allowed(action) {
         return Ok(tx);
     }

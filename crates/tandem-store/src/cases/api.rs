@@ -167,19 +167,19 @@ impl Tx {
         family_name: &str,
         date_of_birth: Date,
     ) -> Result<Vec<ChildMatch>, StoreError> {
-        const SQL: &str = "SELECT ch.id, c.reference, p.stage FROM children ch \
+        const SQL: &str = "SELECT ch.id, c.id, c.reference, p.stage FROM children ch \
              JOIN cases c ON c.child_id = ch.id \
              LEFT JOIN case_projection p ON p.case_id = c.id \
              WHERE lower(ch.given_name) = lower($1) AND lower(ch.family_name) = lower($2) \
              AND ch.date_of_birth = $3 ORDER BY c.id DESC";
-        let rows = on!(self.conn(), c => sqlx::query_as::<_, (i64, String, Option<String>)>(SQL)
+        let rows = on!(self.conn(), c => sqlx::query_as::<_, (i64, i64, String, Option<String>)>(SQL)
             .bind(given_name.trim())
             .bind(family_name.trim())
             .bind(date_of_birth)
             .fetch_all(&mut *c)
             .await?);
         rows.into_iter()
-            .map(|(child_id, reference, stage)| {
+            .map(|(child_id, case_id, reference, stage)| {
                 let stage = match stage {
                     Some(text) => Some(
                         Stage::parse(&text)
@@ -189,6 +189,7 @@ impl Tx {
                 };
                 Ok(ChildMatch {
                     child_id,
+                    case_id,
                     reference: parse_reference(reference)?,
                     stage,
                 })

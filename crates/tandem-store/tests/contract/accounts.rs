@@ -142,13 +142,56 @@ async fn accounts_sessions_and_sign_in_attempts(ctx: Ctx) {
     );
     assert!(store.user(id).await.expect("read").expect("found").disabled);
 
-    // Sign-in attempts.
-    for (minute, ok) in [(0, false), (1, false), (2, true), (3, false)] {
-        store
-            .record_sign_in_attempt("k1", now + chrono::Duration::minutes(minute), ok)
-            .await
-            .expect("attempt");
+    // Sign-in attempts: failures counted since a time, and optionally since the last success;
+    // a failure turned into a success; failures cleared by key prefix.
+    let mut tx = store.begin_at(now).await.expect("begin");
+    tx.lock_sign_in_keys(&["acct:k1", "acct:k1", "client:c"])
+        .await
+        .expect("lock");
+    let mut ids = Vec::new();
+    for ok in [false, false, true, false] {
+        ids.push(tx.record_sign_in_attempt("acct:k1", ok).await.expect("attempt"));
     }
+    tx.record_sign_in_attempt("client:c", false)
+        .await
+        .expect("attempt");
+    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}");
+    let all = tx
+        .sign_in_failures("acct:k1", now, false)
+        .await
+        .expect("count");
+    assert_eq!(all.count, 3);
+    assert_eq!(all.last_at, Some(now));
+    let since_success = tx
+        .sign_in_failures("acct:k1", now, true)
+        .await
+        .expect("count");
+    assert_eq!(since_success.count, 1);
+    let later = tx
+        .sign_in_failures("acct:k1", now + chrono::Duration::minutes(1), false)
+        .await
+        .expect("count");
+    assert_eq!((later.count, later.last_at), (0, None));
+    tx.mark_sign_in_succeeded(&ids[3..]).await.expect("mark");
+    assert_eq!(
+        tx.sign_in_failures("acct:k1", now, true)
+            .await
+            .expect("count")
+            .count,
+        0
+    );
+    // `_` is an ordinary character to the prefix, not a wildcard.
+    assert_eq!(tx.clear_sign_in_failures("acct_").await.expect("clear"), 0);
+    assert_eq!(tx.clear_sign_in_failures("acct:").await.expect("clear"), 2);
+    assert_eq!(
+        tx.sign_in_failures("client:c", now, true)
+            .await
+            .expect("count")
+            .count,
+        1
+    );
+    tx.commit().await.expect("commit");
+}
     store
         .record_sign_in_attempt("k2", now, false)
         .await

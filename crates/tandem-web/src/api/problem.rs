@@ -154,7 +154,9 @@ impl From<ServiceError> for Problem {
                 problem.0.current_version = Some(current_version);
                 problem
             }
-            ServiceError::PossibleDuplicate(matches) => Self::duplicate(matches),
+            ServiceError::PossibleDuplicate { matches, elsewhere } => {
+                Self::duplicate(matches, elsewhere)
+            }
             ServiceError::Store(StoreError::EventNotFound { event_id, .. }) => Self::new(
                 StatusCode::NOT_FOUND,
                 format!("Event {event_id} is not an event of this case."),
@@ -169,12 +171,17 @@ impl From<ServiceError> for Problem {
 }
 
 impl Problem {
-    fn duplicate(matches: Vec<ChildMatch>) -> Self {
-        let mut problem = Self::new(
-            StatusCode::CONFLICT,
+    fn duplicate(matches: Vec<ChildMatch>, elsewhere: bool) -> Self {
+        let detail = if elsewhere {
+            "A child with these names and date of birth may already have a case, held by \
+             another team: ask your team manager or the duty manager before opening a new one. \
+             Send the request again with same_child_as (the child_id of a match listed here) or \
+             with different_child: true."
+        } else {
             "A child with these names and date of birth already has a case. Send the request \
-             again with same_child_as (that child's child_id) or with different_child: true.",
-        );
+             again with same_child_as (that child's child_id) or with different_child: true."
+        };
+        let mut problem = Self::new(StatusCode::CONFLICT, detail);
         problem.0.matches = matches
             .into_iter()
             .map(|m| DuplicateMatch {

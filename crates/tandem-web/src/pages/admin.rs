@@ -203,6 +203,7 @@ pub(crate) enum Done {
     Disabled,
     Enabled,
     SignedOut,
+    Unlocked,
 }
 
 impl Done {
@@ -213,6 +214,7 @@ impl Done {
             Self::Disabled => "Account disabled and signed out everywhere",
             Self::Enabled => "Account enabled",
             Self::SignedOut => "Signed out everywhere",
+            Self::Unlocked => "Sign-in lock lifted: failed attempts forgotten",
         }
     }
 }
@@ -356,4 +358,16 @@ pub(crate) async fn sign_out_everywhere(
     require_manager(&user)?;
     accounts::sign_out_everywhere(state.store(), &user.actor(), id, state.now()).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?done=signed_out")).into_response())
+}
+
+/// `POST /admin/users/{id}/lift-sign-in-lock`: forgets the account's failed sign-ins, from
+/// every client address, so that its owner can sign in at once.
+pub(crate) async fn lift_sign_in_lock(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+) -> Result<Response, WebError> {
+    require_manager(&user)?;
+    accounts::lift_sign_in_lock(state.store(), &user.actor(), id, state.now()).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?done=unlocked")).into_response())
 }

@@ -144,9 +144,13 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 
 /// A cell a spreadsheet would run as a formula if it were opened from CSV (OWASP's CSV
 /// injection): names are typed by people, so such a cell is written with a leading `'`.
+/// Spreadsheets skip leading spaces and line breaks before a formula, so the check looks past
+/// any whitespace (the outside test got `" =HYPERLINK(…)"` through the API).
 fn defused(cell: &str) -> std::borrow::Cow<'_, str> {
-    let looks_like_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if looks_like_formula && cell.parse::<f64>().is_err() {
+    let looks_like_formula = cell
+        .trim_start_matches(|c: char| c.is_whitespace() && c != '\t' && c != '\r')
+        .starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if looks_like_formula && cell.trim().parse::<f64>().is_err() {
         format!("'{cell}").into()
     } else {
         cell.into()
@@ -213,6 +217,10 @@ mod tests {
         assert_eq!(defused("+44 1234"), "'+44 1234");
         assert_eq!(defused("-12.5"), "-12.5");
         assert_eq!(defused("Jo Bloggs"), "Jo Bloggs");
+        for hidden in [" =HYPERLINK(\"x\")", "\n=1+2", " \n @SUM(A1)", "\u{a0}=A1"] {
+            assert_eq!(defused(hidden), format!("'{hidden}"), "{hidden:?}");
+        }
+        assert_eq!(defused(" -12.5"), " -12.5");
         assert_eq!(defused(""), "");
     }
 

@@ -128,7 +128,7 @@ pub(crate) async fn open(
             }
             show(&user, &people, &values, &problems, None)
         }
-        Err(ServiceError::PossibleDuplicate(matches)) => {
+        Err(ServiceError::PossibleDuplicate { matches, elsewhere }) => {
             let mut problems = Problems::default();
             // The question was asked and not answered.
             if values.contains_key("asked") {
@@ -137,7 +137,7 @@ pub(crate) async fn open(
                     "Select whether the request is for the same child or a different child".into(),
                 );
             }
-            show(&user, &people, &values, &problems, Some(&matches))
+            show(&user, &people, &values, &problems, Some((&matches, elsewhere)))
         }
         Err(other) => Err(other.into()),
     }
@@ -148,7 +148,7 @@ fn show(
     people: &[CaseManager],
     values: &Values,
     problems: &Problems,
-    matches: Option<&[ChildMatch]>,
+    matches: Option<(&[ChildMatch], bool)>,
 ) -> Result<Response, WebError> {
     let status = if problems.is_empty() {
         StatusCode::CONFLICT
@@ -247,18 +247,28 @@ fn page(
     people: &[CaseManager],
     values: &Values,
     problems: &Problems,
-    matches: Option<&[ChildMatch]>,
+    matches: Option<(&[ChildMatch], bool)>,
 ) -> Result<FormPage, WebError> {
     let mut fields = Vec::new();
     let mut notices = Vec::new();
     let mut hidden = Vec::new();
-    if let Some(matches) = matches {
-        notices.push(Html::render(&WarningText {
-            text: Some(
+    if let Some((matches, elsewhere)) = matches {
+        let mut warning = String::new();
+        if !matches.is_empty() {
+            warning.push_str(
                 "A child with the same name and date of birth already has a case. Check whether \
-                 this request is for the same child before you continue."
-                    .into(),
-            ),
+                 this request is for the same child before you continue. ",
+            );
+        }
+        if elsewhere {
+            warning.push_str(
+                "A child with the same name and date of birth may have a case held by another \
+                 team. Ask your team manager or the duty manager before you open a new case: \
+                 if it is the same child, the request belongs on that case.",
+            );
+        }
+        notices.push(Html::render(&WarningText {
+            text: Some(warning.trim_end().to_owned()),
             ..WarningText::default()
         })?);
         fields.push(same_child_question(values, problems, matches)?);
@@ -310,10 +320,12 @@ fn same_child_question(
             })
         })
         .collect();
-    items.push(Some(ChoiceItem {
-        divider: Some("or".into()),
-        ..ChoiceItem::default()
-    }));
+    if !items.is_empty() {
+        items.push(Some(ChoiceItem {
+            divider: Some("or".into()),
+            ..ChoiceItem::default()
+        }));
+    }
     items.push(Some(ChoiceItem {
         value: Some(DIFFERENT.into()),
         text: Some("A different child with the same name and date of birth".into()),

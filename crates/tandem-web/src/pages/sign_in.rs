@@ -3,13 +3,14 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tandem_app::accounts::{self, AccountError, SessionToken};
 use tandem_app::services::FieldError;
 
 use crate::Html;
+use crate::client::ClientAddress;
 use crate::error::{Rendered, WebError, html};
 use crate::pages::forms::{FormErrors, TextField};
 use crate::pages::layout::Layout;
@@ -122,6 +123,7 @@ pub(crate) struct SignInForm {
 /// `POST /sign-in`: a new session and off to where the user was going, or the form again.
 pub(crate) async fn submit(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
     let mut errors = Vec::new();
@@ -133,10 +135,15 @@ pub(crate) async fn submit(
     }
     let refusal = if errors.is_empty() {
         let config = state.config();
+        // Held until the sign-in ends: the cap is on password checks running at once.
+        let Some(_permit) = state.password_check() else {
+            return busy(&state, &form);
+        };
         match accounts::sign_in(
             state.store(),
             &form.email,
             &form.password,
+            &client,
             config.sessions,
             config.sign_in_limit,
             state.now(),
@@ -150,12 +157,15 @@ pub(crate) async fn submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 FormErrors::one("email", "Enter a correct email address and password"),
             ),
-            Err(AccountError::RateLimited) => (
+            Err(AccountError::RateLimited { until }) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 FormErrors::one(
                     "email",
-                    "There have been too many attempts to sign in with this email address. \
-                     Wait 15 minutes and try again",
+                    format!(
+                        "There have been too many attempts to sign in. Wait {} and try again, \
+                         or ask your administrator to lift the lock",
+                        minutes_until(until, state.now())
+                    ),
                 ),
             ),
             Err(other) => return Err(other.into()),
@@ -179,6 +189,38 @@ pub(crate) async fn submit(
         &errors,
     )?;
     Ok(html(status, page.render()?))
+}
+
+/// Every password check is taken: the form again, 503 with `Retry-After`, nothing recorded.
+fn busy(state: &AppState, form: &SignInForm) -> Result<Response, WebError> {
+    let errors = FormErrors::one(
+        "email",
+        "The service is busy. Wait a few seconds and try again",
+    );
+    let page = SignInPage::new(
+        form.csrf_token.clone(),
+        form.next.as_deref(),
+        Some(form.email.as_str()),
+        &errors,
+    )?;
+    let mut response = html(StatusCode::SERVICE_UNAVAILABLE, page.render()?);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    tracing::warn!(
+        limit = state.config().password_checks,
+        "refused a sign-in: every password check is running"
+    );
+    Ok(response)
+}
+
+/// "1 minute", "15 minutes", rounded up.
+fn minutes_until(until: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+    let seconds = (until - now).num_seconds().max(1);
+    match (seconds + 59) / 60 {
+        1 => "1 minute".to_owned(),
+        minutes => format!("{minutes} minutes"),
+    }
 }
 
 fn signed_in_response(
