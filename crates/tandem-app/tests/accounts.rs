@@ -169,9 +169,17 @@ async fn sign_in_checks_the_password_and_limits_failures() {
         ..SignInLimit::default()
     };
 
-    let signed_in = accounts::sign_in(&store, "P@example.org", PASSWORD, CLIENT, policy, limit, now)
-        .await
-        .expect("sign in");
+    let signed_in = accounts::sign_in(
+        &store,
+        "P@example.org",
+        PASSWORD,
+        CLIENT,
+        policy,
+        limit,
+        now,
+    )
+    .await
+    .expect("sign in");
     assert_eq!(signed_in.user.id, id);
     let (session, user) = accounts::current_session(&store, &signed_in.token, policy, now)
         .await
@@ -187,17 +195,44 @@ async fn sign_in_checks_the_password_and_limits_failures() {
     );
 
     for _ in 0..2 {
-        let wrong = accounts::sign_in(&store, "p@example.org", "wrong", CLIENT, policy, limit, now).await;
+        let wrong =
+            accounts::sign_in(&store, "p@example.org", "wrong", CLIENT, policy, limit, now).await;
         assert!(matches!(wrong, Err(AccountError::BadCredentials)));
     }
-    let locked = accounts::sign_in(&store, "p@example.org", PASSWORD, CLIENT, policy, limit, now).await;
+    let locked = accounts::sign_in(
+        &store,
+        "p@example.org",
+        PASSWORD,
+        CLIENT,
+        policy,
+        limit,
+        now,
+    )
+    .await;
     assert!(matches!(locked, Err(AccountError::RateLimited { .. })));
     let later = now + limit.window + Duration::seconds(1);
-    accounts::sign_in(&store, "p@example.org", PASSWORD, CLIENT, policy, limit, later)
-        .await
-        .expect("the window has passed");
+    accounts::sign_in(
+        &store,
+        "p@example.org",
+        PASSWORD,
+        CLIENT,
+        policy,
+        limit,
+        later,
+    )
+    .await
+    .expect("the window has passed");
 
-    let unknown = accounts::sign_in(&store, "who@example.org", PASSWORD, CLIENT, policy, limit, now).await;
+    let unknown = accounts::sign_in(
+        &store,
+        "who@example.org",
+        PASSWORD,
+        CLIENT,
+        policy,
+        limit,
+        now,
+    )
+    .await;
     assert!(matches!(unknown, Err(AccountError::BadCredentials)));
 
     accounts::sign_out(&store, id, &signed_in.token, now)
@@ -326,15 +361,32 @@ async fn ended_sessions_and_old_attempts_are_purged() {
         .expect("create");
     let policy = SessionPolicy::default();
     let limit = SignInLimit::default();
-    let ended = accounts::sign_in(&store, "p@example.org", PASSWORD, CLIENT, policy, limit, now)
-        .await
-        .expect("sign in");
-    let failed = accounts::sign_in(&store, "p@example.org", "wrong", CLIENT, policy, limit, now).await;
+    let ended = accounts::sign_in(
+        &store,
+        "p@example.org",
+        PASSWORD,
+        CLIENT,
+        policy,
+        limit,
+        now,
+    )
+    .await
+    .expect("sign in");
+    let failed =
+        accounts::sign_in(&store, "p@example.org", "wrong", CLIENT, policy, limit, now).await;
     assert!(matches!(failed, Err(AccountError::BadCredentials)));
     let later = now + policy.absolute + accounts::RETENTION + Duration::minutes(1);
-    let live = accounts::sign_in(&store, "p@example.org", PASSWORD, CLIENT, policy, limit, later)
-        .await
-        .expect("sign in later");
+    let live = accounts::sign_in(
+        &store,
+        "p@example.org",
+        PASSWORD,
+        CLIENT,
+        policy,
+        limit,
+        later,
+    )
+    .await
+    .expect("sign in later");
 
     // The first session and both early attempts are gone; the later ones stay.
     assert_eq!(

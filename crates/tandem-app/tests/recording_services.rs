@@ -143,8 +143,8 @@ async fn only_those_who_record_read_a_case_for_recording(ctx: Ctx) {
     ));
     assert_eq!(
         audit(store, "denied").await.len(),
-        2,
-        "both refusals audited"
+        3,
+        "every refusal audited, the missing case's too (one path for both)"
     );
     assert_eq!(audit(store, "case.view").await.len(), 2);
 }

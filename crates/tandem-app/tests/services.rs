@@ -132,7 +132,7 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
     ancient.child = child("Robin", "Testcase", "0000-06-01");
     assert_eq!(
         invalid_fields(services.open_case(&cm, &ancient).await.unwrap_err()),
-        ["received"]
+        ["date_of_birth", "received"]
     );
     let mut grown_up = request("EHC-1", "2026-01-05");
     grown_up.child = child("Robin", "Testcase", "2001-01-05");
@@ -193,11 +193,19 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
 
     // Another team's case manager is told a case may exist elsewhere, and whom to ask, but
     // not its reference or stage, and cannot add the request to that child's case.
-    let south = person(store, "cm-south@example.test", Role::CaseManager, Some("south")).await;
+    let south = person(
+        store,
+        "cm-south@example.test",
+        Role::CaseManager,
+        Some("south"),
+    )
+    .await;
     let mut elsewhere_request = again.clone();
     elsewhere_request.reference = reference("EHC-4");
-    let ServiceError::PossibleDuplicate { matches, elsewhere } =
-        services.open_case(&south, &elsewhere_request).await.unwrap_err()
+    let ServiceError::PossibleDuplicate { matches, elsewhere } = services
+        .open_case(&south, &elsewhere_request)
+        .await
+        .unwrap_err()
     else {
         panic!("expected a possible duplicate");
     };

@@ -73,9 +73,14 @@ pub fn check_text(text: &str, max: usize, multiline: bool) -> Result<(), TextPro
 /// [`EARLIEST`] less 25 years, and the child or young person under 25 on that day (an EHC plan
 /// is for a child or a young person under 25: Children and Families Act 2014, s.83(2)).
 pub fn plausible_birth(born: Date, received: Date) -> bool {
-    received
-        .checked_sub_months(Months::new(25 * 12))
-        .is_some_and(|earliest| born > earliest)
+    let twenty_five_years = Months::new(25 * 12);
+    let under_25 = received
+        .checked_sub_months(twenty_five_years)
+        .is_some_and(|turned_25| born > turned_25);
+    let after_earliest = EARLIEST
+        .checked_sub_months(twenty_five_years)
+        .is_some_and(|earliest| born >= earliest);
+    under_25 && after_earliest
 }
 
 #[cfg(test)]
@@ -97,10 +102,22 @@ mod tests {
 
     #[test]
     fn control_and_direction_characters_are_refused() {
-        assert_eq!(check_text("Ro\0bin", MAX_NAME, false), Err(TextProblem::Control));
-        assert_eq!(check_text("Robin\n", MAX_NAME, false), Err(TextProblem::Control));
-        assert_eq!(check_text("line one\r\nline two\t.", MAX_TEXT, true), Ok(()));
-        assert_eq!(check_text("a\u{7}b", MAX_TEXT, true), Err(TextProblem::Control));
+        assert_eq!(
+            check_text("Ro\0bin", MAX_NAME, false),
+            Err(TextProblem::Control)
+        );
+        assert_eq!(
+            check_text("Robin\n", MAX_NAME, false),
+            Err(TextProblem::Control)
+        );
+        assert_eq!(
+            check_text("line one\r\nline two\t.", MAX_TEXT, true),
+            Ok(())
+        );
+        assert_eq!(
+            check_text("a\u{7}b", MAX_TEXT, true),
+            Err(TextProblem::Control)
+        );
         for c in ['\u{202e}', '\u{202a}', '\u{2066}', '\u{2069}'] {
             assert_eq!(
                 check_text(&format!("Robin{c}txt.exe"), MAX_NAME, false),
@@ -117,7 +134,10 @@ mod tests {
     fn a_birth_is_plausible_for_anyone_under_25_on_the_day_of_the_request() {
         let received = date("2026-03-10");
         assert!(plausible_birth(date("2001-03-11"), received));
-        assert!(!plausible_birth(date("2001-03-10"), received), "25 that day");
+        assert!(
+            !plausible_birth(date("2001-03-10"), received),
+            "25 that day"
+        );
         assert!(!plausible_birth(date("0001-01-01"), received));
         // 29 February: 25 years before 29 Feb 2028 is 29 Feb 2003.
         assert!(plausible_birth(date("2003-03-01"), date("2028-02-29")));

@@ -358,8 +358,14 @@ impl Services {
         };
         // A missing case and one the caller may not see take the same path (refusal audited,
         // then "not found"), so that neither the answer nor its timing tells them apart.
-        let tx = authorise_case(tx, caller, action, reference, case.as_ref().map(|_| &access))
-            .await?;
+        let tx = authorise_case(
+            tx,
+            caller,
+            action,
+            reference,
+            case.as_ref().map(|_| &access),
+        )
+        .await?;
         let case = case.ok_or_else(|| ServiceError::NotFound {
             reference: reference.to_string(),
         })?;
@@ -521,7 +527,8 @@ fn check_request(request: &NewRequest, today: Date) -> Result<(), ServiceError> 
             "date_of_birth",
             "Date of birth must be before the date the request was received",
         )),
-        Some(born) if !input::plausible_birth(born, request.received) => {
+        // Against the day received, or today when that is (wrongly) in the future.
+        Some(born) if !input::plausible_birth(born, request.received.min(today)) => {
             errors.push(FieldError::new(
                 "date_of_birth",
                 "The child or young person must be under 25 on the date the request was received",
@@ -577,8 +584,22 @@ fn check_event(event: &Event, case: &CaseFile, today: Date) -> Result<(), Servic
     }
     for (field, text) in event.to_fields() {
         match field {
-            "id" => text_problems(&mut errors, field, "Reference", &text, input::MAX_LABEL, false),
-            "provider" => text_problems(&mut errors, field, "Service", &text, input::MAX_LABEL, false),
+            "id" => text_problems(
+                &mut errors,
+                field,
+                "Reference",
+                &text,
+                input::MAX_LABEL,
+                false,
+            ),
+            "provider" => text_problems(
+                &mut errors,
+                field,
+                "Service",
+                &text,
+                input::MAX_LABEL,
+                false,
+            ),
             "reason" => text_problems(&mut errors, field, "Reason", &text, input::MAX_TEXT, true),
             "evidence" => {
                 text_problems(&mut errors, field, "Evidence", &text, input::MAX_TEXT, true);

@@ -137,7 +137,13 @@ pub(crate) async fn open(
                     "Select whether the request is for the same child or a different child".into(),
                 );
             }
-            show(&user, &people, &values, &problems, Some((&matches, elsewhere)))
+            show(
+                &user,
+                &people,
+                &values,
+                &problems,
+                Some((&matches, elsewhere)),
+            )
         }
         Err(other) => Err(other.into()),
     }

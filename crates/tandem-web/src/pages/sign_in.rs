@@ -215,7 +215,10 @@ fn busy(state: &AppState, form: &SignInForm) -> Result<Response, WebError> {
 }
 
 /// "1 minute", "15 minutes", rounded up.
-fn minutes_until(until: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+fn minutes_until(
+    until: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
     let seconds = (until - now).num_seconds().max(1);
     match (seconds + 59) / 60 {
         1 => "1 minute".to_owned(),
