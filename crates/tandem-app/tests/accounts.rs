@@ -8,9 +8,9 @@
     reason = "a test fails loudly"
 )]
 
-use chrono::{Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use tandem_app::accounts::{
-    self, AccountError, NewAccount, SessionPolicy, SessionToken, SignInLimit,
+    self, AccountError, NewAccount, SessionPolicy, SessionToken, SignInLimit, SignedIn,
 };
 use tandem_core::{Actor, Role};
 use tandem_store::{AuditFilter, Store};
@@ -18,6 +18,26 @@ use tandem_store::{AuditFilter, Store};
 const PASSWORD: &str = "a sensible long password";
 /// The client address the sign-ins here come from.
 const CLIENT: &str = "192.0.2.1";
+
+/// Signs in from [`CLIENT`] with the default session policy.
+async fn attempt(
+    store: &Store,
+    email: &str,
+    password: &str,
+    limit: SignInLimit,
+    at: DateTime<Utc>,
+) -> Result<SignedIn, AccountError> {
+    accounts::sign_in(
+        store,
+        email,
+        password,
+        CLIENT,
+        SessionPolicy::default(),
+        limit,
+        at,
+    )
+    .await
+}
 
 async fn store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -169,17 +189,9 @@ async fn sign_in_checks_the_password_and_limits_failures() {
         ..SignInLimit::default()
     };
 
-    let signed_in = accounts::sign_in(
-        &store,
-        "P@example.org",
-        PASSWORD,
-        CLIENT,
-        policy,
-        limit,
-        now,
-    )
-    .await
-    .expect("sign in");
+    let signed_in = attempt(&store, "P@example.org", PASSWORD, limit, now)
+        .await
+        .expect("sign in");
     assert_eq!(signed_in.user.id, id);
     let (session, user) = accounts::current_session(&store, &signed_in.token, policy, now)
         .await
@@ -195,44 +207,17 @@ async fn sign_in_checks_the_password_and_limits_failures() {
     );
 
     for _ in 0..2 {
-        let wrong =
-            accounts::sign_in(&store, "p@example.org", "wrong", CLIENT, policy, limit, now).await;
+        let wrong = attempt(&store, "p@example.org", "wrong", limit, now).await;
         assert!(matches!(wrong, Err(AccountError::BadCredentials)));
     }
-    let locked = accounts::sign_in(
-        &store,
-        "p@example.org",
-        PASSWORD,
-        CLIENT,
-        policy,
-        limit,
-        now,
-    )
-    .await;
+    let locked = attempt(&store, "p@example.org", PASSWORD, limit, now).await;
     assert!(matches!(locked, Err(AccountError::RateLimited { .. })));
     let later = now + limit.window + Duration::seconds(1);
-    accounts::sign_in(
-        &store,
-        "p@example.org",
-        PASSWORD,
-        CLIENT,
-        policy,
-        limit,
-        later,
-    )
-    .await
-    .expect("the window has passed");
+    attempt(&store, "p@example.org", PASSWORD, limit, later)
+        .await
+        .expect("the window has passed");
 
-    let unknown = accounts::sign_in(
-        &store,
-        "who@example.org",
-        PASSWORD,
-        CLIENT,
-        policy,
-        limit,
-        now,
-    )
-    .await;
+    let unknown = attempt(&store, "who@example.org", PASSWORD, limit, now).await;
     assert!(matches!(unknown, Err(AccountError::BadCredentials)));
 
     accounts::sign_out(&store, id, &signed_in.token, now)
@@ -361,32 +346,15 @@ async fn ended_sessions_and_old_attempts_are_purged() {
         .expect("create");
     let policy = SessionPolicy::default();
     let limit = SignInLimit::default();
-    let ended = accounts::sign_in(
-        &store,
-        "p@example.org",
-        PASSWORD,
-        CLIENT,
-        policy,
-        limit,
-        now,
-    )
-    .await
-    .expect("sign in");
-    let failed =
-        accounts::sign_in(&store, "p@example.org", "wrong", CLIENT, policy, limit, now).await;
+    let ended = attempt(&store, "p@example.org", PASSWORD, limit, now)
+        .await
+        .expect("sign in");
+    let failed = attempt(&store, "p@example.org", "wrong", limit, now).await;
     assert!(matches!(failed, Err(AccountError::BadCredentials)));
     let later = now + policy.absolute + accounts::RETENTION + Duration::minutes(1);
-    let live = accounts::sign_in(
-        &store,
-        "p@example.org",
-        PASSWORD,
-        CLIENT,
-        policy,
-        limit,
-        later,
-    )
-    .await
-    .expect("sign in later");
+    let live = attempt(&store, "p@example.org", PASSWORD, limit, later)
+        .await
+        .expect("sign in later");
 
     // The first session and both early attempts are gone; the later ones stay.
     assert_eq!(
@@ -415,13 +383,10 @@ async fn each_further_run_of_failures_doubles_the_wait_and_a_success_starts_afre
     accounts::create_account(&store, None, account("p@example.org", Role::Parent), start)
         .await
         .expect("create");
-    let policy = SessionPolicy::default();
     let limit = SignInLimit::default();
     let sign_in = |password: &'static str, at| {
         let store = store.clone();
-        async move {
-            accounts::sign_in(&store, "p@example.org", password, CLIENT, policy, limit, at).await
-        }
+        async move { attempt(&store, "p@example.org", password, limit, at).await }
     };
     let mut now = start;
     for _ in 0..5 {
