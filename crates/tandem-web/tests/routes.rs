@@ -207,7 +207,21 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/cases/{case}/documents/999999", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/cases/MATRIX-1/documents/{document}", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/cases/{case}/documents/{document}/withdraw", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
-    Route { method: "POST", path: "/cases/{case}/documents/{document}/withdraw", form: &[("reason", "")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "POST", path: "/cases/{case}/documents/{document}/withdraw", form: &[("reason", "")], signed_out: Status(403), roles: RECORDER_FORM },    // The EHC plan: written by those who may record on the case, the final plan signed off by
+    // the head of service, the issued plan read by the family (none is linked to the seeded
+    // case). Saves name a revision that was never made (409), so nothing is saved.
+    Route { method: "GET", path: "/cases/{case}/plan", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/plan/B", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/plan/Z", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE/plan", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/cases/{case}/plan/A", form: &[("revision", "99"), ("text", "Matrix")], signed_out: Status(403), roles: Roles::Recorders { record: Status(409), auditor: Status(403) } },
+    Route { method: "POST", path: "/cases/{case}/plan/advice", form: &[("revision", "99")], signed_out: Status(403), roles: Roles::Recorders { record: Status(409), auditor: Status(403) } },
+    Route { method: "POST", path: "/cases/{case}/plan/issue-draft", form: &[("revision", "0")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/plan/issue-final", form: &[], signed_out: SignIn, roles: Roles::Each(|role| signer(role, 200)) },
+    Route { method: "POST", path: "/cases/{case}/plan/issue-final", form: &[("revision", "0")], signed_out: Status(403), roles: Roles::Each(|role| signer(role, 422)) },
+    Route { method: "GET", path: "/cases/{case}/plan/compare", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/plan/versions/1", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Status(404), auditor: Status(403) } },
+    Route { method: "GET", path: "/cases/{case}/plan/issued", form: &[], signed_out: SignIn, roles: Roles::Each(not_for_staff) },
 ];
 
 fn home(role: Role) -> &'static str {
@@ -236,6 +250,16 @@ fn not_for_staff(role: Role) -> Expect {
         Status(403)
     } else {
         Status(404)
+    }
+}
+
+/// The final plan's sign-off: the head of service gets `allowed`; other staff who may read the
+/// case are refused; everyone else may not know it exists.
+fn signer(role: Role, allowed: u16) -> Expect {
+    match role {
+        Role::HeadOfService => Status(allowed),
+        role if lists_cases(role) => Status(403),
+        _ => Status(404),
     }
 }
 

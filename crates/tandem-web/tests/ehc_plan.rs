@@ -1,0 +1,284 @@
+//! The EHC plan in the web application: a section written and checked on save, a finding
+//! fixed, "add another" without JavaScript, a stale save kept on the page (409), the draft
+//! issued and recorded, the final plan signed off by the head of service only, versions
+//! compared and printed, and the family reading only what was issued.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use support::{Session, TestApp, TestResponse};
+use tandem_core::{EventType, Role};
+use tandem_test_support::tandem_store::CaseRelation;
+
+const PLAN: &str = "/cases/EHC-1/plan";
+
+/// A case of the case manager's, with the family linked to it.
+async fn case(app: &TestApp) {
+    let record = app
+        .add_case(
+            json!({
+                "reference": "EHC-1",
+                "child": { "given_name": "Robin", "family_name": "Testcase", "date_of_birth": "2016-04-09" },
+                "events": [{ "type": "request_received", "date": "2026-01-05" }],
+            }),
+            Some(Role::CaseManager),
+        )
+        .await;
+    let mut tx = app.store().begin().await.expect("begin");
+    tx.link_person(record.id, app.users[&Role::Parent], CaseRelation::Family)
+        .await
+        .expect("link");
+    tx.commit().await.expect("commit");
+}
+
+fn revision_on(page: &TestResponse) -> String {
+    page.attr("input[name=revision]", "value")
+        .expect("revision field")
+}
+
+async fn save(
+    app: &TestApp,
+    session: &Session,
+    section: &str,
+    revision: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    let mut all = vec![("revision", revision), ("action", "save")];
+    all.extend_from_slice(fields);
+    app.post_form(&format!("{PLAN}/{section}"), Some(session), &all)
+        .await
+}
+
+#[tokio::test]
+async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_draft() {
+    let app = TestApp::new().await;
+    case(&app).await;
+    let manager = app.sign_in(Role::CaseManager).await;
+
+    let overview = app.get(PLAN, Some(&manager)).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert_eq!(overview.texts("h1"), ["EHC plan for Robin Testcase"]);
+    assert_eq!(overview.texts(".govuk-summary-list__key").len(), 12);
+    assert!(overview.body.contains("Not saved yet"));
+    let case_page = app.get("/cases/EHC-1", Some(&manager)).await;
+    assert!(case_page.body.contains("href=\"/cases/EHC-1/plan\""));
+
+    // B with one need, added through "add another" (a plain submit button).
+    let form = app.get(&format!("{PLAN}/B"), Some(&manager)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(revision_on(&form), "0");
+    let added = app
+        .post_form(
+            &format!("{PLAN}/B"),
+            Some(&manager),
+            &[("revision", "0"), ("action", "add")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let form = app.get(&format!("{PLAN}/B"), Some(&manager)).await;
+    assert_eq!(revision_on(&form), "1");
+    assert_eq!(form.attr("input[name=item-1-id]", "value").as_deref(), Some("n1"));
+    let saved = save(
+        &app,
+        &manager,
+        "B",
+        "1",
+        &[("item-1-id", "n1"), ("item-1-text", "Robin finds it hard to follow spoken instructions.")],
+    )
+    .await;
+    assert_eq!(saved.location(), Some("/cases/EHC-1/plan?done=saved"));
+
+    // F with vague provision for that need: the checks say so on the section's page.
+    let form = app.get(&format!("{PLAN}/F"), Some(&manager)).await;
+    let revision = revision_on(&form);
+    app.post_form(
+        &format!("{PLAN}/F"),
+        Some(&manager),
+        &[("revision", revision.as_str()), ("action", "add")],
+    )
+    .await;
+    let form = app.get(&format!("{PLAN}/F"), Some(&manager)).await;
+    assert!(form.body.contains("item-1-need-n1"), "the need is offered as a link");
+    let vague = [
+        ("item-1-id", "p1"),
+        ("item-1-text", "Access to speech and language therapy as appropriate"),
+        ("item-1-need-n1", "yes"),
+    ];
+    let saved = save(&app, &manager, "F", &revision_on(&form), &vague).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let form = app.get(&format!("{PLAN}/F"), Some(&manager)).await;
+    let findings = form.texts(".tandem-findings strong");
+    assert!(findings.iter().any(|f| f.starts_with("P2")), "{findings:?}");
+    assert!(form.body.contains("as appropriate"));
+    assert_eq!(
+        form.attr("input[name=item-1-need-n1]", "checked").as_deref(),
+        Some(""),
+        "the link is kept"
+    );
+
+    // Fixed: specific provision, and the finding is gone.
+    let specific = [
+        ("item-1-id", "p1"),
+        ("item-1-text", "Speech and language therapy targeting attention and listening"),
+        ("item-1-who", "A speech and language therapist"),
+        ("item-1-frequency", "Weekly"),
+        ("item-1-duration", "30 minutes"),
+        ("item-1-group", "1:1"),
+        ("item-1-until", "The annual review"),
+        ("item-1-need-n1", "yes"),
+    ];
+    save(&app, &manager, "F", &revision_on(&form), &specific).await;
+    let form = app.get(&format!("{PLAN}/F"), Some(&manager)).await;
+    let findings = form.texts(".tandem-findings strong");
+    assert!(!findings.iter().any(|f| f.starts_with("P2")), "{findings:?}");
+    assert!(!findings.iter().any(|f| f.starts_with("P1")), "{findings:?}");
+
+    // Issued as a draft: a version, and the event on the case.
+    let overview = app.get(PLAN, Some(&manager)).await;
+    assert!(overview.texts("#plan-grade").len() == 1);
+    let issued = app
+        .post_form(
+            &format!("{PLAN}/issue-draft"),
+            Some(&manager),
+            &[("revision", revision_on(&overview).as_str())],
+        )
+        .await;
+    assert_eq!(issued.location(), Some("/cases/EHC-1/plan?done=draft"));
+    let stored = app.stored_case("EHC-1").await;
+    let last = stored.history.last().expect("an event");
+    assert_eq!(
+        last.event.as_ref().map(|e| e.detail.event_type()),
+        Some(EventType::DraftPlanIssued)
+    );
+    assert_eq!(last.recorded_by, Some(app.users[&Role::CaseManager]));
+    let overview = app.get(PLAN, Some(&manager)).await;
+    assert!(overview.body.contains("Draft plan 1"));
+    assert!(overview.body.contains("The family can comment on the draft plan until"));
+    // A case manager is not offered the final plan, and may not reach it.
+    assert!(!overview.body.contains("Issue final plan"));
+    let refused = app.get(&format!("{PLAN}/issue-final"), Some(&manager)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // The print view: every section in order, the child's name in the running head.
+    let print = app.get(&format!("{PLAN}/versions/1"), Some(&manager)).await;
+    assert_eq!(print.status, StatusCode::OK);
+    assert_eq!(print.texts("h2").len(), 12);
+    assert_eq!(
+        print.texts(".tandem-running-head"),
+        ["EHC plan for Robin Testcase, case EHC-1"]
+    );
+    assert!(print.body.contains("A speech and language therapist"));
+
+    // The family reads the draft as issued, never the working copy.
+    save(&app, &manager, "A", &revision_on(&app.get(PLAN, Some(&manager)).await), &[("text", "Working words")]).await;
+    let parent = app.sign_in(Role::Parent).await;
+    let family = app.get("/cases/EHC-1", Some(&parent)).await;
+    assert!(family.body.contains("href=\"/cases/EHC-1/plan/issued\""));
+    let read = app.get(&format!("{PLAN}/issued"), Some(&parent)).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.texts("h1"), ["Draft plan for Robin Testcase"]);
+    assert!(read.body.contains("A speech and language therapist"));
+    assert!(!read.body.contains("Working words"));
+    assert_eq!(app.get(PLAN, Some(&parent)).await.status, StatusCode::NOT_FOUND);
+
+    // Compared: the draft with the plan as saved now, the change marked.
+    let compared = app
+        .get(&format!("{PLAN}/compare?from=1&to=working"), Some(&manager))
+        .await;
+    assert_eq!(compared.status, StatusCode::OK);
+    assert_eq!(compared.texts("ins"), ["Added: Working words"]);
+    assert!(compared.texts("caption").iter().any(|c| c.contains("(no changes)")));
+}
+
+#[tokio::test]
+async fn a_stale_save_comes_back_with_what_was_typed() {
+    let app = TestApp::new().await;
+    case(&app).await;
+    let manager = app.sign_in(Role::CaseManager).await;
+    let head = app.sign_in(Role::HeadOfService).await;
+    save(&app, &manager, "A", "0", &[("text", "Robin likes drawing.")]).await;
+    // Both open section A at revision 1; the head of service saves first.
+    save(&app, &head, "A", "1", &[("text", "Robin likes drawing and football.")]).await;
+    let stale = save(&app, &manager, "A", "1", &[("text", "Robin likes drawing and music.")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Robin likes drawing and music."), "the typing is kept");
+    assert!(stale.body.contains("Someone else saved the plan"));
+    assert_eq!(revision_on(&stale), "2");
+    let plan = app.get(&format!("{PLAN}/A"), Some(&manager)).await;
+    assert!(plan.body.contains("Robin likes drawing and football."));
+    // Saving again from the page that came back is a deliberate replacement.
+    let again = save(&app, &manager, "A", "2", &[("text", "Robin likes drawing and music.")]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_head_of_service_signs_off_the_final_plan_acknowledging_what_blocks_it() {
+    let app = TestApp::new().await;
+    case(&app).await;
+    let manager = app.sign_in(Role::CaseManager).await;
+    save(&app, &manager, "A", "0", &[("text", "Robin likes drawing.")]).await;
+    app.post_form(&format!("{PLAN}/issue-draft"), Some(&manager), &[("revision", "1")])
+        .await;
+
+    let head = app.sign_in(Role::HeadOfService).await;
+    let overview = app.get(PLAN, Some(&head)).await;
+    assert!(overview.body.contains("Issue final plan"));
+    let form = app.get(&format!("{PLAN}/issue-final"), Some(&head)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("The family can comment on the draft plan until"));
+    let names: Vec<String> = {
+        let doc = scraper::Html::parse_document(&form.body);
+        let selector = scraper::Selector::parse("textarea").expect("selector");
+        doc.select(&selector)
+            .filter_map(|t| t.value().attr("name").map(str::to_owned))
+            .collect()
+    };
+    assert!(names.iter().any(|n| n.starts_with("acknowledge-")), "{names:?}");
+    assert!(names.contains(&"early_reason".to_owned()));
+
+    // Without the reasons: refused, each named.
+    let refused = app
+        .post_form(&format!("{PLAN}/issue-final"), Some(&head), &[("revision", "2")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("say why the final plan is issued before then"));
+    assert_eq!(
+        app.stored_case("EHC-1").await.history.len(),
+        2,
+        "nothing recorded"
+    );
+
+    let mut fields: Vec<(String, String)> = names
+        .iter()
+        .map(|n| (n.clone(), "Agreed at the moderation panel".to_owned()))
+        .collect();
+    fields.push(("revision".into(), "2".into()));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let issued = app
+        .post_form(&format!("{PLAN}/issue-final"), Some(&head), &borrowed)
+        .await;
+    assert_eq!(issued.location(), Some("/cases/EHC-1/plan?done=final"));
+    let stored = app.stored_case("EHC-1").await;
+    assert_eq!(
+        stored
+            .history
+            .last()
+            .and_then(|r| r.event.as_ref())
+            .map(|e| e.detail.event_type()),
+        Some(EventType::FinalPlanIssued)
+    );
+    let parent = app.sign_in(Role::Parent).await;
+    let read = app.get(&format!("{PLAN}/issued"), Some(&parent)).await;
+    assert_eq!(read.texts("h1"), ["Final plan for Robin Testcase"]);
+}
