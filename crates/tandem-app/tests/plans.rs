@@ -88,7 +88,11 @@ async fn events(store: &Store, reference: &Reference) -> Vec<EventDetail> {
     let mut tx = store.begin().await.expect("begin");
     let case = tx.case(reference).await.expect("case").expect("found");
     tx.commit().await.expect("commit");
-    case.case_file().events.into_iter().map(|e| e.detail).collect()
+    case.case_file()
+        .events
+        .into_iter()
+        .map(|e| e.detail)
+        .collect()
 }
 
 async fn concurrent_edits_never_silently_lose_text(ctx: Ctx) {
@@ -101,7 +105,10 @@ async fn concurrent_edits_never_silently_lose_text(ctx: Ctx) {
     let opened = services.plan(&ann, &reference).await.expect("plan");
     assert_eq!(opened.revision(), 0);
     assert!(opened.plan.sections.has(tandem_core::plan::Section::K));
-    assert!(!opened.report.findings.is_empty(), "an empty plan has findings");
+    assert!(
+        !opened.report.findings.is_empty(),
+        "an empty plan has findings"
+    );
 
     // Ann and the team manager both open revision 1.
     let mut plan = opened.plan.clone();
@@ -131,7 +138,9 @@ async fn concurrent_edits_never_silently_lose_text(ctx: Ctx) {
         text: "Robin loves drawing and music.".into(),
     });
     // Ann's save is refused, naming the revision to look at: neither text is lost silently.
-    let refused = services.save_plan(&ann, &reference, my_plan.clone(), 1).await;
+    let refused = services
+        .save_plan(&ann, &reference, my_plan.clone(), 1)
+        .await;
     assert!(
         matches!(refused, Err(ServiceError::Conflict { current_version: 2 })),
         "{refused:?}"
@@ -157,7 +166,10 @@ async fn concurrent_edits_never_silently_lose_text(ctx: Ctx) {
     let needs = duplicate.sections.b.as_mut().expect("B");
     needs.items = vec![need.clone(), need];
     let refused = services.save_plan(&ann, &reference, duplicate, 3).await;
-    assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ServiceError::Invalid(_))),
+        "{refused:?}"
+    );
     let saves = store
         .audit_log(&AuditFilter {
             action: Some("plan.save".into()),
@@ -184,12 +196,18 @@ async fn a_draft_is_issued_with_its_event_and_read_by_the_family(ctx: Ctx) {
         tx.commit().await.expect("commit");
     }
     assert_eq!(
-        services.issued_plan(&parent, &reference).await.expect("read"),
+        services
+            .issued_plan(&parent, &reference)
+            .await
+            .expect("read"),
         None,
         "nothing is issued yet, and the working copy is not the family's"
     );
     let refused = services.issue_draft_plan(&ann, &reference, 0).await;
-    assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ServiceError::Invalid(_))),
+        "{refused:?}"
+    );
 
     let mut plan = services.plan(&ann, &reference).await.expect("plan").plan;
     plan.sections.a = Some(TextSection {
@@ -215,7 +233,11 @@ async fn a_draft_is_issued_with_its_event_and_read_by_the_family(ctx: Ctx) {
     );
     // Changes after issuing are the working copy's; the family reads what was issued.
     let view = services.plan(&ann, &reference).await.expect("plan");
-    assert_eq!(view.revision(), 2, "the plan as issued is a revision of its own");
+    assert_eq!(
+        view.revision(),
+        2,
+        "the plan as issued is a revision of its own"
+    );
     assert_eq!(view.comment_period_ends, Some(date("2026-03-16")));
     let mut changed = view.plan.clone();
     changed.sections.a = Some(TextSection {
@@ -232,7 +254,10 @@ async fn a_draft_is_issued_with_its_event_and_read_by_the_family(ctx: Ctx) {
         .expect("issued");
     assert_eq!((issued.number, issued.kind), (1, PlanStatus::Draft));
     assert_eq!(issued.plan.issued_on, Some(date("2026-03-02")));
-    assert_eq!(issued.plan.sections.prose(tandem_core::plan::Section::A), "Robin loves drawing.");
+    assert_eq!(
+        issued.plan.sections.prose(tandem_core::plan::Section::A),
+        "Robin loves drawing."
+    );
 }
 
 async fn only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow(ctx: Ctx) {
@@ -264,14 +289,20 @@ async fn only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow(ctx: 
     let refused = services
         .issue_final_plan(&ann, &reference, 2, SignOff::default())
         .await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
 
     // The head of service must acknowledge each blocking finding and, within the family's 15
     // days, say why the plan cannot wait.
     let view = services.plan(&head, &reference).await.expect("plan");
     assert!(view.may_issue_final);
-    let blocking: Vec<String> = blocking(&view.as_final).map(finding_key).collect();
-    assert!(!blocking.is_empty(), "an empty plan has blocking findings");
+    let to_acknowledge: Vec<String> = blocking(&view.as_final).map(finding_key).collect();
+    assert!(
+        !to_acknowledge.is_empty(),
+        "an empty plan has blocking findings"
+    );
     let Err(ServiceError::Invalid(problems)) = services
         .issue_final_plan(&head, &reference, 2, SignOff::default())
         .await
@@ -279,14 +310,16 @@ async fn only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow(ctx: 
         panic!("issued without sign-off");
     };
     assert!(problems.iter().any(|p| p.field == "early_reason"));
-    for key in &blocking {
+    for key in &to_acknowledge {
         assert!(
-            problems.iter().any(|p| p.field == format!("acknowledge-{key}")),
+            problems
+                .iter()
+                .any(|p| p.field == format!("acknowledge-{key}")),
             "{key} not asked for"
         );
     }
     let acknowledged = |reason: &str| SignOff {
-        acknowledgements: blocking
+        acknowledgements: to_acknowledge
             .iter()
             .map(|key| Acknowledgement {
                 finding: key.clone(),
@@ -322,7 +355,7 @@ async fn only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow(ctx: 
     days.store(15, Ordering::SeqCst);
     let view = services.plan(&head, &reference).await.expect("plan");
     let today_blocking: Vec<String> = blocking(&view.as_final).map(finding_key).collect();
-    assert_eq!(today_blocking, blocking);
+    assert_eq!(today_blocking, to_acknowledge);
     let number = services
         .issue_final_plan(&head, &reference, 2, acknowledged("Agreed at panel"))
         .await
@@ -360,12 +393,21 @@ async fn people_outside_the_case_team_cannot_reach_the_plan(ctx: Ctx) {
     let stranger = person(store, "stranger@example.test", Role::Parent).await;
     for caller in [&other, &stranger] {
         let refused = services.plan(caller, &reference).await;
-        assert!(matches!(refused, Err(ServiceError::NotFound { .. })), "{refused:?}");
+        assert!(
+            matches!(refused, Err(ServiceError::NotFound { .. })),
+            "{refused:?}"
+        );
     }
     let refused = services.plan(&auditor, &reference).await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
     let refused = services.issued_plan(&ann, &reference).await;
-    assert!(matches!(refused, Err(ServiceError::Forbidden)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
     let denied = store
         .audit_log(&AuditFilter {
             action: Some("denied".into()),

@@ -379,10 +379,15 @@ mod tests {
             .collect();
             for link in every_case {
                 v.extend(
-                    [A::ViewCase, A::RecordEvent, A::AssignCaseManager, A::EditPlan]
-                        .iter()
-                        .chain(on_cases)
-                        .map(|a| (*a, link)),
+                    [
+                        A::ViewCase,
+                        A::RecordEvent,
+                        A::AssignCaseManager,
+                        A::EditPlan,
+                    ]
+                    .iter()
+                    .chain(on_cases)
+                    .map(|a| (*a, link)),
                 );
             }
             v

@@ -30,6 +30,6 @@ pub use bulk::AssignedCaseFile;
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
 pub use messages::{MessageRecord, NewMessage};
-pub use plans::{PlanRevision, PlanVersion};
 pub use model::*;
+pub use plans::{PlanRevision, PlanVersion};
 pub use store::{Backend, Store, Tx, migration_versions};

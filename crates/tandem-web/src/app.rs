@@ -102,13 +102,19 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cases/{reference}/plan", get(ehc_plan::overview))
         .route("/cases/{reference}/plan/advice", post(ehc_plan::add_advice))
-        .route("/cases/{reference}/plan/issue-draft", post(ehc_plan::issue_draft))
+        .route(
+            "/cases/{reference}/plan/issue-draft",
+            post(ehc_plan::issue_draft),
+        )
         .route(
             "/cases/{reference}/plan/issue-final",
             get(ehc_plan::final_form).post(ehc_plan::issue_final),
         )
         .route("/cases/{reference}/plan/issued", get(ehc_plan::issued))
-        .route("/cases/{reference}/plan/compare", get(ehc_plan::compare_versions))
+        .route(
+            "/cases/{reference}/plan/compare",
+            get(ehc_plan::compare_versions),
+        )
         .route(
             "/cases/{reference}/plan/versions/{number}",
             get(ehc_plan::version),

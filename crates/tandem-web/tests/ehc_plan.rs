@@ -85,13 +85,22 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
     assert_eq!(added.status, StatusCode::SEE_OTHER);
     let form = app.get(&format!("{PLAN}/B"), Some(&manager)).await;
     assert_eq!(revision_on(&form), "1");
-    assert_eq!(form.attr("input[name=item-1-id]", "value").as_deref(), Some("n1"));
+    assert_eq!(
+        form.attr("input[name=item-1-id]", "value").as_deref(),
+        Some("n1")
+    );
     let saved = save(
         &app,
         &manager,
         "B",
         "1",
-        &[("item-1-id", "n1"), ("item-1-text", "Robin finds it hard to follow spoken instructions.")],
+        &[
+            ("item-1-id", "n1"),
+            (
+                "item-1-text",
+                "Robin finds it hard to follow spoken instructions.",
+            ),
+        ],
     )
     .await;
     assert_eq!(saved.location(), Some("/cases/EHC-1/plan?done=saved"));
@@ -106,10 +115,16 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
     )
     .await;
     let form = app.get(&format!("{PLAN}/F"), Some(&manager)).await;
-    assert!(form.body.contains("item-1-need-n1"), "the need is offered as a link");
+    assert!(
+        form.body.contains("item-1-need-n1"),
+        "the need is offered as a link"
+    );
     let vague = [
         ("item-1-id", "p1"),
-        ("item-1-text", "Access to speech and language therapy as appropriate"),
+        (
+            "item-1-text",
+            "Access to speech and language therapy as appropriate",
+        ),
         ("item-1-need-n1", "yes"),
     ];
     let saved = save(&app, &manager, "F", &revision_on(&form), &vague).await;
@@ -119,7 +134,8 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
     assert!(findings.iter().any(|f| f.starts_with("P2")), "{findings:?}");
     assert!(form.body.contains("as appropriate"));
     assert_eq!(
-        form.attr("input[name=item-1-need-n1]", "checked").as_deref(),
+        form.attr("input[name=item-1-need-n1]", "checked")
+            .as_deref(),
         Some(""),
         "the link is kept"
     );
@@ -127,7 +143,10 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
     // Fixed: specific provision, and the finding is gone.
     let specific = [
         ("item-1-id", "p1"),
-        ("item-1-text", "Speech and language therapy targeting attention and listening"),
+        (
+            "item-1-text",
+            "Speech and language therapy targeting attention and listening",
+        ),
         ("item-1-who", "A speech and language therapist"),
         ("item-1-frequency", "Weekly"),
         ("item-1-duration", "30 minutes"),
@@ -138,8 +157,14 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
     save(&app, &manager, "F", &revision_on(&form), &specific).await;
     let form = app.get(&format!("{PLAN}/F"), Some(&manager)).await;
     let findings = form.texts(".tandem-findings strong");
-    assert!(!findings.iter().any(|f| f.starts_with("P2")), "{findings:?}");
-    assert!(!findings.iter().any(|f| f.starts_with("P1")), "{findings:?}");
+    assert!(
+        !findings.iter().any(|f| f.starts_with("P2")),
+        "{findings:?}"
+    );
+    assert!(
+        !findings.iter().any(|f| f.starts_with("P1")),
+        "{findings:?}"
+    );
 
     // Issued as a draft: a version, and the event on the case.
     let overview = app.get(PLAN, Some(&manager)).await;
@@ -161,16 +186,25 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
     assert_eq!(last.recorded_by, Some(app.users[&Role::CaseManager]));
     let overview = app.get(PLAN, Some(&manager)).await;
     assert!(overview.body.contains("Draft plan 1"));
-    assert!(overview.body.contains("The family can comment on the draft plan until"));
+    assert!(
+        overview
+            .body
+            .contains("The family can comment on the draft plan until")
+    );
     // A case manager is not offered the final plan, and may not reach it.
     assert!(!overview.body.contains("Issue final plan"));
-    let refused = app.get(&format!("{PLAN}/issue-final"), Some(&manager)).await;
+    let refused = app
+        .get(&format!("{PLAN}/issue-final"), Some(&manager))
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     // The print view: every section in order, the child's name in the running head.
     let print = app.get(&format!("{PLAN}/versions/1"), Some(&manager)).await;
     assert_eq!(print.status, StatusCode::OK);
-    assert_eq!(print.texts("h2").len(), 12);
+    let headings = print.texts("h2.govuk-heading-m");
+    assert_eq!(headings.len(), 12);
+    assert_eq!(headings[0], "Section A (views, interests and aspirations)");
+    assert_eq!(headings[11], "Section K (advice and information)");
     assert_eq!(
         print.texts(".tandem-running-head"),
         ["EHC plan for Robin Testcase, case EHC-1"]
@@ -178,7 +212,14 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
     assert!(print.body.contains("A speech and language therapist"));
 
     // The family reads the draft as issued, never the working copy.
-    save(&app, &manager, "A", &revision_on(&app.get(PLAN, Some(&manager)).await), &[("text", "Working words")]).await;
+    save(
+        &app,
+        &manager,
+        "A",
+        &revision_on(&app.get(PLAN, Some(&manager)).await),
+        &[("text", "Working words")],
+    )
+    .await;
     let parent = app.sign_in(Role::Parent).await;
     let family = app.get("/cases/EHC-1", Some(&parent)).await;
     assert!(family.body.contains("href=\"/cases/EHC-1/plan/issued\""));
@@ -187,7 +228,10 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
     assert_eq!(read.texts("h1"), ["Draft plan for Robin Testcase"]);
     assert!(read.body.contains("A speech and language therapist"));
     assert!(!read.body.contains("Working words"));
-    assert_eq!(app.get(PLAN, Some(&parent)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(PLAN, Some(&parent)).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     // Compared: the draft with the plan as saved now, the change marked.
     let compared = app
@@ -195,7 +239,12 @@ async fn a_case_manager_writes_a_section_sees_a_finding_fixes_it_and_issues_the_
         .await;
     assert_eq!(compared.status, StatusCode::OK);
     assert_eq!(compared.texts("ins"), ["Added: Working words"]);
-    assert!(compared.texts("caption").iter().any(|c| c.contains("(no changes)")));
+    assert!(
+        compared
+            .texts("caption")
+            .iter()
+            .any(|c| c.contains("(no changes)"))
+    );
 }
 
 #[tokio::test]
@@ -204,18 +253,49 @@ async fn a_stale_save_comes_back_with_what_was_typed() {
     case(&app).await;
     let manager = app.sign_in(Role::CaseManager).await;
     let head = app.sign_in(Role::HeadOfService).await;
-    save(&app, &manager, "A", "0", &[("text", "Robin likes drawing.")]).await;
+    save(
+        &app,
+        &manager,
+        "A",
+        "0",
+        &[("text", "Robin likes drawing.")],
+    )
+    .await;
     // Both open section A at revision 1; the head of service saves first.
-    save(&app, &head, "A", "1", &[("text", "Robin likes drawing and football.")]).await;
-    let stale = save(&app, &manager, "A", "1", &[("text", "Robin likes drawing and music.")]).await;
+    save(
+        &app,
+        &head,
+        "A",
+        "1",
+        &[("text", "Robin likes drawing and football.")],
+    )
+    .await;
+    let stale = save(
+        &app,
+        &manager,
+        "A",
+        "1",
+        &[("text", "Robin likes drawing and music.")],
+    )
+    .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
-    assert!(stale.body.contains("Robin likes drawing and music."), "the typing is kept");
+    assert!(
+        stale.body.contains("Robin likes drawing and music."),
+        "the typing is kept"
+    );
     assert!(stale.body.contains("Someone else saved the plan"));
     assert_eq!(revision_on(&stale), "2");
     let plan = app.get(&format!("{PLAN}/A"), Some(&manager)).await;
     assert!(plan.body.contains("Robin likes drawing and football."));
     // Saving again from the page that came back is a deliberate replacement.
-    let again = save(&app, &manager, "A", "2", &[("text", "Robin likes drawing and music.")]).await;
+    let again = save(
+        &app,
+        &manager,
+        "A",
+        "2",
+        &[("text", "Robin likes drawing and music.")],
+    )
+    .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
 }
 
@@ -224,16 +304,30 @@ async fn the_head_of_service_signs_off_the_final_plan_acknowledging_what_blocks_
     let app = TestApp::new().await;
     case(&app).await;
     let manager = app.sign_in(Role::CaseManager).await;
-    save(&app, &manager, "A", "0", &[("text", "Robin likes drawing.")]).await;
-    app.post_form(&format!("{PLAN}/issue-draft"), Some(&manager), &[("revision", "1")])
-        .await;
+    save(
+        &app,
+        &manager,
+        "A",
+        "0",
+        &[("text", "Robin likes drawing.")],
+    )
+    .await;
+    app.post_form(
+        &format!("{PLAN}/issue-draft"),
+        Some(&manager),
+        &[("revision", "1")],
+    )
+    .await;
 
     let head = app.sign_in(Role::HeadOfService).await;
     let overview = app.get(PLAN, Some(&head)).await;
     assert!(overview.body.contains("Issue final plan"));
     let form = app.get(&format!("{PLAN}/issue-final"), Some(&head)).await;
     assert_eq!(form.status, StatusCode::OK);
-    assert!(form.body.contains("The family can comment on the draft plan until"));
+    assert!(
+        form.body
+            .contains("The family can comment on the draft plan until")
+    );
     let names: Vec<String> = {
         let doc = scraper::Html::parse_document(&form.body);
         let selector = scraper::Selector::parse("textarea").expect("selector");
@@ -241,15 +335,26 @@ async fn the_head_of_service_signs_off_the_final_plan_acknowledging_what_blocks_
             .filter_map(|t| t.value().attr("name").map(str::to_owned))
             .collect()
     };
-    assert!(names.iter().any(|n| n.starts_with("acknowledge-")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("acknowledge-")),
+        "{names:?}"
+    );
     assert!(names.contains(&"early_reason".to_owned()));
 
     // Without the reasons: refused, each named.
     let refused = app
-        .post_form(&format!("{PLAN}/issue-final"), Some(&head), &[("revision", "2")])
+        .post_form(
+            &format!("{PLAN}/issue-final"),
+            Some(&head),
+            &[("revision", "2")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("say why the final plan is issued before then"));
+    assert!(
+        refused
+            .body
+            .contains("say why the final plan is issued before then")
+    );
     assert_eq!(
         app.stored_case("EHC-1").await.history.len(),
         2,

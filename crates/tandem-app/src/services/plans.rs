@@ -98,7 +98,11 @@ pub fn blocking(report: &PlanReport) -> impl Iterator<Item = &Finding> {
 
 impl Services {
     /// The case's working plan, its findings and its issued versions. Case staff only.
-    pub async fn plan(&self, caller: &Caller, reference: &Reference) -> Result<PlanView, ServiceError> {
+    pub async fn plan(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+    ) -> Result<PlanView, ServiceError> {
         let (mut tx, case, access) = self.load_for(caller, Action::EditPlan, reference).await?;
         let today = tx.today();
         let saved = tx.plan_revision(case.record.id).await?;
@@ -111,9 +115,17 @@ impl Services {
         let advice_to_add = with_advice.add_advice(&received);
         let view = PlanView {
             report: check(&plan, &case, today),
-            as_final: check(&as_issued(plan.clone(), PlanStatus::Final, today), &case, today),
+            as_final: check(
+                &as_issued(plan.clone(), PlanStatus::Final, today),
+                &case,
+                today,
+            ),
             comment_period_ends: last_draft(&case).map(plan::comment_period_ends),
-            may_issue_final: can(&caller.actor, Action::IssueFinalPlan, Resource::Case(&access)),
+            may_issue_final: can(
+                &caller.actor,
+                Action::IssueFinalPlan,
+                Resource::Case(&access),
+            ),
             advice_to_add,
             case,
             plan,
@@ -182,8 +194,15 @@ impl Services {
         expected_revision: i64,
     ) -> Result<i64, ServiceError> {
         let (tx, case, _) = self.load_for(caller, Action::EditPlan, reference).await?;
-        self.issue(tx, caller, case, expected_revision, PlanStatus::Draft, SignOff::default())
-            .await
+        self.issue(
+            tx,
+            caller,
+            case,
+            expected_revision,
+            PlanStatus::Draft,
+            SignOff::default(),
+        )
+        .await
     }
 
     /// Issues the working plan at `expected_revision` as the final plan, recording
@@ -200,8 +219,15 @@ impl Services {
         let (tx, case, _) = self
             .load_for(caller, Action::IssueFinalPlan, reference)
             .await?;
-        self.issue(tx, caller, case, expected_revision, PlanStatus::Final, sign_off)
-            .await
+        self.issue(
+            tx,
+            caller,
+            case,
+            expected_revision,
+            PlanStatus::Final,
+            sign_off,
+        )
+        .await
     }
 
     async fn issue(
@@ -236,7 +262,13 @@ impl Services {
         }
         let plan = as_issued(saved.plan, kind, today);
         let problems = if kind.is_final() {
-            final_problems(&check(&plan, &case, today), &case, &versions, &sign_off, today)
+            final_problems(
+                &check(&plan, &case, today),
+                &case,
+                &versions,
+                &sign_off,
+                today,
+            )
         } else {
             Vec::new()
         };
@@ -383,11 +415,14 @@ fn blank_for(case: &StoredCase) -> Plan {
 }
 
 fn child_name(case: &StoredCase) -> String {
-    [case.child.text("given_name"), case.child.text("family_name")]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
+    [
+        case.child.text("given_name"),
+        case.child.text("family_name"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 /// The checks, with the default configuration, of `plan` with the facts of the case record:
@@ -434,7 +469,10 @@ async fn received_advice(
         .into_iter()
         .filter_map(|r| {
             let submitted = r.submitted_at?;
-            let request = timeline.milestones.iter().find(|m| m.key == r.request_key)?;
+            let request = timeline
+                .milestones
+                .iter()
+                .find(|m| m.key == r.request_key)?;
             Some(ReceivedAdvice {
                 kind: request.advice?,
                 from: request.provider.clone().unwrap_or_default(),

@@ -9,9 +9,9 @@ use super::{
     Advice, ItemSection, Need, Outcome, Plan, PlanChild, PlanStatus, Provision, Section, Sections,
     TextSection,
 };
+use crate::AdviceKind;
 use crate::advice::AdviceForm;
 use crate::dates::Date;
-use crate::AdviceKind;
 
 /// How many days a family has to comment on a draft plan (reg 13(1)(a)), the day it is served
 /// being the first.
@@ -148,7 +148,11 @@ impl Plan {
                 date: Some(given.date),
                 text: Some(text),
             });
-            if !self.advice_received.iter().any(|a| a == given.kind.as_str()) {
+            if !self
+                .advice_received
+                .iter()
+                .any(|a| a == given.kind.as_str())
+            {
                 self.advice_received.push(given.kind.as_str().to_owned());
             }
         }
@@ -187,7 +191,9 @@ impl Plan {
                     }
                     Section::E => {
                         for o in s.outcomes() {
-                            let by = o.by.as_deref().map_or(String::new(), |b| format!(" By {b}."));
+                            let by =
+                                o.by.as_deref()
+                                    .map_or(String::new(), |b| format!(" By {b}."));
                             push(format!("[{}] {}{by}", o.id, o.text));
                         }
                     }
@@ -335,13 +341,15 @@ pub fn compare(before: &Plan, after: &Plan) -> Vec<(Section, Vec<ComparedLine>)>
             for op in capture_diff_slices(Algorithm::Myers, &old, &new) {
                 match op {
                     DiffOp::Equal { old_index, len, .. } => {
-                        rows.extend(old[old_index..old_index + len].iter().map(|l| {
-                            ComparedLine {
-                                before: Some(l.clone()),
-                                after: Some(l.clone()),
-                                change: Change::Same,
-                            }
-                        }));
+                        rows.extend(
+                            old[old_index..old_index + len]
+                                .iter()
+                                .map(|l| ComparedLine {
+                                    before: Some(l.clone()),
+                                    after: Some(l.clone()),
+                                    change: Change::Same,
+                                }),
+                        );
                     }
                     DiffOp::Delete {
                         old_index, old_len, ..
@@ -428,7 +436,11 @@ mod tests {
         assert_eq!(provision.needs, vec![need.id.clone()]);
         assert_eq!(provision.outcomes, vec!["advice-advice-health-outcome"]);
         assert_eq!(provision.who.as_deref(), Some("School nurse"));
-        assert_eq!(s.provision(Section::G).len(), 1, "the blank row is left out");
+        assert_eq!(
+            s.provision(Section::G).len(),
+            1,
+            "the blank row is left out"
+        );
         assert!(s.provision(Section::F).is_empty());
         assert_eq!(s.advice()[0].from, "Community paediatrics");
         assert_eq!(plan.advice_received, vec!["health"]);
@@ -455,9 +467,11 @@ mod tests {
         let g = &compared.iter().find(|(s, _)| *s == Section::G).unwrap().1;
         assert_eq!(g.len(), 1);
         assert_eq!(g[0].change, Change::Added);
-        assert!(compare(&after, &after)
-            .iter()
-            .all(|(_, rows)| rows.iter().all(|r| r.change == Change::Same)));
+        assert!(
+            compare(&after, &after)
+                .iter()
+                .all(|(_, rows)| rows.iter().all(|r| r.change == Change::Same))
+        );
     }
 
     #[test]

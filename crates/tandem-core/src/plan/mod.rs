@@ -27,7 +27,7 @@ use crate::names::machine_names;
 pub use checks::{Finding, Grade, PlanReport, Rule, Severity, check};
 pub use config::PlanCheckConfig;
 pub use drafting::{
-    COMMENT_DAYS, Change, ComparedLine, ReceivedAdvice, compare, comment_period_ends,
+    COMMENT_DAYS, Change, ComparedLine, ReceivedAdvice, comment_period_ends, compare,
 };
 
 machine_names! {

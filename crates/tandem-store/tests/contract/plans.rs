@@ -33,7 +33,12 @@ async fn each_save_is_a_revision_and_a_stale_save_is_refused(ctx: Ctx) {
         .await
         .expect("first save");
     let second = tx
-        .save_plan(case.id, user, &plan_saying("Sam likes trains and buses."), first)
+        .save_plan(
+            case.id,
+            user,
+            &plan_saying("Sam likes trains and buses."),
+            first,
+        )
         .await
         .expect("second save");
     assert_eq!((first, second), (1, 2));
@@ -50,11 +55,21 @@ async fn each_save_is_a_revision_and_a_stale_save_is_refused(ctx: Ctx) {
     );
     // Neither may a save name a revision that was never made.
     let ahead = tx.save_plan(case.id, user, &plan_saying("Ahead"), 7).await;
-    assert!(matches!(ahead, Err(StoreError::Conflict { current_version: 2 })));
-    let latest = tx.plan_revision(case.id).await.expect("read").expect("saved");
+    assert!(matches!(
+        ahead,
+        Err(StoreError::Conflict { current_version: 2 })
+    ));
+    let latest = tx
+        .plan_revision(case.id)
+        .await
+        .expect("read")
+        .expect("saved");
     assert_eq!(latest.revision, 2);
     assert_eq!(latest.plan, plan_saying("Sam likes trains and buses."));
-    assert_eq!((latest.author_id, latest.saved_at), (user, at("2026-03-02")));
+    assert_eq!(
+        (latest.author_id, latest.saved_at),
+        (user, at("2026-03-02"))
+    );
     tx.commit().await.expect("commit");
     assert_eq!(count(store, "plan_revisions").await, 2);
 }
@@ -72,9 +87,14 @@ async fn issuing_keeps_the_version_and_its_event_together(ctx: Ctx) {
     // A transaction that issues and then fails leaves neither the event nor the version.
     let mut tx = store.begin_at(at("2026-03-03")).await.expect("begin");
     let draft = Event::new(date("2026-03-03"), EventDetail::DraftPlanIssued);
-    tx.append_events(case.id, case.version, std::slice::from_ref(&draft), by_form(Some(user)))
-        .await
-        .expect("event");
+    tx.append_events(
+        case.id,
+        case.version,
+        std::slice::from_ref(&draft),
+        by_form(Some(user)),
+    )
+    .await
+    .expect("event");
     tx.issue_plan_version(case.id, 1, PlanStatus::Draft, user, &json!({}))
         .await
         .expect("issue");
@@ -88,7 +108,13 @@ async fn issuing_keeps_the_version_and_its_event_together(ctx: Ctx) {
         .await
         .expect("event");
     let number = tx
-        .issue_plan_version(case.id, 1, PlanStatus::Draft, user, &json!({"acknowledged": []}))
+        .issue_plan_version(
+            case.id,
+            1,
+            PlanStatus::Draft,
+            user,
+            &json!({"acknowledged": []}),
+        )
         .await
         .expect("issue");
     assert_eq!(number, 1);
@@ -96,21 +122,38 @@ async fn issuing_keeps_the_version_and_its_event_together(ctx: Ctx) {
     let missing = tx
         .issue_plan_version(case.id, 9, PlanStatus::Draft, user, &json!({}))
         .await;
-    assert!(matches!(missing, Err(StoreError::Corrupt(_))), "{missing:?}");
+    assert!(
+        matches!(missing, Err(StoreError::Corrupt(_))),
+        "{missing:?}"
+    );
     tx.commit().await.expect("commit");
 
     let mut tx = store.begin().await.expect("begin");
     let versions = tx.plan_versions(case.id).await.expect("versions");
     assert_eq!(versions.len(), 1);
     let issued = &versions[0];
-    assert_eq!((issued.number, issued.kind, issued.revision), (1, PlanStatus::Draft, 1));
+    assert_eq!(
+        (issued.number, issued.kind, issued.revision),
+        (1, PlanStatus::Draft, 1)
+    );
     assert_eq!(issued.plan, plan_saying("Draft"));
-    assert_eq!((issued.issued_by, issued.issued_at), (user, at("2026-03-03")));
+    assert_eq!(
+        (issued.issued_by, issued.issued_at),
+        (user, at("2026-03-03"))
+    );
     assert_eq!(issued.sign_off, json!({"acknowledged": []}));
-    let stored = tx.case(&case.reference).await.expect("case").expect("found");
+    let stored = tx
+        .case(&case.reference)
+        .await
+        .expect("case")
+        .expect("found");
     assert_eq!(stored.record.version, version);
     assert_eq!(
-        stored.history.last().and_then(|r| r.event.as_ref()).map(|e| &e.detail),
+        stored
+            .history
+            .last()
+            .and_then(|r| r.event.as_ref())
+            .map(|e| &e.detail),
         Some(&EventDetail::DraftPlanIssued)
     );
     tx.commit().await.expect("commit");
@@ -155,6 +198,9 @@ async fn issued_versions_and_saved_revisions_never_change(ctx: Ctx) {
         assert!(try_execute(store, sql).await.is_err(), "{sql} was allowed");
     }
     let mut tx = store.begin().await.expect("begin");
-    assert_eq!(tx.plan_versions(case.id).await.expect("versions")[0].kind, PlanStatus::Draft);
+    assert_eq!(
+        tx.plan_versions(case.id).await.expect("versions")[0].kind,
+        PlanStatus::Draft
+    );
     tx.commit().await.expect("commit");
 }

@@ -185,7 +185,10 @@ fn overview_page(
                 section: section.as_str(),
                 title: capitalised(&section.describe()),
                 href: format!("{}/{section}", overview_address(reference)),
-                summary: lines.first().cloned().unwrap_or_else(|| "Not written yet".into())
+                summary: lines
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "Not written yet".into())
                     + &match lines.len() {
                         0 | 1 => String::new(),
                         n => format!(" (and {} more)", n - 1),
@@ -205,10 +208,7 @@ fn overview_page(
         done,
         error_summary: errors.summary()?,
         revision: view.revision(),
-        saved: view
-            .saved
-            .as_ref()
-            .map(|s| dates::england_time(s.saved_at)),
+        saved: view.saved.as_ref().map(|s| dates::england_time(s.saved_at)),
         score: view.report.score,
         grade: view.report.grade.as_str(),
         sections,
@@ -297,15 +297,21 @@ pub(crate) async fn save_section(
     }
     let result = state
         .services()
-        .save_plan(&user.caller(Source::Form), &reference, typed.clone(), based_on)
+        .save_plan(
+            &user.caller(Source::Form),
+            &reference,
+            typed.clone(),
+            based_on,
+        )
         .await;
     let address = format!("{}/{section}", overview_address(&reference));
     match result {
         Ok(_) if values.get("action").map(String::as_str) == Some("add") => {
             Ok(Redirect::to(&address).into_response())
         }
-        Ok(_) => Ok(Redirect::to(&format!("{}?done=saved", overview_address(&reference)))
-            .into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("{}?done=saved", overview_address(&reference))).into_response(),
+        ),
         Err(ServiceError::Conflict { current_version }) => {
             // Someone saved the plan first: keep every word typed here, say so, and let the
             // next save knowingly replace their version of this section.
@@ -405,8 +411,12 @@ fn section_fields(
     match section {
         Section::A | Section::I | Section::J => {
             let hint = match section {
-                Section::A => "The child’s and family’s views, interests and aspirations, in their words",
-                Section::I => "Leave blank in a draft plan; the final plan names the school or type of setting",
+                Section::A => {
+                    "The child’s and family’s views, interests and aspirations, in their words"
+                }
+                Section::I => {
+                    "Leave blank in a draft plan; the final plan names the school or type of setting"
+                }
                 _ => "The personal budget, if one was asked for, and what it pays for",
             };
             fields.push(textarea("text", "Text", hint, s.prose(section), errors)?);
@@ -442,12 +452,14 @@ fn section_fields(
                         &outcome.text,
                         errors,
                     )?,
-                    text_input(
-                        &format!("item-{n}-by"),
-                        "By when",
-                        outcome.by.as_deref(),
+                    text_input(&format!("item-{n}-by"), "By when", outcome.by.as_deref())?,
+                    link_boxes(
+                        n,
+                        "need",
+                        "The needs it is about",
+                        &need_choices(plan),
+                        &outcome.needs,
                     )?,
-                    link_boxes(n, "need", "The needs it is about", &need_choices(plan), &outcome.needs)?,
                 ];
                 fields.push(group(&format!("Outcome {n} ({})", outcome.id), &inner)?);
             }
@@ -478,8 +490,20 @@ fn section_fields(
                     detail("duration", "For how long each time", &p.duration)?,
                     detail("group", "Group size or ratio", &p.group)?,
                     detail("until", "Until when, or the review point", &p.until)?,
-                    link_boxes(n, "need", "The needs it meets", &need_choices(plan), &p.needs)?,
-                    link_boxes(n, "outcome", "The outcomes it supports", &outcomes, &p.outcomes)?,
+                    link_boxes(
+                        n,
+                        "need",
+                        "The needs it meets",
+                        &need_choices(plan),
+                        &p.needs,
+                    )?,
+                    link_boxes(
+                        n,
+                        "outcome",
+                        "The outcomes it supports",
+                        &outcomes,
+                        &p.outcomes,
+                    )?,
                 ];
                 fields.push(group(&format!("Provision {n} ({})", p.id), &inner)?);
             }
@@ -492,7 +516,11 @@ fn section_fields(
                 let inner = [
                     hidden_id(n, a.id.as_deref().unwrap_or_default())?,
                     advice_select(n, &a.advice)?,
-                    text_input(&format!("item-{n}-from"), "From (service or role)", Some(&a.from))?,
+                    text_input(
+                        &format!("item-{n}-from"),
+                        "From (service or role)",
+                        Some(&a.from),
+                    )?,
                     text_input(
                         &format!("item-{n}-date"),
                         "Date received (for example, 2026-03-02)",
@@ -658,7 +686,12 @@ fn none_box(fields: &mut Vec<Html>, plan: &Plan, section: Section) -> askama::Re
 /// Replaces `section` of `plan` with what the form sent. Items whose text fields are all blank
 /// are left out: that is how an item is removed.
 fn read_section(plan: &mut Plan, section: Section, values: &Values) {
-    let text = |name: &str| values.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let text = |name: &str| {
+        values
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
     let given = |name: &str| Some(text(name)).filter(|v| !v.is_empty());
     let numbers: Vec<usize> = (1..)
         .take_while(|n| values.contains_key(&format!("item-{n}-id")))
@@ -901,7 +934,11 @@ pub(crate) async fn issue_draft(
     let reference = reference(&reference_text)?;
     let result = state
         .services()
-        .issue_draft_plan(&user.caller(Source::Form), &reference, revision_sent(&values))
+        .issue_draft_plan(
+            &user.caller(Source::Form),
+            &reference,
+            revision_sent(&values),
+        )
         .await;
     after_overview_action(&state, &user, &reference, result.map(drop), "draft").await
 }
@@ -960,7 +997,10 @@ fn final_page(
                 finding.rule.title(),
                 finding.section.describe()
             ),
-            &format!("{} Say why the plan is issued with this finding.", finding.message),
+            &format!(
+                "{} Say why the plan is issued with this finding.",
+                finding.message
+            ),
             typed.get(&name).map_or("", String::as_str),
             errors,
         )?);
@@ -1087,10 +1127,7 @@ fn print_page(
         name,
         reference: reference.to_string(),
         kind: kind_label(version.kind),
-        issued: version
-            .plan
-            .issued_on
-            .map_or_else(String::new, dates::long),
+        issued: version.plan.issued_on.map_or_else(String::new, dates::long),
         sections: version
             .plan
             .rendered()
@@ -1144,7 +1181,13 @@ pub(crate) async fn issued(
         Some((case, version)) => {
             let name = case_child_name(&case.case_file());
             let title = format!("{} for {name}", kind_label(version.kind));
-            print_page(Layout::signed_in(&user, title, NAV), back, name, &reference, &version)
+            print_page(
+                Layout::signed_in(&user, title, NAV),
+                back,
+                name,
+                &reference,
+                &version,
+            )
         }
         // A plan issued outside Tandem (its event recorded by hand) was sent to the family.
         None => PrintPage {
@@ -1219,9 +1262,7 @@ pub(crate) async fn compare_versions(
         .map_or_else(|| "working".to_owned(), |v| v.number.to_string());
     let from = params.from.unwrap_or(default_from);
     let to = params.to.unwrap_or_else(|| "working".to_owned());
-    let ((before, old), (after, new)) = pick(&from)
-        .zip(pick(&to))
-        .ok_or(WebError::NotFound)?;
+    let ((before, old), (after, new)) = pick(&from).zip(pick(&to)).ok_or(WebError::NotFound)?;
     let sections = compare(old, new)
         .into_iter()
         .map(|(section, lines)| ComparedSection {
