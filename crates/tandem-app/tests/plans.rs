@@ -19,8 +19,8 @@ use tandem_app::services::{
 };
 use tandem_core::plan::{Need, PlanStatus, TextSection};
 use tandem_core::{Actor, Child, EventDetail, Reference, Role};
-use tandem_store::{AuditFilter, CaseRelation, NewUser, Source, Store};
-use tandem_test_support::{Ctx, contract, date};
+use tandem_store::{AuditFilter, CaseRelation, Source, Store};
+use tandem_test_support::{Ctx, add_user, contract, date};
 
 contract!(
     concurrent_edits_never_silently_lose_text,
@@ -39,26 +39,23 @@ fn services(store: &Store) -> (Services, Arc<AtomicI64>) {
 }
 
 async fn person(store: &Store, email: &str, role: Role) -> Caller {
-    let mut tx = store.begin().await.expect("begin");
-    let id = tx
-        .create_user(&NewUser {
-            email: email.into(),
-            name: format!("User {email}"),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-            role,
-            team: None,
-            provider: None,
-        })
-        .await
-        .expect("user");
-    tx.commit().await.expect("commit");
     let actor = Actor {
-        id,
+        id: add_user(store, email, role, None).await,
         role,
         team: None,
         provider: None,
     };
     Caller::new(actor, Source::Form)
+}
+
+async fn audit(store: &Store, action: &str) -> Vec<tandem_store::AuditRecord> {
+    store
+        .audit_log(&AuditFilter {
+            action: Some(action.into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .expect("audit")
 }
 
 /// A case assigned to `manager`, opened by `opener`.
@@ -170,14 +167,11 @@ async fn concurrent_edits_never_silently_lose_text(ctx: Ctx) {
         matches!(refused, Err(ServiceError::Invalid(_))),
         "{refused:?}"
     );
-    let saves = store
-        .audit_log(&AuditFilter {
-            action: Some("plan.save".into()),
-            ..AuditFilter::default()
-        })
-        .await
-        .expect("audit");
-    assert_eq!(saves.len(), 3, "each save is audited");
+    assert_eq!(
+        audit(store, "plan.save").await.len(),
+        3,
+        "each save is audited"
+    );
 }
 
 async fn a_draft_is_issued_with_its_event_and_read_by_the_family(ctx: Ctx) {
@@ -408,12 +402,9 @@ async fn people_outside_the_case_team_cannot_reach_the_plan(ctx: Ctx) {
         matches!(refused, Err(ServiceError::Forbidden)),
         "{refused:?}"
     );
-    let denied = store
-        .audit_log(&AuditFilter {
-            action: Some("denied".into()),
-            ..AuditFilter::default()
-        })
-        .await
-        .expect("audit");
-    assert_eq!(denied.len(), 4, "each refusal is audited");
+    assert_eq!(
+        audit(store, "denied").await.len(),
+        4,
+        "each refusal is audited"
+    );
 }

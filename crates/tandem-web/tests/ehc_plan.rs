@@ -387,3 +387,93 @@ async fn the_head_of_service_signs_off_the_final_plan_acknowledging_what_blocks_
     let read = app.get(&format!("{PLAN}/issued"), Some(&parent)).await;
     assert_eq!(read.texts("h1"), ["Final plan for Robin Testcase"]);
 }
+
+#[tokio::test]
+async fn the_advice_received_is_pulled_into_the_plan_with_its_source() {
+    let app = TestApp::new().await;
+    let asked = (app.today() - chrono::Duration::days(10)).to_string();
+    let decided = (app.today() - chrono::Duration::days(11)).to_string();
+    app.add_case(
+        json!({
+            "reference": "EHC-1",
+            "child": { "given_name": "Robin", "family_name": "Testcase", "date_of_birth": "2016-04-09" },
+            "events": [
+                { "type": "request_received", "date": "2026-01-05" },
+                { "type": "decision_to_assess", "date": decided, "outcome": "assess" },
+                { "type": "advice_requested", "date": asked, "advice": "health", "provider": "Community Paediatrics" },
+            ],
+        }),
+        Some(Role::CaseManager),
+    )
+    .await;
+    let nurse = app.sign_in(Role::HealthProfessional).await;
+    let submitted = app
+        .post_form(
+            "/advice/EHC-1/health",
+            Some(&nurse),
+            &[
+                ("version", "0"),
+                ("action", "submit"),
+                ("needs", "Epilepsy, with seizures most weeks"),
+                (
+                    "outcomes",
+                    "By July 2027, Robin tells an adult when an aura starts",
+                ),
+                (
+                    "provision-1-what",
+                    "Seizure care training for the staff who teach Robin",
+                ),
+                ("provision-1-who", "The epilepsy specialist nurse"),
+                ("provision-1-how_often", "Once a term"),
+                ("provision-1-how_long", "One hour"),
+                ("consulted", "Robin and his parents"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+
+    let manager = app.sign_in(Role::CaseManager).await;
+    let overview = app.get(PLAN, Some(&manager)).await;
+    assert!(overview.body.contains("Add the advice received (1)"));
+    let pulled = app
+        .post_form(
+            &format!("{PLAN}/advice"),
+            Some(&manager),
+            &[("revision", "0")],
+        )
+        .await;
+    assert_eq!(pulled.location(), Some("/cases/EHC-1/plan?done=advice"));
+    let overview = app.get(PLAN, Some(&manager)).await;
+    assert!(
+        !overview.body.contains("Add the advice received"),
+        "pulled in once"
+    );
+
+    // The need in C, the provision in G linked to it, the advice in K: each names its source.
+    let c = app.get(&format!("{PLAN}/C"), Some(&manager)).await;
+    assert!(c.body.contains("Epilepsy, with seizures most weeks"));
+    assert_eq!(
+        c.attr("input[name=item-1-id]", "value").as_deref(),
+        Some("advice-health-need")
+    );
+    let g = app.get(&format!("{PLAN}/G"), Some(&manager)).await;
+    assert_eq!(
+        g.attr("input[name=item-1-who]", "value").as_deref(),
+        Some("The epilepsy specialist nurse")
+    );
+    assert_eq!(
+        g.attr("input[name=item-1-need-advice-health-need]", "checked")
+            .as_deref(),
+        Some("")
+    );
+    let k = app.get(&format!("{PLAN}/K"), Some(&manager)).await;
+    assert_eq!(
+        k.attr("input[name=item-1-from]", "value").as_deref(),
+        Some("Community Paediatrics")
+    );
+}

@@ -80,7 +80,8 @@ impl Plan {
     pub fn add_advice(&mut self, advice: &[ReceivedAdvice]) -> usize {
         let mut added = 0;
         for given in advice {
-            let source = format!("advice-{}", given.key.replace(':', "-"));
+            let request = given.key.strip_prefix("advice:").unwrap_or(&given.key);
+            let source = format!("advice-{}", request.replace(':', "-"));
             if self.has_id(&source) {
                 continue;
             }
@@ -210,7 +211,7 @@ impl Plan {
                     }
                     Section::A | Section::I | Section::J => {}
                 }
-                if lines.is_empty() && none_identified(s, section) {
+                if lines.is_empty() && s.none_identified(section) {
                     lines.push("None identified.".to_owned());
                 }
                 (section, lines)
@@ -249,17 +250,20 @@ impl Provision {
     }
 }
 
-fn none_identified(s: &Sections, section: Section) -> bool {
-    fn of<T>(body: &Option<ItemSection<T>>) -> bool {
-        body.as_ref().is_some_and(|b| b.none_identified)
-    }
-    match section {
-        Section::C => of(&s.c),
-        Section::D => of(&s.d),
-        Section::G => of(&s.g),
-        Section::H1 => of(&s.h1),
-        Section::H2 => of(&s.h2),
-        _ => false,
+impl Sections {
+    /// Whether `section` says on purpose that there is nothing to record (C, D, G, H1, H2).
+    pub fn none_identified(&self, section: Section) -> bool {
+        fn of<T>(body: &Option<ItemSection<T>>) -> bool {
+            body.as_ref().is_some_and(|b| b.none_identified)
+        }
+        match section {
+            Section::C => of(&self.c),
+            Section::D => of(&self.d),
+            Section::G => of(&self.g),
+            Section::H1 => of(&self.h1),
+            Section::H2 => of(&self.h2),
+            _ => false,
+        }
     }
 }
 
@@ -431,10 +435,10 @@ mod tests {
         assert_eq!(plan.add_advice(&[health()]), 0, "pulled in twice");
         let s = &plan.sections;
         let need = &s.c.as_ref().unwrap().items[0];
-        assert_eq!(need.id, "advice-advice-health-need");
+        assert_eq!(need.id, "advice-health-need");
         let provision = &s.provision(Section::G)[0];
         assert_eq!(provision.needs, vec![need.id.clone()]);
-        assert_eq!(provision.outcomes, vec!["advice-advice-health-outcome"]);
+        assert_eq!(provision.outcomes, vec!["advice-health-outcome"]);
         assert_eq!(provision.who.as_deref(), Some("School nurse"));
         assert_eq!(
             s.provision(Section::G).len(),

@@ -27,7 +27,9 @@ use crate::components::{
 use crate::error::{WebError, html};
 use crate::pages::case::case_child_name;
 use crate::pages::case_fields::Values;
-use crate::pages::forms::{FormErrors, FormPage, back_link, button, reference, textarea};
+use crate::pages::forms::{
+    FormErrors, FormPage, back_link, button, capitalised, reference, textarea,
+};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -244,13 +246,6 @@ fn kind_label(kind: PlanStatus) -> &'static str {
     }
 }
 
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
-}
-
 fn section_of(text: &str) -> Result<Section, WebError> {
     Section::parse(text).ok_or(WebError::NotFound)
 }
@@ -286,10 +281,7 @@ pub(crate) async fn save_section(
     let reference = reference(&reference_text)?;
     let section = section_of(&section_text)?;
     let view = plan_view(&state, &user, &reference).await?;
-    let based_on: i64 = values
-        .get("revision")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(-1);
+    let based_on = revision_sent(&values);
     let mut typed = view.plan.clone();
     read_section(&mut typed, section, &values);
     if values.get("action").map(String::as_str) == Some("add") {
@@ -325,12 +317,7 @@ pub(crate) async fn save_section(
             Ok(html(StatusCode::CONFLICT, page.render()?))
         }
         Err(ServiceError::Invalid(problems)) => {
-            let errors = FormErrors::new(
-                problems
-                    .into_iter()
-                    .map(|p| FieldError::new("plan", p.message))
-                    .collect(),
-            );
+            let errors = about_the_plan(problems);
             let page = section_page(&user, &view, section, &typed, based_on, &errors)?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
         }
@@ -661,10 +648,7 @@ fn none_box(fields: &mut Vec<Html>, plan: &Plan, section: Section) -> askama::Re
     ) {
         return Ok(());
     }
-    let checked = plan
-        .rendered()
-        .iter()
-        .any(|(s, lines)| *s == section && lines == &["None identified."]);
+    let checked = plan.sections.none_identified(section);
     fields.push(Html::render(&Checkboxes {
         name: "none_identified".into(),
         id_prefix: Some("none_identified".into()),
@@ -880,6 +864,18 @@ pub(crate) async fn add_advice(
     after_overview_action(&state, &user, &reference, result.map(drop), "advice").await
 }
 
+/// The service's problems, shown as problems with the plan as a whole: the page has no field
+/// of theirs to point at.
+fn about_the_plan(problems: Vec<FieldError>) -> FormErrors {
+    FormErrors::new(
+        problems
+            .into_iter()
+            .map(|p| FieldError::new("plan", p.message))
+            .collect(),
+    )
+}
+
+/// The revision the page was based on; a form without one can only be stale.
 fn revision_sent(values: &Values) -> i64 {
     values
         .get("revision")
@@ -908,15 +904,9 @@ async fn after_overview_action(
                  again",
             ),
         ),
-        Err(ServiceError::Invalid(problems)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormErrors::new(
-                problems
-                    .into_iter()
-                    .map(|p| FieldError::new("plan", p.message))
-                    .collect(),
-            ),
-        ),
+        Err(ServiceError::Invalid(problems)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, about_the_plan(problems))
+        }
         Err(other) => return Err(other.into()),
     };
     let view = plan_view(state, user, reference).await?;
