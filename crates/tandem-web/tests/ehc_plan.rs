@@ -477,3 +477,121 @@ async fn the_advice_received_is_pulled_into_the_plan_with_its_source() {
         Some("Community Paediatrics")
     );
 }
+
+#[tokio::test]
+async fn the_api_cannot_issue_the_final_plan_without_the_sign_off() {
+    let app = TestApp::new().await;
+    case(&app).await;
+    let manager = app.sign_in(Role::CaseManager).await;
+    save(
+        &app,
+        &manager,
+        "A",
+        "0",
+        &[("text", "Robin likes drawing.")],
+    )
+    .await;
+    app.post_form(
+        &format!("{PLAN}/issue-draft"),
+        Some(&manager),
+        &[("revision", "1")],
+    )
+    .await;
+    let path = "/api/v1/cases/EHC-1/plan/final";
+    let method = axum::http::Method::POST;
+
+    // The case manager may read the plan but not sign it off, whatever they send.
+    let read = app
+        .api(
+            axum::http::Method::GET,
+            "/api/v1/cases/EHC-1/plan",
+            Some(&manager),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.header("etag"), Some("\"2\""));
+    let keys: Vec<String> = read.json()["to_acknowledge"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| k.as_str().expect("a key").to_owned())
+        .collect();
+    assert!(!keys.is_empty());
+    let refused = app
+        .api(
+            method.clone(),
+            path,
+            Some(&manager),
+            Some(&json!({})),
+            Some("\"2\""),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // The head of service is told each thing missing, and nothing is recorded.
+    let head = app.sign_in(Role::HeadOfService).await;
+    let refused = app
+        .api(
+            method.clone(),
+            path,
+            Some(&head),
+            Some(&json!({})),
+            Some("\"2\""),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let fields: Vec<String> = refused.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("a field").to_owned())
+        .collect();
+    assert!(fields.contains(&"early_reason".to_owned()), "{fields:?}");
+    for key in &keys {
+        assert!(
+            fields.contains(&format!("acknowledge-{key}")),
+            "{key}: {fields:?}"
+        );
+    }
+    assert_eq!(app.stored_case("EHC-1").await.history.len(), 2);
+
+    let sign_off = json!({
+        "acknowledgements": keys
+            .iter()
+            .map(|k| json!({ "finding": k, "reason": "Agreed at the moderation panel" }))
+            .collect::<Vec<_>>(),
+        "early_reason": "The family wrote to say they have no comments",
+    });
+    let stale = app
+        .api(
+            method.clone(),
+            path,
+            Some(&head),
+            Some(&sign_off),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let issued = app
+        .api(method, path, Some(&head), Some(&sign_off), Some("\"2\""))
+        .await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+    assert_eq!(issued.json()["number"], json!(2));
+    let last = app.stored_case("EHC-1").await;
+    let recorded = last.history.last().expect("an event");
+    assert_eq!(
+        recorded.event.as_ref().map(|e| e.detail.event_type()),
+        Some(EventType::FinalPlanIssued)
+    );
+    assert_eq!(
+        recorded.source,
+        tandem_test_support::tandem_store::Source::Api
+    );
+}

@@ -412,6 +412,10 @@ const API_ROUTES: &[ApiRoute] = &[
     ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events/999999/withdrawal", body: Some(r#"{"reason": "Matrix"}"#), if_match: true, signed_out: 401, roles: [404, 404, 404, 404, 404, 404, 404, 403, 404, 404] },
     // The target account is a parent, who cannot manage cases.
     ApiRoute { method: "PUT", path: "/api/v1/cases/EHC-M/case-manager", body: Some(r#"{"case_manager": {target}}"#), if_match: true, signed_out: 401, roles: [403, 422, 422, 404, 404, 404, 404, 403, 404, 404] },
+    // The plan: read by those who may write it; the final plan signed off by the head of service
+    // alone, who is told no plan is saved yet.
+    ApiRoute { method: "GET", path: "/api/v1/cases/EHC-M/plan", body: None, if_match: false, signed_out: 401, roles: [200, 200, 200, 404, 404, 404, 404, 403, 404, 404] },
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/plan/final", body: Some("{}"), if_match: true, signed_out: 401, roles: [403, 403, 422, 404, 404, 404, 404, 403, 404, 404] },
 ];
 
 #[tokio::test]
