@@ -238,6 +238,21 @@ async fn write_and_issue_a_plan(browser: &mut Browser) {
     browser.check("plan-draft-issued").await;
     browser.click_link("Draft plan 1").await;
     browser.check("plan-print").await;
+    browser.visit(&plan).await;
+    browser.click_link("Compare versions").await;
+    assert_eq!(browser.texts("caption").await.len(), 12);
+    browser.check("plan-compare").await;
+    sign_out(browser).await;
+
+    // The head of service is shown what blocks the final plan, and told each reason missing.
+    browser.sign_in(Role::HeadOfService).await;
+    browser.visit(&plan).await;
+    browser.click_link("Issue final plan").await;
+    assert_eq!(browser.heading().await, "Sign off and issue the final plan");
+    browser.check("plan-sign-off").await;
+    browser.press("Issue the final plan").await;
+    assert!(!browser.error_summary().await.is_empty());
+    browser.check("plan-sign-off-problems").await;
     sign_out(browser).await;
 }
 
