@@ -579,6 +579,13 @@ async fn the_api_cannot_issue_the_final_plan_without_the_sign_off() {
         )
         .await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert!(
+        stale.json()["detail"]
+            .as_str()
+            .expect("detail")
+            .starts_with("The plan was changed")
+    );
+    assert_eq!(stale.header("etag"), Some("\"2\""));
     let issued = app
         .api(method, path, Some(&head), Some(&sign_off), Some("\"2\""))
         .await;

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tandem_app::services::{Acknowledgement, SignOff, Source, blocking, finding_key};
+use tandem_app::services::{Acknowledgement, ServiceError, SignOff, Source, blocking, finding_key};
 use tandem_core::plan::{Plan, PlanReport};
 use utoipa::ToSchema;
 
@@ -149,6 +149,11 @@ pub(crate) async fn issue_final(
     let number = state
         .services()
         .issue_final_plan(&user.caller(Source::Api), &reference, revision, sign_off)
-        .await?;
+        .await
+        .map_err(|error| match error {
+            // The If-Match of this route is the plan's revision, not the case's version.
+            ServiceError::Conflict { current_version } => Problem::stale("plan", current_version),
+            other => other.into(),
+        })?;
     Ok((StatusCode::CREATED, Json(IssuedBody { number })).into_response())
 }
