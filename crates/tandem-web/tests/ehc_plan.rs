@@ -602,3 +602,66 @@ async fn the_api_cannot_issue_the_final_plan_without_the_sign_off() {
         tandem_test_support::tandem_store::Source::Api
     );
 }
+
+#[tokio::test]
+async fn a_wrong_date_in_k_is_refused_as_typed_and_marks_are_kept() {
+    let app = TestApp::new().await;
+    case(&app).await;
+    let manager = app.sign_in(Role::CaseManager).await;
+    app.post_form(
+        &format!("{PLAN}/K"),
+        Some(&manager),
+        &[("revision", "0"), ("action", "add")],
+    )
+    .await;
+    let advice = [
+        ("item-1-id", "k1"),
+        ("item-1-advice", "education"),
+        ("item-1-from", "Hillside Primary School"),
+        ("item-1-date", "2026-02-30"),
+    ];
+    let refused = save(&app, &manager, "K", "1", &advice).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.attr("input[name=item-1-date]", "value").as_deref(),
+        Some("2026-02-30"),
+        "what was typed is shown again"
+    );
+    assert!(
+        refused
+            .body
+            .contains("Enter the date advice 1 was received as a real date")
+    );
+    let fixed = [
+        ("item-1-date", "2026-02-20"),
+        advice[0],
+        advice[1],
+        advice[2],
+    ];
+    assert_eq!(
+        save(&app, &manager, "K", "1", &fixed).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // An outcome marked as preparing for adulthood stays marked.
+    app.post_form(
+        &format!("{PLAN}/E"),
+        Some(&manager),
+        &[("revision", "2"), ("action", "add")],
+    )
+    .await;
+    let outcome = [
+        ("item-1-id", "o1"),
+        (
+            "item-1-text",
+            "By July 2030 Robin travels to college on his own",
+        ),
+        ("item-1-pfa", "yes"),
+    ];
+    save(&app, &manager, "E", "3", &outcome).await;
+    let e = app.get(&format!("{PLAN}/E"), Some(&manager)).await;
+    assert_eq!(
+        e.attr("input[name=item-1-pfa]", "checked").as_deref(),
+        Some("")
+    );
+}

@@ -266,6 +266,7 @@ pub(crate) async fn section_form(
         &view.plan,
         view.revision(),
         &FormErrors::default(),
+        None,
     )?;
     Ok(html(StatusCode::OK, page.render()?))
 }
@@ -284,6 +285,20 @@ pub(crate) async fn save_section(
     let based_on = revision_sent(&values);
     let mut typed = view.plan.clone();
     read_section(&mut typed, section, &values);
+    let problems = date_problems(&values);
+    if !problems.is_empty() {
+        let errors = FormErrors::new(problems);
+        let page = section_page(
+            &user,
+            &view,
+            section,
+            &typed,
+            based_on,
+            &errors,
+            Some(&values),
+        )?;
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
+    }
     if values.get("action").map(String::as_str) == Some("add") {
         add_item(&mut typed, section);
     }
@@ -313,12 +328,28 @@ pub(crate) async fn save_section(
                  and was not saved: check it against the plan now, then save again to replace \
                  this section",
             );
-            let page = section_page(&user, &view, section, &typed, current_version, &errors)?;
+            let page = section_page(
+                &user,
+                &view,
+                section,
+                &typed,
+                current_version,
+                &errors,
+                Some(&values),
+            )?;
             Ok(html(StatusCode::CONFLICT, page.render()?))
         }
         Err(ServiceError::Invalid(problems)) => {
             let errors = about_the_plan(problems);
-            let page = section_page(&user, &view, section, &typed, based_on, &errors)?;
+            let page = section_page(
+                &user,
+                &view,
+                section,
+                &typed,
+                based_on,
+                &errors,
+                Some(&values),
+            )?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
         }
         Err(other) => Err(other.into()),
@@ -332,6 +363,7 @@ fn section_page(
     plan: &Plan,
     revision: i64,
     errors: &FormErrors,
+    raw: Option<&Values>,
 ) -> Result<FormPage, WebError> {
     let reference = &view.case.record.reference;
     let name = case_child_name(&view.case.case_file());
@@ -360,7 +392,7 @@ fn section_page(
         action: format!("{}/{section}", overview_address(reference)),
         csrf_token: user.csrf_token(),
         hidden: vec![("revision", revision.to_string())],
-        fields: section_fields(plan, section, errors)?,
+        fields: section_fields(plan, section, errors, raw)?,
         buttons,
         cancel: overview_address(reference),
     })
@@ -378,10 +410,12 @@ fn item_noun(section: Section) -> Option<&'static str> {
 
 const REMOVE_HINT: &str = "To remove it, clear its text and save.";
 
+/// The section's fields, from `plan`; `raw`, when the form is shown again, is what was sent.
 fn section_fields(
     plan: &Plan,
     section: Section,
     errors: &FormErrors,
+    raw: Option<&Values>,
 ) -> Result<Vec<Html>, WebError> {
     let s = &plan.sections;
     let mut fields = Vec::new();
@@ -439,7 +473,12 @@ fn section_fields(
                         &outcome.text,
                         errors,
                     )?,
-                    text_input(&format!("item-{n}-by"), "By when", outcome.by.as_deref())?,
+                    text_input(
+                        &format!("item-{n}-by"),
+                        "By when",
+                        outcome.by.as_deref(),
+                        errors,
+                    )?,
                     link_boxes(
                         n,
                         "need",
@@ -447,6 +486,7 @@ fn section_fields(
                         &need_choices(plan),
                         &outcome.needs,
                     )?,
+                    adulthood_box(n, outcome.preparing_for_adulthood)?,
                 ];
                 fields.push(group(&format!("Outcome {n} ({})", outcome.id), &inner)?);
             }
@@ -461,7 +501,7 @@ fn section_fields(
             for (n, p) in s.provision(section).iter().enumerate() {
                 let n = n + 1;
                 let detail = |part: &str, label: &str, value: &Option<String>| {
-                    text_input(&format!("item-{n}-{part}"), label, value.as_deref())
+                    text_input(&format!("item-{n}-{part}"), label, value.as_deref(), errors)
                 };
                 let inner = [
                     hidden_id(n, &p.id)?,
@@ -491,6 +531,7 @@ fn section_fields(
                         &outcomes,
                         &p.outcomes,
                     )?,
+                    adulthood_box(n, p.preparing_for_adulthood)?,
                 ];
                 fields.push(group(&format!("Provision {n} ({})", p.id), &inner)?);
             }
@@ -507,12 +548,20 @@ fn section_fields(
                         &format!("item-{n}-from"),
                         "From (service or role)",
                         Some(&a.from),
+                        errors,
                     )?,
-                    text_input(
-                        &format!("item-{n}-date"),
-                        "Date received (for example, 2026-03-02)",
-                        a.date.map(|d| d.to_string()).as_deref(),
-                    )?,
+                    {
+                        // A date typed wrongly is shown again as typed, to be put right.
+                        let name = format!("item-{n}-date");
+                        let saved = a.date.map(|d| d.to_string());
+                        let typed = raw.and_then(|v| v.get(&name)).map(String::as_str);
+                        text_input(
+                            &name,
+                            "Date received (for example, 2026-03-02)",
+                            typed.or(saved.as_deref()),
+                            errors,
+                        )?
+                    },
                     textarea(
                         &format!("item-{n}-text"),
                         "What it recommends",
@@ -537,10 +586,16 @@ fn hidden_id(n: usize, id: &str) -> askama::Result<Html> {
     )))
 }
 
-fn text_input(name: &str, label: &str, value: Option<&str>) -> askama::Result<Html> {
+fn text_input(
+    name: &str,
+    label: &str,
+    value: Option<&str>,
+    errors: &FormErrors,
+) -> askama::Result<Html> {
     Html::render(&Input {
         id: Some(name.to_owned()),
         name: name.to_owned(),
+        error_message: errors.message(name),
         input_type: Some("text".into()),
         value: value.map(str::to_owned).filter(|v| !v.is_empty()),
         label: Some(Label {
@@ -617,6 +672,23 @@ fn link_boxes(
     })
 }
 
+/// Marks an outcome or provision as preparing for adulthood (employment, independent living,
+/// community, health), which the checks look for from Year 9.
+fn adulthood_box(n: usize, checked: bool) -> askama::Result<Html> {
+    Html::render(&Checkboxes {
+        name: format!("item-{n}-pfa"),
+        id_prefix: Some(format!("item-{n}-pfa")),
+        classes: Some("govuk-checkboxes--small".into()),
+        items: vec![Some(ChoiceItem {
+            text: Some("Prepares for adulthood".into()),
+            value: Some("yes".into()),
+            checked: Some(checked),
+            ..ChoiceItem::default()
+        })],
+        ..Checkboxes::default()
+    })
+}
+
 fn advice_select(n: usize, chosen: &str) -> askama::Result<Html> {
     Html::render(&Select {
         id: Some(format!("item-{n}-advice")),
@@ -667,6 +739,28 @@ fn none_box(fields: &mut Vec<Html>, plan: &Plan, section: Section) -> askama::Re
     Ok(())
 }
 
+/// The dates of advice in K that are not real dates written year-month-day: refused rather than
+/// dropped, so nothing typed is lost.
+fn date_problems(values: &Values) -> Vec<FieldError> {
+    (1..)
+        .map(|n| (n, format!("item-{n}-date")))
+        .take_while(|(_, name)| values.contains_key(name))
+        .filter(|(_, name)| {
+            let text = values.get(name).map_or("", |v| v.trim());
+            !text.is_empty() && tandem_core::dates::parse_iso(text).is_err()
+        })
+        .map(|(n, name)| {
+            FieldError::new(
+                name,
+                format!(
+                    "Enter the date advice {n} was received as a real date, year-month-day, \
+                     such as 2026-03-02"
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Replaces `section` of `plan` with what the form sent. Items whose text fields are all blank
 /// are left out: that is how an item is removed.
 fn read_section(plan: &mut Plan, section: Section, values: &Values) {
@@ -715,7 +809,7 @@ fn read_section(plan: &mut Plan, section: Section, values: &Values) {
                 duration: given(&format!("item-{n}-duration")),
                 group: given(&format!("item-{n}-group")),
                 until: given(&format!("item-{n}-until")),
-                preparing_for_adulthood: false,
+                preparing_for_adulthood: values.contains_key(&format!("item-{n}-pfa")),
             })
             .filter(|p| {
                 !p.text.is_empty()
@@ -747,7 +841,7 @@ fn read_section(plan: &mut Plan, section: Section, values: &Values) {
                     text: text(&format!("item-{n}-text")),
                     needs: links(*n, "need"),
                     by: given(&format!("item-{n}-by")),
-                    preparing_for_adulthood: false,
+                    preparing_for_adulthood: values.contains_key(&format!("item-{n}-pfa")),
                 })
                 .filter(|o| !o.text.is_empty())
                 .collect();
@@ -768,7 +862,7 @@ fn read_section(plan: &mut Plan, section: Section, values: &Values) {
                     id: given(&format!("item-{n}-id")),
                     advice: text(&format!("item-{n}-advice")),
                     from: text(&format!("item-{n}-from")),
-                    date: text(&format!("item-{n}-date")).parse().ok(),
+                    date: tandem_core::dates::parse_iso(&text(&format!("item-{n}-date"))).ok(),
                     text: given(&format!("item-{n}-text")),
                 })
                 .filter(|a| !a.from.is_empty() || a.text.is_some())
