@@ -117,6 +117,10 @@ pub enum Action {
     SendMessage,
     /// See every case manager's caseload side by side (the team page).
     ViewTeamCaseloads,
+    /// Write the EHC plan of a case, see its working copy and findings, and issue it as a draft.
+    EditPlan,
+    /// Sign off and issue the final EHC plan: senior leaders only.
+    IssueFinalPlan,
 }
 
 impl Action {
@@ -136,6 +140,8 @@ impl Action {
         Action::CommentOnDraft,
         Action::SendMessage,
         Action::ViewTeamCaseloads,
+        Action::EditPlan,
+        Action::IssueFinalPlan,
     ];
 }
 
@@ -150,6 +156,8 @@ impl Action {
                 | Action::RespondToAdviceRequest
                 | Action::CommentOnDraft
                 | Action::SendMessage
+                | Action::EditPlan
+                | Action::IssueFinalPlan
         )
     }
 }
@@ -188,7 +196,10 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
         (_, Resource::Service) if action.is_about_a_case() => false,
         (_, Resource::Case(_)) if !action.is_about_a_case() => false,
         (R::TeamManager | R::HeadOfService, Resource::Case(_)) => {
-            matches!(action, A::ViewCase | A::RecordEvent | A::AssignCaseManager)
+            matches!(
+                action,
+                A::ViewCase | A::RecordEvent | A::AssignCaseManager | A::EditPlan
+            ) || (actor.role == R::HeadOfService && action == A::IssueFinalPlan)
         }
         (R::TeamManager | R::HeadOfService, Resource::Service) => {
             matches!(
@@ -202,7 +213,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
         }
         (R::CaseManager, Resource::Service) => matches!(action, A::OpenCase | A::ListCases),
         (R::CaseManager, Resource::Case(case)) => {
-            matches!(action, A::ViewCase | A::RecordEvent) && works_on(actor, case)
+            matches!(action, A::ViewCase | A::RecordEvent | A::EditPlan) && works_on(actor, case)
         }
         (R::QaAuditor, Resource::Service) => matches!(action, A::ListCases | A::ViewAggregates),
         (R::QaAuditor, Resource::Case(_)) => action == A::ViewCase,
@@ -354,7 +365,7 @@ mod tests {
     fn allowed(role: Role) -> Vec<(Action, Link)> {
         use Link::*;
         let every_case = [Own, Team, Other, AdviceAddressed, ProviderAddressed, Family];
-        let manager = |extra: &[Action]| {
+        let manager = |extra: &[Action], on_cases: &[Action]| {
             let mut v: Vec<(Action, Link)> = [
                 A::OpenCase,
                 A::ListCases,
@@ -367,20 +378,32 @@ mod tests {
             .map(|a| (*a, Service))
             .collect();
             for link in every_case {
-                v.extend([A::ViewCase, A::RecordEvent, A::AssignCaseManager].map(|a| (a, link)));
+                v.extend(
+                    [
+                        A::ViewCase,
+                        A::RecordEvent,
+                        A::AssignCaseManager,
+                        A::EditPlan,
+                    ]
+                    .iter()
+                    .chain(on_cases)
+                    .map(|a| (*a, link)),
+                );
             }
             v
         };
         match role {
-            Role::TeamManager => manager(&[]),
-            Role::HeadOfService => manager(&[A::TransferData]),
+            Role::TeamManager => manager(&[], &[]),
+            Role::HeadOfService => manager(&[A::TransferData], &[A::IssueFinalPlan]),
             Role::CaseManager => vec![
                 (A::OpenCase, Service),
                 (A::ListCases, Service),
                 (A::ViewCase, Own),
                 (A::RecordEvent, Own),
+                (A::EditPlan, Own),
                 (A::ViewCase, Team),
                 (A::RecordEvent, Team),
+                (A::EditPlan, Team),
             ],
             Role::QaAuditor => {
                 let mut v = vec![(A::ListCases, Service), (A::ViewAggregates, Service)];

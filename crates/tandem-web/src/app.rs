@@ -29,7 +29,7 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
-    messages, new_request, plan, report, sign_in,
+    ehc_plan, messages, new_request, plan, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -107,6 +107,29 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/cases/{reference}/documents/{id}/withdraw",
             get(documents::withdraw_form).post(documents::withdraw),
+        )
+        .route("/cases/{reference}/plan", get(ehc_plan::overview))
+        .route("/cases/{reference}/plan/advice", post(ehc_plan::add_advice))
+        .route(
+            "/cases/{reference}/plan/issue-draft",
+            post(ehc_plan::issue_draft),
+        )
+        .route(
+            "/cases/{reference}/plan/issue-final",
+            get(ehc_plan::final_form).post(ehc_plan::issue_final),
+        )
+        .route("/cases/{reference}/plan/issued", get(ehc_plan::issued))
+        .route(
+            "/cases/{reference}/plan/compare",
+            get(ehc_plan::compare_versions),
+        )
+        .route(
+            "/cases/{reference}/plan/versions/{number}",
+            get(ehc_plan::version),
+        )
+        .route(
+            "/cases/{reference}/plan/{section}",
+            get(ehc_plan::section_form).post(ehc_plan::save_section),
         )
         .merge(api::router())
         .route("/dashboard", get(dashboard::show))

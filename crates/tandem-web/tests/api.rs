@@ -1057,12 +1057,14 @@ async fn the_openapi_document_describes_every_route() {
         [
             "GET /api/v1/cases",
             "GET /api/v1/cases/{reference}",
+            "GET /api/v1/cases/{reference}/plan",
             "GET /api/v1/cases/{reference}/timeline",
             "GET /api/v1/session",
             "POST /api/v1/cases",
             "POST /api/v1/cases/{reference}/events",
             "POST /api/v1/cases/{reference}/events/{id}/correction",
             "POST /api/v1/cases/{reference}/events/{id}/withdrawal",
+            "POST /api/v1/cases/{reference}/plan/final",
             "PUT /api/v1/cases/{reference}/case-manager",
         ]
     );

@@ -118,6 +118,144 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
     );
 }
 
+/// The EHC plan on its own (run it alone with `cargo test --test browser plan_`): a case
+/// manager writes a need and provision for it, sees the vague provision found, fixes it, and
+/// issues the draft; with and without JavaScript, every page checked with axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_journey_in_a_real_browser_with_and_without_javascript() {
+    let prerequisites = match Prerequisites::find() {
+        Ok(found) => found,
+        Err(missing) if !e2e::required() => {
+            eprintln!("SKIPPED the plan journey: {missing}.");
+            return;
+        }
+        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    };
+    let server = Server::start().await;
+    let driver = ChromeDriver::start(&prerequisites);
+    let mut violations = Vec::new();
+    for javascript in [true, false] {
+        let mut browser = Browser::open(
+            &driver,
+            &prerequisites,
+            &server,
+            javascript,
+            Window::Desktop,
+        )
+        .await;
+        write_and_issue_a_plan(&mut browser).await;
+        let (found, _) = browser.close().await;
+        violations.extend(found);
+    }
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} accessibility violation(s):\n\n{}",
+        violations.len(),
+        violations.join("\n\n")
+    );
+}
+
+/// A plan from nothing to an issued draft, on a case of the case manager's that has none yet
+/// (each run takes the next case in the list, so the two runs do not meet).
+async fn write_and_issue_a_plan(browser: &mut Browser) {
+    browser.sign_in(Role::CaseManager).await;
+    let mut plan = String::new();
+    for n in 1..=10 {
+        browser.visit("/cases").await;
+        let links = browser.attrs("table a[href^=\"/cases/\"]", "href").await;
+        let Some(case) = links.get(n) else { break };
+        browser.visit(&format!("{case}/plan")).await;
+        if browser.texts("#plan-grade").await.len() == 1
+            && browser.text_of("main").await.contains("Not saved yet")
+        {
+            plan = format!("{case}/plan");
+            break;
+        }
+    }
+    assert!(!plan.is_empty(), "a case without a plan");
+    browser.check("plan-overview").await;
+
+    browser.visit(&format!("{plan}/B")).await;
+    browser.press("Add another need").await;
+    browser.visit(&format!("{plan}/B")).await;
+    browser
+        .fill(
+            "Need 1 (n1)",
+            "Finds it hard to follow spoken instructions in class",
+        )
+        .await;
+    browser.press("Save and check").await;
+    assert_eq!(browser.path().await, format!("{plan}?done=saved"));
+
+    browser.visit(&format!("{plan}/F")).await;
+    browser.press("Add another provision").await;
+    browser.visit(&format!("{plan}/F")).await;
+    browser
+        .fill(
+            "What is provided",
+            "Access to speech and language therapy as appropriate",
+        )
+        .await;
+    browser.press("Save and check").await;
+    browser.visit(&format!("{plan}/F")).await;
+    let found = browser.texts(".tandem-findings strong").await;
+    assert!(found.iter().any(|f| f.starts_with("P2")), "{found:?}");
+    browser.check("plan-section-finding").await;
+
+    browser
+        .fill(
+            "What is provided",
+            "Speech and language therapy targeting attention and listening",
+        )
+        .await;
+    browser
+        .fill(
+            "Who delivers it (role or qualification)",
+            "A speech and language therapist",
+        )
+        .await;
+    browser.fill("How often", "Weekly").await;
+    browser.fill("For how long each time", "30 minutes").await;
+    browser.fill("Group size or ratio", "1:1").await;
+    browser
+        .fill("Until when, or the review point", "The annual review")
+        .await;
+    browser
+        .choose_radio("B n1: Finds it hard to follow spoken instructions in class")
+        .await;
+    browser.press("Save and check").await;
+    browser.visit(&format!("{plan}/F")).await;
+    let found = browser.texts(".tandem-findings strong").await;
+    assert!(!found.iter().any(|f| f.starts_with("P2")), "{found:?}");
+
+    browser.visit(&plan).await;
+    browser.press("Issue draft plan").await;
+    assert_eq!(browser.path().await, format!("{plan}?done=draft"));
+    assert_eq!(
+        browser.banner().await,
+        "The draft plan was issued and recorded on the case"
+    );
+    browser.check("plan-draft-issued").await;
+    browser.click_link("Draft plan 1").await;
+    browser.check("plan-print").await;
+    browser.visit(&plan).await;
+    browser.click_link("Compare versions").await;
+    assert_eq!(browser.texts("caption").await.len(), 12);
+    browser.check("plan-compare").await;
+    sign_out(browser).await;
+
+    // The head of service is shown what blocks the final plan, and told each reason missing.
+    browser.sign_in(Role::HeadOfService).await;
+    browser.visit(&plan).await;
+    browser.click_link("Issue final plan").await;
+    assert_eq!(browser.heading().await, "Sign off and issue the final plan");
+    browser.check("plan-sign-off").await;
+    browser.press("Issue the final plan").await;
+    assert!(!browser.error_summary().await.is_empty());
+    browser.check("plan-sign-off-problems").await;
+    sign_out(browser).await;
+}
+
 /// Signing in: the error summary for an empty form and for a wrong password, then the
 /// administrator's home.
 async fn sign_in_with_mistakes(browser: &mut Browser) {

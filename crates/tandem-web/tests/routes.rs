@@ -208,7 +208,21 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/cases/{case}/documents/999999", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/cases/MATRIX-1/documents/{document}", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/cases/{case}/documents/{document}/withdraw", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
-    Route { method: "POST", path: "/cases/{case}/documents/{document}/withdraw", form: &[("reason", "")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "POST", path: "/cases/{case}/documents/{document}/withdraw", form: &[("reason", "")], signed_out: Status(403), roles: RECORDER_FORM },    // The EHC plan: written by those who may record on the case, the final plan signed off by
+    // the head of service, the issued plan read by the family (none is linked to the seeded
+    // case). Saves name a revision that was never made (409), so nothing is saved.
+    Route { method: "GET", path: "/cases/{case}/plan", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/plan/B", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/plan/Z", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE/plan", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/cases/{case}/plan/A", form: &[("revision", "99"), ("text", "Matrix")], signed_out: Status(403), roles: Roles::Recorders { record: Status(409), auditor: Status(403) } },
+    Route { method: "POST", path: "/cases/{case}/plan/advice", form: &[("revision", "99")], signed_out: Status(403), roles: Roles::Recorders { record: Status(409), auditor: Status(403) } },
+    Route { method: "POST", path: "/cases/{case}/plan/issue-draft", form: &[("revision", "0")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/plan/issue-final", form: &[], signed_out: SignIn, roles: Roles::Each(|role| signer(role, 200)) },
+    Route { method: "POST", path: "/cases/{case}/plan/issue-final", form: &[("revision", "0")], signed_out: Status(403), roles: Roles::Each(|role| signer(role, 422)) },
+    Route { method: "GET", path: "/cases/{case}/plan/compare", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/plan/versions/1", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Status(404), auditor: Status(403) } },
+    Route { method: "GET", path: "/cases/{case}/plan/issued", form: &[], signed_out: SignIn, roles: Roles::Each(not_for_staff) },
 ];
 
 fn home(role: Role) -> &'static str {
@@ -237,6 +251,16 @@ fn not_for_staff(role: Role) -> Expect {
         Status(403)
     } else {
         Status(404)
+    }
+}
+
+/// The final plan's sign-off: the head of service gets `allowed`; other staff who may read the
+/// case are refused; everyone else may not know it exists.
+fn signer(role: Role, allowed: u16) -> Expect {
+    match role {
+        Role::HeadOfService => Status(allowed),
+        role if lists_cases(role) => Status(403),
+        _ => Status(404),
     }
 }
 
@@ -389,6 +413,10 @@ const API_ROUTES: &[ApiRoute] = &[
     ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/events/999999/withdrawal", body: Some(r#"{"reason": "Matrix"}"#), if_match: true, signed_out: 401, roles: [404, 404, 404, 404, 404, 404, 404, 403, 404, 404] },
     // The target account is a parent, who cannot manage cases.
     ApiRoute { method: "PUT", path: "/api/v1/cases/EHC-M/case-manager", body: Some(r#"{"case_manager": {target}}"#), if_match: true, signed_out: 401, roles: [403, 422, 422, 404, 404, 404, 404, 403, 404, 404] },
+    // The plan: read by those who may write it; the final plan signed off by the head of service
+    // alone, who is told no plan is saved yet.
+    ApiRoute { method: "GET", path: "/api/v1/cases/EHC-M/plan", body: None, if_match: false, signed_out: 401, roles: [200, 200, 200, 404, 404, 404, 404, 403, 404, 404] },
+    ApiRoute { method: "POST", path: "/api/v1/cases/EHC-M/plan/final", body: Some("{}"), if_match: true, signed_out: 401, roles: [403, 403, 422, 404, 404, 404, 404, 403, 404, 404] },
 ];
 
 #[tokio::test]

@@ -7,10 +7,13 @@ use chrono::Utc;
 use tandem_app::accounts::{self, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
-use tandem_app::services::{Caller, Services, Source};
+use tandem_app::services::{
+    Acknowledgement, Caller, Services, SignOff, Source, blocking, finding_key,
+};
 use tandem_app::transfer;
 use tandem_core::advice::{AdviceForm, Provision};
 use tandem_core::dashboard::PseudonymKey;
+use tandem_core::plan::{Plan, PlanChild, PlanStatus};
 use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
 use tandem_core::{Actor, Reference, Role};
@@ -210,6 +213,7 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         transfer::generate_into(&store, options, &mut Bar::default()).await?;
         create_demo_parent(&store).await?;
         create_demo_advice(&store).await?;
+        create_demo_plans(&store).await?;
         let listener = bind(args.addr).await?;
         print_sign_in(local_addr(&listener));
         let signposts = signposts(
@@ -381,6 +385,74 @@ async fn create_demo_advice(store: &Store) -> Result<(), CliError> {
             )
             .await
             .map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// Plans of varied quality on the first cases (the example plans' content, written for other
+/// children): the parent's first case has a good plan issued as a draft, another a good plan
+/// signed off as final, others a weak or an unlawful plan being written or issued as a draft.
+async fn create_demo_plans(store: &Store) -> Result<(), CliError> {
+    const GOOD: &str = include_str!("../../tandem-core/tests/fixtures/plans/good.json");
+    const WEAK: &str = include_str!("../../tandem-core/tests/fixtures/plans/weak.json");
+    const UNLAWFUL: &str = include_str!("../../tandem-core/tests/fixtures/plans/unlawful.json");
+    let email = format!("{}@demo.test", Role::HeadOfService.as_str());
+    let Some(head) = store.user_by_email(&email).await? else {
+        return Ok(());
+    };
+    let caller = Caller::new(head.actor(), Source::Form);
+    let services = Services::new(store.clone());
+    fn failed(e: impl std::fmt::Display) -> CliError {
+        CliError::Internal(anyhow::anyhow!("the demo plans: {e}"))
+    }
+    let cases = store
+        .list_cases(&CaseFilter::as_of(today()), Page::number(1, 5))
+        .await?
+        .cases;
+    let plans = [
+        (GOOD, Some(PlanStatus::Draft)),
+        (WEAK, None),
+        (GOOD, Some(PlanStatus::Final)),
+        (WEAK, Some(PlanStatus::Draft)),
+        (UNLAWFUL, None),
+    ];
+    for (case, (text, issue)) in cases.iter().zip(plans) {
+        let reference = &case.reference;
+        let mut plan = Plan::from_json(text).map_err(failed)?;
+        plan.status = PlanStatus::Draft;
+        plan.issued_on = None;
+        plan.case = None;
+        plan.child = PlanChild {
+            year_group: plan.child.year_group,
+            ..PlanChild::default()
+        };
+        let saved = services
+            .save_plan(&caller, reference, plan, 0)
+            .await
+            .map_err(failed)?;
+        if issue.is_none() {
+            continue;
+        }
+        services
+            .issue_draft_plan(&caller, reference, saved.revision)
+            .await
+            .map_err(failed)?;
+        if issue == Some(PlanStatus::Final) {
+            let view = services.plan(&caller, reference).await.map_err(failed)?;
+            let sign_off = SignOff {
+                acknowledgements: blocking(&view.as_final)
+                    .map(|f| Acknowledgement {
+                        finding: finding_key(f),
+                        reason: "Agreed at the moderation panel".to_owned(),
+                    })
+                    .collect(),
+                early_reason: Some("The family wrote to say they have no comments".to_owned()),
+            };
+            services
+                .issue_final_plan(&caller, reference, view.revision(), sign_off)
+                .await
+                .map_err(failed)?;
+        }
     }
     Ok(())
 }

@@ -555,6 +555,26 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     assert_eq!(case.body.matches("Help and support").count(), 1);
     // The family's question waits on the duty list; the demo health professional has a tray.
     assert!(case.body.contains("Reply due by"));
+    // One of the family's cases has a draft plan issued, which they read; the council's
+    // working copies are not theirs.
+    let drafts = listed["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter_map(|c| c["reference"].as_str())
+        .filter(|reference| {
+            let read = server.request(
+                "GET",
+                &format!("/cases/{reference}/plan/issued"),
+                Some(&parent),
+                "",
+            );
+            read.status == 200 && read.body.contains("Draft plan for")
+        })
+        .count();
+    assert_eq!(drafts, 1);
+    let plan = server.request("GET", &format!("/cases/{first}/plan"), Some(&parent), "");
+    assert_eq!(plan.status, 403);
     let manager = server.sign_in("team_manager@demo.test", "tandem-demo-2026");
     let duty = server.request("GET", "/duty", Some(&manager), "");
     assert_eq!(duty.status, 200);

@@ -9,6 +9,7 @@ mod caseload;
 mod cases;
 mod documents;
 mod messages;
+mod plans;
 mod recording;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
@@ -16,8 +17,9 @@ pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use documents::{DocumentList, ListedDocument, Upload};
 pub use messages::{MAX_MESSAGE, NewContact};
+pub use plans::{Acknowledgement, PlanSaved, PlanView, SignOff, blocking, finding_key};
 pub use recording::CaseManager;
-pub use tandem_store::{AdviceResponse, DocumentRecord, MessageRecord};
+pub use tandem_store::{AdviceResponse, DocumentRecord, MessageRecord, PlanRevision, PlanVersion};
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{

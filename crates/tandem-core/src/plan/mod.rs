@@ -14,6 +14,7 @@
 
 pub mod checks;
 pub mod config;
+mod drafting;
 mod text;
 
 use std::collections::HashMap;
@@ -25,6 +26,9 @@ use crate::names::machine_names;
 
 pub use checks::{Finding, Grade, PlanReport, Rule, Severity, check};
 pub use config::PlanCheckConfig;
+pub use drafting::{
+    COMMENT_DAYS, Change, ComparedLine, ReceivedAdvice, comment_period_ends, compare,
+};
 
 machine_names! {
     /// Where the plan is in its life.
@@ -389,7 +393,8 @@ impl Plan {
         Ok(plan)
     }
 
-    fn check_ids(&self) -> Result<(), PlanError> {
+    /// Checks that item ids are present, not blank and unique across the plan.
+    pub fn check_ids(&self) -> Result<(), PlanError> {
         let s = &self.sections;
         let mut ids: Vec<(String, &str)> = Vec::new();
         for (section, items) in s.need_sections() {

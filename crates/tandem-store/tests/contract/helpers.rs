@@ -76,3 +76,18 @@ pub(crate) async fn execute(store: &Store, sql: &str) {
             .expect("execute"),
     }
 }
+
+/// Runs one statement of raw SQL, returning the database's refusal if it refuses.
+pub(crate) async fn try_execute(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match store.backend() {
+        Backend::Sqlite => sqlx::query(sql)
+            .execute(store.sqlite_pool().expect("pool"))
+            .await
+            .map(drop),
+        Backend::Postgres => sqlx::query(sql)
+            .execute(store.postgres_pool().expect("pool"))
+            .await
+            .map(drop),
+    }
+}

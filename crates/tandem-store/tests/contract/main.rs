@@ -17,3 +17,4 @@ mod documents;
 mod helpers;
 mod listing;
 mod messages;
+mod plans;

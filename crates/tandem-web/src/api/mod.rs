@@ -8,6 +8,7 @@
 mod cases;
 mod events;
 mod extract;
+mod plans;
 mod problem;
 mod schemas;
 
@@ -55,6 +56,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::correct))
         .routes(routes!(events::withdraw))
         .routes(routes!(events::assign))
+        .routes(routes!(plans::show))
+        .routes(routes!(plans::issue_final))
 }
 
 #[derive(OpenApi)]
@@ -74,6 +77,7 @@ fn routes() -> OpenApiRouter<AppState> {
     tags(
         (name = "cases", description = "Cases, their timelines and who manages them"),
         (name = "events", description = "What happened on a case, and corrections"),
+        (name = "plans", description = "The EHC plan of a case, and signing off the final plan"),
         (name = "session", description = "The signed-in user"),
     )
 )]

@@ -137,23 +137,29 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// 412: `what` (the case, its plan) was changed by someone else and is now at `current`,
+    /// which is also sent as the `ETag` to try again with.
+    pub(crate) fn stale(what: &str, current: i64) -> Self {
+        let mut problem = Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!(
+                "The {what} was changed by someone else and is now at version {current}: read it \
+                 again, then send If-Match: \"{current}\"."
+            ),
+        );
+        problem.0.current_version = Some(current);
+        problem
+    }
+}
+
 impl From<ServiceError> for Problem {
     fn from(error: ServiceError) -> Self {
         match error {
             ServiceError::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, error.to_string()),
             ServiceError::Forbidden => Self::new(StatusCode::FORBIDDEN, error.to_string()),
             ServiceError::Invalid(errors) => Self::invalid(errors),
-            ServiceError::Conflict { current_version } => {
-                let mut problem = Self::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    format!(
-                        "The case was changed by someone else and is now at version \
-                         {current_version}: read it again, then send If-Match: \"{current_version}\"."
-                    ),
-                );
-                problem.0.current_version = Some(current_version);
-                problem
-            }
+            ServiceError::Conflict { current_version } => Self::stale("case", current_version),
             ServiceError::PossibleDuplicate { matches, elsewhere } => {
                 Self::duplicate(matches, elsewhere)
             }

@@ -21,7 +21,9 @@ use crate::error::{WebError, html};
 use crate::pages::case::{case_child_name, send_message_action};
 use crate::pages::case_fields::Values;
 use crate::pages::caseload::child_name;
-use crate::pages::forms::{FormErrors, FormPage, back_link, button, reference, textarea};
+use crate::pages::forms::{
+    FormErrors, FormPage, back_link, button, capitalised, reference, textarea,
+};
 use crate::pages::layout::Layout;
 use crate::pages::messages::MessageLine;
 use crate::session::CurrentUser;
@@ -34,14 +36,6 @@ pub(crate) const SECTION: &str = "/advice";
 fn form_address(reference: &Reference, request_key: &str) -> String {
     let part = request_key.strip_prefix("advice:").unwrap_or(request_key);
     format!("{SECTION}/{reference}/{part}")
-}
-
-/// A service's name as people write it, from its stored key ("community paediatrics").
-fn service_name(key: &str) -> String {
-    let mut chars = key.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 /// One request as the tray shows it.
@@ -118,7 +112,8 @@ pub(crate) async fn tray(
         layout: Layout::signed_in(&user, "Advice requests", SECTION),
         done: (params.done.as_deref() == Some("submitted"))
             .then_some("Your advice was submitted and recorded on the case"),
-        service: user.user.provider.as_deref().map(service_name),
+        // A service's name as people write it, from its stored key ("community paediatrics").
+        service: user.user.provider.as_deref().map(capitalised),
         items: items.iter().map(|i| TrayCard::of(i, today)).collect(),
     };
     Ok(html(StatusCode::OK, page.render()?))

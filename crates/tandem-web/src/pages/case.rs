@@ -347,7 +347,7 @@ fn comment_window(case: &tandem_core::CaseFile, today: Date) -> Option<(Date, Da
         .filter(|e| matches!(e.detail, D::DraftPlanIssued))
         .map(|e| e.date)
         .max()?;
-    let last = served + chrono::Days::new(14);
+    let last = tandem_core::plan::comment_period_ends(served);
     (today <= last).then_some((served, last))
 }
 

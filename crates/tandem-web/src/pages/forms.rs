@@ -263,6 +263,15 @@ pub(crate) fn button(
     })
 }
 
+/// `text` with its first letter in capitals ("section F (…)" as a heading, a service's stored
+/// key as people write it).
+pub(crate) fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// A reference from the address; one that cannot exist is a page that does not.
 pub(crate) fn reference(text: &str) -> Result<Reference, WebError> {
     Reference::parse(text).map_err(|_| WebError::NotFound)

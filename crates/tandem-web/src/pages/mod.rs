@@ -10,6 +10,7 @@ pub(crate) mod caseload;
 pub(crate) mod dashboard;
 pub(crate) mod documents;
 pub(crate) mod downloads;
+pub(crate) mod ehc_plan;
 pub(crate) mod forms;
 pub(crate) mod layout;
 pub(crate) mod listing;

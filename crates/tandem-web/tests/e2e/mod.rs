@@ -772,6 +772,15 @@ impl Browser {
         self.text(Locator::Css(css)).await
     }
 
+    /// The attribute `name`, as written, of the elements matching a CSS selector that have it.
+    pub async fn attrs(&self, css: &str, name: &str) -> Vec<String> {
+        let mut values = Vec::new();
+        for element in self.client.find_all(Locator::Css(css)).await.expect(css) {
+            values.extend(element.attr(name).await.expect("attribute"));
+        }
+        values
+    }
+
     /// The texts of the elements matching a CSS selector.
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let mut texts = Vec::new();

@@ -65,6 +65,33 @@ machine_names! {
     }
 }
 
+impl Rule {
+    /// What the rule asks, in a few words, for lists of findings.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::S1 => "Every section is present",
+            Self::S2 => "Section I suits the kind of plan",
+            Self::S3 => "Section K lists all the advice received",
+            Self::S4 => "H1 only for under-18s",
+            Self::S5 => "Section J agrees with the personal budget request",
+            Self::S6 => "Preparing for adulthood from Year 9",
+            Self::G1 => "Every need has provision",
+            Self::G2 => "Every provision meets a need",
+            Self::G3 => "Every outcome has a need and provision",
+            Self::G4 => "Health and social care needs are linked to provision",
+            Self::P1 => "Provision is specific",
+            Self::P2 => "No vague wording",
+            Self::P3 => "Therapy that educates is in F",
+            Self::P4 => "Quantities come from the advice",
+            Self::O1 => "Outcomes are time-bound and about the child",
+            Self::L1 => "Plain language",
+            Self::L2 => "House rules",
+            Self::L3 => "The child's details agree with the record",
+            Self::T1 => "Advice and time limits",
+        }
+    }
+}
+
 machine_names! {
     /// How serious a finding is.
     Severity {

@@ -1,0 +1,410 @@
+//! The EHC plan services on both databases: saving revisions without ever losing a concurrent
+//! edit, issuing a draft with its event, and the rules of the final plan (who signs it off,
+//! blocking findings acknowledged, the family's comment period) enforced whatever the caller.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{Days, TimeZone, Utc};
+use serde_json::json;
+use tandem_app::services::{
+    Acknowledgement, Caller, NewRequest, ServiceError, Services, SignOff, blocking, finding_key,
+};
+use tandem_core::plan::{Need, PlanStatus, TextSection};
+use tandem_core::{Actor, Child, EventDetail, Reference, Role};
+use tandem_store::{AuditFilter, CaseRelation, Source, Store};
+use tandem_test_support::{Ctx, add_user, contract, date};
+
+contract!(
+    concurrent_edits_never_silently_lose_text,
+    a_draft_is_issued_with_its_event_and_read_by_the_family,
+    only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow,
+    people_outside_the_case_team_cannot_reach_the_plan,
+);
+
+/// The services with a clock that starts at noon on 2 March 2026 and moves on by whole days.
+fn services(store: &Store) -> (Services, Arc<AtomicI64>) {
+    let days = Arc::new(AtomicI64::new(0));
+    let offset = days.clone();
+    let noon = Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap();
+    let clock = Arc::new(move || noon + chrono::Duration::days(offset.load(Ordering::SeqCst)));
+    (Services::with_clock(store.clone(), clock), days)
+}
+
+async fn person(store: &Store, email: &str, role: Role) -> Caller {
+    let actor = Actor {
+        id: add_user(store, email, role, None).await,
+        role,
+        team: None,
+        provider: None,
+    };
+    Caller::new(actor, Source::Form)
+}
+
+async fn audit(store: &Store, action: &str) -> Vec<tandem_store::AuditRecord> {
+    store
+        .audit_log(&AuditFilter {
+            action: Some(action.into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .expect("audit")
+}
+
+/// A case assigned to `manager`, opened by `opener`.
+async fn case_of(services: &Services, opener: &Caller, manager: &Caller) -> Reference {
+    let mut child = Child {
+        date_of_birth: Some(date("2015-06-01")),
+        ..Child::default()
+    };
+    child.other.insert("given_name".into(), json!("Robin"));
+    child.other.insert("family_name".into(), json!("Testcase"));
+    let request = NewRequest {
+        reference: Reference::parse("EHC-PLAN-1").expect("reference"),
+        child,
+        received: date("2026-01-05"),
+        case_manager: Some(manager.actor.id),
+        same_child_as: None,
+        different_child: false,
+    };
+    services
+        .open_case(opener, &request)
+        .await
+        .expect("open")
+        .reference
+}
+
+async fn events(store: &Store, reference: &Reference) -> Vec<EventDetail> {
+    let mut tx = store.begin().await.expect("begin");
+    let case = tx.case(reference).await.expect("case").expect("found");
+    tx.commit().await.expect("commit");
+    case.case_file()
+        .events
+        .into_iter()
+        .map(|e| e.detail)
+        .collect()
+}
+
+async fn concurrent_edits_never_silently_lose_text(ctx: Ctx) {
+    let store = &ctx.store;
+    let (services, _) = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let ann = person(store, "ann@example.test", Role::CaseManager).await;
+    let reference = case_of(&services, &head, &ann).await;
+
+    let opened = services.plan(&ann, &reference).await.expect("plan");
+    assert_eq!(opened.revision(), 0);
+    assert!(opened.plan.sections.has(tandem_core::plan::Section::K));
+    assert!(
+        !opened.report.findings.is_empty(),
+        "an empty plan has findings"
+    );
+
+    // Ann and the team manager both open revision 1.
+    let mut plan = opened.plan.clone();
+    plan.sections.a = Some(TextSection {
+        text: "Robin loves drawing.".into(),
+    });
+    let saved = services
+        .save_plan(&ann, &reference, plan.clone(), 0)
+        .await
+        .expect("first save");
+    assert_eq!(saved.revision, 1);
+    let manager = person(store, "tm@example.test", Role::TeamManager).await;
+    let theirs = services.plan(&manager, &reference).await.expect("read");
+    let mine = services.plan(&ann, &reference).await.expect("read");
+    assert_eq!((theirs.revision(), mine.revision()), (1, 1));
+
+    let mut their_plan = theirs.plan.clone();
+    their_plan.sections.a = Some(TextSection {
+        text: "Robin loves drawing and football.".into(),
+    });
+    services
+        .save_plan(&manager, &reference, their_plan.clone(), 1)
+        .await
+        .expect("their save");
+    let mut my_plan = mine.plan.clone();
+    my_plan.sections.a = Some(TextSection {
+        text: "Robin loves drawing and music.".into(),
+    });
+    // Ann's save is refused, naming the revision to look at: neither text is lost silently.
+    let refused = services
+        .save_plan(&ann, &reference, my_plan.clone(), 1)
+        .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Conflict { current_version: 2 })),
+        "{refused:?}"
+    );
+    let now = services.plan(&ann, &reference).await.expect("read");
+    assert_eq!(now.plan, their_plan);
+    // Saving again, deliberately, on the revision she was shown keeps hers as the next.
+    services
+        .save_plan(&ann, &reference, my_plan.clone(), 2)
+        .await
+        .expect("save again");
+    assert_eq!(
+        services.plan(&ann, &reference).await.expect("read").plan,
+        my_plan
+    );
+
+    // Ids must stay unique: a plan that reuses one is refused before anything is saved.
+    let mut duplicate = my_plan.clone();
+    let need = Need {
+        id: "n1".into(),
+        text: "Reading".into(),
+    };
+    let needs = duplicate.sections.b.as_mut().expect("B");
+    needs.items = vec![need.clone(), need];
+    let refused = services.save_plan(&ann, &reference, duplicate, 3).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        audit(store, "plan.save").await.len(),
+        3,
+        "each save is audited"
+    );
+}
+
+async fn a_draft_is_issued_with_its_event_and_read_by_the_family(ctx: Ctx) {
+    let store = &ctx.store;
+    let (services, _) = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let ann = person(store, "ann@example.test", Role::CaseManager).await;
+    let parent = person(store, "parent@example.test", Role::Parent).await;
+    let reference = case_of(&services, &head, &ann).await;
+    {
+        let mut tx = store.begin().await.expect("begin");
+        let case = tx.case(&reference).await.expect("case").expect("found");
+        tx.link_person(case.record.id, parent.actor.id, CaseRelation::Family)
+            .await
+            .expect("link");
+        tx.commit().await.expect("commit");
+    }
+    assert_eq!(
+        services
+            .issued_plan(&parent, &reference)
+            .await
+            .expect("read"),
+        None,
+        "nothing is issued yet, and the working copy is not the family's"
+    );
+    let refused = services.issue_draft_plan(&ann, &reference, 0).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Invalid(_))),
+        "{refused:?}"
+    );
+
+    let mut plan = services.plan(&ann, &reference).await.expect("plan").plan;
+    plan.sections.a = Some(TextSection {
+        text: "Robin loves drawing.".into(),
+    });
+    services
+        .save_plan(&ann, &reference, plan, 0)
+        .await
+        .expect("save");
+    let stale = services.issue_draft_plan(&ann, &reference, 0).await;
+    assert!(
+        matches!(stale, Err(ServiceError::Conflict { current_version: 1 })),
+        "{stale:?}"
+    );
+    let number = services
+        .issue_draft_plan(&ann, &reference, 1)
+        .await
+        .expect("issue");
+    assert_eq!(number, 1);
+    assert_eq!(
+        events(store, &reference).await.last(),
+        Some(&EventDetail::DraftPlanIssued)
+    );
+    // Changes after issuing are the working copy's; the family reads what was issued.
+    let view = services.plan(&ann, &reference).await.expect("plan");
+    assert_eq!(
+        view.revision(),
+        2,
+        "the plan as issued is a revision of its own"
+    );
+    assert_eq!(view.comment_period_ends, Some(date("2026-03-16")));
+    let mut changed = view.plan.clone();
+    changed.sections.a = Some(TextSection {
+        text: "Not yet issued".into(),
+    });
+    services
+        .save_plan(&ann, &reference, changed, 2)
+        .await
+        .expect("save after issue");
+    let (_, issued) = services
+        .issued_plan(&parent, &reference)
+        .await
+        .expect("read")
+        .expect("issued");
+    assert_eq!((issued.number, issued.kind), (1, PlanStatus::Draft));
+    assert_eq!(issued.plan.issued_on, Some(date("2026-03-02")));
+    assert_eq!(
+        issued.plan.sections.prose(tandem_core::plan::Section::A),
+        "Robin loves drawing."
+    );
+}
+
+async fn only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow(ctx: Ctx) {
+    let store = &ctx.store;
+    let (services, days) = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let ann = person(store, "ann@example.test", Role::CaseManager).await;
+    let reference = case_of(&services, &head, &ann).await;
+    let plan = services.plan(&ann, &reference).await.expect("plan").plan;
+    services
+        .save_plan(&ann, &reference, plan, 0)
+        .await
+        .expect("save");
+
+    // No final plan before a draft, even for the head of service.
+    let early = services
+        .issue_final_plan(&head, &reference, 1, SignOff::default())
+        .await;
+    let Err(ServiceError::Invalid(problems)) = early else {
+        panic!("{early:?}");
+    };
+    assert!(problems.iter().any(|p| p.message.contains("draft")));
+    services
+        .issue_draft_plan(&ann, &reference, 1)
+        .await
+        .expect("draft");
+
+    // A case manager may not issue the final plan however they ask.
+    let refused = services
+        .issue_final_plan(&ann, &reference, 2, SignOff::default())
+        .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
+
+    // The head of service must acknowledge each blocking finding and, within the family's 15
+    // days, say why the plan cannot wait.
+    let view = services.plan(&head, &reference).await.expect("plan");
+    assert!(view.may_issue_final);
+    let to_acknowledge: Vec<String> = blocking(&view.as_final).map(finding_key).collect();
+    assert!(
+        !to_acknowledge.is_empty(),
+        "an empty plan has blocking findings"
+    );
+    let Err(ServiceError::Invalid(problems)) = services
+        .issue_final_plan(&head, &reference, 2, SignOff::default())
+        .await
+    else {
+        panic!("issued without sign-off");
+    };
+    assert!(problems.iter().any(|p| p.field == "early_reason"));
+    for key in &to_acknowledge {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.field == format!("acknowledge-{key}")),
+            "{key} not asked for"
+        );
+    }
+    let acknowledged = |reason: &str| SignOff {
+        acknowledgements: to_acknowledge
+            .iter()
+            .map(|key| Acknowledgement {
+                finding: key.clone(),
+                reason: reason.into(),
+            })
+            .collect(),
+        early_reason: None,
+    };
+    // A blank reason is no acknowledgement.
+    let Err(ServiceError::Invalid(problems)) = services
+        .issue_final_plan(&head, &reference, 2, acknowledged("  "))
+        .await
+    else {
+        panic!("issued with blank reasons");
+    };
+    assert!(problems.iter().any(|p| p.field.starts_with("acknowledge-")));
+    assert_eq!(
+        events(store, &reference).await.last(),
+        Some(&EventDetail::DraftPlanIssued),
+        "nothing was recorded by the refusals"
+    );
+
+    // On the 15th day the period has not ended; the day after, no reason is needed.
+    days.store(14, Ordering::SeqCst);
+    let Err(ServiceError::Invalid(problems)) = services
+        .issue_final_plan(&head, &reference, 2, acknowledged("Agreed at panel"))
+        .await
+    else {
+        panic!("issued within the comment period");
+    };
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].field, "early_reason");
+    days.store(15, Ordering::SeqCst);
+    let view = services.plan(&head, &reference).await.expect("plan");
+    let today_blocking: Vec<String> = blocking(&view.as_final).map(finding_key).collect();
+    assert_eq!(today_blocking, to_acknowledge);
+    let number = services
+        .issue_final_plan(&head, &reference, 2, acknowledged("Agreed at panel"))
+        .await
+        .expect("final");
+    assert_eq!(number, 2);
+    assert_eq!(
+        events(store, &reference).await.last(),
+        Some(&EventDetail::FinalPlanIssued)
+    );
+    let view = services.plan(&head, &reference).await.expect("plan");
+    let final_version = view.versions.last().expect("final");
+    assert_eq!(final_version.kind, PlanStatus::Final);
+    assert_eq!(
+        final_version.plan.issued_on,
+        Some(date("2026-03-02") + Days::new(15))
+    );
+    assert_eq!(
+        final_version.sign_off["acknowledged"][0]["reason"],
+        json!("Agreed at panel")
+    );
+    let again = services
+        .issue_final_plan(&head, &reference, view.revision(), acknowledged("Again"))
+        .await;
+    assert!(matches!(again, Err(ServiceError::Invalid(_))), "{again:?}");
+}
+
+async fn people_outside_the_case_team_cannot_reach_the_plan(ctx: Ctx) {
+    let store = &ctx.store;
+    let (services, _) = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let ann = person(store, "ann@example.test", Role::CaseManager).await;
+    let reference = case_of(&services, &head, &ann).await;
+    let other = person(store, "other@example.test", Role::CaseManager).await;
+    let auditor = person(store, "qa@example.test", Role::QaAuditor).await;
+    let stranger = person(store, "stranger@example.test", Role::Parent).await;
+    for caller in [&other, &stranger] {
+        let refused = services.plan(caller, &reference).await;
+        assert!(
+            matches!(refused, Err(ServiceError::NotFound { .. })),
+            "{refused:?}"
+        );
+    }
+    let refused = services.plan(&auditor, &reference).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
+    let refused = services.issued_plan(&ann, &reference).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
+    assert_eq!(
+        audit(store, "denied").await.len(),
+        4,
+        "each refusal is audited"
+    );
+}

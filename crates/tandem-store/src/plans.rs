@@ -1,0 +1,183 @@
+//! The EHC plan of a case: working revisions, one per save, and the numbered versions issued
+//! from them. Both are kept unchanged once written (the migration's triggers refuse updates).
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::FromRow;
+use sqlx::types::Json;
+use tandem_core::UserId;
+use tandem_core::plan::{Plan, PlanStatus};
+
+use crate::error::StoreError;
+use crate::model::CaseId;
+use crate::store::{Tx, on};
+
+/// One save of a case's working plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRevision {
+    /// 1 for the first save, then one more for each.
+    pub revision: i64,
+    /// The plan as saved.
+    pub plan: Plan,
+    /// Who saved it.
+    pub author_id: UserId,
+    /// When.
+    pub saved_at: DateTime<Utc>,
+}
+
+/// A plan as issued: a draft sent to the family, or the final (or an amended) plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanVersion {
+    /// 1 for the first version issued on the case, then one more for each.
+    pub number: i64,
+    /// Draft, final or amended.
+    pub kind: PlanStatus,
+    /// The working revision it was issued from.
+    pub revision: i64,
+    /// The plan as issued.
+    pub plan: Plan,
+    /// Who issued it.
+    pub issued_by: UserId,
+    /// When.
+    pub issued_at: DateTime<Utc>,
+    /// What the signer acknowledged in issuing it.
+    pub sign_off: Value,
+}
+
+#[derive(FromRow)]
+struct RevisionRow {
+    revision: i64,
+    plan: Json<Plan>,
+    author_id: i64,
+    saved_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct VersionRow {
+    number: i64,
+    kind: String,
+    revision: i64,
+    plan: Json<Plan>,
+    issued_by: i64,
+    issued_at: DateTime<Utc>,
+    sign_off: Json<Value>,
+}
+
+impl TryFrom<VersionRow> for PlanVersion {
+    type Error = StoreError;
+
+    fn try_from(row: VersionRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            number: row.number,
+            kind: PlanStatus::parse(&row.kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("plan version kind {:?}", row.kind)))?,
+            revision: row.revision,
+            plan: row.plan.0,
+            issued_by: row.issued_by,
+            issued_at: row.issued_at,
+            sign_off: row.sign_off.0,
+        })
+    }
+}
+
+impl Tx {
+    /// The latest saved revision of the case's working plan, if it has one.
+    pub async fn plan_revision(
+        &mut self,
+        case_id: CaseId,
+    ) -> Result<Option<PlanRevision>, StoreError> {
+        const SQL: &str = "SELECT revision, plan, author_id, saved_at FROM plan_revisions \
+             WHERE case_id = $1 ORDER BY revision DESC LIMIT 1";
+        let row = on!(self.conn(), c => sqlx::query_as::<_, RevisionRow>(SQL)
+            .bind(case_id)
+            .fetch_optional(&mut *c)
+            .await?);
+        Ok(row.map(|r| PlanRevision {
+            revision: r.revision,
+            plan: r.plan.0,
+            author_id: r.author_id,
+            saved_at: r.saved_at,
+        }))
+    }
+
+    /// Saves `plan` as the next revision of the case's working plan, based on
+    /// `expected_revision` (`0` before the first save). Returns the new revision;
+    /// [`StoreError::Conflict`] with the latest revision if someone saved in between.
+    pub async fn save_plan(
+        &mut self,
+        case_id: CaseId,
+        author: UserId,
+        plan: &Plan,
+        expected_revision: i64,
+    ) -> Result<i64, StoreError> {
+        let now = self.now();
+        // Inserted only if the latest revision is the one the save was based on; the primary
+        // key stops two saves based on the same revision from both succeeding.
+        const SQL: &str = "INSERT INTO plan_revisions (case_id, revision, plan, author_id, \
+             saved_at) SELECT $1, $2, $3, $4, $5 WHERE (SELECT COALESCE(MAX(revision), 0) \
+             FROM plan_revisions WHERE case_id = $1) = $6 \
+             ON CONFLICT (case_id, revision) DO NOTHING";
+        let affected = on!(self.conn(), c => sqlx::query(SQL)
+            .bind(case_id)
+            .bind(expected_revision + 1)
+            .bind(Json(plan))
+            .bind(author)
+            .bind(now)
+            .bind(expected_revision)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        if affected == 1 {
+            return Ok(expected_revision + 1);
+        }
+        let current = self.plan_revision(case_id).await?.map_or(0, |r| r.revision);
+        Err(StoreError::Conflict {
+            current_version: current,
+        })
+    }
+
+    /// Issues revision `revision` of the case's working plan as the next numbered version of
+    /// `kind`, with the event that records it: the latest event of the case, appended in this
+    /// transaction. Returns the version's number.
+    pub async fn issue_plan_version(
+        &mut self,
+        case_id: CaseId,
+        revision: i64,
+        kind: PlanStatus,
+        issued_by: UserId,
+        sign_off: &Value,
+    ) -> Result<i64, StoreError> {
+        let now = self.now();
+        const SQL: &str = "INSERT INTO plan_versions (case_id, number, kind, revision, plan, \
+             issued_by, issued_at, event_id, sign_off) \
+             SELECT r.case_id, \
+               (SELECT COALESCE(MAX(number), 0) + 1 FROM plan_versions WHERE case_id = $1), \
+               $3, r.revision, r.plan, $4, $5, \
+               (SELECT id FROM events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1), $6 \
+             FROM plan_revisions r WHERE r.case_id = $1 AND r.revision = $2 \
+             RETURNING number";
+        let number = on!(self.conn(), c => sqlx::query_scalar::<_, i64>(SQL)
+            .bind(case_id)
+            .bind(revision)
+            .bind(kind.as_str())
+            .bind(issued_by)
+            .bind(now)
+            .bind(Json(sign_off))
+            .fetch_optional(&mut *c)
+            .await?);
+        number.ok_or_else(|| {
+            StoreError::Corrupt(format!("no plan revision {revision} of case {case_id}"))
+        })
+    }
+
+    /// Every version issued on the case, oldest first.
+    pub async fn plan_versions(&mut self, case_id: CaseId) -> Result<Vec<PlanVersion>, StoreError> {
+        const SQL: &str = "SELECT number, kind, revision, plan, issued_by, issued_at, sign_off \
+             FROM plan_versions WHERE case_id = $1 ORDER BY number";
+        let rows = on!(self.conn(), c => sqlx::query_as::<_, VersionRow>(SQL)
+            .bind(case_id)
+            .fetch_all(&mut *c)
+            .await?);
+        rows.into_iter().map(PlanVersion::try_from).collect()
+    }
+}
