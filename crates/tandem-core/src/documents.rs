@@ -184,6 +184,8 @@ pub struct DocumentOwner {
     pub provider: Option<String>,
     /// Whether it has been withdrawn.
     pub withdrawn: bool,
+    /// Whether the council shared it with the family.
+    pub shared_with_family: bool,
 }
 
 /// Whether the role is the council's own staff who may read a whole case.
@@ -204,19 +206,29 @@ pub fn may_add(actor: &Actor, case: &CaseAccess) -> bool {
             && can(actor, Action::RespondToAdviceRequest, Resource::Case(case)))
 }
 
+/// Whether `actor` may share a document with the family as they add it: those who record the
+/// case's history (the council speaks to the family, not the services it asks for advice).
+pub fn may_share_with_family(actor: &Actor, case: &CaseAccess) -> bool {
+    can(actor, Action::RecordEvent, Resource::Case(case))
+}
+
 /// Whether `actor` may withdraw a document from the case: those who record its history.
 pub fn may_withdraw(actor: &Actor, case: &CaseAccess) -> bool {
     can(actor, Action::RecordEvent, Resource::Case(case))
 }
 
 /// Whether `actor` sees `document` listed on the case: staff who may see the case see every
-/// document; a professional or setting only those their own service (or they) added.
+/// document; a professional or setting only those their own service (or they) added; the
+/// family only those the council shared with them and has not withdrawn.
 pub fn may_see(actor: &Actor, case: &CaseAccess, document: &DocumentOwner) -> bool {
     if !can(actor, Action::ViewCase, Resource::Case(case)) {
         return false;
     }
     if is_case_staff(actor.role) {
         return true;
+    }
+    if actor.role == Role::Parent {
+        return document.shared_with_family && !document.withdrawn;
     }
     actor.role.gives_advice()
         && (document.added_by == actor.id
@@ -322,11 +334,13 @@ mod tests {
             added_by: 1,
             provider: Some("camhs".into()),
             withdrawn: false,
+            shared_with_family: false,
         };
         let by_staff = DocumentOwner {
             added_by: 2,
             provider: None,
             withdrawn: false,
+            shared_with_family: false,
         };
         let colleague = actor(3, Role::HealthProfessional, Some("camhs"));
         let other = actor(4, Role::HealthProfessional, Some("paediatrics"));
@@ -348,5 +362,39 @@ mod tests {
         assert!(may_add(&colleague, &case) && !may_withdraw(&colleague, &case));
         assert!(may_add(&manager, &case) && may_withdraw(&manager, &case));
         assert!(!may_add(&actor(9, Role::Parent, None), &case));
+    }
+
+    #[test]
+    fn the_family_sees_only_what_the_council_shared_with_them() {
+        let case = CaseAccess {
+            family: vec![9],
+            ..CaseAccess::default()
+        };
+        let letter = DocumentOwner {
+            added_by: 2,
+            provider: None,
+            withdrawn: false,
+            shared_with_family: true,
+        };
+        let internal = DocumentOwner {
+            shared_with_family: false,
+            ..letter.clone()
+        };
+        let withdrawn = DocumentOwner {
+            withdrawn: true,
+            ..letter.clone()
+        };
+        let parent = actor(9, Role::Parent, None);
+        let other_parent = actor(10, Role::Parent, None);
+        assert!(may_see(&parent, &case, &letter) && may_download(&parent, &case, &letter));
+        assert!(!may_see(&parent, &case, &internal));
+        assert!(!may_see(&parent, &case, &withdrawn));
+        assert!(!may_see(&other_parent, &case, &letter));
+        assert!(!may_share_with_family(&parent, &case));
+        let professional = actor(3, Role::HealthProfessional, Some("camhs"));
+        assert!(
+            !may_see(&professional, &case, &letter),
+            "not asked for advice"
+        );
     }
 }

@@ -90,6 +90,8 @@ pub struct NewDocument<'a> {
     pub added_by: UserId,
     /// The service of the professional or setting adding it, if any.
     pub provider: Option<&'a str>,
+    /// Whether the family may see it.
+    pub shared_with_family: bool,
 }
 
 /// A document on a case, as stored (without its content).
@@ -123,6 +125,8 @@ pub struct DocumentRecord {
     pub added_at: DateTime<Utc>,
     /// When, by whom and why it was withdrawn, if it was.
     pub withdrawn: Option<Withdrawal>,
+    /// Whether the council shared it with the family.
+    pub shared_with_family: bool,
 }
 
 /// The withdrawal of a document, which stays in the history.
@@ -143,6 +147,7 @@ impl DocumentRecord {
             added_by: self.added_by,
             provider: self.provider.clone(),
             withdrawn: self.withdrawn.is_some(),
+            shared_with_family: self.shared_with_family,
         }
     }
 }
@@ -165,6 +170,7 @@ struct DocumentRow {
     withdrawn_at: Option<DateTime<Utc>>,
     withdrawn_by: Option<i64>,
     withdraw_reason: Option<String>,
+    shared_with_family: bool,
 }
 
 impl TryFrom<DocumentRow> for DocumentRecord {
@@ -196,13 +202,14 @@ impl TryFrom<DocumentRow> for DocumentRecord {
             provider: row.provider,
             added_at: row.added_at,
             withdrawn,
+            shared_with_family: row.shared_with_family,
         })
     }
 }
 
 const SELECT: &str = "SELECT d.id, d.case_id, d.kind, d.title, d.file_name, d.media_type, \
      d.size_bytes, d.sha256, d.storage_key, d.added_by, u.name AS added_by_name, d.provider, \
-     d.added_at, d.withdrawn_at, d.withdrawn_by, d.withdraw_reason \
+     d.added_at, d.withdrawn_at, d.withdrawn_by, d.withdraw_reason, d.shared_with_family \
      FROM documents d JOIN users u ON u.id = d.added_by WHERE d.case_id = $1";
 
 impl Tx {
@@ -214,8 +221,8 @@ impl Tx {
         document: &NewDocument<'_>,
     ) -> Result<i64, StoreError> {
         const SQL: &str = "INSERT INTO documents (case_id, kind, title, file_name, media_type, \
-             size_bytes, sha256, storage_key, added_by, provider, added_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+             size_bytes, sha256, storage_key, added_by, provider, added_at, shared_with_family) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
         let size = i64::try_from(document.content.len())
             .map_err(|_| StoreError::Corrupt("a document too large to count".into()))?;
         let now = self.now();
@@ -231,6 +238,7 @@ impl Tx {
             .bind(document.added_by)
             .bind(document.provider)
             .bind(now)
+            .bind(document.shared_with_family)
             .fetch_one(&mut *c)
             .await?);
         storage

@@ -397,3 +397,132 @@ async fn a_withdrawn_document_stays_listed_but_only_staff_may_download_it() {
     assert_eq!(app.audit("document.withdraw").await.len(), 1);
     app.remove().await;
 }
+
+#[tokio::test]
+async fn the_family_reads_and_downloads_only_what_the_council_shared_with_them() {
+    let app = TestApp::new().await;
+    asking_paediatrics(&app, "EHC-1").await;
+    asking_paediatrics(&app, "EHC-2").await;
+    for reference in ["EHC-1", "EHC-2"] {
+        let case = app.stored_case(reference).await;
+        let mut tx = app.store().begin_at(app.now()).await.unwrap();
+        let parent = if reference == "EHC-1" {
+            app.users[&Role::Parent]
+        } else {
+            app.target
+        };
+        tx.link_person(
+            case.record.id,
+            parent,
+            tandem_test_support::tandem_store::CaseRelation::Family,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let manager = app.sign_in(Role::CaseManager).await;
+    let health = app.sign_in(Role::HealthProfessional).await;
+    let parent = app.sign_in(Role::Parent).await;
+
+    let before = app.get("/cases/EHC-1", Some(&parent)).await;
+    assert!(
+        before
+            .body
+            .contains("The council has not shared any documents with you yet"),
+        "{}",
+        before.body
+    );
+    let form = app.get("/cases/EHC-1/documents/new", Some(&manager)).await;
+    assert!(form.body.contains("Share with the family"));
+    let shared = app
+        .post_multipart(
+            "/cases/EHC-1/documents/new",
+            Some(&manager),
+            &[
+                ("kind", "letter"),
+                ("title", "Decision to assess"),
+                ("shared_with_family", "yes"),
+            ],
+            Some(("decision.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::SEE_OTHER, "{}", shared.body);
+    let internal = upload(
+        &app,
+        &manager,
+        "EHC-1",
+        "minutes",
+        "Panel minutes",
+        Some(("minutes.pdf", PDF)),
+    )
+    .await;
+    assert_eq!(internal.status, StatusCode::SEE_OTHER, "{}", internal.body);
+    // A service cannot share with the family, not even by adding the field to the form.
+    let by_health = app
+        .post_multipart(
+            "/cases/EHC-1/documents/new",
+            Some(&health),
+            &[
+                ("kind", "advice_report"),
+                ("title", "Report"),
+                ("shared_with_family", "yes"),
+            ],
+            Some(("report.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(by_health.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !app.get("/cases/EHC-1/documents/new", Some(&health))
+            .await
+            .body
+            .contains("Share with the family")
+    );
+
+    let staff_page = app.get("/cases/EHC-1", Some(&manager)).await;
+    let staff_links = links(&staff_page);
+    assert_eq!(staff_links.len(), 2);
+    assert_eq!(
+        staff_page.texts(".govuk-tag--blue"),
+        ["Shared with the family"]
+    );
+    let family_page = app.get("/cases/EHC-1", Some(&parent)).await;
+    let family_links = links(&family_page);
+    assert_eq!(
+        family_links,
+        [("Decision to assess".to_owned(), staff_links[0].1.clone())]
+    );
+    let download = app.get(&family_links[0].1, Some(&parent)).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.bytes, PDF);
+    // The council's own minutes, and the same letter through another family's case, are not
+    // there for them.
+    assert_eq!(
+        app.get(&staff_links[1].1, Some(&parent)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let guessed = family_links[0].1.replace("EHC-1", "EHC-2");
+    assert_eq!(
+        app.get(&guessed, Some(&parent)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Withdrawn, it is no longer theirs to read.
+    let withdrawn = app
+        .post_form(
+            &format!("{}/withdraw", family_links[0].1),
+            Some(&manager),
+            &[("reason", "Sent to the wrong family")],
+        )
+        .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdrawn.body
+    );
+    assert!(links(&app.get("/cases/EHC-1", Some(&parent)).await).is_empty());
+    assert_eq!(
+        app.get(&family_links[0].1, Some(&parent)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.remove().await;
+}

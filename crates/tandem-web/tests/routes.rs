@@ -295,6 +295,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 title: "Matrix letter".into(),
                 file_name: "letter.pdf".into(),
                 content: b"%PDF-1.4\n%%EOF\n".to_vec(),
+                shared_with_family: false,
             },
         )
         .await

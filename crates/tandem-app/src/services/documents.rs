@@ -32,6 +32,8 @@ pub struct Upload {
     pub file_name: String,
     /// The file's content.
     pub content: Vec<u8>,
+    /// Whether to share it with the family (council staff only).
+    pub shared_with_family: bool,
 }
 
 /// The documents of a case that one caller sees, and what they may do with them.
@@ -84,7 +86,18 @@ impl Services {
         if !documents::may_add(&caller.actor, &access) {
             return refuse(tx, caller, Action::RecordEvent, reference).await;
         }
-        let (kind, media_type) = match self.check_upload(&upload) {
+        let checked = self.check_upload(&upload).and_then(|checked| {
+            if upload.shared_with_family
+                && !documents::may_share_with_family(&caller.actor, &access)
+            {
+                return Err(vec![FieldError::new(
+                    "shared_with_family",
+                    "Only the council can share a document with the family",
+                )]);
+            }
+            Ok(checked)
+        });
+        let (kind, media_type) = match checked {
             Ok(checked) => checked,
             Err(problems) => {
                 tx.rollback().await?;
@@ -114,17 +127,22 @@ impl Services {
                     storage_key: &storage_key,
                     added_by: caller.actor.id,
                     provider,
+                    shared_with_family: upload.shared_with_family,
                 },
             )
             .await?;
-        let detail = caller.detail(json!({ "document": id, "kind": kind.as_str() }));
+        let detail = caller.detail(json!({
+            "document": id,
+            "kind": kind.as_str(),
+            "shared_with_family": upload.shared_with_family,
+        }));
         finish(tx, caller, "document.add", reference, detail).await?;
         Ok(id)
     }
 
     /// The case's documents the caller may see (every one for staff who may see the case, their
-    /// own service's for a professional, none for others), withdrawn ones included, oldest
-    /// first, with what the caller may do with them.
+    /// own service's for a professional, those shared with them for the family), withdrawn ones
+    /// included for staff, oldest first, with what the caller may do with them.
     pub async fn documents(
         &self,
         caller: &Caller,

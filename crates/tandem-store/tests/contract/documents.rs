@@ -26,6 +26,7 @@ fn new_document<'a>(case_id: i64, added_by: i64, key: &'a str) -> NewDocument<'a
         storage_key: key,
         added_by,
         provider: Some("community paediatrics"),
+        shared_with_family: false,
     }
 }
 

@@ -327,6 +327,8 @@ struct FamilyCasePage {
     rights: Option<(String, String)>,
     /// Where the family gives their views, while the council is asking for them, and by when.
     views: Option<(String, String)>,
+    /// The documents the council shared with the family.
+    documents: Html,
 }
 
 /// The 15 days a family has to comment on the latest draft, "beginning with the day on which
@@ -429,6 +431,7 @@ async fn family_case_page(
                     dates::long(rights.appeal_by),
                 )
             }),
+        documents: crate::pages::documents::section(state, user, reference).await?,
         name,
     })
 }

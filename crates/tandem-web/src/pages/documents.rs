@@ -11,7 +11,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use tandem_app::services::{DocumentList, DocumentRecord, ServiceError, Source, Upload};
-use tandem_core::{Reference, dates};
+use tandem_core::{Reference, Role, dates};
 
 use crate::Html;
 use crate::error::{WebError, html};
@@ -66,6 +66,9 @@ const WITHDRAW_REASON: Field = Field {
     required: Required::Yes("Enter why the document is being withdrawn"),
 };
 
+/// The upload form's "Share with the family" checkbox.
+const SHARE: &str = "shared_with_family";
+
 /// One document as the case pages list it.
 struct DocumentRow {
     id: i64,
@@ -79,6 +82,8 @@ struct DocumentRow {
     href: Option<String>,
     /// "on 3 March 2026: reason", when withdrawn.
     withdrawn: Option<String>,
+    /// Shown to the family (marked for staff, who see every document).
+    shared: bool,
 }
 
 /// The "Documents" section of a case page.
@@ -123,6 +128,7 @@ pub(crate) async fn section(
                     )
                 }),
                 id: d.id,
+                shared: d.shared_with_family && user.user.role != Role::Parent,
                 kind: d.kind.label(),
                 added_by: d.added_by_name,
                 added: dates::long(dates::england_date(d.added_at)),
@@ -134,6 +140,8 @@ pub(crate) async fn section(
         .collect();
     let empty = if user.user.role.gives_advice() {
         "Your service has not added any documents to this case."
+    } else if user.user.role == Role::Parent {
+        "The council has not shared any documents with you yet. Letters and plans it sends you will be here."
     } else {
         "No documents have been added to this case."
     };
@@ -170,6 +178,8 @@ struct UploadPage {
     file_error: Option<String>,
     max_mb: usize,
     button: Html,
+    /// Whether to offer "Share with the family" (council staff only), and whether it is ticked.
+    share: Option<bool>,
 }
 
 fn upload_page(
@@ -192,6 +202,7 @@ fn upload_page(
         file_error: problems.errors.message(FILE.name).and_then(|m| m.text),
         max_mb: state.config().document_max_bytes / (1024 * 1024),
         button: button("Add document", None, None)?,
+        share: (!user.user.role.gives_advice()).then(|| values.contains_key(SHARE)),
     })
 }
 
@@ -244,16 +255,20 @@ pub(crate) async fn upload(
         match name.as_str() {
             "kind" => upload.kind = String::from_utf8_lossy(&bytes).into_owned(),
             "title" => upload.title = String::from_utf8_lossy(&bytes).into_owned(),
+            SHARE => upload.shared_with_family = bytes.as_ref() == b"yes",
             "file" => upload.content = bytes.to_vec(),
             _ => {}
         }
     }
-    let values: Values = [
+    let mut values: Values = [
         ("kind".to_owned(), upload.kind.clone()),
         ("title".to_owned(), upload.title.clone()),
     ]
     .into_iter()
     .collect();
+    if upload.shared_with_family {
+        values.insert(SHARE.to_owned(), "yes".to_owned());
+    }
     match state
         .services()
         .add_document(&user.caller(Source::Form), &reference, upload)
