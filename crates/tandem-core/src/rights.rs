@@ -15,7 +15,7 @@
 
 use chrono::{Datelike, Months};
 
-use crate::Date;
+use crate::{CaseFile, Date, EventDetail};
 use crate::working_days::BankHolidays;
 
 /// The last days of a family's rights after a decision.
@@ -26,6 +26,28 @@ pub struct AppealRights {
     /// The last day for the appeal to reach the tribunal, without a mediation certificate
     /// (rules 20 and 12).
     pub appeal_by: Date,
+}
+
+/// The first and last day a family has to comment on the latest draft plan, "beginning with the
+/// day on which the draft plan was served" (SEND Regulations 2014, reg 13(1)(a)): the day of
+/// service is day 1 of 15. `None` once a final plan is issued, before any draft, or after the
+/// period on `today`.
+pub fn comment_window(case: &CaseFile, today: Date) -> Option<(Date, Date)> {
+    if case
+        .events
+        .iter()
+        .any(|e| matches!(e.detail, EventDetail::FinalPlanIssued))
+    {
+        return None;
+    }
+    let served = case
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::DraftPlanIssued))
+        .map(|e| e.date)
+        .max()?;
+    let last = served + chrono::Days::new(14);
+    (today <= last).then_some((served, last))
 }
 
 /// The rights after written notice of a decision sent on `notice_sent` (the final plan's date).

@@ -20,6 +20,7 @@ mod documents;
 mod error;
 mod messages;
 mod model;
+mod notifications;
 pub mod projection;
 mod store;
 
@@ -30,4 +31,5 @@ pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocumen
 pub use error::StoreError;
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
+pub use notifications::{ClaimedEmail, UnsentNotification};
 pub use store::{Backend, Store, Tx, migration_versions};
