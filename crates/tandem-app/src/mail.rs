@@ -63,7 +63,9 @@ impl Mailer {
     pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
         let (transport, from) = match self {
             Self::Log => {
-                eprintln!("---- email (not sent: TANDEM_SMTP_URL=log)\nTo: {to}\nSubject: {subject}\n\n{body}----");
+                eprintln!(
+                    "---- email (not sent: TANDEM_SMTP_URL=log)\nTo: {to}\nSubject: {subject}\n\n{body}----"
+                );
                 return Ok(());
             }
             Self::Smtp { transport, from } => (transport, from),

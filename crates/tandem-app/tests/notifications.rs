@@ -51,7 +51,13 @@ struct World {
     version: i64,
 }
 
-async fn account(store: &Store, email: &str, role: Role, team: Option<&str>, provider: Option<&str>) -> Caller {
+async fn account(
+    store: &Store,
+    email: &str,
+    role: Role,
+    team: Option<&str>,
+    provider: Option<&str>,
+) -> Caller {
     let new = NewAccount {
         email: email.into(),
         name: format!("Person {email}"),
@@ -74,13 +80,35 @@ async fn caller(store: &Store, id: i64) -> Caller {
 async fn world(store: &Store) -> World {
     let clock = Clock(Arc::new(Mutex::new(at("2026-03-02"))));
     let reading = clock.clone();
-    let services = Services::with_clock(store.clone(), Arc::new(move || *reading.0.lock().unwrap()))
-        .with_public_url(PUBLIC_URL);
-    let manager = account(store, "cm@council.test", Role::CaseManager, Some("north"), None).await;
+    let services =
+        Services::with_clock(store.clone(), Arc::new(move || *reading.0.lock().unwrap()))
+            .with_public_url(PUBLIC_URL);
+    let manager = account(
+        store,
+        "cm@council.test",
+        Role::CaseManager,
+        Some("north"),
+        None,
+    )
+    .await;
     for email in ["nurse.a@nhs.test", "nurse.b@nhs.test"] {
-        account(store, email, Role::HealthProfessional, None, Some("Community paediatrics")).await;
+        account(
+            store,
+            email,
+            Role::HealthProfessional,
+            None,
+            Some("Community paediatrics"),
+        )
+        .await;
     }
-    account(store, "ot@nhs.test", Role::HealthProfessional, None, Some("Children's therapy")).await;
+    account(
+        store,
+        "ot@nhs.test",
+        Role::HealthProfessional,
+        None,
+        Some("Children's therapy"),
+    )
+    .await;
     let admin = account(store, "admin@council.test", Role::Admin, None, None).await;
     let mut child = Child {
         date_of_birth: Some(date("2015-06-01")),
@@ -111,9 +139,10 @@ async fn world(store: &Store) -> World {
         provider: None,
         password: "a long enough password".into(),
     };
-    let parent_id = accounts::create_linked_account(store, None, parent, &[reference.clone()], Utc::now())
-        .await
-        .expect("parent");
+    let parent_id =
+        accounts::create_linked_account(store, None, parent, &[reference.clone()], Utc::now())
+            .await
+            .expect("parent");
     World {
         parent: caller(store, parent_id).await,
         services,
@@ -167,7 +196,11 @@ fn by_subject(received: &[Received]) -> BTreeMap<String, Vec<String>> {
 fn assert_no_personal_details(received: &[Received]) {
     for email in received {
         for detail in ["Robin", "Testcase", "EHC-1", "@"] {
-            assert!(!email.subject.contains(detail), "{detail} in {:?}", email.subject);
+            assert!(
+                !email.subject.contains(detail),
+                "{detail} in {:?}",
+                email.subject
+            );
         }
         for name in ["Robin", "Testcase"] {
             assert!(!email.body.contains(name), "{name} in {:?}", email.body);
@@ -176,13 +209,25 @@ fn assert_no_personal_details(received: &[Received]) {
 }
 
 async fn changes_email_the_people_they_concern(ctx: Ctx) {
-    let Some(sink) = SmtpSink::start() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let mut world = world(&ctx.store).await;
-    world.record(&[("type", "decision_to_assess"), ("date", "2026-02-10"), ("outcome", "assess")]).await;
+    world
+        .record(&[
+            ("type", "decision_to_assess"),
+            ("date", "2026-02-10"),
+            ("outcome", "assess"),
+        ])
+        .await;
     world.request_health_advice("2026-03-02").await;
     let message = world
         .services
-        .send_message(&world.parent, &world.reference, "Could we meet after school?")
+        .send_message(
+            &world.parent,
+            &world.reference,
+            "Could we meet after school?",
+        )
         .await
         .expect("message");
     world
@@ -190,19 +235,39 @@ async fn changes_email_the_people_they_concern(ctx: Ctx) {
         .reply(&world.manager, &world.reference, message, "Yes, at 4pm.")
         .await
         .expect("reply");
-    world.record(&[("type", "draft_plan_issued"), ("date", "2026-03-02")]).await;
+    world
+        .record(&[("type", "draft_plan_issued"), ("date", "2026-03-02")])
+        .await;
 
-    let sent = world.services.deliver(&mailer(&sink)).await.expect("deliver");
+    let sent = world
+        .services
+        .deliver(&mailer(&sink))
+        .await
+        .expect("deliver");
     assert_eq!(sent, Delivery { sent: 5, failed: 0 });
     let received = sink.received();
     assert_no_personal_details(&received);
     let expected: BTreeMap<String, Vec<String>> = [
-        ("Tandem: advice has been requested from your service", vec!["nurse.a@nhs.test", "nurse.b@nhs.test"]),
-        ("Tandem: you have a new message", vec!["cm@council.test", "parent@family.test"]),
-        ("Tandem: a draft plan is ready for your comments", vec!["parent@family.test"]),
+        (
+            "Tandem: advice has been requested from your service",
+            vec!["nurse.a@nhs.test", "nurse.b@nhs.test"],
+        ),
+        (
+            "Tandem: you have a new message",
+            vec!["cm@council.test", "parent@family.test"],
+        ),
+        (
+            "Tandem: a draft plan is ready for your comments",
+            vec!["parent@family.test"],
+        ),
     ]
     .into_iter()
-    .map(|(subject, to)| (subject.to_owned(), to.into_iter().map(str::to_owned).collect()))
+    .map(|(subject, to)| {
+        (
+            subject.to_owned(),
+            to.into_iter().map(str::to_owned).collect(),
+        )
+    })
     .collect();
     assert_eq!(by_subject(&received), expected);
     for email in &received {
@@ -213,23 +278,41 @@ async fn changes_email_the_people_they_concern(ctx: Ctx) {
         };
         assert!(email.body.contains(&link), "{link} not in {:?}", email.body);
     }
-    let request = received.iter().find(|e| e.subject.contains("advice")).unwrap();
-    assert!(request.body.contains("due by 13 April 2026"), "{}", request.body);
-    let draft = received.iter().find(|e| e.subject.contains("draft")).unwrap();
+    let request = received
+        .iter()
+        .find(|e| e.subject.contains("advice"))
+        .unwrap();
+    assert!(
+        request.body.contains("due by 13 April 2026"),
+        "{}",
+        request.body
+    );
+    let draft = received
+        .iter()
+        .find(|e| e.subject.contains("draft"))
+        .unwrap();
     assert!(draft.body.contains("until 16 March 2026"), "{}", draft.body);
 
     // Nothing is sent twice: a second run finds nothing to send.
-    let again = world.services.deliver(&mailer(&sink)).await.expect("deliver");
+    let again = world
+        .services
+        .deliver(&mailer(&sink))
+        .await
+        .expect("deliver");
     assert_eq!(again, Delivery::default());
     assert_eq!(sink.received().len(), 5);
 }
 
 async fn reminders_go_once_however_often_the_run_finds_them(ctx: Ctx) {
-    let Some(sink) = SmtpSink::start() else { return };
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
     let mut world = world(&ctx.store).await;
     world.request_health_advice("2026-03-02").await;
     world.clock.set(at("2026-04-01"));
-    world.record(&[("type", "draft_plan_issued"), ("date", "2026-04-01")]).await;
+    world
+        .record(&[("type", "draft_plan_issued"), ("date", "2026-04-01")])
+        .await;
     let mailer = mailer(&sink);
     world.services.deliver(&mailer).await.expect("deliver");
     let notices = sink.received().len();
@@ -237,13 +320,25 @@ async fn reminders_go_once_however_often_the_run_finds_them(ctx: Ctx) {
     // Advice due 13 April: reminded from 6 April. Comments end 15 April: reminded from 12 April.
     world.clock.set(at("2026-04-12"));
     let services = &world.services;
-    assert_eq!(services.queue_reminders(date("2026-04-12")).await.unwrap(), 3);
-    assert_eq!(services.queue_reminders(date("2026-04-12")).await.unwrap(), 0);
+    assert_eq!(
+        services.queue_reminders(date("2026-04-12")).await.unwrap(),
+        3
+    );
+    assert_eq!(
+        services.queue_reminders(date("2026-04-12")).await.unwrap(),
+        0
+    );
     assert_eq!(services.deliver(&mailer).await.unwrap().sent, 3);
     // The next day finds the same reminders, already sent.
     world.clock.set(at("2026-04-13"));
-    assert_eq!(services.queue_reminders(date("2026-04-13")).await.unwrap(), 0);
-    assert_eq!(services.deliver(&mailer).await.unwrap(), Delivery::default());
+    assert_eq!(
+        services.queue_reminders(date("2026-04-13")).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        services.deliver(&mailer).await.unwrap(),
+        Delivery::default()
+    );
 
     let received = sink.received();
     let reminders = &received[notices..];
@@ -261,14 +356,27 @@ async fn reminders_go_once_however_often_the_run_finds_them(ctx: Ctx) {
             ),
         ])
     );
-    let comment = reminders.iter().find(|e| e.subject.contains("comment")).unwrap();
-    assert!(comment.body.contains("ends on 15 April 2026"), "{}", comment.body);
+    let comment = reminders
+        .iter()
+        .find(|e| e.subject.contains("comment"))
+        .unwrap();
+    assert!(
+        comment.body.contains("ends on 15 April 2026"),
+        "{}",
+        comment.body
+    );
     assert!(comment.body.contains(&format!("{PUBLIC_URL}/cases/EHC-1")));
 
     // Once the advice is late, the service hears so, once.
     world.clock.set(at("2026-04-14"));
-    assert_eq!(services.queue_reminders(date("2026-04-14")).await.unwrap(), 2);
-    assert_eq!(services.queue_reminders(date("2026-04-15")).await.unwrap(), 0);
+    assert_eq!(
+        services.queue_reminders(date("2026-04-14")).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        services.queue_reminders(date("2026-04-15")).await.unwrap(),
+        0
+    );
     assert_eq!(services.deliver(&mailer).await.unwrap().sent, 2);
     let overdue: Vec<Received> = sink
         .received()
@@ -280,13 +388,18 @@ async fn reminders_go_once_however_often_the_run_finds_them(ctx: Ctx) {
 }
 
 async fn a_mail_server_that_is_down_delays_emails_until_it_is_back(ctx: Ctx) {
-    let Some(mut sink) = SmtpSink::start() else { return };
+    let Some(mut sink) = SmtpSink::start() else {
+        return;
+    };
     let mut world = world(&ctx.store).await;
     let mailer = mailer(&sink);
     sink.stop();
     world.request_health_advice("2026-03-02").await;
     let services = &world.services;
-    assert_eq!(services.deliver(&mailer).await.unwrap(), Delivery { sent: 0, failed: 2 });
+    assert_eq!(
+        services.deliver(&mailer).await.unwrap(),
+        Delivery { sent: 0, failed: 2 }
+    );
 
     let outbox = services.outbox(&world.admin).await.expect("outbox");
     assert_eq!(outbox.sent, 0);
@@ -294,8 +407,14 @@ async fn a_mail_server_that_is_down_delays_emails_until_it_is_back(ctx: Ctx) {
     for waiting in &outbox.unsent {
         assert_eq!(waiting.status, "failed");
         assert_eq!(waiting.attempts, 1);
-        assert_eq!(waiting.last_error.as_deref(), Some("the mail server could not be reached"));
-        assert_eq!(waiting.next_attempt_at, at("2026-03-02") + chrono::Duration::minutes(1));
+        assert_eq!(
+            waiting.last_error.as_deref(),
+            Some("the mail server could not be reached")
+        );
+        assert_eq!(
+            waiting.next_attempt_at,
+            at("2026-03-02") + chrono::Duration::minutes(1)
+        );
     }
     // Only administrators see the outbox.
     assert!(matches!(
@@ -305,11 +424,22 @@ async fn a_mail_server_that_is_down_delays_emails_until_it_is_back(ctx: Ctx) {
 
     // Back, but the emails wait for their next try; then each goes once.
     sink.restart();
-    assert_eq!(services.deliver(&mailer).await.unwrap(), Delivery::default());
+    assert_eq!(
+        services.deliver(&mailer).await.unwrap(),
+        Delivery::default()
+    );
     assert!(sink.received().is_empty());
-    world.clock.set(at("2026-03-02") + chrono::Duration::minutes(2));
-    assert_eq!(services.deliver(&mailer).await.unwrap(), Delivery { sent: 2, failed: 0 });
-    assert_eq!(services.deliver(&mailer).await.unwrap(), Delivery::default());
+    world
+        .clock
+        .set(at("2026-03-02") + chrono::Duration::minutes(2));
+    assert_eq!(
+        services.deliver(&mailer).await.unwrap(),
+        Delivery { sent: 2, failed: 0 }
+    );
+    assert_eq!(
+        services.deliver(&mailer).await.unwrap(),
+        Delivery::default()
+    );
     let mut to: Vec<String> = sink.received().into_iter().flat_map(|e| e.to).collect();
     to.sort();
     assert_eq!(to, ["nurse.a@nhs.test", "nurse.b@nhs.test"]);

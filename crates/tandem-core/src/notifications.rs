@@ -182,9 +182,7 @@ pub fn on_event(reference: &Reference, event: &Event, version: i64) -> Option<No
             Audience::Family,
             Some(event.date + chrono::Days::new(14)),
         ),
-        EventDetail::FinalPlanIssued => {
-            (NotificationKind::FinalPlanIssued, Audience::Family, None)
-        }
+        EventDetail::FinalPlanIssued => (NotificationKind::FinalPlanIssued, Audience::Family, None),
         _ => return None,
     };
     Some(Notice {
@@ -226,12 +224,18 @@ pub fn reminders(case: &CaseFile, timeline: &Timeline, today: Date) -> Vec<Notic
         };
         let kind = match milestone.status {
             Status::Pending
-                if within(due - chrono::Days::new(ADVICE_REMINDER_DAYS), due - chrono::Days::new(1)) =>
+                if within(
+                    due - chrono::Days::new(ADVICE_REMINDER_DAYS),
+                    due - chrono::Days::new(1),
+                ) =>
             {
                 NotificationKind::AdviceDueSoon
             }
             Status::Overdue
-                if within(due + chrono::Days::new(1), due + chrono::Days::new(CATCH_UP_DAYS)) =>
+                if within(
+                    due + chrono::Days::new(1),
+                    due + chrono::Days::new(CATCH_UP_DAYS),
+                ) =>
             {
                 NotificationKind::AdviceOverdue
             }
@@ -308,11 +312,17 @@ mod tests {
         assert_eq!(soon.len(), 1);
         assert_eq!(soon[0].0, NotificationKind::AdviceDueSoon);
         assert_eq!(kinds_on(&case, "2026-04-12"), soon, "same key all week");
-        assert!(kinds_on(&case, "2026-04-13").is_empty(), "due today: not late yet");
+        assert!(
+            kinds_on(&case, "2026-04-13").is_empty(),
+            "due today: not late yet"
+        );
         let overdue = kinds_on(&case, "2026-04-14");
         assert_eq!(overdue[0].0, NotificationKind::AdviceOverdue);
         assert_eq!(kinds_on(&case, "2026-04-20"), overdue);
-        assert!(kinds_on(&case, "2026-04-21").is_empty(), "past the catch-up");
+        assert!(
+            kinds_on(&case, "2026-04-21").is_empty(),
+            "past the catch-up"
+        );
     }
 
     #[test]
@@ -410,7 +420,9 @@ mod tests {
             assert!(email.subject.starts_with("Tandem: "), "{kind}");
             assert!(!email.subject.contains("0042"), "{kind}: {}", email.subject);
             assert!(
-                email.body.contains("https://tandem.example/cases/EHC-2026-0042")
+                email
+                    .body
+                    .contains("https://tandem.example/cases/EHC-2026-0042")
                     || email.body.contains("https://tandem.example/advice"),
                 "{kind}: {}",
                 email.body

@@ -15,8 +15,8 @@
 
 use chrono::{Datelike, Months};
 
-use crate::{CaseFile, Date, EventDetail};
 use crate::working_days::BankHolidays;
+use crate::{CaseFile, Date, EventDetail};
 
 /// The last days of a family's rights after a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

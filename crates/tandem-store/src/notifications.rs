@@ -9,8 +9,8 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
-use tandem_core::notifications::{Audience, Email, Notice, NotificationKind};
 use tandem_core::UserId;
+use tandem_core::notifications::{Audience, Email, Notice, NotificationKind};
 
 use crate::error::StoreError;
 use crate::model::CaseId;
@@ -101,7 +101,11 @@ async fn recipients(
 impl Tx {
     /// Queues `email` for everyone `notice` is for, once each: a notice already queued for
     /// someone (the same key) is left as it is. Returns how many were queued.
-    pub async fn queue_notice(&mut self, notice: &Notice, email: &Email) -> Result<u64, StoreError> {
+    pub async fn queue_notice(
+        &mut self,
+        notice: &Notice,
+        email: &Email,
+    ) -> Result<u64, StoreError> {
         const CASE: &str = "SELECT id FROM cases WHERE reference = $1";
         const SQL: &str = "INSERT INTO notifications (kind, user_id, email, case_id, dedupe_key, \
              subject, body, status, attempts, next_attempt_at, created_at) \
@@ -209,9 +213,7 @@ impl Tx {
 impl Store {
     /// The notifications not sent yet, next to be tried first (the administrator's list), and
     /// how many have been sent.
-    pub async fn unsent_notifications(
-        &self,
-    ) -> Result<(Vec<UnsentNotification>, u64), StoreError> {
+    pub async fn unsent_notifications(&self) -> Result<(Vec<UnsentNotification>, u64), StoreError> {
         const SQL: &str = "SELECT id, kind, email, status, attempts, next_attempt_at, \
              last_error, created_at FROM notifications WHERE status <> 'sent' \
              ORDER BY next_attempt_at, id LIMIT 1000";

@@ -18,7 +18,11 @@ pub struct MailArgs {
     #[arg(long = "smtp-url", env = "TANDEM_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
     /// The sender of every email.
-    #[arg(long = "mail-from", env = "TANDEM_MAIL_FROM", default_value = "tandem@localhost")]
+    #[arg(
+        long = "mail-from",
+        env = "TANDEM_MAIL_FROM",
+        default_value = "tandem@localhost"
+    )]
     mail_from: String,
     /// The address people reach Tandem at, which emails link to.
     #[arg(long = "public-url", env = "TANDEM_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]

@@ -235,7 +235,14 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
             public_url: mail.public_url,
             ..WebConfig::default()
         };
-        run_server(store, listener, config, mailer, NaiveTime::from_hms_opt(7, 0, 0)).await
+        run_server(
+            store,
+            listener,
+            config,
+            mailer,
+            NaiveTime::from_hms_opt(7, 0, 0),
+        )
+        .await
     })
 }
 

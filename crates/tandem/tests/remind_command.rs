@@ -39,8 +39,16 @@ async fn seed(url: &str, today: chrono::NaiveDate) {
     let mut ids = Vec::new();
     for (email, role, provider) in [
         ("cm@council.test", Role::CaseManager, None),
-        ("nurse.a@nhs.test", Role::HealthProfessional, Some("Community paediatrics")),
-        ("nurse.b@nhs.test", Role::HealthProfessional, Some("Community paediatrics")),
+        (
+            "nurse.a@nhs.test",
+            Role::HealthProfessional,
+            Some("Community paediatrics"),
+        ),
+        (
+            "nurse.b@nhs.test",
+            Role::HealthProfessional,
+            Some("Community paediatrics"),
+        ),
     ] {
         let account = NewAccount {
             email: email.into(),
@@ -50,9 +58,16 @@ async fn seed(url: &str, today: chrono::NaiveDate) {
             provider: provider.map(str::to_owned),
             password: "a long enough password".into(),
         };
-        ids.push(accounts::create_account(&store, None, account, Utc::now()).await.unwrap());
+        ids.push(
+            accounts::create_account(&store, None, account, Utc::now())
+                .await
+                .unwrap(),
+        );
     }
-    let manager = Caller::new(store.user(ids[0]).await.unwrap().unwrap().actor(), Source::Form);
+    let manager = Caller::new(
+        store.user(ids[0]).await.unwrap().unwrap().actor(),
+        Source::Form,
+    );
     let services = Services::new(store.clone());
     let requested = (today - chrono::Days::new(35)).to_string();
     for n in 1..=CASES {
@@ -95,10 +110,20 @@ async fn seed(url: &str, today: chrono::NaiveDate) {
     store.close().await;
 }
 
+/// How many emails a run says it sent.
+fn sent(said: &str) -> usize {
+    said.lines()
+        .find_map(|line| line.strip_suffix(" email(s) sent."))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of emails sent in {said}"))
+}
+
 #[test]
 fn two_reminder_runs_at_once_send_each_email_once() {
     both_databases(|database| {
-        let Some(sink) = SmtpSink::start() else { return };
+        let Some(sink) = SmtpSink::start() else {
+            return;
+        };
         let today = dates::england_date(Utc::now());
         tokio::runtime::Runtime::new()
             .unwrap()
@@ -116,13 +141,12 @@ fn two_reminder_runs_at_once_send_each_email_once() {
                 .expect("run tandem remind")
         };
         let (first, second) = (run(), run());
+        let mut sent_by_runs = 0;
         for child in [first, second] {
             let output = child.wait_with_output().unwrap();
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            let said = String::from_utf8_lossy(&output.stderr).into_owned();
+            assert!(output.status.success(), "{said}");
+            sent_by_runs += sent(&said);
         }
         // And once more the same day: nothing new to queue or send.
         let again = run().wait_with_output().unwrap();
@@ -131,6 +155,8 @@ fn two_reminder_runs_at_once_send_each_email_once() {
         assert!(said.contains("0 email(s) sent"), "{said}");
 
         let received = sink.received();
+        // What the two runs say they sent is what arrived: neither counted an email twice.
+        assert_eq!(sent_by_runs, received.len());
         // Per case and member: the request when it was recorded, and the reminder today.
         assert_eq!(received.len(), CASES * 2 * 2, "{received:#?}");
         let distinct: BTreeSet<(Vec<String>, String)> = received

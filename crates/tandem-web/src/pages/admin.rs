@@ -76,10 +76,7 @@ pub(crate) async fn notifications(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, WebError> {
-    let outbox = state
-        .services()
-        .outbox(&user.caller(Source::Form))
-        .await?;
+    let outbox = state.services().outbox(&user.caller(Source::Form)).await?;
     let page = NotificationsPage {
         layout: Layout::signed_in(&user, "Notifications", SECTION),
         sent: outbox.sent,
