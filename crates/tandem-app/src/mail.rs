@@ -19,8 +19,8 @@ pub enum Mailer {
     /// An SMTP server.
     Smtp {
         /// The connection settings (a new connection per email, so a restarted server is
-        /// simply reached again).
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// simply reached again). Boxed: one mailer per process, and `Log` need not be as large.
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         /// The sender.
         from: Mailbox,
     },
@@ -51,10 +51,12 @@ impl Mailer {
         let from = from
             .parse()
             .map_err(|_| MailSettingsError::From(from.to_owned()))?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|_| MailSettingsError::Url)?
-            .timeout(Some(SMTP_TIMEOUT))
-            .build();
+        let transport = Box::new(
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map_err(|_| MailSettingsError::Url)?
+                .timeout(Some(SMTP_TIMEOUT))
+                .build(),
+        );
         Ok(Self::Smtp { transport, from })
     }
 

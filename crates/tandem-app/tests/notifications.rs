@@ -139,10 +139,15 @@ async fn world(store: &Store) -> World {
         provider: None,
         password: "a long enough password".into(),
     };
-    let parent_id =
-        accounts::create_linked_account(store, None, parent, &[reference.clone()], Utc::now())
-            .await
-            .expect("parent");
+    let parent_id = accounts::create_linked_account(
+        store,
+        None,
+        parent,
+        std::slice::from_ref(&reference),
+        Utc::now(),
+    )
+    .await
+    .expect("parent");
     World {
         parent: caller(store, parent_id).await,
         services,

@@ -145,6 +145,37 @@ async fn a_parent_writes_the_case_manager_answers_and_the_duty_list_follows() {
 }
 
 #[tokio::test]
+async fn a_message_queues_an_email_the_administrator_sees_without_its_words() {
+    let app = TestApp::new().await;
+    two_cases(&app).await;
+    let parent = app.sign_in(Role::Parent).await;
+    let sent = app
+        .post_form(
+            "/cases/EHC-1/messages/new",
+            Some(&parent),
+            &[("message", "Can the assessment meeting be after school?")],
+        )
+        .await;
+    assert_eq!(sent.location(), Some("/cases/EHC-1?done=message_sent"));
+
+    let admin = app.sign_in(Role::Admin).await;
+    let page = app.get("/admin/notifications", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("td[data-label=Email]"), ["New message"]);
+    assert_eq!(
+        page.texts("td[data-label=To]"),
+        [support::email(Role::CaseManager)]
+    );
+    assert_eq!(page.texts("td[data-label=Status]"), ["Waiting"]);
+    for detail in ["after school", "EHC-1", "Robin"] {
+        assert!(
+            !page.body.contains(detail),
+            "{detail} shown to the administrator"
+        );
+    }
+}
+
+#[tokio::test]
 async fn staff_record_a_call_that_then_waits_for_a_reply() {
     let app = TestApp::new().await;
     two_cases(&app).await;

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use chrono::NaiveTime;
+use chrono::{DateTime, NaiveTime, Utc};
 use futures_util::TryStreamExt;
 use serde_json::json;
 use tandem_core::dates::{england_date, england_time};
@@ -128,17 +128,11 @@ impl Services {
     /// if the server was down then, queues the day's reminders. Problems are logged and tried
     /// again on the next minute.
     pub async fn run_notifications(self, mailer: Option<Mailer>, remind_at: Option<NaiveTime>) {
-        let remind_at = remind_at.map(|at| at.format("%H:%M").to_string());
         let mut minute = tokio::time::interval(Duration::from_secs(60));
         let mut reminded_on = None;
         loop {
             minute.tick().await;
-            let now = (self.clock)();
-            let today = england_date(now);
-            if let Some(at) = &remind_at
-                && reminded_on != Some(today)
-                && england_time(now) >= *at
-            {
+            if let Some(today) = reminder_day(remind_at, reminded_on, (self.clock)()) {
                 match self.queue_reminders(today).await {
                     Ok(queued) => {
                         reminded_on = Some(today);
@@ -155,5 +149,47 @@ impl Services {
                 }
             }
         }
+    }
+}
+
+/// The day whose reminders the server should queue at `now`, if any: today, once England's clock
+/// has reached `remind_at` and today's have not been queued yet.
+fn reminder_day(
+    remind_at: Option<NaiveTime>,
+    reminded_on: Option<Date>,
+    now: DateTime<Utc>,
+) -> Option<Date> {
+    let at = remind_at?.format("%H:%M").to_string();
+    let today = england_date(now);
+    (reminded_on != Some(today) && england_time(now) >= at).then_some(today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reminders_are_queued_once_a_day_from_the_time_set_in_england() {
+        let at = NaiveTime::from_hms_opt(7, 0, 0);
+        let utc = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        let day = |text: &str| text.parse::<Date>().unwrap();
+        // 06:30 UTC is 07:30 in British Summer Time, but 06:30 in winter.
+        assert_eq!(
+            reminder_day(at, None, utc("2026-06-01T06:30:00Z")),
+            Some(day("2026-06-01"))
+        );
+        assert_eq!(reminder_day(at, None, utc("2026-12-01T06:30:00Z")), None);
+        assert_eq!(
+            reminder_day(at, None, utc("2026-12-01T15:00:00Z")),
+            Some(day("2026-12-01")),
+            "a server started later in the day catches up"
+        );
+        let done = Some(day("2026-12-01"));
+        assert_eq!(reminder_day(at, done, utc("2026-12-01T16:00:00Z")), None);
+        assert_eq!(
+            reminder_day(at, done, utc("2026-12-02T07:00:00Z")),
+            Some(day("2026-12-02"))
+        );
+        assert_eq!(reminder_day(None, None, utc("2026-12-01T15:00:00Z")), None);
     }
 }
