@@ -3,7 +3,9 @@
 -- a retried write queues it. Rows are claimed for sending with a lease (claimed_until), sent,
 -- and marked sent in the transaction that releases the claim; a failed attempt is retried at
 -- next_attempt_at, with back-off, and never dropped. last_error holds the mail server's answer,
--- never the email's text. The same change is in migrations/postgres/0006_notifications.sql.
+-- never the email's text. The kind 'invitation' is allowed already, for invitations by email
+-- (issue 11 item 4), since SQLite cannot change a CHECK without rebuilding the table. The same
+-- change is in migrations/postgres/0006_notifications.sql.
 CREATE TABLE notifications (
     id              INTEGER PRIMARY KEY,
     kind            TEXT    NOT NULL CHECK (kind IN ('invitation', 'advice_requested',
