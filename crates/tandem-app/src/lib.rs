@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod generate;
 pub mod interchange;
+pub mod mail;
 pub mod reports;
 pub mod services;
 pub mod transfer;

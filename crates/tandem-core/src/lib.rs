@@ -30,6 +30,7 @@ pub mod lateness;
 pub mod messages;
 pub mod metrics;
 pub mod next_steps;
+pub mod notifications;
 pub mod plan;
 pub mod rights;
 pub mod rules;

@@ -15,8 +15,8 @@
 
 use chrono::{Datelike, Months};
 
-use crate::Date;
 use crate::working_days::BankHolidays;
+use crate::{CaseFile, Date, EventDetail};
 
 /// The last days of a family's rights after a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,28 @@ pub struct AppealRights {
     /// The last day for the appeal to reach the tribunal, without a mediation certificate
     /// (rules 20 and 12).
     pub appeal_by: Date,
+}
+
+/// The first and last day a family has to comment on the latest draft plan, "beginning with the
+/// day on which the draft plan was served" (SEND Regulations 2014, reg 13(1)(a)): the day of
+/// service is day 1 of 15. `None` once a final plan is issued, before any draft, or after the
+/// period on `today`.
+pub fn comment_window(case: &CaseFile, today: Date) -> Option<(Date, Date)> {
+    if case
+        .events
+        .iter()
+        .any(|e| matches!(e.detail, EventDetail::FinalPlanIssued))
+    {
+        return None;
+    }
+    let served = case
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::DraftPlanIssued))
+        .map(|e| e.date)
+        .max()?;
+    let last = crate::plan::comment_period_ends(served);
+    (today <= last).then_some((served, last))
 }
 
 /// The rights after written notice of a decision sent on `notice_sent` (the final plan's date).

@@ -21,6 +21,7 @@ mod error;
 mod messages;
 mod model;
 mod plans;
+mod notifications;
 pub mod projection;
 mod store;
 
@@ -32,4 +33,5 @@ pub use error::StoreError;
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
 pub use plans::{PlanRevision, PlanVersion};
+pub use notifications::{ClaimedEmail, UnsentNotification};
 pub use store::{Backend, Store, Tx, migration_versions};

@@ -10,6 +10,10 @@
     reason = "a test harness: a failure stops the test loudly"
 )]
 
+mod smtp;
+
+pub use smtp::{Received, SmtpSink};
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

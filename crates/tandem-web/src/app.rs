@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/accessibility", get(accessibility::show))
         .route("/assets/{file}", get(assets::serve))
         .route("/admin/users", get(admin::list))
+        .route("/admin/notifications", get(admin::notifications))
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
         .route("/admin/users/{id}", get(admin::show))
         .route("/admin/users/{id}/role", post(admin::change_role))

@@ -49,6 +49,8 @@ pub struct WebConfig {
     /// Working days within which an incoming message is to be answered
     /// (`TANDEM_REPLY_WORKING_DAYS`, 3 unless set).
     pub reply_working_days: u32,
+    /// The address people reach Tandem at, which emails link to (`TANDEM_PUBLIC_URL`).
+    pub public_url: String,
 }
 
 /// The area's reporting configuration (docs/reporting.md).
@@ -93,6 +95,7 @@ impl Default for WebConfig {
             document_max_bytes: tandem_core::documents::DEFAULT_MAX_BYTES,
             reporting: Reporting::new().expect("the operating system's random numbers"),
             signposts: Signposts::default(),
+            public_url: tandem_app::services::DEFAULT_PUBLIC_URL.to_owned(),
             advice_access_days: tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS,
             reply_working_days: tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS,
         }

@@ -78,6 +78,7 @@ impl AppState {
             .with_advice_access_days(self.inner.config.advice_access_days)
             .with_reply_working_days(self.inner.config.reply_working_days)
             .with_document_max_bytes(self.inner.config.document_max_bytes)
+            .with_public_url(&self.inner.config.public_url)
     }
 
     /// Today's date in England, by this state's clock.

@@ -289,7 +289,8 @@ async fn sign_in_with_mistakes(browser: &mut Browser) {
 }
 
 /// An administrator creates an account (correcting a missing password after the error summary),
-/// changes its role, disables and enables it, finds it in the list and signs out.
+/// changes its role, disables and enables it, finds it in the list, reads the notifications
+/// waiting to be sent and signs out.
 async fn administer_accounts(browser: &mut Browser) {
     let email = format!("new.{}@demo.test", browser.run_name());
     browser.click_link("Create an account").await;
@@ -335,6 +336,10 @@ async fn administer_accounts(browser: &mut Browser) {
             .await
             .contains(&email)
     );
+    // The emails waiting to be sent, and why any failed.
+    browser.click_link("Notifications by email").await;
+    assert_eq!(browser.heading().await, "Notifications by email");
+    browser.check("admin-notifications").await;
     sign_out(browser).await;
 }
 

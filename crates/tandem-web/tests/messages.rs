@@ -54,6 +54,18 @@ async fn count_messages(app: &TestApp) -> usize {
     total
 }
 
+/// The parent asks about EHC-1 from its message form.
+async fn parent_asks(app: &TestApp, parent: &support::Session) {
+    let sent = app
+        .post_form(
+            "/cases/EHC-1/messages/new",
+            Some(parent),
+            &[("message", "Can the assessment meeting be after school?")],
+        )
+        .await;
+    assert_eq!(sent.location(), Some("/cases/EHC-1?done=message_sent"));
+}
+
 #[tokio::test]
 async fn a_parent_writes_the_case_manager_answers_and_the_duty_list_follows() {
     let app = TestApp::new().await;
@@ -77,14 +89,7 @@ async fn a_parent_writes_the_case_manager_answers_and_the_duty_list_follows() {
     );
     assert_eq!(count_messages(&app).await, 0);
 
-    let sent = app
-        .post_form(
-            "/cases/EHC-1/messages/new",
-            Some(&parent),
-            &[("message", "Can the assessment meeting be after school?")],
-        )
-        .await;
-    assert_eq!(sent.location(), Some("/cases/EHC-1?done=message_sent"));
+    parent_asks(&app, &parent).await;
     let due = reply_due(app.today(), 3);
     let page = app
         .get("/cases/EHC-1?done=message_sent", Some(&parent))
@@ -142,6 +147,30 @@ async fn a_parent_writes_the_case_manager_answers_and_the_duty_list_follows() {
     // The audit keeps ids, never the words.
     let sent = app.audit("message.send").await;
     assert!(!sent[0].detail.to_string().contains("after school"));
+}
+
+#[tokio::test]
+async fn a_message_queues_an_email_the_administrator_sees_without_its_words() {
+    let app = TestApp::new().await;
+    two_cases(&app).await;
+    let parent = app.sign_in(Role::Parent).await;
+    parent_asks(&app, &parent).await;
+
+    let admin = app.sign_in(Role::Admin).await;
+    let page = app.get("/admin/notifications", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("td[data-label=Email]"), ["New message"]);
+    assert_eq!(
+        page.texts("td[data-label=To]"),
+        [support::email(Role::CaseManager)]
+    );
+    assert_eq!(page.texts("td[data-label=Status]"), ["Waiting"]);
+    for detail in ["after school", "EHC-1", "Robin"] {
+        assert!(
+            !page.body.contains(detail),
+            "{detail} shown to the administrator"
+        );
+    }
 }
 
 #[tokio::test]

@@ -147,6 +147,7 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/assets/missing.css", form: &[], signed_out: Status(404), roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/no-such-page", form: &[], signed_out: Status(404), roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/admin/users", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
+    Route { method: "GET", path: "/admin/notifications", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "GET", path: "/admin/users/new", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "POST", path: "/admin/users/new", form: &[("name", "Matrix"), ("email", ""), ("role", "parent"), ("team", ""), ("password", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "GET", path: "/admin/users/{target}", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },

@@ -5,6 +5,7 @@ mod cli_error;
 mod database;
 mod metrics;
 mod plan;
+mod remind;
 mod timeline;
 mod transfer;
 mod web;
@@ -47,6 +48,8 @@ enum Command {
     Serve(web::ServeArgs),
     /// A fresh demo database with synthetic cases and one account per role, then serve it.
     Demo(web::DemoArgs),
+    /// Queue the day's reminder emails and send what is queued.
+    Remind(remind::Args),
     /// Manage accounts.
     #[command(subcommand)]
     User(accounts::UserCommand),
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => transfer::backup(args),
         Command::Serve(args) => web::serve(args),
         Command::Demo(args) => web::demo(args),
+        Command::Remind(args) => remind::run(args),
         Command::User(command) => accounts::run(command),
     };
     match outcome {

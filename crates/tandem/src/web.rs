@@ -3,10 +3,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use chrono::Utc;
+use chrono::{NaiveTime, Utc};
 use tandem_app::accounts::{self, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
+use tandem_app::mail::Mailer;
 use tandem_app::services::{
     Acknowledgement, Caller, Services, SignOff, Source, blocking, finding_key,
 };
@@ -23,6 +24,7 @@ use tokio::net::TcpListener;
 
 use crate::cli_error::CliError;
 use crate::database::{Bar, Database, block_on};
+use crate::remind::{MailArgs, RemindAt, parse_remind_at};
 use crate::timeline::today;
 
 #[derive(clap::Args)]
@@ -64,6 +66,12 @@ pub struct ServeArgs {
     /// front appended it (for sign-in limits). Only behind such a proxy.
     #[arg(long, env = "TANDEM_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    #[command(flatten)]
+    mail: MailArgs,
+    /// When to queue the day's reminder emails (England's time, HH:MM), or `off`.
+    #[arg(long, env = "TANDEM_REMIND_AT", value_name = "HH:MM", default_value = "07:00",
+          value_parser = parse_remind_at)]
+    remind_at: RemindAt,
 }
 
 /// The environment variable holding the key analysts' pseudonyms are made with (at least 16
@@ -92,10 +100,14 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             ))
         })?;
     }
+    let mailer = args.mail.mailer()?;
     start_logging();
     block_on(async {
         let store = args.database.open().await?;
         let listener = bind(args.addr).await?;
+        if mailer.is_none() {
+            eprintln!("No mail server is set (TANDEM_SMTP_URL): notifications stay queued.");
+        }
         eprintln!("Tandem is running at http://{}", local_addr(&listener));
         let config = WebConfig {
             reporting,
@@ -105,9 +117,10 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             document_max_bytes: usize::from(args.document_max_mb) * 1024 * 1024,
             password_checks: usize::from(args.password_checks),
             trust_forwarded_for: args.trust_forwarded_for,
+            public_url: args.mail.public_url,
             ..WebConfig::default()
         };
-        run_server(store, listener, config).await
+        run_server(store, listener, config, mailer, args.remind_at.0).await
     })
 }
 
@@ -177,9 +190,14 @@ pub struct DemoArgs {
     /// database must be empty.
     #[arg(long = "database", default_value = "sqlite://data/demo.db")]
     url: String,
+    /// Emails are printed to standard error unless a mail server is set.
+    #[command(flatten)]
+    mail: MailArgs,
 }
 
 pub fn demo(args: DemoArgs) -> Result<(), CliError> {
+    let mail = args.mail.or_log();
+    let mailer = mail.mailer()?;
     start_logging();
     if let Some(path) = args.url.strip_prefix("sqlite://") {
         // Fresh every time: the file and SQLite's write-ahead log beside it.
@@ -214,6 +232,12 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         create_demo_parent(&store).await?;
         create_demo_advice(&store).await?;
         create_demo_plans(&store).await?;
+        let queued = Services::new(store.clone())
+            .with_public_url(&mail.public_url)
+            .queue_reminders(today())
+            .await
+            .map_err(|e| CliError::Internal(anyhow::anyhow!("the demo reminders: {e}")))?;
+        eprintln!("{queued} reminder emails queued; they are printed below as they are sent.");
         let listener = bind(args.addr).await?;
         print_sign_in(local_addr(&listener));
         let signposts = signposts(
@@ -223,9 +247,17 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         let config = WebConfig {
             reporting: demo_reporting()?,
             signposts,
+            public_url: mail.public_url,
             ..WebConfig::default()
         };
-        run_server(store, listener, config).await
+        run_server(
+            store,
+            listener,
+            config,
+            mailer,
+            NaiveTime::from_hms_opt(7, 0, 0),
+        )
+        .await
     })
 }
 
@@ -518,8 +550,11 @@ async fn run_server(
     store: Store,
     listener: TcpListener,
     config: WebConfig,
+    mailer: Option<Mailer>,
+    remind_at: Option<NaiveTime>,
 ) -> Result<(), CliError> {
     let state = AppState::new(store, config);
+    tokio::spawn(state.services().run_notifications(mailer, remind_at));
     tandem_web::serve_on(state, listener)
         .await
         .map_err(|e| CliError::Internal(anyhow::anyhow!("serving: {e}")))

@@ -4,6 +4,7 @@
 use serde_json::json;
 use tandem_core::access::provider_key;
 use tandem_core::input;
+use tandem_core::notifications;
 use tandem_core::{
     Action, Actor, CaseAccess, CaseFile, Child, Date, Event, EventDetail, EventType, Reference,
     Resource, Role, Timeline, UserId, can, timeline,
@@ -174,6 +175,9 @@ impl Services {
                 by,
             )
             .await?;
+        if let Some(notice) = notifications::on_event(reference, event, version) {
+            self.queue(&mut tx, &notice).await?;
+        }
         let detail = caller.detail(json!({
             "type": event.event_type().as_str(),
             "version": version,

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tandem_core::messages::{Channel, Direction, reply_due};
+use tandem_core::notifications::{self, Audience};
 use tandem_core::{Action, Reference, Resource, can};
 use tandem_store::{MessageRecord, NewMessage};
 
@@ -86,6 +87,8 @@ impl Services {
             response_due: Some(reply_due(tx.today(), self.reply_working_days)),
         };
         let id = tx.add_message(&message, caller.actor.id).await?;
+        let notice = notifications::new_message(reference, id, Audience::CaseManager);
+        self.queue(&mut tx, &notice).await?;
         let detail = caller.detail(json!({ "message": id }));
         finish(tx, caller, "message.send", reference, detail).await?;
         Ok(id)
@@ -124,6 +127,17 @@ impl Services {
                 "reply",
                 "That message has already been answered, or is not on this case",
             )]));
+        }
+        // The one who wrote in Tandem hears of the reply; a recorded contact has no account.
+        let writer = tx
+            .case_messages(case.record.id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == message)
+            .and_then(|m| m.author_id);
+        if let Some(writer) = writer {
+            let notice = notifications::new_message(reference, id, Audience::Person(writer));
+            self.queue(&mut tx, &notice).await?;
         }
         let detail = caller.detail(json!({ "message": message, "reply": id }));
         finish(tx, caller, "message.reply", reference, detail).await?;

@@ -10,6 +10,7 @@ mod cases;
 mod documents;
 mod messages;
 mod plans;
+mod notifications;
 mod recording;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
@@ -17,9 +18,12 @@ pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use documents::{DocumentList, ListedDocument, Upload};
 pub use messages::{MAX_MESSAGE, NewContact};
+pub use notifications::{Delivery, Outbox};
 pub use plans::{Acknowledgement, PlanSaved, PlanView, SignOff, blocking, finding_key};
 pub use recording::CaseManager;
-pub use tandem_store::{AdviceResponse, DocumentRecord, MessageRecord, PlanRevision, PlanVersion};
+pub use tandem_store::{
+    AdviceResponse, DocumentRecord, MessageRecord, PlanRevision, PlanVersion, UnsentNotification,
+};
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{
@@ -140,6 +144,10 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+/// Where emails link to unless `TANDEM_PUBLIC_URL` says otherwise: `tandem serve`'s default
+/// address.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 /// The clock the services read "now" from; tests fix it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -151,6 +159,7 @@ pub struct Services {
     advice_access_days: u32,
     reply_working_days: u32,
     document_max_bytes: usize,
+    public_url: String,
 }
 
 impl Services {
@@ -168,6 +177,16 @@ impl Services {
             advice_access_days: DEFAULT_ADVICE_ACCESS_DAYS,
             document_max_bytes: tandem_core::documents::DEFAULT_MAX_BYTES,
             reply_working_days: DEFAULT_REPLY_WORKING_DAYS,
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
+        }
+    }
+
+    /// The same services, linking emails to Tandem at `url` (`TANDEM_PUBLIC_URL`), the address
+    /// people reach it at.
+    pub fn with_public_url(self, url: &str) -> Self {
+        Self {
+            public_url: url.to_owned(),
+            ..self
         }
     }
 

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tandem_app::accounts::UserRecord;
 use tandem_app::accounts::{self, AccountError, NewAccount};
-use tandem_app::services::FieldError;
-use tandem_core::{Action, Role, UserId};
+use tandem_app::services::{FieldError, Source};
+use tandem_core::{Action, Role, UserId, dates};
 
 use crate::Html;
 use crate::components::{Label, Select, SelectItem};
@@ -38,6 +38,61 @@ pub(crate) async fn list(
     let page = UsersPage {
         layout: Layout::signed_in(&user, "Accounts", SECTION),
         users,
+    };
+    Ok(html(StatusCode::OK, page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "pages/admin-notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    sent: u64,
+    unsent: Vec<UnsentLine>,
+}
+
+/// One email not sent yet, as the administrator's table shows it.
+struct UnsentLine {
+    kind: &'static str,
+    email: String,
+    failed: bool,
+    attempts: u32,
+    next_attempt: String,
+    last_error: Option<String>,
+    queued: String,
+}
+
+/// A moment as people in England read it: "5 December 2026, 07:00".
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "{}, {}",
+        dates::long(dates::england_date(at)),
+        dates::england_time(at)
+    )
+}
+
+/// `GET /admin/notifications`: emails waiting to be sent or tried again, and why the last
+/// attempt failed, so that an administrator sees a mail server problem; never their text.
+pub(crate) async fn notifications(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    let outbox = state.services().outbox(&user.caller(Source::Form)).await?;
+    let page = NotificationsPage {
+        layout: Layout::signed_in(&user, "Notifications", SECTION),
+        sent: outbox.sent,
+        unsent: outbox
+            .unsent
+            .into_iter()
+            .map(|n| UnsentLine {
+                kind: n.kind.label(),
+                email: n.email,
+                failed: n.status == "failed",
+                attempts: n.attempts,
+                next_attempt: when(n.next_attempt_at),
+                last_error: n.last_error,
+                queued: when(n.created_at),
+            })
+            .collect(),
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

@@ -331,28 +331,6 @@ struct FamilyCasePage {
     documents: Html,
 }
 
-/// The 15 days a family has to comment on the latest draft, "beginning with the day on which
-/// the draft plan was served" (SEND Regulations 2014, reg 13(1)(a)): the day of service is day 1.
-/// `None` once a final plan is issued or before any draft.
-fn comment_window(case: &tandem_core::CaseFile, today: Date) -> Option<(Date, Date)> {
-    use tandem_core::EventDetail as D;
-    if case
-        .events
-        .iter()
-        .any(|e| matches!(e.detail, D::FinalPlanIssued))
-    {
-        return None;
-    }
-    let served = case
-        .events
-        .iter()
-        .filter(|e| matches!(e.detail, D::DraftPlanIssued))
-        .map(|e| e.date)
-        .max()?;
-    let last = tandem_core::plan::comment_period_ends(served);
-    (today <= last).then_some((served, last))
-}
-
 async fn family_case_page(
     state: &AppState,
     user: &CurrentUser,
@@ -418,7 +396,7 @@ async fn family_case_page(
                     m.due.map_or_else(String::new, dates::long),
                 )
             }),
-        comment_window: comment_window(&case_file, view.timeline.as_of)
+        comment_window: tandem_core::rights::comment_window(&case_file, view.timeline.as_of)
             .map(|(first, last)| (dates::long(first), dates::long(last))),
         rights: case_file
             .events
