@@ -192,11 +192,11 @@ pub async fn import(
 
     // References clash within the run (across files) and, unless replacing, with the store.
     let mut first_seen: HashMap<Reference, String> = HashMap::new();
-    let mut clashes: Vec<(usize, String)> = Vec::new();
+    let mut refusals: Vec<(usize, String)> = Vec::new();
     for (index, case) in incoming.iter().enumerate() {
         let reference = &case.new.case.reference;
         match first_seen.get(reference) {
-            Some(first) => clashes.push((
+            Some(first) => refusals.push((
                 index,
                 format!(
                     "{}: reference {reference} is also used at {first}",
@@ -206,6 +206,12 @@ pub async fn import(
             None => {
                 first_seen.insert(reference.clone(), case.origin.clone());
             }
+        }
+    }
+    // Whatever another system wrote is held to the limits the forms and the API apply.
+    for (index, case) in incoming.iter().enumerate() {
+        for problem in tandem_core::input::case_file_problems(&case.new.case) {
+            refusals.push((index, format!("{}: {problem}", case.origin)));
         }
     }
     let references: Vec<Reference> = first_seen.into_keys().collect();
@@ -218,7 +224,7 @@ pub async fn import(
     if !options.replace {
         for (index, case) in incoming.iter().enumerate() {
             if held.contains(&case.new.case.reference) {
-                clashes.push((
+                refusals.push((
                     index,
                     format!(
                         "{}: a case with reference {} is already held (use --replace to replace it)",
@@ -232,8 +238,8 @@ pub async fn import(
     let mut report = ImportReport::default();
     if options.skip_invalid {
         // Refused rows go back to their tracker's rejected list; the rest go ahead.
-        let refused: HashSet<usize> = clashes.iter().map(|(i, _)| *i).collect();
-        for (index, message) in clashes {
+        let refused: HashSet<usize> = refusals.iter().map(|(i, _)| *i).collect();
+        for (index, message) in refusals {
             if let Some((file, fields)) = &incoming[index].row {
                 let line = incoming[index]
                     .origin
@@ -273,7 +279,7 @@ pub async fn import(
             });
         }
     } else {
-        problems.extend(clashes.into_iter().map(|(_, message)| message));
+        problems.extend(refusals.into_iter().map(|(_, message)| message));
         if !problems.is_empty() {
             return Err(TransferError::Rejected(problems));
         }

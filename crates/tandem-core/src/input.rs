@@ -8,7 +8,9 @@
 
 use chrono::Months;
 
-use crate::dates::Date;
+use crate::case_file::CaseFile;
+use crate::dates::{self, Date};
+use crate::event::EventDetail;
 
 /// A person's name (a child's given or family name).
 pub const MAX_NAME: usize = 100;
@@ -83,12 +85,94 @@ pub fn plausible_birth(born: Date, received: Date) -> bool {
     under_25 && after_earliest
 }
 
+/// What is wrong with a whole case file by these limits, one sentence each: for the importer,
+/// which reads case files from other systems rather than through the forms and the API (whose
+/// services name each field at fault instead).
+pub fn case_file_problems(case: &CaseFile) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (field, value) in &case.child.other {
+        let Some(text) = value.as_str() else { continue };
+        let max = match field.as_str() {
+            "given_name" | "family_name" => MAX_NAME,
+            _ => MAX_LABEL,
+        };
+        if let Err(problem) = check_text(text, max, false) {
+            problems.push(problem.message(&format!("child.{field}")));
+        }
+    }
+    for event in &case.events {
+        if event.date < EARLIEST {
+            problems.push(format!(
+                "{} dated {} is before {}",
+                event.event_type().as_str(),
+                event.date,
+                dates::long(EARLIEST)
+            ));
+        }
+        for (field, text) in event.to_fields() {
+            let checked = match field {
+                "id" | "provider" => check_text(&text, MAX_LABEL, false),
+                "reason" | "evidence" => check_text(&text, MAX_TEXT, true),
+                _ => Ok(()),
+            };
+            if let Err(problem) = checked {
+                problems.push(problem.message(&format!("{} {field}", event.event_type().as_str())));
+            }
+        }
+    }
+    let received = case
+        .events
+        .iter()
+        .filter(|e| matches!(e.detail, EventDetail::RequestReceived))
+        .map(|e| e.date)
+        .min();
+    if let (Some(born), Some(received)) = (case.child.date_of_birth, received)
+        && !plausible_birth(born, received)
+    {
+        problems.push(format!(
+            "child.date_of_birth {born} is not of a child or young person under 25 when the \
+             request was received ({received})"
+        ));
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn date(text: &str) -> Date {
         text.parse().expect("date")
+    }
+
+    #[test]
+    fn a_case_file_from_elsewhere_is_held_to_the_same_limits() {
+        let case = CaseFile::from_json(&serde_json::json!({
+            "reference": "EHC-1",
+            "child": { "given_name": "Ro\u{202e}bin", "family_name": "Test", "date_of_birth": "0000-01-01" },
+            "events": [
+                { "type": "request_received", "date": "0001-01-01" },
+                { "type": "advice_requested", "date": "2026-01-02", "advice": "health", "provider": "x".repeat(201) },
+            ],
+        }).to_string())
+        .expect("a case file");
+        assert_eq!(
+            case_file_problems(&case),
+            [
+                "child.given_name must not contain characters that change the direction of text",
+                "request_received dated 0001-01-01 is before 1 January 2000",
+                "advice_requested provider must be 200 characters or fewer",
+                "child.date_of_birth 0000-01-01 is not of a child or young person under 25 when \
+                 the request was received (0001-01-01)",
+            ]
+        );
+        let fine = CaseFile::from_json(&serde_json::json!({
+            "reference": "EHC-2",
+            "child": { "given_name": "Robin", "family_name": "Test", "date_of_birth": "2015-06-01" },
+            "events": [{ "type": "request_received", "date": "2026-01-05" }],
+        }).to_string())
+        .expect("a case file");
+        assert!(case_file_problems(&fine).is_empty());
     }
 
     #[test]

@@ -39,6 +39,23 @@ async fn case(app: &TestApp) {
     tx.commit().await.expect("commit");
 }
 
+/// The case, its plan's section A written and a draft issued by the case manager, whose
+/// session is returned.
+async fn with_a_draft_issued(app: &TestApp) -> Session {
+    case(app).await;
+    let manager = app.sign_in(Role::CaseManager).await;
+    save(app, &manager, "A", "0", &[("text", "Robin likes drawing.")]).await;
+    let issued = app
+        .post_form(
+            &format!("{PLAN}/issue-draft"),
+            Some(&manager),
+            &[("revision", "1")],
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    manager
+}
+
 fn revision_on(page: &TestResponse) -> String {
     page.attr("input[name=revision]", "value")
         .expect("revision field")
@@ -302,22 +319,7 @@ async fn a_stale_save_comes_back_with_what_was_typed() {
 #[tokio::test]
 async fn the_head_of_service_signs_off_the_final_plan_acknowledging_what_blocks_it() {
     let app = TestApp::new().await;
-    case(&app).await;
-    let manager = app.sign_in(Role::CaseManager).await;
-    save(
-        &app,
-        &manager,
-        "A",
-        "0",
-        &[("text", "Robin likes drawing.")],
-    )
-    .await;
-    app.post_form(
-        &format!("{PLAN}/issue-draft"),
-        Some(&manager),
-        &[("revision", "1")],
-    )
-    .await;
+    with_a_draft_issued(&app).await;
 
     let head = app.sign_in(Role::HeadOfService).await;
     let overview = app.get(PLAN, Some(&head)).await;
@@ -481,22 +483,7 @@ async fn the_advice_received_is_pulled_into_the_plan_with_its_source() {
 #[tokio::test]
 async fn the_api_cannot_issue_the_final_plan_without_the_sign_off() {
     let app = TestApp::new().await;
-    case(&app).await;
-    let manager = app.sign_in(Role::CaseManager).await;
-    save(
-        &app,
-        &manager,
-        "A",
-        "0",
-        &[("text", "Robin likes drawing.")],
-    )
-    .await;
-    app.post_form(
-        &format!("{PLAN}/issue-draft"),
-        Some(&manager),
-        &[("revision", "1")],
-    )
-    .await;
+    let manager = with_a_draft_issued(&app).await;
     let path = "/api/v1/cases/EHC-1/plan/final";
     let method = axum::http::Method::POST;
 
