@@ -18,10 +18,11 @@ mod bulk;
 mod cases;
 mod documents;
 mod error;
+mod invitations;
 mod messages;
 mod model;
-mod plans;
 mod notifications;
+mod plans;
 pub mod projection;
 mod store;
 
@@ -32,6 +33,6 @@ pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocumen
 pub use error::StoreError;
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
-pub use plans::{PlanRevision, PlanVersion};
 pub use notifications::{ClaimedEmail, UnsentNotification};
+pub use plans::{PlanRevision, PlanVersion};
 pub use store::{Backend, Store, Tx, migration_versions};

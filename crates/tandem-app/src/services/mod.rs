@@ -9,8 +9,8 @@ mod caseload;
 mod cases;
 mod documents;
 mod messages;
-mod plans;
 mod notifications;
+mod plans;
 mod recording;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
