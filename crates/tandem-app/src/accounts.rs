@@ -438,6 +438,9 @@ pub async fn create_linked_account(
     Ok(id)
 }
 
+/// How many days an invitation link works unless configured (`TANDEM_INVITE_DAYS`).
+pub const DEFAULT_INVITE_DAYS: u32 = 7;
+
 /// How invitations are sent: the address their links lead to, and how long a link works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitePolicy {

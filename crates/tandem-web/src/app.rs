@@ -29,7 +29,7 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
-    ehc_plan, messages, new_request, plan, report, sign_in,
+    ehc_plan, invitations, messages, new_request, plan, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -49,6 +49,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(admin::list))
         .route("/admin/notifications", get(admin::notifications))
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
+        .route(
+            "/invitations/new",
+            get(admin::invite_form).post(admin::invite),
+        )
+        .route(
+            "/invitations/{token}",
+            get(invitations::show).post(invitations::accept),
+        )
         .route("/admin/users/{id}", get(admin::show))
         .route("/admin/users/{id}/role", post(admin::change_role))
         .route("/admin/users/{id}/disable", post(admin::disable))
