@@ -81,6 +81,19 @@ async fn case(store: &Store) -> (Actor, Reference) {
     (manager, reference)
 }
 
+/// An administrator's invitation of `email` with `role`, to no case.
+async fn invite_by_email(
+    store: &Store,
+    admin: &Actor,
+    email: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> i64 {
+    accounts::invite(store, admin, person(email, role), None, &policy(), now)
+        .await
+        .expect("invite")
+}
+
 /// The token of the one queued invitation's link, read from the outbox as the mailer would.
 async fn emailed_token(store: &Store, now: DateTime<Utc>) -> String {
     let mut tx = store.begin_at(now).await.unwrap();
@@ -212,16 +225,14 @@ async fn expired_reused_and_unknown_links_are_refused_and_save_nothing(ctx: Ctx)
     let store = &ctx.store;
     let now = at("2026-03-02");
     let admin = staff(store, "admin@council.test", Role::Admin).await;
-    let id = accounts::invite(
+    let id = invite_by_email(
         store,
         &admin,
-        person("nurse@nhs.test", Role::HealthProfessional),
-        None,
-        &policy(),
+        "nurse@nhs.test",
+        Role::HealthProfessional,
         now,
     )
-    .await
-    .expect("invite");
+    .await;
     let token = emailed_token(store, now).await;
     let expired = now + Duration::days(7);
     assert!(
@@ -243,16 +254,14 @@ async fn expired_reused_and_unknown_links_are_refused_and_save_nothing(ctx: Ctx)
     assert_eq!(user.password_hash, "!invited", "no password saved");
 
     // A used link is refused too, and the second password is not saved.
-    let id = accounts::invite(
+    let id = invite_by_email(
         store,
         &admin,
-        person("teacher@school.test", Role::EducationSetting),
-        None,
-        &policy(),
+        "teacher@school.test",
+        Role::EducationSetting,
         now,
     )
-    .await
-    .expect("invite");
+    .await;
     let token = emailed_token(store, now).await;
     accounts::accept_invitation(store, &token, PASSWORD, SessionPolicy::default(), now)
         .await
