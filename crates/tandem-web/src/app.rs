@@ -206,8 +206,14 @@ fn drop_malformed_request_id(mut request: Request<Body>) -> Request<Body> {
 }
 
 /// The span every request's log lines belong to: its id, method and path. Never the query
-/// string, which may carry search terms about a child.
+/// string, which may carry search terms about a child, nor an invitation link's token, which
+/// would let anyone reading the log set the invited person's password.
 fn request_span(request: &Request<Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let path = match path.strip_prefix("/invitations/") {
+        Some(token) if token != "new" => "/invitations/{token}",
+        _ => path,
+    };
     let id = request
         .headers()
         .get(REQUEST_ID)
@@ -217,7 +223,7 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         "request",
         request_id = %id,
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %path,
     )
 }
 
