@@ -17,6 +17,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tandem_core::access::provider_key;
+use tandem_core::dates::england_date;
+use tandem_core::notifications::{self, NotificationKind};
 use tandem_core::{Action, Actor, Reference, Resource, Role, UserId, can};
 use tandem_store::{
     AuditEntry, CaseRelation, NewUser, SessionId, SignInFailures, Store, StoreError,
@@ -129,6 +131,9 @@ pub enum AccountError {
     /// Administrators may not disable or demote themselves, so a service always keeps one.
     #[error("you cannot change your own account's role or disable it")]
     OwnAccount,
+    /// The invitation link is unknown, expired or used already: deliberately indistinguishable.
+    #[error("the invitation has expired or has already been used")]
+    InvitationClosed,
     /// Hashing failed or the operating system gave no random bytes.
     #[error("password hashing or randomness: {0}")]
     Crypto(String),
@@ -259,8 +264,27 @@ async fn dummy_hash() -> Result<&'static str, AccountError> {
     Ok(DUMMY.get_or_init(|| hash))
 }
 
-/// Checks a new account's fields, returning them tidied (email lower-cased, team blank → none).
-fn validate(account: NewAccount) -> Result<NewAccount, AccountError> {
+/// Why a new password is refused, if it is.
+fn check_password(password: &str) -> Option<FieldError> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_LENGTH {
+        Some(FieldError::new(
+            "password",
+            format!("Password must be {MIN_PASSWORD_LENGTH} characters or more"),
+        ))
+    } else if length > MAX_PASSWORD_LENGTH {
+        Some(FieldError::new(
+            "password",
+            format!("Password must be {MAX_PASSWORD_LENGTH} characters or fewer"),
+        ))
+    } else {
+        None
+    }
+}
+
+/// Checks a new account's fields (the password too, `with_password`), returning them tidied
+/// (email lower-cased, team blank → none).
+fn validate(account: NewAccount, with_password: bool) -> Result<NewAccount, AccountError> {
     let email = normalise_email(&account.email);
     let name = account.name.trim().to_owned();
     let team = account
@@ -309,17 +333,8 @@ fn validate(account: NewAccount) -> Result<NewAccount, AccountError> {
             format!("Team must be {MAX_TEAM_LENGTH} characters or fewer"),
         ));
     }
-    let length = account.password.chars().count();
-    if length < MIN_PASSWORD_LENGTH {
-        errors.push(FieldError::new(
-            "password",
-            format!("Password must be {MIN_PASSWORD_LENGTH} characters or more"),
-        ));
-    } else if length > MAX_PASSWORD_LENGTH {
-        errors.push(FieldError::new(
-            "password",
-            format!("Password must be {MAX_PASSWORD_LENGTH} characters or fewer"),
-        ));
+    if with_password {
+        errors.extend(check_password(&account.password));
     }
     if !errors.is_empty() {
         return Err(AccountError::Invalid(errors));
@@ -379,7 +394,7 @@ pub async fn create_linked_account(
     if let Some(actor) = by {
         require_account_manager(actor)?;
     }
-    let account = validate(account)?;
+    let account = validate(account, true)?;
     if !cases.is_empty() && account.role != Role::Parent {
         return Err(AccountError::Invalid(vec![FieldError::new(
             "case",
@@ -421,6 +436,156 @@ pub async fn create_linked_account(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// How many days an invitation link works unless configured (`TANDEM_INVITE_DAYS`).
+pub const DEFAULT_INVITE_DAYS: u32 = 7;
+
+/// How invitations are sent: the address their links lead to, and how long a link works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitePolicy {
+    /// The address people reach Tandem at (`TANDEM_PUBLIC_URL`).
+    pub public_url: String,
+    /// How long a link works (`TANDEM_INVITE_DAYS`, 7 days by default).
+    pub valid_for: Duration,
+}
+
+/// The digest an invitation token is stored as.
+fn invitation_digest(token: &str) -> String {
+    digest("tandem invitation", token)
+}
+
+/// Invites someone by email: creates their account disabled and without a usable password, and
+/// queues, in the same transaction, an email with a single-use link to set one. An
+/// administrator may invite anyone; a case manager may invite a parent or carer to a case they
+/// manage (`case`). The password in `account` is ignored. Returns the new account's id.
+pub async fn invite(
+    store: &Store,
+    by: &Actor,
+    account: NewAccount,
+    case: Option<&Reference>,
+    policy: &InvitePolicy,
+    now: DateTime<Utc>,
+) -> Result<UserId, AccountError> {
+    let by_administrator = can(by, Action::ManageAccounts, Resource::Service);
+    if !by_administrator && by.role != Role::CaseManager {
+        return Err(AccountError::Forbidden);
+    }
+    let account = validate(account, false)?;
+    if case.is_some() && account.role != Role::Parent {
+        return Err(AccountError::Invalid(vec![FieldError::new(
+            "case",
+            "Only a parent or carer’s account can be linked to a child’s case",
+        )]));
+    }
+    if !by_administrator && (account.role != Role::Parent || case.is_none()) {
+        return Err(AccountError::Forbidden);
+    }
+    let token = SessionToken::generate()?;
+    let mut tx = store.begin_at(now).await?;
+    let id = tx
+        .create_user(&NewUser {
+            email: account.email.clone(),
+            name: account.name,
+            // Not a PHC string, so no password matches it until one is set.
+            password_hash: "!invited".to_owned(),
+            role: account.role,
+            team: account.team,
+            provider: account.provider,
+        })
+        .await?;
+    tx.set_user_disabled(id, true).await?;
+    if let Some(reference) = case {
+        let Some(stored) = tx.case(reference).await? else {
+            return Err(AccountError::Invalid(vec![FieldError::new(
+                "case",
+                format!("There is no case with the reference {reference}"),
+            )]));
+        };
+        if !by_administrator && stored.record.case_manager != Some(by.id) {
+            return Err(AccountError::Forbidden);
+        }
+        tx.link_person(stored.record.id, id, CaseRelation::Family)
+            .await?;
+    }
+    let expires_at = now + policy.valid_for;
+    let token_hash = invitation_digest(token.as_str());
+    tx.create_invitation(id, &token_hash, by.id, expires_at)
+        .await?;
+    let email =
+        notifications::invitation(&policy.public_url, token.as_str(), england_date(expires_at));
+    tx.queue_email(
+        NotificationKind::Invitation,
+        id,
+        &account.email,
+        &format!("invitation:{token_hash}"),
+        &email,
+    )
+    .await?;
+    tx.audit(
+        &AuditEntry::new(Some(by.id), "account.invite").detail(json!({
+            "user_id": id,
+            "role": account.role.as_str(),
+            "case": case.map(Reference::as_str),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Whether the invitation link with this token still works (unused, unexpired).
+pub async fn invitation_open(
+    store: &Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AccountError> {
+    Ok(store
+        .invitation_open(&invitation_digest(token), now)
+        .await?)
+}
+
+/// Accepts an invitation: sets the password, marks the link used, enables the account and
+/// signs the person in, all in one transaction. A link that is unknown, expired or used is
+/// refused with [`AccountError::InvitationClosed`] and nothing is saved but the audit entry.
+pub async fn accept_invitation(
+    store: &Store,
+    token: &str,
+    password: &str,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, AccountError> {
+    if let Some(problem) = check_password(password) {
+        return Err(AccountError::Invalid(vec![problem]));
+    }
+    let password = password.to_owned();
+    let password_hash = off_thread(move || hash_password(&password)).await??;
+    let mut tx = store.begin_at(now).await?;
+    let Some(user_id) = tx.use_invitation(&invitation_digest(token)).await? else {
+        // Nothing was changed: the refusal's audit entry is all this transaction saves.
+        tx.audit(&AuditEntry::new(None, "account.invitation_refused"))
+            .await?;
+        tx.commit().await?;
+        return Err(AccountError::InvitationClosed);
+    };
+    tx.set_password_hash(user_id, &password_hash).await?;
+    tx.set_user_disabled(user_id, false).await?;
+    let user = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    let session_token = SessionToken::generate()?;
+    let session_id = tx
+        .create_session(&session_token.hash(), user_id, now + policy.absolute)
+        .await?;
+    tx.audit(
+        &AuditEntry::new(Some(user_id), "account.invitation_accepted")
+            .detail(json!({ "user_id": user_id, "session_id": session_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SignedIn {
+        token: session_token,
+        session_id,
+        user,
+    })
 }
 
 /// A successful sign-in: the new session's token (for the cookie) and the user.

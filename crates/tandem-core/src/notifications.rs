@@ -42,6 +42,8 @@ crate::names::machine_names! {
         FinalPlanIssued => "final_plan_issued",
         /// A message in Tandem is waiting to be read.
         NewMessage => "new_message",
+        /// An invitation to set a password and start using Tandem.
+        Invitation => "invitation",
     }
 }
 
@@ -56,6 +58,7 @@ impl NotificationKind {
             Self::CommentPeriodEnding => "Comment period ends in 3 days",
             Self::FinalPlanIssued => "Final plan issued",
             Self::NewMessage => "New message",
+            Self::Invitation => "Invitation",
         }
     }
 }
@@ -155,6 +158,12 @@ impl Notice {
                 format!("There is a new message for you about case {reference}."),
                 case_link,
             ),
+            // Invitations are composed by [`invitation`]: their link is the person's own.
+            NotificationKind::Invitation => (
+                "Tandem: you have been invited to use Tandem",
+                format!("You have been invited to use Tandem for case {reference}."),
+                case_link,
+            ),
         };
         Email {
             subject: subject.to_owned(),
@@ -162,6 +171,19 @@ impl Notice {
                 "{said}\n\nSign in to Tandem to see it:\n{link}\n\nThis email was sent by Tandem. Please do not reply to it.\n"
             ),
         }
+    }
+}
+
+/// The invitation email: a single-use link at `base_url` to set a password, working until the
+/// end of `expires`. Its subject, like every subject, names no one.
+pub fn invitation(base_url: &str, token: &str, expires: Date) -> Email {
+    let base = base_url.trim_end_matches('/');
+    Email {
+        subject: "Tandem: you have been invited to use Tandem".to_owned(),
+        body: format!(
+            "You have been invited to use Tandem, the council's system for EHC needs assessments and plans.\n\nSet your password to start:\n{base}/invitations/{token}\n\nThe link works once, until {}. If it has expired, ask the person who invited you to send a new one.\n\nThis email was sent by Tandem. Please do not reply to it.\n",
+            dates::long(expires)
+        ),
     }
 }
 

@@ -18,6 +18,7 @@ mod bulk;
 mod cases;
 mod documents;
 mod error;
+mod invitations;
 mod messages;
 mod model;
 mod notifications;

@@ -98,6 +98,13 @@ async fn recipients(
     Ok(rows)
 }
 
+/// Whom one queued email goes to.
+struct Recipient<'a> {
+    user: UserId,
+    address: &'a str,
+    case_id: Option<CaseId>,
+}
+
 impl Tx {
     /// Queues `email` for everyone `notice` is for, once each: a notice already queued for
     /// someone (the same key) is left as it is. Returns how many were queued.
@@ -107,10 +114,6 @@ impl Tx {
         email: &Email,
     ) -> Result<u64, StoreError> {
         const CASE: &str = "SELECT id FROM cases WHERE reference = $1";
-        const SQL: &str = "INSERT INTO notifications (kind, user_id, email, case_id, dedupe_key, \
-             subject, body, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) \
-             ON CONFLICT (dedupe_key) DO NOTHING";
         let case_id = on!(self.conn(), c => sqlx::query_scalar::<_, CaseId>(CASE)
             .bind(notice.reference.as_str())
             .fetch_optional(&mut *c)
@@ -118,24 +121,62 @@ impl Tx {
         .ok_or_else(|| StoreError::CaseNotFound {
             reference: notice.reference.to_string(),
         })?;
-        let now = self.now();
         let mut queued = 0;
         for (user, address) in recipients(self.conn(), case_id, &notice.audience).await? {
             let key = format!("{}:{user}", notice.key);
-            queued += on!(self.conn(), c => sqlx::query(SQL)
-                .bind(notice.kind.as_str())
-                .bind(user)
-                .bind(address.as_str())
-                .bind(case_id)
-                .bind(key.as_str())
-                .bind(email.subject.as_str())
-                .bind(email.body.as_str())
-                .bind(now)
-                .execute(&mut *c)
-                .await?
-                .rows_affected());
+            let to = Recipient {
+                user,
+                address: &address,
+                case_id: Some(case_id),
+            };
+            queued += self.insert_email(notice.kind, &to, &key, email).await?;
         }
         Ok(queued)
+    }
+
+    /// Queues `email` for `user` at `address`, about no case (an invitation, which goes to an
+    /// account that cannot sign in yet), unless `key` was queued before. Returns how many were
+    /// queued.
+    pub async fn queue_email(
+        &mut self,
+        kind: NotificationKind,
+        user: UserId,
+        address: &str,
+        key: &str,
+        email: &Email,
+    ) -> Result<u64, StoreError> {
+        let to = Recipient {
+            user,
+            address,
+            case_id: None,
+        };
+        self.insert_email(kind, &to, key, email).await
+    }
+
+    async fn insert_email(
+        &mut self,
+        kind: NotificationKind,
+        to: &Recipient<'_>,
+        key: &str,
+        email: &Email,
+    ) -> Result<u64, StoreError> {
+        const SQL: &str = "INSERT INTO notifications (kind, user_id, email, case_id, dedupe_key, \
+             subject, body, status, attempts, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) \
+             ON CONFLICT (dedupe_key) DO NOTHING";
+        let now = self.now();
+        Ok(on!(self.conn(), c => sqlx::query(SQL)
+            .bind(kind.as_str())
+            .bind(to.user)
+            .bind(to.address)
+            .bind(to.case_id)
+            .bind(key)
+            .bind(email.subject.as_str())
+            .bind(email.body.as_str())
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()))
     }
 
     /// Claims the next email due to be tried, until `lease_until`; `None` when none is due.

@@ -29,7 +29,7 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
-    ehc_plan, messages, new_request, plan, report, sign_in,
+    ehc_plan, invitations, messages, new_request, plan, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -49,6 +49,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(admin::list))
         .route("/admin/notifications", get(admin::notifications))
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
+        .route(
+            "/invitations/new",
+            get(admin::invite_form).post(admin::invite),
+        )
+        .route(
+            "/invitations/{token}",
+            get(invitations::show).post(invitations::accept),
+        )
         .route("/admin/users/{id}", get(admin::show))
         .route("/admin/users/{id}/role", post(admin::change_role))
         .route("/admin/users/{id}/disable", post(admin::disable))
@@ -198,8 +206,14 @@ fn drop_malformed_request_id(mut request: Request<Body>) -> Request<Body> {
 }
 
 /// The span every request's log lines belong to: its id, method and path. Never the query
-/// string, which may carry search terms about a child.
+/// string, which may carry search terms about a child, nor an invitation link's token, which
+/// would let anyone reading the log set the invited person's password.
 fn request_span(request: &Request<Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let path = match path.strip_prefix("/invitations/") {
+        Some(token) if token != "new" => "/invitations/{token}",
+        _ => path,
+    };
     let id = request
         .headers()
         .get(REQUEST_ID)
@@ -209,7 +223,7 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         "request",
         request_id = %id,
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %path,
     )
 }
 

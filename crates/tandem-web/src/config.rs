@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use tandem_app::accounts::{SessionPolicy, SignInLimit};
+use tandem_app::accounts::{InvitePolicy, SessionPolicy, SignInLimit};
 use tandem_core::dashboard::PseudonymKey;
 use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::signposts::Signposts;
@@ -51,6 +51,18 @@ pub struct WebConfig {
     pub reply_working_days: u32,
     /// The address people reach Tandem at, which emails link to (`TANDEM_PUBLIC_URL`).
     pub public_url: String,
+    /// How many days an invitation link works (`TANDEM_INVITE_DAYS`, 7 unless set).
+    pub invite_days: u32,
+}
+
+impl WebConfig {
+    /// How invitations are sent, from `public_url` and `invite_days`.
+    pub fn invite_policy(&self) -> InvitePolicy {
+        InvitePolicy {
+            public_url: self.public_url.clone(),
+            valid_for: chrono::Duration::days(i64::from(self.invite_days)),
+        }
+    }
 }
 
 /// The area's reporting configuration (docs/reporting.md).
@@ -96,6 +108,7 @@ impl Default for WebConfig {
             reporting: Reporting::new().expect("the operating system's random numbers"),
             signposts: Signposts::default(),
             public_url: tandem_app::services::DEFAULT_PUBLIC_URL.to_owned(),
+            invite_days: tandem_app::accounts::DEFAULT_INVITE_DAYS,
             advice_access_days: tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS,
             reply_working_days: tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS,
         }

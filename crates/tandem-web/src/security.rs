@@ -19,8 +19,14 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), \
      magnetometer=(), microphone=(), payment=(), usb=()";
 
-/// The forms posted before there is a session, whose token comes from the pre-sign-in cookie.
-const BEFORE_SIGN_IN: &[&str] = &["/sign-in"];
+/// The forms posted before there is a session, whose token comes from the pre-sign-in cookie:
+/// signing in, and setting a password from an invitation link (`/invitations/{token}`).
+fn before_sign_in(path: &str) -> bool {
+    path == "/sign-in"
+        || path
+            .strip_prefix("/invitations/")
+            .is_some_and(|token| !token.is_empty() && !token.contains('/') && token != "new")
+}
 
 /// The form field and header that carry the CSRF token.
 const CSRF_FIELD: &str = "csrf_token";
@@ -103,7 +109,7 @@ pub(crate) async fn require_csrf_token(
     }
     // The pre-sign-in cookie's token signs in and nothing else: a signed-in request must carry
     // its own session's token.
-    let cookies: &[Cookie] = if BEFORE_SIGN_IN.contains(&request.uri().path()) {
+    let cookies: &[Cookie] = if before_sign_in(request.uri().path()) {
         &[Cookie::Session, Cookie::SignIn]
     } else {
         &[Cookie::Session]

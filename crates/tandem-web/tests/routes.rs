@@ -58,6 +58,8 @@ struct Route {
     roles: Roles,
 }
 
+/// Those who may invite people by email (a case manager only parents to their own cases).
+const INVITERS: &[Role] = &[Role::Admin, Role::CaseManager];
 /// Those who may open cases.
 const OPENERS: &[Role] = &[Role::CaseManager, Role::TeamManager, Role::HeadOfService];
 const ADMIN_ONLY_PAGE: Roles = Roles::Admin(Status(200), Status(403));
@@ -150,6 +152,11 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/admin/notifications", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "GET", path: "/admin/users/new", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "POST", path: "/admin/users/new", form: &[("name", "Matrix"), ("email", ""), ("role", "parent"), ("team", ""), ("password", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
+    Route { method: "GET", path: "/invitations/new", form: &[], signed_out: SignIn, roles: Roles::Only(INVITERS, Status(200), Status(403)) },
+    Route { method: "POST", path: "/invitations/new", form: &[("name", "Matrix"), ("email", ""), ("role", "parent"), ("case", "")], signed_out: Status(403), roles: Roles::Only(INVITERS, Status(422), Status(403)) },
+    // An unknown link is refused alike for everyone; posting it needs a sign-in cookie's token.
+    Route { method: "GET", path: "/invitations/no-such-token", form: &[], signed_out: Status(410), roles: Roles::All(Status(410)) },
+    Route { method: "POST", path: "/invitations/no-such-token", form: &[("password", "a long enough password")], signed_out: Status(403), roles: Roles::All(Status(410)) },
     Route { method: "GET", path: "/admin/users/{target}", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "GET", path: "/admin/users/999999", form: &[], signed_out: SignIn, roles: Roles::Admin(Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/role", form: &[("role", "parent"), ("team", "")], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=role"), Status(403)) },

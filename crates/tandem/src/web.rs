@@ -53,6 +53,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_REPLY_WORKING_DAYS", value_name = "DAYS",
           default_value_t = tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS)]
     reply_working_days: u32,
+    /// How many days an invitation link works.
+    #[arg(long, env = "TANDEM_INVITE_DAYS", value_name = "DAYS",
+          default_value_t = tandem_app::accounts::DEFAULT_INVITE_DAYS)]
+    invite_days: u32,
     /// The largest document that may be uploaded to a case, in megabytes (1 to 1024).
     #[arg(long, env = "TANDEM_DOCUMENT_MAX_MB", value_name = "MB", default_value_t = 20,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -114,6 +118,7 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             signposts,
             advice_access_days: args.advice_access_days,
             reply_working_days: args.reply_working_days,
+            invite_days: args.invite_days,
             document_max_bytes: usize::from(args.document_max_mb) * 1024 * 1024,
             password_checks: usize::from(args.password_checks),
             trust_forwarded_for: args.trust_forwarded_for,

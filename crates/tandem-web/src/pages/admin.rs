@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tandem_app::accounts::UserRecord;
 use tandem_app::accounts::{self, AccountError, NewAccount};
 use tandem_app::services::{FieldError, Source};
-use tandem_core::{Action, Role, UserId, dates};
+use tandem_core::{Action, Reference, Role, UserId, dates};
 
 use crate::Html;
 use crate::components::{Label, Select, SelectItem};
@@ -112,6 +112,29 @@ pub(crate) struct NewAccountForm {
     provider: String,
     #[serde(default)]
     password: String,
+    /// The child's case reference, for a parent invited by email.
+    #[serde(default)]
+    case: String,
+}
+
+impl NewAccountForm {
+    fn account(&self, role: Role) -> NewAccount {
+        NewAccount {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role,
+            team: Some(self.team.clone()),
+            provider: Some(self.provider.clone()),
+            password: self.password.clone(),
+        }
+    }
+}
+
+/// Whether the form makes an account with a password now, or invites the person by email.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Making {
+    Account,
+    Invitation,
 }
 
 #[derive(Template)]
@@ -121,11 +144,14 @@ struct NewUserPage {
     error_summary: Option<Html>,
     fields: Vec<Html>,
     csrf_token: String,
+    action: &'static str,
+    button: &'static str,
 }
 
 fn new_user_page(
     user: &CurrentUser,
     form: &NewAccountForm,
+    making: Making,
     errors: &FormErrors,
 ) -> Result<NewUserPage, WebError> {
     let text = |name, label, kind, value: &str| {
@@ -150,23 +176,36 @@ fn new_user_page(
             "text",
             &form.provider,
         )?,
-        // Never echoed back: a form shown again asks for the password again.
-        TextField {
-            name: "password",
-            label: "Password",
-            kind: "password",
-            autocomplete: "new-password",
-            value: None,
-            classes: None,
-        }
-        .render(errors)?,
+        match making {
+            // Never echoed back: a form shown again asks for the password again.
+            Making::Account => TextField {
+                name: "password",
+                label: "Password",
+                kind: "password",
+                autocomplete: "new-password",
+                value: None,
+                classes: None,
+            }
+            .render(errors)?,
+            Making::Invitation => text(
+                "case",
+                "Case reference, for a parent or carer (optional)",
+                "text",
+                &form.case,
+            )?,
+        },
     ];
+    let (title, action, button) = match making {
+        Making::Account => ("Create an account", "/admin/users/new", "Create account"),
+        Making::Invitation => ("Invite someone", "/invitations/new", "Send invitation"),
+    };
     Ok(NewUserPage {
-        layout: Layout::signed_in(user, "Create an account", SECTION)
-            .with_errors(!errors.is_empty()),
+        layout: Layout::signed_in(user, title, SECTION).with_errors(!errors.is_empty()),
         error_summary: errors.summary()?,
         fields,
         csrf_token: user.csrf_token(),
+        action,
+        button,
     })
 }
 
@@ -211,7 +250,12 @@ fn require_manager(user: &CurrentUser) -> Result<(), WebError> {
 /// `GET /admin/users/new`.
 pub(crate) async fn new_form(user: CurrentUser) -> Result<Response, WebError> {
     require_manager(&user)?;
-    let page = new_user_page(&user, &NewAccountForm::default(), &FormErrors::default())?;
+    let page = new_user_page(
+        &user,
+        &NewAccountForm::default(),
+        Making::Account,
+        &FormErrors::default(),
+    )?;
     Ok(html(StatusCode::OK, page.render()?))
 }
 
@@ -224,29 +268,124 @@ pub(crate) async fn create(
     require_manager(&user)?;
     let result = match Role::parse(&form.role) {
         Some(role) => {
-            let account = NewAccount {
-                email: form.email.clone(),
-                name: form.name.clone(),
-                role,
-                team: Some(form.team.clone()),
-                provider: Some(form.provider.clone()),
-                password: form.password.clone(),
-            };
-            accounts::create_account(state.store(), Some(&user.actor()), account, state.now()).await
+            accounts::create_account(
+                state.store(),
+                Some(&user.actor()),
+                form.account(role),
+                state.now(),
+            )
+            .await
         }
-        None => Err(AccountError::Invalid(vec![FieldError::new(
-            "role",
-            "Choose a role",
-        )])),
+        None => Err(choose_a_role()),
     };
+    made(&user, &form, Making::Account, result, "/admin/users")
+}
+
+fn choose_a_role() -> AccountError {
+    AccountError::Invalid(vec![FieldError::new("role", "Choose a role")])
+}
+
+/// Off to the new account (or, for a case manager's invitation, their caseload), or the form
+/// again with what to put right.
+fn made(
+    user: &CurrentUser,
+    form: &NewAccountForm,
+    making: Making,
+    result: Result<UserId, AccountError>,
+    done_at: &str,
+) -> Result<Response, WebError> {
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}?done=created")).into_response()),
+        Ok(id) if user.can(Action::ManageAccounts) => {
+            let done = match making {
+                Making::Account => "created",
+                Making::Invitation => "invited",
+            };
+            Ok(Redirect::to(&format!("/admin/users/{id}?done={done}")).into_response())
+        }
+        Ok(_) => Ok(Redirect::to(done_at).into_response()),
         Err(AccountError::Invalid(errors)) => {
-            let page = new_user_page(&user, &form, &FormErrors::new(errors))?;
+            let page = new_user_page(user, form, making, &FormErrors::new(errors))?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Administrators and case managers invite (the service decides whom).
+fn require_inviter(user: &CurrentUser) -> Result<(), WebError> {
+    if user.can(Action::ManageAccounts) || user.actor().role == Role::CaseManager {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct InviteQuery {
+    case: Option<String>,
+}
+
+/// `GET /invitations/new`: invite someone by email; `?case=REF` (the case page's link) invites
+/// a parent or carer to that case.
+pub(crate) async fn invite_form(
+    user: CurrentUser,
+    Query(query): Query<InviteQuery>,
+) -> Result<Response, WebError> {
+    require_inviter(&user)?;
+    let form = match query.case {
+        Some(case) => NewAccountForm {
+            case,
+            role: Role::Parent.as_str().to_owned(),
+            ..NewAccountForm::default()
+        },
+        None => NewAccountForm::default(),
+    };
+    let page = new_user_page(&user, &form, Making::Invitation, &FormErrors::default())?;
+    Ok(html(StatusCode::OK, page.render()?))
+}
+
+/// `POST /invitations/new`.
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<NewAccountForm>,
+) -> Result<Response, WebError> {
+    require_inviter(&user)?;
+    let case = form.case.trim();
+    let result = match (Role::parse(&form.role), case) {
+        (None, _) => Err(choose_a_role()),
+        (Some(role), "") => invite_to(&state, &user, &form, role, None).await,
+        (Some(role), case) => match Reference::parse(case) {
+            Ok(reference) => invite_to(&state, &user, &form, role, Some(&reference)).await,
+            Err(_) => Err(AccountError::Invalid(vec![FieldError::new(
+                "case",
+                format!("There is no case with the reference {case}"),
+            )])),
+        },
+    };
+    let done_at = match case {
+        "" => "/cases".to_owned(),
+        case => format!("/cases/{case}"),
+    };
+    made(&user, &form, Making::Invitation, result, &done_at)
+}
+
+async fn invite_to(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &NewAccountForm,
+    role: Role,
+    case: Option<&Reference>,
+) -> Result<UserId, AccountError> {
+    accounts::invite(
+        state.store(),
+        &user.actor(),
+        form.account(role),
+        case,
+        &state.config().invite_policy(),
+        state.now(),
+    )
+    .await
 }
 
 /// What the account page's success banner says after each action.
@@ -254,6 +393,7 @@ pub(crate) async fn create(
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Done {
     Created,
+    Invited,
     Role,
     Disabled,
     Enabled,
@@ -265,6 +405,7 @@ impl Done {
     fn message(self) -> &'static str {
         match self {
             Self::Created => "Account created",
+            Self::Invited => "Invitation sent: the account works once its password is set",
             Self::Role => "Role changed",
             Self::Disabled => "Account disabled and signed out everywhere",
             Self::Enabled => "Account enabled",

@@ -85,6 +85,8 @@ struct CasePage {
     error_summary: Option<Html>,
     details: Html,
     may_record: bool,
+    /// The case's own case manager may invite the family by email.
+    may_invite: bool,
     warnings: Vec<Html>,
     deadlines: Vec<DeadlineRow>,
     exceptions: Vec<ExceptionRow>,
@@ -513,6 +515,7 @@ async fn case_page(
         error_summary: errors.summary()?,
         details: details(&view, &staff)?,
         may_record: view.may_record,
+        may_invite: view.case.record.case_manager == Some(user.actor().id),
         warnings,
         deadlines,
         exceptions,

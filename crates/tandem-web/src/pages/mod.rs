@@ -12,6 +12,7 @@ pub(crate) mod documents;
 pub(crate) mod downloads;
 pub(crate) mod ehc_plan;
 pub(crate) mod forms;
+pub(crate) mod invitations;
 pub(crate) mod layout;
 pub(crate) mod listing;
 pub(crate) mod messages;

@@ -86,26 +86,42 @@ pub(crate) async fn show(
             Redirect::to(local_path(query.next.as_deref()).unwrap_or(user.home())).into_response(),
         );
     }
-    let secure = state.config().secure_cookies;
-    let (token, new_cookie) = match Cookie::SignIn.read(&headers, secure) {
-        Some(token) => (token.to_owned(), None),
-        None => {
-            let token = SessionToken::generate()?;
-            let cookie = Cookie::SignIn.set(Some(token.as_str()), secure);
-            (token.as_str().to_owned(), Some(cookie))
-        }
-    };
+    let (csrf_token, new_cookie) = before_sign_in_token(&state, &headers)?;
     let page = SignInPage::new(
-        csrf_token_for(&token),
+        csrf_token,
         query.next.as_deref(),
         None,
         &FormErrors::default(),
     )?;
-    let mut response = html(StatusCode::OK, page.render()?);
-    if let Some(cookie) = new_cookie {
+    Ok(with_cookie(
+        html(StatusCode::OK, page.render()?),
+        new_cookie,
+    ))
+}
+
+/// The CSRF token for a form posted before sign-in, from the browser's sign-in cookie, and the
+/// cookie to set when it has none yet.
+pub(crate) fn before_sign_in_token(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(String, Option<HeaderValue>), WebError> {
+    let secure = state.config().secure_cookies;
+    Ok(match Cookie::SignIn.read(headers, secure) {
+        Some(token) => (csrf_token_for(token), None),
+        None => {
+            let token = SessionToken::generate()?;
+            let cookie = Cookie::SignIn.set(Some(token.as_str()), secure);
+            (csrf_token_for(token.as_str()), Some(cookie))
+        }
+    })
+}
+
+/// `response` with `cookie` set, if there is one.
+pub(crate) fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -> Response {
+    if let Some(cookie) = cookie {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
-    Ok(response)
+    response
 }
 
 #[derive(Deserialize)]
@@ -226,7 +242,8 @@ fn minutes_until(
     }
 }
 
-fn signed_in_response(
+/// Off to where the user was going (or their home) with the new session's cookie.
+pub(crate) fn signed_in_response(
     state: &AppState,
     signed_in: &accounts::SignedIn,
     next: Option<&str>,

@@ -1,0 +1,354 @@
+//! Invitations by email, on SQLite and PostgreSQL: an administrator or a case manager invites,
+//! the email with its single-use link is queued in the same transaction, and the link sets a
+//! password once; an expired, reused or unknown link is refused and saves nothing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use tandem_app::accounts::{self, AccountError, InvitePolicy, NewAccount, SessionPolicy};
+use tandem_app::services::{Caller, NewRequest, Services, Source};
+use tandem_core::{Actor, Child, Reference, Role};
+use tandem_store::{AuditFilter, Store};
+use tandem_test_support::{Ctx, at, contract, date};
+
+contract!(
+    an_invited_parent_sets_a_password_once_and_signs_in,
+    expired_reused_and_unknown_links_are_refused_and_save_nothing,
+    only_administrators_and_the_case_manager_of_the_case_invite,
+);
+
+const PASSWORD: &str = "a long enough password";
+
+fn policy() -> InvitePolicy {
+    InvitePolicy {
+        public_url: "https://tandem.council.test/".into(),
+        valid_for: Duration::days(7),
+    }
+}
+
+fn person(email: &str, role: Role) -> NewAccount {
+    NewAccount {
+        email: email.into(),
+        name: format!("Person {email}"),
+        role,
+        team: None,
+        provider: None,
+        password: String::new(),
+    }
+}
+
+async fn staff(store: &Store, email: &str, role: Role) -> Actor {
+    let account = NewAccount {
+        password: PASSWORD.into(),
+        ..person(email, role)
+    };
+    let id = accounts::create_account(store, None, account, Utc::now())
+        .await
+        .expect("account");
+    store.user(id).await.unwrap().unwrap().actor()
+}
+
+/// A case `EHC-1` managed by a case manager; returns the case manager.
+async fn case(store: &Store) -> (Actor, Reference) {
+    let manager = staff(store, "cm@council.test", Role::CaseManager).await;
+    let mut child = Child {
+        date_of_birth: Some(date("2015-06-01")),
+        ..Child::default()
+    };
+    child.other.insert("given_name".into(), json!("Robin"));
+    child.other.insert("family_name".into(), json!("Testcase"));
+    let reference = Reference::parse("EHC-1").unwrap();
+    Services::new(store.clone())
+        .open_case(
+            &Caller::new(manager.clone(), Source::Form),
+            &NewRequest {
+                reference: reference.clone(),
+                child,
+                received: date("2026-01-05"),
+                case_manager: Some(manager.id),
+                same_child_as: None,
+                different_child: false,
+            },
+        )
+        .await
+        .expect("open");
+    (manager, reference)
+}
+
+/// An administrator's invitation of `email` with `role`, to no case.
+async fn invite_by_email(
+    store: &Store,
+    admin: &Actor,
+    email: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> i64 {
+    accounts::invite(store, admin, person(email, role), None, &policy(), now)
+        .await
+        .expect("invite")
+}
+
+/// The token of the one queued invitation's link, read from the outbox as the mailer would.
+async fn emailed_token(store: &Store, now: DateTime<Utc>) -> String {
+    let mut tx = store.begin_at(now).await.unwrap();
+    let email = tx
+        .claim_email(now + Duration::minutes(10))
+        .await
+        .unwrap()
+        .expect("an email queued");
+    tx.commit().await.unwrap();
+    assert_eq!(email.subject, "Tandem: you have been invited to use Tandem");
+    let link = email
+        .body
+        .lines()
+        .find(|line| line.starts_with("https://"))
+        .expect("a link");
+    link.strip_prefix("https://tandem.council.test/invitations/")
+        .expect("the invitation link")
+        .to_owned()
+}
+
+async fn audit_actions(store: &Store) -> Vec<String> {
+    let log = store.audit_log(&AuditFilter::default()).await.unwrap();
+    log.into_iter().map(|r| r.action).collect()
+}
+
+async fn an_invited_parent_sets_a_password_once_and_signs_in(ctx: Ctx) {
+    let store = &ctx.store;
+    let now = at("2026-03-02");
+    let (manager, reference) = case(store).await;
+    let id = accounts::invite(
+        store,
+        &manager,
+        person("Parent@Family.test", Role::Parent),
+        Some(&reference),
+        &policy(),
+        now,
+    )
+    .await
+    .expect("invite");
+    let invited = store.user(id).await.unwrap().unwrap();
+    assert!(
+        invited.disabled,
+        "no sign-in before the invitation is accepted"
+    );
+    let token = emailed_token(store, now).await;
+    assert_eq!(token.len(), 43, "256 bits as URL-safe base64");
+    let refused = accounts::sign_in(
+        store,
+        "parent@family.test",
+        "!invited",
+        "192.0.2.1",
+        SessionPolicy::default(),
+        Default::default(),
+        now,
+    )
+    .await;
+    assert!(matches!(refused, Err(AccountError::BadCredentials)));
+
+    let later = now + Duration::days(6);
+    assert!(
+        accounts::invitation_open(store, &token, later)
+            .await
+            .unwrap()
+    );
+    let short =
+        accounts::accept_invitation(store, &token, "too short", SessionPolicy::default(), later)
+            .await;
+    assert!(matches!(short, Err(AccountError::Invalid(_))));
+    assert!(
+        accounts::invitation_open(store, &token, later)
+            .await
+            .unwrap(),
+        "a refused password uses nothing"
+    );
+    let signed_in =
+        accounts::accept_invitation(store, &token, PASSWORD, SessionPolicy::default(), later)
+            .await
+            .expect("accept");
+    assert_eq!(signed_in.user.id, id);
+    assert!(!signed_in.user.disabled);
+    accounts::sign_in(
+        store,
+        "parent@family.test",
+        PASSWORD,
+        "192.0.2.1",
+        SessionPolicy::default(),
+        Default::default(),
+        later,
+    )
+    .await
+    .expect("signs in with the password set");
+    let again = accounts::accept_invitation(
+        store,
+        &token,
+        "another long password",
+        SessionPolicy::default(),
+        later,
+    )
+    .await;
+    assert!(
+        matches!(again, Err(AccountError::InvitationClosed)),
+        "a link works once"
+    );
+    let actions = audit_actions(store).await;
+    for action in [
+        "account.invite",
+        "account.invitation_accepted",
+        "account.invitation_refused",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action} audited");
+    }
+    let log = serde_json::to_string(
+        &store
+            .audit_log(&AuditFilter::default())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.detail.clone())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    assert!(
+        !log.contains("family.test") && !log.contains(&token),
+        "no personal data or token in the audit log"
+    );
+}
+
+async fn expired_reused_and_unknown_links_are_refused_and_save_nothing(ctx: Ctx) {
+    let store = &ctx.store;
+    let now = at("2026-03-02");
+    let admin = staff(store, "admin@council.test", Role::Admin).await;
+    let id = invite_by_email(
+        store,
+        &admin,
+        "nurse@nhs.test",
+        Role::HealthProfessional,
+        now,
+    )
+    .await;
+    let token = emailed_token(store, now).await;
+    let expired = now + Duration::days(7);
+    assert!(
+        !accounts::invitation_open(store, &token, expired)
+            .await
+            .unwrap()
+    );
+    for (link, when) in [(token.as_str(), expired), ("not-a-token", now)] {
+        let refused =
+            accounts::accept_invitation(store, link, PASSWORD, SessionPolicy::default(), when)
+                .await;
+        assert!(
+            matches!(refused, Err(AccountError::InvitationClosed)),
+            "{link}"
+        );
+    }
+    let user = store.user(id).await.unwrap().unwrap();
+    assert!(user.disabled, "still disabled");
+    assert_eq!(user.password_hash, "!invited", "no password saved");
+
+    // A used link is refused too, and the second password is not saved.
+    let id = invite_by_email(
+        store,
+        &admin,
+        "teacher@school.test",
+        Role::EducationSetting,
+        now,
+    )
+    .await;
+    let token = emailed_token(store, now).await;
+    accounts::accept_invitation(store, &token, PASSWORD, SessionPolicy::default(), now)
+        .await
+        .expect("accept");
+    let hash = store.user(id).await.unwrap().unwrap().password_hash;
+    let reused = accounts::accept_invitation(
+        store,
+        &token,
+        "a different long password",
+        SessionPolicy::default(),
+        now,
+    )
+    .await;
+    assert!(matches!(reused, Err(AccountError::InvitationClosed)));
+    assert_eq!(store.user(id).await.unwrap().unwrap().password_hash, hash);
+}
+
+async fn only_administrators_and_the_case_manager_of_the_case_invite(ctx: Ctx) {
+    let store = &ctx.store;
+    let now = at("2026-03-02");
+    let (manager, reference) = case(store).await;
+    let other = staff(store, "other@council.test", Role::CaseManager).await;
+    let parent = |email: &str| person(email, Role::Parent);
+    let refused = [
+        accounts::invite(
+            store,
+            &other,
+            parent("a@family.test"),
+            Some(&reference),
+            &policy(),
+            now,
+        )
+        .await,
+        accounts::invite(
+            store,
+            &manager,
+            parent("b@family.test"),
+            None,
+            &policy(),
+            now,
+        )
+        .await,
+        accounts::invite(
+            store,
+            &manager,
+            person("c@nhs.test", Role::HealthProfessional),
+            None,
+            &policy(),
+            now,
+        )
+        .await,
+    ];
+    for result in refused {
+        assert!(matches!(result, Err(AccountError::Forbidden)), "{result:?}");
+    }
+    let nurse = staff(store, "nurse@nhs.test", Role::HealthProfessional).await;
+    let result = accounts::invite(
+        store,
+        &nurse,
+        parent("d@family.test"),
+        Some(&reference),
+        &policy(),
+        now,
+    )
+    .await;
+    assert!(matches!(result, Err(AccountError::Forbidden)));
+    let result = accounts::invite(
+        store,
+        &manager,
+        person("bad", Role::Parent),
+        Some(&reference),
+        &policy(),
+        now,
+    )
+    .await;
+    assert!(matches!(result, Err(AccountError::Invalid(_))));
+    assert_eq!(
+        store.users().await.unwrap().len(),
+        3,
+        "no account saved for a refused invitation"
+    );
+    let mut tx = store.begin_at(now).await.unwrap();
+    assert!(
+        tx.claim_email(now + Duration::minutes(10))
+            .await
+            .unwrap()
+            .is_none(),
+        "no email queued"
+    );
+}

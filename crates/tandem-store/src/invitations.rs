@@ -1,0 +1,67 @@
+//! Invitations by email: a single-use link's token digest, who it is for and until when it
+//! works. The token itself is never stored.
+
+use chrono::{DateTime, Utc};
+use tandem_core::UserId;
+
+use crate::error::StoreError;
+use crate::store::{Store, Tx, on};
+
+impl Tx {
+    /// Stores an invitation for `user_id` (only the digest of its token), working until
+    /// `expires_at`.
+    pub async fn create_invitation(
+        &mut self,
+        user_id: UserId,
+        token_hash: &str,
+        invited_by: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO invitations (user_id, token_hash, invited_by, created_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5)";
+        let now = self.now();
+        on!(self.conn(), c => sqlx::query(SQL)
+            .bind(user_id)
+            .bind(token_hash)
+            .bind(invited_by)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *c)
+            .await
+            .map(drop)?);
+        Ok(())
+    }
+
+    /// Marks the invitation with this token digest used, if it is unused and unexpired, and
+    /// returns whom it is for; `None` (and nothing changed) otherwise. One `UPDATE`, so two
+    /// acceptances at once cannot both succeed.
+    pub async fn use_invitation(&mut self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
+        const SQL: &str = "UPDATE invitations SET used_at = $2 \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id";
+        let now = self.now();
+        Ok(on!(self.conn(), c => sqlx::query_scalar::<_, UserId>(SQL)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *c)
+            .await?))
+    }
+}
+
+impl Store {
+    /// Whether the invitation with this token digest is unused and unexpired at `now`.
+    pub async fn invitation_open(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM invitations \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+        let mut held = self.acquire().await?;
+        let open = on!(held.conn(), c => sqlx::query_scalar::<_, i64>(SQL)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await?);
+        Ok(open > 0)
+    }
+}

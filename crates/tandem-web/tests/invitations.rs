@@ -1,0 +1,190 @@
+//! Invitations through the pages: an administrator invites, the emailed link shows "Set your
+//! password" to a browser with no session, the form signs the person in, and the same link is
+//! then refused with a page that says what to do.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
+mod support;
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use support::{SESSION_COOKIE, SIGN_IN_COOKIE, Session, TestApp};
+use tandem_core::Role;
+
+/// The link of the one queued invitation, as a path, read from the outbox as the mailer would.
+async fn emailed_link(app: &TestApp) -> String {
+    let mut tx = app.store().begin_at(app.now()).await.unwrap();
+    let email = tx
+        .claim_email(app.now() + Duration::minutes(10))
+        .await
+        .unwrap()
+        .expect("an invitation queued");
+    tx.commit().await.unwrap();
+    let link = email
+        .body
+        .lines()
+        .find(|line| line.contains("/invitations/"))
+        .expect("a link");
+    link[link.find("/invitations/").unwrap()..].to_owned()
+}
+
+#[tokio::test]
+async fn an_invited_person_sets_a_password_from_the_link_once() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let form = app.get("/invitations/new", Some(&admin)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.texts("h1"), ["Invite someone"]);
+    let fields = [
+        ("name", "Nell Nurse"),
+        ("email", "nell@nhs.example"),
+        ("role", "health_professional"),
+        ("team", ""),
+        ("provider", "Community paediatrics"),
+        ("case", ""),
+    ];
+    let invited = app
+        .post_form("/invitations/new", Some(&admin), &fields)
+        .await;
+    assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+    let page = app.get(invited.location().unwrap(), Some(&admin)).await;
+    assert_eq!(
+        page.texts(".govuk-notification-banner__heading"),
+        ["Invitation sent: the account works once its password is set"]
+    );
+    let link = emailed_link(&app).await;
+
+    // A browser with no session: the page sets the sign-in cookie its form's token comes from.
+    let shown = app.get(&link, None).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.texts("h1"), ["Set your password"]);
+    let browser = Session {
+        cookie: format!(
+            "{SIGN_IN_COOKIE}={}",
+            shown.set_cookie(SIGN_IN_COOKIE).expect("sign-in cookie")
+        ),
+        csrf: shown.csrf_field().expect("csrf field"),
+    };
+    let short = app
+        .post_form(&link, Some(&browser), &[("password", "short")])
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        short.texts(".govuk-error-summary__list a"),
+        ["Password must be 12 characters or more"]
+    );
+    let without_token = app
+        .post_form(&link, None, &[("password", "a long enough password")])
+        .await;
+    assert_eq!(without_token.status, StatusCode::FORBIDDEN);
+
+    let accepted = app
+        .post_form(
+            &link,
+            Some(&browser),
+            &[("password", "a long enough password")],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    assert_eq!(accepted.location(), Some("/advice"));
+    assert!(
+        accepted
+            .set_cookie(SESSION_COOKIE)
+            .is_some_and(|c| !c.is_empty())
+    );
+
+    for closed in [
+        app.get(&link, None).await,
+        app.post_form(
+            &link,
+            Some(&browser),
+            &[("password", "another long password")],
+        )
+        .await,
+    ] {
+        assert_eq!(closed.status, StatusCode::GONE);
+        assert_eq!(
+            closed.texts("h1"),
+            ["This link has expired or has already been used"]
+        );
+        assert!(
+            closed
+                .body
+                .contains("Ask the person who invited you to send a new one")
+        );
+    }
+    let (signed_in, _) = app
+        .sign_in_with("nell@nhs.example", "a long enough password")
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.audit("account.invite").await.len(), 1);
+    assert_eq!(app.audit("account.invitation_accepted").await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refused() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let fields = [
+        ("name", "Pat Parent"),
+        ("email", "pat@family.example"),
+        ("role", "parent"),
+        ("case", ""),
+    ];
+    let invited = app
+        .post_form("/invitations/new", Some(&admin), &fields)
+        .await;
+    assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+    let link = emailed_link(&app).await;
+    app.advance(Duration::days(7));
+    assert_eq!(app.get(&link, None).await.status, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn a_case_manager_invites_a_parent_from_their_case() {
+    let app = TestApp::new().await;
+    let reference = app.seed_case("EHC-INV").await;
+    let manager = app.sign_in(Role::CaseManager).await;
+    let case = app
+        .get(&format!("/cases/{reference}"), Some(&manager))
+        .await;
+    let link = format!("/invitations/new?case={reference}");
+    assert!(
+        case.body.contains(&link),
+        "the case page links to the invitation"
+    );
+    let form = app.get(&link, Some(&manager)).await;
+    assert_eq!(
+        form.attr("#case", "value").as_deref(),
+        Some(reference.as_str())
+    );
+    let fields = [
+        ("name", "Pat Parent"),
+        ("email", "pat@family.example"),
+        ("role", "parent"),
+        ("case", reference.as_str()),
+    ];
+    let invited = app
+        .post_form("/invitations/new", Some(&manager), &fields)
+        .await;
+    assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+    assert_eq!(
+        invited.location(),
+        Some(format!("/cases/{reference}").as_str())
+    );
+    let nurse = [
+        ("name", "Nell Nurse"),
+        ("email", "nell@nhs.example"),
+        ("role", "health_professional"),
+        ("case", ""),
+    ];
+    let refused = app
+        .post_form("/invitations/new", Some(&manager), &nurse)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
