@@ -175,7 +175,13 @@ async fn a_case_manager_invites_a_parent_from_their_case() {
     assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
     assert_eq!(
         invited.location(),
-        Some(format!("/cases/{reference}").as_str())
+        Some(format!("/cases/{reference}?done=invited").as_str())
+    );
+    let case_page = app.get(invited.location().unwrap(), Some(&manager)).await;
+    assert!(
+        case_page.body.contains("Invitation sent by email"),
+        "{}",
+        case_page.body
     );
     let nurse = [
         ("name", "Nell Nurse"),

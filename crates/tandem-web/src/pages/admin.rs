@@ -365,7 +365,7 @@ pub(crate) async fn invite(
     };
     let done_at = match case {
         "" => "/cases".to_owned(),
-        case => format!("/cases/{case}"),
+        case => format!("/cases/{case}?done=invited"),
     };
     made(&user, &form, Making::Invitation, result, &done_at)
 }

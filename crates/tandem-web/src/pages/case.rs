@@ -580,6 +580,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "views" => "Your views were sent to the council",
         "document" => "Document added",
         "document_withdrawn" => "Document withdrawn",
+        "invited" => "Invitation sent by email",
         _ => return None,
     })
 }
