@@ -15,9 +15,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use chrono::{Days, TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{
-    Acknowledgement, Caller, NewRequest, ServiceError, Services, SignOff, blocking, finding_key,
+    Acknowledgement, Caller, DraftComment, NewRequest, ServiceError, Services, SignOff,
+    after_comment_period, blocking, finding_key,
 };
-use tandem_core::plan::{Need, PlanStatus, TextSection};
+use tandem_core::plan::{Need, PlanStatus, Section, TextSection};
 use tandem_core::{Actor, Child, EventDetail, Reference, Role};
 use tandem_store::{AuditFilter, CaseRelation, Source, Store};
 use tandem_test_support::{Ctx, add_user, contract, date};
@@ -27,6 +28,7 @@ contract!(
     a_draft_is_issued_with_its_event_and_read_by_the_family,
     only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow,
     people_outside_the_case_team_cannot_reach_the_plan,
+    the_family_comments_on_the_open_draft_and_staff_read_it,
 );
 
 /// The services with a clock that starts at noon on 2 March 2026 and moves on by whole days.
@@ -407,4 +409,197 @@ async fn people_outside_the_case_team_cannot_reach_the_plan(ctx: Ctx) {
         4,
         "each refusal is audited"
     );
+}
+
+/// A family comments on the open draft (by section, naming a school, asking to meet); the case
+/// staff read it with the plan. Nothing is kept when there is no draft, when the comment says
+/// nothing, for someone outside the family, or once the final plan is issued; a comment after
+/// the 15 days is kept and marked late.
+async fn the_family_comments_on_the_open_draft_and_staff_read_it(ctx: Ctx) {
+    let store = &ctx.store;
+    let (services, days) = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let ann = person(store, "ann@example.test", Role::CaseManager).await;
+    let parent = person(store, "parent@example.test", Role::Parent).await;
+    let stranger = person(store, "other-parent@example.test", Role::Parent).await;
+    let reference = case_of(&services, &head, &ann).await;
+    link_family(store, &reference, &parent).await;
+    let comment = |body: &str| DraftComment {
+        section: Some(Section::F),
+        body: body.into(),
+        preferred_setting: "Riverside Primary School".into(),
+        wants_meeting: true,
+    };
+
+    let early = services
+        .comment_on_draft(&parent, &reference, comment("Too soon"))
+        .await;
+    assert_eq!(refusal(early), ["There is no draft plan to comment on yet"]);
+
+    let plan = services.plan(&ann, &reference).await.expect("plan").plan;
+    services
+        .save_plan(&ann, &reference, plan, 0)
+        .await
+        .expect("save");
+    services
+        .issue_draft_plan(&ann, &reference, 1)
+        .await
+        .expect("draft");
+
+    let open = services
+        .draft_for_comment(&parent, &reference)
+        .await
+        .expect("open");
+    assert_eq!(open.draft, Some(1));
+    assert_eq!(
+        open.period,
+        Some((date("2026-03-02"), date("2026-03-16"))),
+        "15 days beginning with the day served (reg 13(1)(a))"
+    );
+    let empty = DraftComment::default();
+    assert_eq!(
+        refusal(services.comment_on_draft(&parent, &reference, empty).await),
+        ["Enter your comment, name the school or setting you would like, or ask for a meeting"]
+    );
+    let hidden = DraftComment {
+        body: "Fine\u{202e}txt".into(),
+        ..DraftComment::default()
+    };
+    assert_eq!(
+        refusal(services.comment_on_draft(&parent, &reference, hidden).await),
+        ["Your comment must not contain characters that change the direction of text"]
+    );
+    for outsider in [&stranger, &ann] {
+        let refused = services
+            .comment_on_draft(outsider, &reference, comment("Not mine to say"))
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(ServiceError::NotFound { .. } | ServiceError::Forbidden)
+            ),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(
+        services
+            .plan(&ann, &reference)
+            .await
+            .expect("plan")
+            .comments,
+        [],
+        "nothing refused was kept"
+    );
+
+    services
+        .comment_on_draft(
+            &parent,
+            &reference,
+            comment("  Speech therapy should say how often.  "),
+        )
+        .await
+        .expect("comment");
+    days.store(15, Ordering::SeqCst);
+    let whole = DraftComment {
+        body: "One more thing.".into(),
+        ..DraftComment::default()
+    };
+    services
+        .comment_on_draft(&parent, &reference, whole)
+        .await
+        .expect("a comment after the 15 days is still taken");
+
+    let comments = services
+        .plan(&ann, &reference)
+        .await
+        .expect("plan")
+        .comments;
+    assert_eq!(comments.len(), 2);
+    let first = &comments[0];
+    assert_eq!(
+        (
+            first.comment.section,
+            first.comment.body.as_str(),
+            first.comment.preferred_setting.as_deref(),
+            first.comment.wants_meeting,
+            first.comment.version,
+            first.author_id,
+        ),
+        (
+            Some(Section::F),
+            "Speech therapy should say how often.",
+            Some("Riverside Primary School"),
+            true,
+            1,
+            parent.actor.id,
+        )
+    );
+    assert_eq!(comments[1].comment.section, None);
+    let made = |i: usize| tandem_core::dates::england_date(comments[i].made_at);
+    assert!(!after_comment_period(date("2026-03-02"), made(0)));
+    assert!(after_comment_period(date("2026-03-02"), made(1)));
+    assert_eq!(audit(store, "plan.comment").await.len(), 2);
+
+    // The family reads its own comments only.
+    let theirs = services
+        .draft_for_comment(&parent, &reference)
+        .await
+        .expect("read");
+    assert_eq!(theirs.comments.len(), 2);
+    link_family(store, &reference, &stranger).await;
+    let other = services
+        .draft_for_comment(&stranger, &reference)
+        .await
+        .expect("read");
+    assert_eq!(other.comments, []);
+
+    // Once the final plan is issued the draft is closed.
+    let view = services.plan(&head, &reference).await.expect("plan");
+    let sign_off = SignOff {
+        acknowledgements: blocking(&view.as_final)
+            .map(|f| Acknowledgement {
+                finding: finding_key(f),
+                reason: "Agreed at panel".into(),
+            })
+            .collect(),
+        early_reason: None,
+    };
+    services
+        .issue_final_plan(&head, &reference, view.revision(), sign_off)
+        .await
+        .expect("final");
+    let closed = services
+        .draft_for_comment(&parent, &reference)
+        .await
+        .expect("read");
+    assert_eq!((closed.draft, closed.period), (None, None));
+    assert_eq!(
+        refusal(
+            services
+                .comment_on_draft(&parent, &reference, comment("Late"))
+                .await
+        ),
+        [
+            "The final plan has been issued, so the draft is closed for comments. Send a message \
+             to your case manager instead"
+        ]
+    );
+}
+
+/// Links `person` to the case as family.
+async fn link_family(store: &Store, reference: &Reference, person: &Caller) {
+    let mut tx = store.begin().await.expect("begin");
+    let case = tx.case(reference).await.expect("case").expect("found");
+    tx.link_person(case.record.id, person.actor.id, CaseRelation::Family)
+        .await
+        .expect("link");
+    tx.commit().await.expect("commit");
+}
+
+/// The messages of a refusal for invalid input.
+fn refusal<T: std::fmt::Debug>(result: Result<T, ServiceError>) -> Vec<String> {
+    match result {
+        Err(ServiceError::Invalid(errors)) => errors.into_iter().map(|e| e.message).collect(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }

@@ -85,6 +85,27 @@ pub fn plausible_birth(born: Date, received: Date) -> bool {
     under_25 && after_earliest
 }
 
+/// Checks a detail of the child (`child.other`) by its field name: names against [`MAX_NAME`],
+/// any other detail against [`MAX_LABEL`], all on one line.
+pub fn check_child_field(field: &str, text: &str) -> Result<(), TextProblem> {
+    let max = match field {
+        "given_name" | "family_name" => MAX_NAME,
+        _ => MAX_LABEL,
+    };
+    check_text(text, max, false)
+}
+
+/// Checks a text field of an event by its name (as in [`crate::event::Event::to_fields`]):
+/// references and services are one-line labels, reasons and evidence are paragraphs. Fields
+/// that are not free text (dates, codes) pass.
+pub fn check_event_field(field: &str, text: &str) -> Result<(), TextProblem> {
+    match field {
+        "id" | "provider" => check_text(text, MAX_LABEL, false),
+        "reason" | "evidence" => check_text(text, MAX_TEXT, true),
+        _ => Ok(()),
+    }
+}
+
 /// What is wrong with a whole case file by these limits, one sentence each: for the importer,
 /// which reads case files from other systems rather than through the forms and the API (whose
 /// services name each field at fault instead).
@@ -92,11 +113,7 @@ pub fn case_file_problems(case: &CaseFile) -> Vec<String> {
     let mut problems = Vec::new();
     for (field, value) in &case.child.other {
         let Some(text) = value.as_str() else { continue };
-        let max = match field.as_str() {
-            "given_name" | "family_name" => MAX_NAME,
-            _ => MAX_LABEL,
-        };
-        if let Err(problem) = check_text(text, max, false) {
+        if let Err(problem) = check_child_field(field, text) {
             problems.push(problem.message(&format!("child.{field}")));
         }
     }
@@ -110,12 +127,7 @@ pub fn case_file_problems(case: &CaseFile) -> Vec<String> {
             ));
         }
         for (field, text) in event.to_fields() {
-            let checked = match field {
-                "id" | "provider" => check_text(&text, MAX_LABEL, false),
-                "reason" | "evidence" => check_text(&text, MAX_TEXT, true),
-                _ => Ok(()),
-            };
-            if let Err(problem) = checked {
+            if let Err(problem) = check_event_field(field, &text) {
                 problems.push(problem.message(&format!("{} {field}", event.event_type().as_str())));
             }
         }

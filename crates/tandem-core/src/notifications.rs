@@ -230,6 +230,18 @@ pub fn new_message(reference: &Reference, message: i64, audience: Audience) -> N
     }
 }
 
+/// A family's comment on a draft plan (id `comment`), for `audience` (the case manager) to read.
+/// It is sent as a new message: the subject names no one, and the case page shows the comment.
+pub fn plan_comment(reference: &Reference, comment: i64, audience: Audience) -> Notice {
+    Notice {
+        kind: NotificationKind::NewMessage,
+        reference: reference.clone(),
+        due: None,
+        audience,
+        key: format!("plan_comment:{reference}:{comment}"),
+    }
+}
+
 /// The reminders due about a case on `today`, from its `timeline` computed as of `today`:
 /// advice due within [`ADVICE_REMINDER_DAYS`] or overdue, to the service asked, and the end of
 /// the draft plan's comment period within [`COMMENT_REMINDER_DAYS`], to the family. Each has one

@@ -34,5 +34,5 @@ pub use error::StoreError;
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};
-pub use plans::{PlanRevision, PlanVersion};
+pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion};
 pub use store::{Backend, Store, Tx, migration_versions};

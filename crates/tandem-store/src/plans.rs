@@ -6,7 +6,7 @@ use serde_json::Value;
 use sqlx::FromRow;
 use sqlx::types::Json;
 use tandem_core::UserId;
-use tandem_core::plan::{Plan, PlanStatus};
+use tandem_core::plan::{Plan, PlanStatus, Section};
 
 use crate::error::StoreError;
 use crate::model::CaseId;
@@ -42,6 +42,76 @@ pub struct PlanVersion {
     pub issued_at: DateTime<Utc>,
     /// What the signer acknowledged in issuing it.
     pub sign_off: Value,
+}
+
+/// A family's comment on an issued draft plan (SEND Regulations 2014, reg 13(1)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlanComment {
+    /// The draft version commented on.
+    pub version: i64,
+    /// The section it is about, or `None` for the plan as a whole.
+    pub section: Option<Section>,
+    /// What they say (may be empty when they only name a setting or ask for a meeting).
+    pub body: String,
+    /// The school or other institution they would like named in section I.
+    pub preferred_setting: Option<String>,
+    /// Whether they ask to meet an officer of the council about the draft.
+    pub wants_meeting: bool,
+}
+
+/// A comment as kept, with who made it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanComment {
+    /// Its id.
+    pub id: i64,
+    /// What was said.
+    pub comment: NewPlanComment,
+    /// The account that made it.
+    pub author_id: UserId,
+    /// That account's name.
+    pub author_name: String,
+    /// When.
+    pub made_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct CommentRow {
+    id: i64,
+    version: i64,
+    section: Option<String>,
+    body: String,
+    preferred_setting: Option<String>,
+    wants_meeting: bool,
+    author_id: i64,
+    author_name: String,
+    made_at: DateTime<Utc>,
+}
+
+impl TryFrom<CommentRow> for PlanComment {
+    type Error = StoreError;
+
+    fn try_from(row: CommentRow) -> Result<Self, StoreError> {
+        let section = match row.section.as_deref() {
+            None => None,
+            Some(text) => Some(
+                Section::parse(text)
+                    .ok_or_else(|| StoreError::Corrupt(format!("plan comment section {text:?}")))?,
+            ),
+        };
+        Ok(Self {
+            id: row.id,
+            comment: NewPlanComment {
+                version: row.version,
+                section,
+                body: row.body,
+                preferred_setting: row.preferred_setting,
+                wants_meeting: row.wants_meeting,
+            },
+            author_id: row.author_id,
+            author_name: row.author_name,
+            made_at: row.made_at,
+        })
+    }
 }
 
 #[derive(FromRow)]
@@ -179,5 +249,44 @@ impl Tx {
             .fetch_all(&mut *c)
             .await?);
         rows.into_iter().map(PlanVersion::try_from).collect()
+    }
+
+    /// Keeps a family member's comment on draft version `comment.version` of the case's plan;
+    /// returns its id.
+    pub async fn add_plan_comment(
+        &mut self,
+        case_id: CaseId,
+        author: UserId,
+        comment: &NewPlanComment,
+    ) -> Result<i64, StoreError> {
+        let now = self.now();
+        const SQL: &str = "INSERT INTO plan_comments (case_id, version, section, body, \
+             preferred_setting, wants_meeting, author_id, made_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+        let id = on!(self.conn(), c => sqlx::query_scalar::<_, i64>(SQL)
+            .bind(case_id)
+            .bind(comment.version)
+            .bind(comment.section.map(Section::as_str))
+            .bind(comment.body.as_str())
+            .bind(comment.preferred_setting.as_deref())
+            .bind(comment.wants_meeting)
+            .bind(author)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await?);
+        Ok(id)
+    }
+
+    /// Every comment made on the case's draft plans, oldest first.
+    pub async fn plan_comments(&mut self, case_id: CaseId) -> Result<Vec<PlanComment>, StoreError> {
+        const SQL: &str = "SELECT c.id, c.version, c.section, c.body, c.preferred_setting, \
+             c.wants_meeting, c.author_id, u.name AS author_name, c.made_at \
+             FROM plan_comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.case_id = $1 ORDER BY c.id";
+        let rows = on!(self.conn(), c => sqlx::query_as::<_, CommentRow>(SQL)
+            .bind(case_id)
+            .fetch_all(&mut *c)
+            .await?);
+        rows.into_iter().map(PlanComment::try_from).collect()
     }
 }

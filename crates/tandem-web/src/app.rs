@@ -29,7 +29,7 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
-    ehc_plan, invitations, messages, new_request, plan, report, sign_in,
+    ehc_plan, invitations, messages, new_request, plan, plan_comments, report, sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -128,6 +128,10 @@ pub fn router(state: AppState) -> Router {
             get(ehc_plan::final_form).post(ehc_plan::issue_final),
         )
         .route("/cases/{reference}/plan/issued", get(ehc_plan::issued))
+        .route(
+            "/cases/{reference}/plan/comments",
+            get(plan_comments::form).post(plan_comments::submit),
+        )
         .route(
             "/cases/{reference}/plan/compare",
             get(ehc_plan::compare_versions),

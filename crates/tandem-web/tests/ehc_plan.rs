@@ -652,3 +652,81 @@ async fn a_wrong_date_in_k_is_refused_as_typed_and_marks_are_kept() {
         Some("")
     );
 }
+
+#[tokio::test]
+async fn the_parent_comments_on_the_draft_and_the_signer_reads_it() {
+    let app = TestApp::new().await;
+    with_a_draft_issued(&app).await;
+    let comments = format!("{PLAN}/comments");
+
+    let parent = app.sign_in(Role::Parent).await;
+    let case_page = app.get("/cases/EHC-1", Some(&parent)).await;
+    assert!(case_page.body.contains(&format!("href=\"{comments}\"")));
+    let form = app.get(&comments, Some(&parent)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.texts("h1"), ["Comment on the draft plan"]);
+    assert!(form.body.contains("You have 15 days to comment"));
+
+    let empty = app
+        .post_form(&comments, Some(&parent), &[("section", ""), ("body", "  ")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        empty.texts(".govuk-error-summary__list a"),
+        ["Enter your comment, name the school or setting you would like, or ask for a meeting"]
+    );
+    let sent = app
+        .post_form(
+            &comments,
+            Some(&parent),
+            &[
+                ("section", "F"),
+                ("body", "Please say how often speech therapy happens."),
+                ("preferred_setting", "Riverside Primary School"),
+                ("wants_meeting", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.location(), Some("/cases/EHC-1?done=plan_comment"));
+    let again = app.get(&comments, Some(&parent)).await;
+    assert!(
+        again
+            .body
+            .contains("Please say how often speech therapy happens.")
+    );
+
+    // Nobody else reaches the form, by page or by a forged post.
+    for role in [Role::HealthProfessional, Role::CaseManager] {
+        let session = app.sign_in(role).await;
+        let page = app.get(&comments, Some(&session)).await;
+        assert!(
+            matches!(page.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "{role:?}: {}",
+            page.status
+        );
+        let forged = app
+            .post_form(&comments, Some(&session), &[("body", "Not mine")])
+            .await;
+        assert!(
+            matches!(forged.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "{role:?}: {}",
+            forged.status
+        );
+    }
+
+    // The case staff read it beside the plan, and the signer at sign-off.
+    let head = app.sign_in(Role::HeadOfService).await;
+    for page in [PLAN.to_owned(), format!("{PLAN}/issue-final")] {
+        let read = app.get(&page, Some(&head)).await;
+        assert!(
+            read.body
+                .contains("Please say how often speech therapy happens.")
+                && read.body.contains("Riverside Primary School")
+                && read
+                    .body
+                    .contains("Asks to meet the council about the draft."),
+            "{page}"
+        );
+    }
+    assert_eq!(app.audit("plan.comment").await.len(), 1);
+}

@@ -459,17 +459,15 @@ fn required_reason(reason: &str) -> Result<&str, ServiceError> {
     Ok(reason)
 }
 
-/// Problems with the text a person typed into a field: too long, or holding control or
-/// direction-changing characters. `multiline` fields may hold line breaks.
-fn text_problems(
+/// Adds the problem, if any, with the text a person typed into `field` (labelled `label` in the
+/// message).
+fn text_problem(
     errors: &mut Vec<FieldError>,
     field: &str,
     label: &str,
-    text: &str,
-    max: usize,
-    multiline: bool,
+    checked: Result<(), input::TextProblem>,
 ) {
-    if let Err(problem) = input::check_text(text, max, multiline) {
+    if let Err(problem) = checked {
         errors.push(FieldError::new(field, problem.message(label)));
     }
 }
@@ -515,12 +513,17 @@ fn check_request(request: &NewRequest, today: Date) -> Result<(), ServiceError> 
     }
     for (field, value) in &request.child.other {
         let Some(text) = value.as_str() else { continue };
-        let (label, max) = match field.as_str() {
-            "given_name" => ("First name", input::MAX_NAME),
-            "family_name" => ("Last name", input::MAX_NAME),
-            _ => ("This detail", input::MAX_LABEL),
+        let label = match field.as_str() {
+            "given_name" => "First name",
+            "family_name" => "Last name",
+            _ => "This detail",
         };
-        text_problems(&mut errors, field, label, text, max, false);
+        text_problem(
+            &mut errors,
+            field,
+            label,
+            input::check_child_field(field, text),
+        );
     }
     match request.child.date_of_birth {
         None => errors.push(FieldError::new(
@@ -587,29 +590,19 @@ fn check_event(event: &Event, case: &CaseFile, today: Date) -> Result<(), Servic
         ));
     }
     for (field, text) in event.to_fields() {
-        match field {
-            "id" => text_problems(
-                &mut errors,
-                field,
-                "Reference",
-                &text,
-                input::MAX_LABEL,
-                false,
-            ),
-            "provider" => text_problems(
-                &mut errors,
-                field,
-                "Service",
-                &text,
-                input::MAX_LABEL,
-                false,
-            ),
-            "reason" => text_problems(&mut errors, field, "Reason", &text, input::MAX_TEXT, true),
-            "evidence" => {
-                text_problems(&mut errors, field, "Evidence", &text, input::MAX_TEXT, true);
-            }
-            _ => {}
-        }
+        let label = match field {
+            "id" => "Reference",
+            "provider" => "Service",
+            "reason" => "Reason",
+            "evidence" => "Evidence",
+            _ => continue,
+        };
+        text_problem(
+            &mut errors,
+            field,
+            label,
+            input::check_event_field(field, &text),
+        );
     }
     let request = case
         .events

@@ -14,7 +14,7 @@ use tandem_core::plan::{
 };
 use tandem_core::timeline;
 use tandem_core::{Action, Date, Event, EventDetail, Reference, Resource, can};
-use tandem_store::{Attribution, PlanRevision, PlanVersion, StoredCase, Tx};
+use tandem_store::{Attribution, PlanComment, PlanRevision, PlanVersion, StoredCase, Tx};
 
 use super::cases::finish;
 use super::{Caller, FieldError, ServiceError, Services};
@@ -41,6 +41,8 @@ pub struct PlanView {
     pub may_issue_final: bool,
     /// How many pieces of submitted advice are not yet in the plan.
     pub advice_to_add: usize,
+    /// The family's comments on the drafts, oldest first.
+    pub comments: Vec<PlanComment>,
 }
 
 impl PlanView {
@@ -107,6 +109,7 @@ impl Services {
         let today = tx.today();
         let saved = tx.plan_revision(case.record.id).await?;
         let versions = tx.plan_versions(case.record.id).await?;
+        let comments = tx.plan_comments(case.record.id).await?;
         let plan = saved
             .as_ref()
             .map_or_else(|| blank_for(&case), |r| r.plan.clone());
@@ -127,6 +130,7 @@ impl Services {
                 Resource::Case(&access),
             ),
             advice_to_add,
+            comments,
             case,
             plan,
             saved,

@@ -2,9 +2,9 @@
 //! versions issued from them with the case's event, never changed afterwards.
 
 use serde_json::json;
-use tandem_core::plan::{Plan, PlanChild, PlanStatus, TextSection};
+use tandem_core::plan::{Plan, PlanChild, PlanStatus, Section, TextSection};
 use tandem_core::{Event, EventDetail, Role};
-use tandem_store::StoreError;
+use tandem_store::{NewPlanComment, StoreError};
 use tandem_test_support::{Ctx, contract};
 
 use crate::helpers::*;
@@ -13,6 +13,7 @@ contract!(
     each_save_is_a_revision_and_a_stale_save_is_refused,
     issuing_keeps_the_version_and_its_event_together,
     issued_versions_and_saved_revisions_never_change,
+    comments_name_an_issued_draft_and_never_change,
 );
 
 fn plan_saying(text: &str) -> Plan {
@@ -203,4 +204,73 @@ async fn issued_versions_and_saved_revisions_never_change(ctx: Ctx) {
         PlanStatus::Draft
     );
     tx.commit().await.expect("commit");
+}
+
+async fn comments_name_an_issued_draft_and_never_change(ctx: Ctx) {
+    let store = &ctx.store;
+    let user = add_user(store, "writer@example.test", Role::CaseManager, None).await;
+    let parent = add_user(store, "family@example.test", Role::Parent, None).await;
+    let case = open(store, requested("EHC-P4", "2026-01-05"), at("2026-01-06")).await;
+    let mut tx = store.begin_at(at("2026-03-02")).await.expect("begin");
+    tx.save_plan(case.id, user, &plan_saying("Draft"), 0)
+        .await
+        .expect("save");
+    let draft = Event::new(date("2026-03-02"), EventDetail::DraftPlanIssued);
+    tx.append_events(case.id, case.version, &[draft], by_form(Some(user)))
+        .await
+        .expect("event");
+    tx.issue_plan_version(case.id, 1, PlanStatus::Draft, user, &json!({}))
+        .await
+        .expect("issue");
+    tx.commit().await.expect("commit");
+
+    let comment = NewPlanComment {
+        version: 1,
+        section: Some(Section::H1),
+        body: "More respite, please.".into(),
+        preferred_setting: None,
+        wants_meeting: false,
+    };
+    let mut tx = store.begin_at(at("2026-03-05")).await.expect("begin");
+    tx.add_plan_comment(case.id, parent, &comment)
+        .await
+        .expect("comment");
+    // A comment on a version never issued is refused by the database.
+    let unissued = NewPlanComment {
+        version: 2,
+        ..comment.clone()
+    };
+    assert!(
+        tx.add_plan_comment(case.id, parent, &unissued)
+            .await
+            .is_err()
+    );
+    tx.rollback().await.expect("rollback");
+    assert_eq!(count(store, "plan_comments").await, 0, "nothing half-saved");
+
+    let mut tx = store.begin_at(at("2026-03-05")).await.expect("begin");
+    let kept = tx
+        .add_plan_comment(case.id, parent, &comment)
+        .await
+        .expect("comment");
+    tx.commit().await.expect("commit");
+    let mut tx = store.begin().await.expect("begin");
+    let comments = tx.plan_comments(case.id).await.expect("comments");
+    tx.commit().await.expect("commit");
+    assert_eq!(comments.len(), 1);
+    assert_eq!(
+        (
+            comments[0].id,
+            &comments[0].comment,
+            comments[0].author_id,
+            comments[0].made_at
+        ),
+        (kept, &comment, parent, at("2026-03-05"))
+    );
+    assert!(
+        try_execute(store, "UPDATE plan_comments SET body = 'changed'")
+            .await
+            .is_err(),
+        "a comment was changed"
+    );
 }

@@ -581,6 +581,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "document" => "Document added",
         "document_withdrawn" => "Document withdrawn",
         "invited" => "Invitation sent by email",
+        "plan_comment" => "Your comment on the draft plan was sent to the council",
         _ => return None,
     })
 }

@@ -31,6 +31,7 @@ use crate::pages::forms::{
     FormErrors, FormPage, back_link, button, capitalised, reference, textarea,
 };
 use crate::pages::layout::Layout;
+use crate::pages::plan_comments;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -123,6 +124,7 @@ struct OverviewPage {
     may_issue_final: bool,
     final_issued: bool,
     comment_period: Option<String>,
+    comments: Html,
 }
 
 #[derive(Deserialize)]
@@ -235,6 +237,7 @@ fn overview_page(
             .comment_period_ends
             .filter(|ends| today <= *ends)
             .map(dates::long),
+        comments: plan_comments::for_staff(&view.comments, &view.versions)?,
     })
 }
 
@@ -1088,6 +1091,12 @@ fn final_page(
             typed.get(&name).map_or("", String::as_str),
             errors,
         )?);
+    }
+    if !view.comments.is_empty() {
+        intro.push(Html::trusted(
+            "<h2 class=\"govuk-heading-m\">The family’s comments on the draft</h2>".to_owned(),
+        ));
+        intro.push(plan_comments::for_staff(&view.comments, &view.versions)?);
     }
     let today = state.today();
     if let Some(ends) = view.comment_period_ends.filter(|ends| today <= *ends) {
