@@ -152,7 +152,16 @@ pub fn router(state: AppState) -> Router {
         .route("/plan", get(plan::show))
         .route("/report", get(report::show));
     #[cfg(feature = "pdf")]
-    let routes = routes.route("/report.pdf", get(report::pdf::download));
+    let routes = routes
+        .route("/report.pdf", get(report::pdf::download))
+        .route(
+            "/cases/{reference}/plan/versions/{number}/pdf",
+            get(ehc_plan::pdf::version),
+        )
+        .route(
+            "/cases/{reference}/plan/issued/pdf",
+            get(ehc_plan::pdf::issued),
+        );
     // Every route accepts bodies up to the body limit, but for the document upload, which takes
     // a document of the configured size and a megabyte more for its other fields.
     let upload_limit = config.document_max_bytes.saturating_add(1024 * 1024);

@@ -480,7 +480,7 @@ async fn the_board_report_downloads_as_a_pdf_with_the_same_figures() {
         Some("attachment; filename=\"board-report-2026-04-15.pdf\"")
     );
     assert!(pdf.bytes.starts_with(b"%PDF-"));
-    let text = pdf_text(&pdf.bytes);
+    let text = support::pdf_text(&pdf.bytes);
     // The HTML report's sections and its headline figures, word for word.
     for heading in page.texts("main h2") {
         assert!(text.contains(&heading), "{heading}");
@@ -496,50 +496,6 @@ async fn the_board_report_downloads_as_a_pdf_with_the_same_figures() {
     let case_manager = app.session(Role::CaseManager).await;
     let refused = app.get(&pdf_links[0].0, Some(&case_manager)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-}
-
-/// The text a PDF's (deflated) content streams show, joined by newlines: each `Tj` operand,
-/// literal or hex, decoded as Latin-1 (enough for the report's text).
-#[cfg(feature = "pdf")]
-fn pdf_text(bytes: &[u8]) -> String {
-    use std::io::Read;
-    let mut shown = Vec::new();
-    let mut rest = bytes;
-    while let Some(start) = find(rest, b"stream\n") {
-        let body = &rest[start + 7..];
-        let end = find(body, b"endstream").expect("a stream ends");
-        let mut inflated = Vec::new();
-        if flate2::read::ZlibDecoder::new(&body[..end])
-            .read_to_end(&mut inflated)
-            .is_ok()
-        {
-            let content: String = inflated.iter().map(|b| char::from(*b)).collect();
-            for operand in content.lines().filter_map(|l| l.strip_suffix(" Tj")) {
-                shown.push(match operand.strip_prefix('<') {
-                    Some(hex) => hex
-                        .trim_end_matches('>')
-                        .as_bytes()
-                        .chunks(2)
-                        .map(|pair| {
-                            char::from(
-                                u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap(),
-                            )
-                        })
-                        .collect(),
-                    None => operand[1..operand.len() - 1]
-                        .replace("\\(", "(")
-                        .replace("\\)", ")"),
-                });
-            }
-        }
-        rest = &body[end..];
-    }
-    shown.join("\n")
-}
-
-#[cfg(feature = "pdf")]
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

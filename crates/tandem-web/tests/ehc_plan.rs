@@ -730,3 +730,57 @@ async fn the_parent_comments_on_the_draft_and_the_signer_reads_it() {
     }
     assert_eq!(app.audit("plan.comment").await.len(), 1);
 }
+
+#[cfg(feature = "pdf")]
+#[tokio::test]
+async fn an_issued_plan_downloads_as_a_pdf_with_the_child_named_on_every_page() {
+    let app = TestApp::new().await;
+    let manager = with_a_draft_issued(&app).await;
+    let parent = app.sign_in(Role::Parent).await;
+    for (session, page) in [
+        (&parent, format!("{PLAN}/issued")),
+        (&manager, format!("{PLAN}/versions/1")),
+    ] {
+        let read = app.get(&page, Some(session)).await;
+        let href = read.attr("a[download]", "href").expect("a link to the PDF");
+        let pdf = app.get(&href, Some(session)).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{href}");
+        assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+        assert_eq!(
+            pdf.header("content-disposition"),
+            Some("attachment; filename=\"ehc-plan-EHC-1-v1.pdf\""),
+            "the file name has the reference, not the child's name"
+        );
+        let text = support::pdf_text(&pdf.bytes);
+        for expected in [
+            "Draft plan for Robin Testcase",
+            "Robin likes drawing.",
+            "Section K (advice and information)",
+            "Page 1 of ",
+        ] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+        let pages = text.matches("Page ").count();
+        assert_eq!(
+            text.matches("Draft plan for Robin Testcase, case EHC-1")
+                .count(),
+            pages,
+            "each page's foot names the child and the case"
+        );
+    }
+    let outsider = app.sign_in(Role::HealthProfessional).await;
+    for href in [
+        format!("{PLAN}/issued/pdf"),
+        format!("{PLAN}/versions/1/pdf"),
+    ] {
+        let refused = app.get(&href, Some(&outsider)).await;
+        assert!(
+            matches!(
+                refused.status,
+                StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+            ),
+            "{href}: {}",
+            refused.status
+        );
+    }
+}

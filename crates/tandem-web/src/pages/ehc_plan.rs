@@ -35,6 +35,9 @@ use crate::pages::plan_comments;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
+#[cfg(feature = "pdf")]
+pub(crate) mod pdf;
+
 /// The navigation section of the plan's pages: the case list.
 const NAV: &str = "/cases";
 
@@ -1205,6 +1208,8 @@ struct PrintPage {
     sections: Vec<PrintedSection>,
     /// Said instead of the plan when there is none to show.
     missing: Option<&'static str>,
+    /// The PDF copy's address, when Tandem was built with the `pdf` feature.
+    pdf: Option<String>,
 }
 
 fn print_page(
@@ -1213,6 +1218,7 @@ fn print_page(
     name: String,
     reference: &Reference,
     version: &PlanVersion,
+    pdf: String,
 ) -> PrintPage {
     PrintPage {
         layout,
@@ -1231,7 +1237,37 @@ fn print_page(
             })
             .collect(),
         missing: None,
+        pdf: cfg!(feature = "pdf").then_some(pdf),
     }
+}
+
+/// The child's name and issued version `number` of the case's plan, for its staff.
+async fn listed_version(
+    state: &AppState,
+    user: &CurrentUser,
+    reference: &Reference,
+    number: &str,
+) -> Result<(String, PlanVersion), WebError> {
+    let view = plan_view(state, user, reference).await?;
+    let found = number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| view.versions.into_iter().find(|v| v.number == n))
+        .ok_or(WebError::NotFound)?;
+    Ok((case_child_name(&view.case.case_file()), found))
+}
+
+/// The child's name and the latest plan issued on the case, as the family reads it.
+async fn issued_version(
+    state: &AppState,
+    user: &CurrentUser,
+    reference: &Reference,
+) -> Result<Option<(String, PlanVersion)>, WebError> {
+    let found = state
+        .services()
+        .issued_plan(&user.caller(Source::Form), reference)
+        .await?;
+    Ok(found.map(|(case, version)| (case_child_name(&case.case_file()), version)))
 }
 
 /// `GET /cases/{reference}/plan/versions/{number}`: an issued version, to read and print.
@@ -1241,19 +1277,18 @@ pub(crate) async fn version(
     Path((reference_text, number)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let reference = reference(&reference_text)?;
-    let view = plan_view(&state, &user, &reference).await?;
-    let found = number
-        .parse::<i64>()
-        .ok()
-        .and_then(|n| view.versions.iter().find(|v| v.number == n))
-        .ok_or(WebError::NotFound)?;
-    let name = case_child_name(&view.case.case_file());
+    let (name, found) = listed_version(&state, &user, &reference, &number).await?;
     let page = print_page(
         Layout::signed_in(&user, format!("{} for {name}", kind_label(found.kind)), NAV),
         Some((overview_address(&reference), "Back to the plan")),
         name,
         &reference,
-        found,
+        &found,
+        format!(
+            "{}/versions/{}/pdf",
+            overview_address(&reference),
+            found.number
+        ),
     );
     Ok(html(StatusCode::OK, page.render()?))
 }
@@ -1265,14 +1300,10 @@ pub(crate) async fn issued(
     Path(reference_text): Path<String>,
 ) -> Result<Response, WebError> {
     let reference = reference(&reference_text)?;
-    let found = state
-        .services()
-        .issued_plan(&user.caller(Source::Form), &reference)
-        .await?;
+    let found = issued_version(&state, &user, &reference).await?;
     let back = Some((format!("/cases/{reference}"), "Back to your child’s case"));
     let page = match found {
-        Some((case, version)) => {
-            let name = case_child_name(&case.case_file());
+        Some((name, version)) => {
             let title = format!("{} for {name}", kind_label(version.kind));
             print_page(
                 Layout::signed_in(&user, title, NAV),
@@ -1280,6 +1311,7 @@ pub(crate) async fn issued(
                 name,
                 &reference,
                 &version,
+                format!("{}/issued/pdf", overview_address(&reference)),
             )
         }
         // A plan issued outside Tandem (its event recorded by hand) was sent to the family.
@@ -1292,8 +1324,10 @@ pub(crate) async fn issued(
             issued: String::new(),
             sections: Vec::new(),
             missing: Some(
-                "The plan is not in Tandem yet. The council sends it to you by post or email;                  ask your case manager if you have not received it.",
+                "The plan is not in Tandem yet. The council sends it to you by post or email; \
+                 ask your case manager if you have not received it.",
             ),
+            pdf: None,
         },
     };
     Ok(html(StatusCode::OK, page.render()?))
