@@ -718,8 +718,9 @@ async fn write_advice(browser: &mut Browser) {
     sign_out(browser).await;
 }
 
-/// A parent reads their child's case and writes to the council; a team manager finds the
-/// message on the duty list and answers it.
+/// A parent reads their child's case, writes to the council and comments on the draft plan; a
+/// team manager finds the message on the duty list, answers it and reads the comment under the
+/// plan.
 async fn family_and_council_write(browser: &mut Browser) {
     browser.sign_in(Role::Parent).await;
     assert_eq!(browser.path().await, "/cases");
@@ -742,6 +743,35 @@ async fn family_and_council_write(browser: &mut Browser) {
     browser.press("Send message").await;
     assert_eq!(browser.banner().await, "Message sent");
     browser.check("message-sent").await;
+
+    // The draft plan: an empty comment is refused, then one about section F is sent.
+    browser
+        .click_link("Comment on the draft plan or name the school you would like")
+        .await;
+    assert_eq!(browser.heading().await, "Comment on the draft plan");
+    browser.check("plan-comment").await;
+    browser.press("Send comment").await;
+    assert_eq!(
+        browser.error_summary().await,
+        ["Enter your comment, name the school or setting you would like, or ask for a meeting"]
+    );
+    browser.check("plan-comment-problems").await;
+    browser
+        .fill("Your comment", "Please add swimming lessons to the plan.")
+        .await;
+    browser
+        .fill(
+            "School or setting you would like named (optional)",
+            "Riverside Primary School",
+        )
+        .await;
+    browser.press("Send comment").await;
+    assert_eq!(
+        browser.banner().await,
+        "Your comment on the draft plan was sent to the council"
+    );
+    let case = browser.path().await;
+    let case = case.split('?').next().expect("a path").to_owned();
     sign_out(browser).await;
 
     browser.sign_in(Role::TeamManager).await;
@@ -760,14 +790,23 @@ async fn family_and_council_write(browser: &mut Browser) {
         .await;
     browser.press("Send reply").await;
     assert_eq!(browser.banner().await, "Reply sent");
+    // The family's comment is under the plan for the case's staff.
+    browser.visit(&format!("{case}/plan")).await;
+    assert!(
+        browser
+            .text_of("main")
+            .await
+            .contains("Please add swimming lessons to the plan."),
+        "the comment is listed under the plan"
+    );
+    browser.check("plan-comments-read").await;
     sign_out(browser).await;
 }
 
 /// The journeys again with the keyboard alone (Tab, Shift+Tab, Enter, Space, arrows and
 /// typing; no mouse), checking after each step where focus is: on the error summary after a
 /// mistake, on the field its link names, on the success banner after a save. Every Tab stop
-/// must show a focus indicator and come next in the reading order (`Browser::tab`). Commenting
-/// on a draft plan is not built yet, so it has no journey here.
+/// must show a focus indicator and come next in the reading order (`Browser::tab`).
 async fn keyboard_only(browser: &Browser) {
     let today = Utc::now().date_naive();
     browser.visit("/sign-in").await;
@@ -902,6 +941,39 @@ async fn keyboard_only(browser: &Browser) {
     assert_eq!(browser.heading().await, "Kai Brown");
     assert_eq!(browser.summary_value("Role").await, "Case manager");
     assert_banner_has_focus(browser, "Account created").await;
+    sign_out_by_keyboard(browser).await;
+
+    // A parent comments on the draft plan, sending the form empty first.
+    sign_in_by_keyboard(browser, Role::Parent).await;
+    let case = browser
+        .tab_until("their child's case", |f| f.href.starts_with("/cases/EHC-"))
+        .await;
+    browser.key_to_page(Key::Enter, "their child's case").await;
+    assert_eq!(browser.path().await, case.href);
+    browser
+        .tab_to("Comment on the draft plan or name the school you would like")
+        .await;
+    browser.key_to_page(Key::Enter, "the comment form").await;
+    browser.tab_through_page().await;
+    browser.tab_to("Send comment").await;
+    browser.key_to_page(Key::Enter, "Send comment").await;
+    assert_error_summary_has_focus(browser).await;
+    follow_error_link(
+        browser,
+        "Enter your comment, name the school or setting you would like, or ask for a meeting",
+        "Your comment",
+    )
+    .await;
+    browser
+        .type_text("Section A should say Sam likes buses too.")
+        .await;
+    browser.tab_to("Send comment").await;
+    browser.key_to_page(Key::Enter, "Send comment").await;
+    assert_banner_has_focus(
+        browser,
+        "Your comment on the draft plan was sent to the council",
+    )
+    .await;
     sign_out_by_keyboard(browser).await;
 }
 

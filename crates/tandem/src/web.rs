@@ -9,12 +9,12 @@ use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::mail::Mailer;
 use tandem_app::services::{
-    Acknowledgement, Caller, Services, SignOff, Source, blocking, finding_key,
+    Acknowledgement, Caller, DraftComment, Services, SignOff, Source, blocking, finding_key,
 };
 use tandem_app::transfer;
 use tandem_core::advice::{AdviceForm, Provision};
 use tandem_core::dashboard::PseudonymKey;
-use tandem_core::plan::{Plan, PlanChild, PlanStatus};
+use tandem_core::plan::{Plan, PlanChild, PlanStatus, Section};
 use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
 use tandem_core::{Actor, Reference, Role};
@@ -490,6 +490,27 @@ async fn create_demo_plans(store: &Store) -> Result<(), CliError> {
                 .await
                 .map_err(failed)?;
         }
+    }
+    // The family has begun commenting on the draft of their first case, which its case manager
+    // reads under the plan.
+    let parent = format!("{}@demo.test", Role::Parent.as_str());
+    if let (Some(first), Some(parent)) = (cases.first(), store.user_by_email(&parent).await?) {
+        let comment = DraftComment {
+            section: Some(Section::F),
+            body: "The plan says speech and language therapy, but not how often or who gives \
+                   it. At the moment it is once a term, which is not enough."
+                .to_owned(),
+            preferred_setting: "Riverside Primary School".to_owned(),
+            wants_meeting: true,
+        };
+        services
+            .comment_on_draft(
+                &Caller::new(parent.actor(), Source::Form),
+                &first.reference,
+                comment,
+            )
+            .await
+            .map_err(failed)?;
     }
     Ok(())
 }

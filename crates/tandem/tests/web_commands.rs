@@ -579,6 +579,13 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let duty = server.request("GET", "/duty", Some(&manager), "");
     assert_eq!(duty.status, 200);
     assert!(duty.body.contains(first), "{}", duty.body);
+    // The family's comment on that draft is under the plan for the council.
+    let plan = server.request("GET", &format!("/cases/{first}/plan"), Some(&manager), "");
+    assert!(
+        plan.body.contains("Riverside Primary School"),
+        "{}",
+        plan.body
+    );
     let nurse = server.sign_in("health_professional@demo.test", "tandem-demo-2026");
     let tray = server.request("GET", "/advice", Some(&nurse), "");
     assert_eq!(tray.status, 200);

@@ -20,8 +20,10 @@ use serde::Deserialize;
 use serde_json::json;
 use tandem_app::accounts::{self, NewAccount};
 use tandem_app::generate::GenerateOptions;
+use tandem_app::services::{Caller, Services, Source};
 use tandem_app::transfer::{self, Progress};
 use tandem_core::Role;
+use tandem_core::plan::TextSection;
 use tandem_test_support::tandem_store::Store;
 use tandem_web::{AppState, WebConfig};
 
@@ -169,7 +171,8 @@ impl Server {
     }
 }
 
-/// The demo parent is the parent of the first generated child, as in `tandem demo`.
+/// The demo parent is the parent of the first generated child, as in `tandem demo`, whose draft
+/// plan (section A only) the head of service has issued for the family to comment on.
 async fn link_parent_to_first_case(store: &Store) {
     let parent = store
         .user_by_email(&email(Role::Parent))
@@ -193,6 +196,30 @@ async fn link_parent_to_first_case(store: &Store) {
     .await
     .expect("link");
     tx.commit().await.expect("commit");
+
+    let head = store
+        .user_by_email(&email(Role::HeadOfService))
+        .await
+        .expect("read")
+        .expect("the head of service's account");
+    let head = Caller::new(head.actor(), Source::Form);
+    let services = Services::new(store.clone());
+    let mut plan = services
+        .plan(&head, &case.reference)
+        .await
+        .expect("the plan")
+        .plan;
+    plan.sections.a = Some(TextSection {
+        text: "Sam loves trains and wants to be a driver.".into(),
+    });
+    let saved = services
+        .save_plan(&head, &case.reference, plan, 0)
+        .await
+        .expect("save");
+    services
+        .issue_draft_plan(&head, &case.reference, saved.revision)
+        .await
+        .expect("issue the draft");
 }
 
 impl Drop for Server {
