@@ -1064,8 +1064,10 @@ async fn the_openapi_document_describes_every_route() {
             "POST /api/v1/cases/{reference}/events",
             "POST /api/v1/cases/{reference}/events/{id}/correction",
             "POST /api/v1/cases/{reference}/events/{id}/withdrawal",
+            "POST /api/v1/cases/{reference}/plan/draft",
             "POST /api/v1/cases/{reference}/plan/final",
             "PUT /api/v1/cases/{reference}/case-manager",
+            "PUT /api/v1/cases/{reference}/plan",
         ]
     );
     insta::assert_snapshot!("openapi", response.body);

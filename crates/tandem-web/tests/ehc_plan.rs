@@ -784,3 +784,83 @@ async fn an_issued_plan_downloads_as_a_pdf_with_the_child_named_on_every_page() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_program_saves_the_plan_and_issues_the_draft_under_the_same_rules() {
+    let app = TestApp::new().await;
+    case(&app).await;
+    let manager = app.sign_in(Role::CaseManager).await;
+    let api = |session, method, path: &'static str, body, tag| {
+        let app = &app;
+        async move { app.api(method, path, Some(session), body, tag).await }
+    };
+    let read = api(
+        &manager,
+        axum::http::Method::GET,
+        "/api/v1/cases/EHC-1/plan",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(read.header("etag"), Some("\"0\""));
+    let mut plan = read.json()["plan"].clone();
+    plan["sections"]["a"] = json!({ "text": "Robin likes drawing and building." });
+
+    let saved = api(
+        &manager,
+        axum::http::Method::PUT,
+        "/api/v1/cases/EHC-1/plan",
+        Some(&plan),
+        Some("\"0\""),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(saved.header("etag"), Some("\"1\""));
+    assert!(saved.json()["report"]["score"].is_number());
+    // A second save based on revision 0 would overwrite the first: refused, nothing saved.
+    let stale = api(
+        &manager,
+        axum::http::Method::PUT,
+        "/api/v1/cases/EHC-1/plan",
+        Some(&plan),
+        Some("\"0\""),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.json()["current_version"], 1);
+    // The family may not write the plan, whatever they send.
+    let parent = app.sign_in(Role::Parent).await;
+    let refused = api(
+        &parent,
+        axum::http::Method::PUT,
+        "/api/v1/cases/EHC-1/plan",
+        Some(&plan),
+        Some("\"1\""),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let issued = api(
+        &manager,
+        axum::http::Method::POST,
+        "/api/v1/cases/EHC-1/plan/draft",
+        None,
+        Some("\"1\""),
+    )
+    .await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.body);
+    assert_eq!(issued.json()["number"], 1);
+    let stored = app.stored_case("EHC-1").await;
+    assert_eq!(
+        stored
+            .history
+            .last()
+            .and_then(|r| r.event.as_ref())
+            .map(|e| e.detail.event_type()),
+        Some(EventType::DraftPlanIssued)
+    );
+    let read = app.get(&format!("{PLAN}/issued"), Some(&parent)).await;
+    assert!(read.body.contains("Robin likes drawing and building."));
+    assert_eq!(app.audit("plan.save").await.len(), 1);
+    assert_eq!(app.audit("plan.issue").await.len(), 1);
+}

@@ -56,7 +56,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::correct))
         .routes(routes!(events::withdraw))
         .routes(routes!(events::assign))
-        .routes(routes!(plans::show))
+        .routes(routes!(plans::show, plans::save))
+        .routes(routes!(plans::issue_draft))
         .routes(routes!(plans::issue_final))
 }
 
@@ -77,7 +78,7 @@ fn routes() -> OpenApiRouter<AppState> {
     tags(
         (name = "cases", description = "Cases, their timelines and who manages them"),
         (name = "events", description = "What happened on a case, and corrections"),
-        (name = "plans", description = "The EHC plan of a case, and signing off the final plan"),
+        (name = "plans", description = "The EHC plan of a case: saving it, issuing the draft, and signing off the final plan"),
         (name = "session", description = "The signed-in user"),
     )
 )]

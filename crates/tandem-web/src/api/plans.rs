@@ -1,4 +1,5 @@
-//! The EHC plan of a case over the API: read with its findings, and the final plan signed off.
+//! The EHC plan of a case over the API: read with its findings, saved, issued as a draft, and the
+//! final plan signed off.
 //! The rules of issuing are the services' (who may, blocking findings acknowledged, the family's
 //! comment period), so a program meets exactly what the pages do.
 
@@ -69,6 +70,109 @@ pub(crate) async fn show(
         report: view.report,
     };
     Ok(([(header::ETAG, etag(body.revision))], Json(body)).into_response())
+}
+
+/// A save that worked: the new revision and what the checks found in it.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SavedBody {
+    /// The revision saved, also sent as `ETag`: the next save names it in `If-Match`.
+    revision: i64,
+    /// The findings of the checks on the plan as saved, with score and grade.
+    #[schema(value_type = Object)]
+    report: PlanReport,
+}
+
+/// Save a case's plan
+///
+/// Saves the whole plan (the JSON shape of `tandem plan check`) as the next revision of the
+/// working plan, based on the revision sent as `If-Match`, and checks it. A save based on an
+/// older revision is refused (412) and saves nothing, so nobody's changes are overwritten.
+#[utoipa::path(
+    put,
+    path = "/api/v1/cases/{reference}/plan",
+    operation_id = "savePlan",
+    tag = "plans",
+    params(
+        ("reference" = String, Path, description = "The case's reference"),
+        ("If-Match" = String, Header, description = "The plan's ETag (its revision; \"0\" before the first save)"),
+    ),
+    request_body(content = Object, description = "The plan, in the JSON shape of `tandem plan check`"),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "Saved and checked", body = SavedBody,
+            headers(("ETag" = String, description = "The new revision"))),
+        (status = 403, description = "The caller may see the case but not write its plan, or no CSRF token", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or not one the caller may see", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, description = "The plan was saved again since that revision", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The plan's item ids are missing, repeated or linked to nothing", body = ProblemDetails, content_type = "application/problem+json"),
+        UnreadableWrite,
+        NotSignedIn,
+    )
+)]
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(text): Path<String>,
+    IfMatch(revision): IfMatch,
+    ApiJson(plan): ApiJson<Plan>,
+) -> Result<Response, Problem> {
+    let reference = reference(&text)?;
+    let saved = state
+        .services()
+        .save_plan(&user.caller(Source::Api), &reference, plan, revision)
+        .await
+        .map_err(plan_problem)?;
+    let body = SavedBody {
+        revision: saved.revision,
+        report: saved.report,
+    };
+    Ok(([(header::ETAG, etag(body.revision))], Json(body)).into_response())
+}
+
+/// Issue the draft plan
+///
+/// Issues the working plan at the revision sent as `If-Match` as a numbered draft for the
+/// family, recording `draft_plan_issued` on the case (dated today). Those who may write the plan.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{reference}/plan/draft",
+    operation_id = "issueDraftPlan",
+    tag = "plans",
+    params(
+        ("reference" = String, Path, description = "The case's reference"),
+        ("If-Match" = String, Header, description = "The plan's ETag (its revision), such as \"3\""),
+    ),
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Issued", body = IssuedBody),
+        (status = 403, description = "The caller may not write the plan, or no CSRF token", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or not one the caller may see", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, description = "The plan was saved again since that revision", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing saved yet, or the final plan already issued", body = ProblemDetails, content_type = "application/problem+json"),
+        NotSignedIn,
+    )
+)]
+pub(crate) async fn issue_draft(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(text): Path<String>,
+    IfMatch(revision): IfMatch,
+) -> Result<Response, Problem> {
+    let reference = reference(&text)?;
+    let number = state
+        .services()
+        .issue_draft_plan(&user.caller(Source::Api), &reference, revision)
+        .await
+        .map_err(plan_problem)?;
+    Ok((StatusCode::CREATED, Json(IssuedBody { number })).into_response())
+}
+
+/// The If-Match of the plan's routes is the plan's revision, not the case's version.
+fn plan_problem(error: ServiceError) -> Problem {
+    match error {
+        ServiceError::Conflict { current_version } => Problem::stale("plan", current_version),
+        other => other.into(),
+    }
 }
 
 /// A final plan's sign-off.
@@ -150,10 +254,6 @@ pub(crate) async fn issue_final(
         .services()
         .issue_final_plan(&user.caller(Source::Api), &reference, revision, sign_off)
         .await
-        .map_err(|error| match error {
-            // The If-Match of this route is the plan's revision, not the case's version.
-            ServiceError::Conflict { current_version } => Problem::stale("plan", current_version),
-            other => other.into(),
-        })?;
+        .map_err(plan_problem)?;
     Ok((StatusCode::CREATED, Json(IssuedBody { number })).into_response())
 }
