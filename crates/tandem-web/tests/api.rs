@@ -1057,6 +1057,8 @@ async fn the_openapi_document_describes_every_route() {
         [
             "GET /api/v1/cases",
             "GET /api/v1/cases/{reference}",
+            "GET /api/v1/cases/{reference}/documents",
+            "GET /api/v1/cases/{reference}/documents/{id}",
             "GET /api/v1/cases/{reference}/plan",
             "GET /api/v1/cases/{reference}/timeline",
             "GET /api/v1/session",

@@ -526,3 +526,107 @@ async fn the_family_reads_and_downloads_only_what_the_council_shared_with_them()
     );
     app.remove().await;
 }
+
+#[tokio::test]
+async fn the_api_lists_and_downloads_exactly_the_documents_the_caller_may_see() {
+    let app = TestApp::new().await;
+    asking_paediatrics(&app, "EHC-1").await;
+    let case = app.stored_case("EHC-1").await;
+    let mut tx = app.store().begin_at(app.now()).await.unwrap();
+    tx.link_person(
+        case.record.id,
+        app.users[&Role::Parent],
+        tandem_test_support::tandem_store::CaseRelation::Family,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let manager = app.sign_in(Role::CaseManager).await;
+    let shared = app
+        .post_multipart(
+            "/cases/EHC-1/documents/new",
+            Some(&manager),
+            &[
+                ("kind", "letter"),
+                ("title", "Decision to assess"),
+                ("shared_with_family", "yes"),
+            ],
+            Some(("decision.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::SEE_OTHER, "{}", shared.body);
+    let internal = upload(
+        &app,
+        &manager,
+        "EHC-1",
+        "minutes",
+        "Panel minutes",
+        Some(("minutes.pdf", PDF)),
+    )
+    .await;
+    assert_eq!(internal.status, StatusCode::SEE_OTHER, "{}", internal.body);
+
+    let get = |session, path: String| {
+        let app = &app;
+        async move {
+            app.api(axum::http::Method::GET, &path, Some(session), None, None)
+                .await
+        }
+    };
+    let listed = |response: &TestResponse| -> Vec<(String, Option<String>)> {
+        response.json()["documents"]
+            .as_array()
+            .expect("documents")
+            .iter()
+            .map(|d| {
+                (
+                    d["title"].as_str().expect("a title").to_owned(),
+                    d["href"].as_str().map(str::to_owned),
+                )
+            })
+            .collect()
+    };
+    let staff = get(&manager, "/api/v1/cases/EHC-1/documents".into()).await;
+    assert_eq!(staff.status, StatusCode::OK, "{}", staff.body);
+    let staff = listed(&staff);
+    assert_eq!(
+        staff.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        ["Decision to assess", "Panel minutes"]
+    );
+    let minutes = staff[1].1.clone().expect("staff download the minutes");
+    let download = get(&manager, minutes.clone()).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.bytes, PDF);
+    assert_eq!(download.header("content-type"), Some("application/pdf"));
+    assert!(
+        download
+            .header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment"))
+    );
+
+    // The family sees only the letter shared with them; the minutes are "not found".
+    let parent = app.sign_in(Role::Parent).await;
+    let theirs = get(&parent, "/api/v1/cases/EHC-1/documents".into()).await;
+    let theirs = listed(&theirs);
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].0, "Decision to assess");
+    let letter = theirs[0]
+        .1
+        .clone()
+        .expect("the family downloads the letter");
+    assert_eq!(get(&parent, letter).await.bytes, PDF);
+    assert_eq!(
+        get(&parent, minutes.clone()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Someone outside the case: not found, for the list and for each id.
+    let outsider = app.sign_in(Role::SocialCareProfessional).await;
+    assert_eq!(
+        get(&outsider, "/api/v1/cases/EHC-1/documents".into())
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(get(&outsider, minutes).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.audit("document.download").await.len(), 2);
+}

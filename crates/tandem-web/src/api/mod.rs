@@ -6,6 +6,7 @@
 //! the router and the document are built from one list of routes, so neither can miss one.
 
 mod cases;
+mod documents;
 mod events;
 mod extract;
 mod plans;
@@ -56,6 +57,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(events::correct))
         .routes(routes!(events::withdraw))
         .routes(routes!(events::assign))
+        .routes(routes!(documents::list))
+        .routes(routes!(documents::content))
         .routes(routes!(plans::show, plans::save))
         .routes(routes!(plans::issue_draft))
         .routes(routes!(plans::issue_final))
@@ -77,6 +80,7 @@ fn routes() -> OpenApiRouter<AppState> {
     security(("session" = [])),
     tags(
         (name = "cases", description = "Cases, their timelines and who manages them"),
+        (name = "documents", description = "The documents of a case: reports, letters, plans"),
         (name = "events", description = "What happened on a case, and corrections"),
         (name = "plans", description = "The EHC plan of a case: saving it, issuing the draft, and signing off the final plan"),
         (name = "session", description = "The signed-in user"),

@@ -296,9 +296,15 @@ pub(crate) async fn download(
         .services()
         .document_content(&user.caller(Source::Form), &reference, id)
         .await?;
+    Ok(download_response(&document, content))
+}
+
+/// A document's content as a download of its own type, never shown in the browser (pages and
+/// API alike).
+pub(crate) fn download_response(document: &DocumentRecord, content: Vec<u8>) -> Response {
     let disposition = HeaderValue::from_str(&attachment(&document.file_name))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"document\""));
-    Ok((
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -313,7 +319,7 @@ pub(crate) async fn download(
         ],
         Body::from(content),
     )
-        .into_response())
+        .into_response()
 }
 
 /// `Content-Disposition` for a download of `file_name` (already tidied: no quotes, slashes or
