@@ -602,10 +602,9 @@ async fn read_the_figures(browser: &mut Browser) {
     sign_out(browser).await;
 }
 
-/// A health professional opens their service's work tray, tries to submit an empty form,
-/// saves a draft, adds a provision row and submits; the request leaves the tray.
-/// A professional adds a report to a case their service was asked about: the empty form's
-/// error summary, then a PDF, listed on the case page with their name.
+/// A professional attaches a report from the advice form of a request to their service: the
+/// empty form's error summary, then a PDF; back on the advice form with a banner, and the report
+/// listed on the case page with their name. `write_advice` then submits the same request.
 async fn add_a_report(browser: &mut Browser) {
     let folder = tempfile::tempdir().expect("a folder");
     let file = folder.path().join("paediatric-report.pdf");
@@ -617,36 +616,38 @@ async fn add_a_report(browser: &mut Browser) {
     browser.visit(&format!("/cases/{reference}")).await;
     let rows = "#documents + table tbody tr";
     let before = browser.texts(rows).await.len();
-    browser.click_link("Add a document").await;
+    browser.visit(&form).await;
+    browser.click_link("attach a report to this case").await;
     browser.check("document-form").await;
     browser.press("Add document").await;
     assert_eq!(
         browser.error_summary().await,
-        [
-            "Select what kind of document it is",
-            "Enter a title for the document",
-            "Select a file"
-        ]
+        ["Enter a title for the document", "Select a file"]
     );
     browser.check("document-form-problems").await;
-    browser.choose_radio("Advice or report").await;
     browser.fill("Title", "Paediatric report").await;
     browser.choose_file("Upload a file", &file).await;
     browser.press("Add document").await;
-    assert_eq!(
-        browser.path().await,
-        format!("/cases/{reference}?done=document")
+    assert_eq!(browser.path().await, format!("{form}?done=report"));
+    assert!(
+        browser
+            .banner()
+            .await
+            .starts_with("Report attached to the case.")
     );
+    browser.check("document-added").await;
+    browser.visit(&format!("/cases/{reference}")).await;
     let listed = browser.texts(rows).await;
     assert_eq!(listed.len(), before + 1);
     assert!(
         listed.iter().any(|r| r.contains("Paediatric report")),
         "{listed:?}"
     );
-    browser.check("document-added").await;
     sign_out(browser).await;
 }
 
+/// A health professional opens their service's work tray, tries to submit an empty form,
+/// saves a draft, adds a provision row and submits; the request leaves the tray.
 async fn write_advice(browser: &mut Browser) {
     browser.sign_in(Role::HealthProfessional).await;
     assert_eq!(browser.path().await, "/advice");

@@ -630,3 +630,79 @@ async fn the_api_lists_and_downloads_exactly_the_documents_the_caller_may_see() 
     assert_eq!(get(&outsider, minutes).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.audit("document.download").await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_professional_attaches_a_report_from_the_advice_form_and_comes_back_to_it() {
+    let app = TestApp::new().await;
+    asking_paediatrics(&app, "EHC-1").await;
+    let health = app.sign_in(Role::HealthProfessional).await;
+    let tray = app.get("/advice", Some(&health)).await;
+    let form = tray
+        .attr("a[href^='/advice/EHC-1/']", "href")
+        .expect("the request in the tray");
+    let part = form.rsplit('/').next().expect("a part").to_owned();
+    let page = app.get(&form, Some(&health)).await;
+    let attach = format!("/cases/EHC-1/documents/new?advice={part}");
+    assert!(page.body.contains(&attach), "{}", page.body);
+
+    let upload_form = app.get(&attach, Some(&health)).await;
+    assert_eq!(upload_form.status, StatusCode::OK);
+    assert_eq!(
+        upload_form
+            .attr("input[name=kind][checked]", "value")
+            .as_deref(),
+        Some("advice_report"),
+        "an advice report unless they say otherwise"
+    );
+    assert_eq!(
+        upload_form.attr(".govuk-back-link", "href").as_deref(),
+        Some(form.as_str())
+    );
+    // A mistake keeps them on the way back to the form.
+    let refused = app
+        .post_multipart(
+            "/cases/EHC-1/documents/new",
+            Some(&health),
+            &[("kind", "advice_report"), ("title", ""), ("advice", &part)],
+            Some(("report.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.attr("input[name=advice]", "value").as_deref(),
+        Some(part.as_str())
+    );
+    let added = app
+        .post_multipart(
+            "/cases/EHC-1/documents/new",
+            Some(&health),
+            &[
+                ("kind", "advice_report"),
+                ("title", "Paediatric report"),
+                ("advice", &part),
+            ],
+            Some(("report.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(
+        added.location(),
+        Some(format!("{form}?done=report").as_str())
+    );
+    let back = app.get(&format!("{form}?done=report"), Some(&health)).await;
+    assert!(back.body.contains("Report attached to the case."));
+    // Only an advice form's address is gone back to; anything else goes to the case.
+    let elsewhere = app
+        .post_multipart(
+            "/cases/EHC-1/documents/new",
+            Some(&health),
+            &[
+                ("kind", "advice_report"),
+                ("title", "Second report"),
+                ("advice", "../../sign-out"),
+            ],
+            Some(("report.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(elsewhere.location(), Some("/cases/EHC-1?done=document"));
+    assert_eq!(count(&app, "documents").await, 2);
+}

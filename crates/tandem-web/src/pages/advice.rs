@@ -257,6 +257,17 @@ fn form_page(
         text: Some(text),
         ..InsetText::default()
     })?;
+    let mut intro = vec![intro];
+    // Services may attach a report (their own, or one they were sent) beside the form.
+    if user.user.role.gives_advice() {
+        let part = form_address(reference, &view.request.key);
+        let part = part.rsplit('/').next().unwrap_or_default();
+        intro.push(Html::trusted(format!(
+            "<p class=\"govuk-body\">You can attach a report as well as, or instead of, \
+             writing here: <a class=\"govuk-link\" href=\"/cases/{reference}/documents/new?advice={part}\">\
+             attach a report to this case</a>. Save your draft first: attaching opens another page.</p>"
+        )));
+    }
     let (home, home_text, section) = return_to(user, reference);
     let mut fields = vec![textarea(
         "needs",
@@ -305,7 +316,7 @@ fn form_page(
         heading: format!("{}: {child}", advice.label()),
         error_summary: errors.summary()?,
         notices,
-        intro: vec![intro],
+        intro,
         action: form_address(reference, &view.request.key),
         csrf_token: user.csrf_token(),
         hidden: vec![("version", typed.version.to_string())],
@@ -349,6 +360,12 @@ pub(crate) async fn form(
     let view = request_view(&state, &user, &reference, &part).await?;
     let notices = match (params.done.as_deref(), &view.response) {
         (Some("saved"), Some(saved)) => vec![saved_banner(saved.updated_at)?],
+        (Some("report"), _) => vec![Html::render(&DoneBanner {
+            done: Some(
+                "Report attached to the case. Your advice is not sent until you submit it."
+                    .to_owned(),
+            ),
+        })?],
         _ => Vec::new(),
     };
     let page = form_page(

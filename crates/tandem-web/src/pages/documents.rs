@@ -7,9 +7,10 @@
 use askama::Template;
 use axum::Form;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use tandem_app::services::{DocumentList, DocumentRecord, ServiceError, Source, Upload};
 use tandem_core::{Reference, Role, dates};
 
@@ -164,6 +165,25 @@ fn readable_size(bytes: u64) -> String {
     }
 }
 
+/// `?advice=health:2`: the upload is a report beside the advice form of that request, which the
+/// form leads back to.
+#[derive(Deserialize)]
+pub(crate) struct NewParams {
+    advice: Option<String>,
+}
+
+/// The advice form a report upload came from, when its part of the address is one a request
+/// can have (`health`, `health:2`): anything else is ignored rather than redirected to.
+fn advice_form(reference: &Reference, part: Option<&str>) -> Option<String> {
+    let part = part?;
+    let plausible = !part.is_empty()
+        && part.len() <= 64
+        && part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '-'));
+    plausible.then(|| format!("/advice/{reference}/{part}"))
+}
+
 /// The upload form.
 #[derive(Template)]
 #[template(path = "pages/document-new.html")]
@@ -180,6 +200,9 @@ struct UploadPage {
     button: Html,
     /// Whether to offer "Share with the family" (council staff only), and whether it is ticked.
     share: Option<bool>,
+    /// The advice form the upload came from (its `?advice=` part), which it goes back to.
+    advice: Option<String>,
+    cancel: String,
 }
 
 fn upload_page(
@@ -188,12 +211,18 @@ fn upload_page(
     reference: &Reference,
     values: &Values,
     problems: &Problems,
+    advice: Option<&str>,
 ) -> Result<UploadPage, WebError> {
     let csrf_token = user.csrf_token();
+    let form = advice_form(reference, advice);
+    let (cancel, back_text) = match &form {
+        Some(form) => (form.clone(), "Back to your advice"),
+        None => (format!("/cases/{reference}"), "Back to the case"),
+    };
     Ok(UploadPage {
         layout: Layout::signed_in(user, format!("Add a document – {reference}"), SECTION)
             .with_errors(!problems.is_empty()),
-        back_link: back_link(&format!("/cases/{reference}"), "Back to the case")?,
+        back_link: back_link(&cancel, back_text)?,
         reference: reference.to_string(),
         error_summary: problems.errors.summary()?,
         action: format!("/cases/{reference}/documents/new?csrf_token={csrf_token}"),
@@ -203,6 +232,8 @@ fn upload_page(
         max_mb: state.config().document_max_bytes / (1024 * 1024),
         button: button("Add document", None, None)?,
         share: (!user.user.role.gives_advice()).then(|| values.contains_key(SHARE)),
+        advice: form.and(advice.map(str::to_owned)),
+        cancel,
     })
 }
 
@@ -211,18 +242,26 @@ pub(crate) async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(reference): Path<String>,
+    Query(params): Query<NewParams>,
 ) -> Result<Response, WebError> {
     let reference = forms::reference(&reference)?;
     state
         .services()
         .document_form(&user.caller(Source::Form), &reference)
         .await?;
+    // A report beside the advice form is an advice report unless the person says otherwise.
+    let values: Values = params
+        .advice
+        .iter()
+        .map(|_| ("kind".to_owned(), "advice_report".to_owned()))
+        .collect();
     let page = upload_page(
         &state,
         &user,
         &reference,
-        &Values::new(),
+        &values,
         &Problems::default(),
+        params.advice.as_deref(),
     )?;
     Ok(html(StatusCode::OK, page.render()?))
 }
@@ -238,6 +277,7 @@ pub(crate) async fn upload(
 ) -> Result<Response, WebError> {
     let reference = forms::reference(&reference)?;
     let mut upload = Upload::default();
+    let mut advice = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -257,6 +297,7 @@ pub(crate) async fn upload(
             "title" => upload.title = String::from_utf8_lossy(&bytes).into_owned(),
             SHARE => upload.shared_with_family = bytes.as_ref() == b"yes",
             "file" => upload.content = bytes.to_vec(),
+            "advice" => advice = Some(String::from_utf8_lossy(&bytes).into_owned()),
             _ => {}
         }
     }
@@ -274,10 +315,23 @@ pub(crate) async fn upload(
         .add_document(&user.caller(Source::Form), &reference, upload)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{reference}?done=document")).into_response()),
+        Ok(_) => {
+            let next = advice_form(&reference, advice.as_deref()).map_or_else(
+                || format!("/cases/{reference}?done=document"),
+                |form| format!("{form}?done=report"),
+            );
+            Ok(Redirect::to(&next).into_response())
+        }
         Err(ServiceError::Invalid(errors)) => {
             let problems = Problems::from_service(&[KIND, TITLE, FILE], errors);
-            let page = upload_page(&state, &user, &reference, &values, &problems)?;
+            let page = upload_page(
+                &state,
+                &user,
+                &reference,
+                &values,
+                &problems,
+                advice.as_deref(),
+            )?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
         }
         Err(other) => Err(other.into()),
