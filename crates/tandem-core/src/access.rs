@@ -121,6 +121,13 @@ pub enum Action {
     EditPlan,
     /// Sign off and issue the final EHC plan: senior leaders only.
     IssueFinalPlan,
+    /// Run the plan audit cycle: draw a term's sample, assign auditors, settle grades as
+    /// moderator (never on a plan one audited), mark examples of good plans.
+    ManageAudits,
+    /// Read and grade the plans one is assigned to audit (only those).
+    AuditPlans,
+    /// Read the pseudonymised "what good looks like" example plans, for training.
+    ViewAuditExamples,
 }
 
 impl Action {
@@ -142,6 +149,9 @@ impl Action {
         Action::ViewTeamCaseloads,
         Action::EditPlan,
         Action::IssueFinalPlan,
+        Action::ManageAudits,
+        Action::AuditPlans,
+        Action::ViewAuditExamples,
     ];
 }
 
@@ -209,13 +219,21 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
                     | A::ViewAggregates
                     | A::ViewPseudonymisedList
                     | A::ViewTeamCaseloads
+                    | A::ManageAudits
+                    | A::AuditPlans
+                    | A::ViewAuditExamples
             ) || (actor.role == R::HeadOfService && action == A::TransferData)
         }
-        (R::CaseManager, Resource::Service) => matches!(action, A::OpenCase | A::ListCases),
+        (R::CaseManager, Resource::Service) => {
+            matches!(action, A::OpenCase | A::ListCases | A::ViewAuditExamples)
+        }
         (R::CaseManager, Resource::Case(case)) => {
             matches!(action, A::ViewCase | A::RecordEvent | A::EditPlan) && works_on(actor, case)
         }
-        (R::QaAuditor, Resource::Service) => matches!(action, A::ListCases | A::ViewAggregates),
+        (R::QaAuditor, Resource::Service) => matches!(
+            action,
+            A::ListCases | A::ViewAggregates | A::AuditPlans | A::ViewAuditExamples
+        ),
         (R::QaAuditor, Resource::Case(_)) => action == A::ViewCase,
         (R::Analyst, Resource::Service) => {
             matches!(action, A::ViewAggregates | A::ViewPseudonymisedList)
@@ -372,6 +390,9 @@ mod tests {
                 A::ViewAggregates,
                 A::ViewPseudonymisedList,
                 A::ViewTeamCaseloads,
+                A::ManageAudits,
+                A::AuditPlans,
+                A::ViewAuditExamples,
             ]
             .iter()
             .chain(extra)
@@ -398,6 +419,7 @@ mod tests {
             Role::CaseManager => vec![
                 (A::OpenCase, Service),
                 (A::ListCases, Service),
+                (A::ViewAuditExamples, Service),
                 (A::ViewCase, Own),
                 (A::RecordEvent, Own),
                 (A::EditPlan, Own),
@@ -406,7 +428,12 @@ mod tests {
                 (A::EditPlan, Team),
             ],
             Role::QaAuditor => {
-                let mut v = vec![(A::ListCases, Service), (A::ViewAggregates, Service)];
+                let mut v = vec![
+                    (A::ListCases, Service),
+                    (A::ViewAggregates, Service),
+                    (A::AuditPlans, Service),
+                    (A::ViewAuditExamples, Service),
+                ];
                 v.extend(every_case.iter().map(|l| (A::ViewCase, *l)));
                 v
             }

@@ -12,6 +12,7 @@
 //! compare the plan with), `by` on an outcome, `preparing_for_adulthood` on outcomes and
 //! provision, and `id` and `text` on advice in K. Other unknown fields are ignored.
 
+pub mod audit;
 pub mod checks;
 pub mod config;
 mod drafting;
