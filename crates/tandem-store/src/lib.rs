@@ -14,6 +14,7 @@
 mod accounts;
 mod advice;
 mod audit;
+mod audits;
 mod bulk;
 mod cases;
 mod documents;
@@ -28,6 +29,10 @@ mod store;
 
 pub use accounts::{SignInFailures, normalise_email};
 pub use advice::{AdviceResponse, TrayCase};
+pub use audits::{
+    AuditAssignment, AuditExample, AuditRound, AuditSample, AuditScope, AuditScore, FinalPlan,
+    Moderation, NewAuditRound,
+};
 pub use bulk::AssignedCaseFile;
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;

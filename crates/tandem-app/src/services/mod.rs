@@ -10,6 +10,7 @@ mod cases;
 mod documents;
 mod messages;
 mod notifications;
+mod plan_audits;
 mod plan_comments;
 mod plans;
 mod recording;
@@ -20,11 +21,16 @@ pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use documents::{DocumentList, ListedDocument, Upload};
 pub use messages::{MAX_MESSAGE, NewContact};
 pub use notifications::{Delivery, Outbox};
+pub use plan_audits::{
+    AuditOverview, AuditedPlanView, CriterionScore, DrawRequest, MAX_SAMPLE, RoundView,
+    SampleProgress,
+};
 pub use plan_comments::{DraftComment, DraftForComment, after_comment_period};
 pub use plans::{Acknowledgement, PlanSaved, PlanView, SignOff, blocking, finding_key};
 pub use recording::CaseManager;
 pub use tandem_store::{
-    AdviceResponse, DocumentRecord, MessageRecord, PlanComment, PlanRevision, PlanVersion,
+    AdviceResponse, AuditAssignment, AuditExample, AuditRound, AuditSample, AuditScore,
+    Moderation, DocumentRecord, MessageRecord, PlanComment, PlanRevision, PlanVersion,
     UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services

@@ -117,8 +117,8 @@ impl Services {
         let mut with_advice = plan.clone();
         let advice_to_add = with_advice.add_advice(&received);
         let view = PlanView {
-            report: check(&plan, &case, today),
-            as_final: check(
+            report: check_against_case(&plan, &case, today),
+            as_final: check_against_case(
                 &as_issued(plan.clone(), PlanStatus::Final, today),
                 &case,
                 today,
@@ -157,7 +157,7 @@ impl Services {
         let revision = tx
             .save_plan(case.record.id, caller.actor.id, &plan, expected_revision)
             .await?;
-        let report = check(&plan, &case, tx.today());
+        let report = check_against_case(&plan, &case, tx.today());
         let detail = caller.detail(json!({ "revision": revision }));
         finish(tx, caller, "plan.save", reference, detail).await?;
         Ok(PlanSaved { revision, report })
@@ -182,7 +182,7 @@ impl Services {
         let revision = tx
             .save_plan(case.record.id, caller.actor.id, &plan, expected_revision)
             .await?;
-        let report = check(&plan, &case, today);
+        let report = check_against_case(&plan, &case, today);
         let detail = caller.detail(json!({ "revision": revision, "advice_added": added }));
         finish(tx, caller, "plan.add_advice", reference, detail).await?;
         Ok(PlanSaved { revision, report })
@@ -267,7 +267,7 @@ impl Services {
         let plan = as_issued(saved.plan, kind, today);
         let problems = if kind.is_final() {
             final_problems(
-                &check(&plan, &case, today),
+                &check_against_case(&plan, &case, today),
                 &case,
                 &versions,
                 &sign_off,
@@ -431,7 +431,7 @@ fn child_name(case: &StoredCase) -> String {
 
 /// The checks, with the default configuration, of `plan` with the facts of the case record:
 /// the advice received and the child's details.
-fn check(plan: &Plan, case: &StoredCase, today: Date) -> PlanReport {
+pub(super) fn check_against_case(plan: &Plan, case: &StoredCase, today: Date) -> PlanReport {
     let file = case.case_file();
     let mut plan = plan.clone();
     for event in &file.events {

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 
 use super::checks::Grade;
@@ -209,6 +209,21 @@ impl Term {
             Season::Autumn => (12, 31),
         };
         NaiveDate::from_ymd_opt(self.year, month, day).unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The instant the term starts and the instant the next one starts: midnight in England.
+    pub fn instants(self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let midnight = |day: Date| {
+            let naive = day.and_time(chrono::NaiveTime::MIN);
+            chrono_tz::Europe::London
+                .from_local_datetime(&naive)
+                .earliest()
+                .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
+        };
+        (
+            midnight(self.first_day()),
+            midnight(self.last_day() + chrono::Days::new(1)),
+        )
     }
 
     /// Whether `date` is in the term.
@@ -588,6 +603,10 @@ mod tests {
             (day("2025-09-01"), day("2025-12-31"))
         );
         assert_eq!(autumn.label(), "Autumn term 2025");
+        // Midnight in England: BST in September, GMT on 1 January.
+        let (from, to) = autumn.instants();
+        assert_eq!(from.to_rfc3339(), "2025-08-31T23:00:00+00:00");
+        assert_eq!(to.to_rfc3339(), "2026-01-01T00:00:00+00:00");
         assert_eq!(autumn.previous().key(), "2025-summer");
         assert_eq!(autumn.previous().previous().key(), "2025-spring");
         assert_eq!(
