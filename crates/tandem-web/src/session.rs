@@ -107,14 +107,18 @@ impl CurrentUser {
     }
 }
 
-/// The page a user's role works from: accounts for administrators, the dashboard for those who
-/// see figures but no case list, the cases otherwise.
+/// The page a user's role works from: accounts for administrators, the advice tray for services,
+/// the audit tray for QA auditors, the dashboard for those who see figures but no case list, the
+/// cases otherwise.
 pub(crate) fn home(actor: &Actor) -> &'static str {
     let may = |action| can(actor, action, Resource::Service);
     if may(Action::ManageAccounts) {
         "/admin/users"
     } else if actor.role.gives_advice() {
         "/advice"
+    } else if may(Action::AuditPlans) && !may(Action::OpenCase) {
+        // A QA auditor's work is the plans given to them to audit.
+        "/audits"
     } else if !may(Action::ListCases) && may(Action::ViewAggregates) {
         "/dashboard"
     } else {

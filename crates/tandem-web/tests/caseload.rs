@@ -608,7 +608,8 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Backlog",
             "Messages",
             "Dashboard",
-            "Improvement plan"
+            "Improvement plan",
+            "Audits"
         ]
     );
     assert_eq!(
@@ -618,7 +619,13 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
     assert_eq!(nav(Role::CaseManager).await, ["Cases", "Backlog"]);
     assert_eq!(
         nav(Role::QaAuditor).await,
-        ["Cases", "Backlog", "Dashboard", "Improvement plan"]
+        [
+            "Cases",
+            "Backlog",
+            "Dashboard",
+            "Improvement plan",
+            "Audits"
+        ]
     );
 }
 

@@ -151,6 +151,7 @@ fn a_trend_chart_has_one_point_per_measured_month_and_a_stepped_target() {
         title: "Final plans within 20 weeks, by month".into(),
         description: "Rising from 40% to 75%.".into(),
         measure: "Final plans within 20 weeks".into(),
+        period: "Month",
         points: vec![
             point("Jan 2026", Some(0.4), None, Mark::Plain),
             point("Feb 2026", None, Some(0.6), Mark::Plain),

@@ -133,6 +133,17 @@ const AGGREGATES: &[Role] = &[
     Role::Analyst,
 ];
 const AGGREGATES_PAGE: Roles = Roles::Only(AGGREGATES, Status(200), Status(403));
+/// Those who run the plan audit cycle (draw samples, assign auditors, settle grades).
+const AUDIT_MANAGERS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
+/// Those who run it or audit in it.
+const AUDIT_PEOPLE: &[Role] = &[Role::TeamManager, Role::HeadOfService, Role::QaAuditor];
+/// Those who may read the pseudonymised example plans.
+const EXAMPLE_READERS: &[Role] = &[
+    Role::CaseManager,
+    Role::TeamManager,
+    Role::HeadOfService,
+    Role::QaAuditor,
+];
 
 #[rustfmt::skip]
 const ROUTES: &[Route] = &[
@@ -171,6 +182,17 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/dashboard/tables/all.xlsx", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/plan", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/report?period=month&month=2026-01", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    // Plan audits: no round or sampled plan 999999 exists, and blank forms reach validation.
+    Route { method: "GET", path: "/audits", form: &[], signed_out: SignIn, roles: Roles::Only(AUDIT_PEOPLE, Status(200), Status(403)) },
+    Route { method: "POST", path: "/audits", form: &[("term", ""), ("method", ""), ("size", "")], signed_out: Status(403), roles: Roles::Only(AUDIT_MANAGERS, Status(422), Status(403)) },
+    Route { method: "GET", path: "/audits/report", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/audits/examples", form: &[], signed_out: SignIn, roles: Roles::Only(EXAMPLE_READERS, Status(200), Status(403)) },
+    Route { method: "GET", path: "/audits/999999", form: &[], signed_out: SignIn, roles: Roles::Only(AUDIT_MANAGERS, Status(404), Status(403)) },
+    Route { method: "GET", path: "/audits/999999/plans/999999", form: &[], signed_out: SignIn, roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
+    Route { method: "POST", path: "/audits/999999/plans/999999", form: &[], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
+    Route { method: "POST", path: "/audits/999999/plans/999999/assign", form: &[("auditor", ""), ("discipline", "")], signed_out: Status(403), roles: Roles::Only(AUDIT_MANAGERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/audits/999999/plans/999999/moderate", form: &[("grade", "")], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
+    Route { method: "POST", path: "/audits/999999/plans/999999/example", form: &[], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/lift-sign-in-lock", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=unlocked"), Status(403)) },
     Route { method: "GET", path: "/cases", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
@@ -237,6 +259,7 @@ fn home(role: Role) -> &'static str {
     match role {
         Role::Admin => "/admin/users",
         Role::Analyst => "/dashboard",
+        Role::QaAuditor => "/audits",
         role if role.gives_advice() => "/advice",
         _ => "/cases",
     }

@@ -144,6 +144,7 @@ pub fn trend_chart(
             dates::long(d.spec.as_of)
         ),
         measure: measure.to_owned(),
+        period: "Month",
         points,
     })
 }

@@ -34,6 +34,8 @@ pub struct TrendChart {
     pub description: String,
     /// Heading of the value column.
     pub measure: String,
+    /// Heading of the period column: "Month" on the dashboard, "Term" for audits.
+    pub period: &'static str,
     /// The months, oldest first, one table row each.
     pub points: Vec<TrendPoint>,
 }

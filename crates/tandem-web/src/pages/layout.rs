@@ -75,6 +75,11 @@ impl Layout {
                 "Improvement plan",
                 user.can(Action::ViewAggregates),
             ),
+            (
+                "/audits",
+                "Audits",
+                user.can(Action::ManageAudits) || user.can(Action::AuditPlans),
+            ),
             ("/admin/users", "Accounts", user.can(Action::ManageAccounts)),
         ]
         .into_iter()
