@@ -237,6 +237,7 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         create_demo_parent(&store).await?;
         create_demo_advice(&store).await?;
         create_demo_plans(&store).await?;
+        create_demo_audits(&store).await?;
         let queued = Services::new(store.clone())
             .with_public_url(&mail.public_url)
             .queue_reminders(today())
@@ -513,6 +514,229 @@ async fn create_demo_plans(store: &Store) -> Result<(), CliError> {
             .map_err(failed)?;
     }
     Ok(())
+}
+
+/// Plan audits across the three terms before this one, with a visible trend: in each term four
+/// final plans are issued (on new cases, opened twenty weeks before) and a sample of them drawn
+/// with a recorded seed, graded by the QA auditor (education) and the team manager (health), and
+/// settled by the head of service: mostly Requires improvement three terms ago, mostly Good last
+/// term. Last term's best plan is kept as an example; one of its plans still waits in the QA
+/// auditor's tray.
+async fn create_demo_audits(store: &Store) -> Result<(), CliError> {
+    use std::sync::Arc;
+    use tandem_app::services::{CriterionScore, DrawRequest, NewRequest};
+    use tandem_core::plan::audit::{Criterion, Discipline, Term};
+    use tandem_core::plan::checks::Grade;
+
+    const GOOD: &str = include_str!("../../tandem-core/tests/fixtures/plans/good.json");
+    const WEAK: &str = include_str!("../../tandem-core/tests/fixtures/plans/weak.json");
+    fn failed(e: impl std::fmt::Display) -> CliError {
+        CliError::Internal(anyhow::anyhow!("the demo audits: {e}"))
+    }
+    let caller_for = |role: Role| async move {
+        let email = format!("{}@demo.test", role.as_str());
+        Ok::<_, CliError>(
+            store
+                .user_by_email(&email)
+                .await?
+                .map(|u| Caller::new(u.actor(), Source::Form)),
+        )
+    };
+    let (Some(head), Some(manager), Some(auditor)) = (
+        caller_for(Role::HeadOfService).await?,
+        caller_for(Role::TeamManager).await?,
+        caller_for(Role::QaAuditor).await?,
+    ) else {
+        return Ok(());
+    };
+    let at = |day: tandem_core::Date| {
+        let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+        Services::with_clock(store.clone(), Arc::new(move || noon))
+    };
+    let last = Term::containing(today()).previous();
+    let terms = [last.previous().previous(), last.previous(), last];
+    // Each term's grades, plan by plan: the trend the demo shows.
+    let grades = [
+        [
+            Grade::RequiresImprovement,
+            Grade::Inadequate,
+            Grade::RequiresImprovement,
+            Grade::Good,
+        ],
+        [
+            Grade::Good,
+            Grade::RequiresImprovement,
+            Grade::Good,
+            Grade::RequiresImprovement,
+        ],
+        [Grade::Outstanding, Grade::Good, Grade::Good, Grade::Good],
+    ];
+    let names = [
+        "Ava", "Leo", "Maya", "Noah", "Isla", "Theo", "Zara", "Finn", "Ruby", "Omar", "Erin",
+        "Kai",
+    ];
+    for (t, term) in terms.iter().enumerate() {
+        let issued = term.first_day() + chrono::Days::new(40);
+        let services = at(issued);
+        for n in 0..4 {
+            let mut child = tandem_core::Child {
+                date_of_birth: chrono::NaiveDate::from_ymd_opt(2016, 3, 1 + n),
+                ..tandem_core::Child::default()
+            };
+            child
+                .other
+                .insert("given_name".into(), names[t * 4 + n as usize].into());
+            child.other.insert("family_name".into(), "Audit".into());
+            let request = NewRequest {
+                reference: Reference::parse(&format!("QA-{}-{}", term.key(), n + 1))
+                    .map_err(failed)?,
+                child,
+                received: issued - chrono::Days::new(19 * 7),
+                case_manager: None,
+                same_child_as: None,
+                different_child: true,
+            };
+            let reference = services
+                .open_case(&head, &request)
+                .await
+                .map_err(failed)?
+                .reference;
+            let text = if grades[t][n as usize] == Grade::Good
+                || grades[t][n as usize] == Grade::Outstanding
+            {
+                GOOD
+            } else {
+                WEAK
+            };
+            let mut plan = Plan::from_json(text).map_err(failed)?;
+            plan.status = PlanStatus::Draft;
+            plan.issued_on = None;
+            plan.case = None;
+            plan.child = PlanChild {
+                year_group: plan.child.year_group,
+                ..PlanChild::default()
+            };
+            let saved = services
+                .save_plan(&head, &reference, plan, 0)
+                .await
+                .map_err(failed)?;
+            services
+                .issue_draft_plan(&head, &reference, saved.revision)
+                .await
+                .map_err(failed)?;
+            let view = services.plan(&head, &reference).await.map_err(failed)?;
+            let sign_off = SignOff {
+                acknowledgements: blocking(&view.as_final)
+                    .map(|f| Acknowledgement {
+                        finding: finding_key(f),
+                        reason: "Agreed at the moderation panel".to_owned(),
+                    })
+                    .collect(),
+                early_reason: Some("The family wrote to say they have no comments".to_owned()),
+            };
+            services
+                .issue_final_plan(&head, &reference, view.revision(), sign_off)
+                .await
+                .map_err(failed)?;
+        }
+        // The audit, at the end of the term.
+        let services = at(term.last_day());
+        let request = DrawRequest {
+            term: term.key(),
+            method: "random".into(),
+            team: String::new(),
+            size: "4".into(),
+            seed: format!("{}", 2026 + t),
+        };
+        let round = services
+            .draw_audit_sample(&head, &request)
+            .await
+            .map_err(failed)?;
+        let view = services.audit_round(&head, round).await.map_err(failed)?;
+        for (n, progress) in view.samples.iter().enumerate() {
+            let sample = progress.sample.id;
+            services
+                .assign_audit(
+                    &head,
+                    sample,
+                    Some(auditor.actor.id),
+                    Some(Discipline::Education),
+                )
+                .await
+                .map_err(failed)?;
+            // Last term's last plan waits in the QA auditor's tray.
+            if t == 2 && n == 3 {
+                continue;
+            }
+            services
+                .assign_audit(
+                    &head,
+                    sample,
+                    Some(manager.actor.id),
+                    Some(Discipline::Health),
+                )
+                .await
+                .map_err(failed)?;
+            let grade = grades[t][n];
+            for (who, lower) in [(&auditor, false), (&manager, true)] {
+                let scores: Vec<CriterionScore> = Criterion::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        // Health's view is a shade harsher on provision and the golden thread.
+                        let harsher = lower
+                            && matches!(c, Criterion::Provision | Criterion::GoldenThread)
+                            && grade != Grade::Inadequate;
+                        let grade = if harsher {
+                            Grade::ALL[Grade::ALL.iter().position(|g| *g == grade).unwrap_or(0) + 1]
+                        } else {
+                            grade
+                        };
+                        CriterionScore {
+                            criterion: *c,
+                            grade: Some(grade),
+                            comment: if i % 2 == 0 || !tandem_core::plan::audit::is_good_example(grade) {
+                                format!("{}: {}", c.label(), demo_comment(grade))
+                            } else {
+                                String::new()
+                            },
+                        }
+                    })
+                    .collect();
+                services
+                    .score_audited_plan(who, sample, &scores)
+                    .await
+                    .map_err(failed)?;
+            }
+            services
+                .moderate_audited_plan(
+                    &head,
+                    sample,
+                    Some(grade),
+                    "Settled at the multi-agency moderation panel",
+                )
+                .await
+                .map_err(failed)?;
+            if t == 2 && grade == Grade::Outstanding {
+                services
+                    .mark_audit_example(&head, sample)
+                    .await
+                    .map_err(failed)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An auditor's comment on a criterion graded `grade`, in the demo.
+fn demo_comment(grade: tandem_core::plan::checks::Grade) -> &'static str {
+    use tandem_core::plan::checks::Grade;
+    match grade {
+        Grade::Outstanding => "clear, specific and in the family's words",
+        Grade::Good => "clear and mostly specific",
+        Grade::RequiresImprovement => "say who delivers it, how often and for how long",
+        Grade::Inadequate => "vague throughout; the needs are not met by named provision",
+    }
 }
 
 fn print_sign_in(addr: SocketAddr) {

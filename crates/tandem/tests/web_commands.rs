@@ -596,6 +596,24 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
         "{}",
         tray.body
     );
+    // Plan audits across three terms: the QA auditor starts at a plan waiting to be graded,
+    // and the term report shows three terms with a trend and an example kept.
+    let auditor = server.sign_in("qa_auditor@demo.test", "tandem-demo-2026");
+    let home = server.request("GET", "/", Some(&auditor), "");
+    assert_eq!(home.status, 303);
+    let audits = server.request("GET", "/audits", Some(&auditor), "");
+    assert!(audits.body.contains("To grade"), "{}", audits.body);
+    let report = server.request("GET", "/audits/report", Some(&manager), "");
+    assert_eq!(report.status, 200);
+    assert_eq!(
+        report.body.matches("class=\"tandem-chart__point").count(),
+        3,
+        "{}",
+        report.body
+    );
+    let examples = server.request("GET", "/audits/examples", Some(&manager), "");
+    assert!(examples.body.contains("Example 1"), "{}", examples.body);
+    assert!(!examples.body.contains("QA-"), "{}", examples.body);
     drop(server);
 
     // A second run starts again from nothing rather than failing on the accounts it made.
