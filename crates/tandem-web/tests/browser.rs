@@ -155,6 +155,152 @@ async fn plan_journey_in_a_real_browser_with_and_without_javascript() {
     );
 }
 
+/// The plan audit cycle on its own (run it alone with `cargo test --test browser audit_`): the
+/// head of service draws a sample of this term's final plans and gives one to the QA auditor,
+/// who grades it (errors first); the head of service settles its grade and reads the term
+/// report. With and without JavaScript, every page checked with axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_journey_in_a_real_browser_with_and_without_javascript() {
+    let prerequisites = match Prerequisites::find() {
+        Ok(found) => found,
+        Err(missing) if !e2e::required() => {
+            eprintln!("SKIPPED the audit journey: {missing}.");
+            return;
+        }
+        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    };
+    let server = Server::start().await;
+    let driver = ChromeDriver::start(&prerequisites);
+    let mut violations = Vec::new();
+    for javascript in [true, false] {
+        let mut browser = Browser::open(
+            &driver,
+            &prerequisites,
+            &server,
+            javascript,
+            Window::Desktop,
+        )
+        .await;
+        run_an_audit(&mut browser).await;
+        let (found, _) = browser.close().await;
+        violations.extend(found);
+    }
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} accessibility violation(s):\n\n{}",
+        violations.len(),
+        violations.join("\n\n")
+    );
+}
+
+/// Draw, assign, grade, settle, report.
+async fn run_an_audit(browser: &mut Browser) {
+    use tandem_core::plan::audit::Term;
+    let term = Term::containing(Utc::now().date_naive()).label();
+    browser.sign_in(Role::HeadOfService).await;
+    browser.visit("/audits").await;
+    browser.check("audits").await;
+    browser.choose("Term", &term).await;
+    browser.fill("How many plans", "").await;
+    browser.press("Draw the sample").await;
+    assert_eq!(
+        browser.error_summary().await,
+        ["Enter how many plans to draw, from 1 to 50"]
+    );
+    browser.check("audits-errors").await;
+    browser.fill("How many plans", "2").await;
+    browser.fill("Seed (optional)", "42").await;
+    browser.press("Draw the sample").await;
+    assert_eq!(browser.banner().await, "Sample drawn");
+    let round = browser.path().await;
+    let round = round.split('?').next().expect("path").to_owned();
+    browser.check("audit-round").await;
+    // The first plan's reference, from its heading ("Case E2E-FINAL-2, plan version 2").
+    let heading = browser.text_of("section h2").await;
+    let reference = heading
+        .trim_start_matches("Case ")
+        .split(',')
+        .next()
+        .expect("a reference")
+        .to_owned();
+    browser
+        .choose(
+            &format!("Auditor for case {reference}"),
+            "Demo quality assurance auditor (quality assurance auditor)",
+        )
+        .await;
+    browser
+        .choose(&format!("Audits for case {reference}"), "Education")
+        .await;
+    let assign = format!("Assign an auditor to case {reference}");
+    browser.press(&assign).await;
+    assert_eq!(browser.banner().await, "Auditor assigned");
+    sign_out(browser).await;
+
+    // The QA auditor starts at their tray and grades the plan: errors first.
+    browser.sign_in(Role::QaAuditor).await;
+    assert_eq!(browser.path().await, "/audits");
+    browser.click_first_link_to(&format!("{round}/plans/")).await;
+    let plan = browser.path().await;
+    browser.check("audit-plan").await;
+    browser
+        .choose_radio("Requires improvement for views, interests and aspirations")
+        .await;
+    browser.press("Save grades").await;
+    let errors = browser.error_summary().await;
+    assert_eq!(errors.len(), 7, "{errors:?}");
+    assert_eq!(
+        errors[0],
+        "Say what would make views, interests and aspirations better"
+    );
+    browser.check("audit-plan-errors").await;
+    assert!(
+        browser
+            .is_chosen("Requires improvement for views, interests and aspirations")
+            .await,
+        "what was chosen is kept"
+    );
+    browser
+        .fill(
+            "Comment on views, interests and aspirations",
+            "The child's own words are missing",
+        )
+        .await;
+    for criterion in [
+        "needs",
+        "outcomes",
+        "provision",
+        "placement",
+        "advice and information",
+        "the golden thread",
+    ] {
+        browser.choose_radio(&format!("Good for {criterion}")).await;
+    }
+    browser.press("Save grades").await;
+    assert_eq!(browser.banner().await, "Your grades are saved");
+    sign_out(browser).await;
+
+    // The head of service, who did not audit it, settles the grade and reads the report.
+    browser.sign_in(Role::HeadOfService).await;
+    browser.visit(&plan).await;
+    assert!(browser.is_chosen("Good").await, "the auditors' grades point to Good");
+    browser.press("Settle the grade").await;
+    assert_eq!(
+        browser.error_summary().await,
+        ["Say why this is the grade, especially where the auditors differ"]
+    );
+    browser
+        .fill("Why this grade", "Clear plan; section A needs the child's voice")
+        .await;
+    browser.press("Settle the grade").await;
+    assert_eq!(browser.banner().await, "Grade settled");
+    browser.check("audit-plan-settled").await;
+    browser.visit("/audits/report").await;
+    assert!(browser.text_of("main").await.contains(&term));
+    browser.check("audit-report").await;
+    sign_out(browser).await;
+}
+
 /// A plan from nothing to an issued draft, on a case of the case manager's that has none yet
 /// (each run takes the next case in the list, so the two runs do not meet).
 async fn write_and_issue_a_plan(browser: &mut Browser) {

@@ -154,6 +154,7 @@ impl Server {
             .await
             .expect("generate cases");
         link_parent_to_first_case(&store).await;
+        issue_final_plans(&store).await;
 
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
@@ -220,6 +221,66 @@ async fn link_parent_to_first_case(store: &Store) {
         .issue_draft_plan(&head, &case.reference, saved.revision)
         .await
         .expect("issue the draft");
+}
+
+/// Three final plans issued today, on cases of their own (`E2E-FINAL-1` to 3, opened twenty
+/// weeks ago), for the plan audit journey to draw a sample from.
+async fn issue_final_plans(store: &Store) {
+    use tandem_app::services::{Acknowledgement, NewRequest, SignOff, blocking, finding_key};
+    let head = store
+        .user_by_email(&email(Role::HeadOfService))
+        .await
+        .expect("read")
+        .expect("the head of service's account");
+    let head = Caller::new(head.actor(), Source::Form);
+    let services = Services::new(store.clone());
+    for n in 1..=3 {
+        let mut child = tandem_core::Child {
+            date_of_birth: NaiveDate::from_ymd_opt(2016, 5, n),
+            ..tandem_core::Child::default()
+        };
+        child.other.insert("given_name".into(), json!("Alex"));
+        child.other.insert("family_name".into(), json!("Final"));
+        let request = NewRequest {
+            reference: tandem_core::Reference::parse(&format!("E2E-FINAL-{n}")).expect("reference"),
+            child,
+            received: Utc::now().date_naive() - chrono::Days::new(140),
+            case_manager: None,
+            same_child_as: None,
+            different_child: true,
+        };
+        let reference = services
+            .open_case(&head, &request)
+            .await
+            .expect("open")
+            .reference;
+        let mut plan = services.plan(&head, &reference).await.expect("plan").plan;
+        plan.sections.a = Some(TextSection {
+            text: "Alex loves swimming and wants to work with animals.".into(),
+        });
+        let saved = services
+            .save_plan(&head, &reference, plan, 0)
+            .await
+            .expect("save");
+        services
+            .issue_draft_plan(&head, &reference, saved.revision)
+            .await
+            .expect("draft");
+        let view = services.plan(&head, &reference).await.expect("plan");
+        let sign_off = SignOff {
+            acknowledgements: blocking(&view.as_final)
+                .map(|f| Acknowledgement {
+                    finding: finding_key(f),
+                    reason: "Agreed at panel".into(),
+                })
+                .collect(),
+            early_reason: Some("The family has no comments".into()),
+        };
+        services
+            .issue_final_plan(&head, &reference, view.revision(), sign_off)
+            .await
+            .expect("final");
+    }
 }
 
 impl Drop for Server {
