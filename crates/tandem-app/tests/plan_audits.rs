@@ -150,7 +150,9 @@ async fn a_term_is_sampled_graded_moderated_and_reported(ctx: Ctx) {
     let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(fields, ["term", "method", "size"]);
     assert!(matches!(
-        services.draw_audit_sample(&auditor, &spring("2", "7")).await,
+        services
+            .draw_audit_sample(&auditor, &spring("2", "7"))
+            .await,
         Err(ServiceError::Forbidden)
     ));
     // No final plan was issued in the autumn: nothing to draw, nothing recorded.
@@ -223,10 +225,7 @@ async fn a_term_is_sampled_graded_moderated_and_reported(ctx: Ctx) {
     assert_eq!(tray.len(), 1);
     assert_eq!(tray[0].1, Discipline::Education);
     assert!(!tray[0].2, "not graded yet");
-    let reading = services
-        .audited_plan(&auditor, sample)
-        .await
-        .expect("read");
+    let reading = services.audited_plan(&auditor, sample).await.expect("read");
     assert!(reading.may_score && !reading.may_moderate);
     let mut partial = grades(Grade::Good, "");
     partial[2].grade = Some(Grade::RequiresImprovement);
@@ -296,7 +295,10 @@ async fn a_term_is_sampled_graded_moderated_and_reported(ctx: Ctx) {
         .expect("examples");
     assert_eq!(examples.len(), 1);
     let text = serde_json::to_string(&examples[0].plan).expect("json");
-    assert!(!text.contains("Robin") && !text.contains("Testcase"), "{text}");
+    assert!(
+        !text.contains("Robin") && !text.contains("Testcase"),
+        "{text}"
+    );
     assert!(!text.contains("EHC-A"), "{text}");
     assert!(text.contains("the child loves trains"), "{text}");
     assert!(matches!(
@@ -344,11 +346,20 @@ async fn only_the_plans_given_to_an_auditor_can_be_read_or_graded(ctx: Ctx) {
         .draw_audit_sample(&head, &spring("1", ""))
         .await
         .expect("draw");
-    let sample = services.audit_round(&head, round).await.expect("round").samples[0]
+    let sample = services
+        .audit_round(&head, round)
+        .await
+        .expect("round")
+        .samples[0]
         .sample
         .id;
     services
-        .assign_audit(&head, sample, Some(given.actor.id), Some(Discipline::Health))
+        .assign_audit(
+            &head,
+            sample,
+            Some(given.actor.id),
+            Some(Discipline::Health),
+        )
         .await
         .expect("assign");
 

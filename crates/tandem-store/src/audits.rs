@@ -405,7 +405,10 @@ impl Tx {
     }
 
     /// The sampled plans in `scope` (an auditor's: those given to them), by round then id.
-    pub async fn audit_samples(&mut self, scope: AuditScope) -> Result<Vec<AuditSample>, StoreError> {
+    pub async fn audit_samples(
+        &mut self,
+        scope: AuditScope,
+    ) -> Result<Vec<AuditSample>, StoreError> {
         let (filter, id) = match scope {
             AuditScope::All => ("", None),
             AuditScope::Round(id) => (" WHERE s.round_id = $1", Some(id)),

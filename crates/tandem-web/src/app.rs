@@ -29,7 +29,8 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
-    ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments, report, sign_in,
+    ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments, report,
+    sign_in,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -149,7 +150,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard/cases", get(dashboard::cases))
         .route("/dashboard/health", get(dashboard::health))
         .route("/dashboard/tables/{file}", get(downloads::table))
-        .route("/audits", get(plan_audits::overview).post(plan_audits::draw))
+        .route(
+            "/audits",
+            get(plan_audits::overview).post(plan_audits::draw),
+        )
         .route("/audits/report", get(plan_audits::report))
         .route("/audits/examples", get(plan_audits::examples))
         .route("/audits/{round}", get(plan_audits::round))

@@ -240,7 +240,9 @@ async fn run_an_audit(browser: &mut Browser) {
     // The QA auditor starts at their tray and grades the plan: errors first.
     browser.sign_in(Role::QaAuditor).await;
     assert_eq!(browser.path().await, "/audits");
-    browser.click_first_link_to(&format!("{round}/plans/")).await;
+    browser
+        .click_first_link_to(&format!("{round}/plans/"))
+        .await;
     let plan = browser.path().await;
     browser.check("audit-plan").await;
     browser
@@ -283,14 +285,20 @@ async fn run_an_audit(browser: &mut Browser) {
     // The head of service, who did not audit it, settles the grade and reads the report.
     browser.sign_in(Role::HeadOfService).await;
     browser.visit(&plan).await;
-    assert!(browser.is_chosen("Good").await, "the auditors' grades point to Good");
+    assert!(
+        browser.is_chosen("Good").await,
+        "the auditors' grades point to Good"
+    );
     browser.press("Settle the grade").await;
     assert_eq!(
         browser.error_summary().await,
         ["Say why this is the grade, especially where the auditors differ"]
     );
     browser
-        .fill("Why this grade", "Clear plan; section A needs the child's voice")
+        .fill(
+            "Why this grade",
+            "Clear plan; section A needs the child's voice",
+        )
         .await;
     browser.press("Settle the grade").await;
     assert_eq!(browser.banner().await, "Grade settled");

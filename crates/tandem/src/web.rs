@@ -572,8 +572,7 @@ async fn create_demo_audits(store: &Store) -> Result<(), CliError> {
         [Grade::Outstanding, Grade::Good, Grade::Good, Grade::Good],
     ];
     let names = [
-        "Ava", "Leo", "Maya", "Noah", "Isla", "Theo", "Zara", "Finn", "Ruby", "Omar", "Erin",
-        "Kai",
+        "Ava", "Leo", "Maya", "Noah", "Isla", "Theo", "Zara", "Finn", "Ruby", "Omar", "Erin", "Kai",
     ];
     for (t, term) in terms.iter().enumerate() {
         let issued = term.first_day() + chrono::Days::new(40);
@@ -695,7 +694,9 @@ async fn create_demo_audits(store: &Store) -> Result<(), CliError> {
                         CriterionScore {
                             criterion: *c,
                             grade: Some(grade),
-                            comment: if i % 2 == 0 || !tandem_core::plan::audit::is_good_example(grade) {
+                            comment: if i % 2 == 0
+                                || !tandem_core::plan::audit::is_good_example(grade)
+                            {
                                 format!("{}: {}", c.label(), demo_comment(grade))
                             } else {
                                 String::new()

@@ -30,7 +30,7 @@ pub use plans::{Acknowledgement, PlanSaved, PlanView, SignOff, blocking, finding
 pub use recording::CaseManager;
 pub use tandem_store::{
     AdviceResponse, AuditAssignment, AuditExample, AuditRound, AuditSample, AuditScore,
-    Moderation, DocumentRecord, MessageRecord, PlanComment, PlanRevision, PlanVersion,
+    DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion,
     UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services

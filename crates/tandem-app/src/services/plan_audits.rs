@@ -184,10 +184,7 @@ impl Services {
         Ok(samples
             .into_iter()
             .filter_map(|s| {
-                let discipline = assignments
-                    .iter()
-                    .find(|a| a.sample_id == s.id)?
-                    .discipline;
+                let discipline = assignments.iter().find(|a| a.sample_id == s.id)?.discipline;
                 let scored = scores.iter().any(|x| x.sample_id == s.id);
                 Some((s, discipline, scored))
             })
@@ -433,7 +430,9 @@ impl Services {
             may_moderate: manager && !audited_it && settled.is_none() && suggested.is_some(),
             may_mark_example: manager
                 && !found.example
-                && settled.as_ref().is_some_and(|m| audit::is_good_example(m.grade)),
+                && settled
+                    .as_ref()
+                    .is_some_and(|m| audit::is_good_example(m.grade)),
             sample: found,
             version,
             child_name,
@@ -540,7 +539,10 @@ impl Services {
             ));
         }
         if found.moderation.is_some() {
-            problems.push(FieldError::new("grade", "The plan's grade is already settled"));
+            problems.push(FieldError::new(
+                "grade",
+                "The plan's grade is already settled",
+            ));
         }
         if grade.is_none() {
             problems.push(FieldError::new("grade", "Choose the settled grade"));
@@ -703,8 +705,8 @@ impl Services {
             .filter(|a| a.sample_id == sample)
             .collect();
         let assigned = assignments.iter().any(|a| a.auditor_id == caller.actor.id);
-        let allowed = may(caller, Action::ManageAudits)
-            || (assigned && may(caller, Action::AuditPlans));
+        let allowed =
+            may(caller, Action::ManageAudits) || (assigned && may(caller, Action::AuditPlans));
         if !allowed {
             let reference = reference_of(&found)?;
             return refuse(tx, caller, Action::AuditPlans, &reference).await;
@@ -738,11 +740,14 @@ fn reference_of(sample: &AuditSample) -> Result<Reference, ServiceError> {
 }
 
 fn child_name(case: &tandem_store::StoredCase) -> String {
-    [case.child.text("given_name"), case.child.text("family_name")]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
+    [
+        case.child.text("given_name"),
+        case.child.text("family_name"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 /// Audits a refusal about one plan's case, commits, and refuses.
@@ -793,7 +798,10 @@ fn checked_draw(request: &DrawRequest) -> Result<NewAuditRound, ServiceError> {
     }
     let team = Some(request.team.trim().to_owned()).filter(|t| !t.is_empty());
     if method == Some(Method::Team) && team.is_none() {
-        problems.push(FieldError::new("team", "Choose the team whose plans to draw"));
+        problems.push(FieldError::new(
+            "team",
+            "Choose the team whose plans to draw",
+        ));
     }
     let size = request.size.trim().parse::<i64>().ok();
     if !size.is_some_and(|s| (1..=MAX_SAMPLE).contains(&s)) {

@@ -609,10 +609,7 @@ mod tests {
         assert_eq!(to.to_rfc3339(), "2026-01-01T00:00:00+00:00");
         assert_eq!(autumn.previous().key(), "2025-summer");
         assert_eq!(autumn.previous().previous().key(), "2025-spring");
-        assert_eq!(
-            autumn.previous().previous().previous().key(),
-            "2024-autumn"
-        );
+        assert_eq!(autumn.previous().previous().previous().key(), "2024-autumn");
         // Terms sort in time order: spring, summer, autumn, then next spring.
         assert!(Term::parse("2025-summer") < Term::parse("2025-autumn"));
         assert!(Term::parse("2025-autumn") < Term::parse("2026-spring"));
@@ -758,7 +755,11 @@ mod tests {
                    brother. Case EHC-1 refers."
                 .into(),
         });
-        let copy = pseudonymise(&plan, &["Sam Example", "Sam", "Example", "EHC-1"], "the child");
+        let copy = pseudonymise(
+            &plan,
+            &["Sam Example", "Sam", "Example", "EHC-1"],
+            "the child",
+        );
         let a = copy.sections.a.expect("A").text;
         assert_eq!(
             a,

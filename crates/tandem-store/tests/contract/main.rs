@@ -11,6 +11,7 @@
 
 mod accounts;
 mod audit;
+mod audits;
 mod bulk;
 mod cases;
 mod documents;

@@ -174,7 +174,10 @@ fn overview_page(
 ) -> Result<String, WebError> {
     let typed_text = |field: &str| typed.get(field).cloned().unwrap_or_default();
     let chosen_term = typed_text("term");
-    let chosen_method = typed.get("method").cloned().unwrap_or_else(|| "random".into());
+    let chosen_method = typed
+        .get("method")
+        .cloned()
+        .unwrap_or_else(|| "random".into());
     let chosen_team = typed_text("team");
     let page = OverviewPage {
         layout: Layout::signed_in(user, "Plan audits", NAV).with_errors(!errors.is_empty()),
@@ -337,8 +340,9 @@ pub(crate) async fn assign(
         .assign_audit(&caller, sample, auditor, discipline)
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/audits/{round}?done=assigned#plan-{sample}"))
-            .into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/audits/{round}?done=assigned#plan-{sample}")).into_response(),
+        ),
         Err(ServiceError::Invalid(errors)) => {
             let view = state.services().audit_round(&caller, round).await?;
             let errors = FormErrors::new(errors);
@@ -599,7 +603,16 @@ pub(crate) async fn mark_example(
         .mark_audit_example(&user.caller(Source::Form), sample)
         .await
         .map(drop);
-    after_post(&state, &user, round, sample, Values::new(), result, "example").await
+    after_post(
+        &state,
+        &user,
+        round,
+        sample,
+        Values::new(),
+        result,
+        "example",
+    )
+    .await
 }
 
 /// Back to the plan's page after a form: with a banner, or with the errors and what was typed.
@@ -613,10 +626,9 @@ async fn after_post(
     done: &str,
 ) -> Result<Response, WebError> {
     match result {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/audits/{round}/plans/{sample}?done={done}"))
-                .into_response())
-        }
+        Ok(()) => Ok(
+            Redirect::to(&format!("/audits/{round}/plans/{sample}?done={done}")).into_response(),
+        ),
         Err(ServiceError::Invalid(errors)) => {
             let view = audited(state, user, round, sample).await?;
             let errors = FormErrors::new(errors);
@@ -686,7 +698,13 @@ fn plan_page(
         view.assignments
             .iter()
             .find(|a| a.auditor_id == id)
-            .map(|a| format!("{} ({})", a.auditor_name, a.discipline.label().to_lowercase()))
+            .map(|a| {
+                format!(
+                    "{} ({})",
+                    a.auditor_name,
+                    a.discipline.label().to_lowercase()
+                )
+            })
             .unwrap_or_default()
     };
     let title = format!("Audit of case {}", sample.reference);
@@ -725,13 +743,10 @@ fn plan_page(
             })
             .collect(),
         suggested: view.suggested.map(Grade::as_str),
-        settled: sample.moderation.as_ref().map(|m| {
-            (
-                m.grade.as_str(),
-                m.by_name.clone(),
-                m.comment.clone(),
-            )
-        }),
+        settled: sample
+            .moderation
+            .as_ref()
+            .map(|m| (m.grade.as_str(), m.by_name.clone(), m.comment.clone())),
         may_score: view.may_score,
         criteria,
         may_moderate: view.may_moderate,
@@ -742,10 +757,7 @@ fn plan_page(
                 .map(String::as_str)
                 .or(view.suggested.map(Grade::as_str)),
         ),
-        moderation_comment: typed
-            .get("moderation_comment")
-            .cloned()
-            .unwrap_or_default(),
+        moderation_comment: typed.get("moderation_comment").cloned().unwrap_or_default(),
         moderation_grade_error: error_of(errors, "grade"),
         moderation_comment_error: error_of(errors, "moderation_comment"),
         may_mark_example: view.may_mark_example,
@@ -804,12 +816,14 @@ pub(crate) async fn report(
             label: "Grades settled".into(),
             cells: results.iter().map(|r| r.moderated.to_string()).collect(),
         }))
-        .chain(GRADES.iter().map(|g| TableRow {
-            label: g.as_str().to_owned(),
-            cells: results
-                .iter()
-                .map(|r| r.grades.count(*g).to_string())
-                .collect(),
+        .chain(GRADES.iter().map(|g| {
+            TableRow {
+                label: g.as_str().to_owned(),
+                cells: results
+                    .iter()
+                    .map(|r| r.grades.count(*g).to_string())
+                    .collect(),
+            }
         }))
         .collect(),
         criteria: Criterion::ALL
