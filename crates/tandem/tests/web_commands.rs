@@ -50,6 +50,9 @@ impl Server {
     fn start(args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
             .args(args)
+            // These tests sign parents and professionals in with a password alone; two-factor
+            // sign-in is tested in tandem-app and tandem-web.
+            .env("TANDEM_EXTERNAL_2FA", "optional")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

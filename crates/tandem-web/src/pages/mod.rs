@@ -21,3 +21,4 @@ pub(crate) mod period;
 pub(crate) mod plan;
 pub(crate) mod report;
 pub(crate) mod sign_in;
+pub(crate) mod two_factor;
