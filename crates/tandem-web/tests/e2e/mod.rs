@@ -18,7 +18,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde::Deserialize;
 use serde_json::json;
-use tandem_app::accounts::{self, NewAccount};
+use tandem_app::accounts::{self, ExternalTwoFactor, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::transfer::{self, Progress};
 use tandem_core::Role;
@@ -157,7 +157,12 @@ impl Server {
             .await
             .expect("listen");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState::new(store, WebConfig::default());
+        // The journeys sign parents and professionals in with the demo password alone.
+        let config = WebConfig {
+            external_two_factor: ExternalTwoFactor::Optional,
+            ..WebConfig::default()
+        };
+        let state = AppState::new(store, config);
         let task = tokio::spawn(async move {
             tandem_web::serve_on(state, listener).await.expect("serve");
         });
