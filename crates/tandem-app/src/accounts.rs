@@ -660,7 +660,10 @@ fn account_key(email: &str) -> String {
 /// matches. So a burst of parallel guesses meets the [`SignInLimit`] just as a sequence would.
 /// A right password that still needs a code stays counted as a failure until the code is right,
 /// so that guessing codes cannot reset the count with the password.
-#[expect(clippy::too_many_arguments, reason = "each is a separate setting of the sign-in")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a separate setting of the sign-in"
+)]
 pub async fn sign_in(
     store: &Store,
     email: &str,

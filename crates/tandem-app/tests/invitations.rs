@@ -163,9 +163,15 @@ async fn an_invited_parent_sets_a_password_once_and_signs_in(ctx: Ctx) {
             .await
             .unwrap()
     );
-    let short =
-        accounts::accept_invitation(store, &token, "too short", SessionPolicy::default(), OPTIONAL, later)
-            .await;
+    let short = accounts::accept_invitation(
+        store,
+        &token,
+        "too short",
+        SessionPolicy::default(),
+        OPTIONAL,
+        later,
+    )
+    .await;
     assert!(matches!(short, Err(AccountError::Invalid(_))));
     assert!(
         accounts::invitation_open(store, &token, later)
@@ -173,10 +179,16 @@ async fn an_invited_parent_sets_a_password_once_and_signs_in(ctx: Ctx) {
             .unwrap(),
         "a refused password uses nothing"
     );
-    let signed_in =
-        accounts::accept_invitation(store, &token, PASSWORD, SessionPolicy::default(), OPTIONAL, later)
-            .await
-            .expect("accept");
+    let signed_in = accounts::accept_invitation(
+        store,
+        &token,
+        PASSWORD,
+        SessionPolicy::default(),
+        OPTIONAL,
+        later,
+    )
+    .await
+    .expect("accept");
     let SignInStep::SignedIn(signed_in) = signed_in else {
         panic!("optional two-factor sign-in: a session at once");
     };
@@ -251,9 +263,15 @@ async fn expired_reused_and_unknown_links_are_refused_and_save_nothing(ctx: Ctx)
             .unwrap()
     );
     for (link, when) in [(token.as_str(), expired), ("not-a-token", now)] {
-        let refused =
-            accounts::accept_invitation(store, link, PASSWORD, SessionPolicy::default(), OPTIONAL, when)
-                .await;
+        let refused = accounts::accept_invitation(
+            store,
+            link,
+            PASSWORD,
+            SessionPolicy::default(),
+            OPTIONAL,
+            when,
+        )
+        .await;
         assert!(
             matches!(refused, Err(AccountError::InvitationClosed)),
             "{link}"
@@ -273,9 +291,16 @@ async fn expired_reused_and_unknown_links_are_refused_and_save_nothing(ctx: Ctx)
     )
     .await;
     let token = emailed_token(store, now).await;
-    accounts::accept_invitation(store, &token, PASSWORD, SessionPolicy::default(), OPTIONAL, now)
-        .await
-        .expect("accept");
+    accounts::accept_invitation(
+        store,
+        &token,
+        PASSWORD,
+        SessionPolicy::default(),
+        OPTIONAL,
+        now,
+    )
+    .await
+    .expect("accept");
     let hash = store.user(id).await.unwrap().unwrap().password_hash;
     let reused = accounts::accept_invitation(
         store,

@@ -194,7 +194,11 @@ async fn an_invited_parent_sets_up_two_factor_sign_in_before_a_session(ctx: Ctx)
         panic!("an external account gets no session before two-factor sign-in is set up");
     };
     assert!(half.enrol);
-    assert!(!audit_actions(store).await.contains(&"session.sign_in".into()));
+    assert!(
+        !audit_actions(store)
+            .await
+            .contains(&"session.sign_in".into())
+    );
 
     let setup = accounts::two_factor_setup(store, half.token.as_str(), now)
         .await
@@ -209,7 +213,10 @@ async fn an_invited_parent_sets_up_two_factor_sign_in_before_a_session(ctx: Ctx)
     let again = accounts::two_factor_setup(store, half.token.as_str(), now)
         .await
         .expect("setup");
-    assert_eq!(again.secret, setup.secret, "the same secret until confirmed");
+    assert_eq!(
+        again.secret, setup.secret,
+        "the same secret until confirmed"
+    );
 
     let code = code_at(&setup.secret, now);
     let done = complete(
@@ -229,7 +236,10 @@ async fn an_invited_parent_sets_up_two_factor_sign_in_before_a_session(ctx: Ctx)
     assert_eq!(record.pending_secret, None);
     let actions = audit_actions(store).await;
     for action in ["account.two_factor_enrolled", "session.sign_in"] {
-        assert!(actions.contains(&action.to_owned()), "{action}: {actions:?}");
+        assert!(
+            actions.contains(&action.to_owned()),
+            "{action}: {actions:?}"
+        );
     }
     // The pending sign-in is spent.
     let reused = complete(
@@ -262,10 +272,16 @@ async fn a_wrong_code_is_refused_with_nothing_saved(ctx: Ctx) {
         now,
     )
     .await;
-    assert!(matches!(refused, Err(AccountError::WrongCode)), "{refused:?}");
+    assert!(
+        matches!(refused, Err(AccountError::WrongCode)),
+        "{refused:?}"
+    );
     let record = store.two_factor(id).await.unwrap().expect("record");
     assert!(!record.enrolled(), "not set up");
-    assert_eq!(record.pending_secret.as_deref(), Some(setup.secret.as_str()));
+    assert_eq!(
+        record.pending_secret.as_deref(),
+        Some(setup.secret.as_str())
+    );
     let actions = audit_actions(store).await;
     assert_eq!(actions.len(), before + 1, "one audit entry: {actions:?}");
     assert!(actions.contains(&"session.two_factor_failed".to_owned()));
@@ -296,7 +312,11 @@ async fn a_wrong_code_is_refused_with_nothing_saved(ctx: Ctx) {
     let later = now + Duration::minutes(5);
     let half = self::half(store, "nurse@nhs.test", later).await;
     assert!(!half.enrol);
-    for typed in [wrong(&code_at(&setup.secret, later)), "12345".into(), "abcdef".into()] {
+    for typed in [
+        wrong(&code_at(&setup.secret, later)),
+        "12345".into(),
+        "abcdef".into(),
+    ] {
         let refused = complete(
             store,
             &half,
@@ -355,7 +375,10 @@ async fn an_enrolled_account_signs_in_with_a_code_that_works_once(ctx: Ctx) {
     )
     .await
     .expect("signed in");
-    assert!(done.recovery_codes.is_empty(), "recovery codes only at set-up");
+    assert!(
+        done.recovery_codes.is_empty(),
+        "recovery codes only at set-up"
+    );
     assert!(live(store, &done.signed_in, later).await);
 
     // The same code again, within its time: refused.
@@ -450,7 +473,8 @@ async fn wrong_codes_count_towards_the_sign_in_limit(ctx: Ctx) {
     let later = now + Duration::minutes(5);
     // A right password still waiting for its code counts as a failure: guessing codes cannot
     // reset the count by giving the password again.
-    let Ok(SignInStep::TwoFactor(half)) = sign_in(store, "gp@nhs.test", REQUIRED, limit, later).await
+    let Ok(SignInStep::TwoFactor(half)) =
+        sign_in(store, "gp@nhs.test", REQUIRED, limit, later).await
     else {
         panic!("a second step");
     };
@@ -459,7 +483,8 @@ async fn wrong_codes_count_towards_the_sign_in_limit(ctx: Ctx) {
         let refused = complete(store, &half, SecondFactor::Code(&bad), limit, later).await;
         assert!(matches!(refused, Err(AccountError::WrongCode)));
     }
-    let Ok(SignInStep::TwoFactor(half)) = sign_in(store, "gp@nhs.test", REQUIRED, limit, later).await
+    let Ok(SignInStep::TwoFactor(half)) =
+        sign_in(store, "gp@nhs.test", REQUIRED, limit, later).await
     else {
         panic!("a second step");
     };
@@ -479,7 +504,10 @@ async fn an_account_made_without_an_invitation_sets_up_at_its_first_sign_in(ctx:
     let now = at("2026-03-02");
     let id = account(store, "parent@family.test", Role::Parent).await;
     let half = half(store, "parent@family.test", now).await;
-    assert!(half.enrol, "tandem user add: set up after the password check");
+    assert!(
+        half.enrol,
+        "tandem user add: set up after the password check"
+    );
     assert!(
         accounts::pending_sign_in(store, half.token.as_str(), now)
             .await
@@ -488,9 +516,15 @@ async fn an_account_made_without_an_invitation_sets_up_at_its_first_sign_in(ctx:
     );
     // Staff accounts are not asked.
     account(store, "cm@council.test", Role::CaseManager).await;
-    let step = sign_in(store, "cm@council.test", REQUIRED, SignInLimit::default(), now)
-        .await
-        .expect("signed in");
+    let step = sign_in(
+        store,
+        "cm@council.test",
+        REQUIRED,
+        SignInLimit::default(),
+        now,
+    )
+    .await
+    .expect("signed in");
     assert!(matches!(step, SignInStep::SignedIn(_)));
 }
 
@@ -520,8 +554,14 @@ async fn optional_two_factor_lets_external_accounts_in_with_a_password(ctx: Ctx)
     )
     .await
     .expect("password right");
-    assert!(matches!(step, SignInStep::TwoFactor(HalfSignedIn { enrol: false, .. })));
-    assert_eq!(ExternalTwoFactor::parse(" Optional "), Some(ExternalTwoFactor::Optional));
+    assert!(matches!(
+        step,
+        SignInStep::TwoFactor(HalfSignedIn { enrol: false, .. })
+    ));
+    assert_eq!(
+        ExternalTwoFactor::parse(" Optional "),
+        Some(ExternalTwoFactor::Optional)
+    );
     assert_eq!(ExternalTwoFactor::parse("required"), Some(REQUIRED));
     assert_eq!(ExternalTwoFactor::parse("off"), None);
 }

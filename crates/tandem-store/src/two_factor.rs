@@ -54,10 +54,12 @@ async fn two_factor(
 ) -> Result<Option<TwoFactorRecord>, StoreError> {
     const SQL: &str = "SELECT secret, pending_secret, enrolled_at, last_step FROM two_factor \
                        WHERE user_id = $1";
-    Ok(on!(conn.reborrow(), c => sqlx::query_as::<_, TwoFactorRecord>(SQL)
+    Ok(
+        on!(conn.reborrow(), c => sqlx::query_as::<_, TwoFactorRecord>(SQL)
         .bind(user_id)
         .fetch_optional(&mut *c)
-        .await?))
+        .await?),
+    )
 }
 
 async fn pending_sign_in(

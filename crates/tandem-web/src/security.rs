@@ -30,10 +30,9 @@ fn before_sign_in(path: &str) -> bool {
             | crate::pages::two_factor::CODE_PATH
             | crate::pages::two_factor::RECOVERY_PATH
             | crate::pages::two_factor::SET_UP_PATH
-    )
-        || path
-            .strip_prefix("/invitations/")
-            .is_some_and(|token| !token.is_empty() && !token.contains('/') && token != "new")
+    ) || path
+        .strip_prefix("/invitations/")
+        .is_some_and(|token| !token.is_empty() && !token.contains('/') && token != "new")
 }
 
 /// The form field and header that carry the CSRF token.

@@ -17,7 +17,6 @@ use chrono::{Datelike, Duration};
 use support::TestApp;
 use tandem_core::Role;
 use tandem_test_support::TempDatabase;
-use tandem_web::WebConfig;
 
 const REF: &str = "EHC-STORY-1";
 

@@ -90,7 +90,9 @@ async fn set_up(app: &TestApp, browser: &Session, home: &str) -> (String, Vec<St
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.texts("h1"), ["Set up two-factor sign-in"]);
     let secret: String = page.texts("#secret").concat().replace(' ', "");
-    let link = page.attr("a[href^='otpauth://']", "href").expect("app link");
+    let link = page
+        .attr("a[href^='otpauth://']", "href")
+        .expect("app link");
     assert!(link.contains(&format!("secret={secret}")), "{link}");
     assert!(page.body.contains("<svg"), "a QR code");
     assert_eq!(
@@ -117,7 +119,10 @@ async fn set_up(app: &TestApp, browser: &Session, home: &str) -> (String, Vec<St
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.texts(".govuk-error-summary__list a"), [WRONG_CODE]);
-    assert_eq!(refused.texts("#code-error"), [format!("Error: {WRONG_CODE}")]);
+    assert_eq!(
+        refused.texts("#code-error"),
+        [format!("Error: {WRONG_CODE}")]
+    );
     assert!(refused.set_cookie(SESSION_COOKIE).is_none());
     assert_eq!(
         refused.texts("#secret").concat().replace(' ', ""),
@@ -223,7 +228,11 @@ async fn an_enrolled_account_gives_its_code_on_a_second_page() {
     assert_eq!(page.attr("#code", "inputmode").as_deref(), Some("numeric"));
     let code = code_at(&secret, app.now());
     let refused = app
-        .post_form("/sign-in/two-factor", Some(&half), &[("code", &wrong(&code))])
+        .post_form(
+            "/sign-in/two-factor",
+            Some(&half),
+            &[("code", &wrong(&code))],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.texts(".govuk-error-summary__list a"), [WRONG_CODE]);
@@ -238,10 +247,18 @@ async fn an_enrolled_account_gives_its_code_on_a_second_page() {
     let signed_in = app
         .post_form("/sign-in/two-factor", Some(&half), &[("code", &code)])
         .await;
-    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.body);
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
     assert_eq!(signed_in.location(), Some("/cases"));
     let session = session(&signed_in);
-    assert_eq!(app.get("/cases", Some(&session)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/cases", Some(&session)).await.status,
+        StatusCode::OK
+    );
 
     // The same code again, on a new sign-in within its 30 seconds: refused.
     let half = password(&app, &parent, "/sign-in/two-factor").await;
@@ -259,7 +276,9 @@ async fn a_recovery_code_signs_in_once_and_keeps_where_the_person_was_going() {
     let half = password(&app, &nurse, "/sign-in/set-up-two-factor").await;
     let (_, codes, _) = set_up(&app, &half, "/advice").await;
 
-    let (response, _) = app.sign_in_with_next(&nurse, PASSWORD, "/advice?page=2").await;
+    let (response, _) = app
+        .sign_in_with_next(&nurse, PASSWORD, "/advice?page=2")
+        .await;
     assert_eq!(
         response.location(),
         Some("/sign-in/two-factor?next=%2Fadvice%3Fpage%3D2")
@@ -285,13 +304,22 @@ async fn a_recovery_code_signs_in_once_and_keeps_where_the_person_was_going() {
     let signed_in = app
         .post_form("/sign-in/recovery-code", Some(&half), &fields)
         .await;
-    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.body);
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
     assert_eq!(signed_in.location(), Some("/advice?page=2"));
     assert_eq!(app.audit("account.recovery_code_used").await.len(), 1);
 
     let half = password(&app, &nurse, "/sign-in/two-factor").await;
     let reused = app
-        .post_form("/sign-in/recovery-code", Some(&half), &[("code", &codes[0])])
+        .post_form(
+            "/sign-in/recovery-code",
+            Some(&half),
+            &[("code", &codes[0])],
+        )
         .await;
     assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
@@ -331,7 +359,11 @@ async fn the_second_step_needs_a_pending_sign_in_and_its_token() {
         ..half
     };
     let refused = app
-        .post_form("/sign-in/set-up-two-factor", Some(&forged), &[("code", "123456")])
+        .post_form(
+            "/sign-in/set-up-two-factor",
+            Some(&forged),
+            &[("code", "123456")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // Staff sign in with a password alone.

@@ -210,8 +210,7 @@ pub(super) async fn second_step(
 ) -> Result<Option<HalfSignedIn>, AccountError> {
     let record = tx.two_factor(user.id).await?;
     let enrolled = record.as_ref().is_some_and(|r| r.enrolled());
-    let enrol =
-        !enrolled && user.role.is_external() && policy == ExternalTwoFactor::Required;
+    let enrol = !enrolled && user.role.is_external() && policy == ExternalTwoFactor::Required;
     if !enrolled && !enrol {
         return Ok(None);
     }

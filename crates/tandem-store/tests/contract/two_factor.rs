@@ -19,9 +19,16 @@ async fn two_factor_secrets_steps_recovery_codes_and_pending_sign_ins(ctx: Ctx) 
 
     // A secret being set up, replaced by another before it is confirmed.
     let mut tx = store.begin_at(now).await.expect("begin");
-    tx.set_pending_two_factor_secret(id, "FIRSTSECRET").await.expect("set");
-    tx.set_pending_two_factor_secret(id, "SECONDSECRET").await.expect("set");
-    assert!(!tx.accept_two_factor_step(id, 10).await.expect("step"), "not set up");
+    tx.set_pending_two_factor_secret(id, "FIRSTSECRET")
+        .await
+        .expect("set");
+    tx.set_pending_two_factor_secret(id, "SECONDSECRET")
+        .await
+        .expect("set");
+    assert!(
+        !tx.accept_two_factor_step(id, 10).await.expect("step"),
+        "not set up"
+    );
     tx.commit().await.expect("commit");
     let record = store.two_factor(id).await.expect("read").expect("record");
     assert!(!record.enrolled());
@@ -31,11 +38,18 @@ async fn two_factor_secrets_steps_recovery_codes_and_pending_sign_ins(ctx: Ctx) 
     // Confirmed at step 100: only later steps are accepted, each once.
     let mut tx = store.begin_at(now).await.expect("begin");
     assert!(tx.confirm_two_factor(id, 100).await.expect("confirm"));
-    assert!(!tx.confirm_two_factor(id, 101).await.expect("nothing to confirm"));
+    assert!(
+        !tx.confirm_two_factor(id, 101)
+            .await
+            .expect("nothing to confirm")
+    );
     assert!(!tx.accept_two_factor_step(id, 100).await.expect("step"));
     assert!(!tx.accept_two_factor_step(id, 99).await.expect("step"));
     assert!(tx.accept_two_factor_step(id, 101).await.expect("step"));
-    assert!(!tx.accept_two_factor_step(id, 101).await.expect("step"), "replayed");
+    assert!(
+        !tx.accept_two_factor_step(id, 101).await.expect("step"),
+        "replayed"
+    );
     assert!(!tx.accept_two_factor_step(other, 500).await.expect("step"));
     tx.commit().await.expect("commit");
     let record = store.two_factor(id).await.expect("read").expect("record");
@@ -52,12 +66,20 @@ async fn two_factor_secrets_steps_recovery_codes_and_pending_sign_ins(ctx: Ctx) 
     assert_eq!(tx.unused_recovery_codes(id).await.expect("count"), 2);
     assert!(tx.use_recovery_code(id, "digest-a").await.expect("use"));
     assert!(!tx.use_recovery_code(id, "digest-a").await.expect("used"));
-    assert!(!tx.use_recovery_code(other, "digest-b").await.expect("not theirs"));
+    assert!(
+        !tx.use_recovery_code(other, "digest-b")
+            .await
+            .expect("not theirs")
+    );
     assert_eq!(tx.unused_recovery_codes(id).await.expect("count"), 1);
     tx.replace_recovery_codes(id, &["digest-c".to_owned()])
         .await
         .expect("codes");
-    assert!(!tx.use_recovery_code(id, "digest-b").await.expect("replaced"));
+    assert!(
+        !tx.use_recovery_code(id, "digest-b")
+            .await
+            .expect("replaced")
+    );
     assert_eq!(tx.unused_recovery_codes(id).await.expect("count"), 1);
     tx.commit().await.expect("commit");
 
@@ -80,15 +102,30 @@ async fn two_factor_secrets_steps_recovery_codes_and_pending_sign_ins(ctx: Ctx) 
     )
     .await
     .expect("pending");
-    assert_eq!(tx.pending_sign_in("pending-1").await.expect("read"), Some(pending));
+    assert_eq!(
+        tx.pending_sign_in("pending-1").await.expect("read"),
+        Some(pending)
+    );
     tx.commit().await.expect("commit");
     let later = now + Duration::minutes(5);
     assert_eq!(
-        store.pending_sign_in("pending-1", later).await.expect("read"),
+        store
+            .pending_sign_in("pending-1", later)
+            .await
+            .expect("read"),
         Some(pending)
     );
-    assert_eq!(store.pending_sign_in("pending-2", later).await.expect("read"), None);
-    assert_eq!(store.pending_sign_in("unknown", now).await.expect("read"), None);
+    assert_eq!(
+        store
+            .pending_sign_in("pending-2", later)
+            .await
+            .expect("read"),
+        None
+    );
+    assert_eq!(
+        store.pending_sign_in("unknown", now).await.expect("read"),
+        None
+    );
     let mut tx = store.begin_at(later).await.expect("begin");
     tx.create_pending_sign_in("pending-3", pending, later + Duration::minutes(15))
         .await
@@ -97,5 +134,11 @@ async fn two_factor_secrets_steps_recovery_codes_and_pending_sign_ins(ctx: Ctx) 
     assert!(tx.end_pending_sign_in("pending-1").await.expect("end"));
     assert!(!tx.end_pending_sign_in("pending-1").await.expect("ended"));
     tx.commit().await.expect("commit");
-    assert_eq!(store.pending_sign_in("pending-1", later).await.expect("read"), None);
+    assert_eq!(
+        store
+            .pending_sign_in("pending-1", later)
+            .await
+            .expect("read"),
+        None
+    );
 }

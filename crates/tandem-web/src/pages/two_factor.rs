@@ -378,14 +378,17 @@ async fn submit(
                 continue_to,
             }
             .render()?;
-            Ok(with_session(
-                state,
-                &signed_in,
-                html(StatusCode::OK, body),
-            ))
+            Ok(with_session(state, &signed_in, html(StatusCode::OK, body)))
         }
         Err(AccountError::WrongCode) => {
-            page(state, &token, want, next, &FormErrors::one("code", want.wrong())).await
+            page(
+                state,
+                &token,
+                want,
+                next,
+                &FormErrors::one("code", want.wrong()),
+            )
+            .await
         }
         Err(AccountError::RateLimited { until }) => {
             let message = format!(
