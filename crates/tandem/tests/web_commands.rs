@@ -606,3 +606,21 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     ]);
     assert_eq!(again.request("GET", "/health", None, "").status, 200);
 }
+
+#[test]
+fn serve_refuses_an_unknown_two_factor_setting() {
+    let db = TempDatabase::sqlite();
+    let refused = tandem(
+        &[
+            "serve",
+            "--database",
+            &db.url,
+            "--external-2fa",
+            "sometimes",
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(2), "a usage error");
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("required or optional"), "{stderr}");
+}
