@@ -25,6 +25,7 @@ mod notifications;
 mod plans;
 pub mod projection;
 mod store;
+mod two_factor;
 
 pub use accounts::{SignInFailures, normalise_email};
 pub use advice::{AdviceResponse, TrayCase};
@@ -36,3 +37,4 @@ pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};
 pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion};
 pub use store::{Backend, Store, Tx, migration_versions};
+pub use two_factor::{PendingSignIn, TwoFactorRecord};

@@ -18,3 +18,4 @@ mod helpers;
 mod listing;
 mod messages;
 mod plans;
+mod two_factor;
