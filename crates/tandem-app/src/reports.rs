@@ -278,7 +278,10 @@ async fn compute_once(
     }
     // The timelines kept for this date whose case has not changed since.
     let mut kept: HashMap<CaseId, Arc<Contribution>> = {
-        let contributions = cache.contributions.lock().unwrap_or_else(|e| e.into_inner());
+        let contributions = cache
+            .contributions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if contributions.as_of == Some(as_of) {
             headers
                 .iter()
@@ -312,7 +315,9 @@ async fn compute_once(
         let mut after = 0;
         loop {
             let page = read.versioned_case_files_after(after).await?;
-            let Some((last, _, _)) = page.last() else { break };
+            let Some((last, _, _)) = page.last() else {
+                break;
+            };
             after = *last;
             for (id, version, (case, _)) in page {
                 add(id, version, &case);
@@ -328,7 +333,10 @@ async fn compute_once(
             dashboard.add(&c.timeline, &groups);
         }
     }
-    *cache.contributions.lock().unwrap_or_else(|e| e.into_inner()) = Contributions {
+    *cache
+        .contributions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Contributions {
         as_of: Some(as_of),
         cases: kept,
     };

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
-use tandem_core::{AssessOutcome, Actor, Child, Date, Event, EventDetail, Reference, Role, Stage};
+use tandem_core::{Actor, AssessOutcome, Child, Date, Event, EventDetail, Reference, Role, Stage};
 use tandem_store::{AuditFilter, CaseFilter, CaseSort, NewUser, Page, Source, StatusFilter, Store};
 use tandem_test_support::{Ctx, contract, date};
 

@@ -177,7 +177,9 @@ pub(crate) struct AuditWriter {
 
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pending").field("at", &self.at).finish_non_exhaustive()
+        f.debug_struct("Pending")
+            .field("at", &self.at)
+            .finish_non_exhaustive()
     }
 }
 

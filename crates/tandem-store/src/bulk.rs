@@ -280,9 +280,7 @@ impl Tx {
         let mut found = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(PAGE as usize) {
             let backend = self.backend();
-            let marks: Vec<String> = (1..=chunk.len())
-                .map(|i| placeholder(backend, i))
-                .collect();
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| placeholder(backend, i)).collect();
             let marks = marks.join(", ");
             let heads_sql = format!(
                 "SELECT c.id, c.version, c.reference, ch.given_name, ch.family_name, \
@@ -479,7 +477,9 @@ impl Store {
                 if let Some((last, _, _)) = page.last() {
                     state.after = *last;
                 }
-                state.buffer.extend(page.into_iter().map(|(_, _, case)| case));
+                state
+                    .buffer
+                    .extend(page.into_iter().map(|(_, _, case)| case));
             }
         })
     }

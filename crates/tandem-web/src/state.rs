@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use tandem_app::reports::DashboardCache;
-use tandem_app::services::{Caches, Services};
 use tandem_app::services::Store;
+use tandem_app::services::{Caches, Services};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::WebConfig;

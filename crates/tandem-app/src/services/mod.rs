@@ -5,6 +5,7 @@
 //! that attempts to reach a child's record leave a trace.
 
 mod advice;
+mod caches;
 mod caseload;
 mod cases;
 mod documents;
@@ -12,9 +13,9 @@ mod messages;
 mod notifications;
 mod plans;
 mod recording;
-mod caches;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
+pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use documents::{DocumentList, ListedDocument, Upload};
@@ -22,7 +23,6 @@ pub use messages::{MAX_MESSAGE, NewContact};
 pub use notifications::{Delivery, Outbox};
 pub use plans::{Acknowledgement, PlanSaved, PlanView, SignOff, blocking, finding_key};
 pub use recording::CaseManager;
-pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use tandem_store::{
     AdviceResponse, DocumentRecord, MessageRecord, PlanRevision, PlanVersion, UnsentNotification,
 };

@@ -212,7 +212,10 @@ async fn reads_are_audited_each_once_and_committed_before_the_caller_goes_on(ctx
         .expect("audit log");
     assert_eq!(rows.len(), reads + 1);
     for (n, id) in ids {
-        let row = rows.iter().find(|r| r.id == id).expect("the entry of each read");
+        let row = rows
+            .iter()
+            .find(|r| r.id == id)
+            .expect("the entry of each read");
         assert_eq!(row.detail, json!({ "n": n }));
         assert_eq!(row.case_reference.as_deref(), Some(reference.as_str()));
     }

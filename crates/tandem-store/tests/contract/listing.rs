@@ -466,15 +466,21 @@ async fn every_change_to_a_case_moves_the_change_counter(ctx: Ctx) {
         let mut tx = store.begin_snapshot().await.expect("snapshot");
         tx.change_count().await.expect("counter")
     };
-    let manager = add_user(store, "counted@example.test", Role::CaseManager, Some("west")).await;
+    let manager = add_user(
+        store,
+        "counted@example.test",
+        Role::CaseManager,
+        Some("west"),
+    )
+    .await;
     let mut last = read().await;
-    let mut moved = |now: i64, what: &str| {
-        assert!(now > last, "{what}: {now} after {last}");
-        last = now;
+    let moved = |last: &mut i64, now: i64, what: &str| {
+        assert!(now > *last, "{what}: {now} after {last}");
+        *last = now;
     };
 
     let record = open(store, requested("EHC-CC", "2026-01-05"), at("2026-01-06")).await;
-    moved(read().await, "a case opened");
+    moved(&mut last, read().await, "a case opened");
 
     let mut tx = store.begin().await.expect("begin");
     tx.append_events(
@@ -492,14 +498,14 @@ async fn every_change_to_a_case_moves_the_change_counter(ctx: Ctx) {
     // Not yet committed: a snapshot still reads the counter as it was.
     assert_eq!(read().await, last, "uncommitted");
     tx.commit().await.expect("commit");
-    moved(read().await, "an event recorded");
+    moved(&mut last, read().await, "an event recorded");
 
     let mut tx = store.begin().await.expect("begin");
     tx.assign_case(record.id, 2, Some(manager), Some("west"))
         .await
         .expect("assign");
     tx.commit().await.expect("commit");
-    moved(read().await, "a case assigned");
+    moved(&mut last, read().await, "a case assigned");
 
     let mut tx = store.begin_at(at("2026-02-01")).await.expect("begin");
     tx.import_cases(
@@ -509,7 +515,7 @@ async fn every_change_to_a_case_moves_the_change_counter(ctx: Ctx) {
     .await
     .expect("import");
     tx.commit().await.expect("commit");
-    moved(read().await, "a case imported");
+    moved(&mut last, read().await, "a case imported");
 
     // Rolled back: the counter stays where it was.
     let mut tx = store.begin().await.expect("begin");
@@ -521,7 +527,10 @@ async fn every_change_to_a_case_moves_the_change_counter(ctx: Ctx) {
 
     // Reads do not move it.
     store
-        .audit_read(tandem_store::AuditEntry::new(Some(manager), "case.view"), at("2026-02-02"))
+        .audit_read(
+            tandem_store::AuditEntry::new(Some(manager), "case.view"),
+            at("2026-02-02"),
+        )
         .await
         .expect("audit");
     assert_eq!(read().await, last, "a read");
