@@ -29,7 +29,7 @@ mod two_factor;
 
 pub use accounts::{SignInFailures, normalise_email};
 pub use advice::{AdviceResponse, TrayCase};
-pub use bulk::AssignedCaseFile;
+pub use bulk::{AssignedCaseFile, CaseHeader};
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
 pub use messages::{MessageRecord, NewMessage};
