@@ -32,10 +32,13 @@ pub struct Caches {
     pub caseloads: CaseloadCache,
 }
 
+/// One caseload page with the per-manager counts beside it.
+type KeptCaseload = Arc<(Vec<CaseloadCount>, CasePage)>;
+
 /// Caseload pages and their counts, computed at one value of the change counter.
 #[derive(Debug, Default)]
 pub struct CaseloadCache {
-    kept: Mutex<(i64, HashMap<String, Arc<(Vec<CaseloadCount>, CasePage)>>)>,
+    kept: Mutex<(i64, HashMap<String, KeptCaseload>)>,
 }
 
 impl CaseloadCache {
@@ -53,7 +56,7 @@ impl CaseloadCache {
         filter: &CaseFilter,
         sort: CaseSort,
         page: Page,
-    ) -> Option<Arc<(Vec<CaseloadCount>, CasePage)>> {
+    ) -> Option<KeptCaseload> {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if kept.0 != changes {
             return None;
@@ -69,7 +72,7 @@ impl CaseloadCache {
         filter: &CaseFilter,
         sort: CaseSort,
         page: Page,
-        found: Arc<(Vec<CaseloadCount>, CasePage)>,
+        found: KeptCaseload,
     ) {
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if changes < kept.0 {

@@ -963,8 +963,11 @@ pub(crate) async fn cases(
 /// change is drawn afresh.
 #[derive(Default)]
 pub(crate) struct FiguresCache {
-    entries: std::sync::Mutex<std::collections::VecDeque<(Arc<Dashboard>, Chosen, Arc<Figures>)>>,
+    entries: std::sync::Mutex<std::collections::VecDeque<DrawnFigures>>,
 }
+
+/// A dashboard, the period it was drawn for, and what was drawn.
+type DrawnFigures = (Arc<Dashboard>, Chosen, Arc<Figures>);
 
 impl FiguresCache {
     const SIZE: usize = 8;
