@@ -26,6 +26,14 @@ use tandem_store::{
 };
 
 use crate::services::FieldError;
+
+mod two_factor;
+pub use two_factor::{
+    ExternalTwoFactor, HalfSignedIn, PENDING_SIGN_IN_LASTS, RECOVERY_CODES, SecondFactor,
+    SignInStep, TwoFactorSetup, TwoFactorSignedIn, complete_sign_in, pending_sign_in,
+    two_factor_setup,
+};
+
 /// The account records the account services give, re-exported for front ends.
 pub use tandem_store::{SessionRecord, UserRecord};
 
@@ -134,6 +142,13 @@ pub enum AccountError {
     /// The invitation link is unknown, expired or used already: deliberately indistinguishable.
     #[error("the invitation has expired or has already been used")]
     InvitationClosed,
+    /// The two-factor code or recovery code is wrong, expired or used already: deliberately
+    /// indistinguishable.
+    #[error("the code is not right or has expired")]
+    WrongCode,
+    /// The half-finished sign-in waiting for a code is unknown or has expired: sign in again.
+    #[error("the sign-in has expired")]
+    SignInExpired,
     /// Hashing failed or the operating system gave no random bytes.
     #[error("password hashing or randomness: {0}")]
     Crypto(String),
@@ -548,13 +563,17 @@ pub async fn invitation_open(
 /// Accepts an invitation: sets the password, marks the link used, enables the account and
 /// signs the person in, all in one transaction. A link that is unknown, expired or used is
 /// refused with [`AccountError::InvitationClosed`] and nothing is saved but the audit entry.
+///
+/// An external account that must sign in with two factors (see [`ExternalTwoFactor`]) gets no
+/// session yet: it is half signed in and must set two-factor sign-in up first.
 pub async fn accept_invitation(
     store: &Store,
     token: &str,
     password: &str,
     policy: SessionPolicy,
+    two_factor: ExternalTwoFactor,
     now: DateTime<Utc>,
-) -> Result<SignedIn, AccountError> {
+) -> Result<SignInStep, AccountError> {
     if let Some(problem) = check_password(password) {
         return Err(AccountError::Invalid(vec![problem]));
     }
@@ -571,6 +590,15 @@ pub async fn accept_invitation(
     tx.set_password_hash(user_id, &password_hash).await?;
     tx.set_user_disabled(user_id, false).await?;
     let user = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    if let Some(half) = two_factor::second_step(&mut tx, &user, two_factor).await? {
+        tx.audit(
+            &AuditEntry::new(Some(user_id), "account.invitation_accepted")
+                .detail(json!({ "user_id": user_id, "two_factor": half.next_step() })),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(SignInStep::TwoFactor(half));
+    }
     let session_token = SessionToken::generate()?;
     let session_id = tx
         .create_session(&session_token.hash(), user_id, now + policy.absolute)
@@ -581,11 +609,11 @@ pub async fn accept_invitation(
     )
     .await?;
     tx.commit().await?;
-    Ok(SignedIn {
+    Ok(SignInStep::SignedIn(SignedIn {
         token: session_token,
         session_id,
         user,
-    })
+    }))
 }
 
 /// A successful sign-in: the new session's token (for the cookie) and the user.
@@ -623,12 +651,19 @@ fn account_key(email: &str) -> String {
 
 /// Signs in with an email address and password from the client address `client` (as the web
 /// server saw it), starting a new session (a fresh token every time, so a token planted before
-/// sign-in is never promoted).
+/// sign-in is never promoted) — or, for an account that signs in with two factors, a
+/// half-finished sign-in that [`complete_sign_in`] finishes with a code.
 ///
 /// The attempt is counted before the password is checked: in one transaction that makes
 /// concurrent sign-ins under the same keys wait their turn, earlier failures are counted and
 /// this attempt is recorded as a failure, then turned into a success only if the password
 /// matches. So a burst of parallel guesses meets the [`SignInLimit`] just as a sequence would.
+/// A right password that still needs a code stays counted as a failure until the code is right,
+/// so that guessing codes cannot reset the count with the password.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a separate setting of the sign-in"
+)]
 pub async fn sign_in(
     store: &Store,
     email: &str,
@@ -636,13 +671,75 @@ pub async fn sign_in(
     client: &str,
     policy: SessionPolicy,
     limit: SignInLimit,
+    two_factor: ExternalTwoFactor,
     now: DateTime<Utc>,
-) -> Result<SignedIn, AccountError> {
+) -> Result<SignInStep, AccountError> {
     let keys = AttemptKeys::new(email, client);
     let user = store.user_by_email(email).await?;
     let user_id = user.as_ref().map(|u| u.id);
 
+    let tx = store.begin_at(now).await?;
+    let (tx, attempts) = count_attempt(tx, &keys, user_id, limit, now).await?;
+    tx.commit().await?;
+
+    let hash = match &user {
+        Some(user) => user.password_hash.clone(),
+        None => dummy_hash().await?.to_owned(),
+    };
+    let typed = password.to_owned();
+    let matches = password.chars().count() <= MAX_PASSWORD_LENGTH
+        && off_thread(move || verify_password(&typed, &hash)).await?;
+    let user = user.filter(|u| matches && !u.disabled);
+
     let mut tx = store.begin_at(now).await?;
+    let Some(user) = user else {
+        tx.audit(
+            &AuditEntry::new(None, "session.sign_in_failed").detail(json!({ "user_id": user_id })),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AccountError::BadCredentials);
+    };
+    if let Some(half) = two_factor::second_step(&mut tx, &user, two_factor).await? {
+        tx.audit(
+            &AuditEntry::new(Some(user.id), "session.password_accepted")
+                .detail(json!({ "user_id": user.id, "two_factor": half.next_step() })),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(SignInStep::TwoFactor(half));
+    }
+    tx.mark_sign_in_succeeded(&attempts).await?;
+    let token = SessionToken::generate()?;
+    let expires_at = tx.now() + policy.absolute;
+    let session_id = tx
+        .create_session(&token.hash(), user.id, expires_at)
+        .await?;
+    tx.audit(
+        &AuditEntry::new(Some(user.id), "session.sign_in")
+            .detail(json!({ "user_id": user.id, "session_id": session_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SignInStep::SignedIn(SignedIn {
+        token,
+        session_id,
+        user,
+    }))
+}
+
+/// Counts a sign-in attempt (a password or a code) under `keys` before it is checked: waits for
+/// concurrent attempts under the same keys, refuses (audited and committed) if the account from
+/// this client or the client has reached `limit`, and otherwise records the attempt as a failure
+/// and gives the transaction back with the attempts' ids, for
+/// [`Tx::mark_sign_in_succeeded`](tandem_store::Tx::mark_sign_in_succeeded).
+async fn count_attempt(
+    mut tx: tandem_store::Tx,
+    keys: &AttemptKeys,
+    user_id: Option<UserId>,
+    limit: SignInLimit,
+    now: DateTime<Utc>,
+) -> Result<(tandem_store::Tx, [i64; 2]), AccountError> {
     tx.lock_sign_in_keys(&[&keys.account_and_client, &keys.client])
         .await?;
     let account_failures = tx
@@ -673,43 +770,7 @@ pub async fn sign_in(
             .await?,
         tx.record_sign_in_attempt(&keys.client, false).await?,
     ];
-    tx.commit().await?;
-
-    let hash = match &user {
-        Some(user) => user.password_hash.clone(),
-        None => dummy_hash().await?.to_owned(),
-    };
-    let typed = password.to_owned();
-    let matches = password.chars().count() <= MAX_PASSWORD_LENGTH
-        && off_thread(move || verify_password(&typed, &hash)).await?;
-    let user = user.filter(|u| matches && !u.disabled);
-
-    let mut tx = store.begin_at(now).await?;
-    let Some(user) = user else {
-        tx.audit(
-            &AuditEntry::new(None, "session.sign_in_failed").detail(json!({ "user_id": user_id })),
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(AccountError::BadCredentials);
-    };
-    tx.mark_sign_in_succeeded(&attempts).await?;
-    let token = SessionToken::generate()?;
-    let expires_at = tx.now() + policy.absolute;
-    let session_id = tx
-        .create_session(&token.hash(), user.id, expires_at)
-        .await?;
-    tx.audit(
-        &AuditEntry::new(Some(user.id), "session.sign_in")
-            .detail(json!({ "user_id": user.id, "session_id": session_id })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(SignedIn {
-        token,
-        session_id,
-        user,
-    })
+    Ok((tx, attempts))
 }
 
 /// Lifts every sign-in lock on an account (from whichever client addresses the failures came)

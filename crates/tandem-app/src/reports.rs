@@ -11,8 +11,8 @@
 //! caller's permission, stream the cases ([`Store::assigned_case_files`]) and write one audit
 //! entry for the read.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -21,8 +21,8 @@ use tandem_core::dashboard::{
 };
 use tandem_core::messages::ReplyTimes;
 use tandem_core::targets::Targets;
-use tandem_core::{Action, CaseFile, Resource, can, timeline};
-use tandem_store::{AuditEntry, Store};
+use tandem_core::{Action, CaseFile, Date, Resource, Timeline, can, timeline};
+use tandem_store::{AuditEntry, CaseId, Store};
 
 use crate::services::{Caller, ServiceError, denied};
 
@@ -181,16 +181,45 @@ async fn authorise(store: &Store, caller: &Caller, action: Action) -> Result<(),
 /// Dashboards already computed, each with the [`Store::cases_version`] it was computed at: a
 /// dashboard is kept until any case changes, so the page, its downloads and the board report
 /// for one period read the cases once between changes. Holds the few most recent.
+///
+/// Under the dashboards, each case's timeline as at a date, kept by case id with the case's
+/// version ([`Contributions`]): a dashboard for another period, or after a few cases changed,
+/// reads the cases' versions and groups (no histories) and recomputes only the timelines of cases
+/// whose version moved. Keyed by versions read from the database, both stay right with several
+/// servers over one PostgreSQL database: a server sees another's change as a new version.
 #[derive(Debug, Default)]
 pub struct DashboardCache {
-    entries: Mutex<VecDeque<(CasesVersion, Dashboard)>>,
+    entries: Mutex<VecDeque<(CasesVersion, Arc<Dashboard>)>>,
     /// Held while a dashboard is computed: requests arriving meanwhile wait for it and take the
     /// cached result, rather than each reading every case at once and starving the pool.
     computing: tokio::sync::Mutex<()>,
+    contributions: Mutex<Contributions>,
 }
 
+/// Each case's timeline as at one date (without its words: [`Timeline::figures_only`]) and its
+/// first request's date, with the case version they were computed from.
+#[derive(Debug, Default)]
+struct Contributions {
+    as_of: Option<Date>,
+    cases: HashMap<CaseId, Arc<Contribution>>,
+}
+
+#[derive(Debug)]
+struct Contribution {
+    version: i64,
+    timeline: Timeline,
+    requested: Option<Date>,
+}
+
+/// Above this many changed cases, their histories are read in one pass over every case rather
+/// than by id.
+const READ_BY_ID: usize = 2_000;
+
+/// Stores with more cases than this are not kept in memory: each dashboard reads them all.
+const MAX_KEPT: usize = 250_000;
+
 /// What [`Store::cases_version`] returns.
-type CasesVersion = (i64, i64, i64);
+type CasesVersion = i64;
 
 impl DashboardCache {
     /// Dashboards kept.
@@ -201,7 +230,7 @@ impl DashboardCache {
         version: CasesVersion,
         spec: &DashboardSpec,
         targets: &Targets,
-    ) -> Option<Dashboard> {
+    ) -> Option<Arc<Dashboard>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .iter()
@@ -209,7 +238,7 @@ impl DashboardCache {
             .map(|(_, d)| d.clone())
     }
 
-    fn put(&self, version: CasesVersion, dashboard: &Dashboard) {
+    fn put(&self, version: CasesVersion, dashboard: &Arc<Dashboard>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         // Older versions can never be asked for again.
         entries.retain(|(v, _)| *v == version);
@@ -228,16 +257,90 @@ async fn compute_once(
     version: CasesVersion,
     spec: DashboardSpec,
     targets: Targets,
-) -> Result<Dashboard, ServiceError> {
+) -> Result<Arc<Dashboard>, ServiceError> {
     let _computing = cache.computing.lock().await;
     if let Some(dashboard) = cache.get(version, &spec, &targets) {
         return Ok(dashboard);
     }
+    let as_of = spec.as_of;
     let mut dashboard = Dashboard::new(spec, targets);
-    let mut cases = std::pin::pin!(store.assigned_case_files());
-    while let Some((case, manager)) = cases.try_next().await? {
-        dashboard.add_case(&case, manager.as_deref());
+    let mut read = store.begin_snapshot().await?;
+    let headers = read.case_headers().await?;
+    if headers.len() > MAX_KEPT {
+        drop(read);
+        let mut cases = std::pin::pin!(store.assigned_case_files());
+        while let Some((case, manager)) = cases.try_next().await? {
+            dashboard.add_case(&case, manager.as_deref());
+        }
+        let dashboard = Arc::new(dashboard);
+        cache.put(version, &dashboard);
+        return Ok(dashboard);
     }
+    // The timelines kept for this date whose case has not changed since.
+    let mut kept: HashMap<CaseId, Arc<Contribution>> = {
+        let contributions = cache
+            .contributions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if contributions.as_of == Some(as_of) {
+            headers
+                .iter()
+                .filter_map(|h| {
+                    let c = contributions.cases.get(&h.id)?;
+                    (c.version == h.version).then(|| (h.id, c.clone()))
+                })
+                .collect()
+        } else {
+            HashMap::new()
+        }
+    };
+    let changed: Vec<CaseId> = headers
+        .iter()
+        .filter(|h| !kept.contains_key(&h.id))
+        .map(|h| h.id)
+        .collect();
+    let mut add = |id: CaseId, version: i64, case: &CaseFile| {
+        let contribution = Contribution {
+            version,
+            timeline: timeline::compute(case, as_of).figures_only(),
+            requested: CaseGroups::requested(case),
+        };
+        kept.insert(id, Arc::new(contribution));
+    };
+    if changed.len() <= READ_BY_ID {
+        for (id, version, (case, _)) in read.versioned_case_files(&changed).await? {
+            add(id, version, &case);
+        }
+    } else {
+        let mut after = 0;
+        loop {
+            let page = read.versioned_case_files_after(after).await?;
+            let Some((last, _, _)) = page.last() else {
+                break;
+            };
+            after = *last;
+            for (id, version, (case, _)) in page {
+                add(id, version, &case);
+            }
+        }
+    }
+    drop(read);
+    for header in &headers {
+        // Every header's case was read in the same snapshot, so each has its timeline.
+        if let Some(c) = kept.get(&header.id) {
+            let groups =
+                CaseGroups::new(&header.child, header.case_manager.as_deref(), c.requested);
+            dashboard.add(&c.timeline, &groups);
+        }
+    }
+    *cache
+        .contributions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Contributions {
+        as_of: Some(as_of),
+        cases: kept,
+    };
+    let dashboard = Arc::new(dashboard);
     cache.put(version, &dashboard);
     Ok(dashboard)
 }
@@ -251,7 +354,7 @@ pub async fn read_dashboard(
     spec: DashboardSpec,
     targets: Targets,
     cache: &DashboardCache,
-) -> Result<Dashboard, ServiceError> {
+) -> Result<Arc<Dashboard>, ServiceError> {
     authorise(store, caller, Action::ViewAggregates).await?;
     // Read before the cases: a change made while they are read gives a newer version next time.
     let version = store.cases_version().await?;
@@ -259,16 +362,16 @@ pub async fn read_dashboard(
         Some(dashboard) => dashboard,
         None => compute_once(store, cache, version, spec, targets).await?,
     };
+    // Shown only once the read is audited (with the other reads of the moment).
     store
-        .audit(
-            &AuditEntry::new(Some(caller.actor.id), "view_dashboard").detail(caller.detail(
-                json!({
-                    "period_start": spec.period.start,
-                    "period_end": spec.period.end,
-                    "as_of": spec.as_of,
-                    "cases": dashboard.headline.cases,
-                }),
-            )),
+        .audit_read(
+            AuditEntry::new(Some(caller.actor.id), "view_dashboard").detail(caller.detail(json!({
+                "period_start": spec.period.start,
+                "period_end": spec.period.end,
+                "as_of": spec.as_of,
+                "cases": dashboard.headline.cases,
+            }))),
+            chrono::Utc::now(),
         )
         .await?;
     Ok(dashboard)

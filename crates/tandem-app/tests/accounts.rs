@@ -10,7 +10,8 @@
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use tandem_app::accounts::{
-    self, AccountError, NewAccount, SessionPolicy, SessionToken, SignInLimit, SignedIn,
+    self, AccountError, ExternalTwoFactor, NewAccount, SessionPolicy, SessionToken, SignInLimit,
+    SignInStep, SignedIn,
 };
 use tandem_core::{Actor, Role};
 use tandem_store::{AuditFilter, Store};
@@ -34,9 +35,15 @@ async fn attempt(
         CLIENT,
         SessionPolicy::default(),
         limit,
+        // Two-factor sign-in is tested in two_factor.rs.
+        ExternalTwoFactor::Optional,
         at,
     )
     .await
+    .map(|step| match step {
+        SignInStep::SignedIn(signed_in) => signed_in,
+        SignInStep::TwoFactor(_) => panic!("no account here set two-factor sign-in up"),
+    })
 }
 
 async fn store() -> (Store, tempfile::TempDir) {

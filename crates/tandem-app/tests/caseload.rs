@@ -13,12 +13,14 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
-use tandem_core::{Actor, Child, Date, Reference, Role, Stage};
+use tandem_core::{Actor, AssessOutcome, Child, Date, Event, EventDetail, Reference, Role, Stage};
 use tandem_store::{AuditFilter, CaseFilter, CaseSort, NewUser, Page, Source, StatusFilter, Store};
 use tandem_test_support::{Ctx, contract, date};
 
 contract!(
     a_caseload_page_comes_with_its_counts,
+    kept_caseloads_follow_changes_made_on_another_server,
+    every_read_is_audited_when_many_come_at_once,
     the_team_page_is_for_managers,
     the_backlog_is_narrowed_and_audited,
     staff_are_the_active_case_and_team_managers,
@@ -286,4 +288,110 @@ async fn staff_are_the_active_case_and_team_managers(ctx: Ctx) {
     let names: Vec<&str> = staff.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["Ann", "Manager"]);
     assert_eq!(staff[0].team.as_deref(), Some("north"));
+}
+
+fn refs(page: &tandem_app::services::CaseloadPage) -> Vec<String> {
+    page.cases
+        .cases
+        .iter()
+        .map(|c| c.reference.to_string())
+        .collect()
+}
+
+/// Two servers over one database, each with its own caches: a caseload kept by one is read
+/// again as soon as the other changes a case (an event recorded, a case reassigned), and every
+/// read is audited, kept or not.
+async fn kept_caseloads_follow_changes_made_on_another_server(ctx: Ctx) {
+    let store = &ctx.store;
+    let w = world(store).await;
+    let (one, other) = (services(store), services(store));
+    let everything = CaseFilter::as_of(today());
+    let read = |s: &Services, who: &Caller| {
+        let (s, who, filter) = (s.clone(), who.clone(), everything.clone());
+        async move {
+            s.caseload(&who, &filter, CaseSort::Reference, Page::number(1, 50))
+                .await
+                .expect("caseload")
+        }
+    };
+    let before = read(&one, &w.ann).await;
+    assert_eq!((before.overdue, before.due_soon), (1, 1));
+    assert_eq!(read(&one, &w.ann).await, before, "kept, and the same");
+
+    // The overdue decision is made (late) on the other server: nothing of Ann's is overdue now.
+    let overdue = Reference::parse("A-OVERDUE").expect("reference");
+    other
+        .record_event(
+            &w.ann,
+            &overdue,
+            1,
+            &Event {
+                date: date("2026-02-20"),
+                detail: EventDetail::DecisionToAssess {
+                    outcome: AssessOutcome::Assess,
+                },
+            },
+        )
+        .await
+        .expect("recorded");
+    let after = read(&one, &w.ann).await;
+    assert_eq!((after.overdue, after.due_soon), (0, 1));
+    assert_eq!(refs(&after), ["A-OVERDUE", "A-SOON"]);
+
+    // Ben's old request is given to Ann on the other server: her list and counts follow.
+    let old = Reference::parse("B-OLD").expect("reference");
+    other
+        .assign_case(&w.manager, &old, 1, Some(w.ann.actor.id))
+        .await
+        .expect("assigned");
+    let after = read(&one, &w.ann).await;
+    assert_eq!(refs(&after), ["A-OVERDUE", "A-SOON", "B-OLD"]);
+    assert_eq!((after.overdue, after.due_soon), (1, 1));
+    let manager_view = read(&one, &w.manager).await;
+    assert_eq!(manager_view.cases.total, 5);
+
+    // Five reads, each audited, whether computed or kept.
+    assert_eq!(audit_count(store, "case.list").await, 5);
+}
+
+/// Page views arriving together are each audited once (their entries share transactions), and
+/// each has its entry committed before it returns.
+async fn every_read_is_audited_when_many_come_at_once(ctx: Ctx) {
+    let store = &ctx.store;
+    let w = world(store).await;
+    let reference = Reference::parse("A-SOON").expect("reference");
+    let reads = 40;
+    let tasks: Vec<_> = (0..reads)
+        .map(|n| {
+            let (services, ann, reference) = (w.services.clone(), w.ann.clone(), reference.clone());
+            tokio::spawn(async move {
+                if n % 2 == 0 {
+                    services
+                        .caseload(
+                            &ann,
+                            &CaseFilter::as_of(today()),
+                            CaseSort::Due,
+                            Page::number(1, 50),
+                        )
+                        .await
+                        .expect("caseload");
+                } else {
+                    services
+                        .view_case(&ann, &reference, None)
+                        .await
+                        .expect("case");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    assert_eq!(audit_count(store, "case.list").await, reads / 2);
+    assert_eq!(audit_count(store, "case.view").await, reads / 2);
+    // A case the reader may not see is refused as missing, and the refusal audited.
+    let bens = Reference::parse("B-LATER").expect("reference");
+    let refused = w.services.view_case(&w.ann, &bens, None).await;
+    assert!(matches!(refused, Err(ServiceError::NotFound { .. })));
+    assert_eq!(audit_count(store, "denied").await, 1);
 }

@@ -11,7 +11,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use tandem_app::accounts::{self, AccountError, InvitePolicy, NewAccount, SessionPolicy};
+use tandem_app::accounts::{
+    self, AccountError, ExternalTwoFactor, InvitePolicy, NewAccount, SessionPolicy, SignInStep,
+};
 use tandem_app::services::{Caller, NewRequest, Services, Source};
 use tandem_core::{Actor, Child, Reference, Role};
 use tandem_store::{AuditFilter, Store};
@@ -24,6 +26,8 @@ contract!(
 );
 
 const PASSWORD: &str = "a long enough password";
+/// These tests are about invitations; two-factor sign-in after one is in `two_factor.rs`.
+const OPTIONAL: ExternalTwoFactor = ExternalTwoFactor::Optional;
 
 fn policy() -> InvitePolicy {
     InvitePolicy {
@@ -147,6 +151,7 @@ async fn an_invited_parent_sets_a_password_once_and_signs_in(ctx: Ctx) {
         "192.0.2.1",
         SessionPolicy::default(),
         Default::default(),
+        OPTIONAL,
         now,
     )
     .await;
@@ -158,9 +163,15 @@ async fn an_invited_parent_sets_a_password_once_and_signs_in(ctx: Ctx) {
             .await
             .unwrap()
     );
-    let short =
-        accounts::accept_invitation(store, &token, "too short", SessionPolicy::default(), later)
-            .await;
+    let short = accounts::accept_invitation(
+        store,
+        &token,
+        "too short",
+        SessionPolicy::default(),
+        OPTIONAL,
+        later,
+    )
+    .await;
     assert!(matches!(short, Err(AccountError::Invalid(_))));
     assert!(
         accounts::invitation_open(store, &token, later)
@@ -168,10 +179,19 @@ async fn an_invited_parent_sets_a_password_once_and_signs_in(ctx: Ctx) {
             .unwrap(),
         "a refused password uses nothing"
     );
-    let signed_in =
-        accounts::accept_invitation(store, &token, PASSWORD, SessionPolicy::default(), later)
-            .await
-            .expect("accept");
+    let signed_in = accounts::accept_invitation(
+        store,
+        &token,
+        PASSWORD,
+        SessionPolicy::default(),
+        OPTIONAL,
+        later,
+    )
+    .await
+    .expect("accept");
+    let SignInStep::SignedIn(signed_in) = signed_in else {
+        panic!("optional two-factor sign-in: a session at once");
+    };
     assert_eq!(signed_in.user.id, id);
     assert!(!signed_in.user.disabled);
     accounts::sign_in(
@@ -181,6 +201,7 @@ async fn an_invited_parent_sets_a_password_once_and_signs_in(ctx: Ctx) {
         "192.0.2.1",
         SessionPolicy::default(),
         Default::default(),
+        OPTIONAL,
         later,
     )
     .await
@@ -190,6 +211,7 @@ async fn an_invited_parent_sets_a_password_once_and_signs_in(ctx: Ctx) {
         &token,
         "another long password",
         SessionPolicy::default(),
+        OPTIONAL,
         later,
     )
     .await;
@@ -241,9 +263,15 @@ async fn expired_reused_and_unknown_links_are_refused_and_save_nothing(ctx: Ctx)
             .unwrap()
     );
     for (link, when) in [(token.as_str(), expired), ("not-a-token", now)] {
-        let refused =
-            accounts::accept_invitation(store, link, PASSWORD, SessionPolicy::default(), when)
-                .await;
+        let refused = accounts::accept_invitation(
+            store,
+            link,
+            PASSWORD,
+            SessionPolicy::default(),
+            OPTIONAL,
+            when,
+        )
+        .await;
         assert!(
             matches!(refused, Err(AccountError::InvitationClosed)),
             "{link}"
@@ -263,15 +291,23 @@ async fn expired_reused_and_unknown_links_are_refused_and_save_nothing(ctx: Ctx)
     )
     .await;
     let token = emailed_token(store, now).await;
-    accounts::accept_invitation(store, &token, PASSWORD, SessionPolicy::default(), now)
-        .await
-        .expect("accept");
+    accounts::accept_invitation(
+        store,
+        &token,
+        PASSWORD,
+        SessionPolicy::default(),
+        OPTIONAL,
+        now,
+    )
+    .await
+    .expect("accept");
     let hash = store.user(id).await.unwrap().unwrap().password_hash;
     let reused = accounts::accept_invitation(
         store,
         &token,
         "a different long password",
         SessionPolicy::default(),
+        OPTIONAL,
         now,
     )
     .await;

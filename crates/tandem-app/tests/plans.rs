@@ -29,6 +29,7 @@ contract!(
     only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow,
     people_outside_the_case_team_cannot_reach_the_plan,
     the_family_comments_on_the_open_draft_and_staff_read_it,
+    a_review_decision_to_amend_leads_to_proposed_amendments_and_an_amended_plan,
 );
 
 /// The services with a clock that starts at noon on 2 March 2026 and moves on by whole days.
@@ -602,4 +603,142 @@ fn refusal<T: std::fmt::Debug>(result: Result<T, ServiceError>) -> Vec<String> {
         Err(ServiceError::Invalid(errors)) => errors.into_iter().map(|e| e.message).collect(),
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// After the final plan, nothing is issued until a review decides to amend it (reg 22); then the
+/// draft is the notice of proposed amendments, with the family's 15 days, and the final plan is
+/// the amended plan, signed off under the same rules; its decision is then used up.
+async fn a_review_decision_to_amend_leads_to_proposed_amendments_and_an_amended_plan(ctx: Ctx) {
+    let store = &ctx.store;
+    let (services, days) = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let ann = person(store, "ann@example.test", Role::CaseManager).await;
+    let parent = person(store, "parent@example.test", Role::Parent).await;
+    let reference = case_of(&services, &head, &ann).await;
+    link_family(store, &reference, &parent).await;
+    let plan = services.plan(&ann, &reference).await.expect("plan").plan;
+    services
+        .save_plan(&ann, &reference, plan, 0)
+        .await
+        .expect("save");
+    services
+        .issue_draft_plan(&ann, &reference, 1)
+        .await
+        .expect("draft");
+    days.store(15, Ordering::SeqCst);
+    let sign_off = |view: &tandem_app::services::PlanView, early: Option<&str>| SignOff {
+        acknowledgements: blocking(&view.as_final)
+            .map(|f| Acknowledgement {
+                finding: finding_key(f),
+                reason: "Agreed at panel".into(),
+            })
+            .collect(),
+        early_reason: early.map(str::to_owned),
+    };
+    let view = services.plan(&head, &reference).await.expect("plan");
+    services
+        .issue_final_plan(&head, &reference, 2, sign_off(&view, None))
+        .await
+        .expect("final");
+
+    let refused = services.issue_draft_plan(&ann, &reference, 3).await;
+    assert_eq!(
+        refusal(refused),
+        [
+            "The final plan has already been issued: it changes only after an annual review \
+             decides to amend it (record that decision, then send the proposed amendments)"
+        ]
+    );
+
+    days.store(300, Ordering::SeqCst);
+    let today = date("2026-03-02") + Days::new(300);
+    for detail in [
+        EventDetail::ReviewMeetingHeld,
+        EventDetail::ReviewDecision {
+            outcome: tandem_core::ReviewOutcome::Amend,
+        },
+    ] {
+        let version = {
+            let mut tx = store.begin().await.expect("begin");
+            let case = tx.case(&reference).await.expect("case").expect("found");
+            tx.commit().await.expect("commit");
+            case.record.version
+        };
+        services
+            .record_event(
+                &ann,
+                &reference,
+                version,
+                &tandem_core::Event::new(today, detail),
+            )
+            .await
+            .expect("record the review");
+    }
+    let mut plan = services.plan(&ann, &reference).await.expect("plan").plan;
+    plan.sections.a = Some(TextSection {
+        text: "Robin now loves swimming too.".into(),
+    });
+    let saved = services
+        .save_plan(&ann, &reference, plan, 3)
+        .await
+        .expect("save the amendments");
+    let number = services
+        .issue_draft_plan(&ann, &reference, saved.revision)
+        .await
+        .expect("the proposed amendments");
+    assert_eq!(number, 3);
+    assert_eq!(
+        events(store, &reference).await.last(),
+        Some(&EventDetail::AmendmentNoticeIssued)
+    );
+    let open = services
+        .draft_for_comment(&parent, &reference)
+        .await
+        .expect("open for comment");
+    assert_eq!(open.draft, Some(3));
+    assert_eq!(open.period, Some((today, today + Days::new(14))));
+
+    let view = services.plan(&head, &reference).await.expect("plan");
+    assert_eq!(view.comment_period_ends, Some(today + Days::new(14)));
+    let early = services
+        .issue_final_plan(&head, &reference, view.revision(), sign_off(&view, None))
+        .await;
+    assert!(
+        refusal(early)
+            .iter()
+            .any(|m| m.starts_with("The family can comment on the draft until")),
+    );
+    let number = services
+        .issue_final_plan(
+            &head,
+            &reference,
+            view.revision(),
+            sign_off(
+                &view,
+                Some("The family agreed the amendments at the meeting"),
+            ),
+        )
+        .await
+        .expect("the amended plan");
+    assert_eq!(number, 4);
+    assert_eq!(
+        events(store, &reference).await.last(),
+        Some(&EventDetail::AmendedPlanIssued)
+    );
+    let view = services.plan(&head, &reference).await.expect("plan");
+    let kinds: Vec<PlanStatus> = view.versions.iter().map(|v| v.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            PlanStatus::Draft,
+            PlanStatus::Final,
+            PlanStatus::Draft,
+            PlanStatus::Amended
+        ]
+    );
+    // The decision was used by the amended plan: the next change needs another review.
+    let again = services
+        .issue_draft_plan(&ann, &reference, view.revision())
+        .await;
+    assert!(matches!(again, Err(ServiceError::Invalid(_))), "{again:?}");
 }

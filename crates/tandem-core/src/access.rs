@@ -48,6 +48,13 @@ impl Role {
         )
     }
 
+    /// Whether the account belongs to someone outside the council's SEND service: a
+    /// professional, a setting, or a parent or carer. Such accounts sign in with two factors
+    /// unless the service turns the requirement off.
+    pub fn is_external(self) -> bool {
+        self.gives_advice() || self == Self::Parent
+    }
+
     /// The role's name for people.
     pub fn label(self) -> &'static str {
         match self {

@@ -15,7 +15,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::case_file::{CaseFile, Reference};
+use crate::case_file::{CaseFile, Child, Reference};
 use crate::dates::Date;
 use crate::event::EventDetail;
 use crate::lateness::{LateStep, first_late_step};
@@ -154,21 +154,28 @@ pub struct CaseGroups<'a> {
 impl<'a> CaseGroups<'a> {
     /// The groups of `case`, managed by `case_manager`: age is taken at the first request.
     pub fn of(case: &'a CaseFile, case_manager: Option<&'a str>) -> Self {
-        let request = case
-            .events
+        Self::new(&case.child, case_manager, Self::requested(case))
+    }
+
+    /// The groups of a case of `child` whose first request was received on `requested`.
+    pub fn new(child: &'a Child, case_manager: Option<&'a str>, requested: Option<Date>) -> Self {
+        Self {
+            case_manager,
+            primary_need: child.text("primary_need"),
+            age_group: child
+                .date_of_birth
+                .zip(requested)
+                .and_then(|(born, request)| AgeGroup::at(born, request)),
+        }
+    }
+
+    /// The day the case's first request was received, which ages are taken at.
+    pub fn requested(case: &CaseFile) -> Option<Date> {
+        case.events
             .iter()
             .filter(|e| matches!(e.detail, EventDetail::RequestReceived))
             .map(|e| e.date)
-            .min();
-        Self {
-            case_manager,
-            primary_need: case.child.text("primary_need"),
-            age_group: case
-                .child
-                .date_of_birth
-                .zip(request)
-                .and_then(|(born, request)| AgeGroup::at(born, request)),
-        }
+            .min()
     }
 }
 

@@ -199,12 +199,16 @@ pub fn on_event(reference: &Reference, event: &Event, version: i64) -> Option<No
             Audience::Service(provider_key(provider)),
             Some(rule(RuleId::Advice).length.due(event.date)),
         ),
-        EventDetail::DraftPlanIssued => (
+        // Proposed amendments after a review are a draft of the amended plan, with the same 15
+        // days to comment (reg 22(2)).
+        EventDetail::DraftPlanIssued | EventDetail::AmendmentNoticeIssued => (
             NotificationKind::DraftReady,
             Audience::Family,
             Some(event.date + chrono::Days::new(14)),
         ),
-        EventDetail::FinalPlanIssued => (NotificationKind::FinalPlanIssued, Audience::Family, None),
+        EventDetail::FinalPlanIssued | EventDetail::AmendedPlanIssued => {
+            (NotificationKind::FinalPlanIssued, Audience::Family, None)
+        }
         _ => return None,
     };
     Some(Notice {

@@ -29,25 +29,31 @@ pub struct AppealRights {
 }
 
 /// The first and last day a family has to comment on the latest draft plan, "beginning with the
-/// day on which the draft plan was served" (SEND Regulations 2014, reg 13(1)(a)): the day of
-/// service is day 1 of 15. `None` once a final plan is issued, before any draft, or after the
-/// period on `today`.
+/// day on which the draft plan was served" (SEND Regulations 2014, reg 13(1)(a)), or on the
+/// latest notice of proposed amendments after a review (reg 22(2), in the same words): the day of
+/// service is day 1 of 15. `None` before any draft, once the final (or amended) plan that follows
+/// it is issued, or after the period on `today`.
 pub fn comment_window(case: &CaseFile, today: Date) -> Option<(Date, Date)> {
-    if case
-        .events
-        .iter()
-        .any(|e| matches!(e.detail, EventDetail::FinalPlanIssued))
-    {
-        return None;
-    }
     let served = case
         .events
         .iter()
-        .filter(|e| matches!(e.detail, EventDetail::DraftPlanIssued))
+        .filter(|e| {
+            matches!(
+                e.detail,
+                EventDetail::DraftPlanIssued | EventDetail::AmendmentNoticeIssued
+            )
+        })
         .map(|e| e.date)
         .max()?;
+    let finalised = case.events.iter().any(|e| {
+        e.date >= served
+            && matches!(
+                e.detail,
+                EventDetail::FinalPlanIssued | EventDetail::AmendedPlanIssued
+            )
+    });
     let last = crate::plan::comment_period_ends(served);
-    (today <= last).then_some((served, last))
+    (!finalised && today <= last).then_some((served, last))
 }
 
 /// The rights after written notice of a decision sent on `notice_sent` (the final plan's date).

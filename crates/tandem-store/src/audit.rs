@@ -1,10 +1,17 @@
-//! The append-only audit log. Entries are written inside the caller's transaction, so an entry
-//! exists exactly when the change it records was committed.
+//! The append-only audit log. Entries of changes are written inside the caller's transaction,
+//! so an entry exists exactly when the change it records was committed. Entries of reads (a
+//! case viewed, a caseload listed) go through the group-commit writer ([`Store::audit_read`]):
+//! the caller waits until its entry is committed, together with the entries of the other reads
+//! that arrived meanwhile, before it shows what it read.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, FromRow};
+
+use std::sync::Mutex;
+
+use tokio::sync::{mpsc, oneshot};
 
 use crate::error::StoreError;
 use crate::model::{AuditEntry, AuditFilter, AuditRecord};
@@ -120,9 +127,110 @@ impl Store {
         append(held.conn(), now, entry).await
     }
 
+    /// Appends the audit entry of a read (a page view, a list) through the group-commit writer,
+    /// stamped `at`, and returns once it is committed: the caller shows what
+    /// it read only after this returns `Ok`. Entries of reads arriving together share one
+    /// transaction. Changes are audited with [`Tx::audit`] in their own transaction instead.
+    pub async fn audit_read(
+        &self,
+        entry: AuditEntry,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let at = chrono::SubsecRound::trunc_subsecs(at, 6);
+        let (done, answer) = oneshot::channel();
+        self.audit_writer.send(self, Pending { at, entry, done });
+        match answer.await {
+            Ok(Ok(id)) => Ok(id),
+            Ok(Err(message)) => Err(StoreError::AuditNotWritten(message)),
+            Err(_) => Err(StoreError::AuditNotWritten(
+                "the audit writer stopped".to_owned(),
+            )),
+        }
+    }
+
     /// Audit entries, newest first (100 unless `filter.limit` says otherwise).
     pub async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
         let mut held = self.acquire().await?;
         read(held.conn(), filter).await
     }
+}
+
+/// The most read audit entries committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// A read audit entry waiting for its batch, with where to send its id once committed.
+struct Pending {
+    at: DateTime<Utc>,
+    entry: AuditEntry,
+    done: oneshot::Sender<Result<i64, String>>,
+}
+
+/// The group-commit writer of read audit entries: one task per store, started on first use,
+/// that takes every entry waiting, writes them all in one transaction and answers each caller
+/// once that transaction has committed (or failed). On SQLite that is one write lock and one
+/// commit for many page views instead of one each; the task ends when the last clone of the
+/// store is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct AuditWriter {
+    queue: Mutex<Option<mpsc::UnboundedSender<Pending>>>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("at", &self.at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditWriter {
+    /// Queues `pending`, starting the writer task (on the current runtime) if there is none or
+    /// the one there was has gone with its runtime.
+    fn send(&self, store: &Store, pending: Pending) {
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let pending = match queue.as_ref() {
+            Some(q) => match q.send(pending) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(pending)) => pending,
+            },
+            None => pending,
+        };
+        let (sender, receiver) = mpsc::unbounded_channel();
+        // The task holds the pool, not this writer, so that it ends with the last store.
+        tokio::spawn(write_batches(store.without_writer(), receiver));
+        // A fresh channel whose receiver was just moved into the task: sending cannot fail.
+        let _ = sender.send(pending);
+        *queue = Some(sender);
+    }
+}
+
+async fn write_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // Callers that gave up waiting (their request was cancelled) still get their entry:
+        // the read may have been shown by then.
+        match write_batch(&store, &batch).await {
+            Ok(ids) => {
+                for (pending, id) in batch.drain(..).zip(ids) {
+                    let _ = pending.done.send(Ok(id));
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for pending in batch.drain(..) {
+                    let _ = pending.done.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(store: &Store, batch: &[Pending]) -> Result<Vec<i64>, StoreError> {
+    let mut tx = store.begin().await?;
+    let mut ids = Vec::with_capacity(batch.len());
+    for pending in batch {
+        ids.push(append(tx.conn(), pending.at, &pending.entry).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
 }

@@ -12,7 +12,7 @@ use tandem_core::{CaseFile, Date};
 
 use crate::cases::{
     ChildColumns, EFFECTIVE_EVENTS, EVENT_BATCH, EventInsert, existing_references, insert_events,
-    parse_event, upsert_projections, values_list,
+    parse_event, placeholder, upsert_projections, values_list,
 };
 use crate::error::StoreError;
 use crate::model::{Attribution, CaseId, ImportSummary, NewCase, parse_reference};
@@ -115,6 +115,7 @@ async fn insert_cases(
 #[derive(FromRow)]
 struct CaseHead {
     id: i64,
+    version: i64,
     reference: String,
     given_name: Option<String>,
     family_name: Option<String>,
@@ -135,7 +136,7 @@ async fn case_files_page(
     after: CaseId,
     stale_before: Option<Date>,
     lock: bool,
-) -> Result<Vec<(CaseId, AssignedCaseFile)>, StoreError> {
+) -> Result<Vec<(CaseId, i64, AssignedCaseFile)>, StoreError> {
     let backend = conn.backend();
     let stale = if stale_before.is_some() {
         " AND (p.computed_as_of IS NULL OR p.computed_as_of < $3)"
@@ -148,8 +149,8 @@ async fn case_files_page(
         ""
     };
     let sql = format!(
-        "SELECT c.id, c.reference, ch.given_name, ch.family_name, ch.date_of_birth, ch.other, \
-         u.name AS case_manager \
+        "SELECT c.id, c.version, c.reference, ch.given_name, ch.family_name, ch.date_of_birth, \
+         ch.other, u.name AS case_manager \
          FROM cases c JOIN children ch ON ch.id = c.child_id \
          LEFT JOIN case_projection p ON p.case_id = c.id \
          LEFT JOIN users u ON u.id = c.case_manager_id \
@@ -176,6 +177,14 @@ async fn case_files_page(
             .bind(last.id)
             .fetch_all(&mut *c)
             .await?);
+    assemble(heads, rows)
+}
+
+/// Case files from their heads and their effective events (in order of case and seq).
+fn assemble(
+    heads: Vec<CaseHead>,
+    rows: Vec<(i64, Json<Map<String, Value>>)>,
+) -> Result<Vec<(CaseId, i64, AssignedCaseFile)>, StoreError> {
     let mut events: HashMap<CaseId, Vec<_>> = HashMap::new();
     for (case_id, json) in rows {
         events
@@ -198,9 +207,107 @@ async fn case_files_page(
                 child,
                 events: events.remove(&head.id).unwrap_or_default(),
             };
-            Ok((head.id, (case, head.case_manager)))
+            Ok((head.id, head.version, (case, head.case_manager)))
         })
         .collect()
+}
+
+/// A case's id and version and what the dashboard groups it by, without its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseHeader {
+    /// The case's id.
+    pub id: CaseId,
+    /// The case's version: any change to its history gives a new one.
+    pub version: i64,
+    /// The name of its case manager, if it has one.
+    pub case_manager: Option<String>,
+    /// The child's details.
+    pub child: tandem_core::Child,
+}
+
+#[derive(FromRow)]
+struct HeaderRow {
+    id: i64,
+    version: i64,
+    date_of_birth: Option<Date>,
+    other: Json<Map<String, Value>>,
+    case_manager: Option<String>,
+}
+
+impl Tx {
+    /// The next page of case files (up to 500) after the case id `after`, each with its id,
+    /// version and case manager's name, read in this transaction, by id.
+    pub async fn versioned_case_files_after(
+        &mut self,
+        after: CaseId,
+    ) -> Result<Vec<(CaseId, i64, AssignedCaseFile)>, StoreError> {
+        case_files_page(self.conn(), after, None, false).await
+    }
+
+    /// Every case's [`CaseHeader`], by id: one query over the cases, none over their histories.
+    /// Names are left out of the child's details (the dashboard does not need them).
+    pub async fn case_headers(&mut self) -> Result<Vec<CaseHeader>, StoreError> {
+        const SQL: &str = "SELECT c.id, c.version, ch.date_of_birth, ch.other, \
+             u.name AS case_manager \
+             FROM cases c JOIN children ch ON ch.id = c.child_id \
+             LEFT JOIN users u ON u.id = c.case_manager_id ORDER BY c.id";
+        let rows = on!(self.conn(), c => sqlx::query_as::<_, HeaderRow>(SQL)
+            .fetch_all(&mut *c)
+            .await?);
+        Ok(rows
+            .into_iter()
+            .map(|row| CaseHeader {
+                id: row.id,
+                version: row.version,
+                case_manager: row.case_manager,
+                child: ChildColumns {
+                    given_name: None,
+                    family_name: None,
+                    date_of_birth: row.date_of_birth,
+                    other: row.other.0,
+                }
+                .into_child(),
+            })
+            .collect())
+    }
+
+    /// The case files of the cases `ids` (their effective events), each with its id, version and
+    /// case manager's name, read in this transaction, by id.
+    pub async fn versioned_case_files(
+        &mut self,
+        ids: &[CaseId],
+    ) -> Result<Vec<(CaseId, i64, AssignedCaseFile)>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(PAGE as usize) {
+            let backend = self.backend();
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| placeholder(backend, i)).collect();
+            let marks = marks.join(", ");
+            let heads_sql = format!(
+                "SELECT c.id, c.version, c.reference, ch.given_name, ch.family_name, \
+                 ch.date_of_birth, ch.other, u.name AS case_manager \
+                 FROM cases c JOIN children ch ON ch.id = c.child_id \
+                 LEFT JOIN users u ON u.id = c.case_manager_id \
+                 WHERE c.id IN ({marks}) ORDER BY c.id"
+            );
+            let events_sql = format!(
+                "SELECT e.case_id, e.event FROM events e \
+                 WHERE e.case_id IN ({marks}) AND {EFFECTIVE_EVENTS} ORDER BY e.case_id, e.seq"
+            );
+            let (heads, rows) = on!(self.conn(), c => {
+                let mut heads = sqlx::query_as::<_, CaseHead>(AssertSqlSafe(heads_sql));
+                let mut events = sqlx::query_as::<_, (i64, Json<Map<String, Value>>)>(
+                    AssertSqlSafe(events_sql),
+                );
+                for id in chunk {
+                    heads = heads.bind(*id);
+                    events = events.bind(*id);
+                }
+                (heads.fetch_all(&mut *c).await?, events.fetch_all(&mut *c).await?)
+            });
+            found.extend(assemble(heads, rows)?);
+        }
+        Ok(found)
+    }
 }
 
 impl Tx {
@@ -310,13 +417,13 @@ impl Tx {
         let mut refreshed = 0;
         loop {
             let page = case_files_page(self.conn(), after, Some(before), true).await?;
-            let Some((last, _)) = page.last() else {
+            let Some((last, _, _)) = page.last() else {
                 return Ok(refreshed);
             };
             after = *last;
             let projections: Vec<(CaseId, Derived)> = page
                 .iter()
-                .map(|(id, (case, _))| (*id, derive(case, today)))
+                .map(|(id, _, (case, _))| (*id, derive(case, today)))
                 .collect();
             upsert_projections(self.conn(), &projections).await?;
             refreshed += projections.len() as u64;
@@ -367,10 +474,12 @@ impl Store {
                 };
                 let page = case_files_page(tx.conn(), state.after, None, false).await?;
                 state.done = (page.len() as i64) < PAGE;
-                if let Some((last, _)) = page.last() {
+                if let Some((last, _, _)) = page.last() {
                     state.after = *last;
                 }
-                state.buffer.extend(page.into_iter().map(|(_, case)| case));
+                state
+                    .buffer
+                    .extend(page.into_iter().map(|(_, _, case)| case));
             }
         })
     }

@@ -71,6 +71,11 @@ pub enum StoreError {
         id: i64,
     },
 
+    /// The batch of read audit entries this one was written in failed to commit (the message
+    /// is the underlying error's), so the read it records must not be shown.
+    #[error("the audit entry was not written: {0}")]
+    AuditNotWritten(String),
+
     /// A stored value the code cannot read back: a bug or a hand-edited database.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),

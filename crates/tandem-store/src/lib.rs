@@ -26,6 +26,7 @@ mod notifications;
 mod plans;
 pub mod projection;
 mod store;
+mod two_factor;
 
 pub use accounts::{SignInFailures, normalise_email};
 pub use advice::{AdviceResponse, TrayCase};
@@ -33,7 +34,7 @@ pub use audits::{
     AuditAssignment, AuditExample, AuditRound, AuditSample, AuditScope, AuditScore, FinalPlan,
     Moderation, NewAuditRound,
 };
-pub use bulk::AssignedCaseFile;
+pub use bulk::{AssignedCaseFile, CaseHeader};
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
 pub use messages::{MessageRecord, NewMessage};
@@ -41,3 +42,4 @@ pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};
 pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion};
 pub use store::{Backend, Store, Tx, migration_versions};
+pub use two_factor::{PendingSignIn, TwoFactorRecord};

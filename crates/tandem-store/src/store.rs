@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -14,7 +15,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 use tandem_core::Date;
+use tokio::sync::OwnedMutexGuard;
 
+use crate::audit::AuditWriter;
 use crate::error::StoreError;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -25,6 +28,9 @@ const INVALIDATED_BEFORE: Date = match Date::from_ymd_opt(2000, 1, 2) {
     Some(day) => day,
     None => panic!("a valid date"),
 };
+
+/// How much of a SQLite database file is read through a memory map (256 MiB).
+const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How long a SQLite writer waits for the write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -51,6 +57,10 @@ pub fn migration_versions(backend: Backend) -> Vec<i64> {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// Held by every write transaction on a SQLite file (see [`Store::begin_at`]).
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The group-commit writer of read audit entries ([`Store::audit_read`]).
+    pub(crate) audit_writer: Arc<AuditWriter>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,9 +131,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(30))
                     .connect(url)
                     .await?;
-                Ok(Self {
-                    pool: Pool::Postgres(pool),
-                })
+                Ok(Self::new(Pool::Postgres(pool), None))
             }
             _ => Err(StoreError::UnsupportedUrl {
                 scheme: scheme.to_owned(),
@@ -142,9 +150,16 @@ impl Store {
             // several indexes at once and slow to a crawl when they no longer fit.
             .pragma("cache_size", "-32768");
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        if !in_memory {
+        let options = if in_memory {
+            options
+        } else {
             create_parent(options.get_filename())?;
-        }
+            // Pages read through a memory map rather than copied in by a system call each. Any
+            // commit (an audit entry of every page view) empties the other connections' page
+            // caches, so without it a case page read its pages from the file again each time
+            // (about 80 `pread` calls a page view under load).
+            options.pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+        };
         let pool_options = if in_memory {
             // Each connection to `:memory:` is its own database: keep exactly one, forever.
             SqlitePoolOptions::new()
@@ -159,9 +174,35 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
-        Ok(Self {
-            pool: Pool::Sqlite(pool),
-        })
+        // SQLite has one writer at a time. Writers of this process queue here, in order, rather
+        // than in SQLite's busy handler, which sleeps in steps of up to 100 ms and lets a
+        // late-comer overtake; other processes (a `tandem import` beside `serve`) still meet
+        // the busy timeout.
+        Ok(Self::new(
+            Pool::Sqlite(pool),
+            Some(Arc::new(tokio::sync::Mutex::new(()))),
+        ))
+    }
+
+    fn new(pool: Pool, write_lock: Option<Arc<tokio::sync::Mutex<()>>>) -> Self {
+        Self {
+            pool,
+            write_lock,
+            audit_writer: Arc::new(AuditWriter::default()),
+        }
+    }
+
+    /// The same pool and write lock, with a writer of its own (for the audit writer's task).
+    pub(crate) fn without_writer(&self) -> Self {
+        Self::new(self.pool.clone(), self.write_lock.clone())
+    }
+
+    /// Waits for this process's turn to write (SQLite), held until the transaction ends.
+    pub(crate) async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// Which database this store runs on.
@@ -255,6 +296,7 @@ impl Store {
     /// As [`Store::begin`], with "now" given (imports, tests). "Today", the date projections are
     /// computed as of, is `now`'s date in England.
     pub async fn begin_at(&self, now: DateTime<Utc>) -> Result<Tx, StoreError> {
+        let turn = self.write_turn().await;
         let inner = match &self.pool {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
@@ -266,6 +308,7 @@ impl Store {
             inner,
             now,
             today: tandem_core::dates::england_date(now),
+            _turn: turn,
         })
     }
 
@@ -273,6 +316,11 @@ impl Store {
     /// pages read by many people at once). On SQLite a deferred transaction, so that neither
     /// writers nor other readers are held up. Writing through it fails on PostgreSQL.
     pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+        self.begin_snapshot_at(Utc::now()).await
+    }
+
+    /// As [`Store::begin_snapshot`], with "now" (and so "today") given.
+    pub async fn begin_snapshot_at(&self, now: DateTime<Utc>) -> Result<Tx, StoreError> {
         let inner = match &self.pool {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => TxInner::Postgres(
@@ -280,11 +328,12 @@ impl Store {
                     .await?,
             ),
         };
-        let now = Utc::now().trunc_subsecs(6);
+        let now = now.trunc_subsecs(6);
         Ok(Tx {
             inner,
             now,
             today: tandem_core::dates::england_date(now),
+            _turn: None,
         })
     }
 
@@ -326,6 +375,9 @@ pub struct Tx {
     inner: TxInner,
     now: DateTime<Utc>,
     today: Date,
+    /// This process's turn to write on SQLite, released when the transaction ends (declared
+    /// after `inner`, so dropped after the rollback a drop does).
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 enum TxInner {

@@ -30,7 +30,7 @@ use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
     ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments, report,
-    sign_in,
+    sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -43,6 +43,18 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(sign_in::start))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route(
+            two_factor::CODE_PATH,
+            get(two_factor::show_code).post(two_factor::submit_code),
+        )
+        .route(
+            two_factor::RECOVERY_PATH,
+            get(two_factor::show_recovery).post(two_factor::submit_recovery),
+        )
+        .route(
+            two_factor::SET_UP_PATH,
+            get(two_factor::show_set_up).post(two_factor::submit_set_up),
+        )
         .route("/sign-out", post(sign_in::sign_out))
         .route("/health", get(sign_in::health))
         .route("/accessibility", get(accessibility::show))

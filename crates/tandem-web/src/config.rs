@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use tandem_app::accounts::{InvitePolicy, SessionPolicy, SignInLimit};
+use tandem_app::accounts::{ExternalTwoFactor, InvitePolicy, SessionPolicy, SignInLimit};
 use tandem_core::dashboard::PseudonymKey;
 use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::signposts::Signposts;
@@ -21,6 +21,10 @@ pub struct WebConfig {
     /// How many failed sign-ins an account (from one client address) and a client address may
     /// have before sign-in is refused for a while.
     pub sign_in_limit: SignInLimit,
+    /// Whether external accounts (professionals, settings, parents) must sign in with a code
+    /// from an authenticator app as well as their password (`TANDEM_EXTERNAL_2FA`, required
+    /// unless set to `optional`).
+    pub external_two_factor: ExternalTwoFactor,
     /// How many password checks may run at once (`TANDEM_PASSWORD_CHECKS`, 4 unless set). Each
     /// takes about 19 MiB for argon2id; a sign-in beyond the cap is answered 503 with
     /// `Retry-After`, so that a burst of sign-ins cannot exhaust the server's memory.
@@ -99,6 +103,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             sessions: SessionPolicy::default(),
             sign_in_limit: SignInLimit::default(),
+            external_two_factor: ExternalTwoFactor::Required,
             password_checks: 4,
             trust_forwarded_for: false,
             header_read_timeout: Duration::from_secs(10),

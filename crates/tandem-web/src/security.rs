@@ -20,12 +20,19 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), g
      magnetometer=(), microphone=(), payment=(), usb=()";
 
 /// The forms posted before there is a session, whose token comes from the pre-sign-in cookie:
-/// signing in, and setting a password from an invitation link (`/invitations/{token}`).
+/// signing in, its second step (a code, a recovery code, setting two-factor sign-in up: the
+/// cookie then names the pending sign-in), and setting a password from an invitation link
+/// (`/invitations/{token}`).
 fn before_sign_in(path: &str) -> bool {
-    path == "/sign-in"
-        || path
-            .strip_prefix("/invitations/")
-            .is_some_and(|token| !token.is_empty() && !token.contains('/') && token != "new")
+    matches!(
+        path,
+        "/sign-in"
+            | crate::pages::two_factor::CODE_PATH
+            | crate::pages::two_factor::RECOVERY_PATH
+            | crate::pages::two_factor::SET_UP_PATH
+    ) || path
+        .strip_prefix("/invitations/")
+        .is_some_and(|token| !token.is_empty() && !token.contains('/') && token != "new")
 }
 
 /// The form field and header that carry the CSRF token.

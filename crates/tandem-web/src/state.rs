@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use tandem_app::reports::DashboardCache;
-use tandem_app::services::Services;
 use tandem_app::services::Store;
+use tandem_app::services::{Caches, Services};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::WebConfig;
+use crate::pages::dashboard::FiguresCache;
 
 /// Where handlers read the time from. Tests replace it to move time on (session expiry).
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -24,6 +25,8 @@ struct Inner {
     config: WebConfig,
     clock: Clock,
     dashboards: DashboardCache,
+    caches: Arc<Caches>,
+    figures: FiguresCache,
     password_checks: Arc<Semaphore>,
 }
 
@@ -42,6 +45,8 @@ impl AppState {
                 config,
                 clock,
                 dashboards: DashboardCache::default(),
+                caches: Arc::new(Caches::default()),
+                figures: FiguresCache::default(),
             }),
         }
     }
@@ -67,6 +72,11 @@ impl AppState {
         &self.inner.dashboards
     }
 
+    /// The dashboards' charts and tables drawn for the dashboards in [`Self::dashboards`].
+    pub(crate) fn dashboard_figures(&self) -> &FiguresCache {
+        &self.inner.figures
+    }
+
     /// The current time, by this state's clock.
     pub fn now(&self) -> DateTime<Utc> {
         (self.inner.clock)()
@@ -75,6 +85,7 @@ impl AppState {
     /// The case services over this store, reading the same clock.
     pub fn services(&self) -> Services {
         Services::with_clock(self.inner.store.clone(), self.inner.clock.clone())
+            .with_caches(self.inner.caches.clone())
             .with_advice_access_days(self.inner.config.advice_access_days)
             .with_reply_working_days(self.inner.config.reply_working_days)
             .with_document_max_bytes(self.inner.config.document_max_bytes)

@@ -66,6 +66,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         .await;
         sign_in_with_mistakes(&mut browser).await;
         administer_accounts(&mut browser).await;
+        sign_in_with_a_code(&mut browser).await;
         error_pages(&mut browser).await;
         work_an_overdue_case(&mut browser).await;
         oversee_the_team(&mut browser).await;
@@ -510,6 +511,50 @@ async fn sign_out(browser: &Browser) {
 
 /// The error pages a signed-in user can meet: a page that is not there, and one their role may
 /// not see. Error pages carry no navigation, so the browser stays signed in as a case manager.
+/// A professional who set two-factor sign-in up gives the code from their authenticator app on
+/// a second page, after a wrong one, looking at the recovery-code page on the way.
+async fn sign_in_with_a_code(browser: &mut Browser) {
+    browser.visit("/sign-in").await;
+    browser
+        .fill("Email address", &e2e::two_factor_email(browser.run_name()))
+        .await;
+    browser.fill("Password", e2e::PASSWORD).await;
+    browser.press("Sign in").await;
+    assert_eq!(browser.path().await, "/sign-in/two-factor");
+    assert_eq!(
+        browser.heading().await,
+        "Enter the code from your authenticator app"
+    );
+    browser.check("two-factor-code").await;
+
+    browser
+        .click_link("I cannot use my authenticator app")
+        .await;
+    assert_eq!(browser.heading().await, "Enter a recovery code");
+    browser.check("two-factor-recovery-code").await;
+    browser
+        .click_link("Use a code from your authenticator app instead")
+        .await;
+
+    let code = e2e::two_factor_code();
+    let wrong: u32 = (code.parse::<u32>().expect("digits") + 500_000) % 1_000_000;
+    browser
+        .fill("Code from your authenticator app", &format!("{wrong:06}"))
+        .await;
+    browser.press("Continue").await;
+    assert_eq!(
+        browser.error_summary().await,
+        ["The code is not right or has expired. Enter the code your authenticator app shows now"]
+    );
+    browser.check("two-factor-code-errors").await;
+    browser
+        .fill("Code from your authenticator app", &e2e::two_factor_code())
+        .await;
+    browser.press("Continue").await;
+    assert_eq!(browser.path().await, "/advice");
+    browser.press("Sign out").await;
+}
+
 async fn error_pages(browser: &mut Browser) {
     browser.sign_in(Role::CaseManager).await;
     browser.visit("/no-such-page").await;

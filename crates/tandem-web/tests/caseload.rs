@@ -677,7 +677,7 @@ async fn families_are_signposted_to_the_local_offer_and_staff_are_not() {
         .expect("the example signposts");
     let app = TestApp::with_config(WebConfig {
         signposts: signposts.clone(),
-        ..WebConfig::default()
+        ..support::config()
     })
     .await;
     let parent = app.session(Role::Parent).await;

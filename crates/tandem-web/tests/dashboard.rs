@@ -43,7 +43,7 @@ async fn app() -> TestApp {
             .expect("example plan");
     let app = TestApp::with_config(WebConfig {
         reporting,
-        ..WebConfig::default()
+        ..support::config()
     })
     .await;
     let options = GenerateOptions {

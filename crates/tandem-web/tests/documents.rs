@@ -146,7 +146,7 @@ async fn a_case_manager_uploads_a_report_and_downloads_the_same_bytes_as_an_atta
 async fn bad_uploads_are_refused_with_a_clear_message_and_nothing_saved() {
     let app = TestApp::with_config(WebConfig {
         document_max_bytes: 1024 * 1024,
-        ..WebConfig::default()
+        ..support::config()
     })
     .await;
     asking_paediatrics(&app, "EHC-1").await;

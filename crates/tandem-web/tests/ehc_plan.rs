@@ -804,7 +804,7 @@ async fn a_program_saves_the_plan_and_issues_the_draft_under_the_same_rules() {
     .await;
     assert_eq!(read.header("etag"), Some("\"0\""));
     let mut plan = read.json()["plan"].clone();
-    plan["sections"]["a"] = json!({ "text": "Robin likes drawing and building." });
+    plan["sections"]["A"] = json!({ "text": "Robin likes drawing and building." });
 
     let saved = api(
         &manager,

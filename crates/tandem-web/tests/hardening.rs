@@ -48,7 +48,7 @@ fn behind_a_proxy() -> WebConfig {
     WebConfig {
         trust_forwarded_for: true,
         password_checks: 64,
-        ..WebConfig::default()
+        ..support::config()
     }
 }
 
@@ -143,7 +143,7 @@ async fn a_stranger_locks_out_only_themselves_and_an_administrator_lifts_a_lock(
     // every in-process request is the same (unknown) client.
     let app = TestApp::with_config(WebConfig {
         password_checks: 64,
-        ..WebConfig::default()
+        ..support::config()
     })
     .await;
     for client in [
@@ -186,7 +186,7 @@ async fn one_address_guessing_across_accounts_is_refused() {
 async fn sign_in_is_refused_while_every_password_check_is_running() {
     let app = TestApp::with_config(WebConfig {
         password_checks: 1,
-        ..WebConfig::default()
+        ..support::config()
     })
     .await;
     let held = app.state.password_check().expect("a free permit");
@@ -285,7 +285,7 @@ async fn slow_and_idle_connections_are_closed() {
     let address = listener.local_addr().expect("address");
     let config = WebConfig {
         header_read_timeout: StdDuration::from_secs(1),
-        ..WebConfig::default()
+        ..support::config()
     };
     let app = TestApp::with_config(config).await;
     let server = tokio::spawn(tandem_web::serve_on(app.state.clone(), listener));

@@ -17,7 +17,6 @@ use chrono::{Datelike, Duration};
 use support::TestApp;
 use tandem_core::Role;
 use tandem_test_support::TempDatabase;
-use tandem_web::WebConfig;
 
 const REF: &str = "EHC-STORY-1";
 
@@ -94,7 +93,7 @@ async fn sign_in_open_record_list_and_read_back(app: &TestApp) {
 
 #[tokio::test]
 async fn the_story_on_sqlite() {
-    let app = TestApp::over(TempDatabase::sqlite(), WebConfig::default()).await;
+    let app = TestApp::over(TempDatabase::sqlite(), support::config()).await;
     sign_in_open_record_list_and_read_back(&app).await;
     app.remove().await;
 }
@@ -104,7 +103,7 @@ async fn the_story_on_postgres() {
     let Some(database) = TempDatabase::postgres().await else {
         return;
     };
-    let app = TestApp::over(database, WebConfig::default()).await;
+    let app = TestApp::over(database, support::config()).await;
     sign_in_open_record_list_and_read_back(&app).await;
     app.remove().await;
 }

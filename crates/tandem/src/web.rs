@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono::{NaiveTime, Utc};
-use tandem_app::accounts::{self, NewAccount};
+use tandem_app::accounts::{self, ExternalTwoFactor, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::mail::Mailer;
@@ -70,12 +70,23 @@ pub struct ServeArgs {
     /// front appended it (for sign-in limits). Only behind such a proxy.
     #[arg(long, env = "TANDEM_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Whether external accounts (professionals, settings, parents) must sign in with a code
+    /// from an authenticator app as well as their password: `required` or `optional` (for a
+    /// demonstration or a test).
+    #[arg(long = "external-2fa", env = "TANDEM_EXTERNAL_2FA", value_name = "required|optional",
+          default_value = "required", value_parser = parse_external_two_factor)]
+    external_two_factor: ExternalTwoFactor,
     #[command(flatten)]
     mail: MailArgs,
     /// When to queue the day's reminder emails (England's time, HH:MM), or `off`.
     #[arg(long, env = "TANDEM_REMIND_AT", value_name = "HH:MM", default_value = "07:00",
           value_parser = parse_remind_at)]
     remind_at: RemindAt,
+}
+
+/// `TANDEM_EXTERNAL_2FA`: `required` or `optional`.
+fn parse_external_two_factor(text: &str) -> Result<ExternalTwoFactor, String> {
+    ExternalTwoFactor::parse(text).ok_or_else(|| "expected required or optional".to_owned())
 }
 
 /// The environment variable holding the key analysts' pseudonyms are made with (at least 16
@@ -122,6 +133,7 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             document_max_bytes: usize::from(args.document_max_mb) * 1024 * 1024,
             password_checks: usize::from(args.password_checks),
             trust_forwarded_for: args.trust_forwarded_for,
+            external_two_factor: args.external_two_factor,
             public_url: args.mail.public_url,
             ..WebConfig::default()
         };
@@ -254,6 +266,8 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
             reporting: demo_reporting()?,
             signposts,
             public_url: mail.public_url,
+            // The demo's parents and professionals sign in with the printed password alone.
+            external_two_factor: ExternalTwoFactor::Optional,
             ..WebConfig::default()
         };
         run_server(
@@ -765,6 +779,10 @@ fn print_sign_in(addr: SocketAddr) {
             role.label()
         );
     }
+    eprintln!(
+        "Two-factor sign-in is optional in the demo: parents and professionals need only the \
+         password (TANDEM_EXTERNAL_2FA=optional)."
+    );
     eprintln!("Stop with Ctrl-C.");
 }
 

@@ -50,6 +50,9 @@ impl Server {
     fn start(args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tandem"))
             .args(args)
+            // These tests sign parents and professionals in with a password alone; two-factor
+            // sign-in is tested in tandem-app and tandem-web.
+            .env("TANDEM_EXTERNAL_2FA", "optional")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -627,4 +630,22 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
         &url,
     ]);
     assert_eq!(again.request("GET", "/health", None, "").status, 200);
+}
+
+#[test]
+fn serve_refuses_an_unknown_two_factor_setting() {
+    let db = TempDatabase::sqlite();
+    let refused = tandem(
+        &[
+            "serve",
+            "--database",
+            &db.url,
+            "--external-2fa",
+            "sometimes",
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(2), "a usage error");
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("required or optional"), "{stderr}");
 }

@@ -1,6 +1,8 @@
 //! Caseload services: a caseload page with its counts, the team's caseloads side by side, the
 //! backlog of requests past 20 weeks, and the staff a case can be given to.
 
+use std::sync::Arc;
+
 use serde_json::json;
 use tandem_core::caseload::{AWAITING_PLAN, backlog_cutoff, open_stages};
 use tandem_core::{Action, Date, Resource, Role, UserId, can};
@@ -97,27 +99,39 @@ impl Services {
     ) -> Result<CaseloadPage, ServiceError> {
         // The most read page: it is read from a snapshot, so that many people can read their
         // caseloads at once (a write transaction would queue them behind one another on
-        // SQLite), and shown only once the read is audited in a short write transaction.
+        // SQLite), and shown only once the read is audited (group commit: `audit_read`).
         self.authorise_read(caller, listing_action(caller)).await?;
         let filter = narrowed(caller, filter, self.advice_closed_since(filter.as_of));
         let counted = CaseFilter {
             status: None,
             ..filter.clone()
         };
-        let mut read = self.store.begin_snapshot().await?;
-        let counts = read.caseload_counts(&counted).await?;
-        let cases = read.list_cases_sorted(&filter, sort, page).await?;
+        // Kept by the change counter read in the same snapshot: the same filter, order and page
+        // give the same answer until a case or its summary row changes (on any server).
+        let mut read = self.snapshot().await?;
+        let changes = read.change_count().await?;
+        let cache = &self.caches.caseloads;
+        let found = match cache.get(changes, &filter, sort, page) {
+            Some(found) => found,
+            None => {
+                let counts = read.caseload_counts(&counted).await?;
+                let cases = read.list_cases_sorted(&filter, sort, page).await?;
+                let found = Arc::new((counts, cases));
+                cache.put(changes, &filter, sort, page, found.clone());
+                found
+            }
+        };
         drop(read);
+        let (counts, cases) = found.as_ref();
+        let cases = cases.clone();
         let shown: Vec<&str> = cases.cases.iter().map(|c| c.reference.as_str()).collect();
-        let mut tx = self.begin().await?;
-        tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "case.list").detail(caller.detail(json!({
+        self.audit_read(
+            AuditEntry::new(Some(caller.actor.id), "case.list").detail(caller.detail(json!({
                 "total": cases.total,
                 "shown": shown,
             }))),
         )
         .await?;
-        tx.commit().await?;
         Ok(CaseloadPage {
             overdue: counts.iter().map(|c| c.overdue).sum(),
             due_soon: counts.iter().map(|c| c.due_soon).sum(),

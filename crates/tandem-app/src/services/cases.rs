@@ -7,7 +7,7 @@ use tandem_core::input;
 use tandem_core::notifications;
 use tandem_core::{
     Action, Actor, CaseAccess, CaseFile, Child, Date, Event, EventDetail, EventType, Reference,
-    Resource, Role, Timeline, UserId, can, timeline,
+    Resource, Role, Timeline, UserId, can,
 };
 use tandem_store::{
     AdviceResponse, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId, NewCase, Page,
@@ -15,7 +15,9 @@ use tandem_store::{
 };
 
 use super::caseload::{listing_action, narrowed};
-use super::{Caller, FieldError, ServiceError, Services, authorise_case, authorise_service};
+use super::{
+    Caller, FieldError, ServiceError, Services, authorise_case, authorise_service, denied, refusal,
+};
 
 /// A new request for an EHC needs assessment (Children and Families Act 2014 s.36(1)).
 #[derive(Debug, Clone, PartialEq)]
@@ -317,17 +319,32 @@ impl Services {
         reference: &Reference,
         as_of: Option<Date>,
     ) -> Result<CaseView, ServiceError> {
-        let (mut tx, case, access) = self.load_for(caller, Action::ViewCase, reference).await?;
-        let as_of = as_of.unwrap_or_else(|| tx.today());
-        let timeline = timeline::compute(&case.case_file(), as_of);
+        // Read from a snapshot (many people read cases at once; none waits for a writer), and
+        // returned only once the read is audited.
+        let (mut read, case, access) = self
+            .load_for_read(caller, Action::ViewCase, reference)
+            .await?;
+        let as_of = as_of.unwrap_or_else(|| read.today());
+        let timeline = self
+            .caches
+            .timelines
+            .get_or_compute(
+                case.record.id,
+                case.record.version,
+                &case.case_file(),
+                as_of,
+            )
+            .as_ref()
+            .clone();
         let allowed = |action| can(&caller.actor, action, Resource::Case(&access));
         let advice = if can(&caller.actor, Action::ListCases, Resource::Service) {
-            let mut all = tx.advice_responses(case.record.id).await?;
+            let mut all = read.advice_responses(case.record.id).await?;
             all.retain(|r| r.submitted_at.is_some());
             all
         } else {
             Vec::new()
         };
+        drop(read);
         let mut case = case;
         if caller.actor.role.gives_advice() {
             only_what_a_service_needs(&mut case, &caller.actor);
@@ -340,8 +357,44 @@ impl Services {
             advice,
         };
         let detail = caller.detail(json!({"as_of": as_of}));
-        finish(tx, caller, "case.view", reference, detail).await?;
+        self.audit_read(
+            AuditEntry::new(Some(caller.actor.id), "case.view")
+                .case(reference)
+                .detail(detail),
+        )
+        .await?;
         Ok(view)
+    }
+
+    /// As [`Services::load_for`], for a read: a snapshot instead of a write transaction, and a
+    /// refusal audited through [`Services::audit_read`].
+    pub(super) async fn load_for_read(
+        &self,
+        caller: &Caller,
+        action: Action,
+        reference: &Reference,
+    ) -> Result<(Tx, StoredCase, CaseAccess), ServiceError> {
+        let mut read = self.snapshot().await?;
+        let case = read.case(reference).await?;
+        let access = match &case {
+            Some(case) => {
+                let closed_since = self.advice_closed_since(read.today());
+                read.case_access(case.record.id, closed_since).await?
+            }
+            None => CaseAccess::default(),
+        };
+        let refused = refusal(caller, action, reference, case.as_ref().map(|_| &access));
+        match (refused, case) {
+            (None, Some(case)) => Ok((read, case, access)),
+            (refused, _) => {
+                drop(read);
+                self.audit_read(denied(caller, action).case(reference))
+                    .await?;
+                Err(refused.unwrap_or_else(|| ServiceError::NotFound {
+                    reference: reference.to_string(),
+                }))
+            }
+        }
     }
 
     /// Opens a transaction, reads the case and authorises `action` on it.

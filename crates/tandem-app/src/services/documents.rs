@@ -8,7 +8,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tandem_core::documents::{self, DocumentKind, MediaType, sanitise_file_name};
 use tandem_core::{Action, CaseAccess, Reference};
-use tandem_store::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, StoreError, Tx};
+use tandem_store::{
+    AuditEntry, DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, StoreError, Tx,
+};
 
 use super::cases::finish;
 use super::{Caller, FieldError, ServiceError, Services, denied};
@@ -148,9 +150,11 @@ impl Services {
         caller: &Caller,
         reference: &Reference,
     ) -> Result<DocumentList, ServiceError> {
-        let (mut tx, case, access) = self.load_for(caller, Action::ViewCase, reference).await?;
+        let (mut read, case, access) = self
+            .load_for_read(caller, Action::ViewCase, reference)
+            .await?;
         let actor = &caller.actor;
-        let listed: Vec<ListedDocument> = tx
+        let listed: Vec<ListedDocument> = read
             .documents(case.record.id)
             .await?
             .into_iter()
@@ -160,9 +164,15 @@ impl Services {
                 document,
             })
             .collect();
+        drop(read);
         let ids: Vec<i64> = listed.iter().map(|d| d.document.id).collect();
         let detail = caller.detail(json!({ "shown": ids }));
-        finish(tx, caller, "document.list", reference, detail).await?;
+        self.audit_read(
+            AuditEntry::new(Some(caller.actor.id), "document.list")
+                .case(reference)
+                .detail(detail),
+        )
+        .await?;
         Ok(DocumentList {
             documents: listed,
             may_add: documents::may_add(actor, &access),

@@ -7,7 +7,7 @@ use serde_json::json;
 use tandem_core::messages::{Channel, Direction, reply_due};
 use tandem_core::notifications::{self, Audience};
 use tandem_core::{Action, Reference, Resource, can};
-use tandem_store::{MessageRecord, NewMessage};
+use tandem_store::{AuditEntry, MessageRecord, NewMessage};
 
 use super::cases::finish;
 use super::{Caller, FieldError, ServiceError, Services, authorise_service};
@@ -38,8 +38,11 @@ impl Services {
         caller: &Caller,
         reference: &Reference,
     ) -> Result<Vec<MessageRecord>, ServiceError> {
-        let (mut tx, case, access) = self.load_for(caller, Action::ViewCase, reference).await?;
-        let mut messages = tx.case_messages(case.record.id).await?;
+        let (mut read, case, access) = self
+            .load_for_read(caller, Action::ViewCase, reference)
+            .await?;
+        let mut messages = read.case_messages(case.record.id).await?;
+        drop(read);
         if !can(&caller.actor, Action::RecordEvent, Resource::Case(&access))
             && !can(&caller.actor, Action::ListCases, Resource::Service)
         {
@@ -56,7 +59,12 @@ impl Services {
             messages.retain(|m| own.contains(&m.id) || replies.contains(&Some(m.id)));
         }
         let detail = caller.detail(json!({ "messages": messages.len() }));
-        finish(tx, caller, "messages.view", reference, detail).await?;
+        self.audit_read(
+            AuditEntry::new(Some(caller.actor.id), "messages.view")
+                .case(reference)
+                .detail(detail),
+        )
+        .await?;
         Ok(messages)
     }
 

@@ -5,6 +5,7 @@
 //! that attempts to reach a child's record leave a trace.
 
 mod advice;
+mod caches;
 mod caseload;
 mod cases;
 mod documents;
@@ -16,6 +17,7 @@ mod plans;
 mod recording;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
+pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use documents::{DocumentList, ListedDocument, Upload};
@@ -165,6 +167,7 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct Services {
     store: Store,
     clock: Clock,
+    caches: Arc<Caches>,
     advice_access_days: u32,
     reply_working_days: u32,
     document_max_bytes: usize,
@@ -183,6 +186,7 @@ impl Services {
         Self {
             store,
             clock,
+            caches: Arc::new(Caches::default()),
             advice_access_days: DEFAULT_ADVICE_ACCESS_DAYS,
             document_max_bytes: tandem_core::documents::DEFAULT_MAX_BYTES,
             reply_working_days: DEFAULT_REPLY_WORKING_DAYS,
@@ -197,6 +201,12 @@ impl Services {
             public_url: url.to_owned(),
             ..self
         }
+    }
+
+    /// The same services, sharing `caches` (one per process, kept by the web application's
+    /// state across requests).
+    pub fn with_caches(self, caches: Arc<Caches>) -> Self {
+        Self { caches, ..self }
     }
 
     /// The same services, with replies to incoming messages due `days` working days after
@@ -241,6 +251,20 @@ impl Services {
         Ok(self.store.begin_at((self.clock)()).await?)
     }
 
+    /// A read-only snapshot dated by the services' clock, for reads that change nothing: many
+    /// run at once, and none waits for a writer.
+    async fn snapshot(&self) -> Result<Tx, ServiceError> {
+        Ok(self.store.begin_snapshot_at((self.clock)()).await?)
+    }
+
+    /// Audits a read done in a snapshot, returning once the entry is committed (by the store's
+    /// group-commit writer, with the entries of the other reads of the moment): what was read
+    /// is shown only after this returns `Ok`.
+    async fn audit_read(&self, entry: AuditEntry) -> Result<(), ServiceError> {
+        self.store.audit_read(entry, (self.clock)()).await?;
+        Ok(())
+    }
+
     /// For a read done in a snapshot rather than a write transaction: allows `action` on the
     /// service, or audits the refusal in a write transaction of its own and refuses.
     async fn authorise_read(&self, caller: &Caller, action: Action) -> Result<(), ServiceError> {
@@ -277,17 +301,30 @@ async fn authorise_case(
     reference: &Reference,
     access: Option<&CaseAccess>,
 ) -> Result<Tx, ServiceError> {
+    let Some(refusal) = refusal(caller, action, reference, access) else {
+        return Ok(tx);
+    };
+    tx.audit(&denied(caller, action).case(reference)).await?;
+    tx.commit().await?;
+    Err(refusal)
+}
+
+/// Why `action` on a case is refused, if it is: forbidden to a caller who may see the case, as
+/// if it did not exist to one who may not (`access` is `None` when it does not).
+fn refusal(
+    caller: &Caller,
+    action: Action,
+    reference: &Reference,
+    access: Option<&CaseAccess>,
+) -> Option<ServiceError> {
     let allowed =
         |action| access.is_some_and(|access| can(&caller.actor, action, Resource::Case(access)));
     if allowed(action) {
-        return Ok(tx);
-    }
-    tx.audit(&denied(caller, action).case(reference)).await?;
-    tx.commit().await?;
-    if allowed(Action::ViewCase) {
-        Err(ServiceError::Forbidden)
+        None
+    } else if allowed(Action::ViewCase) {
+        Some(ServiceError::Forbidden)
     } else {
-        Err(ServiceError::NotFound {
+        Some(ServiceError::NotFound {
             reference: reference.to_string(),
         })
     }

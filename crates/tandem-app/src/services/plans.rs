@@ -6,6 +6,12 @@
 //! draft is issued by anyone who may edit the plan; the final plan only by a signer who may
 //! issue it (head of service), after a draft, acknowledging each blocking finding with a reason,
 //! and giving a reason if the family's comment period on the draft has not ended.
+//!
+//! After the final plan, the plan changes only through an annual review (SEND Regulations 2014,
+//! reg 22): once a review decision to amend it is recorded, the next "draft" is the notice of the
+//! proposed amendments (reg 22(2), recorded as `amendment_notice_issued`, with the family's 15
+//! days to comment), and the next final plan is the amended plan (reg 22(3),
+//! `amended_plan_issued`), under the same sign-off rules.
 
 use serde_json::json;
 use tandem_core::plan::{
@@ -13,7 +19,7 @@ use tandem_core::plan::{
     ReceivedAdvice, Severity,
 };
 use tandem_core::timeline;
-use tandem_core::{Action, Date, Event, EventDetail, Reference, Resource, can};
+use tandem_core::{Action, Date, Event, EventDetail, Reference, Resource, ReviewOutcome, can};
 use tandem_store::{Attribution, PlanComment, PlanRevision, PlanVersion, StoredCase, Tx};
 
 use super::cases::finish;
@@ -256,14 +262,18 @@ impl Services {
             });
         }
         let versions = tx.plan_versions(case.record.id).await?;
-        if versions.iter().any(|v| v.kind.is_final()) {
-            tx.rollback().await?;
-            return Err(invalid(
-                "plan",
-                "The final plan has already been issued: changes now come through an annual \
-                 review and an amended plan",
-            ));
-        }
+        let amending = match amendment(&case, &versions) {
+            Ok(amending) => amending,
+            Err(refused) => {
+                tx.rollback().await?;
+                return Err(refused);
+            }
+        };
+        let kind = if amending && kind.is_final() {
+            PlanStatus::Amended
+        } else {
+            kind
+        };
         let plan = as_issued(saved.plan, kind, today);
         let problems = if kind.is_final() {
             final_problems(
@@ -285,10 +295,11 @@ impl Services {
         let revision = tx
             .save_plan(case.record.id, caller.actor.id, &plan, expected_revision)
             .await?;
-        let detail = if kind.is_final() {
-            EventDetail::FinalPlanIssued
-        } else {
-            EventDetail::DraftPlanIssued
+        let detail = match (amending, kind.is_final()) {
+            (false, false) => EventDetail::DraftPlanIssued,
+            (false, true) => EventDetail::FinalPlanIssued,
+            (true, false) => EventDetail::AmendmentNoticeIssued,
+            (true, true) => EventDetail::AmendedPlanIssued,
         };
         let by = Attribution::new(Some(caller.actor.id), caller.source);
         let case_version = tx
@@ -340,6 +351,36 @@ impl Services {
     }
 }
 
+/// Whether issuing now amends a final plan already issued: refused after a final plan unless a
+/// review decided after it to amend it (reg 22).
+fn amendment(case: &StoredCase, versions: &[PlanVersion]) -> Result<bool, ServiceError> {
+    let Some(last_final) = versions.iter().rev().find(|v| v.kind.is_final()) else {
+        return Ok(false);
+    };
+    let since = last_final
+        .plan
+        .issued_on
+        .unwrap_or_else(|| tandem_core::dates::england_date(last_final.issued_at));
+    // A decision dated after the latest final (or amended) plan: the one amended plan it leads
+    // to uses it up.
+    let decided_to_amend = case.effective().filter_map(|r| r.event.as_ref()).any(|e| {
+        e.date > since
+            && e.detail
+                == EventDetail::ReviewDecision {
+                    outcome: ReviewOutcome::Amend,
+                }
+    });
+    if decided_to_amend {
+        Ok(true)
+    } else {
+        Err(invalid(
+            "plan",
+            "The final plan has already been issued: it changes only after an annual review \
+             decides to amend it (record that decision, then send the proposed amendments)",
+        ))
+    }
+}
+
 /// What stops the final plan being issued as signed off.
 fn final_problems(
     report: &PlanReport,
@@ -349,10 +390,16 @@ fn final_problems(
     today: Date,
 ) -> Vec<FieldError> {
     let mut problems = Vec::new();
-    if !versions.iter().any(|v| v.kind == PlanStatus::Draft) {
+    // The draft (or the proposed amendments) sent since the last final plan, if any.
+    let since_final = versions
+        .iter()
+        .rposition(|v| v.kind.is_final())
+        .map_or(versions, |i| &versions[i + 1..]);
+    if !since_final.iter().any(|v| v.kind == PlanStatus::Draft) {
         problems.push(FieldError::new(
             "plan",
-            "Issue a draft plan to the family before the final plan",
+            "Issue a draft plan (or, after a review, the proposed amendments) to the family \
+             before the final plan",
         ));
     }
     for finding in blocking(report) {
@@ -399,11 +446,17 @@ fn invalid(field: &str, message: &str) -> ServiceError {
     ServiceError::Invalid(vec![FieldError::new(field, message)])
 }
 
-/// The day the latest draft plan was served, from the case's history.
+/// The day the latest draft plan (or notice of proposed amendments) was served, from the case's
+/// history: both give the family 15 days (regs 13(1) and 22(2)).
 fn last_draft(case: &StoredCase) -> Option<Date> {
     case.effective()
         .filter_map(|r| r.event.as_ref())
-        .filter(|e| e.detail == EventDetail::DraftPlanIssued)
+        .filter(|e| {
+            matches!(
+                e.detail,
+                EventDetail::DraftPlanIssued | EventDetail::AmendmentNoticeIssued
+            )
+        })
         .map(|e| e.date)
         .max()
 }

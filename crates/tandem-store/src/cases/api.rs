@@ -18,7 +18,7 @@ use crate::model::{
     parse_reference,
 };
 use crate::projection::derive;
-use crate::store::{Store, Tx, on};
+use crate::store::{Conn, Store, Tx, on};
 
 impl Store {
     /// A case with its child, full history (with attribution) and projection.
@@ -53,17 +53,13 @@ impl Store {
         Ok(count)
     }
 
-    /// A value that changes whenever any case does: every write to a case bumps its version,
-    /// and new cases change the count and the largest id. Lets readers keep results computed
-    /// from every case (the dashboard) until the cases change.
-    pub async fn cases_version(&self) -> Result<(i64, i64, i64), StoreError> {
+    /// A value that changes whenever any case does: the change counter (migration 0011), moved
+    /// by triggers in the transaction of every change to a case or its summary row (one row
+    /// read, however many cases). Lets readers keep results computed from every case (the
+    /// dashboard) until the cases change.
+    pub async fn cases_version(&self) -> Result<i64, StoreError> {
         let mut held = self.acquire().await?;
-        let sql = "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT), \
-                   COALESCE(MAX(id), 0) FROM cases";
-        let version = on!(held.conn(), c => sqlx::query_as::<_, (i64, i64, i64)>(sql)
-            .fetch_one(&mut *c)
-            .await?);
-        Ok(version)
+        change_count(held.conn()).await
     }
 
     /// How many history rows the store holds, corrections and withdrawals included.
@@ -116,6 +112,13 @@ impl Tx {
         page: Page,
     ) -> Result<CasePage, StoreError> {
         list_cases(self.conn(), filter, sort, page).await
+    }
+
+    /// The change counter: moved on (by triggers, migration 0011) in the transaction of every
+    /// change to a case or its summary row, so an answer computed from the cases is still the
+    /// database's answer while the counter, read in the same transaction, stays the same.
+    pub async fn change_count(&mut self) -> Result<i64, StoreError> {
+        change_count(self.conn()).await
     }
 
     /// How many cases matching `filter` each case manager holds, and how many are overdue or
@@ -496,4 +499,11 @@ impl Tx {
     ) -> Result<Vec<Reference>, StoreError> {
         existing_references(self.conn(), references).await
     }
+}
+
+async fn change_count(mut conn: Conn<'_>) -> Result<i64, StoreError> {
+    const SQL: &str = "SELECT n FROM change_counter WHERE id = 1";
+    Ok(on!(conn.reborrow(), c => sqlx::query_scalar::<_, i64>(SQL)
+        .fetch_one(&mut *c)
+        .await?))
 }

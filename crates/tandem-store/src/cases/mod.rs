@@ -12,4 +12,4 @@ pub(crate) use children::ChildColumns;
 pub(crate) use events::{EFFECTIVE_EVENTS, EventInsert, insert_events, parse_event};
 pub(crate) use listing::existing_references;
 pub(crate) use records::upsert_projections;
-pub(crate) use sql::{EVENT_BATCH, values_list};
+pub(crate) use sql::{EVENT_BATCH, placeholder, values_list};

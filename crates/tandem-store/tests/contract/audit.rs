@@ -10,6 +10,8 @@ use crate::helpers::*;
 contract!(
     audit_rows_commit_with_the_transaction,
     history_and_audit_are_append_only,
+    reads_are_audited_each_once_and_committed_before_the_caller_goes_on,
+    reads_are_audited_while_a_write_transaction_waits,
 );
 
 async fn audit_rows_commit_with_the_transaction(ctx: Ctx) {
@@ -140,4 +142,111 @@ async fn history_and_audit_are_append_only(ctx: Ctx) {
     }
     assert_eq!(count(store, "events").await, 1);
     assert_eq!(count(store, "audit_log").await, 1);
+}
+
+async fn reads_are_audited_each_once_and_committed_before_the_caller_goes_on(ctx: Ctx) {
+    let store = &ctx.store;
+    let user = add_user(store, "reader@example.test", Role::CaseManager, None).await;
+    let record = open(store, requested("EHC-GC", "2026-01-05"), at("2026-01-06")).await;
+    let reference = record.reference.clone();
+
+    // One read: its entry is there, stamped as asked, as soon as the call returns.
+    let id = store
+        .audit_read(
+            AuditEntry::new(Some(user), "case.view")
+                .case(&reference)
+                .detail(json!({ "n": -1 })),
+            at("2026-02-01"),
+        )
+        .await
+        .expect("audited");
+    let rows = store
+        .audit_log(&AuditFilter::default())
+        .await
+        .expect("audit log");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].id, rows[0].at, rows[0].action.as_str()),
+        (id, at("2026-02-01"), "case.view")
+    );
+
+    // Many reads at once, from many tasks: every one gets its own entry, committed (several
+    // in a transaction) by the time its call returns.
+    let reads = 200;
+    let tasks: Vec<_> = (0..reads)
+        .map(|n| {
+            let store = store.clone();
+            let reference = reference.clone();
+            tokio::spawn(async move {
+                let entry = AuditEntry::new(Some(user), "case.view")
+                    .case(&reference)
+                    .detail(json!({ "n": n }));
+                let id = store
+                    .audit_read(entry, at("2026-02-02"))
+                    .await
+                    .expect("audited");
+                // Committed: visible to any other connection now.
+                let seen = store
+                    .audit_log(&AuditFilter {
+                        case_reference: Some(reference),
+                        limit: Some(1_000),
+                        ..Default::default()
+                    })
+                    .await
+                    .expect("audit log");
+                assert!(seen.iter().any(|r| r.id == id), "entry {n} committed");
+                (n, id)
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in tasks {
+        ids.push(task.await.expect("task"));
+    }
+    let rows = store
+        .audit_log(&AuditFilter {
+            limit: Some(1_000),
+            ..Default::default()
+        })
+        .await
+        .expect("audit log");
+    assert_eq!(rows.len(), reads + 1);
+    for (n, id) in ids {
+        let row = rows
+            .iter()
+            .find(|r| r.id == id)
+            .expect("the entry of each read");
+        assert_eq!(row.detail, json!({ "n": n }));
+        assert_eq!(row.case_reference.as_deref(), Some(reference.as_str()));
+    }
+}
+
+async fn reads_are_audited_while_a_write_transaction_waits(ctx: Ctx) {
+    let store = &ctx.store;
+    let user = add_user(store, "writer@example.test", Role::CaseManager, None).await;
+    // A write transaction is open: the read's entry waits for it (SQLite has one writer) and
+    // is written after it ends, not lost and not written into it.
+    let mut tx = store.begin().await.expect("begin");
+    tx.audit(&AuditEntry::new(Some(user), "rolled.back"))
+        .await
+        .expect("audit");
+    let read = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .audit_read(AuditEntry::new(Some(user), "case.view"), at("2026-02-03"))
+                .await
+        })
+    };
+    tokio::task::yield_now().await;
+    tx.rollback().await.expect("rollback");
+    read.await.expect("task").expect("audited");
+    let rows = store
+        .audit_log(&AuditFilter::default())
+        .await
+        .expect("audit log");
+    assert_eq!(
+        rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        vec!["case.view"]
+    );
 }

@@ -3,13 +3,15 @@
 use serde_json::json;
 use tandem_core::{Reference, Role, Stage, Status};
 use tandem_store::{
-    CaseFilter, CaseRelation, Caseload, LinkedTo, NewCase, Page, StatusFilter, Store, StoreError,
+    Attribution, CaseFilter, CaseRelation, Caseload, LinkedTo, NewCase, Page, Source, StatusFilter,
+    Store, StoreError,
 };
 use tandem_test_support::{Ctx, contract};
 
 use crate::helpers::*;
 
 contract!(
+    every_change_to_a_case_moves_the_change_counter,
     list_filters_and_pagination,
     assignment_and_case_access,
     services_asked_for_advice_see_cases_within_their_window,
@@ -454,4 +456,82 @@ async fn caseloads_and_children_found_again(ctx: Ctx) {
         .expect("read")
         .expect("case");
     assert_eq!(read.child.other.get("given_name"), Some(&json!("Sam")));
+}
+
+/// The change counter (what caseload pages are cached under) moves with every change to a case
+/// or its summary row, in the change's transaction, and not otherwise.
+async fn every_change_to_a_case_moves_the_change_counter(ctx: Ctx) {
+    let store = &ctx.store;
+    let read = || async {
+        let mut tx = store.begin_snapshot().await.expect("snapshot");
+        tx.change_count().await.expect("counter")
+    };
+    let manager = add_user(
+        store,
+        "counted@example.test",
+        Role::CaseManager,
+        Some("west"),
+    )
+    .await;
+    let mut last = read().await;
+    let moved = |last: &mut i64, now: i64, what: &str| {
+        assert!(now > *last, "{what}: {now} after {last}");
+        *last = now;
+    };
+
+    let record = open(store, requested("EHC-CC", "2026-01-05"), at("2026-01-06")).await;
+    moved(&mut last, read().await, "a case opened");
+
+    let mut tx = store.begin().await.expect("begin");
+    tx.append_events(
+        record.id,
+        1,
+        &[event(&[
+            ("type", "decision_to_assess"),
+            ("date", "2026-02-10"),
+            ("outcome", "assess"),
+        ])],
+        by_form(None),
+    )
+    .await
+    .expect("append");
+    // Not yet committed: a snapshot still reads the counter as it was.
+    assert_eq!(read().await, last, "uncommitted");
+    tx.commit().await.expect("commit");
+    moved(&mut last, read().await, "an event recorded");
+
+    let mut tx = store.begin().await.expect("begin");
+    tx.assign_case(record.id, 2, Some(manager), Some("west"))
+        .await
+        .expect("assign");
+    tx.commit().await.expect("commit");
+    moved(&mut last, read().await, "a case assigned");
+
+    let mut tx = store.begin_at(at("2026-02-01")).await.expect("begin");
+    tx.import_cases(
+        &[NewCase::new(requested("EHC-CD", "2026-01-20"))],
+        Attribution::new(None, Source::Import),
+    )
+    .await
+    .expect("import");
+    tx.commit().await.expect("commit");
+    moved(&mut last, read().await, "a case imported");
+
+    // Rolled back: the counter stays where it was.
+    let mut tx = store.begin().await.expect("begin");
+    tx.assign_case(record.id, 3, None, None)
+        .await
+        .expect("assign");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(read().await, last, "rolled back");
+
+    // Reads do not move it.
+    store
+        .audit_read(
+            tandem_store::AuditEntry::new(Some(manager), "case.view"),
+            at("2026-02-02"),
+        )
+        .await
+        .expect("audit");
+    assert_eq!(read().await, last, "a read");
 }

@@ -19,3 +19,4 @@ mod helpers;
 mod listing;
 mod messages;
 mod plans;
+mod two_factor;

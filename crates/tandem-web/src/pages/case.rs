@@ -432,13 +432,16 @@ async fn case_page(
     errors: &FormErrors,
 ) -> Result<CasePage, WebError> {
     let services = state.services();
-    let view = services
-        .view_case(&user.caller(Source::Form), reference, None)
-        .await?;
-    let staff = services.staff().await?;
-    let messages = services
-        .case_messages(&user.caller(Source::Form), reference)
-        .await?;
+    let caller = user.caller(Source::Form);
+    // The case first (a refusal ends here, audited once), then three independent reads at
+    // once: each audits its own read, and their entries share a group commit rather than
+    // waiting for one another's.
+    let view = services.view_case(&caller, reference, None).await?;
+    let (staff, messages, documents) = tokio::try_join!(
+        async { Ok::<_, WebError>(services.staff().await?) },
+        async { Ok(services.case_messages(&caller, reference).await?) },
+        crate::pages::documents::section(state, user, reference),
+    )?;
     let today = view.timeline.as_of;
     let case_file = view.case.case_file();
     let name = case_child_name(&case_file);
@@ -531,7 +534,7 @@ async fn case_page(
                 "Record a call, email, letter or meeting",
             )
         }),
-        documents: crate::pages::documents::section(state, user, reference).await?,
+        documents,
         changes,
         assign,
         version: view.case.record.version,

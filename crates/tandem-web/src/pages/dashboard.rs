@@ -4,6 +4,8 @@
 //! always shows what its page did. The figures come from `tandem_app::reports`, which checks the
 //! permission, reads every case once and audits the read.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -590,7 +592,7 @@ pub(crate) async fn read(
     state: &AppState,
     user: &CurrentUser,
     chosen: &Chosen,
-) -> Result<Dashboard, WebError> {
+) -> Result<Arc<Dashboard>, WebError> {
     let local = &state.config().reporting.targets;
     let caller = Caller::new(user.actor(), Source::Form);
     Ok(reports::read_dashboard(
@@ -615,8 +617,9 @@ struct Group {
     sections: Vec<ChartSection>,
 }
 
-/// What the page says about the figures it shows.
-struct Figures {
+/// What the page says about the figures it shows: drawn once per dashboard and period, and kept
+/// with it ([`FiguresCache`]).
+pub(crate) struct Figures {
     period: String,
     as_at: String,
     cases: String,
@@ -625,8 +628,6 @@ struct Figures {
     headline_downloads: Downloads,
     workbook: String,
     groups: Vec<Group>,
-    /// Rows of the replies table: what, how many.
-    replies: Vec<(&'static str, u64)>,
 }
 
 #[derive(Template)]
@@ -635,7 +636,9 @@ struct DashboardPage {
     layout: Layout,
     error_summary: Option<Html>,
     form: Html,
-    figures: Option<Figures>,
+    figures: Option<Arc<Figures>>,
+    /// Rows of the replies table: what, how many.
+    replies: Vec<(&'static str, u64)>,
 }
 
 fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
@@ -685,7 +688,6 @@ fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
         headline_downloads: Downloads::of(Table::Headline, chosen),
         workbook: workbook_link(chosen),
         groups,
-        replies: Vec::new(),
     })
 }
 
@@ -715,17 +717,25 @@ pub(crate) async fn show(
         Ok(chosen) => (Some(chosen), FormErrors::default()),
         Err(errors) => (None, errors),
     };
-    let figures = match &chosen {
+    let (figures, replies) = match &chosen {
         Some(chosen) => {
-            let mut shown = figures(&read(&state, &user, chosen).await?, chosen)?;
+            let d = read(&state, &user, chosen).await?;
+            // The charts and tables of a dashboard are drawn once for all who read it.
+            let shown = match state.dashboard_figures().get(&d, chosen) {
+                Some(shown) => shown,
+                None => {
+                    let shown = Arc::new(figures(&d, chosen)?);
+                    state.dashboard_figures().put(&d, chosen, &shown);
+                    shown
+                }
+            };
             let caller = Caller::new(user.actor(), Source::Form);
             let local = &state.config().reporting.targets;
             let times =
                 reports::read_reply_times(state.store(), &caller, &chosen.spec(local)).await?;
-            shown.replies = reply_rows(times);
-            Some(shown)
+            (Some(shown), reply_rows(times))
         }
-        None => None,
+        None => (None, Vec::new()),
     };
     // The tab names the period shown, as the board report's does.
     let title = match &chosen {
@@ -737,6 +747,7 @@ pub(crate) async fn show(
         error_summary: errors.summary()?,
         form: period_form(&form, chosen.as_ref(), today, &errors)?,
         figures,
+        replies,
     };
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -757,7 +768,7 @@ pub(crate) async fn read_linked(
     state: &AppState,
     user: &CurrentUser,
     form: &PeriodForm,
-) -> Result<(Chosen, Date, Dashboard), WebError> {
+) -> Result<(Chosen, Date, Arc<Dashboard>), WebError> {
     require(user)?;
     let today = state.today();
     let chosen = chosen_from_link(form, today)?;
@@ -945,4 +956,35 @@ pub(crate) async fn cases(
         )?,
     };
     Ok(html(StatusCode::OK, page_view.render()?))
+}
+
+/// The figures drawn for the dashboards read most recently: kept with the very dashboard they
+/// were drawn from (the same `Arc` from `reports`' cache), so a dashboard recomputed after a
+/// change is drawn afresh.
+#[derive(Default)]
+pub(crate) struct FiguresCache {
+    entries: std::sync::Mutex<std::collections::VecDeque<DrawnFigures>>,
+}
+
+/// A dashboard, the period it was drawn for, and what was drawn.
+type DrawnFigures = (Arc<Dashboard>, Chosen, Arc<Figures>);
+
+impl FiguresCache {
+    const SIZE: usize = 8;
+
+    fn get(&self, d: &Arc<Dashboard>, chosen: &Chosen) -> Option<Arc<Figures>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .iter()
+            .find(|(kept, c, _)| Arc::ptr_eq(kept, d) && c == chosen)
+            .map(|(_, _, f)| f.clone())
+    }
+
+    fn put(&self, d: &Arc<Dashboard>, chosen: &Chosen, figures: &Arc<Figures>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::SIZE {
+            entries.pop_front();
+        }
+        entries.push_back((d.clone(), *chosen, figures.clone()));
+    }
 }

@@ -8,13 +8,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
-use tandem_app::accounts::{self, AccountError};
+use tandem_app::accounts::{self, AccountError, SignInStep};
 
 use crate::Html;
 use crate::error::{WebError, html};
 use crate::pages::forms::{FormErrors, TextField};
 use crate::pages::layout::Layout;
 use crate::pages::sign_in::{before_sign_in_token, signed_in_response, with_cookie};
+use crate::pages::two_factor::half_signed_in_response;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -109,11 +110,13 @@ pub(crate) async fn accept(
         &token,
         &form.password,
         config.sessions,
+        config.external_two_factor,
         state.now(),
     )
     .await
     {
-        Ok(signed_in) => Ok(signed_in_response(&state, &signed_in, None)),
+        Ok(SignInStep::SignedIn(signed_in)) => Ok(signed_in_response(&state, &signed_in, None)),
+        Ok(SignInStep::TwoFactor(half)) => Ok(half_signed_in_response(&state, &half, None)),
         Err(AccountError::InvitationClosed) => closed(),
         Err(AccountError::Invalid(errors)) => {
             let page = SetPasswordPage::new(&token, form.csrf_token, &FormErrors::new(errors))?;

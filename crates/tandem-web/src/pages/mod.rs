@@ -23,3 +23,4 @@ pub(crate) mod plan_audits;
 pub(crate) mod plan_comments;
 pub(crate) mod report;
 pub(crate) mod sign_in;
+pub(crate) mod two_factor;

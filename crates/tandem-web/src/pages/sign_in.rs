@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tandem_app::accounts::{self, AccountError, SessionToken};
+use tandem_app::accounts::{self, AccountError, SessionToken, SignInStep};
 use tandem_app::services::FieldError;
 
 use crate::Html;
@@ -14,6 +14,7 @@ use crate::client::ClientAddress;
 use crate::error::{Rendered, WebError, html};
 use crate::pages::forms::{FormErrors, TextField};
 use crate::pages::layout::Layout;
+use crate::pages::two_factor::half_signed_in_response;
 use crate::session::{Cookie, CurrentUser, csrf_token_for, home, local_path};
 use crate::state::AppState;
 
@@ -162,12 +163,16 @@ pub(crate) async fn submit(
             &client,
             config.sessions,
             config.sign_in_limit,
+            config.external_two_factor,
             state.now(),
         )
         .await
         {
-            Ok(signed_in) => {
+            Ok(SignInStep::SignedIn(signed_in)) => {
                 return Ok(signed_in_response(&state, &signed_in, form.next.as_deref()));
+            }
+            Ok(SignInStep::TwoFactor(half)) => {
+                return Ok(half_signed_in_response(&state, &half, form.next.as_deref()));
             }
             Err(AccountError::BadCredentials) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -231,7 +236,7 @@ fn busy(state: &AppState, form: &SignInForm) -> Result<Response, WebError> {
 }
 
 /// "1 minute", "15 minutes", rounded up.
-fn minutes_until(
+pub(crate) fn minutes_until(
     until: chrono::DateTime<chrono::Utc>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> String {
@@ -248,9 +253,21 @@ pub(crate) fn signed_in_response(
     signed_in: &accounts::SignedIn,
     next: Option<&str>,
 ) -> Response {
-    let secure = state.config().secure_cookies;
     let home = home(&signed_in.user.actor());
-    let mut response = Redirect::to(local_path(next).unwrap_or(home)).into_response();
+    with_session(
+        state,
+        signed_in,
+        Redirect::to(local_path(next).unwrap_or(home)).into_response(),
+    )
+}
+
+/// `response` with the new session's cookie, and the pre-sign-in cookie forgotten.
+pub(crate) fn with_session(
+    state: &AppState,
+    signed_in: &accounts::SignedIn,
+    mut response: Response,
+) -> Response {
+    let secure = state.config().secure_cookies;
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,

@@ -18,7 +18,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde::Deserialize;
 use serde_json::json;
-use tandem_app::accounts::{self, NewAccount};
+use tandem_app::accounts::{self, ExternalTwoFactor, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::services::{Caller, Services, Source};
 use tandem_app::transfer::{self, Progress};
@@ -43,6 +43,25 @@ const NAVIGATION_LIMIT: Duration = Duration::from_secs(15);
 
 pub fn required() -> bool {
     std::env::var("TANDEM_BROWSER_TESTS").is_ok_and(|v| v == "required")
+}
+
+/// The authenticator-app key of the accounts that sign in with two factors in the journeys.
+pub const TWO_FACTOR_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// The account that has set two-factor sign-in up, one per run (`js`, `no-js`), so that
+/// neither run's code is a replay of the other's.
+pub fn two_factor_email(run: &str) -> String {
+    format!("two-factor.{run}@demo.test")
+}
+
+/// The code an authenticator app given [`TWO_FACTOR_SECRET`] shows now.
+pub fn two_factor_code() -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(TWO_FACTOR_SECRET).expect("base32"))
+        .build()
+        .expect("totp")
+        .generate(u64::try_from(Utc::now().timestamp()).expect("after 1970"))
+        .to_string()
 }
 
 pub fn email(role: Role) -> String {
@@ -144,6 +163,25 @@ impl Server {
                 .await
                 .expect("create an account");
         }
+        for run in ["js", "no-js"] {
+            let account = NewAccount {
+                email: two_factor_email(run),
+                name: "Tess Factor".into(),
+                role: Role::HealthProfessional,
+                team: None,
+                provider: Some("Community paediatrics".into()),
+                password: PASSWORD.to_owned(),
+            };
+            let id = accounts::create_account(&store, None, account, Utc::now())
+                .await
+                .expect("create an account");
+            let mut tx = store.begin().await.expect("begin");
+            tx.set_pending_two_factor_secret(id, TWO_FACTOR_SECRET)
+                .await
+                .expect("secret");
+            tx.confirm_two_factor(id, 0).await.expect("set up");
+            tx.commit().await.expect("commit");
+        }
         let options = GenerateOptions {
             cases: CASES,
             seed: 2026,
@@ -160,7 +198,12 @@ impl Server {
             .await
             .expect("listen");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState::new(store, WebConfig::default());
+        // The journeys sign parents and professionals in with the demo password alone.
+        let config = WebConfig {
+            external_two_factor: ExternalTwoFactor::Optional,
+            ..WebConfig::default()
+        };
+        let state = AppState::new(store, config);
         let task = tokio::spawn(async move {
             tandem_web::serve_on(state, listener).await.expect("serve");
         });

@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
-use tandem_app::accounts::{self, SessionToken};
+use tandem_app::accounts::{self, ExternalTwoFactor, SessionToken};
 use tandem_app::services::{Caller, NewRequest};
 use tandem_core::{Child, Reference, Role, UserId};
 use tandem_test_support::TempDatabase;
@@ -137,9 +137,18 @@ pub fn service(role: Role) -> Option<&'static str> {
     }
 }
 
+/// The settings tests run with: production's, except that external accounts sign in with a
+/// password alone. Two-factor sign-in has its own tests (`two_factor.rs`), with it required.
+pub fn config() -> WebConfig {
+    WebConfig {
+        external_two_factor: ExternalTwoFactor::Optional,
+        ..WebConfig::default()
+    }
+}
+
 impl TestApp {
     pub async fn new() -> Self {
-        Self::with_config(WebConfig::default()).await
+        Self::with_config(config()).await
     }
 
     pub async fn with_config(config: WebConfig) -> Self {
