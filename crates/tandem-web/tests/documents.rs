@@ -74,6 +74,34 @@ fn links(page: &TestResponse) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The case manager adds to EHC-1 a letter shared with the family ("Decision to assess") and
+/// minutes that are not ("Panel minutes").
+async fn add_a_shared_letter_and_internal_minutes(app: &TestApp, manager: &Session) {
+    let shared = app
+        .post_multipart(
+            "/cases/EHC-1/documents/new",
+            Some(manager),
+            &[
+                ("kind", "letter"),
+                ("title", "Decision to assess"),
+                ("shared_with_family", "yes"),
+            ],
+            Some(("decision.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(shared.status, StatusCode::SEE_OTHER, "{}", shared.body);
+    let internal = upload(
+        app,
+        manager,
+        "EHC-1",
+        "minutes",
+        "Panel minutes",
+        Some(("minutes.pdf", PDF)),
+    )
+    .await;
+    assert_eq!(internal.status, StatusCode::SEE_OTHER, "{}", internal.body);
+}
+
 async fn count(app: &TestApp, table: &str) -> i64 {
     let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
     sqlx::query_scalar(sql)
@@ -434,29 +462,7 @@ async fn the_family_reads_and_downloads_only_what_the_council_shared_with_them()
     );
     let form = app.get("/cases/EHC-1/documents/new", Some(&manager)).await;
     assert!(form.body.contains("Share with the family"));
-    let shared = app
-        .post_multipart(
-            "/cases/EHC-1/documents/new",
-            Some(&manager),
-            &[
-                ("kind", "letter"),
-                ("title", "Decision to assess"),
-                ("shared_with_family", "yes"),
-            ],
-            Some(("decision.pdf", PDF)),
-        )
-        .await;
-    assert_eq!(shared.status, StatusCode::SEE_OTHER, "{}", shared.body);
-    let internal = upload(
-        &app,
-        &manager,
-        "EHC-1",
-        "minutes",
-        "Panel minutes",
-        Some(("minutes.pdf", PDF)),
-    )
-    .await;
-    assert_eq!(internal.status, StatusCode::SEE_OTHER, "{}", internal.body);
+    add_a_shared_letter_and_internal_minutes(&app, &manager).await;
     // A service cannot share with the family, not even by adding the field to the form.
     let by_health = app
         .post_multipart(
@@ -542,29 +548,7 @@ async fn the_api_lists_and_downloads_exactly_the_documents_the_caller_may_see() 
     .unwrap();
     tx.commit().await.unwrap();
     let manager = app.sign_in(Role::CaseManager).await;
-    let shared = app
-        .post_multipart(
-            "/cases/EHC-1/documents/new",
-            Some(&manager),
-            &[
-                ("kind", "letter"),
-                ("title", "Decision to assess"),
-                ("shared_with_family", "yes"),
-            ],
-            Some(("decision.pdf", PDF)),
-        )
-        .await;
-    assert_eq!(shared.status, StatusCode::SEE_OTHER, "{}", shared.body);
-    let internal = upload(
-        &app,
-        &manager,
-        "EHC-1",
-        "minutes",
-        "Panel minutes",
-        Some(("minutes.pdf", PDF)),
-    )
-    .await;
-    assert_eq!(internal.status, StatusCode::SEE_OTHER, "{}", internal.body);
+    add_a_shared_letter_and_internal_minutes(&app, &manager).await;
 
     let get = |session, path: String| {
         let app = &app;
