@@ -30,8 +30,8 @@ use crate::services::FieldError;
 mod two_factor;
 pub use two_factor::{
     ExternalTwoFactor, HalfSignedIn, PENDING_SIGN_IN_LASTS, RECOVERY_CODES, SecondFactor,
-    SignInStep, TwoFactorSetup, TwoFactorSignedIn, complete_sign_in, pending_sign_in,
-    two_factor_setup,
+    SignInStep, TwoFactorSetup, TwoFactorSignedIn, complete_sign_in, has_two_factor,
+    pending_sign_in, reset_two_factor, start_set_up, two_factor_setup,
 };
 
 /// The account records the account services give, re-exported for front ends.
@@ -503,7 +503,7 @@ pub async fn invite(
             email: account.email.clone(),
             name: account.name,
             // Not a PHC string, so no password matches it until one is set.
-            password_hash: "!invited".to_owned(),
+            password_hash: INVITED.to_owned(),
             role: account.role,
             team: account.team,
             provider: account.provider,
@@ -523,20 +523,7 @@ pub async fn invite(
         tx.link_person(stored.record.id, id, CaseRelation::Family)
             .await?;
     }
-    let expires_at = now + policy.valid_for;
-    let token_hash = invitation_digest(token.as_str());
-    tx.create_invitation(id, &token_hash, by.id, expires_at)
-        .await?;
-    let email =
-        notifications::invitation(&policy.public_url, token.as_str(), england_date(expires_at));
-    tx.queue_email(
-        NotificationKind::Invitation,
-        id,
-        &account.email,
-        &format!("invitation:{token_hash}"),
-        &email,
-    )
-    .await?;
+    send_invitation(&mut tx, by, id, &account.email, &token, policy, now).await?;
     tx.audit(
         &AuditEntry::new(Some(by.id), "account.invite").detail(json!({
             "user_id": id,
@@ -547,6 +534,134 @@ pub async fn invite(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The password hash of an account invited and not yet joined: not a PHC string, so no
+/// password matches it until one is set.
+const INVITED: &str = "!invited";
+
+/// Stores a new invitation for `user_id` (its token's digest) and queues its email to `email`,
+/// in the caller's transaction.
+async fn send_invitation(
+    tx: &mut tandem_store::Tx,
+    by: &Actor,
+    user_id: UserId,
+    email: &str,
+    token: &SessionToken,
+    policy: &InvitePolicy,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    let expires_at = now + policy.valid_for;
+    let token_hash = invitation_digest(token.as_str());
+    tx.create_invitation(user_id, &token_hash, by.id, expires_at)
+        .await?;
+    let message =
+        notifications::invitation(&policy.public_url, token.as_str(), england_date(expires_at));
+    tx.queue_email(
+        NotificationKind::Invitation,
+        user_id,
+        email,
+        &format!("invitation:{token_hash}"),
+        &message,
+    )
+    .await?;
+    Ok(())
+}
+
+/// What an administrator is told of an account's sign-in besides its record: its latest
+/// invitation and whether it has two-factor sign-in set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInSettings {
+    /// The latest invitation sent, if the account was invited.
+    pub invitation: Option<tandem_store::InvitationRecord>,
+    /// Whether the account has joined: its invitation was accepted, or it was made with a
+    /// password.
+    pub joined: bool,
+    /// Whether two-factor sign-in is set up.
+    pub two_factor: bool,
+}
+
+/// The sign-in settings of an account, for administrators.
+pub async fn sign_in_settings(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+) -> Result<SignInSettings, AccountError> {
+    require_account_manager(actor)?;
+    let user = store
+        .user(user_id)
+        .await?
+        .ok_or(AccountError::UserNotFound)?;
+    Ok(SignInSettings {
+        invitation: store.latest_invitation(user_id).await?,
+        joined: user.password_hash != INVITED,
+        two_factor: has_two_factor(store, user_id).await?,
+    })
+}
+
+/// Sends an account that has not joined yet a new invitation (an administrator's action, when a
+/// link expired or went astray): every earlier link stops working, and a new one is emailed in
+/// the same transaction. An account that has joined is refused: it signs in, or is helped
+/// with its password or two-factor sign-in instead.
+pub async fn reinvite(
+    store: &Store,
+    by: &Actor,
+    user_id: UserId,
+    policy: &InvitePolicy,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    require_account_manager(by)?;
+    let token = SessionToken::generate()?;
+    let mut tx = store.begin_at(now).await?;
+    let user = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    if user.password_hash != INVITED {
+        return Err(already_joined());
+    }
+    let ended = tx.end_open_invitations(user_id).await?;
+    send_invitation(&mut tx, by, user_id, &user.email, &token, policy, now).await?;
+    tx.audit(
+        &AuditEntry::new(Some(by.id), "account.reinvite")
+            .detail(json!({ "user_id": user_id, "links_ended": ended })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Withdraws an account's open invitation (sent to the wrong address, or no longer wanted): its
+/// link stops working at once. The account stays disabled and can be invited again.
+pub async fn withdraw_invitation(
+    store: &Store,
+    by: &Actor,
+    user_id: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    require_account_manager(by)?;
+    let mut tx = store.begin_at(now).await?;
+    let user = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    if user.password_hash != INVITED {
+        return Err(already_joined());
+    }
+    if tx.end_open_invitations(user_id).await? == 0 {
+        return Err(AccountError::Invalid(vec![FieldError::new(
+            "invitation",
+            "There is no open invitation to withdraw: it was withdrawn already or has expired",
+        )]));
+    }
+    tx.audit(
+        &AuditEntry::new(Some(by.id), "account.invitation_withdrawn")
+            .detail(json!({ "user_id": user_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn already_joined() -> AccountError {
+    AccountError::Invalid(vec![FieldError::new(
+        "invitation",
+        "This person has already set their password, so there is no invitation to send or withdraw",
+    )])
 }
 
 /// Whether the invitation link with this token still works (unused, unexpired).

@@ -23,6 +23,7 @@ contract!(
     an_invited_parent_sets_a_password_once_and_signs_in,
     expired_reused_and_unknown_links_are_refused_and_save_nothing,
     only_administrators_and_the_case_manager_of_the_case_invite,
+    an_administrator_sends_a_new_invitation_or_withdraws_it,
 );
 
 const PASSWORD: &str = "a long enough password";
@@ -106,6 +107,8 @@ async fn emailed_token(store: &Store, now: DateTime<Utc>) -> String {
         .await
         .unwrap()
         .expect("an email queued");
+    // Sent, as the mailer would record it, so that the next call reads the next email.
+    assert!(tx.email_sent(&email).await.unwrap());
     tx.commit().await.unwrap();
     assert_eq!(email.subject, "Tandem: you have been invited to use Tandem");
     let link = email
@@ -386,5 +389,111 @@ async fn only_administrators_and_the_case_manager_of_the_case_invite(ctx: Ctx) {
             .unwrap()
             .is_none(),
         "no email queued"
+    );
+}
+
+async fn an_administrator_sends_a_new_invitation_or_withdraws_it(ctx: Ctx) {
+    let store = &ctx.store;
+    let now = at("2026-03-02");
+    let later = |days| now + Duration::days(days);
+    let admin = staff(store, "admin@council.test", Role::Admin).await;
+    let (manager, _) = case(store).await;
+    let id = invite_by_email(
+        store,
+        &admin,
+        "sw@council.test",
+        Role::SocialCareProfessional,
+        now,
+    )
+    .await;
+    let first = emailed_token(store, now).await;
+
+    // A new invitation: the first link stops working, the new one works for its own 7 days.
+    let refused = accounts::reinvite(store, &manager, id, &policy(), later(1)).await;
+    assert!(
+        matches!(refused, Err(AccountError::Forbidden)),
+        "{refused:?}"
+    );
+    accounts::reinvite(store, &admin, id, &policy(), later(1))
+        .await
+        .expect("reinvite");
+    let second = emailed_token(store, later(1)).await;
+    assert!(
+        !accounts::invitation_open(store, &first, later(1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        accounts::invitation_open(store, &second, later(7))
+            .await
+            .unwrap()
+    );
+    let settings = accounts::sign_in_settings(store, &admin, id).await.unwrap();
+    assert!(!settings.joined && !settings.two_factor);
+    let invitation = settings.invitation.expect("an invitation");
+    assert_eq!(invitation.expires_at, later(8));
+    assert!(invitation.open_at(later(2)));
+
+    // Withdrawn: the link is refused, nothing is saved, and there is nothing left to withdraw.
+    accounts::withdraw_invitation(store, &admin, id, later(2))
+        .await
+        .expect("withdraw");
+    let refused = accounts::accept_invitation(
+        store,
+        &second,
+        PASSWORD,
+        SessionPolicy::default(),
+        OPTIONAL,
+        later(2),
+    )
+    .await;
+    assert!(matches!(refused, Err(AccountError::InvitationClosed)));
+    let user = store.user(id).await.unwrap().unwrap();
+    assert!(user.disabled);
+    assert_eq!(user.password_hash, "!invited");
+    let again = accounts::withdraw_invitation(store, &admin, id, later(2)).await;
+    let Err(AccountError::Invalid(problems)) = again else {
+        panic!("{again:?}");
+    };
+    assert_eq!(problems[0].field, "invitation");
+
+    // Invited again, the person joins; after that there is no invitation to send or withdraw.
+    accounts::reinvite(store, &admin, id, &policy(), later(3))
+        .await
+        .expect("reinvite");
+    let third = emailed_token(store, later(3)).await;
+    accounts::accept_invitation(
+        store,
+        &third,
+        PASSWORD,
+        SessionPolicy::default(),
+        OPTIONAL,
+        later(3),
+    )
+    .await
+    .expect("accept");
+    for refused in [
+        accounts::reinvite(store, &admin, id, &policy(), later(4)).await,
+        accounts::withdraw_invitation(store, &admin, id, later(4)).await,
+    ] {
+        assert!(
+            matches!(refused, Err(AccountError::Invalid(_))),
+            "{refused:?}"
+        );
+    }
+    let settings = accounts::sign_in_settings(store, &admin, id).await.unwrap();
+    assert!(settings.joined);
+    assert_eq!(settings.invitation.unwrap().used_at, Some(later(3)));
+    let actions = audit_actions(store).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "account.reinvite").count(),
+        2
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "account.invitation_withdrawn")
+            .count(),
+        1
     );
 }

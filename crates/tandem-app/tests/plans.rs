@@ -18,6 +18,7 @@ use tandem_app::services::{
     Acknowledgement, Caller, DraftComment, NewRequest, ServiceError, Services, SignOff,
     after_comment_period, blocking, finding_key,
 };
+use tandem_core::access::PlanSignOff;
 use tandem_core::plan::{Need, PlanStatus, Section, TextSection};
 use tandem_core::{Actor, Child, EventDetail, Reference, Role};
 use tandem_store::{AuditFilter, CaseRelation, Source, Store};
@@ -27,6 +28,7 @@ contract!(
     concurrent_edits_never_silently_lose_text,
     a_draft_is_issued_with_its_event_and_read_by_the_family,
     only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow,
+    the_sign_off_setting_names_who_issues_the_final_plan,
     people_outside_the_case_team_cannot_reach_the_plan,
     the_family_comments_on_the_open_draft_and_staff_read_it,
     a_review_decision_to_amend_leads_to_proposed_amendments_and_an_amended_plan,
@@ -377,6 +379,78 @@ async fn only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow(ctx: 
         .issue_final_plan(&head, &reference, view.revision(), acknowledged("Again"))
         .await;
     assert!(matches!(again, Err(ServiceError::Invalid(_))), "{again:?}");
+}
+
+async fn the_sign_off_setting_names_who_issues_the_final_plan(ctx: Ctx) {
+    let store = &ctx.store;
+    let (services, days) = services(store);
+    let manager = person(store, "tm@example.test", Role::TeamManager).await;
+    let ann = person(store, "ann@example.test", Role::CaseManager).await;
+    let reference = case_of(&services, &manager, &ann).await;
+    let plan = services.plan(&ann, &reference).await.expect("plan").plan;
+    services
+        .save_plan(&ann, &reference, plan, 0)
+        .await
+        .expect("save");
+    services
+        .issue_draft_plan(&ann, &reference, 1)
+        .await
+        .expect("draft");
+    days.store(15, Ordering::SeqCst);
+    let acknowledge_all = |view: &tandem_app::services::PlanView| SignOff {
+        acknowledgements: blocking(&view.as_final)
+            .map(|f| Acknowledgement {
+                finding: finding_key(f),
+                reason: "Agreed at panel".into(),
+            })
+            .collect(),
+        early_reason: None,
+    };
+
+    // Unless the area says otherwise, only the head of service signs: a team manager is
+    // refused, the refusal is audited, and nothing is issued.
+    let view = services.plan(&manager, &reference).await.expect("plan");
+    assert!(!view.may_issue_final);
+    let refused = services
+        .issue_final_plan(&manager, &reference, 2, acknowledge_all(&view))
+        .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
+    assert!(
+        audit(store, "denied")
+            .await
+            .iter()
+            .any(|entry| entry.detail["asked"] == json!("IssueFinalPlan")),
+        "the refusal is audited"
+    );
+    assert_eq!(
+        events(store, &reference).await.last(),
+        Some(&EventDetail::DraftPlanIssued)
+    );
+
+    // With team managers named as signers, the same request issues the final plan, and a case
+    // manager is still refused.
+    let signers = services.with_plan_sign_off(PlanSignOff::TeamManager);
+    let refused = signers
+        .issue_final_plan(&ann, &reference, 2, SignOff::default())
+        .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
+    let view = signers.plan(&manager, &reference).await.expect("plan");
+    assert!(view.may_issue_final);
+    let number = signers
+        .issue_final_plan(&manager, &reference, 2, acknowledge_all(&view))
+        .await
+        .expect("final");
+    assert_eq!(number, 2);
+    assert_eq!(
+        events(store, &reference).await.last(),
+        Some(&EventDetail::FinalPlanIssued)
+    );
 }
 
 async fn people_outside_the_case_team_cannot_reach_the_plan(ctx: Ctx) {

@@ -30,6 +30,8 @@ contract!(
     an_account_made_without_an_invitation_sets_up_at_its_first_sign_in,
     optional_two_factor_lets_external_accounts_in_with_a_password,
     a_pending_sign_in_expires,
+    staff_set_two_factor_up_from_their_account_and_are_asked_for_codes_after,
+    an_administrator_resets_two_factor_after_a_lost_phone,
 );
 
 const PASSWORD: &str = "a long enough password";
@@ -594,4 +596,125 @@ async fn a_pending_sign_in_expires(ctx: Ctx) {
     )
     .await;
     assert!(matches!(unknown, Err(AccountError::SignInExpired)));
+}
+
+/// Signs `email` in with the password alone (an account without two factors).
+async fn session(store: &Store, email: &str, now: DateTime<Utc>) -> SignedIn {
+    match sign_in(store, email, REQUIRED, SignInLimit::default(), now).await {
+        Ok(SignInStep::SignedIn(signed_in)) => signed_in,
+        other => panic!("expected a session, got {other:?}"),
+    }
+}
+
+async fn staff_set_two_factor_up_from_their_account_and_are_asked_for_codes_after(ctx: Ctx) {
+    let store = &ctx.store;
+    let now = at("2026-03-02");
+    let id = account(store, "tm@council.test", Role::TeamManager).await;
+    let signed_in = session(store, "tm@council.test", now).await;
+    assert!(!accounts::has_two_factor(store, id).await.unwrap());
+
+    // Starting set-up ends the session; the pending sign-in must set the app up.
+    let started = accounts::start_set_up(store, id, &signed_in.token, now)
+        .await
+        .expect("started");
+    assert!(started.enrol);
+    assert!(!live(store, &signed_in, now).await, "the session ended");
+    let again = accounts::start_set_up(store, id, &signed_in.token, now).await;
+    assert!(
+        matches!(again, Err(AccountError::SignInExpired)),
+        "{again:?}"
+    );
+    let setup = accounts::two_factor_setup(store, started.token.as_str(), now)
+        .await
+        .expect("setup");
+    let done = complete(
+        store,
+        &started,
+        SecondFactor::Code(&code_at(&setup.secret, now)),
+        SignInLimit::default(),
+        now,
+    )
+    .await
+    .expect("set up");
+    assert_eq!(done.recovery_codes.len(), RECOVERY_CODES);
+    assert!(accounts::has_two_factor(store, id).await.unwrap());
+
+    // From now on a staff account is asked for a code too, and cannot start set-up again.
+    let later = now + Duration::minutes(5);
+    let next = half(store, "tm@council.test", later).await;
+    assert!(!next.enrol);
+    let refused = accounts::start_set_up(store, id, &done.signed_in.token, later).await;
+    assert!(
+        matches!(refused, Err(AccountError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert!(
+        live(store, &done.signed_in, later).await,
+        "a refusal keeps the session"
+    );
+    assert!(
+        audit_actions(store)
+            .await
+            .contains(&"account.two_factor_set_up_started".to_owned())
+    );
+}
+
+async fn an_administrator_resets_two_factor_after_a_lost_phone(ctx: Ctx) {
+    let store = &ctx.store;
+    let now = at("2026-03-02");
+    let id = account(store, "parent@family.test", Role::Parent).await;
+    let admin_id = account(store, "admin@council.test", Role::Admin).await;
+    let admin = store.user(admin_id).await.unwrap().unwrap().actor();
+    let manager_id = account(store, "cm@council.test", Role::CaseManager).await;
+    let manager = store.user(manager_id).await.unwrap().unwrap().actor();
+    let (secret, _) = enrol(store, "parent@family.test", now).await;
+    let later = now + Duration::minutes(5);
+    let signed_in = complete(
+        store,
+        &half(store, "parent@family.test", later).await,
+        SecondFactor::Code(&code_at(&secret, later)),
+        SignInLimit::default(),
+        later,
+    )
+    .await
+    .expect("signed in")
+    .signed_in;
+
+    let refused = accounts::reset_two_factor(store, &manager, id, later).await;
+    assert!(
+        matches!(refused, Err(AccountError::Forbidden)),
+        "{refused:?}"
+    );
+    assert!(accounts::has_two_factor(store, id).await.unwrap());
+
+    accounts::reset_two_factor(store, &admin, id, later)
+        .await
+        .expect("reset");
+    assert!(!accounts::has_two_factor(store, id).await.unwrap());
+    assert!(
+        !live(store, &signed_in, later).await,
+        "signed out everywhere"
+    );
+    // The next sign-in sets up a new secret; the old app's codes are worth nothing.
+    let next = half(store, "parent@family.test", later).await;
+    assert!(next.enrol);
+    let setup = accounts::two_factor_setup(store, next.token.as_str(), later)
+        .await
+        .unwrap();
+    assert_ne!(setup.secret, secret);
+    let minute_on = later + Duration::minutes(1);
+    let old = complete(
+        store,
+        &next,
+        SecondFactor::Code(&code_at(&secret, minute_on)),
+        SignInLimit::default(),
+        minute_on,
+    )
+    .await;
+    assert!(matches!(old, Err(AccountError::WrongCode)), "{old:?}");
+    assert!(
+        audit_actions(store)
+            .await
+            .contains(&"account.two_factor_reset".to_owned())
+    );
 }

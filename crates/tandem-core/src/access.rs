@@ -126,7 +126,9 @@ pub enum Action {
     ViewTeamCaseloads,
     /// Write the EHC plan of a case, see its working copy and findings, and issue it as a draft.
     EditPlan,
-    /// Sign off and issue the final EHC plan: senior leaders only.
+    /// Sign off and issue the final EHC plan: senior leaders only. Both manager roles may be
+    /// signers here; which of them sign in a given area is [`PlanSignOff`], which the services
+    /// apply on top.
     IssueFinalPlan,
     /// Run the plan audit cycle: draw a term's sample, assign auditors, settle grades as
     /// moderator (never on a plan one audited), mark examples of good plans.
@@ -215,8 +217,12 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
         (R::TeamManager | R::HeadOfService, Resource::Case(_)) => {
             matches!(
                 action,
-                A::ViewCase | A::RecordEvent | A::AssignCaseManager | A::EditPlan
-            ) || (actor.role == R::HeadOfService && action == A::IssueFinalPlan)
+                A::ViewCase
+                    | A::RecordEvent
+                    | A::AssignCaseManager
+                    | A::EditPlan
+                    | A::IssueFinalPlan
+            )
         }
         (R::TeamManager | R::HeadOfService, Resource::Service) => {
             matches!(
@@ -276,6 +282,38 @@ fn asked_for_advice(actor: &Actor, case: &CaseAccess) -> bool {
             .provider
             .as_ref()
             .is_some_and(|p| case.advice_providers.contains(p))
+}
+
+/// Who signs off final EHC plans in this area (`TANDEM_PLAN_SIGN_OFF`). The Written Statement
+/// of Action asks for final plans to be signed off by senior leaders; areas differ in how senior,
+/// so the most junior role that may sign is a setting. Case managers never sign: sign-off is a
+/// check on their work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlanSignOff {
+    /// The head of service alone (the default).
+    #[default]
+    HeadOfService,
+    /// Team managers, and the head of service.
+    TeamManager,
+}
+
+impl PlanSignOff {
+    /// Reads the setting's machine name: `head_of_service` or `team_manager`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "head_of_service" => Some(Self::HeadOfService),
+            "team_manager" => Some(Self::TeamManager),
+            _ => None,
+        }
+    }
+
+    /// Whether someone in `role` may sign off a final plan under this setting.
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Self::HeadOfService => role == Role::HeadOfService,
+            Self::TeamManager => matches!(role, Role::TeamManager | Role::HeadOfService),
+        }
+    }
 }
 
 /// How many days after its last advice request on a case closes a service may still open the
@@ -421,7 +459,7 @@ mod tests {
             v
         };
         match role {
-            Role::TeamManager => manager(&[], &[]),
+            Role::TeamManager => manager(&[], &[A::IssueFinalPlan]),
             Role::HeadOfService => manager(&[A::TransferData], &[A::IssueFinalPlan]),
             Role::CaseManager => vec![
                 (A::OpenCase, Service),
@@ -505,6 +543,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn plan_sign_off_names_the_most_junior_signer_and_never_a_case_manager() {
+        use PlanSignOff as S;
+        assert_eq!(S::default(), S::HeadOfService);
+        assert_eq!(S::parse("head_of_service"), Some(S::HeadOfService));
+        assert_eq!(S::parse(" team_manager "), Some(S::TeamManager));
+        assert_eq!(S::parse("case_manager"), None);
+        assert_eq!(S::parse("Head of service"), None);
+        let signers = |setting: S| -> Vec<Role> {
+            Role::ALL
+                .iter()
+                .copied()
+                .filter(|r| setting.allows(*r))
+                .collect()
+        };
+        assert_eq!(signers(S::HeadOfService), [Role::HeadOfService]);
+        assert_eq!(
+            signers(S::TeamManager),
+            [Role::TeamManager, Role::HeadOfService]
+        );
     }
 
     fn professional(provider: &str) -> Actor {

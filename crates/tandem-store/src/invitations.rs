@@ -2,12 +2,47 @@
 //! works. The token itself is never stored.
 
 use chrono::{DateTime, Utc};
+use sqlx::FromRow;
 use tandem_core::UserId;
 
 use crate::error::StoreError;
 use crate::store::{Store, Tx, on};
 
+/// An invitation as an administrator sees it: when it was sent, until when its link works, and
+/// whether it was accepted. Withdrawing an invitation ends it early (its `expires_at` becomes the
+/// moment it was withdrawn).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct InvitationRecord {
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+    /// When its link stops (or stopped) working.
+    pub expires_at: DateTime<Utc>,
+    /// When it was accepted, if it was.
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+impl InvitationRecord {
+    /// Whether the link still works at `now`.
+    pub fn open_at(&self, now: DateTime<Utc>) -> bool {
+        self.used_at.is_none() && self.expires_at > now
+    }
+}
+
 impl Tx {
+    /// Ends every open invitation of `user_id` now, so that no link sent to them works any more
+    /// (an invitation withdrawn, or replaced by a new one). Returns how many were open.
+    pub async fn end_open_invitations(&mut self, user_id: UserId) -> Result<u64, StoreError> {
+        const SQL: &str = "UPDATE invitations SET expires_at = $2 \
+             WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2";
+        let now = self.now();
+        Ok(on!(self.conn(), c => sqlx::query(SQL)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()))
+    }
+
     /// Stores an invitation for `user_id` (only the digest of its token), working until
     /// `expires_at`.
     pub async fn create_invitation(
@@ -48,6 +83,22 @@ impl Tx {
 }
 
 impl Store {
+    /// The latest invitation sent to `user_id`, if any was.
+    pub async fn latest_invitation(
+        &self,
+        user_id: UserId,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        const SQL: &str = "SELECT created_at, expires_at, used_at FROM invitations \
+             WHERE user_id = $1 ORDER BY id DESC LIMIT 1";
+        let mut held = self.acquire().await?;
+        Ok(
+            on!(held.conn(), c => sqlx::query_as::<_, InvitationRecord>(SQL)
+            .bind(user_id)
+            .fetch_optional(&mut *c)
+            .await?),
+        )
+    }
+
     /// Whether the invitation with this token digest is unused and unexpired at `now`.
     pub async fn invitation_open(
         &self,

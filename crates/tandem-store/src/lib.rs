@@ -37,6 +37,7 @@ pub use audits::{
 pub use bulk::{AssignedCaseFile, CaseHeader};
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
+pub use invitations::InvitationRecord;
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};

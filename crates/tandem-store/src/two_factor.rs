@@ -197,6 +197,27 @@ impl Tx {
             .await?))
     }
 
+    /// Forgets the account's two-factor sign-in: its secret (confirmed or being set up), its
+    /// recovery codes and its pending sign-ins. Returns whether a confirmed secret was forgotten.
+    pub async fn reset_two_factor(&mut self, user_id: UserId) -> Result<bool, StoreError> {
+        let enrolled = self
+            .two_factor(user_id)
+            .await?
+            .is_some_and(|r| r.enrolled());
+        for sql in [
+            "DELETE FROM two_factor WHERE user_id = $1",
+            "DELETE FROM recovery_codes WHERE user_id = $1",
+            "DELETE FROM pending_sign_ins WHERE user_id = $1",
+        ] {
+            on!(self.conn(), c => sqlx::query(sql)
+                .bind(user_id)
+                .execute(&mut *c)
+                .await
+                .map(drop)?);
+        }
+        Ok(enrolled)
+    }
+
     /// Stores a pending sign-in (only the digest of its token) lasting until `expires_at`, and
     /// forgets every pending sign-in that has expired.
     pub async fn create_pending_sign_in(

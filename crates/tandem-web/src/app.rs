@@ -28,9 +28,9 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
-    ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments, report,
-    sign_in, two_factor,
+    accessibility, account, admin, advice, case, case_forms, caseload, dashboard, documents,
+    downloads, ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments,
+    report, sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -82,6 +82,17 @@ pub fn router(state: AppState) -> Router {
             "/admin/users/{id}/lift-sign-in-lock",
             post(admin::lift_sign_in_lock),
         )
+        .route("/admin/users/{id}/reinvite", post(admin::reinvite))
+        .route(
+            "/admin/users/{id}/withdraw-invitation",
+            post(admin::withdraw_invitation),
+        )
+        .route(
+            "/admin/users/{id}/reset-two-factor",
+            post(admin::reset_two_factor),
+        )
+        .route("/account", get(account::show))
+        .route("/account/two-factor", post(account::set_up_two_factor))
         .route("/advice", get(advice::tray))
         .route(
             "/advice/{reference}/{request}",

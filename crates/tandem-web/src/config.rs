@@ -57,6 +57,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// How many days an invitation link works (`TANDEM_INVITE_DAYS`, 7 unless set).
     pub invite_days: u32,
+    /// Who signs off final EHC plans (`TANDEM_PLAN_SIGN_OFF`, the head of service unless set).
+    pub plan_sign_off: tandem_core::access::PlanSignOff,
 }
 
 impl WebConfig {
@@ -116,6 +118,7 @@ impl Default for WebConfig {
             invite_days: tandem_app::accounts::DEFAULT_INVITE_DAYS,
             advice_access_days: tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS,
             reply_working_days: tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS,
+            plan_sign_off: tandem_core::access::PlanSignOff::default(),
         }
     }
 }

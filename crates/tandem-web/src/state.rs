@@ -90,6 +90,7 @@ impl AppState {
             .with_reply_working_days(self.inner.config.reply_working_days)
             .with_document_max_bytes(self.inner.config.document_max_bytes)
             .with_public_url(&self.inner.config.public_url)
+            .with_plan_sign_off(self.inner.config.plan_sign_off)
     }
 
     /// Today's date in England, by this state's clock.

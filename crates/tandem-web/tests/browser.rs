@@ -496,6 +496,33 @@ async fn administer_accounts(browser: &mut Browser) {
     assert_eq!(browser.heading().await, "Notifications by email");
     browser.check("admin-notifications").await;
     sign_out(browser).await;
+    set_up_two_factor_from_the_account_page(browser, &email).await;
+}
+
+/// The new team manager signs in with their password alone (staff need no code), opens their
+/// account from the header and sets two-factor sign-in up from it.
+async fn set_up_two_factor_from_the_account_page(browser: &mut Browser, email: &str) {
+    browser.visit("/sign-in").await;
+    browser.fill("Email address", email).await;
+    browser.fill("Password", "a long enough passphrase").await;
+    browser.press("Sign in").await;
+    browser.click_link("Nia Brown").await;
+    assert_eq!(browser.heading().await, "Your account");
+    browser.check("account").await;
+    browser.press("Set up two-factor sign-in").await;
+    assert_eq!(browser.heading().await, "Set up two-factor sign-in");
+    browser.check("two-factor-set-up").await;
+    let secret = browser.texts("#secret").await.concat().replace(' ', "");
+    browser
+        .fill("Code from your authenticator app", &e2e::code_for(&secret))
+        .await;
+    browser.press("Continue").await;
+    assert_eq!(browser.heading().await, "Two-factor sign-in is set up");
+    browser.check("two-factor-recovery-codes").await;
+    browser.click_link("Continue").await;
+    assert_eq!(browser.path().await, "/account");
+    assert_eq!(browser.summary_value("Role").await, "Team manager");
+    sign_out(browser).await;
 }
 
 async fn sign_out(browser: &Browser) {

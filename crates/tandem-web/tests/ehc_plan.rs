@@ -828,6 +828,33 @@ async fn a_program_saves_the_plan_and_issues_the_draft_under_the_same_rules() {
     .await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(stale.json()["current_version"], 1);
+    // A section spelt "a" would be dropped: refused, naming it, and nothing saved.
+    let mut misspelt = plan.clone();
+    misspelt["sections"]["a"] = json!({ "text": "Written in the wrong place." });
+    let refused = api(
+        &manager,
+        axum::http::Method::PUT,
+        "/api/v1/cases/EHC-1/plan",
+        Some(&misspelt),
+        Some("\"1\""),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.json()["errors"][0]["field"],
+        "sections.a",
+        "{}",
+        refused.body
+    );
+    let again = api(
+        &manager,
+        axum::http::Method::GET,
+        "/api/v1/cases/EHC-1/plan",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(again.header("etag"), Some("\"1\""));
     // The family may not write the plan, whatever they send.
     let parent = app.sign_in(Role::Parent).await;
     let refused = api(

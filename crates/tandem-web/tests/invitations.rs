@@ -24,6 +24,8 @@ async fn emailed_link(app: &TestApp) -> String {
         .await
         .unwrap()
         .expect("an invitation queued");
+    // Sent, as the mailer would record it, so that the next call reads the next email.
+    assert!(tx.email_sent(&email).await.unwrap());
     tx.commit().await.unwrap();
     let link = email
         .body
@@ -193,4 +195,84 @@ async fn a_case_manager_invites_a_parent_from_their_case() {
         .post_form("/invitations/new", Some(&manager), &nurse)
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_administrator_sends_a_new_invitation_then_withdraws_it() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let fields = [
+        ("name", "Sam Social"),
+        ("email", "sam@council.example"),
+        ("role", "social_care_professional"),
+        ("team", ""),
+        ("provider", "Children's social care"),
+        ("case", ""),
+    ];
+    let invited = app
+        .post_form("/invitations/new", Some(&admin), &fields)
+        .await;
+    let account = invited
+        .location()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let first = emailed_link(&app).await;
+    let page = app.get(&account, Some(&admin)).await;
+    assert!(
+        page.body.contains("the link works until"),
+        "the invitation's state is shown"
+    );
+    assert_eq!(
+        page.texts(".govuk-summary-list__value")
+            .last()
+            .map(String::as_str),
+        Some("Not set up")
+    );
+
+    let resent = app
+        .post_form(&format!("{account}/reinvite"), Some(&admin), &[])
+        .await;
+    assert_eq!(
+        resent.location(),
+        Some(format!("{account}?done=reinvited").as_str())
+    );
+    let page = app.get(resent.location().unwrap(), Some(&admin)).await;
+    assert_eq!(
+        page.texts(".govuk-notification-banner__heading"),
+        ["New invitation sent: earlier links no longer work"]
+    );
+    let second = emailed_link(&app).await;
+    assert_ne!(first, second);
+    assert_eq!(app.get(&first, None).await.status, StatusCode::GONE);
+    assert_eq!(app.get(&second, None).await.status, StatusCode::OK);
+
+    let withdrawn = app
+        .post_form(&format!("{account}/withdraw-invitation"), Some(&admin), &[])
+        .await;
+    assert_eq!(
+        withdrawn.location(),
+        Some(format!("{account}?done=invitation_withdrawn").as_str())
+    );
+    assert_eq!(app.get(&second, None).await.status, StatusCode::GONE);
+    let page = app.get(&account, Some(&admin)).await;
+    assert!(page.body.contains("the link stopped working on"));
+    assert!(
+        !page.body.contains("withdraw-invitation"),
+        "nothing open to withdraw"
+    );
+    let again = app
+        .post_form(&format!("{account}/withdraw-invitation"), Some(&admin), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        again
+            .attr(".govuk-error-summary__list a", "href")
+            .as_deref(),
+        Some("#invitation")
+    );
+    assert_eq!(app.audit("account.reinvite").await.len(), 1);
+    assert_eq!(app.audit("account.invitation_withdrawn").await.len(), 1);
 }

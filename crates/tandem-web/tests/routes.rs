@@ -195,6 +195,13 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/audits/999999/plans/999999/example", form: &[], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/lift-sign-in-lock", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=unlocked"), Status(403)) },
+    // The target set its own password, so there is no invitation to send again or withdraw.
+    Route { method: "POST", path: "/admin/users/{target}/reinvite", form: &[], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
+    Route { method: "POST", path: "/admin/users/{target}/withdraw-invitation", form: &[], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
+    Route { method: "POST", path: "/admin/users/{target}/reset-two-factor", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=two_factor_reset"), Status(403)) },
+    Route { method: "GET", path: "/account", form: &[], signed_out: SignIn, roles: Roles::All(Status(200)) },
+    // Anyone may set two-factor sign-in up: this session ends and the set-up page follows.
+    Route { method: "POST", path: "/account/two-factor", form: &[], signed_out: Status(403), roles: Roles::All(Redirect("/sign-in/set-up-two-factor?next=%2Faccount")) },
     Route { method: "GET", path: "/cases", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
     Route { method: "GET", path: "/cases?status=overdue&sort=name&page=2", form: &[], signed_out: SignIn, roles: Roles::Each(case_list_page) },
     Route { method: "GET", path: "/cases/MATRIX-1", form: &[], signed_out: SignIn, roles: Roles::Each(seeded_case_page) },

@@ -369,3 +369,70 @@ async fn the_second_step_needs_a_pending_sign_in_and_its_token() {
     // Staff sign in with a password alone.
     app.sign_in(Role::CaseManager).await;
 }
+
+#[tokio::test]
+async fn staff_set_two_factor_up_from_their_account_and_an_administrator_resets_it() {
+    let app = app().await;
+    let manager = app.sign_in(Role::CaseManager).await;
+    let page = app.get("/account", Some(&manager)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("h1"), ["Your account"]);
+    assert!(page.body.contains("Two-factor sign-in is not set up"));
+    assert_eq!(
+        page.attr(".tandem-header__account-name", "href").as_deref(),
+        Some("/account"),
+        "every page's header leads here"
+    );
+
+    // Setting up ends this session and continues on the sign-in's set-up page.
+    let started = app
+        .post_form("/account/two-factor", Some(&manager), &[])
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    assert_eq!(
+        started.location(),
+        Some("/sign-in/set-up-two-factor?next=%2Faccount")
+    );
+    assert_eq!(started.set_cookie(SESSION_COOKIE).as_deref(), Some(""));
+    let half = pending(&started);
+    assert_eq!(
+        app.get("/account", Some(&manager)).await.status,
+        StatusCode::SEE_OTHER,
+        "the old session has ended"
+    );
+    let (_, _, session) = set_up(&app, &half, "/cases").await;
+    let page = app.get("/account", Some(&session)).await;
+    assert!(page.body.contains("Two-factor sign-in is set up"));
+    assert!(
+        !page.body.contains("/account/two-factor"),
+        "no second set-up"
+    );
+
+    // Lost phone: the administrator resets it, which signs the person out everywhere; staff
+    // then sign in with their password alone and may set it up again.
+    let admin = app.sign_in(Role::Admin).await;
+    let id = app.users[&Role::CaseManager];
+    let account = app.get(&format!("/admin/users/{id}"), Some(&admin)).await;
+    assert!(account.body.contains("Reset two-factor sign-in"));
+    let reset = app
+        .post_form(
+            &format!("/admin/users/{id}/reset-two-factor"),
+            Some(&admin),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        reset.location(),
+        Some(format!("/admin/users/{id}?done=two_factor_reset").as_str())
+    );
+    assert_eq!(
+        app.get("/account", Some(&session)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    app.advance(Duration::minutes(1));
+    let (signed_in, session) = app.sign_in_with(&email(Role::CaseManager), PASSWORD).await;
+    assert_eq!(signed_in.location(), Some("/cases"), "no code asked for");
+    let page = app.get("/account", session.as_ref()).await;
+    assert!(page.body.contains("Two-factor sign-in is not set up"));
+    assert_eq!(app.audit("account.two_factor_reset").await.len(), 1);
+}

@@ -45,8 +45,15 @@ pub fn run(command: PlanCommand) -> Result<(), CliError> {
         None => PlanCheckConfig::default(),
     };
     let text = read_input(&args.file)?;
-    let plan = Plan::from_json(&text)
+    let (plan, unknown) = Plan::from_json_naming_unknown(&text)
         .map_err(|e| CliError::rejected(format!("{}: {e}", args.file.display())))?;
+    if !unknown.is_empty() {
+        // The contract allows more fields; a misspelt section is one, so say which were skipped.
+        eprintln!(
+            "Not fields of a plan, so not checked: {}",
+            unknown.join(", ")
+        );
+    }
     let report = plan::check(&plan, &config, args.as_of.unwrap_or_else(today));
     if !report.not_checked.is_empty() {
         let rules: Vec<&str> = report.not_checked.iter().map(|r| r.as_str()).collect();

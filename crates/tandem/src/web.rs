@@ -12,6 +12,7 @@ use tandem_app::services::{
     Acknowledgement, Caller, DraftComment, Services, SignOff, Source, blocking, finding_key,
 };
 use tandem_app::transfer;
+use tandem_core::access::PlanSignOff;
 use tandem_core::advice::{AdviceForm, Provision};
 use tandem_core::dashboard::PseudonymKey;
 use tandem_core::plan::{Plan, PlanChild, PlanStatus, Section};
@@ -76,6 +77,11 @@ pub struct ServeArgs {
     #[arg(long = "external-2fa", env = "TANDEM_EXTERNAL_2FA", value_name = "required|optional",
           default_value = "required", value_parser = parse_external_two_factor)]
     external_two_factor: ExternalTwoFactor,
+    /// Who signs off final EHC plans: `head_of_service`, or `team_manager` for team managers
+    /// as well as the head of service.
+    #[arg(long, env = "TANDEM_PLAN_SIGN_OFF", value_name = "head_of_service|team_manager",
+          default_value = "head_of_service", value_parser = parse_plan_sign_off)]
+    plan_sign_off: PlanSignOff,
     #[command(flatten)]
     mail: MailArgs,
     /// When to queue the day's reminder emails (England's time, HH:MM), or `off`.
@@ -87,6 +93,11 @@ pub struct ServeArgs {
 /// `TANDEM_EXTERNAL_2FA`: `required` or `optional`.
 fn parse_external_two_factor(text: &str) -> Result<ExternalTwoFactor, String> {
     ExternalTwoFactor::parse(text).ok_or_else(|| "expected required or optional".to_owned())
+}
+
+/// `TANDEM_PLAN_SIGN_OFF`: `head_of_service` or `team_manager`.
+fn parse_plan_sign_off(text: &str) -> Result<PlanSignOff, String> {
+    PlanSignOff::parse(text).ok_or_else(|| "expected head_of_service or team_manager".to_owned())
 }
 
 /// The environment variable holding the key analysts' pseudonyms are made with (at least 16
@@ -134,6 +145,7 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             password_checks: usize::from(args.password_checks),
             trust_forwarded_for: args.trust_forwarded_for,
             external_two_factor: args.external_two_factor,
+            plan_sign_off: args.plan_sign_off,
             public_url: args.mail.public_url,
             ..WebConfig::default()
         };

@@ -103,6 +103,20 @@ fn findings_follow_the_contract_and_still_exit_0() {
 }
 
 #[test]
+fn fields_a_plan_does_not_have_are_allowed_but_named() {
+    let plan = r#"{"status":"draft","reviewer":"x","sections":{"a":{"text":"Lost"}}}"#;
+    let out = tandem(&["plan", "check", "-"], Some(plan));
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["grade"].is_string());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Not fields of a plan, so not checked: reviewer, sections.a"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_configuration_file_changes_what_is_looked_for() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("checks.toml");

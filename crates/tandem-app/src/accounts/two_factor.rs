@@ -20,6 +20,8 @@ use super::{
     AccountError, AttemptKeys, SessionPolicy, SessionToken, SignInLimit, SignedIn, UserRecord,
     count_attempt, digest,
 };
+use crate::services::FieldError;
+use tandem_core::{Actor, UserId};
 use tandem_store::Store;
 
 /// How many recovery codes an account gets when it sets two-factor sign-in up.
@@ -214,22 +216,102 @@ pub(super) async fn second_step(
     if !enrolled && !enrol {
         return Ok(None);
     }
-    if enrol && record.and_then(|r| r.pending_secret).is_none() {
-        tx.set_pending_two_factor_secret(user.id, &new_secret()?)
+    let pending_secret = record.and_then(|r| r.pending_secret);
+    pending(tx, user.id, enrol, pending_secret.is_some())
+        .await
+        .map(Some)
+}
+
+/// A new pending sign-in for `user_id`; one that must set two-factor sign-in up gets a secret
+/// to set up unless it `has_secret` from an earlier try.
+async fn pending(
+    tx: &mut Tx,
+    user_id: UserId,
+    enrol: bool,
+    has_secret: bool,
+) -> Result<HalfSignedIn, AccountError> {
+    if enrol && !has_secret {
+        tx.set_pending_two_factor_secret(user_id, &new_secret()?)
             .await?;
     }
     let token = SessionToken::generate()?;
     let expires_at = tx.now() + PENDING_SIGN_IN_LASTS;
     tx.create_pending_sign_in(
         &pending_digest(token.as_str()),
-        PendingSignIn {
-            user_id: user.id,
-            enrol,
-        },
+        PendingSignIn { user_id, enrol },
         expires_at,
     )
     .await?;
-    Ok(Some(HalfSignedIn { token, enrol }))
+    Ok(HalfSignedIn { token, enrol })
+}
+
+/// Whether the account has two-factor sign-in set up (a confirmed secret).
+pub async fn has_two_factor(store: &Store, user_id: UserId) -> Result<bool, AccountError> {
+    Ok(store
+        .two_factor(user_id)
+        .await?
+        .is_some_and(|r| r.enrolled()))
+}
+
+/// Starts setting two-factor sign-in up for someone signed in who has not (staff, or anyone
+/// where it is optional), from their own account page. The session with `session_token` ends
+/// and a pending sign-in that must set it up takes its place, so that the sign-in's own set-up
+/// pages do the rest and a session begins again only with a confirmed code. Refused with
+/// [`AccountError::Invalid`] if it is set up already; an ended or unknown session with
+/// [`AccountError::SignInExpired`].
+pub async fn start_set_up(
+    store: &Store,
+    user_id: UserId,
+    session_token: &SessionToken,
+    now: DateTime<Utc>,
+) -> Result<HalfSignedIn, AccountError> {
+    let mut tx = store.begin_at(now).await?;
+    let record = tx.two_factor(user_id).await?;
+    if record.as_ref().is_some_and(|r| r.enrolled()) {
+        return Err(AccountError::Invalid(vec![FieldError::new(
+            "two_factor",
+            "Two-factor sign-in is already set up for your account",
+        )]));
+    }
+    if tx.revoke_session(&session_token.hash()).await? == 0 {
+        return Err(AccountError::SignInExpired);
+    }
+    let has_secret = record.and_then(|r| r.pending_secret).is_some();
+    let half = pending(&mut tx, user_id, true, has_secret).await?;
+    tx.audit(
+        &AuditEntry::new(Some(user_id), "account.two_factor_set_up_started")
+            .detail(json!({ "user_id": user_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(half)
+}
+
+/// Resets an account's two-factor sign-in (an administrator's action, for a lost phone with its
+/// recovery codes): the secret, recovery codes and pending sign-ins are forgotten and every
+/// session ends. At the next sign-in an external account that must use two factors sets them up
+/// again; anyone else signs in with their password and may set them up again.
+pub async fn reset_two_factor(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    super::require_account_manager(actor)?;
+    let mut tx = store.begin_at(now).await?;
+    tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    let was_set_up = tx.reset_two_factor(user_id).await?;
+    let sessions = tx.revoke_user_sessions(user_id).await?;
+    tx.audit(
+        &AuditEntry::new(Some(actor.id), "account.two_factor_reset").detail(json!({
+            "user_id": user_id,
+            "was_set_up": was_set_up,
+            "sessions": sessions,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The pending sign-in behind a browser's token, if it has not expired.

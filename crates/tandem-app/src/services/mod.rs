@@ -46,7 +46,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tandem_core::access::{AdviceWindow, DEFAULT_ADVICE_ACCESS_DAYS};
+use tandem_core::access::{AdviceWindow, DEFAULT_ADVICE_ACCESS_DAYS, PlanSignOff};
 use tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS;
 use tandem_core::{Action, Actor, CaseAccess, Date, Reference, Resource, can};
 use tandem_store::{AuditEntry, Tx};
@@ -172,6 +172,7 @@ pub struct Services {
     reply_working_days: u32,
     document_max_bytes: usize,
     public_url: String,
+    plan_sign_off: PlanSignOff,
 }
 
 impl Services {
@@ -191,6 +192,7 @@ impl Services {
             document_max_bytes: tandem_core::documents::DEFAULT_MAX_BYTES,
             reply_working_days: DEFAULT_REPLY_WORKING_DAYS,
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
+            plan_sign_off: PlanSignOff::default(),
         }
     }
 
@@ -232,6 +234,15 @@ impl Services {
     pub fn with_document_max_bytes(self, bytes: usize) -> Self {
         Self {
             document_max_bytes: bytes,
+            ..self
+        }
+    }
+
+    /// The same services, letting `sign_off` name who signs off final plans
+    /// (`TANDEM_PLAN_SIGN_OFF`; the head of service unless set).
+    pub fn with_plan_sign_off(self, sign_off: PlanSignOff) -> Self {
+        Self {
+            plan_sign_off: sign_off,
             ..self
         }
     }

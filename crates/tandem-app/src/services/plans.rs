@@ -3,9 +3,10 @@
 //! version, and read by the family once issued.
 //!
 //! The rules of issuing live here, not in the pages, so that the JSON API cannot bypass them: a
-//! draft is issued by anyone who may edit the plan; the final plan only by a signer who may
-//! issue it (head of service), after a draft, acknowledging each blocking finding with a reason,
-//! and giving a reason if the family's comment period on the draft has not ended.
+//! draft is issued by anyone who may edit the plan; the final plan only by a signer the area's
+//! sign-off setting names ([`tandem_core::access::PlanSignOff`]: the head of service unless
+//! set), after a draft, acknowledging each blocking finding with a reason, and giving a reason if
+//! the family's comment period on the draft has not ended.
 //!
 //! After the final plan, the plan changes only through an annual review (SEND Regulations 2014,
 //! reg 22): once a review decision to amend it is recorded, the next "draft" is the notice of the
@@ -130,11 +131,12 @@ impl Services {
                 today,
             ),
             comment_period_ends: last_draft(&case).map(plan::comment_period_ends),
-            may_issue_final: can(
-                &caller.actor,
-                Action::IssueFinalPlan,
-                Resource::Case(&access),
-            ),
+            may_issue_final: self.plan_sign_off.allows(caller.actor.role)
+                && can(
+                    &caller.actor,
+                    Action::IssueFinalPlan,
+                    Resource::Case(&access),
+                ),
             advice_to_add,
             comments,
             case,
@@ -226,9 +228,15 @@ impl Services {
         expected_revision: i64,
         sign_off: SignOff,
     ) -> Result<i64, ServiceError> {
-        let (tx, case, _) = self
+        let (mut tx, case, _) = self
             .load_for(caller, Action::IssueFinalPlan, reference)
             .await?;
+        if !self.plan_sign_off.allows(caller.actor.role) {
+            tx.audit(&super::denied(caller, Action::IssueFinalPlan).case(reference))
+                .await?;
+            tx.commit().await?;
+            return Err(ServiceError::Forbidden);
+        }
         self.issue(
             tx,
             caller,

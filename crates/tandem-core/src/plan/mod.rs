@@ -370,14 +370,33 @@ pub struct PlanError {
 impl Plan {
     /// Reads a plan from JSON text. Besides the shape, item ids must be present, not blank and
     /// unique across the plan, since links are followed by id; a link to an id that does not
-    /// exist is not an error here but a finding of the checks.
+    /// exist is not an error here but a finding of the checks. Fields the plan does not have are
+    /// ignored, as the contract allows; [`Plan::from_json_naming_unknown`] lists them.
     pub fn from_json(text: &str) -> Result<Self, PlanError> {
+        Self::from_json_naming_unknown(text).map(|(plan, _)| plan)
+    }
+
+    /// As [`Plan::from_json`], also giving the path of every field the plan does not have
+    /// (such as `sections.a` for a section written in lower case), in the order met.
+    pub fn from_json_naming_unknown(text: &str) -> Result<(Self, Vec<String>), PlanError> {
         let invalid = |e: serde_json::Error| PlanError {
             at: String::new(),
             message: format!("invalid JSON: {e}"),
         };
+        let mut unknown = Vec::new();
         let mut json = serde_json::Deserializer::from_str(text);
-        let plan: Self = serde_path_to_error::deserialize(&mut json).map_err(|error| {
+        // serde_ignored marks each optional value it passes through with a `?` segment.
+        let mut note = |path: serde_ignored::Path<'_>| {
+            let segments: Vec<String> = path
+                .to_string()
+                .split('.')
+                .filter(|s| *s != "?")
+                .map(str::to_owned)
+                .collect();
+            unknown.push(segments.join("."));
+        };
+        let noting = serde_ignored::Deserializer::new(&mut json, &mut note);
+        let plan: Self = serde_path_to_error::deserialize(noting).map_err(|error| {
             let path = error.path().to_string();
             let inner = error.into_inner();
             if inner.is_data() {
@@ -391,7 +410,7 @@ impl Plan {
         })?;
         json.end().map_err(invalid)?;
         plan.check_ids()?;
-        Ok(plan)
+        Ok((plan, unknown))
     }
 
     /// Checks that item ids are present, not blank and unique across the plan.
@@ -595,6 +614,18 @@ mod tests {
         assert!(plan.sections.has(Section::B));
         assert!(!plan.sections.has(Section::A));
         assert_eq!(plan.sections.prose(Section::A), "");
+    }
+
+    #[test]
+    fn the_fields_a_plan_does_not_have_are_named_by_path() {
+        let (plan, unknown) = Plan::from_json_naming_unknown(
+            r#"{"status":"draft","colour":"red","sections":{"a":{"text":"Lost"},"B":{"items":[{"id":"n1","x":1}]}}}"#,
+        )
+        .unwrap();
+        assert_eq!(unknown, ["colour", "sections.a", "sections.B.items.0.x"]);
+        assert_eq!(plan.sections.prose(Section::A), "");
+        let (_, none) = Plan::from_json_naming_unknown(CONTRACT_EXAMPLE).unwrap();
+        assert!(none.is_empty(), "{none:?}");
     }
 
     #[test]

@@ -8,7 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tandem_app::services::{Acknowledgement, ServiceError, SignOff, Source, blocking, finding_key};
+use tandem_app::services::{
+    Acknowledgement, FieldError, ServiceError, SignOff, Source, blocking, finding_key,
+};
 use tandem_core::plan::{Plan, PlanReport};
 use utoipa::ToSchema;
 
@@ -104,7 +106,7 @@ pub(crate) struct SavedBody {
         (status = 403, description = "The caller may see the case but not write its plan, or no CSRF token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such case, or not one the caller may see", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 412, description = "The plan was saved again since that revision", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "The plan's item ids are missing, repeated or linked to nothing", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The plan has a field it should not (such as a section misspelt), or its item ids are missing, repeated or linked to nothing", body = ProblemDetails, content_type = "application/problem+json"),
         UnreadableWrite,
         NotSignedIn,
     )
@@ -114,9 +116,10 @@ pub(crate) async fn save(
     user: CurrentUser,
     Path(text): Path<String>,
     IfMatch(revision): IfMatch,
-    ApiJson(plan): ApiJson<Plan>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Response, Problem> {
     let reference = reference(&text)?;
+    let plan = exact_plan(&body)?;
     let saved = state
         .services()
         .save_plan(&user.caller(Source::Api), &reference, plan, revision)
@@ -127,6 +130,34 @@ pub(crate) async fn save(
         report: saved.report,
     };
     Ok(([(header::ETAG, etag(body.revision))], Json(body)).into_response())
+}
+
+/// The plan in a save's body. `tandem plan check` reads plans with more fields, as its contract
+/// allows, but a save refuses them: they would be dropped, and a section sent as `"a"` instead of
+/// `"A"` would be lost without a word.
+fn exact_plan(body: &serde_json::Value) -> Result<Plan, Problem> {
+    let (plan, unknown) = Plan::from_json_naming_unknown(&body.to_string()).map_err(|e| {
+        let at = if e.at.is_empty() {
+            "body".to_owned()
+        } else {
+            e.at
+        };
+        Problem::field(at, e.message)
+    })?;
+    if unknown.is_empty() {
+        return Ok(plan);
+    }
+    Err(Problem::invalid(
+        unknown
+            .into_iter()
+            .map(|at| {
+                FieldError::new(
+                    at,
+                    "Not a field of a plan: check its spelling (sections are A to K, with H1 and H2)",
+                )
+            })
+            .collect(),
+    ))
 }
 
 /// Issue the draft plan

@@ -399,6 +399,9 @@ pub(crate) enum Done {
     Enabled,
     SignedOut,
     Unlocked,
+    Reinvited,
+    InvitationWithdrawn,
+    TwoFactorReset,
 }
 
 impl Done {
@@ -411,6 +414,12 @@ impl Done {
             Self::Enabled => "Account enabled",
             Self::SignedOut => "Signed out everywhere",
             Self::Unlocked => "Sign-in lock lifted: failed attempts forgotten",
+            Self::Reinvited => "New invitation sent: earlier links no longer work",
+            Self::InvitationWithdrawn => "Invitation withdrawn: its link no longer works",
+            Self::TwoFactorReset => {
+                "Two-factor sign-in reset and signed out everywhere: it is set up again at the \
+                 next sign-in"
+            }
         }
     }
 }
@@ -425,6 +434,12 @@ pub(crate) struct DoneQuery {
 struct UserPage {
     layout: Layout,
     account: UserRecord,
+    /// Its invitation and two-factor sign-in.
+    sign_in: accounts::SignInSettings,
+    /// What the invitation's state is, in words, if the account was invited.
+    invitation: Option<String>,
+    /// Whether its invitation link works now.
+    invitation_open: bool,
     /// Administrators cannot change their own role or disable themselves.
     is_self: bool,
     done: Option<&'static str>,
@@ -442,7 +457,27 @@ async fn user_page(
     errors: &FormErrors,
 ) -> Result<UserPage, WebError> {
     let account = accounts::account(state.store(), &user.actor(), id).await?;
+    let sign_in = accounts::sign_in_settings(state.store(), &user.actor(), id).await?;
+    let now = state.now();
+    let day = |at: chrono::DateTime<chrono::Utc>| dates::long(dates::england_date(at));
+    let invitation = sign_in.invitation.as_ref().map(|i| match i.used_at {
+        Some(at) => format!("Accepted on {}", day(at)),
+        None if i.open_at(now) => format!(
+            "Sent on {}; the link works until {}",
+            day(i.created_at),
+            day(i.expires_at)
+        ),
+        None => format!(
+            "Sent on {}; the link stopped working on {}",
+            day(i.created_at),
+            day(i.expires_at)
+        ),
+    });
+    let invitation_open = sign_in.invitation.as_ref().is_some_and(|i| i.open_at(now));
     Ok(UserPage {
+        sign_in,
+        invitation,
+        invitation_open,
         layout: Layout::signed_in(user, account.name.clone(), SECTION)
             .with_errors(!errors.is_empty()),
         is_self: account.id == user.user.id,
@@ -566,4 +601,53 @@ pub(crate) async fn lift_sign_in_lock(
     require_manager(&user)?;
     accounts::lift_sign_in_lock(state.store(), &user.actor(), id, state.now()).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?done=unlocked")).into_response())
+}
+
+/// `POST /admin/users/{id}/reinvite`: a new invitation for someone who has not joined yet.
+pub(crate) async fn reinvite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+) -> Result<Response, WebError> {
+    let policy = state.config().invite_policy();
+    let result = accounts::reinvite(state.store(), &user.actor(), id, &policy, state.now()).await;
+    after_invitation_change(&state, &user, id, result, "reinvited").await
+}
+
+/// `POST /admin/users/{id}/withdraw-invitation`.
+pub(crate) async fn withdraw_invitation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+) -> Result<Response, WebError> {
+    let result = accounts::withdraw_invitation(state.store(), &user.actor(), id, state.now()).await;
+    after_invitation_change(&state, &user, id, result, "invitation_withdrawn").await
+}
+
+/// Back to the account with `done`, or the account page again with what was refused.
+async fn after_invitation_change(
+    state: &AppState,
+    user: &CurrentUser,
+    id: UserId,
+    result: Result<(), AccountError>,
+    done: &str,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?done={done}")).into_response()),
+        Err(AccountError::Invalid(errors)) => {
+            let page = user_page(state, user, id, None, &FormErrors::new(errors)).await?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /admin/users/{id}/reset-two-factor`: for a lost phone with its recovery codes.
+pub(crate) async fn reset_two_factor(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+) -> Result<Response, WebError> {
+    accounts::reset_two_factor(state.store(), &user.actor(), id, state.now()).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?done=two_factor_reset")).into_response())
 }

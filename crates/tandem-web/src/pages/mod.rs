@@ -1,6 +1,7 @@
 //! The pages.
 
 pub(crate) mod accessibility;
+pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod advice;
 pub(crate) mod case;

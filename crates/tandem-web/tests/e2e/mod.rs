@@ -56,8 +56,13 @@ pub fn two_factor_email(run: &str) -> String {
 
 /// The code an authenticator app given [`TWO_FACTOR_SECRET`] shows now.
 pub fn two_factor_code() -> String {
+    code_for(TWO_FACTOR_SECRET)
+}
+
+/// The code an authenticator app given the base32 `secret` shows now.
+pub fn code_for(secret: &str) -> String {
     totp_rs::Builder::new()
-        .with_secret(totp_rs::Secret::try_from_base32(TWO_FACTOR_SECRET).expect("base32"))
+        .with_secret(totp_rs::Secret::try_from_base32(secret).expect("base32"))
         .build()
         .expect("totp")
         .generate(u64::try_from(Utc::now().timestamp()).expect("after 1970"))
