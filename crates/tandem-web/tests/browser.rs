@@ -408,6 +408,27 @@ async fn write_and_issue_a_plan(browser: &mut Browser) {
     browser.press("Issue the final plan").await;
     assert!(!browser.error_summary().await.is_empty());
     browser.check("plan-sign-off-problems").await;
+
+    // Each blocking finding acknowledged, and why the plan cannot wait for the family's 15 days.
+    let reasons = browser
+        .fill_all("textarea", "Agreed with the family at the EHC panel")
+        .await;
+    assert!(reasons >= 2, "findings and the early reason: {reasons}");
+    browser.press("Issue the final plan").await;
+    assert_eq!(browser.path().await, format!("{plan}?done=final"));
+    browser.check("plan-final-issued").await;
+    browser.click_link("Final plan 2").await;
+    browser.check("plan-final-print").await;
+    let pdf = browser
+        .attrs("a[download]", "href")
+        .await
+        .pop()
+        .expect("a link to the PDF");
+    let (status, content_type, start) = browser.download(&pdf).await;
+    assert_eq!(
+        (status, content_type.as_str(), start.as_str()),
+        (200, "application/pdf", "%PDF-")
+    );
     sign_out(browser).await;
 }
 

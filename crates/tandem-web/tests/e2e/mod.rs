@@ -443,6 +443,16 @@ return {
 
 /// Headings that go down more than one level from the one before (an h3 straight after an h1):
 /// the headings must form an outline.
+/// Fetches `arguments[0]` synchronously with the page's cookies; answers the status, the content
+/// type and the first five bytes (each byte one character).
+const DOWNLOAD_SCRIPT: &str = r"
+const request = new XMLHttpRequest();
+request.open('GET', arguments[0], false);
+request.overrideMimeType('text/plain; charset=x-user-defined');
+request.send();
+return [request.status, request.getResponseHeader('Content-Type') || '', request.responseText.slice(0, 5)];
+";
+
 const SKIPPED_HEADINGS_SCRIPT: &str = r"
 let level = 0;
 const skipped = [];
@@ -808,6 +818,33 @@ impl Browser {
         let field = self.field(label).await;
         field.clear().await.expect("clear the field");
         field.send_keys(value).await.expect("type");
+    }
+
+    /// Types `value` into every field matching a CSS selector (a reason for each finding, say);
+    /// returns how many there were.
+    pub async fn fill_all(&self, css: &str, value: &str) -> usize {
+        let fields = self.client.find_all(Locator::Css(css)).await.expect(css);
+        for field in &fields {
+            field.clear().await.expect("clear the field");
+            field.send_keys(value).await.expect("type");
+        }
+        fields.len()
+    }
+
+    /// Fetches `href` with the browser's own session, as following its download link would
+    /// (WebDriver cannot read a download): the status, the content type and the body's first
+    /// five bytes.
+    pub async fn download(&self, href: &str) -> (u64, String, String) {
+        let answer = self
+            .client
+            .execute(DOWNLOAD_SCRIPT, vec![json!(href)])
+            .await
+            .expect("download");
+        (
+            answer[0].as_u64().expect("status"),
+            answer[1].as_str().expect("content type").to_owned(),
+            answer[2].as_str().expect("body").to_owned(),
+        )
     }
 
     /// Chooses the file at `path` in the file input labelled `label`.
