@@ -29,6 +29,7 @@ contract!(
     a_draft_is_issued_with_its_event_and_read_by_the_family,
     only_the_signer_issues_the_final_plan_and_only_as_the_rules_allow,
     the_sign_off_setting_names_who_issues_the_final_plan,
+    a_plan_asked_to_be_signed_off_waits_on_the_signers_list_until_it_is_final,
     people_outside_the_case_team_cannot_reach_the_plan,
     the_family_comments_on_the_open_draft_and_staff_read_it,
     a_review_decision_to_amend_leads_to_proposed_amendments_and_an_amended_plan,
@@ -450,6 +451,117 @@ async fn the_sign_off_setting_names_who_issues_the_final_plan(ctx: Ctx) {
     assert_eq!(
         events(store, &reference).await.last(),
         Some(&EventDetail::FinalPlanIssued)
+    );
+}
+
+async fn a_plan_asked_to_be_signed_off_waits_on_the_signers_list_until_it_is_final(ctx: Ctx) {
+    let store = &ctx.store;
+    let (services, days) = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let manager = person(store, "tm@example.test", Role::TeamManager).await;
+    let ann = person(store, "ann@example.test", Role::CaseManager).await;
+    let reference = case_of(&services, &head, &ann).await;
+    let plan = services.plan(&ann, &reference).await.expect("plan").plan;
+    services
+        .save_plan(&ann, &reference, plan, 0)
+        .await
+        .expect("save");
+
+    // Nothing to sign off before a draft; issuing it saves revision 2, so 1 is now stale.
+    let early = services
+        .request_sign_off(&ann, &reference, 1, "Ready")
+        .await;
+    assert!(refusal(early)[0].starts_with("Issue the draft plan"));
+    services
+        .issue_draft_plan(&ann, &reference, 1)
+        .await
+        .expect("draft");
+    let stale = services
+        .request_sign_off(&ann, &reference, 1, "Ready")
+        .await;
+    assert!(
+        matches!(stale, Err(ServiceError::Conflict { .. })),
+        "{stale:?}"
+    );
+    assert!(
+        services
+            .sign_off_queue(&head)
+            .await
+            .expect("queue")
+            .is_empty()
+    );
+
+    services
+        .request_sign_off(
+            &ann,
+            &reference,
+            2,
+            "  The family agreed the draft at the meeting.  ",
+        )
+        .await
+        .expect("asked");
+    let again = services
+        .request_sign_off(&ann, &reference, 2, "Again")
+        .await;
+    assert!(
+        refusal(again)[0].contains("already been asked for"),
+        "not twice for one revision"
+    );
+    let waiting = services.sign_off_queue(&head).await.expect("queue");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].reference, reference);
+    assert_eq!(
+        waiting[0].request.note,
+        "The family agreed the draft at the meeting."
+    );
+    assert_eq!(waiting[0].request.requester_name, "User ann@example.test");
+    assert_eq!(waiting[0].comment_period_ends, Some(date("2026-03-16")));
+    let view = services.plan(&ann, &reference).await.expect("plan");
+    assert_eq!(view.sign_off_request.map(|r| r.revision), Some(2));
+
+    // Only signers read the list (a team manager is not one by default), and it is audited.
+    let refused = services.sign_off_queue(&manager).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        services.sign_off_queue(&ann).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert_eq!(audit(store, "plan.sign_off_requested").await.len(), 1);
+    assert_eq!(audit(store, "plan.sign_off_queue").await.len(), 2);
+
+    // Once the final plan is issued, the plan leaves the list.
+    days.store(15, Ordering::SeqCst);
+    let view = services.plan(&head, &reference).await.expect("plan");
+    let sign_off = SignOff {
+        acknowledgements: blocking(&view.as_final)
+            .map(|f| Acknowledgement {
+                finding: finding_key(f),
+                reason: "Agreed at panel".into(),
+            })
+            .collect(),
+        early_reason: None,
+    };
+    services
+        .issue_final_plan(&head, &reference, 2, sign_off)
+        .await
+        .expect("final");
+    assert!(
+        services
+            .sign_off_queue(&head)
+            .await
+            .expect("queue")
+            .is_empty()
+    );
+    assert!(
+        services
+            .plan(&ann, &reference)
+            .await
+            .expect("plan")
+            .sign_off_request
+            .is_none()
     );
 }
 

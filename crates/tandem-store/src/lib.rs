@@ -41,6 +41,6 @@ pub use invitations::InvitationRecord;
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};
-pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion};
+pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion, SignOffRequest};
 pub use store::{Backend, Store, Tx, migration_versions};
 pub use two_factor::{PendingSignIn, TwoFactorRecord};

@@ -12,6 +12,31 @@ use crate::error::StoreError;
 use crate::model::CaseId;
 use crate::store::{Tx, on};
 
+/// A request that the case's final plan be signed off, with the case it is about.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct SignOffRequest {
+    /// The case.
+    pub case_id: CaseId,
+    /// The case's reference.
+    pub reference: String,
+    /// The working revision the request was made on.
+    pub revision: i64,
+    /// Who asked.
+    pub requested_by: UserId,
+    /// Their name.
+    pub requester_name: String,
+    /// When.
+    pub requested_at: DateTime<Utc>,
+    /// What they want the signer to know (may be empty).
+    pub note: String,
+}
+
+/// The requests columns, joined to the case and the requester.
+const SIGN_OFF_REQUEST: &str = "SELECT r.case_id, c.reference, r.revision, r.requested_by, \
+     u.name AS requester_name, r.requested_at, r.note \
+     FROM plan_sign_off_requests r JOIN cases c ON c.id = r.case_id \
+     JOIN users u ON u.id = r.requested_by";
+
 /// One save of a case's working plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanRevision {
@@ -289,4 +314,62 @@ impl Tx {
             .await?);
         rows.into_iter().map(PlanComment::try_from).collect()
     }
+
+    /// Records that `requested_by` asks for the plan at `revision` to be signed off.
+    pub async fn request_sign_off(
+        &mut self,
+        case_id: CaseId,
+        revision: i64,
+        requested_by: UserId,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO plan_sign_off_requests \
+             (case_id, revision, requested_by, requested_at, note) VALUES ($1, $2, $3, $4, $5)";
+        let now = self.now();
+        on!(self.conn(), c => sqlx::query(SQL)
+            .bind(case_id)
+            .bind(revision)
+            .bind(requested_by)
+            .bind(now)
+            .bind(note)
+            .execute(&mut *c)
+            .await
+            .map(drop)?);
+        Ok(())
+    }
+
+    /// The case's latest request for sign-off, if a final or amended plan has not been issued
+    /// since it was made.
+    pub async fn open_sign_off_request(
+        &mut self,
+        case_id: CaseId,
+    ) -> Result<Option<SignOffRequest>, StoreError> {
+        let sql = format!(
+            "{SIGN_OFF_REQUEST} WHERE r.case_id = $1 AND {OPEN} ORDER BY r.id DESC LIMIT 1"
+        );
+        Ok(
+            on!(self.conn(), c => sqlx::query_as::<_, SignOffRequest>(sqlx::AssertSqlSafe(sql))
+            .bind(case_id)
+            .fetch_optional(&mut *c)
+            .await?),
+        )
+    }
+
+    /// Every case's open request for sign-off (its latest, with no final or amended plan
+    /// issued since), oldest first.
+    pub async fn sign_off_requests_waiting(&mut self) -> Result<Vec<SignOffRequest>, StoreError> {
+        let sql = format!(
+            "{SIGN_OFF_REQUEST} WHERE r.id = (SELECT MAX(l.id) FROM plan_sign_off_requests l \
+             WHERE l.case_id = r.case_id) AND {OPEN} ORDER BY r.requested_at, r.id"
+        );
+        Ok(
+            on!(self.conn(), c => sqlx::query_as::<_, SignOffRequest>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *c)
+            .await?),
+        )
+    }
 }
+
+/// A request is open until a final or amended plan is issued at or after it.
+const OPEN: &str = "NOT EXISTS (SELECT 1 FROM plan_versions v WHERE v.case_id = r.case_id \
+     AND v.kind IN ('final', 'amended') AND v.issued_at >= r.requested_at)";

@@ -148,6 +148,10 @@ pub fn router(state: AppState) -> Router {
             post(ehc_plan::issue_draft),
         )
         .route(
+            "/cases/{reference}/plan/ask-sign-off",
+            post(ehc_plan::ask_sign_off),
+        )
+        .route(
             "/cases/{reference}/plan/issue-final",
             get(ehc_plan::final_form).post(ehc_plan::issue_final),
         )

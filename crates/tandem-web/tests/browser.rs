@@ -397,12 +397,31 @@ async fn write_and_issue_a_plan(browser: &mut Browser) {
     browser.click_link("Compare versions").await;
     assert_eq!(browser.texts("caption").await.len(), 12);
     browser.check("plan-compare").await;
+
+    // The case manager asks for sign-off; the plan waits on the signer's list.
+    browser.visit(&plan).await;
+    browser
+        .fill(
+            "Note for the person signing off (optional)",
+            "The family agreed the draft at the review meeting",
+        )
+        .await;
+    browser.press("Ask for sign-off").await;
+    assert_eq!(
+        browser.banner().await,
+        "Sign-off was asked for: the plan is on the signers' list"
+    );
+    browser.check("plan-sign-off-asked").await;
     sign_out(browser).await;
 
-    // The head of service is shown what blocks the final plan, and told each reason missing.
+    // The head of service finds it on the team page, is shown what blocks the final plan, and
+    // is told each reason missing.
     browser.sign_in(Role::HeadOfService).await;
-    browser.visit(&plan).await;
-    browser.click_link("Issue final plan").await;
+    browser.visit("/team").await;
+    browser.check("team-sign-off-list").await;
+    browser
+        .click_first_link_to(&format!("{plan}/issue-final"))
+        .await;
     assert_eq!(browser.heading().await, "Sign off and issue the final plan");
     browser.check("plan-sign-off").await;
     browser.press("Issue the final plan").await;

@@ -255,6 +255,8 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/cases/{case}/plan/A", form: &[("revision", "99"), ("text", "Matrix")], signed_out: Status(403), roles: Roles::Recorders { record: Status(409), auditor: Status(403) } },
     Route { method: "POST", path: "/cases/{case}/plan/advice", form: &[("revision", "99")], signed_out: Status(403), roles: Roles::Recorders { record: Status(409), auditor: Status(403) } },
     Route { method: "POST", path: "/cases/{case}/plan/issue-draft", form: &[("revision", "0")], signed_out: Status(403), roles: RECORDER_FORM },
+    // No draft issued yet, so there is nothing to sign off.
+    Route { method: "POST", path: "/cases/{case}/plan/ask-sign-off", form: &[("revision", "0"), ("note", "")], signed_out: Status(403), roles: RECORDER_FORM },
     Route { method: "GET", path: "/cases/{case}/plan/issue-final", form: &[], signed_out: SignIn, roles: Roles::Each(|role| signer(role, 200)) },
     Route { method: "POST", path: "/cases/{case}/plan/issue-final", form: &[("revision", "0")], signed_out: Status(403), roles: Roles::Each(|role| signer(role, 422)) },
     Route { method: "GET", path: "/cases/{case}/plan/compare", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },

@@ -518,6 +518,29 @@ async fn create_demo_plans(store: &Store) -> Result<(), CliError> {
                 .map_err(failed)?;
         }
     }
+    // The weak plan's case manager has asked for sign-off: it waits on the head of service's
+    // list on the team page.
+    if let Some(case) = cases.get(3) {
+        let asker = match case.case_manager {
+            Some(id) => store.user(id).await?.map(|u| u.actor()),
+            None => None,
+        };
+        let asker = Caller::new(asker.unwrap_or_else(|| head.actor()), Source::Form);
+        let view = services
+            .plan(&asker, &case.reference)
+            .await
+            .map_err(failed)?;
+        services
+            .request_sign_off(
+                &asker,
+                &case.reference,
+                view.revision(),
+                "The family are happy with the draft; the therapy service has confirmed it can \
+                 provide the sessions in section F.",
+            )
+            .await
+            .map_err(failed)?;
+    }
     // The family has begun commenting on the draft of their first case, which its case manager
     // reads under the plan.
     let parent = format!("{}@demo.test", Role::Parent.as_str());

@@ -28,7 +28,9 @@ pub use plan_audits::{
     SampleProgress,
 };
 pub use plan_comments::{DraftComment, DraftForComment, after_comment_period};
-pub use plans::{Acknowledgement, PlanSaved, PlanView, SignOff, blocking, finding_key};
+pub use plans::{
+    Acknowledgement, PlanSaved, PlanView, SignOff, SignOffWaiting, blocking, finding_key,
+};
 pub use recording::CaseManager;
 pub use tandem_store::{
     AdviceResponse, AuditAssignment, AuditExample, AuditRound, AuditSample, AuditScore,

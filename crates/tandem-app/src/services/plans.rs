@@ -21,7 +21,9 @@ use tandem_core::plan::{
 };
 use tandem_core::timeline;
 use tandem_core::{Action, Date, Event, EventDetail, Reference, Resource, ReviewOutcome, can};
-use tandem_store::{Attribution, PlanComment, PlanRevision, PlanVersion, StoredCase, Tx};
+use tandem_store::{
+    Attribution, PlanComment, PlanRevision, PlanVersion, SignOffRequest, StoredCase, Tx,
+};
 
 use super::cases::finish;
 use super::{Caller, FieldError, ServiceError, Services};
@@ -50,6 +52,21 @@ pub struct PlanView {
     pub advice_to_add: usize,
     /// The family's comments on the drafts, oldest first.
     pub comments: Vec<PlanComment>,
+    /// The request for sign-off waiting for a final plan, if there is one.
+    pub sign_off_request: Option<SignOffRequest>,
+}
+
+/// A plan waiting for sign-off, as the signers' list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignOffWaiting {
+    /// The case.
+    pub reference: Reference,
+    /// The child's name.
+    pub child: String,
+    /// The request.
+    pub request: SignOffRequest,
+    /// The last day of the family's comment period on the latest draft.
+    pub comment_period_ends: Option<Date>,
 }
 
 impl PlanView {
@@ -117,6 +134,7 @@ impl Services {
         let saved = tx.plan_revision(case.record.id).await?;
         let versions = tx.plan_versions(case.record.id).await?;
         let comments = tx.plan_comments(case.record.id).await?;
+        let sign_off_request = tx.open_sign_off_request(case.record.id).await?;
         let plan = saved
             .as_ref()
             .map_or_else(|| blank_for(&case), |r| r.plan.clone());
@@ -139,6 +157,7 @@ impl Services {
                 ),
             advice_to_add,
             comments,
+            sign_off_request,
             case,
             plan,
             saved,
@@ -215,6 +234,95 @@ impl Services {
             SignOff::default(),
         )
         .await
+    }
+
+    /// Asks the signers to sign off the plan at `expected_revision` as the final plan, with a
+    /// note for them (may be blank). Only once a draft has been issued since the last final
+    /// plan, and not twice for the same revision; the plan then waits on the signers' list
+    /// ([`Services::sign_off_queue`]) until a final plan is issued.
+    pub async fn request_sign_off(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_revision: i64,
+        note: &str,
+    ) -> Result<(), ServiceError> {
+        let note = note.trim();
+        if let Err(problem) =
+            tandem_core::input::check_text(note, tandem_core::input::MAX_TEXT, true)
+        {
+            return Err(invalid("note", &problem.message("The note")));
+        }
+        let (mut tx, case, _) = self.load_for(caller, Action::EditPlan, reference).await?;
+        let saved = tx.plan_revision(case.record.id).await?;
+        let revision = saved.as_ref().map_or(0, |r| r.revision);
+        if revision != expected_revision {
+            tx.rollback().await?;
+            return Err(ServiceError::Conflict {
+                current_version: revision,
+            });
+        }
+        let versions = tx.plan_versions(case.record.id).await?;
+        if versions.last().is_none_or(|v| v.kind != PlanStatus::Draft) {
+            tx.rollback().await?;
+            return Err(invalid(
+                "note",
+                "Issue the draft plan to the family before asking for sign-off",
+            ));
+        }
+        if tx
+            .open_sign_off_request(case.record.id)
+            .await?
+            .is_some_and(|r| r.revision == revision)
+        {
+            tx.rollback().await?;
+            return Err(invalid(
+                "note",
+                "Sign-off has already been asked for on this version of the plan",
+            ));
+        }
+        tx.request_sign_off(case.record.id, revision, caller.actor.id, note)
+            .await?;
+        let detail = caller.detail(json!({ "revision": revision }));
+        finish(tx, caller, "plan.sign_off_requested", reference, detail).await
+    }
+
+    /// The plans waiting for sign-off, oldest request first, for those who sign final plans
+    /// off here ([`tandem_core::access::PlanSignOff`]); anyone else is refused.
+    pub async fn sign_off_queue(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<SignOffWaiting>, ServiceError> {
+        let mut tx = self.begin().await?;
+        if !self.plan_sign_off.allows(caller.actor.role) {
+            tx.audit(&super::denied(caller, Action::IssueFinalPlan))
+                .await?;
+            tx.commit().await?;
+            return Err(ServiceError::Forbidden);
+        }
+        let mut waiting = Vec::new();
+        for request in tx.sign_off_requests_waiting().await? {
+            let Ok(reference) = Reference::parse(&request.reference) else {
+                continue;
+            };
+            let Some(case) = tx.case(&reference).await? else {
+                continue;
+            };
+            waiting.push(SignOffWaiting {
+                child: child_name(&case),
+                comment_period_ends: last_draft(&case).map(plan::comment_period_ends),
+                reference,
+                request,
+            });
+        }
+        let cases: Vec<&str> = waiting.iter().map(|w| w.reference.as_str()).collect();
+        tx.audit(
+            &tandem_store::AuditEntry::new(Some(caller.actor.id), "plan.sign_off_queue")
+                .detail(caller.detail(json!({ "cases": cases }))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(waiting)
     }
 
     /// Issues the working plan at `expected_revision` as the final plan, recording

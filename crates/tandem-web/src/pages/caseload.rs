@@ -342,6 +342,18 @@ struct TeamRow {
 struct TeamPage {
     layout: Layout,
     rows: Vec<TeamRow>,
+    /// Plans waiting for the viewer's sign-off; `None` for those who do not sign plans off.
+    sign_off: Option<Vec<SignOffRow>>,
+}
+
+/// A plan on the signers' list.
+struct SignOffRow {
+    href: String,
+    reference: String,
+    child: String,
+    asked: String,
+    note: String,
+    comment_period_ends: String,
 }
 
 /// `GET /team`: every case manager's open cases side by side, for team managers and the head
@@ -379,9 +391,37 @@ pub(crate) async fn team(
             },
         })
         .collect();
+    let sign_off = if state.config().plan_sign_off.allows(user.user.role) {
+        let waiting = state
+            .services()
+            .sign_off_queue(&user.caller(Source::Form))
+            .await?;
+        Some(
+            waiting
+                .into_iter()
+                .map(|w| SignOffRow {
+                    href: format!("/cases/{}/plan/issue-final", w.reference),
+                    asked: format!(
+                        "{}, {}",
+                        w.request.requester_name,
+                        dates::long(dates::england_date(w.request.requested_at))
+                    ),
+                    note: w.request.note,
+                    comment_period_ends: w
+                        .comment_period_ends
+                        .map_or_else(String::new, dates::long),
+                    reference: w.reference.to_string(),
+                    child: w.child,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
     let page = TeamPage {
         layout: Layout::signed_in(&user, "Team caseloads", "/team"),
         rows,
+        sign_off,
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

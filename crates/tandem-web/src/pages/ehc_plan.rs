@@ -128,6 +128,11 @@ struct OverviewPage {
     final_issued: bool,
     comment_period: Option<String>,
     comments: Html,
+    /// Who asked for sign-off and when, with their note, while the request waits.
+    sign_off_requested: Option<(String, String)>,
+    /// Whether this page offers "Ask for sign-off": a draft is out, the viewer cannot sign
+    /// the plan off themselves, and this revision has not been put forward already.
+    may_ask_sign_off: bool,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +155,7 @@ pub(crate) async fn overview(
         Some("advice") => Some("The advice received was added to the plan"),
         Some("draft") => Some("The draft plan was issued and recorded on the case"),
         Some("final") => Some("The final plan was issued and recorded on the case"),
+        Some("sign_off") => Some("Sign-off was asked for: the plan is on the signers' list"),
         _ => None,
     };
     let page = overview_page(&state, &user, &view, done, &FormErrors::default())?;
@@ -241,6 +247,22 @@ fn overview_page(
             .filter(|ends| today <= *ends)
             .map(dates::long),
         comments: plan_comments::for_staff(&view.comments, &view.versions)?,
+        sign_off_requested: view.sign_off_request.as_ref().map(|r| {
+            let when = dates::long(dates::england_date(r.requested_at));
+            (
+                format!("{} asked for sign-off on {when}.", r.requester_name),
+                r.note.clone(),
+            )
+        }),
+        may_ask_sign_off: !view.may_issue_final
+            && view
+                .versions
+                .last()
+                .is_some_and(|v| v.kind == PlanStatus::Draft)
+            && view
+                .sign_off_request
+                .as_ref()
+                .is_none_or(|r| r.revision != view.revision()),
     })
 }
 
@@ -1031,6 +1053,27 @@ pub(crate) async fn issue_draft(
         )
         .await;
     after_overview_action(&state, &user, &reference, result.map(drop), "draft").await
+}
+
+/// `POST /cases/{reference}/plan/ask-sign-off`: put the plan on the signers' list.
+pub(crate) async fn ask_sign_off(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference_text): Path<String>,
+    Form(values): Form<Values>,
+) -> Result<Response, WebError> {
+    let reference = reference(&reference_text)?;
+    let note = values.get("note").map_or("", String::as_str);
+    let result = state
+        .services()
+        .request_sign_off(
+            &user.caller(Source::Form),
+            &reference,
+            revision_sent(&values),
+            note,
+        )
+        .await;
+    after_overview_action(&state, &user, &reference, result, "sign_off").await
 }
 
 /// `GET /cases/{reference}/plan/issue-final`: the sign-off of the final plan.
