@@ -314,6 +314,7 @@ async fn run_an_audit(browser: &mut Browser) {
 /// (each run takes the next case in the list, so the two runs do not meet).
 async fn write_and_issue_a_plan(browser: &mut Browser) {
     browser.sign_in(Role::CaseManager).await;
+    start_a_plan_from_advice(browser).await;
     let mut plan = String::new();
     for n in 1..=10 {
         browser.visit("/cases").await;
@@ -449,6 +450,38 @@ async fn write_and_issue_a_plan(browser: &mut Browser) {
         (200, "application/pdf", "%PDF-")
     );
     sign_out(browser).await;
+}
+
+/// The case manager starts a plan from the health advice submitted on the standard form: its
+/// need, outcome and provision land in the plan with their source in section K. Each run of the
+/// journey takes the first of the two seeded cases whose advice is not in a plan yet.
+async fn start_a_plan_from_advice(browser: &mut Browser) {
+    let mut started = false;
+    for n in 1..=2 {
+        let plan = format!("/cases/E2E-PLAN-{n}/plan");
+        browser.visit(&plan).await;
+        if !browser
+            .text_of("main")
+            .await
+            .contains("Add the advice received (1)")
+        {
+            continue;
+        }
+        browser.press("Add the advice received (1)").await;
+        assert_eq!(
+            browser.banner().await,
+            "The advice received was added to the plan"
+        );
+        let main = browser.text_of("main").await;
+        assert!(
+            main.contains("Epilepsy, with seizures most weeks"),
+            "{main}"
+        );
+        browser.check("plan-from-advice").await;
+        started = true;
+        break;
+    }
+    assert!(started, "a seeded case with advice to start a plan from");
 }
 
 /// Signing in: the error summary for an empty form and for a wrong password, then the

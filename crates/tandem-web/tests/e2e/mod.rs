@@ -198,6 +198,7 @@ impl Server {
             .expect("generate cases");
         link_parent_to_first_case(&store).await;
         issue_final_plans(&store).await;
+        advice_for_plans(&store).await;
 
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
@@ -273,6 +274,69 @@ async fn link_parent_to_first_case(store: &Store) {
 
 /// Three final plans issued today, on cases of their own (`E2E-FINAL-1` to 3, opened twenty
 /// weeks ago), for the plan audit journey to draw a sample from.
+/// `E2E-PLAN-1` and `-2`: cases of the case manager's with the health professional's advice
+/// submitted on the standard form, one for each run of the plan journey to start a plan from.
+async fn advice_for_plans(store: &Store) {
+    use tandem_core::advice::{AdviceForm, Provision};
+    use tandem_test_support::tandem_store::{Attribution, NewCase, Source as Via};
+    let user = |role| async move {
+        store
+            .user_by_email(&email(role))
+            .await
+            .expect("read")
+            .expect("a demo account")
+    };
+    let manager = user(Role::CaseManager).await;
+    let nurse = Caller::new(user(Role::HealthProfessional).await.actor(), Source::Form);
+    let day = |days_ago| (Utc::now().date_naive() - chrono::Days::new(days_ago)).to_string();
+    for n in 1..=2 {
+        let case = tandem_core::CaseFile::from_value(json!({
+            "reference": format!("E2E-PLAN-{n}"),
+            "child": { "given_name": "Sam", "family_name": "Advice", "date_of_birth": "2016-04-09" },
+            "events": [
+                { "type": "request_received", "date": day(40) },
+                { "type": "decision_to_assess", "date": day(30), "outcome": "assess" },
+                { "type": "advice_requested", "date": day(29), "advice": "health", "provider": "Community paediatrics" },
+            ],
+        }))
+        .expect("a case file");
+        let reference = case.reference.clone();
+        let mut tx = store.begin_at(Utc::now()).await.expect("begin");
+        tx.open_case(
+            &NewCase {
+                case,
+                case_manager: Some(manager.id),
+                team: Some("north".to_owned()),
+            },
+            Attribution::new(None, Via::Import),
+        )
+        .await
+        .expect("open the case");
+        tx.commit().await.expect("commit");
+        let advice = AdviceForm {
+            needs: "Epilepsy, with seizures most weeks".to_owned(),
+            outcomes: "By July 2027, Sam tells an adult when an aura starts".to_owned(),
+            provision: vec![Provision {
+                what: "Seizure care training for the staff who teach Sam".to_owned(),
+                who: "The epilepsy specialist nurse".to_owned(),
+                how_often: "Once a term".to_owned(),
+                how_long: "One hour".to_owned(),
+            }],
+            consulted: "Sam and his parents".to_owned(),
+        };
+        let services = Services::new(store.clone());
+        let tray = services.work_tray(&nurse).await.expect("the work tray");
+        let request = tray
+            .iter()
+            .find(|item| item.reference == reference)
+            .expect("the request in the nurse's tray");
+        services
+            .save_advice(&nurse, &reference, &request.request_key, advice, 0, true)
+            .await
+            .expect("submit the advice");
+    }
+}
+
 async fn issue_final_plans(store: &Store) {
     use tandem_app::services::{Acknowledgement, NewRequest, SignOff, blocking, finding_key};
     let head = store
