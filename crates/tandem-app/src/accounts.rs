@@ -997,6 +997,51 @@ pub async fn set_account_disabled(
     Ok(())
 }
 
+/// Corrects an account's name and email address (an administrator's action: a name spelt
+/// wrong, a new work address). The person signs in with the new address from then on; their
+/// sessions go on. Refused with what to correct, and nothing saved, for a blank or malformed
+/// value or an address another account has.
+pub async fn set_name_and_email(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+    name: &str,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AccountError> {
+    require_account_manager(actor)?;
+    let mut tx = store.begin_at(now).await?;
+    let previous = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    let checked = validate(
+        NewAccount {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            role: previous.role,
+            team: None,
+            provider: None,
+            password: String::new(),
+        },
+        false,
+    )?;
+    tx.set_user_name_and_email(user_id, &checked.name, &checked.email)
+        .await?;
+    // Which fields changed, never their values: the log holds no personal details.
+    let changed: Vec<&str> = [
+        ("name", checked.name != previous.name),
+        ("email", checked.email != previous.email),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    tx.audit(
+        &AuditEntry::new(Some(actor.id), "account.details")
+            .detail(json!({ "user_id": user_id, "changed": changed })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Gives an account another role and team. Takes effect on the user's next request.
 pub async fn set_role(
     store: &Store,

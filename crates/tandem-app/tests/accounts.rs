@@ -461,3 +461,104 @@ fn the_wait_grows_with_each_run_of_failures_up_to_a_day() {
         None
     );
 }
+
+#[tokio::test]
+async fn an_administrator_corrects_a_name_and_email_and_the_new_address_signs_in() {
+    let (store, _dir) = store().await;
+    let now = Utc::now();
+    let admin_id = accounts::create_account(
+        &store,
+        None,
+        account("admin@council.test", Role::Admin),
+        now,
+    )
+    .await
+    .unwrap();
+    let admin = actor(&store, admin_id).await;
+    let id = accounts::create_account(
+        &store,
+        None,
+        account("sam@council.test", Role::CaseManager),
+        now,
+    )
+    .await
+    .unwrap();
+    accounts::create_account(
+        &store,
+        None,
+        account("kim@council.test", Role::CaseManager),
+        now,
+    )
+    .await
+    .unwrap();
+    let sam = actor(&store, id).await;
+
+    let refused =
+        accounts::set_name_and_email(&store, &sam, id, "Sam Smith", "sam@council.test", now).await;
+    assert!(
+        matches!(refused, Err(AccountError::Forbidden)),
+        "{refused:?}"
+    );
+    // Blank, malformed and taken values are refused field by field, and nothing is saved.
+    for (name, email, fields) in [
+        ("", "not an address", vec!["email", "name"]),
+        ("Sam Smith", "KIM@council.test", vec!["email"]),
+    ] {
+        let Err(AccountError::Invalid(problems)) =
+            accounts::set_name_and_email(&store, &admin, id, name, email, now).await
+        else {
+            panic!("{name:?} {email:?} accepted");
+        };
+        let mut got: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        got.sort_unstable();
+        assert_eq!(got, fields);
+    }
+    let unchanged = store.user(id).await.unwrap().unwrap();
+    assert_eq!(
+        (unchanged.name.as_str(), unchanged.email.as_str()),
+        ("Sam Example", "sam@council.test")
+    );
+
+    accounts::set_name_and_email(
+        &store,
+        &admin,
+        id,
+        " Sam Smith ",
+        "Sam.Smith@Council.test",
+        now,
+    )
+    .await
+    .expect("saved");
+    let changed = store.user(id).await.unwrap().unwrap();
+    assert_eq!(
+        (changed.name.as_str(), changed.email.as_str()),
+        ("Sam Smith", "sam.smith@council.test")
+    );
+    assert!(
+        attempt(
+            &store,
+            "sam.smith@council.test",
+            PASSWORD,
+            SignInLimit::default(),
+            now
+        )
+        .await
+        .is_ok()
+    );
+    assert!(
+        attempt(
+            &store,
+            "sam@council.test",
+            PASSWORD,
+            SignInLimit::default(),
+            now
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        actions(&store)
+            .await
+            .contains(&"account.details".to_owned())
+    );
+}

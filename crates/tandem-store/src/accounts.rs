@@ -373,6 +373,33 @@ impl Tx {
         update_user(self.conn(), id, Some((role, team)), None, None).await
     }
 
+    /// Changes a user's name and email address; [`StoreError::DuplicateEmail`] if another
+    /// account has the address, [`StoreError::UserNotFound`] if there is no such account.
+    pub async fn set_user_name_and_email(
+        &mut self,
+        id: UserId,
+        name: &str,
+        email: &str,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE users SET name = $2, email = $3 WHERE id = $1";
+        let affected = on!(self.conn(), c => sqlx::query(SQL)
+            .bind(id)
+            .bind(name)
+            .bind(normalise_email(email))
+            .execute(&mut *c)
+            .await
+            .map_err(|e| if is_unique_violation(&e, "users", "email") {
+                StoreError::DuplicateEmail
+            } else {
+                StoreError::Database(e)
+            })?
+            .rows_affected());
+        if affected == 0 {
+            return Err(StoreError::UserNotFound { id });
+        }
+        Ok(())
+    }
+
     /// Disables (or re-enables) an account. Disabling also revokes its sessions.
     pub async fn set_user_disabled(
         &mut self,

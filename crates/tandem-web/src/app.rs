@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             post(admin::lift_sign_in_lock),
         )
         .route("/admin/users/{id}/reinvite", post(admin::reinvite))
+        .route("/admin/users/{id}/details", post(admin::change_details))
         .route(
             "/admin/users/{id}/withdraw-invitation",
             post(admin::withdraw_invitation),

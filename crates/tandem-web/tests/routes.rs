@@ -196,6 +196,7 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/lift-sign-in-lock", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=unlocked"), Status(403)) },
     // The target set its own password, so there is no invitation to send again or withdraw.
+    Route { method: "POST", path: "/admin/users/{target}/details", form: &[("name", "Target Account"), ("email", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/reinvite", form: &[], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/withdraw-invitation", form: &[], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/reset-two-factor", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=two_factor_reset"), Status(403)) },

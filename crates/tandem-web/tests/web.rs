@@ -768,6 +768,60 @@ async fn administrators_create_accounts_keeping_what_was_typed_on_errors() {
 }
 
 #[tokio::test]
+async fn administrators_correct_a_name_and_email_keeping_what_was_typed_on_errors() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let id = app.users[&Role::QaAuditor];
+    let base = format!("/admin/users/{id}");
+    let refused = app
+        .post_form(
+            &format!("{base}/details"),
+            Some(&admin),
+            &[("name", "Quinn Auditor"), ("email", "quinn@")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.texts(".govuk-error-summary__list a"),
+        ["Enter an email address in the correct format, like name@example.org"]
+    );
+    assert_eq!(
+        refused.attr("#name", "value").as_deref(),
+        Some("Quinn Auditor")
+    );
+    assert_eq!(refused.attr("#email", "value").as_deref(), Some("quinn@"));
+
+    let saved = app
+        .post_form(
+            &format!("{base}/details"),
+            Some(&admin),
+            &[
+                ("name", "Quinn Auditor"),
+                ("email", "quinn@council.example"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location(),
+        Some(format!("{base}?done=details").as_str())
+    );
+    let page = app.get(saved.location().unwrap(), Some(&admin)).await;
+    assert_eq!(page.texts("h1"), ["Quinn Auditor"]);
+    assert_eq!(
+        page.texts(".govuk-notification-banner__heading"),
+        ["Name and email address saved"]
+    );
+    let (signed_in, _) = app
+        .sign_in_with("quinn@council.example", support::PASSWORD)
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.audit("account.details").await[0].detail["changed"],
+        serde_json::json!(["name", "email"])
+    );
+}
+
+#[tokio::test]
 async fn administrators_change_roles_disable_enable_and_sign_out_everywhere() {
     let app = TestApp::new().await;
     let admin = app.sign_in(Role::Admin).await;

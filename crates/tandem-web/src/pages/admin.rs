@@ -402,6 +402,7 @@ pub(crate) enum Done {
     Reinvited,
     InvitationWithdrawn,
     TwoFactorReset,
+    Details,
 }
 
 impl Done {
@@ -415,6 +416,7 @@ impl Done {
             Self::SignedOut => "Signed out everywhere",
             Self::Unlocked => "Sign-in lock lifted: failed attempts forgotten",
             Self::Reinvited => "New invitation sent: earlier links no longer work",
+            Self::Details => "Name and email address saved",
             Self::InvitationWithdrawn => "Invitation withdrawn: its link no longer works",
             Self::TwoFactorReset => {
                 "Two-factor sign-in reset and signed out everywhere: it is set up again at the \
@@ -446,6 +448,8 @@ struct UserPage {
     error_summary: Option<Html>,
     role_select: Html,
     team: Html,
+    name_field: Html,
+    email_field: Html,
     csrf_token: String,
 }
 
@@ -455,6 +459,19 @@ async fn user_page(
     id: UserId,
     done: Option<Done>,
     errors: &FormErrors,
+) -> Result<UserPage, WebError> {
+    user_page_with(state, user, id, done, errors, None).await
+}
+
+/// The account's page; `typed` keeps the name and email as typed when they are shown again with
+/// what to correct.
+async fn user_page_with(
+    state: &AppState,
+    user: &CurrentUser,
+    id: UserId,
+    done: Option<Done>,
+    errors: &FormErrors,
+    typed: Option<&DetailsForm>,
 ) -> Result<UserPage, WebError> {
     let account = accounts::account(state.store(), &user.actor(), id).await?;
     let sign_in = accounts::sign_in_settings(state.store(), &user.actor(), id).await?;
@@ -493,9 +510,62 @@ async fn user_page(
             classes: Some("govuk-input--width-20"),
         }
         .render(errors)?,
+        name_field: TextField {
+            name: "name",
+            label: "Full name",
+            kind: "text",
+            autocomplete: "off",
+            value: Some(typed.map_or(account.name.as_str(), |t| t.name.as_str())),
+            classes: None,
+        }
+        .render(errors)?,
+        email_field: TextField {
+            name: "email",
+            label: "Email address",
+            kind: "email",
+            autocomplete: "off",
+            value: Some(typed.map_or(account.email.as_str(), |t| t.email.as_str())),
+            classes: None,
+        }
+        .render(errors)?,
         csrf_token: user.csrf_token(),
         account,
     })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DetailsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /admin/users/{id}/details`: corrects the account's name and email address.
+pub(crate) async fn change_details(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UserId>,
+    Form(form): Form<DetailsForm>,
+) -> Result<Response, WebError> {
+    let result = accounts::set_name_and_email(
+        state.store(),
+        &user.actor(),
+        id,
+        &form.name,
+        &form.email,
+        state.now(),
+    )
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?done=details")).into_response()),
+        Err(AccountError::Invalid(errors)) => {
+            let errors = FormErrors::new(errors);
+            let page = user_page_with(&state, &user, id, None, &errors, Some(&form)).await?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `GET /admin/users/{id}`.
