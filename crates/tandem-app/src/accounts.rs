@@ -1042,6 +1042,85 @@ pub async fn set_name_and_email(
     Ok(())
 }
 
+/// How many cases are assigned to the account, for the administrator about to disable it.
+pub async fn cases_held(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+    now: DateTime<Utc>,
+) -> Result<usize, AccountError> {
+    require_account_manager(actor)?;
+    let mut tx = store.begin_at(now).await?;
+    Ok(tx.cases_assigned_to(user_id).await?.len())
+}
+
+/// Disables an account (ending its sessions) and, in the same transaction, gives every case
+/// assigned to it to `hand_to`, an active case manager or team manager (with that person's
+/// team), so that no case is left with someone who cannot work on it. The administrator never
+/// sees the cases: each is moved by id and audited as a reassignment (`case.assign`, with the
+/// reason). With `hand_to` `None` the cases stay assigned, shown to team managers as "not
+/// assigned to anyone active". Returns how many cases were handed over.
+pub async fn disable_and_hand_over(
+    store: &Store,
+    actor: &Actor,
+    user_id: UserId,
+    hand_to: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<usize, AccountError> {
+    require_account_manager(actor)?;
+    if actor.id == user_id {
+        return Err(AccountError::OwnAccount);
+    }
+    let mut tx = store.begin_at(now).await?;
+    tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+    let team = match hand_to {
+        Some(to) => match tx.user(to).await? {
+            Some(user)
+                if to != user_id
+                    && !user.disabled
+                    && matches!(user.role, Role::CaseManager | Role::TeamManager) =>
+            {
+                user.team
+            }
+            _ => {
+                return Err(AccountError::Invalid(vec![FieldError::new(
+                    "hand_to",
+                    "Choose a case manager or team manager whose account is active",
+                )]));
+            }
+        },
+        None => None,
+    };
+    let cases = match hand_to {
+        Some(_) => tx.cases_assigned_to(user_id).await?,
+        None => Vec::new(),
+    };
+    for (case_id, version, reference) in &cases {
+        let version = tx
+            .assign_case(*case_id, *version, hand_to, team.as_deref())
+            .await?;
+        let mut entry = AuditEntry::new(Some(actor.id), "case.assign").detail(json!({
+            "from": user_id,
+            "to": hand_to,
+            "version": version,
+            "reason": "account_disabled",
+        }));
+        if let Ok(reference) = Reference::parse(reference) {
+            entry = entry.case(&reference);
+        }
+        tx.audit(&entry).await?;
+    }
+    tx.set_user_disabled(user_id, true).await?;
+    tx.audit(
+        &AuditEntry::new(Some(actor.id), "account.disable").detail(
+            json!({ "user_id": user_id, "cases_handed_to": hand_to, "cases": cases.len() }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(cases.len())
+}
+
 /// Gives an account another role and team. Takes effect on the user's next request.
 pub async fn set_role(
     store: &Store,

@@ -562,3 +562,100 @@ async fn an_administrator_corrects_a_name_and_email_and_the_new_address_signs_in
             .contains(&"account.details".to_owned())
     );
 }
+
+#[tokio::test]
+async fn disabling_a_case_manager_hands_their_cases_to_someone_active() {
+    use tandem_app::services::{Caller, NewRequest, Services, Source};
+    let (store, _dir) = store().await;
+    let now = Utc::now();
+    let make = |email: &'static str, role| {
+        let store = store.clone();
+        async move {
+            let id = accounts::create_account(&store, None, account(email, role), now)
+                .await
+                .unwrap();
+            actor(&store, id).await
+        }
+    };
+    let admin = make("admin@council.test", Role::Admin).await;
+    let leaving = make("leaving@council.test", Role::CaseManager).await;
+    let staying = make("staying@council.test", Role::CaseManager).await;
+    let parent = make("parent@family.test", Role::Parent).await;
+    let services = Services::new(store.clone());
+    for n in 1..=2 {
+        let mut child = tandem_core::Child {
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(2015, 6, n),
+            ..tandem_core::Child::default()
+        };
+        child
+            .other
+            .insert("given_name".into(), serde_json::json!("Robin"));
+        child
+            .other
+            .insert("family_name".into(), serde_json::json!("Testcase"));
+        services
+            .open_case(
+                &Caller::new(leaving.clone(), Source::Form),
+                &NewRequest {
+                    reference: tandem_core::Reference::parse(&format!("EHC-{n}")).unwrap(),
+                    child,
+                    received: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+                    case_manager: Some(leaving.id),
+                    same_child_as: None,
+                    different_child: true,
+                },
+            )
+            .await
+            .expect("open");
+    }
+    assert_eq!(
+        accounts::cases_held(&store, &admin, leaving.id, now)
+            .await
+            .unwrap(),
+        2
+    );
+
+    // Cases go only to an active case manager or team manager, never to the person leaving.
+    for to in [parent.id, leaving.id, 9_999] {
+        let refused =
+            accounts::disable_and_hand_over(&store, &admin, leaving.id, Some(to), now).await;
+        assert!(
+            matches!(refused, Err(AccountError::Invalid(_))),
+            "{to}: {refused:?}"
+        );
+    }
+    assert!(
+        !store.user(leaving.id).await.unwrap().unwrap().disabled,
+        "nothing saved"
+    );
+    let refused =
+        accounts::disable_and_hand_over(&store, &staying, leaving.id, Some(staying.id), now).await;
+    assert!(matches!(refused, Err(AccountError::Forbidden)));
+
+    let handed = accounts::disable_and_hand_over(&store, &admin, leaving.id, Some(staying.id), now)
+        .await
+        .expect("disabled");
+    assert_eq!(handed, 2);
+    assert!(store.user(leaving.id).await.unwrap().unwrap().disabled);
+    assert_eq!(
+        accounts::cases_held(&store, &admin, leaving.id, now)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        accounts::cases_held(&store, &admin, staying.id, now)
+            .await
+            .unwrap(),
+        2
+    );
+    let log = store
+        .audit_log(&AuditFilter {
+            action: Some("case.assign".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log.iter().all(|e| e.detail["reason"] == "account_disabled"));
+}

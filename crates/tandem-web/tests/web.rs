@@ -822,6 +822,45 @@ async fn administrators_correct_a_name_and_email_keeping_what_was_typed_on_error
 }
 
 #[tokio::test]
+async fn disabling_a_case_manager_offers_to_hand_their_cases_over() {
+    let app = TestApp::new().await;
+    app.open_case(
+        "EHC-9",
+        ("Robin", "Testcase"),
+        app.today(),
+        Some(Role::CaseManager),
+    )
+    .await;
+    let admin = app.sign_in(Role::Admin).await;
+    let id = app.users[&Role::CaseManager];
+    let to = app.users[&Role::TeamManager];
+    let page = app.get(&format!("/admin/users/{id}"), Some(&admin)).await;
+    assert!(page.body.contains("holds 1 case."), "{}", page.body);
+    assert!(
+        !page.body.contains("Robin"),
+        "the administrator does not see the case"
+    );
+    assert!(
+        page.texts("#hand_to option")
+            .iter()
+            .any(|o| o.contains("(Team manager)")),
+        "active managers offered"
+    );
+    let disabled = app
+        .post_form(
+            &format!("/admin/users/{id}/disable"),
+            Some(&admin),
+            &[("hand_to", to.to_string().as_str())],
+        )
+        .await;
+    assert_eq!(
+        disabled.location(),
+        Some(format!("/admin/users/{id}?done=handed_over").as_str())
+    );
+    assert_eq!(app.stored_case("EHC-9").await.record.case_manager, Some(to));
+}
+
+#[tokio::test]
 async fn administrators_change_roles_disable_enable_and_sign_out_everywhere() {
     let app = TestApp::new().await;
     let admin = app.sign_in(Role::Admin).await;

@@ -384,6 +384,21 @@ impl Tx {
         Ok(version)
     }
 
+    /// The cases assigned to `user_id`, as `(id, version, reference)`, in reference order.
+    pub async fn cases_assigned_to(
+        &mut self,
+        user_id: UserId,
+    ) -> Result<Vec<(CaseId, i64, String)>, StoreError> {
+        const SQL: &str = "SELECT id, version, reference FROM cases \
+             WHERE case_manager_id = $1 ORDER BY reference";
+        Ok(
+            on!(self.conn(), c => sqlx::query_as::<_, (CaseId, i64, String)>(SQL)
+            .bind(user_id)
+            .fetch_all(&mut *c)
+            .await?),
+        )
+    }
+
     /// Replaces the child's details (names, date of birth, other fields). Returns the new version.
     pub async fn update_child(
         &mut self,

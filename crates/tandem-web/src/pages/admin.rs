@@ -239,6 +239,48 @@ fn role_select(selected: Option<&str>, errors: &FormErrors) -> askama::Result<Ht
     })
 }
 
+/// Whom a disabled account's cases may go to: active case managers and team managers.
+fn hand_to_select(
+    people: &[UserRecord],
+    leaving: UserId,
+    errors: &FormErrors,
+) -> askama::Result<Html> {
+    let items = std::iter::once(Some(SelectItem {
+        value: Some(String::new()),
+        text: Some("Nobody yet: a team manager reassigns them".into()),
+        ..SelectItem::default()
+    }))
+    .chain(
+        people
+            .iter()
+            .filter(|p| {
+                p.id != leaving
+                    && !p.disabled
+                    && matches!(p.role, Role::CaseManager | Role::TeamManager)
+            })
+            .map(|p| {
+                Some(SelectItem {
+                    value: Some(p.id.to_string()),
+                    text: Some(format!("{} ({})", p.name, p.role.label())),
+                    ..SelectItem::default()
+                })
+            }),
+    )
+    .collect();
+    Html::render(&Select {
+        id: Some("hand_to".into()),
+        name: "hand_to".into(),
+        items,
+        label: Some(Label {
+            text: Some("Give their cases to".into()),
+            classes: Some("govuk-label--s".into()),
+            ..Label::default()
+        }),
+        error_message: errors.message("hand_to"),
+        ..Select::default()
+    })
+}
+
 fn require_manager(user: &CurrentUser) -> Result<(), WebError> {
     if user.can(Action::ManageAccounts) {
         Ok(())
@@ -403,6 +445,7 @@ pub(crate) enum Done {
     InvitationWithdrawn,
     TwoFactorReset,
     Details,
+    HandedOver,
 }
 
 impl Done {
@@ -417,6 +460,9 @@ impl Done {
             Self::Unlocked => "Sign-in lock lifted: failed attempts forgotten",
             Self::Reinvited => "New invitation sent: earlier links no longer work",
             Self::Details => "Name and email address saved",
+            Self::HandedOver => {
+                "Account disabled and signed out everywhere; its cases were handed over"
+            }
             Self::InvitationWithdrawn => "Invitation withdrawn: its link no longer works",
             Self::TwoFactorReset => {
                 "Two-factor sign-in reset and signed out everywhere: it is set up again at the \
@@ -450,6 +496,9 @@ struct UserPage {
     team: Html,
     name_field: Html,
     email_field: Html,
+    /// How many cases are assigned to the account, and whom they may be handed to on disabling.
+    cases_held: usize,
+    hand_to: Option<Html>,
     csrf_token: String,
 }
 
@@ -491,7 +540,16 @@ async fn user_page_with(
         ),
     });
     let invitation_open = sign_in.invitation.as_ref().is_some_and(|i| i.open_at(now));
+    let cases_held = accounts::cases_held(state.store(), &user.actor(), id, now).await?;
+    let hand_to = if cases_held > 0 && !account.disabled {
+        let people = accounts::list_accounts(state.store(), &user.actor()).await?;
+        Some(hand_to_select(&people, id, errors)?)
+    } else {
+        None
+    };
     Ok(UserPage {
+        cases_held,
+        hand_to,
         sign_in,
         invitation,
         invitation_open,
@@ -621,33 +679,55 @@ pub(crate) async fn change_role(
     }
 }
 
-/// `POST /admin/users/{id}/disable`.
+#[derive(Deserialize)]
+pub(crate) struct DisableForm {
+    #[serde(default)]
+    hand_to: String,
+}
+
+/// `POST /admin/users/{id}/disable`: disables the account, handing its cases to the person
+/// chosen, if any.
 pub(crate) async fn disable(
-    state: State<AppState>,
+    State(state): State<AppState>,
     user: CurrentUser,
-    id: Path<UserId>,
+    Path(id): Path<UserId>,
+    Form(form): Form<DisableForm>,
 ) -> Result<Response, WebError> {
-    set_disabled(state, user, id, true).await
+    let hand_to = match form.hand_to.trim() {
+        "" => Ok(None),
+        text => text.parse::<UserId>().map(Some).map_err(|_| {
+            AccountError::Invalid(vec![FieldError::new(
+                "hand_to",
+                "Choose a case manager or team manager whose account is active",
+            )])
+        }),
+    };
+    let result = match hand_to {
+        Ok(hand_to) => {
+            accounts::disable_and_hand_over(state.store(), &user.actor(), id, hand_to, state.now())
+                .await
+        }
+        Err(refused) => Err(refused),
+    };
+    match result {
+        Ok(0) => Ok(Redirect::to(&format!("/admin/users/{id}?done=disabled")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?done=handed_over")).into_response()),
+        Err(AccountError::Invalid(errors)) => {
+            let page = user_page(&state, &user, id, None, &FormErrors::new(errors)).await?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `POST /admin/users/{id}/enable`.
 pub(crate) async fn enable(
-    state: State<AppState>,
-    user: CurrentUser,
-    id: Path<UserId>,
-) -> Result<Response, WebError> {
-    set_disabled(state, user, id, false).await
-}
-
-async fn set_disabled(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<UserId>,
-    disabled: bool,
 ) -> Result<Response, WebError> {
-    accounts::set_account_disabled(state.store(), &user.actor(), id, disabled, state.now()).await?;
-    let done = if disabled { "disabled" } else { "enabled" };
-    Ok(Redirect::to(&format!("/admin/users/{id}?done={done}")).into_response())
+    accounts::set_account_disabled(state.store(), &user.actor(), id, false, state.now()).await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?done=enabled")).into_response())
 }
 
 /// `POST /admin/users/{id}/sign-out-everywhere`.
