@@ -135,6 +135,9 @@ pub enum Action {
     AuditPlans,
     /// Read the pseudonymised "what good looks like" example plans, for training.
     ViewAuditExamples,
+    /// Change the service's improvement plan: its actions' owners, due dates, status and
+    /// evidence, with an update each time, and replace it from a file.
+    EditImprovementPlan,
 }
 
 impl Action {
@@ -159,6 +162,7 @@ impl Action {
         Action::ManageAudits,
         Action::AuditPlans,
         Action::ViewAuditExamples,
+        Action::EditImprovementPlan,
     ];
 }
 
@@ -229,6 +233,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
                     | A::ManageAudits
                     | A::AuditPlans
                     | A::ViewAuditExamples
+                    | A::EditImprovementPlan
             ) || (actor.role == R::HeadOfService && action == A::TransferData)
         }
         (R::CaseManager, Resource::Service) => {
@@ -400,6 +405,7 @@ mod tests {
                 A::ManageAudits,
                 A::AuditPlans,
                 A::ViewAuditExamples,
+                A::EditImprovementPlan,
             ]
             .iter()
             .chain(extra)
