@@ -18,6 +18,7 @@ use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::transfer::{self, Progress};
 use tandem_core::Role;
+use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::targets::LocalTargets;
 use tandem_web::{Reporting, WebConfig};
 
@@ -33,19 +34,24 @@ const CASES: usize = 300;
 /// A year of figures as at its last day, well inside the generated history.
 const YEAR: &str = "period=range&start=2025-04-01&end=2026-03-31&as_at=2026-03-31";
 
+fn example_plan() -> ImprovementPlan {
+    improvement_plan::read(include_str!("../../../examples/improvement-plan.csv").as_bytes())
+        .expect("example plan")
+}
+
 /// The application with the example targets and plan, and generated cases up to today.
 async fn app() -> TestApp {
     let mut reporting = Reporting::new().expect("reporting");
     reporting.targets = LocalTargets::from_toml(include_str!("../../../examples/targets.toml"))
         .expect("example targets");
-    reporting.plan =
-        improvement_plan::read(include_str!("../../../examples/improvement-plan.csv").as_bytes())
-            .expect("example plan");
     let app = TestApp::with_config(WebConfig {
         reporting,
         ..support::config()
     })
     .await;
+    transfer::import_improvement_plan(app.store(), &example_plan(), false)
+        .await
+        .expect("keep the example plan");
     let options = GenerateOptions {
         cases: CASES,
         seed: 5,
@@ -401,31 +407,25 @@ async fn the_plan_tags_overdue_actions_and_reads_its_measures_live() {
     assert!(!judged.is_empty());
     assert!(!links(&page, "td a[href^='/dashboard/cases?']").is_empty());
 
-    // The plan downloads as two flat tables: a row per action, a row per measure.
-    let downloads = links(&page, "a[href^='/dashboard/tables/plan-']");
+    // The plan downloads in the columns it is imported from, and reads back as the same plan.
+    let downloads = links(&page, "a[href^='/dashboard/tables/']");
     assert_eq!(downloads.len(), 4);
-    let actions = app.get(&downloads[0].0, Some(&manager)).await;
-    assert_eq!(actions.status, StatusCode::OK);
-    let rows = csv_cells(&actions.body);
+    let plan = app.get(&downloads[0].0, Some(&manager)).await;
+    assert_eq!(plan.status, StatusCode::OK);
     assert_eq!(
-        rows[0],
-        [
-            "priority",
-            "objective",
-            "action",
-            "owner",
-            "due",
-            "status",
-            "overdue"
-        ]
+        improvement_plan::read(plan.body.as_bytes()).expect("the download reads back"),
+        example_plan()
     );
+    let rows = csv_cells(&plan.body);
+    assert_eq!(rows[0], improvement_plan::header());
     // The page's rows: the overdue summary (one per overdue action), then each objective's
-    // actions and its measures (which have a row header).
+    // actions and its measures; the download has a row for each action and measure.
     let rows_on_page = page.texts("table tbody tr").len();
-    let measure_rows = page.texts("table tbody tr th").len();
-    assert_eq!(rows.len() - 1, rows_on_page - overdue.len() - measure_rows);
-    let flagged = rows.iter().filter(|r| r[6] == "yes").count();
-    assert_eq!(flagged, overdue.len());
+    assert_eq!(rows.len() - 1, rows_on_page - overdue.len());
+    // Each action opens on its own page, to update it.
+    let updates = links(&page, "td a[href^='/plan/actions/']");
+    assert_eq!(updates.len(), example_plan().actions().count());
+    assert!(updates.iter().all(|(_, text)| text == "Update"), "{updates:?}");
     let measures = app.get(&downloads[2].0, Some(&manager)).await;
     let measures = csv_cells(&measures.body);
     assert_eq!(

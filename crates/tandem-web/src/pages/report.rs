@@ -16,7 +16,7 @@ use crate::pages::dashboard::{self, HeadlineRow, Table, headline_rows};
 use crate::pages::downloads::workbook_link;
 use crate::pages::layout::Layout;
 use crate::pages::period::PeriodForm;
-use crate::pages::plan::PlanView;
+use crate::pages::plan::{self, PlanView};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -59,6 +59,7 @@ pub(crate) async fn show(
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
+    let kept = plan::kept(&state, &user).await?;
     let chart = |table: Table| -> Result<Html, WebError> {
         table
             .chart(&d, &chosen)?
@@ -86,7 +87,7 @@ pub(crate) async fn show(
             .collect::<Result<_, _>>()?,
         backlog: chart(Table::Backlog)?,
         lateness: chart(Table::Lateness)?,
-        plan: PlanView::new(&state.config().reporting.plan, &d, &chosen, today),
+        plan: PlanView::new(&kept.plan, &d, &chosen, today),
         measures_caption: "How we will know: the plan's measures against their targets",
     };
     Ok(html(StatusCode::OK, page.render()?))

@@ -26,7 +26,8 @@ pub(crate) async fn download(
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = read_linked(&state, &user, &form).await?;
-    let plan = PlanView::new(&state.config().reporting.plan, &d, &chosen, today);
+    let kept = crate::pages::plan::kept(&state, &user).await?;
+    let plan = PlanView::new(&kept.plan, &d, &chosen, today);
     let made = document(&d, &chosen, &plan, today, state.now().into());
     let bytes = tandem_pdf::render(&made);
     let disposition = format!("attachment; filename=\"board-report-{}.pdf\"", chosen.as_of);
