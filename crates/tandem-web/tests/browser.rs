@@ -194,6 +194,83 @@ async fn audit_journey_in_a_real_browser_with_and_without_javascript() {
     );
 }
 
+/// Editing an improvement-plan action on its own (run it alone with `cargo test --test browser
+/// improvement_plan_`): the head of service opens an action from /plan, saves with the owner
+/// left empty (the error summary first), puts it right and sees the update in the action's
+/// history. With and without JavaScript, every page checked with axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn improvement_plan_journey_in_a_real_browser_with_and_without_javascript() {
+    let prerequisites = match Prerequisites::find() {
+        Ok(found) => found,
+        Err(missing) if !e2e::required() => {
+            eprintln!("SKIPPED the improvement plan journey: {missing}.");
+            return;
+        }
+        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    };
+    let server = Server::start().await;
+    let driver = ChromeDriver::start(&prerequisites);
+    let mut violations = Vec::new();
+    for javascript in [true, false] {
+        let mut browser = Browser::open(
+            &driver,
+            &prerequisites,
+            &server,
+            javascript,
+            Window::Desktop,
+        )
+        .await;
+        edit_an_improvement_plan_action(&mut browser, javascript).await;
+        let (found, _) = browser.close().await;
+        violations.extend(found);
+    }
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} accessibility violation(s):\n\n{}",
+        violations.len(),
+        violations.join("\n\n")
+    );
+}
+
+/// Open an action from the plan, fail to save it without an owner, then update it.
+async fn edit_an_improvement_plan_action(browser: &mut Browser, javascript: bool) {
+    const ACTION: &str = "Train case managers to summarise health and social care advice in plans";
+    browser.sign_in(Role::HeadOfService).await;
+    browser.visit("/plan").await;
+    assert_eq!(browser.heading().await, "Improvement plan");
+    browser.check("improvement-plan").await;
+    browser.click_row_link(ACTION, "Update").await;
+    assert_eq!(browser.heading().await, ACTION);
+    browser.check("improvement-plan-action").await;
+    let note = if javascript {
+        "Trainer found; sessions booked"
+    } else {
+        "First session held"
+    };
+    browser.fill("Owner", "").await;
+    browser.choose_radio("In progress").await;
+    browser
+        .fill("Update (optional if you changed something above)", note)
+        .await;
+    browser.press("Save update").await;
+    assert_eq!(
+        browser.error_summary().await,
+        ["Enter the officer or role answerable for the action"]
+    );
+    browser.check("improvement-plan-action-errors").await;
+    browser.fill("Owner", "Principal educational psychologist").await;
+    browser.press("Save update").await;
+    assert_eq!(browser.banner().await, "The action is updated");
+    assert_eq!(
+        browser.summary_value("Owner").await,
+        "Principal educational psychologist"
+    );
+    let history = browser.texts("main ol li p").await;
+    assert_eq!(history.first().map(String::as_str), Some(note));
+    browser.check("improvement-plan-action-updated").await;
+    sign_out(browser).await;
+}
+
 /// Draw, assign, grade, settle, report.
 async fn run_an_audit(browser: &mut Browser) {
     use tandem_core::plan::audit::Term;

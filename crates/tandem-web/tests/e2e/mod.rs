@@ -193,6 +193,13 @@ impl Server {
             .expect("generate cases");
         link_parent_to_first_case(&store).await;
         issue_final_plans(&store).await;
+        let plan = tandem_app::interchange::improvement_plan::read(
+            include_str!("../../../../examples/improvement-plan.csv").as_bytes(),
+        )
+        .expect("the example plan");
+        transfer::import_improvement_plan(&store, &plan, false)
+            .await
+            .expect("keep the example plan");
 
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
