@@ -7,8 +7,10 @@
 -- evidence, and a version that every change moves on, so that a form based on an older version
 -- is refused rather than overwriting someone else's change. Each change is kept, dated and
 -- attributed, with what it changed.
+-- AUTOINCREMENT: an id is never used again after a plan is replaced, so that a link or a form
+-- open on an old action can never reach a new one (PostgreSQL's identity never reuses either).
 CREATE TABLE improvement_items (
-    id        INTEGER PRIMARY KEY,
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     position  INTEGER NOT NULL,
     priority  TEXT    NOT NULL,
     objective TEXT    NOT NULL,

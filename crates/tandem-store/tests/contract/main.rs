@@ -15,6 +15,7 @@ mod audits;
 mod bulk;
 mod cases;
 mod documents;
+mod improvement;
 mod helpers;
 mod listing;
 mod messages;
