@@ -183,8 +183,18 @@ fn evidence_is_read_for_actions_only() {
         .iter()
         .map(ToString::to_string)
         .collect();
-    assert_eq!(found, ["line 3: a measure has no evidence; only actions do"]);
-    let plan = read(text.lines().take(2).collect::<Vec<_>>().join("\n").as_bytes()).unwrap();
+    assert_eq!(
+        found,
+        ["line 3: a measure has no evidence; only actions do"]
+    );
+    let plan = read(
+        text.lines()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .as_bytes(),
+    )
+    .unwrap();
     assert_eq!(
         plan.priorities[0].objectives[0].actions[0].evidence,
         "Minutes of 3 March"
@@ -435,7 +445,10 @@ async fn an_edit_is_checked_whole_and_refused_whole(ctx: Ctx) {
         .update_improvement_action(&head, 999_999, 1, &unchanged)
         .await
         .unwrap_err();
-    assert!(matches!(missing, ServiceError::NotFound { .. }), "{missing:?}");
+    assert!(
+        matches!(missing, ServiceError::NotFound { .. }),
+        "{missing:?}"
+    );
     let now = services.improvement_action(&head, id).await.unwrap().stored;
     assert_eq!(now.version, 1);
     assert!(now.updates.is_empty());
@@ -464,7 +477,11 @@ async fn only_heads_of_service_and_team_managers_may_edit(ctx: Ctx) {
         assert!(matches!(refused, ServiceError::Forbidden), "{role}");
         // Those who see the figures read the plan; the others do not.
         let reads = services.improvement_plan(&caller).await.is_ok();
-        assert_eq!(reads, matches!(role, Role::QaAuditor | Role::Analyst), "{role}");
+        assert_eq!(
+            reads,
+            matches!(role, Role::QaAuditor | Role::Analyst),
+            "{role}"
+        );
     }
     assert_eq!(audited(store, "denied").await, 5 + 3);
     let manager = person(store, "tm@example.test", Role::TeamManager).await;
@@ -486,7 +503,10 @@ async fn a_kept_plan_is_replaced_only_when_asked(ctx: Ctx) {
         .await
         .unwrap_err();
     assert!(matches!(refused, TransferError::Rejected(_)), "{refused:?}");
-    assert_eq!(transfer::export_improvement_plan(store).await.unwrap(), kept);
+    assert_eq!(
+        transfer::export_improvement_plan(store).await.unwrap(),
+        kept
+    );
     assert_eq!(
         transfer::import_improvement_plan(store, &smaller, true)
             .await

@@ -224,7 +224,11 @@ mod tests {
 
     #[test]
     fn an_update_lists_the_fields_it_changed_in_the_forms_order() {
-        let before = action("Train case managers", "2021-02-28", ActionStatus::NotStarted);
+        let before = action(
+            "Train case managers",
+            "2021-02-28",
+            ActionStatus::NotStarted,
+        );
         assert_eq!(before.changes(&before), []);
         let after = Action {
             due: d("2021-03-31"),

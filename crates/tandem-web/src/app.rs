@@ -29,8 +29,8 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
-    ehc_plan, invitations, messages, new_request, plan, plan_action, plan_audits, plan_comments, report,
-    sign_in, two_factor,
+    ehc_plan, invitations, messages, new_request, plan, plan_action, plan_audits, plan_comments,
+    report, sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;

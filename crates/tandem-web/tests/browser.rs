@@ -258,7 +258,9 @@ async fn edit_an_improvement_plan_action(browser: &mut Browser, javascript: bool
         ["Enter the officer or role answerable for the action"]
     );
     browser.check("improvement-plan-action-errors").await;
-    browser.fill("Owner", "Principal educational psychologist").await;
+    browser
+        .fill("Owner", "Principal educational psychologist")
+        .await;
     browser.press("Save update").await;
     assert_eq!(browser.banner().await, "The action is updated");
     assert_eq!(

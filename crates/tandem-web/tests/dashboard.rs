@@ -425,7 +425,10 @@ async fn the_plan_tags_overdue_actions_and_reads_its_measures_live() {
     // Each action opens on its own page, to update it.
     let updates = links(&page, "td a[href^='/plan/actions/']");
     assert_eq!(updates.len(), example_plan().actions().count());
-    assert!(updates.iter().all(|(_, text)| text == "Update"), "{updates:?}");
+    assert!(
+        updates.iter().all(|(_, text)| text == "Update"),
+        "{updates:?}"
+    );
     let measures = app.get(&downloads[2].0, Some(&manager)).await;
     let measures = csv_cells(&measures.body);
     assert_eq!(

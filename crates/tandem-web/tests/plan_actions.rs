@@ -28,7 +28,9 @@ async fn app() -> (TestApp, i64) {
     transfer::import_improvement_plan(app.store(), &plan, false)
         .await
         .unwrap();
-    let kept = transfer::export_improvement_plan(app.store()).await.unwrap();
+    let kept = transfer::export_improvement_plan(app.store())
+        .await
+        .unwrap();
     let id = kept
         .actions()
         .find(|(_, _, a)| a.text.starts_with("Train case managers"))
@@ -37,7 +39,12 @@ async fn app() -> (TestApp, i64) {
     (app, id)
 }
 
-fn form<'a>(version: &'a str, owner: &'a str, year: &'a str, note: &'a str) -> Vec<(&'a str, &'a str)> {
+fn form<'a>(
+    version: &'a str,
+    owner: &'a str,
+    year: &'a str,
+    note: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("version", version),
         (
@@ -73,7 +80,12 @@ async fn an_action_is_updated_from_its_form_and_the_update_is_kept() {
     let wrong = app
         .post_form(&address, Some(&head), &form("1", "", "", "Booked"))
         .await;
-    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
     assert_eq!(
         wrong.texts(".govuk-error-summary__list a"),
         [
@@ -83,8 +95,13 @@ async fn an_action_is_updated_from_its_form_and_the_update_is_kept() {
     );
     assert!(wrong.body.contains("href=\"#due-year\""));
     assert!(wrong.body.contains(">Booked</textarea>"));
-    let unchanged = transfer::export_improvement_plan(app.store()).await.unwrap();
-    let (_, _, action) = unchanged.actions().find(|(_, _, a)| a.id == Some(id)).unwrap();
+    let unchanged = transfer::export_improvement_plan(app.store())
+        .await
+        .unwrap();
+    let (_, _, action) = unchanged
+        .actions()
+        .find(|(_, _, a)| a.id == Some(id))
+        .unwrap();
     assert_eq!(action.status, ActionStatus::NotStarted);
 
     let saved = app
@@ -117,7 +134,10 @@ async fn an_action_is_updated_from_its_form_and_the_update_is_kept() {
             "Evidence added: Two sessions booked",
         ]
     );
-    assert!(page.texts("main ol p").contains(&"Trainer found".to_owned()));
+    assert!(
+        page.texts("main ol p")
+            .contains(&"Trainer found".to_owned())
+    );
     // The form now names the new version.
     assert!(page.body.contains("name=\"version\" value=\"2\""));
     assert_eq!(app.audit("improvement_plan.update").await.len(), 1);
@@ -152,9 +172,15 @@ async fn a_stale_form_is_answered_with_a_conflict_and_saves_nothing() {
     );
     // The action as it is now, above the form; what was typed, in the form; the version seen.
     assert!(stale.texts("dd").contains(&"Head of SEND".to_owned()));
-    assert!(stale.body.contains("value=\"Principal educational psychologist\""));
+    assert!(
+        stale
+            .body
+            .contains("value=\"Principal educational psychologist\"")
+    );
     assert!(stale.body.contains("name=\"version\" value=\"2\""));
-    let now = transfer::export_improvement_plan(app.store()).await.unwrap();
+    let now = transfer::export_improvement_plan(app.store())
+        .await
+        .unwrap();
     let (_, _, action) = now.actions().find(|(_, _, a)| a.id == Some(id)).unwrap();
     assert_eq!(action.owner, "Head of SEND");
     assert_eq!(app.audit("improvement_plan.update").await.len(), 1);
@@ -170,14 +196,20 @@ async fn those_who_may_not_edit_read_the_history_without_a_form() {
         assert_eq!(page.status, StatusCode::OK, "{role}");
         assert!(page.texts("main form").is_empty(), "{role}");
         let plan = app.get("/plan", Some(&reader)).await;
-        assert!(plan.body.contains(&format!("href=\"{address}\">History")), "{role}");
+        assert!(
+            plan.body.contains(&format!("href=\"{address}\">History")),
+            "{role}"
+        );
         let refused = app
             .post_form(&address, Some(&reader), &form("1", "Me", "2021", "No"))
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{role}");
     }
     let missing = app
-        .get("/plan/actions/999999", Some(&app.sign_in(Role::HeadOfService).await))
+        .get(
+            "/plan/actions/999999",
+            Some(&app.sign_in(Role::HeadOfService).await),
+        )
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(app.audit("improvement_plan.update").await.len(), 0);

@@ -70,9 +70,7 @@ pub fn read_file(path: &Path) -> Result<ImprovementPlan, CliError> {
     } else {
         read(bytes.as_slice())
     };
-    read.map_err(|problems| {
-        CliError::Rejected(problems.iter().map(|p| p.located(&name)).collect())
-    })
+    read.map_err(|problems| CliError::Rejected(problems.iter().map(|p| p.located(&name)).collect()))
 }
 
 fn import(args: ImportArgs) -> Result<(), CliError> {

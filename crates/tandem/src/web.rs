@@ -157,7 +157,9 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
 async fn keep_plan_if_none(store: &Store, plan: &ImprovementPlan) -> Result<(), CliError> {
     match transfer::import_improvement_plan(store, plan, false).await {
         Ok(_) => {
-            eprintln!("The improvement plan from --plan (TANDEM_PLAN) is now kept in the database.");
+            eprintln!(
+                "The improvement plan from --plan (TANDEM_PLAN) is now kept in the database."
+            );
             Ok(())
         }
         Err(transfer::TransferError::Rejected(_)) => {
@@ -879,7 +881,12 @@ mod tests {
     fn the_demo_reads_the_example_targets_and_plan() {
         let demo = demo_reporting().expect("the example targets are valid");
         assert!(!demo.targets.targets.0.is_empty());
-        assert!(!demo_plan().expect("the example plan is valid").priorities.is_empty());
+        assert!(
+            !demo_plan()
+                .expect("the example plan is valid")
+                .priorities
+                .is_empty()
+        );
     }
 
     #[test]

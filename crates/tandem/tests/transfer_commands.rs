@@ -371,7 +371,10 @@ fn backup_copies_sqlite_and_explains_pg_dump() {
 #[test]
 fn an_improvement_plan_is_imported_once_exported_and_replaced_on_request() {
     on_each_database(|database, dir| {
-        let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/improvement-plan.csv");
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/improvement-plan.csv"
+        );
         // Problems name the file and line, and nothing is kept.
         let bad = dir.join("bad-plan.csv");
         std::fs::write(&bad, "priority,objective,item,text\nP,O,wish,Do it\n").unwrap();
@@ -399,11 +402,23 @@ fn an_improvement_plan_is_imported_once_exported_and_replaced_on_request() {
         let workbook = dir.join("plan.xlsx");
         ok(tandem(
             database,
-            &["improvement-plan", "export", "--format", "xlsx", "--out", path_text(&workbook)],
+            &[
+                "improvement-plan",
+                "export",
+                "--format",
+                "xlsx",
+                "--out",
+                path_text(&workbook),
+            ],
         ));
         ok(tandem(
             database,
-            &["improvement-plan", "import", "--replace", path_text(&workbook)],
+            &[
+                "improvement-plan",
+                "import",
+                "--replace",
+                path_text(&workbook),
+            ],
         ));
         let csv = ok(tandem(database, &["improvement-plan", "export"]));
         let exported = tandem_app::interchange::improvement_plan::read(csv.stdout.as_slice())

@@ -104,15 +104,22 @@ pub fn read(input: impl Read) -> Result<ImprovementPlan, Vec<Problem>> {
 /// Reads a plan from the first sheet of an XLSX workbook (header on the first row); on any
 /// problem, every problem in row order instead. Dates may be typed as text or be real dates.
 pub fn read_xlsx(bytes: &[u8]) -> Result<ImprovementPlan, Vec<Problem>> {
-    let unreadable = |e: &dyn std::fmt::Display| vec![Problem::new(1, format!("not a workbook Tandem can read: {e}"))];
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| unreadable(&e))?;
+    let unreadable = |e: &dyn std::fmt::Display| {
+        vec![Problem::new(
+            1,
+            format!("not a workbook Tandem can read: {e}"),
+        )]
+    };
+    let mut workbook =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let sheet = match workbook.worksheet_range_at(0) {
         Some(Ok(sheet)) => sheet,
         Some(Err(e)) => return Err(unreadable(&e)),
         None => return Err(vec![Problem::new(1, "the workbook has no sheet")]),
     };
-    let mut lines = sheet.rows().map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
+    let mut lines = sheet
+        .rows()
+        .map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
     let header = lines.next().unwrap_or_default();
     let rows = (2u64..)
         .zip(lines)

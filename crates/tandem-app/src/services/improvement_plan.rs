@@ -64,7 +64,11 @@ impl Services {
         drop(read);
         Ok(PlanOverview {
             plan,
-            may_edit: can(&caller.actor, Action::EditImprovementPlan, Resource::Service),
+            may_edit: can(
+                &caller.actor,
+                Action::EditImprovementPlan,
+                Resource::Service,
+            ),
         })
     }
 
@@ -80,7 +84,11 @@ impl Services {
         drop(read);
         Ok(ActionOverview {
             stored: stored.ok_or_else(|| action_not_found(id))?,
-            may_edit: can(&caller.actor, Action::EditImprovementPlan, Resource::Service),
+            may_edit: can(
+                &caller.actor,
+                Action::EditImprovementPlan,
+                Resource::Service,
+            ),
         })
     }
 

@@ -33,8 +33,8 @@ pub use plan_comments::{DraftComment, DraftForComment, after_comment_period};
 pub use plans::{Acknowledgement, PlanSaved, PlanView, SignOff, blocking, finding_key};
 pub use recording::CaseManager;
 pub use tandem_store::{
-    ActionUpdate, AdviceResponse, AuditAssignment, AuditExample, AuditRound, AuditSample, AuditScore,
-    DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion,
+    ActionUpdate, AdviceResponse, AuditAssignment, AuditExample, AuditRound, AuditSample,
+    AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion,
     StoredAction, UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services

@@ -44,7 +44,13 @@ async fn a_plan_is_kept_in_order_and_its_actions_change_from_their_version(ctx: 
             metric: None,
         });
     let mut tx = store.begin_at(at("2026-03-02")).await.expect("begin");
-    assert!(tx.improvement_plan().await.expect("none").priorities.is_empty());
+    assert!(
+        tx.improvement_plan()
+            .await
+            .expect("none")
+            .priorities
+            .is_empty()
+    );
     assert_eq!(tx.replace_improvement_plan(&plan).await.expect("keep"), 3);
     let kept = tx.improvement_plan().await.expect("read");
     tx.commit().await.expect("commit");
@@ -77,7 +83,11 @@ async fn a_plan_is_kept_in_order_and_its_actions_change_from_their_version(ctx: 
     tx.commit().await.expect("commit");
 
     let mut tx = store.begin().await.expect("begin");
-    let stored = tx.improvement_action(id).await.expect("read").expect("found");
+    let stored = tx
+        .improvement_action(id)
+        .await
+        .expect("read")
+        .expect("found");
     assert_eq!(stored.version, 2);
     assert_eq!(stored.action, after);
     assert_eq!(
@@ -108,7 +118,12 @@ async fn a_plan_is_kept_in_order_and_its_actions_change_from_their_version(ctx: 
     );
     // A measure is not an action.
     let measure_id = id + 1;
-    assert!(tx.improvement_action(measure_id).await.expect("read").is_none());
+    assert!(
+        tx.improvement_action(measure_id)
+            .await
+            .expect("read")
+            .is_none()
+    );
 
     // Replacing the plan replaces its actions and their history.
     let mut smaller = ImprovementPlan::default();
@@ -116,8 +131,16 @@ async fn a_plan_is_kept_in_order_and_its_actions_change_from_their_version(ctx: 
         .objective_mut("Only", "One")
         .actions
         .push(action("New", ActionStatus::NotStarted));
-    assert_eq!(tx.replace_improvement_plan(&smaller).await.expect("replace"), 1);
+    assert_eq!(
+        tx.replace_improvement_plan(&smaller)
+            .await
+            .expect("replace"),
+        1
+    );
     assert!(tx.improvement_action(id).await.expect("read").is_none());
-    assert_eq!(tx.improvement_plan().await.expect("read").actions().count(), 1);
+    assert_eq!(
+        tx.improvement_plan().await.expect("read").actions().count(),
+        1
+    );
     tx.commit().await.expect("commit");
 }

@@ -208,10 +208,7 @@ pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard) -> [Sheet; 2] {
         Sheet {
             name: plan_name.to_owned(),
             title: "Improvement plan".to_owned(),
-            rows: (
-                improvement_plan::header(),
-                improvement_plan::rows(plan),
-            ),
+            rows: (improvement_plan::header(), improvement_plan::rows(plan)),
         },
         Sheet {
             name: measures_name.to_owned(),

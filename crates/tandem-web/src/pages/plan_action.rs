@@ -270,8 +270,12 @@ fn action_page(
         None
     };
     Ok(ActionPage {
-        layout: Layout::signed_in(user, format!("Improvement plan action: {}", action.text), "/plan")
-            .with_errors(!problems.is_empty()),
+        layout: Layout::signed_in(
+            user,
+            format!("Improvement plan action: {}", action.text),
+            "/plan",
+        )
+        .with_errors(!problems.is_empty()),
         back_link: back_link("/plan", "Back to the improvement plan")?,
         error_summary: problems.errors.summary()?,
         done,
