@@ -129,6 +129,18 @@ pub struct Summary {
     pub where_: Vec<String>,
 }
 
+impl Summary {
+    /// The sentences in the order a report gives them, each group after its heading.
+    pub fn groups(&self) -> [(&'static str, &[String]); 4] {
+        [
+            ("What improved", &self.improved),
+            ("What worsened", &self.worsened),
+            ("Held steady, or nothing to compare with", &self.steady),
+            ("Where plans were held up", &self.where_),
+        ]
+    }
+}
+
 /// The summary of `d`: each tile's measure this month against the month before (and its
 /// target), then where the delays were over the dashboard's period.
 pub fn summary(d: &Dashboard) -> Summary {

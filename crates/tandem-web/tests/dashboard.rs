@@ -97,6 +97,33 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     let page = app.get(&format!("/dashboard?{YEAR}"), Some(&manager)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.texts("h1"), ["Performance dashboard"]);
+    // First, the headline tiles for the period's last month; then the period form, folded.
+    assert_eq!(page.texts("#on-track"), ["Are we on track? March 2026"]);
+    assert_eq!(
+        page.texts(".tandem-tile h3"),
+        [
+            "Final plans issued within 20 weeks (exception cases left out)",
+            "Decisions whether to assess within 6 weeks",
+            "Advice within 6 weeks (all kinds)",
+            "Annual review meetings held on time"
+        ]
+    );
+    let facts = page.texts(".tandem-tile:first-child dt");
+    assert_eq!(
+        facts,
+        [
+            "Last 12 months",
+            "Since February 2026",
+            "Target and trajectory",
+            "England"
+        ]
+    );
+    assert!(
+        page.texts(".tandem-tile:first-child dd")[3].starts_with("46.4% (England, 2024"),
+        "{:?}",
+        page.texts(".tandem-tile:first-child dd")
+    );
+    assert!(page.body.find("class=\"tandem-tiles\"") < page.body.find("id=\"start-day\""));
     assert_eq!(
         page.texts("#shown"),
         [format!(
@@ -116,7 +143,7 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     // lateness.
     assert_eq!(page.texts("figure > svg[role=img]").len(), 14);
     assert_eq!(
-        page.texts("figure > .tandem-table-scroll > table caption")
+        page.texts("figure .tandem-table-scroll > table caption")
             .len(),
         14
     );
@@ -129,10 +156,10 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     ] {
         assert!(providers.iter().any(|p| p == health), "{providers:?}");
     }
-    let headline = page.texts("#headline + table tbody tr th");
+    let headline = page.texts("#headline + details table tbody tr th");
     assert_eq!(headline.len(), 11);
     // The headline measure is judged against the target in force (70% since 2021).
-    let first = page.texts("#headline + table tbody tr:first-child td");
+    let first = page.texts("#headline + details table tbody tr:first-child td");
     assert_eq!(first[1], "70.0%");
     assert!(
         first[2] == "On track" || first[2] == "Off track",
@@ -212,7 +239,7 @@ async fn every_drill_down_lists_as_many_cases_as_its_figure_counts() {
     // asks each provider once per case, so its requests are its cases), the backlog and lateness.
     let mut checked = 0;
     for css in [
-        "#headline + table a",
+        "#headline + details table a",
         "#trend-final-plans-within-20-weeks-excl-exceptions table a",
         "#case-manager-final-plans-within-20-weeks-excl-exceptions table a",
         "#advice-provider table a",
@@ -328,11 +355,11 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(workbook.bytes)).unwrap();
     let names = book.sheet_names();
-    // Then the health lead's table (on its own page), and the plan's actions and measures.
+    // Then the health lead's table (on its own page), the plan and its measures.
     assert_eq!(names.len(), 18);
     assert_eq!(
         names[15..],
-        ["Health advice by provider", "Plan actions", "Plan measures"]
+        ["Health advice by provider", "Improvement plan", "Plan measures"]
     );
     assert_eq!(names[0], "Headline measures");
     assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
@@ -371,7 +398,7 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     assert_eq!(rows.len(), 11);
     assert_eq!(&rows[0][0], "final_plans_within_20_weeks_excl_exceptions");
     assert_eq!(&rows[0][6], "70.0");
-    let shown = links(&page, "#headline + table a")[0].1.clone();
+    let shown = links(&page, "#headline + details table a")[0].1.clone();
     assert_eq!(rows[0][4].parse::<u64>().unwrap(), counted(&shown));
     let unknown = app
         .get(
@@ -459,7 +486,18 @@ async fn the_board_report_is_one_printable_page() {
     ));
     // 3 trends, the backlog and lateness; the headline table; the plan's progress.
     assert_eq!(page.texts("figure > svg[role=img]").len(), 5);
-    assert_eq!(page.texts("main h2").len(), 5);
+    // It opens with the summary in words, then 3 trends, the backlog and lateness; the
+    // headline table; the plan's progress.
+    assert_eq!(
+        page.texts("#summary"),
+        ["Summary: March 2026 against the month before"]
+    );
+    let said = page.texts("#summary ~ ul.govuk-list--bullet li");
+    assert!(
+        said.iter().any(|s| s.contains("final plans issued within 20 weeks")),
+        "{said:?}"
+    );
+    assert_eq!(page.texts("main h2").len(), 6);
     assert!(!page.texts("tr .govuk-tag--red").is_empty());
     // Strict CSP: no inline styles; printing is the stylesheet's business.
     assert!(!page.body.contains("style="));

@@ -15,6 +15,8 @@ use tandem_app::reports::{self, CasesBehind, Naming};
 use tandem_app::services::Caller;
 use tandem_app::services::Source;
 use tandem_core::dashboard::{BACKLOG_BUCKETS, Backlog, Dashboard, Figure, Part, Reading, Slice};
+use tandem_core::headline::{Tile, tiles};
+use tandem_core::targets::EnglandFigure;
 use tandem_core::messages::ReplyTimes;
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Metrics};
 use tandem_core::names::AdviceKind;
@@ -605,6 +607,87 @@ pub(crate) async fn read(
     .await?)
 }
 
+/// A headline measure as a tile at the top of the dashboard.
+pub(crate) struct TileView {
+    label: String,
+    /// This month's rate ("75.0%"), or that nothing was counted.
+    value: String,
+    /// "3 of 4".
+    counted: String,
+    /// On track or off track, as a tag's class and words.
+    tag: Option<(&'static str, &'static str)>,
+    /// The tile's other figures as (term, description): the rolling year, the change since last
+    /// month, the target and trajectory, England.
+    facts: Vec<(String, String)>,
+}
+
+impl TileView {
+    fn new(tile: &Tile) -> Self {
+        let previous = tile.month.back(1).label();
+        let rolling = match tile.rolling.rate() {
+            Some(r) => format!(
+                "{} ({} of {})",
+                percent(r),
+                thousands(tile.rolling.numerator),
+                thousands(tile.rolling.denominator)
+            ),
+            None => "None counted".to_owned(),
+        };
+        let change = match (tile.change_points(), tile.last_month.and_then(|r| r.rate())) {
+            (Some(points), Some(before)) if points >= 0.05 => {
+                format!("Up {points:.1} points (from {})", percent(before))
+            }
+            (Some(points), Some(before)) if points <= -0.05 => {
+                format!("Down {:.1} points (from {})", -points, percent(before))
+            }
+            (Some(_), Some(before)) => format!("No change ({})", percent(before)),
+            _ => "Nothing to compare: none counted in one of the months".to_owned(),
+        };
+        let target = match (tile.target, tile.next_step) {
+            (Some(now), Some(next)) => format!(
+                "{}; {} from {}",
+                percent(now.rate),
+                percent(next.rate),
+                dates::long(next.from)
+            ),
+            (Some(now), None) => percent(now.rate),
+            (None, Some(next)) => {
+                format!("None yet; {} from {}", percent(next.rate), dates::long(next.from))
+            }
+            (None, None) => "None set".to_owned(),
+        };
+        let mut facts = vec![
+            (format!("Last {} months", tile.rolling_months), rolling),
+            (format!("Since {previous}"), change),
+            ("Target and trajectory".to_owned(), target),
+        ];
+        if let Some(england) = tile.england {
+            facts.push((
+                "England".to_owned(),
+                format!("{} ({})", percent(england.rate), england.label),
+            ));
+        }
+        Self {
+            label: measure_label(tile.measure),
+            value: tile
+                .this_month
+                .rate()
+                .map_or_else(|| "None counted".to_owned(), percent),
+            counted: format!(
+                "{} of {}",
+                thousands(tile.this_month.numerator),
+                thousands(tile.this_month.denominator)
+            ),
+            tag: match tile.on_track {
+                Some(true) => Some(("govuk-tag--green", "On track")),
+                Some(false) => Some(("govuk-tag--red", "Off track")),
+                None => None,
+            },
+            facts,
+        }
+    }
+}
+
 /// A chart on the page with its download links.
 struct ChartSection {
     chart: Html,
@@ -620,6 +703,9 @@ struct Group {
 /// What the page says about the figures it shows: drawn once per dashboard and period, and kept
 /// with it ([`FiguresCache`]).
 pub(crate) struct Figures {
+    /// The month the tiles are about ("March 2026").
+    month: String,
+    tiles: Vec<TileView>,
     period: String,
     as_at: String,
     cases: String,
@@ -641,7 +727,8 @@ struct DashboardPage {
     replies: Vec<(&'static str, u64)>,
 }
 
-fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
+fn figures(d: &Dashboard, chosen: &Chosen, england: &[EnglandFigure]) -> askama::Result<Figures> {
+    let tiles = tiles(d, england);
     let mut groups = vec![
         Group {
             heading: "Trends over 24 months",
@@ -680,6 +767,8 @@ fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
         });
     }
     Ok(Figures {
+        month: tiles.first().map(|t| t.month.label()).unwrap_or_default(),
+        tiles: tiles.iter().map(TileView::new).collect(),
         period: chosen.describe(),
         as_at: dates::long(chosen.as_of),
         cases: thousands(d.headline.cases),
@@ -724,7 +813,8 @@ pub(crate) async fn show(
             let shown = match state.dashboard_figures().get(&d, chosen) {
                 Some(shown) => shown,
                 None => {
-                    let shown = Arc::new(figures(&d, chosen)?);
+                    let england = &state.config().reporting.targets.england;
+                    let shown = Arc::new(figures(&d, chosen, england)?);
                     state.dashboard_figures().put(&d, chosen, &shown);
                     shown
                 }

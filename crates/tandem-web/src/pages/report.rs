@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use tandem_core::dates;
+use tandem_core::headline::{Summary, summary};
 use tandem_core::metrics::FINAL_PLANS_EXCL;
 
 use crate::Html;
@@ -34,6 +35,8 @@ const TRENDS: [&str; 3] = [
 #[template(path = "pages/report.html")]
 struct ReportPage {
     layout: Layout,
+    /// What improved, what worsened and where, in sentences.
+    summary: Summary,
     title: String,
     period: String,
     as_at: String,
@@ -66,6 +69,7 @@ pub(crate) async fn show(
             .ok_or_else(|| WebError::internal("report", format!("no chart for {}", table.name())))
     };
     let page = ReportPage {
+        summary: summary(&d),
         layout: Layout::signed_in(
             &user,
             format!("Board report: {}", chosen.title()),
