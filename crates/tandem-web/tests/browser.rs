@@ -273,6 +273,49 @@ async fn edit_an_improvement_plan_action(browser: &mut Browser, javascript: bool
     sign_out(browser).await;
 }
 
+/// The dashboard's first screen (run it alone with `cargo test --test browser dashboard_`): in
+/// a 1280-pixel-wide window the four headline tiles end within the first 900 pixels, above the
+/// period form and the charts, and the page passes axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_tiles_are_on_the_first_screen() {
+    let prerequisites = match Prerequisites::find() {
+        Ok(found) => found,
+        Err(missing) if !e2e::required() => {
+            eprintln!("SKIPPED the dashboard's first screen: {missing}.");
+            return;
+        }
+        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    };
+    let server = Server::start().await;
+    let driver = ChromeDriver::start(&prerequisites);
+    let mut browser =
+        Browser::open(&driver, &prerequisites, &server, true, Window::Desktop).await;
+    browser.sign_in(Role::HeadOfService).await;
+    browser.visit("/dashboard").await;
+    assert_eq!(
+        browser.texts(".tandem-tile h3").await.len(),
+        4,
+        "four headline tiles"
+    );
+    let (width, tiles_end) = browser.lowest_bottom(".tandem-tile").await;
+    assert!(width >= 1264.0, "a 1280-pixel window, not {width}");
+    assert!(
+        tiles_end > 0.0 && tiles_end <= 900.0,
+        "the tiles end {tiles_end} pixels down"
+    );
+    let (_, form_end) = browser.lowest_bottom("details.govuk-details summary").await;
+    assert!(form_end > tiles_end, "the period form comes after the tiles");
+    browser.check("dashboard-first-screen").await;
+    sign_out(&browser).await;
+    let (violations, _) = browser.close().await;
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} accessibility violation(s):\n\n{}",
+        violations.len(),
+        violations.join("\n\n")
+    );
+}
+
 /// Draw, assign, grade, settle, report.
 async fn run_an_audit(browser: &mut Browser) {
     use tandem_core::plan::audit::Term;
@@ -862,6 +905,9 @@ async fn read_the_figures(browser: &mut Browser) {
     assert_eq!(browser.heading().await, "Performance dashboard");
     browser.check("dashboard").await;
 
+    browser
+        .open_details("Show every headline measure as a table")
+        .await;
     browser.click_first_link_to("/dashboard/cases?").await;
     assert_eq!(browser.heading().await, "Cases behind a figure");
     browser.check("dashboard-cases").await;
@@ -1179,6 +1225,13 @@ async fn keyboard_only(browser: &Browser) {
     // The dashboard: its tables' scrolling boxes take focus; a link leads to the board report.
     sign_in_by_keyboard(browser, Role::Analyst).await;
     assert_eq!(browser.path().await, "/dashboard");
+    // The tables are folded under their charts: Enter on a summary opens one.
+    browser
+        .tab_until("a chart's table, folded", |f| {
+            f.text.starts_with("Show the figures as a table")
+        })
+        .await;
+    browser.key(None, Key::Enter).await;
     let region = browser
         .tab_until("a table's scrolling box", |f| {
             f.has_class("tandem-table-scroll")

@@ -778,6 +778,33 @@ impl Browser {
             .await;
     }
 
+    /// Opens the GOV.UK details component whose summary reads `text` (a click on its summary,
+    /// as a person would; details open without JavaScript too).
+    pub async fn open_details(&self, text: &str) {
+        let xpath = format!("//summary[normalize-space()={}]", xpath_literal(text));
+        self.find(Locator::XPath(&xpath))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("open {text:?}: {e}"));
+    }
+
+    /// The page's width in CSS pixels, and how far down the page (from its top, in CSS pixels)
+    /// the lowest element matching `css` ends.
+    pub async fn lowest_bottom(&self, css: &str) -> (f64, f64) {
+        let found = self
+            .client
+            .execute(
+                "const bottoms = Array.from(document.querySelectorAll(arguments[0])) \
+                   .map(e => e.getBoundingClientRect().bottom + window.scrollY); \
+                 return [window.innerWidth, bottoms.length ? Math.max(...bottoms) : -1];",
+                vec![json!(css)],
+            )
+            .await
+            .expect("measure the page");
+        serde_json::from_value(found).expect("two numbers")
+    }
+
     /// Follows the link whose text is `text` (links styled as buttons included).
     pub async fn click_link(&self, text: &str) {
         let link = self.find(Locator::LinkText(text)).await;
