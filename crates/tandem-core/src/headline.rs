@@ -73,13 +73,13 @@ pub fn tiles<'a>(d: &'a Dashboard, england: &'a [EnglandFigure]) -> Vec<Tile<'a>
             let rate_in = |i: usize| d.trend.get(i).and_then(|(_, m)| m.rate(measure));
             let this_month = rate_in(last)?;
             let window = &d.trend[d.trend.len().saturating_sub(ROLLING_MONTHS)..];
-            let rolling = window
-                .iter()
-                .filter_map(|(_, m)| m.rate(measure))
-                .fold(Rate::default(), |sum, r| Rate {
+            let rolling = window.iter().filter_map(|(_, m)| m.rate(measure)).fold(
+                Rate::default(),
+                |sum, r| Rate {
                     numerator: sum.numerator + r.numerator,
                     denominator: sum.denominator + r.denominator,
-                });
+                },
+            );
             let reading = crate::dashboard::Reading::new(&d.targets, measure, end, this_month);
             Some(Tile {
                 measure,
@@ -204,7 +204,9 @@ pub fn summary(d: &Dashboard) -> Summary {
         let step = step.label().to_lowercase();
         summary.where_.push(match d.lateness.late_plans {
             1 => format!("The one plan issued late was first held up at: {step}."),
-            late => format!("Of the {late} plans issued late, {count} were first held up at: {step}."),
+            late => {
+                format!("Of the {late} plans issued late, {count} were first held up at: {step}.")
+            }
         });
     }
     let past: u64 = d

@@ -54,10 +54,7 @@ fn dashboard() -> Dashboard {
         from: date(from),
         rate,
     };
-    let targets = Targets(vec![
-        target("2025-01-01", 0.5),
-        target("2026-06-01", 0.6),
-    ]);
+    let targets = Targets(vec![target("2025-01-01", 0.5), target("2026-06-01", 0.6)]);
     let mut d = Dashboard::new(spec(), targets);
     let cases = [
         // March 2025, late: 13 months back, outside the rolling 12 months.
@@ -110,7 +107,13 @@ fn a_tile_reads_this_month_the_rolling_year_the_target_and_england() {
         ]
     );
     let plans = &tiles[0];
-    assert_eq!(plans.month, Month { year: 2026, month: 3 });
+    assert_eq!(
+        plans.month,
+        Month {
+            year: 2026,
+            month: 3
+        }
+    );
     assert_eq!(plans.this_month, rate(3, 4));
     assert_eq!(plans.last_month, Some(rate(1, 4)));
     // April 2025 to March 2026: October's 2 of 2, February's 1 of 4 and March's 3 of 4; March
@@ -201,4 +204,31 @@ fn a_worse_month_is_a_worsened_sentence_and_off_track() {
         s.where_[0],
         "Of the 3 plans issued late, 3 were first held up at: drafting the plan."
     );
+}
+
+#[test]
+fn weeks_taken_run_to_the_final_plan_or_to_the_as_of_date() {
+    use tandem_core::dashboard::{CaseGroups, WeeksTaken};
+    let as_of = spec().as_of;
+    let taken = |case: &CaseFile| {
+        WeeksTaken::of(&timeline::compute(case, as_of), CaseGroups::requested(case))
+    };
+    // Issued 100 days (14.3 weeks) after the request: in time.
+    let h = taken(&plan("H", "2026-03-10", 100));
+    assert_eq!(h.weeks, Some(100.0 / 7.0));
+    assert!(!h.late);
+    // Issued 180 days (25.7 weeks) after: late.
+    let k = taken(&plan("K", "2026-03-13", 180));
+    assert_eq!(k.weeks, Some(180.0 / 7.0));
+    assert!(k.late);
+    // Still open on 15 April 2026, 196 days (28 weeks) after a request of 1 October 2025: past
+    // its 20 weeks.
+    let open = CaseFile::from_value(json!({
+        "reference": "Q",
+        "events": [{ "type": "request_received", "date": "2025-10-01" }]
+    }))
+    .unwrap();
+    let q = taken(&open);
+    assert_eq!(q.weeks, Some(28.0));
+    assert!(q.late);
 }

@@ -288,8 +288,7 @@ async fn dashboard_tiles_are_on_the_first_screen() {
     };
     let server = Server::start().await;
     let driver = ChromeDriver::start(&prerequisites);
-    let mut browser =
-        Browser::open(&driver, &prerequisites, &server, true, Window::Desktop).await;
+    let mut browser = Browser::open(&driver, &prerequisites, &server, true, Window::Desktop).await;
     browser.sign_in(Role::HeadOfService).await;
     browser.visit("/dashboard").await;
     assert_eq!(
@@ -304,7 +303,10 @@ async fn dashboard_tiles_are_on_the_first_screen() {
         "the tiles end {tiles_end} pixels down"
     );
     let (_, form_end) = browser.lowest_bottom("details.govuk-details summary").await;
-    assert!(form_end > tiles_end, "the period form comes after the tiles");
+    assert!(
+        form_end > tiles_end,
+        "the period form comes after the tiles"
+    );
     browser.check("dashboard-first-screen").await;
     sign_out(&browser).await;
     let (violations, _) = browser.close().await;

@@ -261,7 +261,7 @@ async fn every_drill_down_lists_as_many_cases_as_its_figure_counts() {
             if !display.contains('.') || display.contains('%') {
                 assert_eq!(list.texts("#total"), [expected], "{href}");
                 assert_eq!(
-                    list.texts(".tandem-case-list li").len() as u64,
+                    list.texts(".tandem-case-list tbody tr").len() as u64,
                     total.min(50),
                     "{href}"
                 );
@@ -283,8 +283,14 @@ async fn analysts_see_pseudonyms_and_managers_see_references() {
     let analyst = app.session(Role::Analyst).await;
     let pseudonymised = app.get(&backlog, Some(&analyst)).await;
     assert_eq!(pseudonymised.status, StatusCode::OK);
-    let names = pseudonymised.texts(".tandem-case-list li");
+    let names = pseudonymised.texts(".tandem-case-list tbody th");
     assert!(!names.is_empty());
+    // No child's name for an analyst: no such column.
+    assert!(
+        !pseudonymised
+            .texts(".tandem-case-list thead th")
+            .contains(&"Child".to_owned())
+    );
     assert!(names.iter().all(|n| n.starts_with("P-") && n.len() == 18));
     assert!(links(&pseudonymised, ".tandem-case-list a").is_empty());
     let mut sorted = names.clone();
@@ -295,6 +301,33 @@ async fn analysts_see_pseudonyms_and_managers_see_references() {
     let named = app.get(&backlog, Some(&manager)).await;
     let references = links(&named, ".tandem-case-list a");
     assert_eq!(references.len(), names.len());
+    // Managers see the child's name and the weeks taken; "late only" keeps the plans issued
+    // past 20 weeks, each tagged Late.
+    assert_eq!(
+        named.texts(".tandem-case-list thead th"),
+        ["Case", "Child", "Weeks from the request", "20 weeks"]
+    );
+    let children = named.texts(".tandem-case-list td[data-label=Child]");
+    assert!(
+        children
+            .iter()
+            .all(|c| !c.is_empty() && c != "Not recorded"),
+        "{children:?}"
+    );
+    let late_only = app
+        .get(&format!("{backlog}&late=yes"), Some(&manager))
+        .await;
+    let late_rows = late_only.texts(".tandem-case-list tbody tr");
+    assert!(!late_rows.is_empty() && late_rows.len() <= references.len());
+    assert!(
+        late_rows.iter().all(|r| r.ends_with("Late")),
+        "{late_rows:?}"
+    );
+    assert!(late_only.texts("#total")[0].ends_with("past 20 weeks"));
+    assert_eq!(
+        late_only.texts("#late-filter"),
+        ["Show every case behind the figure"]
+    );
     for (href, reference) in &references {
         assert_eq!(href, &format!("/cases/{reference}"));
         assert!(!pseudonymised.body.contains(reference.as_str()));
@@ -304,7 +337,7 @@ async fn analysts_see_pseudonyms_and_managers_see_references() {
         .iter()
         .map(|a| a.detail["naming"].as_str().unwrap())
         .collect();
-    assert_eq!(namings, ["references", "pseudonyms"]);
+    assert_eq!(namings, ["references", "references", "pseudonyms"]);
     // Case managers see no aggregates, so no lists behind them either.
     let case_manager = app.session(Role::CaseManager).await;
     let refused = app.get(&backlog, Some(&case_manager)).await;
@@ -359,7 +392,11 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     assert_eq!(names.len(), 18);
     assert_eq!(
         names[15..],
-        ["Health advice by provider", "Improvement plan", "Plan measures"]
+        [
+            "Health advice by provider",
+            "Improvement plan",
+            "Plan measures"
+        ]
     );
     assert_eq!(names[0], "Headline measures");
     assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
@@ -494,7 +531,8 @@ async fn the_board_report_is_one_printable_page() {
     );
     let said = page.texts("#summary ~ ul.govuk-list--bullet li");
     assert!(
-        said.iter().any(|s| s.contains("final plans issued within 20 weeks")),
+        said.iter()
+            .any(|s| s.contains("final plans issued within 20 weeks")),
         "{said:?}"
     );
     assert_eq!(page.texts("main h2").len(), 6);

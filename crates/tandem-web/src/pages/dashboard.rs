@@ -16,10 +16,10 @@ use tandem_app::services::Caller;
 use tandem_app::services::Source;
 use tandem_core::dashboard::{BACKLOG_BUCKETS, Backlog, Dashboard, Figure, Part, Reading, Slice};
 use tandem_core::headline::{Tile, tiles};
-use tandem_core::targets::EnglandFigure;
 use tandem_core::messages::ReplyTimes;
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Metrics};
 use tandem_core::names::AdviceKind;
+use tandem_core::targets::EnglandFigure;
 use tandem_core::{Action, Date, dates};
 
 use crate::Html;
@@ -652,7 +652,11 @@ impl TileView {
             ),
             (Some(now), None) => percent(now.rate),
             (None, Some(next)) => {
-                format!("None yet; {} from {}", percent(next.rate), dates::long(next.from))
+                format!(
+                    "None yet; {} from {}",
+                    percent(next.rate),
+                    dates::long(next.from)
+                )
             }
             (None, None) => "None set".to_owned(),
         };
@@ -866,11 +870,13 @@ pub(crate) async fn read_linked(
     Ok((chosen, today, d))
 }
 
-/// The figure and page of a drill-down, beside its period.
+/// The figure and page of a drill-down, beside its period; `late=yes` keeps only the cases
+/// that missed 20 weeks.
 #[derive(Deserialize)]
 pub(crate) struct DrilldownQuery {
     figure: String,
     page: Option<u64>,
+    late: Option<String>,
 }
 
 /// Whether a figure names something the dashboard shows.
@@ -974,6 +980,12 @@ fn describe(figure: &Figure, chosen: &Chosen) -> Vec<(&'static str, String)> {
 struct Listed {
     name: String,
     href: Option<String>,
+    /// The child's name, for those who may open the case.
+    child: Option<String>,
+    /// Weeks from the request to the final plan, or to the as-at date while there is none.
+    weeks: String,
+    /// Past the 20 weeks.
+    late: bool,
 }
 
 #[derive(Template)]
@@ -984,6 +996,10 @@ struct CasesPage {
     rows: Vec<(&'static str, String)>,
     total: String,
     pseudonyms: bool,
+    /// Only the cases past 20 weeks are listed.
+    late_only: bool,
+    /// The same list with the filter switched the other way.
+    switch: String,
     names: Vec<Listed>,
     first: u64,
     pagination: Option<Html>,
@@ -1005,6 +1021,7 @@ pub(crate) async fn cases(
     }
     let page = query.page.unwrap_or(1).max(1);
     let skip = (page - 1) * PAGE_SIZE as u64;
+    let late_only = query.late.as_deref() == Some("yes");
     let caller = Caller::new(user.actor(), Source::Form);
     let reporting = &state.config().reporting;
     let (found, naming): (CasesBehind, Naming) = reports::read_cases_behind(
@@ -1013,13 +1030,18 @@ pub(crate) async fn cases(
         chosen.spec(&reporting.targets),
         &figure,
         &reporting.pseudonym_key,
-        skip,
-        PAGE_SIZE,
+        late_only,
+        (skip, PAGE_SIZE),
     )
     .await?;
     let pseudonyms = matches!(naming, Naming::Pseudonyms(_));
     let pages = found.total.div_ceil(PAGE_SIZE as u64);
-    let base = cases_link(&chosen, &figure);
+    let all = cases_link(&chosen, &figure);
+    let base = if late_only {
+        format!("{all}&late=yes")
+    } else {
+        all.clone()
+    };
     let page_view = CasesPage {
         layout: Layout::signed_in(&user, "Cases behind a figure", SECTION),
         back: format!("/dashboard?{}", chosen.query()),
@@ -1029,12 +1051,24 @@ pub(crate) async fn cases(
             n => format!("{} cases", thousands(n)),
         },
         pseudonyms,
+        late_only,
+        switch: if late_only {
+            all
+        } else {
+            format!("{all}&late=yes")
+        },
         names: found
-            .names
+            .cases
             .into_iter()
-            .map(|name| Listed {
-                href: (!pseudonyms).then(|| format!("/cases/{name}")),
-                name,
+            .map(|case| Listed {
+                href: (!pseudonyms).then(|| format!("/cases/{}", case.name)),
+                child: case.child,
+                weeks: case
+                    .taken
+                    .weeks
+                    .map_or_else(|| "No request recorded".to_owned(), |w| format!("{w:.1}")),
+                late: case.taken.late,
+                name: case.name,
             })
             .collect(),
         first: skip + 1,

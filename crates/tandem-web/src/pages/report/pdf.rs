@@ -119,9 +119,7 @@ fn bars(chart: charts::BarChart) -> [Block; 2] {
 
 fn plan_blocks(plan: &PlanView, today: Date) -> Vec<Block> {
     if plan.actions == 0 {
-        return vec![Block::Paragraph(
-            "No improvement plan is kept yet.".into(),
-        )];
+        return vec![Block::Paragraph("No improvement plan is kept yet.".into())];
     }
     let today = dates::long(today);
     let mut blocks = vec![Block::Table(tandem_pdf::Table {
