@@ -15,11 +15,11 @@ use chrono::{TimeZone, Utc};
 use tandem_app::interchange::improvement_plan::{read, read_xlsx, to_csv, to_xlsx};
 use tandem_app::services::{ActionEdit, Caller, ServiceError, Services};
 use tandem_app::transfer::{self, TransferError};
+use tandem_core::Role;
 use tandem_core::dates::parse_iso;
 use tandem_core::improvement_plan::{ActionStatus, ImprovementPlan};
-use tandem_core::{Actor, Role};
-use tandem_store::{AuditFilter, Source, Store};
-use tandem_test_support::{Ctx, add_user, contract, date};
+use tandem_store::{Source, Store};
+use tandem_test_support::{Ctx, actor, audited, contract, date};
 
 contract!(
     a_kept_plan_is_edited_with_its_history_and_exported,
@@ -225,24 +225,7 @@ fn services(store: &Store) -> Services {
 }
 
 async fn person(store: &Store, email: &str, role: Role) -> Caller {
-    let actor = Actor {
-        id: add_user(store, email, role, None).await,
-        role,
-        team: None,
-        provider: None,
-    };
-    Caller::new(actor, Source::Form)
-}
-
-async fn audited(store: &Store, action: &str) -> usize {
-    store
-        .audit_log(&AuditFilter {
-            action: Some(action.into()),
-            ..AuditFilter::default()
-        })
-        .await
-        .expect("audit")
-        .len()
+    Caller::new(actor(store, email, role).await, Source::Form)
 }
 
 /// The example plan, kept; returns it as read back.

@@ -27,6 +27,11 @@ fn spec() -> DashboardSpec {
     }
 }
 
+/// Every case behind `figure`, on one page.
+fn every(figure: &Figure, naming: &Naming, late_only: bool) -> CasesBehind {
+    cases_behind(cases(), spec(), figure, naming, late_only, (0, usize::MAX))
+}
+
 fn names(found: &CasesBehind) -> Vec<&str> {
     found.cases.iter().map(|c| c.name.as_str()).collect()
 }
@@ -64,14 +69,7 @@ fn a_drill_down_counts_what_its_figure_counts_and_pages_its_names() {
         part: Part::NotMet,
     };
     let late = built.headline.rate(FINAL_PLANS_EXCL).unwrap();
-    let all = cases_behind(
-        cases(),
-        spec(),
-        &figure,
-        &Naming::References,
-        false,
-        (0, usize::MAX),
-    );
+    let all = every(&figure, &Naming::References, false);
     assert_eq!(all.total, late.denominator - late.numerator);
     assert_eq!(all.cases.len() as u64, all.total);
     let page = cases_behind(
@@ -93,15 +91,7 @@ fn a_drill_down_gives_weeks_taken_and_the_childs_name_and_can_keep_the_late_only
         slice: Slice::All,
         part: Part::Counted,
     };
-    let everything = (0, usize::MAX);
-    let all = cases_behind(
-        cases(),
-        spec(),
-        &counted,
-        &Naming::References,
-        false,
-        everything,
-    );
+    let all = every(&counted, &Naming::References, false);
     // Issued within 20 weeks or not: the weeks say which, and each child is named.
     for case in &all.cases {
         let weeks = case.taken.weeks.unwrap();
@@ -112,40 +102,19 @@ fn a_drill_down_gives_weeks_taken_and_the_childs_name_and_can_keep_the_late_only
         );
     }
     // Late only: exactly the plans that missed 20 weeks, as the "not met" figure counts them.
-    let late = cases_behind(
-        cases(),
-        spec(),
-        &counted,
-        &Naming::References,
-        true,
-        everything,
-    );
+    let late = every(&counted, &Naming::References, true);
     let not_met = Figure::Measure {
         key: FINAL_PLANS_EXCL.into(),
         slice: Slice::All,
         part: Part::NotMet,
     };
-    let missed = cases_behind(
-        cases(),
-        spec(),
-        &not_met,
-        &Naming::References,
-        false,
-        everything,
-    );
+    let missed = every(&not_met, &Naming::References, false);
     assert!(late.total > 0 && late.total < all.total);
     assert_eq!(names(&late), names(&missed));
     assert!(late.cases.iter().all(|c| c.taken.late));
     // Pseudonyms never come with a name.
     let key = PseudonymKey::new(*b"per-deployment pseudonym key 123").unwrap();
-    let hidden = cases_behind(
-        cases(),
-        spec(),
-        &counted,
-        &Naming::Pseudonyms(key),
-        true,
-        everything,
-    );
+    let hidden = every(&counted, &Naming::Pseudonyms(key), true);
     assert_eq!(hidden.total, late.total);
     assert!(hidden.cases.iter().all(|c| c.child.is_none()));
 }
@@ -155,18 +124,11 @@ fn analysts_see_sorted_pseudonyms_not_references() {
     let key = PseudonymKey::new(*b"per-deployment pseudonym key 123").unwrap();
     let figure = Figure::Backlog { bucket: 13 };
     let naming = Naming::Pseudonyms(key);
-    let found = cases_behind(cases(), spec(), &figure, &naming, false, (0, usize::MAX));
+    let found = every(&figure, &naming, false);
     assert!(found.total > 0);
     assert!(names(&found).iter().all(|n| n.starts_with("P-")));
     assert!(names(&found).is_sorted());
-    let refs = cases_behind(
-        cases(),
-        spec(),
-        &figure,
-        &Naming::References,
-        false,
-        (0, usize::MAX),
-    );
+    let refs = every(&figure, &Naming::References, false);
     assert_eq!(refs.total, found.total);
     assert!(names(&refs).iter().all(|r| !names(&found).contains(r)));
     let page = cases_behind(cases(), spec(), &figure, &naming, false, (1, 2));

@@ -22,6 +22,8 @@
 
 mod e2e;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use chrono::{Datelike, Days, NaiveDate, Utc};
@@ -32,6 +34,59 @@ use tandem_core::Role;
 
 /// The most pages a crawl of one role's pages visits.
 const CRAWL_LIMIT: usize = 30;
+
+/// Chromium and chromedriver, or `None` (having said so) when they are missing and the browser
+/// tests are not required.
+fn prerequisites(what: &str) -> Option<Prerequisites> {
+    match Prerequisites::find() {
+        Ok(found) => Some(found),
+        Err(missing) if !e2e::required() => {
+            eprintln!("SKIPPED {what}: {missing}.");
+            None
+        }
+        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    }
+}
+
+fn assert_no_violations(violations: &[String]) {
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} accessibility violation(s):\n\n{}",
+        violations.len(),
+        violations.join("\n\n")
+    );
+}
+
+/// A journey through the pages, told whether JavaScript is on.
+type Journey = for<'a> fn(&'a mut Browser, bool) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// A 1280 by 1000 window, with or without JavaScript.
+async fn desktop(
+    driver: &ChromeDriver,
+    prerequisites: &Prerequisites,
+    server: &Server,
+    javascript: bool,
+) -> Browser {
+    Browser::open(driver, prerequisites, server, javascript, Window::Desktop).await
+}
+
+/// Runs `journey` against a fresh server, with JavaScript and then without, every page it checks
+/// passed through axe-core.
+async fn both_ways(what: &str, journey: Journey) {
+    let Some(prerequisites) = prerequisites(what) else {
+        return;
+    };
+    let server = Server::start().await;
+    let driver = ChromeDriver::start(&prerequisites);
+    let mut violations = Vec::new();
+    for javascript in [true, false] {
+        let mut browser = desktop(&driver, &prerequisites, &server, javascript).await;
+        journey(&mut browser, javascript).await;
+        let (found, _) = browser.close().await;
+        violations.extend(found);
+    }
+    assert_no_violations(&violations);
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_in_a_real_browser_with_and_without_javascript() {
@@ -56,14 +111,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
     let mut violations = Vec::new();
     let mut problems = Vec::new();
     for javascript in [true, false] {
-        let mut browser = Browser::open(
-            &driver,
-            &prerequisites,
-            &server,
-            javascript,
-            Window::Desktop,
-        )
-        .await;
+        let mut browser = desktop(&driver, &prerequisites, &server, javascript).await;
         sign_in_with_mistakes(&mut browser).await;
         administer_accounts(&mut browser).await;
         sign_in_with_a_code(&mut browser).await;
@@ -105,12 +153,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         "browser journeys and crawls took {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    assert!(
-        violations.is_empty(),
-        "axe-core found {} accessibility violation(s):\n\n{}",
-        violations.len(),
-        violations.join("\n\n")
-    );
+    assert_no_violations(&violations);
     assert!(
         problems.is_empty(),
         "{} page(s) do not reflow or resize:\n\n{}",
@@ -124,36 +167,10 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
 /// issues the draft; with and without JavaScript, every page checked with axe-core.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_journey_in_a_real_browser_with_and_without_javascript() {
-    let prerequisites = match Prerequisites::find() {
-        Ok(found) => found,
-        Err(missing) if !e2e::required() => {
-            eprintln!("SKIPPED the plan journey: {missing}.");
-            return;
-        }
-        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
-    };
-    let server = Server::start().await;
-    let driver = ChromeDriver::start(&prerequisites);
-    let mut violations = Vec::new();
-    for javascript in [true, false] {
-        let mut browser = Browser::open(
-            &driver,
-            &prerequisites,
-            &server,
-            javascript,
-            Window::Desktop,
-        )
-        .await;
-        write_and_issue_a_plan(&mut browser).await;
-        let (found, _) = browser.close().await;
-        violations.extend(found);
-    }
-    assert!(
-        violations.is_empty(),
-        "axe-core found {} accessibility violation(s):\n\n{}",
-        violations.len(),
-        violations.join("\n\n")
-    );
+    both_ways("the plan journey", |browser, _| {
+        Box::pin(write_and_issue_a_plan(browser))
+    })
+    .await;
 }
 
 /// The plan audit cycle on its own (run it alone with `cargo test --test browser audit_`): the
@@ -162,36 +179,10 @@ async fn plan_journey_in_a_real_browser_with_and_without_javascript() {
 /// report. With and without JavaScript, every page checked with axe-core.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_journey_in_a_real_browser_with_and_without_javascript() {
-    let prerequisites = match Prerequisites::find() {
-        Ok(found) => found,
-        Err(missing) if !e2e::required() => {
-            eprintln!("SKIPPED the audit journey: {missing}.");
-            return;
-        }
-        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
-    };
-    let server = Server::start().await;
-    let driver = ChromeDriver::start(&prerequisites);
-    let mut violations = Vec::new();
-    for javascript in [true, false] {
-        let mut browser = Browser::open(
-            &driver,
-            &prerequisites,
-            &server,
-            javascript,
-            Window::Desktop,
-        )
-        .await;
-        run_an_audit(&mut browser).await;
-        let (found, _) = browser.close().await;
-        violations.extend(found);
-    }
-    assert!(
-        violations.is_empty(),
-        "axe-core found {} accessibility violation(s):\n\n{}",
-        violations.len(),
-        violations.join("\n\n")
-    );
+    both_ways("the audit journey", |browser, _| {
+        Box::pin(run_an_audit(browser))
+    })
+    .await;
 }
 
 /// Editing an improvement-plan action on its own (run it alone with `cargo test --test browser
@@ -200,36 +191,10 @@ async fn audit_journey_in_a_real_browser_with_and_without_javascript() {
 /// history. With and without JavaScript, every page checked with axe-core.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn improvement_plan_journey_in_a_real_browser_with_and_without_javascript() {
-    let prerequisites = match Prerequisites::find() {
-        Ok(found) => found,
-        Err(missing) if !e2e::required() => {
-            eprintln!("SKIPPED the improvement plan journey: {missing}.");
-            return;
-        }
-        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
-    };
-    let server = Server::start().await;
-    let driver = ChromeDriver::start(&prerequisites);
-    let mut violations = Vec::new();
-    for javascript in [true, false] {
-        let mut browser = Browser::open(
-            &driver,
-            &prerequisites,
-            &server,
-            javascript,
-            Window::Desktop,
-        )
-        .await;
-        edit_an_improvement_plan_action(&mut browser, javascript).await;
-        let (found, _) = browser.close().await;
-        violations.extend(found);
-    }
-    assert!(
-        violations.is_empty(),
-        "axe-core found {} accessibility violation(s):\n\n{}",
-        violations.len(),
-        violations.join("\n\n")
-    );
+    both_ways("the improvement plan journey", |browser, javascript| {
+        Box::pin(edit_an_improvement_plan_action(browser, javascript))
+    })
+    .await;
 }
 
 /// Open an action from the plan, fail to save it without an owner, then update it.
@@ -278,13 +243,8 @@ async fn edit_an_improvement_plan_action(browser: &mut Browser, javascript: bool
 /// period form and the charts, and the page passes axe-core.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_tiles_are_on_the_first_screen() {
-    let prerequisites = match Prerequisites::find() {
-        Ok(found) => found,
-        Err(missing) if !e2e::required() => {
-            eprintln!("SKIPPED the dashboard's first screen: {missing}.");
-            return;
-        }
-        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    let Some(prerequisites) = prerequisites("the dashboard's first screen") else {
+        return;
     };
     let server = Server::start().await;
     let driver = ChromeDriver::start(&prerequisites);
@@ -310,12 +270,7 @@ async fn dashboard_tiles_are_on_the_first_screen() {
     browser.check("dashboard-first-screen").await;
     sign_out(&browser).await;
     let (violations, _) = browser.close().await;
-    assert!(
-        violations.is_empty(),
-        "axe-core found {} accessibility violation(s):\n\n{}",
-        violations.len(),
-        violations.join("\n\n")
-    );
+    assert_no_violations(&violations);
 }
 
 /// Draw, assign, grade, settle, report.
