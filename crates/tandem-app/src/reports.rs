@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use futures_util::TryStreamExt;
 use serde_json::json;
 use tandem_core::dashboard::{
-    CaseGroups, Dashboard, DashboardSpec, Figure, PseudonymKey, pseudonym,
+    CaseGroups, Dashboard, DashboardSpec, Figure, PseudonymKey, WeeksTaken, pseudonym,
 };
 use tandem_core::messages::ReplyTimes;
 use tandem_core::targets::Targets;
@@ -70,13 +70,24 @@ impl Naming {
 }
 
 /// One page of the cases behind a figure, and how many there are in all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CasesBehind {
-    /// References in the order the cases were read, or pseudonyms in sorted order (so that a
-    /// list reveals nothing of the order cases were recorded in).
-    pub names: Vec<String>,
+    /// The page of cases: by reference in the order the cases were read, or by pseudonym in
+    /// sorted order (so that a list reveals nothing of the order cases were recorded in).
+    pub cases: Vec<BehindCase>,
     /// How many cases are behind the figure in all, across every page.
     pub total: u64,
+}
+
+/// One case behind a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BehindCase {
+    /// Its reference, or its pseudonym.
+    pub name: String,
+    /// The child's name, for those who may open the case (never with pseudonyms).
+    pub child: Option<String>,
+    /// How long it has taken towards the final plan, and whether it missed 20 weeks.
+    pub taken: WeeksTaken,
 }
 
 /// The cases behind one figure, gathered one case at a time.
@@ -85,30 +96,33 @@ pub(crate) struct Drilldown<'a> {
     spec: DashboardSpec,
     figure: &'a Figure,
     naming: &'a Naming,
+    late_only: bool,
     skip: u64,
     limit: usize,
     found: CasesBehind,
 }
 
 impl<'a> Drilldown<'a> {
-    /// Keeps the names of matching cases `skip` to `skip + limit`. With pseudonyms every
-    /// matching name is gathered and sorted before paging, so their number must be bounded
-    /// by the figure itself (a figure is a count the dashboard already shows).
+    /// Keeps matching cases `skip` to `skip + limit` (only those that missed 20 weeks, with
+    /// `late_only`). With pseudonyms every matching case is gathered and sorted before paging,
+    /// so their number must be bounded by the figure itself (a figure is a count the dashboard
+    /// already shows).
     pub(crate) fn new(
         spec: DashboardSpec,
         figure: &'a Figure,
         naming: &'a Naming,
-        skip: u64,
-        limit: usize,
+        late_only: bool,
+        (skip, limit): (u64, usize),
     ) -> Self {
         Self {
             spec,
             figure,
             naming,
+            late_only,
             skip,
             limit,
             found: CasesBehind {
-                names: Vec::new(),
+                cases: Vec::new(),
                 total: 0,
             },
         }
@@ -121,26 +135,40 @@ impl<'a> Drilldown<'a> {
         if !self.spec.includes(&timeline, &groups, self.figure) {
             return;
         }
+        let taken = WeeksTaken::of(&timeline, CaseGroups::requested(case));
+        if self.late_only && !taken.late {
+            return;
+        }
         let index = self.found.total;
         self.found.total += 1;
         match self.naming {
             Naming::References => {
-                if index >= self.skip && self.found.names.len() < self.limit {
-                    self.found.names.push(case.reference.to_string());
+                if index >= self.skip && self.found.cases.len() < self.limit {
+                    self.found.cases.push(BehindCase {
+                        name: case.reference.to_string(),
+                        child: child_name(case),
+                        taken,
+                    });
                 }
             }
-            Naming::Pseudonyms(key) => self.found.names.push(pseudonym(key, &case.reference)),
+            Naming::Pseudonyms(key) => self.found.cases.push(BehindCase {
+                name: pseudonym(key, &case.reference),
+                child: None,
+                taken,
+            }),
         }
     }
 
     /// The page of names asked for and the total.
     pub(crate) fn finish(mut self) -> CasesBehind {
         if matches!(self.naming, Naming::Pseudonyms(_)) {
-            self.found.names.sort_unstable();
+            self.found
+                .cases
+                .sort_unstable_by(|a, b| a.name.cmp(&b.name));
             let skip = usize::try_from(self.skip).unwrap_or(usize::MAX);
-            self.found.names = self
+            self.found.cases = self
                 .found
-                .names
+                .cases
                 .into_iter()
                 .skip(skip)
                 .take(self.limit)
@@ -150,19 +178,31 @@ impl<'a> Drilldown<'a> {
     }
 }
 
-/// The cases behind `figure`, in one pass over the same cases the dashboard was built from.
+/// The child's given and family names, when the case records either.
+fn child_name(case: &CaseFile) -> Option<String> {
+    let name: Vec<&str> = ["given_name", "family_name"]
+        .iter()
+        .filter_map(|field| case.child.other.get(*field)?.as_str())
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect();
+    (!name.is_empty()).then(|| name.join(" "))
+}
+
+/// The cases behind `figure` (only those that missed 20 weeks, with `late_only`), page
+/// `(skip, limit)`, in one pass over the same cases the dashboard was built from.
 pub fn cases_behind<I>(
     cases: I,
     spec: DashboardSpec,
     figure: &Figure,
     naming: &Naming,
-    skip: u64,
-    limit: usize,
+    late_only: bool,
+    page: (u64, usize),
 ) -> CasesBehind
 where
     I: IntoIterator<Item = (CaseFile, Option<String>)>,
 {
-    let mut drilldown = Drilldown::new(spec, figure, naming, skip, limit);
+    let mut drilldown = Drilldown::new(spec, figure, naming, late_only, page);
     for (case, manager) in cases {
         drilldown.add(&case, manager.as_deref());
     }
@@ -390,24 +430,26 @@ pub async fn read_reply_times(
         .await?)
 }
 
-/// One page of the cases behind `figure`, named as the caller may see them ([`Naming::for_caller`]),
-/// for a caller who may see aggregates. Audited once (`view_cases_behind`) with the figure, how
-/// the cases were named and how many there were; never the names themselves.
+/// One page `(skip, limit)` of the cases behind `figure` (only those that missed 20 weeks, with
+/// `late_only`), named as the caller may see them ([`Naming::for_caller`]: with the child's
+/// name for those who may open the cases), for a caller who may see aggregates. Audited once
+/// (`view_cases_behind`) with the figure, the filter, how the cases were named and how many
+/// there were; never the names themselves.
 pub async fn read_cases_behind(
     store: &Store,
     caller: &Caller,
     spec: DashboardSpec,
     figure: &Figure,
     key: &PseudonymKey,
-    skip: u64,
-    limit: usize,
+    late_only: bool,
+    page: (u64, usize),
 ) -> Result<(CasesBehind, Naming), ServiceError> {
     authorise(store, caller, Action::ViewAggregates).await?;
     let Some(naming) = Naming::for_caller(caller, key) else {
         authorise(store, caller, Action::ViewPseudonymisedList).await?;
         return Err(ServiceError::Forbidden);
     };
-    let mut drilldown = Drilldown::new(spec, figure, &naming, skip, limit);
+    let mut drilldown = Drilldown::new(spec, figure, &naming, late_only, page);
     let mut cases = std::pin::pin!(store.assigned_case_files());
     while let Some((case, manager)) = cases.try_next().await? {
         drilldown.add(&case, manager.as_deref());
@@ -422,6 +464,7 @@ pub async fn read_cases_behind(
                     "period_end": spec.period.end,
                     "as_of": spec.as_of,
                     "naming": naming.as_str(),
+                    "late_only": late_only,
                     "total": found.total,
                 }),
             )),

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use futures_util::TryStreamExt;
 use serde_json::json;
+use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::{CaseFile, Date, Reference, Role, UserId};
 use tandem_store::{
     Attribution, AuditEntry, ImportSummary, NewCase, Source, Store, StoreError, Tx, UserRecord,
@@ -508,4 +509,48 @@ pub fn generate_to_file(
     writer.finish().map_err(io)?;
     progress.finish();
     Ok(written)
+}
+
+/// Keeps `plan` as the service's improvement plan, in one transaction, and audits it; returns
+/// how many actions and measures it holds. A plan already kept is replaced only when `replace`
+/// says so (its actions' update history goes with it); otherwise the import is refused and
+/// nothing is written.
+pub async fn import_improvement_plan(
+    store: &Store,
+    plan: &ImprovementPlan,
+    replace: bool,
+) -> Result<i64, TransferError> {
+    let mut tx = store.begin().await?;
+    let held = tx.improvement_plan().await?;
+    if !held.priorities.is_empty() && !replace {
+        return Err(TransferError::Rejected(vec![
+            "the database already holds an improvement plan: use --replace to replace it (the \
+             update history of its actions goes with it)"
+                .into(),
+        ]));
+    }
+    let items = tx.replace_improvement_plan(plan).await?;
+    tx.audit(
+        &AuditEntry::new(None, "improvement_plan.import").detail(json!({
+            "items": items,
+            "actions": plan.actions().count(),
+            "replaced": !held.priorities.is_empty(),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(items)
+}
+
+/// The improvement plan as kept (empty when none is), with the export audited.
+pub async fn export_improvement_plan(store: &Store) -> Result<ImprovementPlan, TransferError> {
+    let mut tx = store.begin().await?;
+    let plan = tx.improvement_plan().await?;
+    tx.audit(
+        &AuditEntry::new(None, "improvement_plan.export")
+            .detail(json!({"actions": plan.actions().count()})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(plan)
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
 use tandem_core::{Actor, AssessOutcome, Child, Date, Event, EventDetail, Reference, Role, Stage};
 use tandem_store::{AuditFilter, CaseFilter, CaseSort, NewUser, Page, Source, StatusFilter, Store};
-use tandem_test_support::{Ctx, contract, date};
+use tandem_test_support::{Ctx, audited, contract, date};
 
 contract!(
     a_caseload_page_comes_with_its_counts,
@@ -139,17 +139,6 @@ async fn world(store: &Store) -> World {
     }
 }
 
-async fn audit_count(store: &Store, action: &str) -> usize {
-    store
-        .audit_log(&AuditFilter {
-            action: Some(action.into()),
-            ..AuditFilter::default()
-        })
-        .await
-        .expect("audit")
-        .len()
-}
-
 async fn a_caseload_page_comes_with_its_counts(ctx: Ctx) {
     let store = &ctx.store;
     let w = world(store).await;
@@ -191,7 +180,7 @@ async fn a_caseload_page_comes_with_its_counts(ctx: Ctx) {
     assert_eq!(refs, ["A-SOON"]);
     assert_eq!(soon.cases.total, 1);
     assert_eq!((soon.overdue, soon.due_soon), (2, 1));
-    assert_eq!(audit_count(store, "case.list").await, 2);
+    assert_eq!(audited(store, "case.list").await, 2);
     // Someone who lists no cases is refused, and the refusal is audited.
     let analyst = person(store, "Analyst", Role::Analyst, None).await;
     let refused = w
@@ -199,7 +188,7 @@ async fn a_caseload_page_comes_with_its_counts(ctx: Ctx) {
         .caseload(&analyst, &everything, CaseSort::Due, Page::number(1, 50))
         .await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
-    assert_eq!(audit_count(store, "denied").await, 1);
+    assert_eq!(audited(store, "denied").await, 1);
 }
 
 async fn the_team_page_is_for_managers(ctx: Ctx) {
@@ -230,14 +219,14 @@ async fn the_team_page_is_for_managers(ctx: Ctx) {
             (None, 1, 0, 0),
         ]
     );
-    assert_eq!(audit_count(store, "team.view").await, 1);
+    assert_eq!(audited(store, "team.view").await, 1);
     for caller in [&w.ann, &w.ben] {
         assert!(matches!(
             w.services.team_caseloads(caller, today()).await,
             Err(ServiceError::Forbidden)
         ));
     }
-    assert_eq!(audit_count(store, "denied").await, 2);
+    assert_eq!(audited(store, "denied").await, 2);
 }
 
 async fn the_backlog_is_narrowed_and_audited(ctx: Ctx) {
@@ -351,7 +340,7 @@ async fn kept_caseloads_follow_changes_made_on_another_server(ctx: Ctx) {
     assert_eq!(manager_view.cases.total, 5);
 
     // Five reads, each audited, whether computed or kept.
-    assert_eq!(audit_count(store, "case.list").await, 5);
+    assert_eq!(audited(store, "case.list").await, 5);
 }
 
 /// Page views arriving together are each audited once (their entries share transactions), and
@@ -387,11 +376,11 @@ async fn every_read_is_audited_when_many_come_at_once(ctx: Ctx) {
     for task in tasks {
         task.await.expect("task");
     }
-    assert_eq!(audit_count(store, "case.list").await, reads / 2);
-    assert_eq!(audit_count(store, "case.view").await, reads / 2);
+    assert_eq!(audited(store, "case.list").await, reads / 2);
+    assert_eq!(audited(store, "case.view").await, reads / 2);
     // A case the reader may not see is refused as missing, and the refusal audited.
     let bens = Reference::parse("B-LATER").expect("reference");
     let refused = w.services.view_case(&w.ann, &bens, None).await;
     assert!(matches!(refused, Err(ServiceError::NotFound { .. })));
-    assert_eq!(audit_count(store, "denied").await, 1);
+    assert_eq!(audited(store, "denied").await, 1);
 }

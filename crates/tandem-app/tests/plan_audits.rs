@@ -20,9 +20,9 @@ use tandem_app::services::{
 use tandem_core::plan::TextSection;
 use tandem_core::plan::audit::{Criterion, Discipline};
 use tandem_core::plan::checks::Grade;
-use tandem_core::{Actor, Child, Reference, Role};
-use tandem_store::{AuditFilter, Source, Store};
-use tandem_test_support::{Ctx, add_user, contract, date};
+use tandem_core::{Child, Reference, Role};
+use tandem_store::{Source, Store};
+use tandem_test_support::{Ctx, actor, audited, contract, date};
 
 contract!(
     a_term_is_sampled_graded_moderated_and_reported,
@@ -36,24 +36,7 @@ fn services(store: &Store) -> Services {
 }
 
 async fn person(store: &Store, email: &str, role: Role) -> Caller {
-    let actor = Actor {
-        id: add_user(store, email, role, None).await,
-        role,
-        team: None,
-        provider: None,
-    };
-    Caller::new(actor, Source::Form)
-}
-
-async fn audited(store: &Store, action: &str) -> usize {
-    store
-        .audit_log(&AuditFilter {
-            action: Some(action.into()),
-            ..AuditFilter::default()
-        })
-        .await
-        .expect("audit")
-        .len()
+    Caller::new(actor(store, email, role).await, Source::Form)
 }
 
 /// A case for Robin Testcase with a final plan issued, signed off by `head`.

@@ -21,8 +21,8 @@ use tandem_app::services::{
 use tandem_core::access::PlanSignOff;
 use tandem_core::plan::{Need, PlanStatus, Section, TextSection};
 use tandem_core::{Actor, Child, EventDetail, Reference, Role};
-use tandem_store::{AuditFilter, CaseRelation, Source, Store};
-use tandem_test_support::{Ctx, add_user, contract, date};
+use tandem_store::{CaseRelation, Source, Store};
+use tandem_test_support::{Ctx, add_user, audit_entries, contract, date};
 
 contract!(
     concurrent_edits_never_silently_lose_text,
@@ -52,16 +52,6 @@ async fn person(store: &Store, email: &str, role: Role) -> Caller {
         provider: None,
     };
     Caller::new(actor, Source::Form)
-}
-
-async fn audit(store: &Store, action: &str) -> Vec<tandem_store::AuditRecord> {
-    store
-        .audit_log(&AuditFilter {
-            action: Some(action.into()),
-            ..AuditFilter::default()
-        })
-        .await
-        .expect("audit")
 }
 
 /// A case assigned to `manager`, opened by `opener`.
@@ -174,7 +164,7 @@ async fn concurrent_edits_never_silently_lose_text(ctx: Ctx) {
         "{refused:?}"
     );
     assert_eq!(
-        audit(store, "plan.save").await.len(),
+        audit_entries(store, "plan.save").await.len(),
         3,
         "each save is audited"
     );
@@ -420,7 +410,7 @@ async fn the_sign_off_setting_names_who_issues_the_final_plan(ctx: Ctx) {
         "{refused:?}"
     );
     assert!(
-        audit(store, "denied")
+        audit_entries(store, "denied")
             .await
             .iter()
             .any(|entry| entry.detail["asked"] == json!("IssueFinalPlan")),
@@ -529,8 +519,11 @@ async fn a_plan_asked_to_be_signed_off_waits_on_the_signers_list_until_it_is_fin
         services.sign_off_queue(&ann).await,
         Err(ServiceError::Forbidden)
     ));
-    assert_eq!(audit(store, "plan.sign_off_requested").await.len(), 1);
-    assert_eq!(audit(store, "plan.sign_off_queue").await.len(), 2);
+    assert_eq!(
+        audit_entries(store, "plan.sign_off_requested").await.len(),
+        1
+    );
+    assert_eq!(audit_entries(store, "plan.sign_off_queue").await.len(), 2);
 
     // Once the final plan is issued, the plan leaves the list.
     days.store(15, Ordering::SeqCst);
@@ -592,7 +585,7 @@ async fn people_outside_the_case_team_cannot_reach_the_plan(ctx: Ctx) {
         "{refused:?}"
     );
     assert_eq!(
-        audit(store, "denied").await.len(),
+        audit_entries(store, "denied").await.len(),
         4,
         "each refusal is audited"
     );
@@ -725,7 +718,7 @@ async fn the_family_comments_on_the_open_draft_and_staff_read_it(ctx: Ctx) {
     let made = |i: usize| tandem_core::dates::england_date(comments[i].made_at);
     assert!(!after_comment_period(date("2026-03-02"), made(0)));
     assert!(after_comment_period(date("2026-03-02"), made(1)));
-    assert_eq!(audit(store, "plan.comment").await.len(), 2);
+    assert_eq!(audit_entries(store, "plan.comment").await.len(), 2);
 
     // The family reads its own comments only.
     let theirs = services

@@ -14,8 +14,8 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
 use tandem_core::{Actor, Child, Reference, Role, Stage};
-use tandem_store::{AuditFilter, NewUser, Source, Store};
-use tandem_test_support::{Ctx, contract, date};
+use tandem_store::{NewUser, Source, Store};
+use tandem_test_support::{Ctx, audit_entries, contract, date};
 
 contract!(
     only_those_who_record_read_a_case_for_recording,
@@ -70,16 +70,6 @@ fn request(reference: &str) -> NewRequest {
     }
 }
 
-async fn audit(store: &Store, action: &str) -> Vec<tandem_store::AuditRecord> {
-    store
-        .audit_log(&AuditFilter {
-            action: Some(action.into()),
-            ..AuditFilter::default()
-        })
-        .await
-        .expect("audit")
-}
-
 async fn only_those_who_record_read_a_case_for_recording(ctx: Ctx) {
     let store = &ctx.store;
     let services = services(store);
@@ -114,7 +104,7 @@ async fn only_those_who_record_read_a_case_for_recording(ctx: Ctx) {
     assert_eq!(view.timeline.stage, Stage::AwaitingDecision);
     assert_eq!(view.timeline.as_of, date("2026-03-02"));
     assert!(view.may_record && !view.may_assign);
-    let viewed = audit(store, "case.view").await;
+    let viewed = audit_entries(store, "case.view").await;
     assert_eq!(viewed.len(), 1);
     assert_eq!(viewed[0].detail["purpose"], "record");
 
@@ -142,11 +132,11 @@ async fn only_those_who_record_read_a_case_for_recording(ctx: Ctx) {
         Err(ServiceError::NotFound { .. })
     ));
     assert_eq!(
-        audit(store, "denied").await.len(),
+        audit_entries(store, "denied").await.len(),
         3,
         "every refusal audited, the missing case's too (one path for both)"
     );
-    assert_eq!(audit(store, "case.view").await.len(), 2);
+    assert_eq!(audit_entries(store, "case.view").await.len(), 2);
 }
 
 async fn case_managers_are_listed_to_those_who_open_cases(ctx: Ctx) {
@@ -185,7 +175,7 @@ async fn case_managers_are_listed_to_those_who_open_cases(ctx: Ctx) {
     assert_eq!(names, [("Amy Bell", None), ("Zed Able", Some("north"))]);
     assert_eq!(listed[0].id, amy.actor.id);
     assert!(
-        audit(store, "denied").await.is_empty(),
+        audit_entries(store, "denied").await.is_empty(),
         "an allowed reading leaves no entry"
     );
 
@@ -193,5 +183,5 @@ async fn case_managers_are_listed_to_those_who_open_cases(ctx: Ctx) {
         services.case_managers(&analyst).await,
         Err(ServiceError::Forbidden)
     ));
-    assert_eq!(audit(store, "denied").await.len(), 1);
+    assert_eq!(audit_entries(store, "denied").await.len(), 1);
 }

@@ -121,18 +121,18 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
     let key = PseudonymKey::new(*b"a key for the pseudonyms test 01").unwrap();
     let figure = Figure::Backlog { bucket: 13 };
     let (named, naming) =
-        reports::read_cases_behind(store, &manager, spec(), &figure, &key, 0, 1000)
+        reports::read_cases_behind(store, &manager, spec(), &figure, &key, false, (0, 1000))
             .await
             .unwrap();
     assert!(matches!(naming, Naming::References));
     assert_eq!(named.total, read.backlog.counts[13]);
     let (pseudonymised, naming) =
-        reports::read_cases_behind(store, &analyst, spec(), &figure, &key, 0, 1000)
+        reports::read_cases_behind(store, &analyst, spec(), &figure, &key, false, (0, 1000))
             .await
             .unwrap();
     assert!(matches!(naming, Naming::Pseudonyms(_)));
     assert_eq!(pseudonymised.total, named.total);
-    assert!(pseudonymised.names.iter().all(|n| n.starts_with("P-")));
+    assert!(pseudonymised.cases.iter().all(|c| c.name.starts_with("P-")));
     assert_eq!(audits(store, "view_cases_behind").await, 2);
 
     // Case managers see no aggregates: refused, and the refusal audited.
@@ -140,7 +140,8 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
         reports::read_dashboard(store, &case_manager, spec(), Targets::default(), &cache).await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
     let refused =
-        reports::read_cases_behind(store, &case_manager, spec(), &figure, &key, 0, 10).await;
+        reports::read_cases_behind(store, &case_manager, spec(), &figure, &key, false, (0, 10))
+            .await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
     assert_eq!(audits(store, "denied").await, 2);
     assert_eq!(audits(store, "view_dashboard").await, 1);

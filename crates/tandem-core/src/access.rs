@@ -137,6 +137,9 @@ pub enum Action {
     AuditPlans,
     /// Read the pseudonymised "what good looks like" example plans, for training.
     ViewAuditExamples,
+    /// Change the service's improvement plan: its actions' owners, due dates, status and
+    /// evidence, with an update each time, and replace it from a file.
+    EditImprovementPlan,
 }
 
 impl Action {
@@ -161,6 +164,7 @@ impl Action {
         Action::ManageAudits,
         Action::AuditPlans,
         Action::ViewAuditExamples,
+        Action::EditImprovementPlan,
     ];
 }
 
@@ -235,6 +239,7 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
                     | A::ManageAudits
                     | A::AuditPlans
                     | A::ViewAuditExamples
+                    | A::EditImprovementPlan
             ) || (actor.role == R::HeadOfService && action == A::TransferData)
         }
         (R::CaseManager, Resource::Service) => {
@@ -438,6 +443,7 @@ mod tests {
                 A::ManageAudits,
                 A::AuditPlans,
                 A::ViewAuditExamples,
+                A::EditImprovementPlan,
             ]
             .iter()
             .chain(extra)

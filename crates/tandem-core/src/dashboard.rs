@@ -256,6 +256,32 @@ impl LatenessSummary {
     }
 }
 
+/// How long a case has taken towards its final plan, as a drill-down lists it: the weeks from
+/// the request to the final plan (or to the timeline's as-of date while there is none), and
+/// whether the 20-week limit was missed (the plan issued late, or still awaited past it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeeksTaken {
+    /// Weeks from the request, to one decimal place's accuracy; `None` without a request.
+    pub weeks: Option<f64>,
+    /// The final plan's time limit was missed.
+    pub late: bool,
+}
+
+impl WeeksTaken {
+    /// Reads `timeline`, for a case first requested on `requested`.
+    pub fn of(timeline: &Timeline, requested: Option<Date>) -> Self {
+        let final_plan = timeline
+            .milestones
+            .iter()
+            .find(|m| m.rule_id == RuleId::FinalPlan);
+        let until = final_plan.and_then(|m| m.done).unwrap_or(timeline.as_of);
+        Self {
+            weeks: requested.map(|r| (until - r).num_days() as f64 / 7.0),
+            late: final_plan.is_some_and(|m| matches!(m.status, Status::Late | Status::Overdue)),
+        }
+    }
+}
+
 /// What a rate reads against the target in force.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reading<'a> {

@@ -38,6 +38,8 @@ impl ActionStatus {
 /// One dated step towards an objective, with the person answerable for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Action {
+    /// Its id once the plan is kept in the database (`None` in a plan read from a file).
+    pub id: Option<i64>,
     /// What is to be done.
     pub text: String,
     /// The officer or role answerable for it.
@@ -46,9 +48,52 @@ pub struct Action {
     pub due: Date,
     /// Where it stands.
     pub status: ActionStatus,
+    /// What shows it was done, or how far it has got (a document, a meeting's minutes); may
+    /// be empty.
+    pub evidence: String,
+}
+
+/// One field of an action changed by an update, as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ActionChange {
+    /// The field's name for people ("Due", "Status").
+    pub field: String,
+    /// What it said before.
+    pub from: String,
+    /// What it says now.
+    pub to: String,
 }
 
 impl Action {
+    /// What `after` changes in this action, field by field in the form's order (the text,
+    /// owner, due date, status and evidence); empty when nothing changed.
+    pub fn changes(&self, after: &Action) -> Vec<ActionChange> {
+        let fields = [
+            ("Action", self.text.clone(), after.text.clone()),
+            ("Owner", self.owner.clone(), after.owner.clone()),
+            (
+                "Due",
+                crate::dates::long(self.due),
+                crate::dates::long(after.due),
+            ),
+            (
+                "Status",
+                self.status.label().to_owned(),
+                after.status.label().to_owned(),
+            ),
+            ("Evidence", self.evidence.clone(), after.evidence.clone()),
+        ];
+        fields
+            .into_iter()
+            .filter(|(_, from, to)| from != to)
+            .map(|(field, from, to)| ActionChange {
+                field: field.to_owned(),
+                from,
+                to,
+            })
+            .collect()
+    }
+
     /// Still to be finished after its due date.
     pub fn is_overdue(&self, today: Date) -> bool {
         matches!(
@@ -168,11 +213,42 @@ mod tests {
 
     fn action(text: &str, due: &str, status: ActionStatus) -> Action {
         Action {
+            id: None,
             text: text.into(),
             owner: "Head of SEND".into(),
             due: d(due),
             status,
+            evidence: String::new(),
         }
+    }
+
+    #[test]
+    fn an_update_lists_the_fields_it_changed_in_the_forms_order() {
+        let before = action(
+            "Train case managers",
+            "2021-02-28",
+            ActionStatus::NotStarted,
+        );
+        assert_eq!(before.changes(&before), []);
+        let after = Action {
+            due: d("2021-03-31"),
+            status: ActionStatus::InProgress,
+            evidence: "Two sessions booked".into(),
+            ..before.clone()
+        };
+        let changes = before.changes(&after);
+        let read: Vec<(&str, &str, &str)> = changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.from.as_str(), c.to.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("Due", "28 February 2021", "31 March 2021"),
+                ("Status", "Not started", "In progress"),
+                ("Evidence", "", "Two sessions booked"),
+            ]
+        );
     }
 
     #[test]

@@ -40,6 +40,14 @@ impl Targets {
             .max_by_key(|t| t.from)
     }
 
+    /// The trajectory's next step for `measure` after `date`: the earliest target starting later.
+    pub fn next_after(&self, measure: &str, date: Date) -> Option<&Target> {
+        self.0
+            .iter()
+            .filter(|t| t.measure == measure && t.from > date)
+            .min_by_key(|t| t.from)
+    }
+
     /// Judges a rate measured for `date`; `None` when no target is in force or nothing was
     /// measured (an empty denominator is neither on nor off track).
     pub(crate) fn judge(
@@ -61,14 +69,36 @@ impl Targets {
 /// practice IPSEA describes; see [`crate::lateness`]).
 pub const DEFAULT_DRAFT_PLAN_WEEKS: u32 = 14;
 
-/// An area's local targets as configured: the trajectories, and the week by which a draft plan
-/// should be issued (used to tell late drafting from late consultation).
+/// A published figure for England as a whole, shown beside the area's own for comparison (the
+/// DfE's annual "Education, health and care plans" statistics, say).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnglandFigure {
+    /// The rate key it compares with.
+    pub measure: String,
+    /// What it covers and where it was published, in words ("2024, DfE June 2025").
+    pub label: String,
+    /// The rate, as a fraction.
+    pub rate: f64,
+}
+
+/// An area's local targets as configured: the trajectories, the week by which a draft plan
+/// should be issued (used to tell late drafting from late consultation), and the published
+/// England figures to compare with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalTargets {
     /// Weeks after the request by which the draft plan should be issued.
     pub draft_plan_weeks: u32,
     /// The trajectories of the area's measures.
     pub targets: Targets,
+    /// England's published figures, at most one per measure.
+    pub england: Vec<EnglandFigure>,
+}
+
+impl LocalTargets {
+    /// England's published figure for `measure`, if one is configured.
+    pub fn england(&self, measure: &str) -> Option<&EnglandFigure> {
+        self.england.iter().find(|e| e.measure == measure)
+    }
 }
 
 impl Default for LocalTargets {
@@ -76,6 +106,7 @@ impl Default for LocalTargets {
         Self {
             draft_plan_weeks: DEFAULT_DRAFT_PLAN_WEEKS,
             targets: Targets::default(),
+            england: Vec::new(),
         }
     }
 }
@@ -97,6 +128,16 @@ struct TargetsToml {
     draft_plan_weeks: Option<toml::Spanned<i64>>,
     #[serde(default)]
     target: Vec<TargetToml>,
+    #[serde(default)]
+    england: Vec<EnglandToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnglandToml {
+    measure: toml::Spanned<String>,
+    label: String,
+    percent: toml::Spanned<f64>,
 }
 
 #[derive(Deserialize)]
@@ -181,10 +222,37 @@ impl LocalTargets {
                 rate: percent / 100.0,
             });
         }
+        let mut england: Vec<EnglandFigure> = Vec::with_capacity(raw.england.len());
+        for e in &raw.england {
+            let measure = e.measure.get_ref();
+            if !known.contains(measure) {
+                let message = format!(
+                    "unknown measure {measure:?}; England figures can be given for: {}",
+                    known.join(", ")
+                );
+                problem(e.measure.span().start, message);
+            } else if england.iter().any(|o| &o.measure == measure) {
+                problem(
+                    e.measure.span().start,
+                    format!("a second England figure for {measure}"),
+                );
+            }
+            let percent = *e.percent.get_ref();
+            if !(0.0..=100.0).contains(&percent) {
+                let message = format!("percent must be from 0 to 100, not {percent}");
+                problem(e.percent.span().start, message);
+            }
+            england.push(EnglandFigure {
+                measure: measure.clone(),
+                label: e.label.trim().to_owned(),
+                rate: percent / 100.0,
+            });
+        }
         if problems.is_empty() {
             Ok(Self {
                 draft_plan_weeks,
                 targets: Targets(targets),
+                england,
             })
         } else {
             Err(problems)
@@ -280,6 +348,34 @@ mod parsing {
         assert_eq!(at(advice, "2020-07-01"), Some(0.65));
         assert_eq!(at(advice, "2020-12-01"), Some(0.70));
         assert_eq!(at(advice, "2021-03-31"), Some(0.80));
+        let england = local.england(plans).unwrap();
+        assert!((england.rate - 0.464).abs() < 1e-12, "{}", england.rate);
+        assert!(england.label.contains("2024"), "{}", england.label);
+        assert_eq!(local.england(advice), None);
+    }
+
+    #[test]
+    fn every_bad_england_figure_is_reported_with_its_line() {
+        let text = "[[england]]\n\
+            measure = \"plans_on_time\"\n\
+            label = \"2024\"\n\
+            percent = 46\n\
+            [[england]]\n\
+            measure = \"review_meetings_on_time\"\n\
+            label = \"2024\"\n\
+            percent = 146\n\
+            [[england]]\n\
+            measure = \"review_meetings_on_time\"\n\
+            label = \"2023\"\n\
+            percent = 50\n";
+        let found = errors(text);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("line 2: unknown measure \"plans_on_time\""));
+        assert_eq!(found[1], "line 8: percent must be from 0 to 100, not 146");
+        assert_eq!(
+            found[2],
+            "line 10: a second England figure for review_meetings_on_time"
+        );
     }
 
     #[test]

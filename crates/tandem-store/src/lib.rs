@@ -19,6 +19,7 @@ mod bulk;
 mod cases;
 mod documents;
 mod error;
+mod improvement;
 mod invitations;
 mod messages;
 mod model;
@@ -37,6 +38,7 @@ pub use audits::{
 pub use bulk::{AssignedCaseFile, CaseHeader};
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
+pub use improvement::{ActionUpdate, StoredAction};
 pub use invitations::InvitationRecord;
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;

@@ -20,11 +20,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::Connection;
-use tandem_core::{Date, Event, Role};
+use tandem_core::{Actor, Date, Event, Role};
 /// The store crate, for tests of the crates above it (the web) that seed and read back data
 /// directly, without those crates depending on the store themselves.
 pub use tandem_store;
-use tandem_store::{NewUser, Store};
+use tandem_store::{AuditFilter, AuditRecord, NewUser, Store};
 
 /// A date written `YYYY-MM-DD`.
 pub fn date(text: &str) -> Date {
@@ -39,6 +39,33 @@ pub fn at(day: &str) -> DateTime<Utc> {
 /// An event from its case-file fields (`[("type", "request_received"), ("date", …)]`).
 pub fn event(fields: &[(&str, &str)]) -> Event {
     Event::from_fields(fields).expect("event")
+}
+
+/// An account with `role` and no team or service, added with [`add_user`], as the access rules
+/// see it.
+pub async fn actor(store: &Store, email: &str, role: Role) -> Actor {
+    Actor {
+        id: add_user(store, email, role, None).await,
+        role,
+        team: None,
+        provider: None,
+    }
+}
+
+/// The audit log's entries for `action`, newest first.
+pub async fn audit_entries(store: &Store, action: &str) -> Vec<AuditRecord> {
+    store
+        .audit_log(&AuditFilter {
+            action: Some(action.into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .expect("audit")
+}
+
+/// How many entries for `action` the audit log holds.
+pub async fn audited(store: &Store, action: &str) -> usize {
+    audit_entries(store, action).await.len()
 }
 
 /// Adds an account straight to the store (its password hash is a placeholder no one can sign in

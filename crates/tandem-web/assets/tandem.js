@@ -6,3 +6,11 @@ import { initAll } from "__GOVUK_FRONTEND_JS__";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// The figures under each chart are folded in a details component; a printed page (the board
+// report on paper) shows them all. Without JavaScript they print as they are shown.
+window.addEventListener("beforeprint", () => {
+  for (const details of document.querySelectorAll("details.tandem-chart__figures")) {
+    details.open = true;
+  }
+});

@@ -29,8 +29,8 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, documents,
-    downloads, ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments,
-    report, sign_in, two_factor,
+    downloads, ehc_plan, invitations, messages, new_request, plan, plan_action, plan_audits,
+    plan_comments, report, sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -202,6 +202,10 @@ pub fn router(state: AppState) -> Router {
             post(plan_audits::mark_example),
         )
         .route("/plan", get(plan::show))
+        .route(
+            "/plan/actions/{id}",
+            get(plan_action::show).post(plan_action::update),
+        )
         .route("/report", get(report::show));
     #[cfg(feature = "pdf")]
     let routes = routes

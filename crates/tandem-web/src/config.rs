@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use tandem_app::accounts::{ExternalTwoFactor, InvitePolicy, SessionPolicy, SignInLimit};
 use tandem_core::dashboard::PseudonymKey;
-use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
 
@@ -43,7 +42,7 @@ pub struct WebConfig {
     /// The largest document accepted, in bytes (`TANDEM_DOCUMENT_MAX_MB`, 20 MB unless set).
     /// The upload form alone accepts a body this large, and a little more for its other fields.
     pub document_max_bytes: usize,
-    /// What the dashboard, the improvement plan and the board report show.
+    /// What the dashboard, the improvement plan and the board report measure against.
     pub reporting: Reporting,
     /// The local offer and local schemes linked from families' pages (`TANDEM_SIGNPOSTS`).
     pub signposts: Signposts,
@@ -76,15 +75,13 @@ impl WebConfig {
 pub struct Reporting {
     /// Local targets (`TANDEM_TARGETS`, a TOML file like `examples/targets.toml`).
     pub targets: LocalTargets,
-    /// The improvement plan (`TANDEM_PLAN`, a CSV file like `examples/improvement-plan.csv`).
-    pub plan: ImprovementPlan,
     /// The key analysts' pseudonyms are made with. Keep it secret and keep it stable: changing it
     /// changes every pseudonym.
     pub pseudonym_key: PseudonymKey,
 }
 
 impl Reporting {
-    /// No targets, an empty plan and a random pseudonym key (pseudonyms then last until the
+    /// No targets and a random pseudonym key (pseudonyms then last until the
     /// server stops).
     #[expect(clippy::expect_used, reason = "32 bytes is a long enough key")]
     pub fn new() -> std::io::Result<Self> {
@@ -92,7 +89,6 @@ impl Reporting {
         getrandom::fill(&mut key).map_err(std::io::Error::other)?;
         Ok(Self {
             targets: LocalTargets::default(),
-            plan: ImprovementPlan::default(),
             pseudonym_key: PseudonymKey::new(key).expect("32 bytes is a long enough key"),
         })
     }

@@ -22,6 +22,8 @@
 
 mod e2e;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use chrono::{Datelike, Days, NaiveDate, Utc};
@@ -32,6 +34,59 @@ use tandem_core::Role;
 
 /// The most pages a crawl of one role's pages visits.
 const CRAWL_LIMIT: usize = 30;
+
+/// Chromium and chromedriver, or `None` (having said so) when they are missing and the browser
+/// tests are not required.
+fn prerequisites(what: &str) -> Option<Prerequisites> {
+    match Prerequisites::find() {
+        Ok(found) => Some(found),
+        Err(missing) if !e2e::required() => {
+            eprintln!("SKIPPED {what}: {missing}.");
+            None
+        }
+        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    }
+}
+
+fn assert_no_violations(violations: &[String]) {
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} accessibility violation(s):\n\n{}",
+        violations.len(),
+        violations.join("\n\n")
+    );
+}
+
+/// A journey through the pages, told whether JavaScript is on.
+type Journey = for<'a> fn(&'a mut Browser, bool) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// A 1280 by 1000 window, with or without JavaScript.
+async fn desktop(
+    driver: &ChromeDriver,
+    prerequisites: &Prerequisites,
+    server: &Server,
+    javascript: bool,
+) -> Browser {
+    Browser::open(driver, prerequisites, server, javascript, Window::Desktop).await
+}
+
+/// Runs `journey` against a fresh server, with JavaScript and then without, every page it checks
+/// passed through axe-core.
+async fn both_ways(what: &str, journey: Journey) {
+    let Some(prerequisites) = prerequisites(what) else {
+        return;
+    };
+    let server = Server::start().await;
+    let driver = ChromeDriver::start(&prerequisites);
+    let mut violations = Vec::new();
+    for javascript in [true, false] {
+        let mut browser = desktop(&driver, &prerequisites, &server, javascript).await;
+        journey(&mut browser, javascript).await;
+        let (found, _) = browser.close().await;
+        violations.extend(found);
+    }
+    assert_no_violations(&violations);
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_in_a_real_browser_with_and_without_javascript() {
@@ -56,14 +111,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
     let mut violations = Vec::new();
     let mut problems = Vec::new();
     for javascript in [true, false] {
-        let mut browser = Browser::open(
-            &driver,
-            &prerequisites,
-            &server,
-            javascript,
-            Window::Desktop,
-        )
-        .await;
+        let mut browser = desktop(&driver, &prerequisites, &server, javascript).await;
         sign_in_with_mistakes(&mut browser).await;
         administer_accounts(&mut browser).await;
         sign_in_with_a_code(&mut browser).await;
@@ -105,12 +153,7 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
         "browser journeys and crawls took {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    assert!(
-        violations.is_empty(),
-        "axe-core found {} accessibility violation(s):\n\n{}",
-        violations.len(),
-        violations.join("\n\n")
-    );
+    assert_no_violations(&violations);
     assert!(
         problems.is_empty(),
         "{} page(s) do not reflow or resize:\n\n{}",
@@ -124,36 +167,10 @@ async fn journeys_in_a_real_browser_with_and_without_javascript() {
 /// issues the draft; with and without JavaScript, every page checked with axe-core.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_journey_in_a_real_browser_with_and_without_javascript() {
-    let prerequisites = match Prerequisites::find() {
-        Ok(found) => found,
-        Err(missing) if !e2e::required() => {
-            eprintln!("SKIPPED the plan journey: {missing}.");
-            return;
-        }
-        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
-    };
-    let server = Server::start().await;
-    let driver = ChromeDriver::start(&prerequisites);
-    let mut violations = Vec::new();
-    for javascript in [true, false] {
-        let mut browser = Browser::open(
-            &driver,
-            &prerequisites,
-            &server,
-            javascript,
-            Window::Desktop,
-        )
-        .await;
-        write_and_issue_a_plan(&mut browser).await;
-        let (found, _) = browser.close().await;
-        violations.extend(found);
-    }
-    assert!(
-        violations.is_empty(),
-        "axe-core found {} accessibility violation(s):\n\n{}",
-        violations.len(),
-        violations.join("\n\n")
-    );
+    both_ways("the plan journey", |browser, _| {
+        Box::pin(write_and_issue_a_plan(browser))
+    })
+    .await;
 }
 
 /// The plan audit cycle on its own (run it alone with `cargo test --test browser audit_`): the
@@ -162,36 +179,98 @@ async fn plan_journey_in_a_real_browser_with_and_without_javascript() {
 /// report. With and without JavaScript, every page checked with axe-core.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_journey_in_a_real_browser_with_and_without_javascript() {
-    let prerequisites = match Prerequisites::find() {
-        Ok(found) => found,
-        Err(missing) if !e2e::required() => {
-            eprintln!("SKIPPED the audit journey: {missing}.");
-            return;
-        }
-        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    both_ways("the audit journey", |browser, _| {
+        Box::pin(run_an_audit(browser))
+    })
+    .await;
+}
+
+/// Editing an improvement-plan action on its own (run it alone with `cargo test --test browser
+/// improvement_plan_`): the head of service opens an action from /plan, saves with the owner
+/// left empty (the error summary first), puts it right and sees the update in the action's
+/// history. With and without JavaScript, every page checked with axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn improvement_plan_journey_in_a_real_browser_with_and_without_javascript() {
+    both_ways("the improvement plan journey", |browser, javascript| {
+        Box::pin(edit_an_improvement_plan_action(browser, javascript))
+    })
+    .await;
+}
+
+/// Open an action from the plan, fail to save it without an owner, then update it.
+async fn edit_an_improvement_plan_action(browser: &mut Browser, javascript: bool) {
+    const ACTION: &str = "Train case managers to summarise health and social care advice in plans";
+    browser.sign_in(Role::HeadOfService).await;
+    browser.visit("/plan").await;
+    assert_eq!(browser.heading().await, "Improvement plan");
+    browser.check("improvement-plan").await;
+    browser.click_row_link(ACTION, "Update").await;
+    assert_eq!(browser.heading().await, ACTION);
+    browser.check("improvement-plan-action").await;
+    let note = if javascript {
+        "Trainer found; sessions booked"
+    } else {
+        "First session held"
+    };
+    browser.fill("Owner", "").await;
+    browser.choose_radio("In progress").await;
+    browser
+        .fill("Update (optional if you changed something above)", note)
+        .await;
+    browser.press("Save update").await;
+    assert_eq!(
+        browser.error_summary().await,
+        ["Enter the officer or role answerable for the action"]
+    );
+    browser.check("improvement-plan-action-errors").await;
+    browser
+        .fill("Owner", "Principal educational psychologist")
+        .await;
+    browser.press("Save update").await;
+    assert_eq!(browser.banner().await, "The action is updated");
+    assert_eq!(
+        browser.summary_value("Owner").await,
+        "Principal educational psychologist"
+    );
+    let history = browser.texts("main ol li p").await;
+    assert_eq!(history.first().map(String::as_str), Some(note));
+    browser.check("improvement-plan-action-updated").await;
+    sign_out(browser).await;
+}
+
+/// The dashboard's first screen (run it alone with `cargo test --test browser dashboard_`): in
+/// a 1280-pixel-wide window the four headline tiles end within the first 900 pixels, above the
+/// period form and the charts, and the page passes axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_tiles_are_on_the_first_screen() {
+    let Some(prerequisites) = prerequisites("the dashboard's first screen") else {
+        return;
     };
     let server = Server::start().await;
     let driver = ChromeDriver::start(&prerequisites);
-    let mut violations = Vec::new();
-    for javascript in [true, false] {
-        let mut browser = Browser::open(
-            &driver,
-            &prerequisites,
-            &server,
-            javascript,
-            Window::Desktop,
-        )
-        .await;
-        run_an_audit(&mut browser).await;
-        let (found, _) = browser.close().await;
-        violations.extend(found);
-    }
-    assert!(
-        violations.is_empty(),
-        "axe-core found {} accessibility violation(s):\n\n{}",
-        violations.len(),
-        violations.join("\n\n")
+    let mut browser = Browser::open(&driver, &prerequisites, &server, true, Window::Desktop).await;
+    browser.sign_in(Role::HeadOfService).await;
+    browser.visit("/dashboard").await;
+    assert_eq!(
+        browser.texts(".tandem-tile h3").await.len(),
+        4,
+        "four headline tiles"
     );
+    let (width, tiles_end) = browser.lowest_bottom(".tandem-tile").await;
+    assert!(width >= 1264.0, "a 1280-pixel window, not {width}");
+    assert!(
+        tiles_end > 0.0 && tiles_end <= 900.0,
+        "the tiles end {tiles_end} pixels down"
+    );
+    let (_, form_end) = browser.lowest_bottom("details.govuk-details summary").await;
+    assert!(
+        form_end > tiles_end,
+        "the period form comes after the tiles"
+    );
+    browser.check("dashboard-first-screen").await;
+    sign_out(&browser).await;
+    let (violations, _) = browser.close().await;
+    assert_no_violations(&violations);
 }
 
 /// Draw, assign, grade, settle, report.
@@ -883,6 +962,9 @@ async fn read_the_figures(browser: &mut Browser) {
     assert_eq!(browser.heading().await, "Performance dashboard");
     browser.check("dashboard").await;
 
+    browser
+        .open_details("Show every headline measure as a table")
+        .await;
     browser.click_first_link_to("/dashboard/cases?").await;
     assert_eq!(browser.heading().await, "Cases behind a figure");
     browser.check("dashboard-cases").await;
@@ -1200,6 +1282,13 @@ async fn keyboard_only(browser: &Browser) {
     // The dashboard: its tables' scrolling boxes take focus; a link leads to the board report.
     sign_in_by_keyboard(browser, Role::Analyst).await;
     assert_eq!(browser.path().await, "/dashboard");
+    // The tables are folded under their charts: Enter on a summary opens one.
+    browser
+        .tab_until("a chart's table, folded", |f| {
+            f.text.starts_with("Show the figures as a table")
+        })
+        .await;
+    browser.key(None, Key::Enter).await;
     let region = browser
         .tab_until("a table's scrolling box", |f| {
             f.has_class("tandem-table-scroll")

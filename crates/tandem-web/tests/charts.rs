@@ -50,12 +50,17 @@ fn check_accessible(doc: &Document, id: &str, values: usize) {
             .map_or(base, |s| s.parse().unwrap());
         assert!(size >= 14.0, "text {:?} at {size}", text(&t));
     }
+    // The figures as a table, folded in a details component under the chart.
+    let table =
+        "figure > details.govuk-details .govuk-details__text > .tandem-table-scroll > table";
+    assert_eq!(select(doc, &format!("{table} tbody tr")).len(), values);
+    assert_eq!(select(doc, &format!("{table} caption")).len(), 1);
     assert_eq!(
-        select(doc, "figure > .tandem-table-scroll > table tbody tr").len(),
-        values
-    );
-    assert_eq!(
-        select(doc, "figure > .tandem-table-scroll > table caption").len(),
+        select(
+            doc,
+            "figure > details > summary .govuk-details__summary-text"
+        )
+        .len(),
         1
     );
 }

@@ -18,6 +18,7 @@ use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::transfer::{self, Progress};
 use tandem_core::Role;
+use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::targets::LocalTargets;
 use tandem_web::{Reporting, WebConfig};
 
@@ -33,19 +34,24 @@ const CASES: usize = 300;
 /// A year of figures as at its last day, well inside the generated history.
 const YEAR: &str = "period=range&start=2025-04-01&end=2026-03-31&as_at=2026-03-31";
 
+fn example_plan() -> ImprovementPlan {
+    improvement_plan::read(include_str!("../../../examples/improvement-plan.csv").as_bytes())
+        .expect("example plan")
+}
+
 /// The application with the example targets and plan, and generated cases up to today.
 async fn app() -> TestApp {
     let mut reporting = Reporting::new().expect("reporting");
     reporting.targets = LocalTargets::from_toml(include_str!("../../../examples/targets.toml"))
         .expect("example targets");
-    reporting.plan =
-        improvement_plan::read(include_str!("../../../examples/improvement-plan.csv").as_bytes())
-            .expect("example plan");
     let app = TestApp::with_config(WebConfig {
         reporting,
         ..support::config()
     })
     .await;
+    transfer::import_improvement_plan(app.store(), &example_plan(), false)
+        .await
+        .expect("keep the example plan");
     let options = GenerateOptions {
         cases: CASES,
         seed: 5,
@@ -91,6 +97,33 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     let page = app.get(&format!("/dashboard?{YEAR}"), Some(&manager)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.texts("h1"), ["Performance dashboard"]);
+    // First, the headline tiles for the period's last month; then the period form, folded.
+    assert_eq!(page.texts("#on-track"), ["Are we on track? March 2026"]);
+    assert_eq!(
+        page.texts(".tandem-tile h3"),
+        [
+            "Final plans issued within 20 weeks (exception cases left out)",
+            "Decisions whether to assess within 6 weeks",
+            "Advice within 6 weeks (all kinds)",
+            "Annual review meetings held on time"
+        ]
+    );
+    let facts = page.texts(".tandem-tile:first-child dt");
+    assert_eq!(
+        facts,
+        [
+            "Last 12 months",
+            "Since February 2026",
+            "Target and trajectory",
+            "England"
+        ]
+    );
+    assert!(
+        page.texts(".tandem-tile:first-child dd")[3].starts_with("46.4% (England, 2024"),
+        "{:?}",
+        page.texts(".tandem-tile:first-child dd")
+    );
+    assert!(page.body.find("class=\"tandem-tiles\"") < page.body.find("id=\"start-day\""));
     assert_eq!(
         page.texts("#shown"),
         [format!(
@@ -110,7 +143,7 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     // lateness.
     assert_eq!(page.texts("figure > svg[role=img]").len(), 14);
     assert_eq!(
-        page.texts("figure > .tandem-table-scroll > table caption")
+        page.texts("figure .tandem-table-scroll > table caption")
             .len(),
         14
     );
@@ -123,10 +156,10 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     ] {
         assert!(providers.iter().any(|p| p == health), "{providers:?}");
     }
-    let headline = page.texts("#headline + table tbody tr th");
+    let headline = page.texts("#headline + details table tbody tr th");
     assert_eq!(headline.len(), 11);
     // The headline measure is judged against the target in force (70% since 2021).
-    let first = page.texts("#headline + table tbody tr:first-child td");
+    let first = page.texts("#headline + details table tbody tr:first-child td");
     assert_eq!(first[1], "70.0%");
     assert!(
         first[2] == "On track" || first[2] == "Off track",
@@ -206,7 +239,7 @@ async fn every_drill_down_lists_as_many_cases_as_its_figure_counts() {
     // asks each provider once per case, so its requests are its cases), the backlog and lateness.
     let mut checked = 0;
     for css in [
-        "#headline + table a",
+        "#headline + details table a",
         "#trend-final-plans-within-20-weeks-excl-exceptions table a",
         "#case-manager-final-plans-within-20-weeks-excl-exceptions table a",
         "#advice-provider table a",
@@ -228,7 +261,7 @@ async fn every_drill_down_lists_as_many_cases_as_its_figure_counts() {
             if !display.contains('.') || display.contains('%') {
                 assert_eq!(list.texts("#total"), [expected], "{href}");
                 assert_eq!(
-                    list.texts(".tandem-case-list li").len() as u64,
+                    list.texts(".tandem-case-list tbody tr").len() as u64,
                     total.min(50),
                     "{href}"
                 );
@@ -250,8 +283,14 @@ async fn analysts_see_pseudonyms_and_managers_see_references() {
     let analyst = app.session(Role::Analyst).await;
     let pseudonymised = app.get(&backlog, Some(&analyst)).await;
     assert_eq!(pseudonymised.status, StatusCode::OK);
-    let names = pseudonymised.texts(".tandem-case-list li");
+    let names = pseudonymised.texts(".tandem-case-list tbody th");
     assert!(!names.is_empty());
+    // No child's name for an analyst: no such column.
+    assert!(
+        !pseudonymised
+            .texts(".tandem-case-list thead th")
+            .contains(&"Child".to_owned())
+    );
     assert!(names.iter().all(|n| n.starts_with("P-") && n.len() == 18));
     assert!(links(&pseudonymised, ".tandem-case-list a").is_empty());
     let mut sorted = names.clone();
@@ -262,6 +301,33 @@ async fn analysts_see_pseudonyms_and_managers_see_references() {
     let named = app.get(&backlog, Some(&manager)).await;
     let references = links(&named, ".tandem-case-list a");
     assert_eq!(references.len(), names.len());
+    // Managers see the child's name and the weeks taken; "late only" keeps the plans issued
+    // past 20 weeks, each tagged Late.
+    assert_eq!(
+        named.texts(".tandem-case-list thead th"),
+        ["Case", "Child", "Weeks from the request", "20 weeks"]
+    );
+    let children = named.texts(".tandem-case-list td[data-label=Child]");
+    assert!(
+        children
+            .iter()
+            .all(|c| !c.is_empty() && c != "Not recorded"),
+        "{children:?}"
+    );
+    let late_only = app
+        .get(&format!("{backlog}&late=yes"), Some(&manager))
+        .await;
+    let late_rows = late_only.texts(".tandem-case-list tbody tr");
+    assert!(!late_rows.is_empty() && late_rows.len() <= references.len());
+    assert!(
+        late_rows.iter().all(|r| r.ends_with("Late")),
+        "{late_rows:?}"
+    );
+    assert!(late_only.texts("#total")[0].ends_with("past 20 weeks"));
+    assert_eq!(
+        late_only.texts("#late-filter"),
+        ["Show every case behind the figure"]
+    );
     for (href, reference) in &references {
         assert_eq!(href, &format!("/cases/{reference}"));
         assert!(!pseudonymised.body.contains(reference.as_str()));
@@ -271,7 +337,7 @@ async fn analysts_see_pseudonyms_and_managers_see_references() {
         .iter()
         .map(|a| a.detail["naming"].as_str().unwrap())
         .collect();
-    assert_eq!(namings, ["references", "pseudonyms"]);
+    assert_eq!(namings, ["references", "references", "pseudonyms"]);
     // Case managers see no aggregates, so no lists behind them either.
     let case_manager = app.session(Role::CaseManager).await;
     let refused = app.get(&backlog, Some(&case_manager)).await;
@@ -322,11 +388,15 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(workbook.bytes)).unwrap();
     let names = book.sheet_names();
-    // Then the health lead's table (on its own page), and the plan's actions and measures.
+    // Then the health lead's table (on its own page), the plan and its measures.
     assert_eq!(names.len(), 18);
     assert_eq!(
         names[15..],
-        ["Health advice by provider", "Plan actions", "Plan measures"]
+        [
+            "Health advice by provider",
+            "Improvement plan",
+            "Plan measures"
+        ]
     );
     assert_eq!(names[0], "Headline measures");
     assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
@@ -365,7 +435,7 @@ async fn every_table_downloads_as_csv_and_xlsx_with_the_page_figures() {
     assert_eq!(rows.len(), 11);
     assert_eq!(&rows[0][0], "final_plans_within_20_weeks_excl_exceptions");
     assert_eq!(&rows[0][6], "70.0");
-    let shown = links(&page, "#headline + table a")[0].1.clone();
+    let shown = links(&page, "#headline + details table a")[0].1.clone();
     assert_eq!(rows[0][4].parse::<u64>().unwrap(), counted(&shown));
     let unknown = app
         .get(
@@ -386,7 +456,7 @@ async fn the_plan_tags_overdue_actions_and_reads_its_measures_live() {
     // The example plan's unfinished actions were due in 2020 and 2021.
     let overdue = page.texts("tr.tandem-overdue");
     assert!(!overdue.is_empty());
-    assert!(overdue.iter().all(|row| row.ends_with("Overdue")));
+    assert!(overdue.iter().all(|row| row.contains("Overdue")));
     assert_eq!(
         page.texts(".govuk-warning-text__text").len(),
         1,
@@ -401,31 +471,28 @@ async fn the_plan_tags_overdue_actions_and_reads_its_measures_live() {
     assert!(!judged.is_empty());
     assert!(!links(&page, "td a[href^='/dashboard/cases?']").is_empty());
 
-    // The plan downloads as two flat tables: a row per action, a row per measure.
-    let downloads = links(&page, "a[href^='/dashboard/tables/plan-']");
+    // The plan downloads in the columns it is imported from, and reads back as the same plan.
+    let downloads = links(&page, "a[href^='/dashboard/tables/']");
     assert_eq!(downloads.len(), 4);
-    let actions = app.get(&downloads[0].0, Some(&manager)).await;
-    assert_eq!(actions.status, StatusCode::OK);
-    let rows = csv_cells(&actions.body);
+    let plan = app.get(&downloads[0].0, Some(&manager)).await;
+    assert_eq!(plan.status, StatusCode::OK);
     assert_eq!(
-        rows[0],
-        [
-            "priority",
-            "objective",
-            "action",
-            "owner",
-            "due",
-            "status",
-            "overdue"
-        ]
+        improvement_plan::read(plan.body.as_bytes()).expect("the download reads back"),
+        example_plan()
     );
+    let rows = csv_cells(&plan.body);
+    assert_eq!(rows[0], improvement_plan::header());
     // The page's rows: the overdue summary (one per overdue action), then each objective's
-    // actions and its measures (which have a row header).
+    // actions and its measures; the download has a row for each action and measure.
     let rows_on_page = page.texts("table tbody tr").len();
-    let measure_rows = page.texts("table tbody tr th").len();
-    assert_eq!(rows.len() - 1, rows_on_page - overdue.len() - measure_rows);
-    let flagged = rows.iter().filter(|r| r[6] == "yes").count();
-    assert_eq!(flagged, overdue.len());
+    assert_eq!(rows.len() - 1, rows_on_page - overdue.len());
+    // Each action opens on its own page, to update it.
+    let updates = links(&page, "td a[href^='/plan/actions/']");
+    assert_eq!(updates.len(), example_plan().actions().count());
+    assert!(
+        updates.iter().all(|(_, text)| text == "Update"),
+        "{updates:?}"
+    );
     let measures = app.get(&downloads[2].0, Some(&manager)).await;
     let measures = csv_cells(&measures.body);
     assert_eq!(
@@ -456,7 +523,19 @@ async fn the_board_report_is_one_printable_page() {
     ));
     // 3 trends, the backlog and lateness; the headline table; the plan's progress.
     assert_eq!(page.texts("figure > svg[role=img]").len(), 5);
-    assert_eq!(page.texts("main h2").len(), 5);
+    // It opens with the summary in words, then 3 trends, the backlog and lateness; the
+    // headline table; the plan's progress.
+    assert_eq!(
+        page.texts("#summary"),
+        ["Summary: March 2026 against the month before"]
+    );
+    let said = page.texts("#summary ~ ul.govuk-list--bullet li");
+    assert!(
+        said.iter()
+            .any(|s| s.contains("final plans issued within 20 weeks")),
+        "{said:?}"
+    );
+    assert_eq!(page.texts("main h2").len(), 6);
     assert!(!page.texts("tr .govuk-tag--red").is_empty());
     // Strict CSP: no inline styles; printing is the stylesheet's business.
     assert!(!page.body.contains("style="));

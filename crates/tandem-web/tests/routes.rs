@@ -135,6 +135,8 @@ const AGGREGATES: &[Role] = &[
 const AGGREGATES_PAGE: Roles = Roles::Only(AGGREGATES, Status(200), Status(403));
 /// Those who run the plan audit cycle (draw samples, assign auditors, settle grades).
 const AUDIT_MANAGERS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
+/// Those who may update the improvement plan's actions.
+const PLAN_EDITORS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
 /// Those who run it or audit in it.
 const AUDIT_PEOPLE: &[Role] = &[Role::TeamManager, Role::HeadOfService, Role::QaAuditor];
 /// Those who may read the pseudonymised example plans.
@@ -181,6 +183,12 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/dashboard/tables/nothing.csv", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
     Route { method: "GET", path: "/dashboard/tables/all.xlsx", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/plan", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    // Improvement plan actions: none is kept in the matrix's database, so those who may see the
+    // plan are told action 999999 does not exist; a form for it is refused to those who may
+    // not edit the plan, before anything is looked up.
+    Route { method: "GET", path: "/plan/actions/999999", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
+    Route { method: "GET", path: "/plan/actions/not-a-number", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/plan/actions/999999", form: &[("version", "1"), ("text", "Matrix"), ("owner", "Matrix"), ("due-day", "1"), ("due-month", "1"), ("due-year", "2027"), ("status", "done")], signed_out: Status(403), roles: Roles::Only(PLAN_EDITORS, Status(404), Status(403)) },
     Route { method: "GET", path: "/report?period=month&month=2026-01", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     // Plan audits: no round or sampled plan 999999 exists, and blank forms reach validation.
     Route { method: "GET", path: "/audits", form: &[], signed_out: SignIn, roles: Roles::Only(AUDIT_PEOPLE, Status(200), Status(403)) },

@@ -3,6 +3,7 @@
 mod accounts;
 mod cli_error;
 mod database;
+mod improvement_plan;
 mod metrics;
 mod plan;
 mod remind;
@@ -53,6 +54,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(accounts::UserCommand),
+    /// The improvement plan: import it from a spreadsheet (CSV or XLSX) or export it.
+    #[command(subcommand)]
+    ImprovementPlan(improvement_plan::ImprovementPlanCommand),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => web::demo(args),
         Command::Remind(args) => remind::run(args),
         Command::User(command) => accounts::run(command),
+        Command::ImprovementPlan(command) => improvement_plan::run(command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,7 @@ use tandem_app::transfer;
 use tandem_core::access::PlanSignOff;
 use tandem_core::advice::{AdviceForm, Provision};
 use tandem_core::dashboard::PseudonymKey;
+use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::plan::{Plan, PlanChild, PlanStatus, Section};
 use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
@@ -38,7 +39,9 @@ pub struct ServeArgs {
     /// The dashboard's local targets: a TOML file like examples/targets.toml.
     #[arg(long, env = "TANDEM_TARGETS", value_name = "FILE")]
     targets: Option<PathBuf>,
-    /// The improvement plan: a CSV file like examples/improvement-plan.csv.
+    /// An improvement plan to keep at start-up if the database holds none yet: a CSV or XLSX
+    /// file like examples/improvement-plan.csv. Once kept, the plan is edited on /plan and
+    /// replaced with `tandem improvement-plan import --replace`.
     #[arg(long, env = "TANDEM_PLAN", value_name = "FILE")]
     plan: Option<PathBuf>,
     /// Links for families (the local offer, local schemes): a TOML file like
@@ -113,7 +116,12 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::rejected(format!("{name}: {e}")))?;
         Ok(Some((name, text)))
     };
-    let mut reporting = reporting(read(&args.targets)?, read(&args.plan)?)?;
+    let mut reporting = reporting(read(&args.targets)?)?;
+    let plan = args
+        .plan
+        .as_deref()
+        .map(crate::improvement_plan::read_file)
+        .transpose()?;
     let signposts = match read(&args.signposts)? {
         Some((name, text)) => signposts(&name, &text)?,
         None => Signposts::default(),
@@ -130,6 +138,9 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
     start_logging();
     block_on(async {
         let store = args.database.open().await?;
+        if let Some(plan) = &plan {
+            keep_plan_if_none(&store, plan).await?;
+        }
         let listener = bind(args.addr).await?;
         if mailer.is_none() {
             eprintln!("No mail server is set (TANDEM_SMTP_URL): notifications stay queued.");
@@ -153,8 +164,27 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
     })
 }
 
-/// The reporting configuration from a targets file and a plan file, each `(name, text)`; every
-/// problem in either is reported as `FILE:LINE: message`, and the server does not start.
+/// Keeps `plan` (from `--plan`) as the improvement plan when the database holds none; a plan
+/// already kept is left as it is, since it may have been edited since.
+async fn keep_plan_if_none(store: &Store, plan: &ImprovementPlan) -> Result<(), CliError> {
+    match transfer::import_improvement_plan(store, plan, false).await {
+        Ok(_) => {
+            eprintln!(
+                "The improvement plan from --plan (TANDEM_PLAN) is now kept in the database."
+            );
+            Ok(())
+        }
+        Err(transfer::TransferError::Rejected(_)) => {
+            eprintln!(
+                "The database already keeps an improvement plan: --plan (TANDEM_PLAN) is not \
+                 read again. Replace the plan with `tandem improvement-plan import --replace`."
+            );
+            Ok(())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// The families' signposts read from the file `name`, every problem named.
 fn signposts(name: &str, text: &str) -> Result<Signposts, CliError> {
     Signposts::from_toml(text).map_err(|problems| {
@@ -162,10 +192,9 @@ fn signposts(name: &str, text: &str) -> Result<Signposts, CliError> {
     })
 }
 
-fn reporting(
-    targets: Option<(String, String)>,
-    plan: Option<(String, String)>,
-) -> Result<Reporting, CliError> {
+/// The reporting configuration from a targets file `(name, text)`; every problem is reported as
+/// `FILE:LINE: message`, and the server does not start.
+fn reporting(targets: Option<(String, String)>) -> Result<Reporting, CliError> {
     let mut reporting = Reporting::new()?;
     let mut problems = Vec::new();
     if let Some((name, text)) = targets {
@@ -176,12 +205,6 @@ fn reporting(
                     .iter()
                     .map(|e| format!("{name}:{}: {}", e.line, e.message)),
             ),
-        }
-    }
-    if let Some((name, text)) = plan {
-        match improvement_plan::read(text.as_bytes()) {
-            Ok(read) => reporting.plan = read,
-            Err(errors) => problems.extend(errors.iter().map(|e| e.located(&name))),
         }
     }
     if problems.is_empty() {
@@ -262,6 +285,7 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         create_demo_advice(&store).await?;
         create_demo_plans(&store).await?;
         create_demo_audits(&store).await?;
+        transfer::import_improvement_plan(&store, &demo_plan()?, false).await?;
         let queued = Services::new(store.clone())
             .with_public_url(&mail.public_url)
             .queue_reminders(today())
@@ -821,18 +845,25 @@ fn print_sign_in(addr: SocketAddr) {
     eprintln!("Stop with Ctrl-C.");
 }
 
-/// The demo's targets and plan: the examples, built in so that the demo runs from any folder.
+/// The demo's targets: the example, built in so that the demo runs from any folder.
 fn demo_reporting() -> Result<Reporting, CliError> {
-    reporting(
-        Some((
-            "examples/targets.toml".into(),
-            include_str!("../../../examples/targets.toml").into(),
-        )),
-        Some((
-            "examples/improvement-plan.csv".into(),
-            include_str!("../../../examples/improvement-plan.csv").into(),
-        )),
-    )
+    reporting(Some((
+        "examples/targets.toml".into(),
+        include_str!("../../../examples/targets.toml").into(),
+    )))
+}
+
+/// The example improvement plan, built in, kept in the demo's database.
+fn demo_plan() -> Result<ImprovementPlan, CliError> {
+    improvement_plan::read(include_str!("../../../examples/improvement-plan.csv").as_bytes())
+        .map_err(|problems| {
+            CliError::Rejected(
+                problems
+                    .iter()
+                    .map(|p| p.located("examples/improvement-plan.csv"))
+                    .collect(),
+            )
+        })
 }
 
 /// Binds before anything is printed, so the address shown is the one listening (port 0 picks a
@@ -883,30 +914,28 @@ mod tests {
 
     #[test]
     fn the_demo_reads_the_example_targets_and_plan() {
-        let demo = demo_reporting().expect("the examples are valid");
+        let demo = demo_reporting().expect("the example targets are valid");
         assert!(!demo.targets.targets.0.is_empty());
-        assert!(!demo.plan.priorities.is_empty());
+        assert!(
+            !demo_plan()
+                .expect("the example plan is valid")
+                .priorities
+                .is_empty()
+        );
     }
 
     #[test]
-    fn problems_in_either_file_are_reported_with_file_and_line() {
-        let Err(CliError::Rejected(problems)) = reporting(
-            Some((
-                "t.toml".into(),
-                "[[target]]\nmeasure = \"x\"\nfrom = 2020-01-01\npercent = 50\n".into(),
-            )),
-            Some((
-                "p.csv".into(),
-                "priority,objective,item,text\nA,B,wish,C\n".into(),
-            )),
-        ) else {
-            panic!("both files are invalid");
+    fn problems_in_the_targets_are_reported_with_file_and_line() {
+        let Err(CliError::Rejected(problems)) = reporting(Some((
+            "t.toml".into(),
+            "[[target]]\nmeasure = \"x\"\nfrom = 2020-01-01\npercent = 50\n".into(),
+        ))) else {
+            panic!("the file is invalid");
         };
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             problems[0].starts_with("t.toml:2: unknown measure"),
             "{problems:?}"
         );
-        assert!(problems[1].starts_with("p.csv:2: "), "{problems:?}");
     }
 }

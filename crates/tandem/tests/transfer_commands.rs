@@ -367,3 +367,66 @@ fn backup_copies_sqlite_and_explains_pg_dump() {
         runtime.block_on(postgres.remove());
     }
 }
+
+#[test]
+fn an_improvement_plan_is_imported_once_exported_and_replaced_on_request() {
+    on_each_database(|database, dir| {
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/improvement-plan.csv"
+        );
+        // Problems name the file and line, and nothing is kept.
+        let bad = dir.join("bad-plan.csv");
+        std::fs::write(&bad, "priority,objective,item,text\nP,O,wish,Do it\n").unwrap();
+        let refused = tandem(database, &["improvement-plan", "import", path_text(&bad)]);
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(
+            stderr(&refused).starts_with(&format!("{}:2: item must be", bad.display())),
+            "{}",
+            stderr(&refused)
+        );
+        let empty = ok(tandem(database, &["improvement-plan", "export"]));
+        assert_eq!(
+            String::from_utf8_lossy(&empty.stdout).lines().count(),
+            1,
+            "the header only"
+        );
+
+        ok(tandem(database, &["improvement-plan", "import", example]));
+        // A second import would lose the plan's history: refused without --replace.
+        let again = tandem(database, &["improvement-plan", "import", example]);
+        assert_eq!(again.status.code(), Some(1));
+        assert!(stderr(&again).contains("--replace"), "{}", stderr(&again));
+
+        // Exported as XLSX, the workbook imports back (replacing) as the same plan.
+        let workbook = dir.join("plan.xlsx");
+        ok(tandem(
+            database,
+            &[
+                "improvement-plan",
+                "export",
+                "--format",
+                "xlsx",
+                "--out",
+                path_text(&workbook),
+            ],
+        ));
+        ok(tandem(
+            database,
+            &[
+                "improvement-plan",
+                "import",
+                "--replace",
+                path_text(&workbook),
+            ],
+        ));
+        let csv = ok(tandem(database, &["improvement-plan", "export"]));
+        let exported = tandem_app::interchange::improvement_plan::read(csv.stdout.as_slice())
+            .expect("the export reads back");
+        let original = tandem_app::interchange::improvement_plan::read(
+            std::fs::read(example).unwrap().as_slice(),
+        )
+        .unwrap();
+        assert_eq!(exported, original);
+    });
+}

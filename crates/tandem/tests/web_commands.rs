@@ -617,6 +617,11 @@ fn demo_serves_synthetic_cases_with_an_account_per_role() {
     let examples = server.request("GET", "/audits/examples", Some(&manager), "");
     assert!(examples.body.contains("Example 1"), "{}", examples.body);
     assert!(!examples.body.contains("QA-"), "{}", examples.body);
+    // The example improvement plan is kept, and the manager may update its actions.
+    let plan = server.request("GET", "/plan", Some(&manager), "");
+    assert_eq!(plan.status, 200);
+    assert!(plan.body.contains("Clear the backlog"), "{}", plan.body);
+    assert!(plan.body.contains("href=\"/plan/actions/"), "{}", plan.body);
     drop(server);
 
     // A second run starts again from nothing rather than failing on the accounts it made.

@@ -7,6 +7,7 @@
 pub mod case_files;
 pub mod events_csv;
 pub mod improvement_plan;
+pub mod tables;
 pub mod tracker;
 
 use std::fmt;

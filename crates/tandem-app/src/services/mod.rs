@@ -9,6 +9,7 @@ mod caches;
 mod caseload;
 mod cases;
 mod documents;
+mod improvement_plan;
 mod messages;
 mod notifications;
 mod plan_audits;
@@ -21,6 +22,7 @@ pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use documents::{DocumentList, ListedDocument, Upload};
+pub use improvement_plan::{ActionEdit, ActionOverview, PlanOverview};
 pub use messages::{MAX_MESSAGE, NewContact};
 pub use notifications::{Delivery, Outbox};
 pub use plan_audits::{
@@ -33,9 +35,9 @@ pub use plans::{
 };
 pub use recording::CaseManager;
 pub use tandem_store::{
-    AdviceResponse, AuditAssignment, AuditExample, AuditRound, AuditSample, AuditScore,
-    DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion,
-    UnsentNotification,
+    ActionUpdate, AdviceResponse, AuditAssignment, AuditExample, AuditRound, AuditSample,
+    AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion,
+    StoredAction, UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.

@@ -16,6 +16,7 @@ mod bulk;
 mod cases;
 mod documents;
 mod helpers;
+mod improvement;
 mod listing;
 mod messages;
 mod plans;

@@ -15,9 +15,11 @@ use tandem_app::reports::{self, CasesBehind, Naming};
 use tandem_app::services::Caller;
 use tandem_app::services::Source;
 use tandem_core::dashboard::{BACKLOG_BUCKETS, Backlog, Dashboard, Figure, Part, Reading, Slice};
+use tandem_core::headline::{Tile, tiles};
 use tandem_core::messages::ReplyTimes;
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Metrics};
 use tandem_core::names::AdviceKind;
+use tandem_core::targets::EnglandFigure;
 use tandem_core::{Action, Date, dates};
 
 use crate::Html;
@@ -605,6 +607,91 @@ pub(crate) async fn read(
     .await?)
 }
 
+/// A headline measure as a tile at the top of the dashboard.
+pub(crate) struct TileView {
+    label: String,
+    /// This month's rate ("75.0%"), or that nothing was counted.
+    value: String,
+    /// "3 of 4".
+    counted: String,
+    /// On track or off track, as a tag's class and words.
+    tag: Option<(&'static str, &'static str)>,
+    /// The tile's other figures as (term, description): the rolling year, the change since last
+    /// month, the target and trajectory, England.
+    facts: Vec<(String, String)>,
+}
+
+impl TileView {
+    fn new(tile: &Tile) -> Self {
+        let previous = tile.month.back(1).label();
+        let rolling = match tile.rolling.rate() {
+            Some(r) => format!(
+                "{} ({} of {})",
+                percent(r),
+                thousands(tile.rolling.numerator),
+                thousands(tile.rolling.denominator)
+            ),
+            None => "None counted".to_owned(),
+        };
+        let change = match (tile.change_points(), tile.last_month.and_then(|r| r.rate())) {
+            (Some(points), Some(before)) if points >= 0.05 => {
+                format!("Up {points:.1} points (from {})", percent(before))
+            }
+            (Some(points), Some(before)) if points <= -0.05 => {
+                format!("Down {:.1} points (from {})", -points, percent(before))
+            }
+            (Some(_), Some(before)) => format!("No change ({})", percent(before)),
+            _ => "Nothing to compare: none counted in one of the months".to_owned(),
+        };
+        let target = match (tile.target, tile.next_step) {
+            (Some(now), Some(next)) => format!(
+                "{}; {} from {}",
+                percent(now.rate),
+                percent(next.rate),
+                dates::long(next.from)
+            ),
+            (Some(now), None) => percent(now.rate),
+            (None, Some(next)) => {
+                format!(
+                    "None yet; {} from {}",
+                    percent(next.rate),
+                    dates::long(next.from)
+                )
+            }
+            (None, None) => "None set".to_owned(),
+        };
+        let mut facts = vec![
+            (format!("Last {} months", tile.rolling_months), rolling),
+            (format!("Since {previous}"), change),
+            ("Target and trajectory".to_owned(), target),
+        ];
+        if let Some(england) = tile.england {
+            facts.push((
+                "England".to_owned(),
+                format!("{} ({})", percent(england.rate), england.label),
+            ));
+        }
+        Self {
+            label: measure_label(tile.measure),
+            value: tile
+                .this_month
+                .rate()
+                .map_or_else(|| "None counted".to_owned(), percent),
+            counted: format!(
+                "{} of {}",
+                thousands(tile.this_month.numerator),
+                thousands(tile.this_month.denominator)
+            ),
+            tag: match tile.on_track {
+                Some(true) => Some(("govuk-tag--green", "On track")),
+                Some(false) => Some(("govuk-tag--red", "Off track")),
+                None => None,
+            },
+            facts,
+        }
+    }
+}
+
 /// A chart on the page with its download links.
 struct ChartSection {
     chart: Html,
@@ -620,6 +707,9 @@ struct Group {
 /// What the page says about the figures it shows: drawn once per dashboard and period, and kept
 /// with it ([`FiguresCache`]).
 pub(crate) struct Figures {
+    /// The month the tiles are about ("March 2026").
+    month: String,
+    tiles: Vec<TileView>,
     period: String,
     as_at: String,
     cases: String,
@@ -641,7 +731,8 @@ struct DashboardPage {
     replies: Vec<(&'static str, u64)>,
 }
 
-fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
+fn figures(d: &Dashboard, chosen: &Chosen, england: &[EnglandFigure]) -> askama::Result<Figures> {
+    let tiles = tiles(d, england);
     let mut groups = vec![
         Group {
             heading: "Trends over 24 months",
@@ -680,6 +771,8 @@ fn figures(d: &Dashboard, chosen: &Chosen) -> askama::Result<Figures> {
         });
     }
     Ok(Figures {
+        month: tiles.first().map(|t| t.month.label()).unwrap_or_default(),
+        tiles: tiles.iter().map(TileView::new).collect(),
         period: chosen.describe(),
         as_at: dates::long(chosen.as_of),
         cases: thousands(d.headline.cases),
@@ -724,7 +817,8 @@ pub(crate) async fn show(
             let shown = match state.dashboard_figures().get(&d, chosen) {
                 Some(shown) => shown,
                 None => {
-                    let shown = Arc::new(figures(&d, chosen)?);
+                    let england = &state.config().reporting.targets.england;
+                    let shown = Arc::new(figures(&d, chosen, england)?);
                     state.dashboard_figures().put(&d, chosen, &shown);
                     shown
                 }
@@ -776,11 +870,13 @@ pub(crate) async fn read_linked(
     Ok((chosen, today, d))
 }
 
-/// The figure and page of a drill-down, beside its period.
+/// The figure and page of a drill-down, beside its period; `late=yes` keeps only the cases
+/// that missed 20 weeks.
 #[derive(Deserialize)]
 pub(crate) struct DrilldownQuery {
     figure: String,
     page: Option<u64>,
+    late: Option<String>,
 }
 
 /// Whether a figure names something the dashboard shows.
@@ -884,6 +980,12 @@ fn describe(figure: &Figure, chosen: &Chosen) -> Vec<(&'static str, String)> {
 struct Listed {
     name: String,
     href: Option<String>,
+    /// The child's name, for those who may open the case.
+    child: Option<String>,
+    /// Weeks from the request to the final plan, or to the as-at date while there is none.
+    weeks: String,
+    /// Past the 20 weeks.
+    late: bool,
 }
 
 #[derive(Template)]
@@ -894,6 +996,10 @@ struct CasesPage {
     rows: Vec<(&'static str, String)>,
     total: String,
     pseudonyms: bool,
+    /// Only the cases past 20 weeks are listed.
+    late_only: bool,
+    /// The same list with the filter switched the other way.
+    switch: String,
     names: Vec<Listed>,
     first: u64,
     pagination: Option<Html>,
@@ -915,6 +1021,7 @@ pub(crate) async fn cases(
     }
     let page = query.page.unwrap_or(1).max(1);
     let skip = (page - 1) * PAGE_SIZE as u64;
+    let late_only = query.late.as_deref() == Some("yes");
     let caller = Caller::new(user.actor(), Source::Form);
     let reporting = &state.config().reporting;
     let (found, naming): (CasesBehind, Naming) = reports::read_cases_behind(
@@ -923,13 +1030,18 @@ pub(crate) async fn cases(
         chosen.spec(&reporting.targets),
         &figure,
         &reporting.pseudonym_key,
-        skip,
-        PAGE_SIZE,
+        late_only,
+        (skip, PAGE_SIZE),
     )
     .await?;
     let pseudonyms = matches!(naming, Naming::Pseudonyms(_));
     let pages = found.total.div_ceil(PAGE_SIZE as u64);
-    let base = cases_link(&chosen, &figure);
+    let all = cases_link(&chosen, &figure);
+    let base = if late_only {
+        format!("{all}&late=yes")
+    } else {
+        all.clone()
+    };
     let page_view = CasesPage {
         layout: Layout::signed_in(&user, "Cases behind a figure", SECTION),
         back: format!("/dashboard?{}", chosen.query()),
@@ -939,12 +1051,24 @@ pub(crate) async fn cases(
             n => format!("{} cases", thousands(n)),
         },
         pseudonyms,
+        late_only,
+        switch: if late_only {
+            all
+        } else {
+            format!("{all}&late=yes")
+        },
         names: found
-            .names
+            .cases
             .into_iter()
-            .map(|name| Listed {
-                href: (!pseudonyms).then(|| format!("/cases/{name}")),
-                name,
+            .map(|case| Listed {
+                href: (!pseudonyms).then(|| format!("/cases/{}", case.name)),
+                child: case.child,
+                weeks: case
+                    .taken
+                    .weeks
+                    .map_or_else(|| "No request recorded".to_owned(), |w| format!("{w:.1}")),
+                late: case.taken.late,
+                name: case.name,
             })
             .collect(),
         first: skip + 1,

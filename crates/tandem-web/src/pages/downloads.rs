@@ -6,7 +6,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
+use tandem_app::interchange::tables::{self, SheetRef, TableError};
 
 use crate::error::WebError;
 use crate::pages::dashboard::{self, Rows, Table};
@@ -92,7 +92,8 @@ pub(crate) async fn table(
     // Checked before the name, so that a refused caller learns nothing of which tables exist.
     dashboard::require(&user)?;
     let download = Download::parse(&file).ok_or(WebError::NotFound)?;
-    let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
+    let (chosen, _, d) = dashboard::read_linked(&state, &user, &form).await?;
+    let kept = plan::kept(&state, &user).await?;
     let mut sheets: Vec<Sheet> = Table::all()
         .into_iter()
         .map(|t| Sheet {
@@ -100,7 +101,7 @@ pub(crate) async fn table(
             title: t.sheet_name(),
             rows: t.rows(&d),
         })
-        .chain(plan::sheets(&state.config().reporting.plan, &d, today))
+        .chain(plan::sheets(&kept.plan, &d))
         .collect();
     let title = format!(
         "Tandem dashboard: {}, as at {}",
@@ -142,68 +143,25 @@ pub(crate) async fn table(
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A cell a spreadsheet would run as a formula if it were opened from CSV (OWASP's CSV
-/// injection): names are typed by people, so such a cell is written with a leading `'`.
-/// Spreadsheets skip leading spaces and line breaks before a formula, so the check looks past
-/// any whitespace (the outside test got `" =HYPERLINK(…)"` through the API).
-fn defused(cell: &str) -> std::borrow::Cow<'_, str> {
-    let looks_like_formula = cell
-        .trim_start_matches(|c: char| c.is_whitespace() && c != '\t' && c != '\r')
-        .starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if looks_like_formula && cell.trim().parse::<f64>().is_err() {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
+fn failed(e: TableError) -> WebError {
+    WebError::internal("writing a download", e)
 }
 
 fn csv((header, rows): &Rows) -> Result<Vec<u8>, WebError> {
-    let failed = |e: csv::Error| WebError::internal("writing CSV", e);
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(header).map_err(failed)?;
-    for row in rows {
-        writer
-            .write_record(row.iter().map(|cell| defused(cell).into_owned()))
-            .map_err(failed)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| WebError::internal("writing CSV", e))
+    tables::csv(header, rows).map_err(failed)
 }
 
-/// A workbook with a sheet per table: a bold, frozen header row, and numbers as numbers so that
-/// they can be summed and charted.
+/// A workbook with a sheet per table.
 fn xlsx(title: &str, sheets: &[Sheet]) -> Result<Vec<u8>, WebError> {
-    let failed = |e: XlsxError| WebError::internal("writing XLSX", e);
-    let mut workbook = Workbook::new();
-    workbook.set_properties(&DocProperties::new().set_title(title).set_author("Tandem"));
-    let bold = Format::new().set_bold();
-    for Sheet {
-        title,
-        rows: (header, rows),
-        ..
-    } in sheets
-    {
-        let sheet = workbook.add_worksheet();
-        sheet.set_name(title).map_err(failed)?;
-        for (column, text) in (0u16..).zip(header) {
-            sheet
-                .write_string_with_format(0, column, *text, &bold)
-                .map_err(failed)?;
-        }
-        for (line, row) in (1u32..).zip(rows) {
-            for (column, cell) in (0u16..).zip(row) {
-                match cell.parse::<f64>() {
-                    Ok(number) if number.is_finite() => sheet.write_number(line, column, number),
-                    _ => sheet.write_string(line, column, cell),
-                }
-                .map_err(failed)?;
-            }
-        }
-        sheet.set_freeze_panes(1, 0).map_err(failed)?;
-        sheet.autofit();
-    }
-    workbook.save_to_buffer().map_err(failed)
+    let sheets: Vec<SheetRef> = sheets
+        .iter()
+        .map(|s| SheetRef {
+            title: &s.title,
+            header: &s.rows.0,
+            rows: &s.rows.1,
+        })
+        .collect();
+    tables::xlsx(title, &sheets).map_err(failed)
 }
 
 #[cfg(test)]
@@ -211,24 +169,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cells_that_a_spreadsheet_would_run_are_defused_and_numbers_are_not() {
-        assert_eq!(defused("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(defused("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(defused("+44 1234"), "'+44 1234");
-        assert_eq!(defused("-12.5"), "-12.5");
-        assert_eq!(defused("Jo Bloggs"), "Jo Bloggs");
-        for hidden in [" =HYPERLINK(\"x\")", "\n=1+2", " \n @SUM(A1)", "\u{a0}=A1"] {
-            assert_eq!(defused(hidden), format!("'{hidden}"), "{hidden:?}");
-        }
-        assert_eq!(defused(" -12.5"), " -12.5");
-        assert_eq!(defused(""), "");
-    }
-
-    #[test]
     fn only_known_tables_and_the_workbook_are_downloads() {
         let csv = |name: &str| Some(Download::Csv(name.into()));
         assert_eq!(Download::parse("backlog.csv"), csv("backlog"));
-        assert_eq!(Download::parse("plan-actions.csv"), csv("plan-actions"));
+        assert_eq!(
+            Download::parse("improvement-plan.csv"),
+            csv("improvement-plan")
+        );
         assert_eq!(
             Download::parse("backlog.xlsx"),
             Some(Download::Xlsx("backlog".into()))

@@ -20,6 +20,7 @@ pub(crate) mod messages;
 pub(crate) mod new_request;
 pub(crate) mod period;
 pub(crate) mod plan;
+pub(crate) mod plan_action;
 pub(crate) mod plan_audits;
 pub(crate) mod plan_comments;
 pub(crate) mod report;

@@ -1,6 +1,8 @@
 //! The improvement plan (`GET /plan`): priorities, objectives, actions with their owners, due
 //! dates and status (overdue ones tagged), and the measures that show whether it is working,
-//! each linked to its live dashboard rate and the target in force.
+//! each linked to its live dashboard rate and the target in force. The plan is kept in the
+//! database; each action has a page (`/plan/actions/{id}`) with its evidence and dated history,
+//! where those allowed update it.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -10,6 +12,9 @@ use tandem_core::Date;
 use tandem_core::dashboard::{Dashboard, Figure, Part, Slice};
 use tandem_core::dates;
 use tandem_core::improvement_plan::{ActionStatus, ImprovementPlan, SuccessMeasure};
+
+use tandem_app::interchange::improvement_plan;
+use tandem_app::services::{PlanOverview, Source};
 
 use crate::charts::{percent, rate_display};
 use crate::error::{WebError, html};
@@ -31,6 +36,8 @@ pub(crate) struct MeasureView {
 }
 
 pub(crate) struct ActionView {
+    /// The action's page, where its history is read and it is updated.
+    pub(crate) href: Option<String>,
     pub(crate) text: String,
     pub(crate) owner: String,
     pub(crate) due: String,
@@ -79,6 +86,7 @@ fn status_class(status: ActionStatus) -> &'static str {
 
 fn action_view(action: &tandem_core::improvement_plan::Action, today: Date) -> ActionView {
     ActionView {
+        href: action.id.map(|id| format!("/plan/actions/{id}")),
         text: action.text.clone(),
         owner: action.owner.clone(),
         due: dates::long(action.due),
@@ -169,26 +177,13 @@ impl PlanView {
     }
 }
 
-/// The plan's downloadable tables: every action, and every measure with its live reading.
-pub(crate) const TABLES: [&str; 2] = ["plan-actions", "plan-measures"];
+/// The plan's downloadable tables: the plan itself, in the columns `tandem improvement-plan
+/// import` reads, and every measure with its live reading.
+pub(crate) const TABLES: [&str; 2] = ["improvement-plan", "plan-measures"];
 
-/// The plan as two flat tables, a row per action and per measure, under their priority and
-/// objective: what a board paper or a tracker spreadsheet starts from.
-pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard, today: Date) -> [Sheet; 2] {
-    let actions = plan
-        .actions()
-        .map(|(p, o, a)| {
-            vec![
-                p.title.clone(),
-                o.title.clone(),
-                a.text.clone(),
-                a.owner.clone(),
-                a.due.to_string(),
-                a.status.as_str().to_owned(),
-                if a.is_overdue(today) { "yes" } else { "no" }.to_owned(),
-            ]
-        })
-        .collect();
+/// The plan as two flat tables: the plan as it is imported (a row per action and per measure
+/// under their priority and objective), and its measures with their live figures.
+pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard) -> [Sheet; 2] {
     let measures = plan
         .priorities
         .iter()
@@ -208,23 +203,12 @@ pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard, today: Date) -> [She
             row
         })
         .collect();
-    let [actions_name, measures_name] = TABLES;
+    let [plan_name, measures_name] = TABLES;
     [
         Sheet {
-            name: actions_name.to_owned(),
-            title: "Plan actions".to_owned(),
-            rows: (
-                vec![
-                    "priority",
-                    "objective",
-                    "action",
-                    "owner",
-                    "due",
-                    "status",
-                    "overdue",
-                ],
-                actions,
-            ),
+            name: plan_name.to_owned(),
+            title: "Improvement plan".to_owned(),
+            rows: (improvement_plan::header(), improvement_plan::rows(plan)),
         },
         Sheet {
             name: measures_name.to_owned(),
@@ -237,6 +221,14 @@ pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard, today: Date) -> [She
     ]
 }
 
+/// The plan as kept, read for the signed-in user.
+pub(crate) async fn kept(state: &AppState, user: &CurrentUser) -> Result<PlanOverview, WebError> {
+    Ok(state
+        .services()
+        .improvement_plan(&user.caller(Source::Form))
+        .await?)
+}
+
 #[derive(Template)]
 #[template(path = "pages/plan.html")]
 struct PlanPage {
@@ -246,11 +238,12 @@ struct PlanPage {
     today: String,
     query: String,
     plan: PlanView,
+    may_edit: bool,
     actions: Downloads,
     measures: Downloads,
 }
 
-/// `GET /plan`: the configured plan, its measures read over the period chosen on the dashboard
+/// `GET /plan`: the plan as kept, its measures read over the period chosen on the dashboard
 /// (by default the last complete month, as at today).
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -258,6 +251,7 @@ pub(crate) async fn show(
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
+    let kept = kept(&state, &user).await?;
     let page = PlanPage {
         layout: Layout::signed_in(
             &user,
@@ -268,7 +262,8 @@ pub(crate) async fn show(
         as_at: dates::long(chosen.as_of),
         today: dates::long(today),
         query: chosen.query(),
-        plan: PlanView::new(&state.config().reporting.plan, &d, &chosen, today),
+        plan: PlanView::new(&kept.plan, &d, &chosen, today),
+        may_edit: kept.may_edit,
         actions: Downloads::named(TABLES[0], &chosen),
         measures: Downloads::named(TABLES[1], &chosen),
     };

@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use tandem_core::dates;
+use tandem_core::headline::{Summary, summary};
 use tandem_core::metrics::FINAL_PLANS_EXCL;
 
 use crate::Html;
@@ -16,7 +17,7 @@ use crate::pages::dashboard::{self, HeadlineRow, Table, headline_rows};
 use crate::pages::downloads::workbook_link;
 use crate::pages::layout::Layout;
 use crate::pages::period::PeriodForm;
-use crate::pages::plan::PlanView;
+use crate::pages::plan::{self, PlanView};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -34,6 +35,8 @@ const TRENDS: [&str; 3] = [
 #[template(path = "pages/report.html")]
 struct ReportPage {
     layout: Layout,
+    /// What improved, what worsened and where, in sentences.
+    summary: Summary,
     title: String,
     period: String,
     as_at: String,
@@ -59,12 +62,14 @@ pub(crate) async fn show(
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
+    let kept = plan::kept(&state, &user).await?;
     let chart = |table: Table| -> Result<Html, WebError> {
         table
             .chart(&d, &chosen)?
             .ok_or_else(|| WebError::internal("report", format!("no chart for {}", table.name())))
     };
     let page = ReportPage {
+        summary: summary(&d),
         layout: Layout::signed_in(
             &user,
             format!("Board report: {}", chosen.title()),
@@ -86,7 +91,7 @@ pub(crate) async fn show(
             .collect::<Result<_, _>>()?,
         backlog: chart(Table::Backlog)?,
         lateness: chart(Table::Lateness)?,
-        plan: PlanView::new(&state.config().reporting.plan, &d, &chosen, today),
+        plan: PlanView::new(&kept.plan, &d, &chosen, today),
         measures_caption: "How we will know: the plan's measures against their targets",
     };
     Ok(html(StatusCode::OK, page.render()?))

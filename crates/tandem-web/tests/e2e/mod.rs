@@ -199,6 +199,13 @@ impl Server {
         link_parent_to_first_case(&store).await;
         issue_final_plans(&store).await;
         advice_for_plans(&store).await;
+        let plan = tandem_app::interchange::improvement_plan::read(
+            include_str!("../../../../examples/improvement-plan.csv").as_bytes(),
+        )
+        .expect("the example plan");
+        transfer::import_improvement_plan(&store, &plan, false)
+            .await
+            .expect("keep the example plan");
 
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
@@ -848,6 +855,33 @@ impl Browser {
         let button = self.find(Locator::XPath(&xpath)).await;
         self.click_and_wait(button, &format!("the {text:?} button"))
             .await;
+    }
+
+    /// Opens the GOV.UK details component whose summary reads `text` (a click on its summary,
+    /// as a person would; details open without JavaScript too).
+    pub async fn open_details(&self, text: &str) {
+        let xpath = format!("//summary[normalize-space()={}]", xpath_literal(text));
+        self.find(Locator::XPath(&xpath))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("open {text:?}: {e}"));
+    }
+
+    /// The page's width in CSS pixels, and how far down the page (from its top, in CSS pixels)
+    /// the lowest element matching `css` ends.
+    pub async fn lowest_bottom(&self, css: &str) -> (f64, f64) {
+        let found = self
+            .client
+            .execute(
+                "const bottoms = Array.from(document.querySelectorAll(arguments[0])) \
+                   .map(e => e.getBoundingClientRect().bottom + window.scrollY); \
+                 return [window.innerWidth, bottoms.length ? Math.max(...bottoms) : -1];",
+                vec![json!(css)],
+            )
+            .await
+            .expect("measure the page");
+        serde_json::from_value(found).expect("two numbers")
     }
 
     /// Follows the link whose text is `text` (links styled as buttons included).

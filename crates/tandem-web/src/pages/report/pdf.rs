@@ -26,7 +26,8 @@ pub(crate) async fn download(
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = read_linked(&state, &user, &form).await?;
-    let plan = PlanView::new(&state.config().reporting.plan, &d, &chosen, today);
+    let kept = crate::pages::plan::kept(&state, &user).await?;
+    let plan = PlanView::new(&kept.plan, &d, &chosen, today);
     let made = document(&d, &chosen, &plan, today, state.now().into());
     let bytes = tandem_pdf::render(&made);
     let disposition = format!("attachment; filename=\"board-report-{}.pdf\"", chosen.as_of);
@@ -82,6 +83,20 @@ fn headline(rows: Vec<HeadlineRow>, span: &str) -> Block {
     })
 }
 
+/// The report's opening summary: a heading, then each group of sentences after its name.
+fn summary_blocks(summary: &tandem_core::headline::Summary) -> Vec<Block> {
+    let mut blocks = vec![Block::Heading(format!(
+        "Summary: {} against the month before",
+        summary.month
+    ))];
+    for (name, sentences) in summary.groups() {
+        if !sentences.is_empty() {
+            blocks.push(Block::Paragraph(format!("{name}: {}", sentences.join(" "))));
+        }
+    }
+    blocks
+}
+
 fn bars(chart: charts::BarChart) -> [Block; 2] {
     [
         Block::Bars(tandem_pdf::BarChart {
@@ -104,9 +119,7 @@ fn bars(chart: charts::BarChart) -> [Block; 2] {
 
 fn plan_blocks(plan: &PlanView, today: Date) -> Vec<Block> {
     if plan.actions == 0 {
-        return vec![Block::Paragraph(
-            "No improvement plan is configured.".into(),
-        )];
+        return vec![Block::Paragraph("No improvement plan is kept yet.".into())];
     }
     let today = dates::long(today);
     let mut blocks = vec![Block::Table(tandem_pdf::Table {
@@ -200,10 +213,13 @@ fn document(
             thousands(d.headline.cases),
             dates::long(today)
         )),
+    ];
+    blocks.extend(summary_blocks(&tandem_core::headline::summary(d)));
+    blocks.extend([
         Block::Heading("Headline measures".into()),
         headline(headline_rows(d, chosen), &chosen.describe()),
         Block::Heading("Trends over 24 months".into()),
-    ];
+    ]);
     for key in TRENDS {
         let Some(chart) = trend_chart(d, key, &measure_label(key), &no_link) else {
             continue;
