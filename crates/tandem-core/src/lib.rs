@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod next_steps;
 pub mod notifications;
 pub mod plan;
+pub mod returns;
 pub mod rights;
 pub mod rules;
 pub mod signposts;
