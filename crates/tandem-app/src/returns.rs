@@ -603,7 +603,12 @@ fn parse(xml: &str) -> Result<Parsed, String> {
                     None => root = Some(node),
                 }
             }
-            XmlEvent::Eof => break,
+            XmlEvent::Eof => {
+                if let Some(open) = stack.last() {
+                    return Err(format!("not well-formed XML: {} is not closed", open.name));
+                }
+                break;
+            }
             _ => {}
         }
     }

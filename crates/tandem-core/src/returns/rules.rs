@@ -181,7 +181,7 @@ pub fn check_case(
         return Vec::new();
     }
     let mut found = Vec::new();
-    person(details, collection, &mut found);
+    person(facts, details, collection, &mut found);
     identifiers(details, &mut found);
     let list = annex_list(facts, details, collection.today);
     let census = collection.as_of();
@@ -236,7 +236,12 @@ pub fn check_case(
     found
 }
 
-fn person(details: &ReturnDetails, collection: &Collection, found: &mut Vec<DataProblem>) {
+fn person(
+    facts: &CaseFacts,
+    details: &ReturnDetails,
+    collection: &Collection,
+    found: &mut Vec<DataProblem>,
+) {
     if details.forename.is_none() || details.surname.is_none() {
         found.push(DataProblem::new(
             Rule::NameMissing,
@@ -246,12 +251,16 @@ fn person(details: &ReturnDetails, collection: &Collection, found: &mut Vec<Data
     match details.date_of_birth {
         None => found.push(DataProblem::new(Rule::BirthDateMissing, "not recorded")),
         Some(born) => {
+            // Age at census day, or for a plan that ended before it, on the day it ended: a
+            // plan may run to the end of the school year of the 25th birthday (fact sheet
+            // P-04), so a young person of 26 at census whose plan ceased at 25 is right.
             let census = collection.census;
-            let age = super::record::age(born, census);
+            let on = facts.ceased.filter(|c| *c <= census).unwrap_or(census);
+            let age = super::record::age(born, on);
             if born > census || age > 25 {
                 found.push(DataProblem::new(
                     Rule::BirthDateOutOfRange,
-                    format!("born {born}: aged {age} on census day {census}"),
+                    format!("born {born}: aged {age} on {on}"),
                 ));
             }
         }
