@@ -28,9 +28,9 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    accessibility, admin, advice, case, case_forms, caseload, dashboard, documents, downloads,
-    ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments, report,
-    sign_in, two_factor,
+    accessibility, admin, advice, case, case_forms, caseload, dashboard, data_quality, documents,
+    downloads, ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments,
+    report, sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -159,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api::router())
         .route("/dashboard", get(dashboard::show))
+        .route("/data-quality", get(data_quality::show))
         .route("/dashboard/cases", get(dashboard::cases))
         .route("/dashboard/health", get(dashboard::health))
         .route("/dashboard/tables/{file}", get(downloads::table))

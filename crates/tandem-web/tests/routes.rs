@@ -174,6 +174,7 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/admin/users/{target}/disable", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=disabled"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/enable", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=enabled"), Status(403)) },
     Route { method: "GET", path: "/dashboard", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/data-quality", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/dashboard?period=range&start=2026-02-01&end=2026-01-31", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(422), Status(403)) },
     Route { method: "GET", path: "/dashboard/cases?period=month&month=2026-01&as_at=2026-02-15&figure=%7B%22figure%22%3A%22backlog%22%2C%22bucket%22%3A0%7D", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
     Route { method: "GET", path: "/dashboard/cases?figure=%7B%22figure%22%3A%22backlog%22%2C%22bucket%22%3A99%7D", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },

@@ -374,7 +374,15 @@ fn backup_copies_sqlite_and_explains_pg_dump() {
 fn statutory_returns_are_refused_with_problems_unless_allowed() {
     on_each_database(|database, dir| {
         ok(tandem(database, &["migrate"]));
-        let generate = ["generate", "--cases", "1500", "--seed", "9", "--as-of", "2026-12-01"];
+        let generate = [
+            "generate",
+            "--cases",
+            "1500",
+            "--seed",
+            "9",
+            "--as-of",
+            "2026-12-01",
+        ];
         ok(tandem(database, &generate));
         let sen2 = dir.join("sen2.xml");
         let args = |format: &str, out: &Path, extra: &[&str]| -> Output {
@@ -393,12 +401,27 @@ fn statutory_returns_are_refused_with_problems_unless_allowed() {
         assert!(stderr(&written).contains("2027 collection (census 2027-01-21)"));
         let xml = std::fs::read_to_string(&sen2).unwrap();
         assert!(xml.contains("<ReferenceDate>2027-01-21</ReferenceDate>"));
-        for module in ["person", "requests", "assessment", "namedplan", "plandetail", "activeplans", "placementdetail", "senneed", "problems"] {
+        for module in [
+            "person",
+            "requests",
+            "assessment",
+            "namedplan",
+            "plandetail",
+            "activeplans",
+            "placementdetail",
+            "senneed",
+            "problems",
+        ] {
             assert!(dir.join(format!("sen2-{module}.csv")).exists(), "{module}");
         }
         let report = std::fs::read_to_string(dir.join("sen2-problems.csv")).unwrap();
         assert!(report.starts_with("reference,rule,severity,basis,problem,detail,what to do"));
-        assert!(report.lines().skip(1).all(|l| l.contains(",upn-missing,") || l.contains(",placement-dates,")));
+        assert!(
+            report
+                .lines()
+                .skip(1)
+                .all(|l| l.contains(",upn-missing,") || l.contains(",placement-dates,"))
+        );
         let annex = dir.join("annex-a.xlsx");
         assert_eq!(args("annex-a", &annex, &[]).status.code(), Some(1));
         ok(args("annex-a", &annex, &["--allow-invalid"]));
@@ -407,7 +430,10 @@ fn statutory_returns_are_refused_with_problems_unless_allowed() {
         // Usage: the other files need --out; SEN2 needs the LA.
         let no_out = tandem(database, &["export", "--format", "sen2", "--la", "212"]);
         assert_eq!(no_out.status.code(), Some(2));
-        let no_la = tandem(database, &["export", "--format", "sen2", "--out", path_text(&sen2)]);
+        let no_la = tandem(
+            database,
+            &["export", "--format", "sen2", "--out", path_text(&sen2)],
+        );
         assert_eq!(no_la.status.code(), Some(2));
     });
 }

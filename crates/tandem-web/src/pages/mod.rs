@@ -8,6 +8,7 @@ pub(crate) mod case_fields;
 pub(crate) mod case_forms;
 pub(crate) mod caseload;
 pub(crate) mod dashboard;
+pub(crate) mod data_quality;
 pub(crate) mod documents;
 pub(crate) mod downloads;
 pub(crate) mod ehc_plan;
