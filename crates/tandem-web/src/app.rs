@@ -30,7 +30,7 @@ use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, admin, advice, case, case_forms, caseload, dashboard, data_quality, documents,
     downloads, ehc_plan, invitations, messages, new_request, plan, plan_audits, plan_comments,
-    report, sign_in, two_factor,
+    report, return_details, sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -103,6 +103,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(caseload::list))
         .route("/cases/{reference}", get(case::show))
         .route("/cases/{reference}/assign", post(case::assign))
+        .route(
+            "/cases/{reference}/child",
+            get(return_details::form).post(return_details::save),
+        )
         .route("/team", get(caseload::team))
         .route("/backlog", get(caseload::backlog))
         .route("/cases/new", get(new_request::form).post(new_request::open))

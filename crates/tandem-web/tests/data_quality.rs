@@ -103,3 +103,51 @@ async fn the_page_shows_the_planted_problems_and_nothing_else() {
     assert!(case.texts("#data-problems").is_empty());
     app.remove().await;
 }
+
+#[tokio::test]
+async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() {
+    let app = TestApp::new().await;
+    let reference = app.seed_case("RET-1").await;
+    let manager = app.session(Role::CaseManager).await;
+    let path = format!("/cases/{reference}/child");
+    let form = app.get(&path, Some(&manager)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let version = form.attr("input[name=version]", "value").unwrap();
+    let fields: Vec<(&str, &str)> = vec![
+        ("version", version.as_str()),
+        ("upn", "B801200005001"),
+        ("sex", "F"),
+        ("ethnicity", "White British"),
+        ("primary_need", "ASD"),
+        ("request_source", "1"),
+        ("setting_urn", "123456"),
+        ("setting_phase", "Primary"),
+        ("setting_entry_date", "2019-09-01"),
+    ];
+    let saved = app.post_form(&path, Some(&manager), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stored = app.stored_case(reference.as_str()).await;
+    assert_eq!(stored.child.text("upn"), Some("B801200005001"));
+    assert_eq!(stored.child.text("ethnicity"), Some("White British"));
+    // The case page names the one problem left: the ethnicity is not a code.
+    let case = app
+        .get(&format!("/cases/{reference}"), Some(&manager))
+        .await;
+    assert_eq!(
+        case.texts("#data-problems"),
+        vec!["1 data problem".to_owned()]
+    );
+    assert!(case.texts("#data-problems ~ ul li")[0].contains("Ethnicity"));
+    assert_eq!(app.audit("case.update_return_details").await.len(), 1);
+    // An old version is refused, and the form comes back with what was sent.
+    let stale = app.post_form(&path, Some(&manager), &fields).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(
+        stale.attr("#ethnicity", "value").as_deref(),
+        Some("White British")
+    );
+    // An analyst may not.
+    let analyst = app.session(Role::Analyst).await;
+    assert_ne!(app.get(&path, Some(&analyst)).await.status, StatusCode::OK);
+    app.remove().await;
+}

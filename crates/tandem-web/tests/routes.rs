@@ -218,6 +218,8 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/cases/new", form: &[], signed_out: SignIn, roles: Roles::Only(OPENERS, Status(200), Status(403)) },
     Route { method: "POST", path: "/cases/new", form: &[("given_name", ""), ("reference", "")], signed_out: Status(403), roles: Roles::Only(OPENERS, Status(422), Status(403)) },
     Route { method: "GET", path: "/cases/{case}/events/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "GET", path: "/cases/{case}/child", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/{case}/child", form: &[("version", "0"), ("sex", "F")], signed_out: Status(403), roles: Roles::Recorders { record: Status(409), auditor: Status(403) } },
     Route { method: "GET", path: "/cases/{case}/events/new?type=draft_plan_issued", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
     Route { method: "GET", path: "/cases/{case}/events/new?type=exception", form: &[], signed_out: SignIn, roles: Roles::Recorders { record: Redirect("/cases/{case}/exceptions/new"), auditor: Status(403) } },
     Route { method: "GET", path: "/cases/NO-SUCH-CASE/events/new", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },

@@ -87,3 +87,125 @@ impl Services {
         })
     }
 }
+
+/// The child's return details as a form edits them: each of [`EDITABLE`] as text (empty
+/// removes it), and the main setting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReturnDetailsEdit {
+    /// Values of [`EDITABLE`], in that order.
+    pub values: Vec<String>,
+    /// The main setting: URN, UKPRN or setting code, phase and entry date (`YYYY-MM-DD`); all
+    /// empty removes it.
+    pub setting: [String; 5],
+}
+
+/// The keys of the child record the form edits, in order (see docs/statutory-returns.md).
+pub const EDITABLE: [&str; 11] = [
+    "unique_id",
+    "upn",
+    "uln",
+    "upn_unknown",
+    "sex",
+    "ethnicity",
+    "primary_need",
+    "secondary_need",
+    "request_source",
+    "cease_reason",
+    "sen_support",
+];
+
+impl Services {
+    /// Replaces the child's return details on a case (staff who may record on it), keeping the
+    /// values as given: the data-quality rules then say what, if anything, is still wrong. The
+    /// main setting replaces the first of the child's settings of rank 1, or is added. Audited
+    /// with the keys changed (not their values).
+    pub async fn update_return_details(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_version: i64,
+        edit: &ReturnDetailsEdit,
+    ) -> Result<i64, ServiceError> {
+        let (mut tx, case, _) = self
+            .load_for(caller, Action::RecordEvent, reference)
+            .await?;
+        let mut child = case.case_file().child;
+        let before = child.other.clone();
+        for (key, value) in EDITABLE.iter().zip(&edit.values) {
+            let value = value.trim();
+            if value.is_empty() {
+                child.other.remove(*key);
+            } else if *key == "sen_support" {
+                child.other.insert((*key).to_owned(), json!(value == "yes"));
+            } else {
+                child.other.insert((*key).to_owned(), json!(value));
+            }
+        }
+        set_main_setting(&mut child.other, &edit.setting);
+        let changed: Vec<&String> = child
+            .other
+            .keys()
+            .chain(before.keys())
+            .filter(|k| child.other.get(*k) != before.get(*k))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let version = tx
+            .update_child(case.record.id, expected_version, &child)
+            .await?;
+        let detail = caller.detail(json!({ "changed": changed, "version": version }));
+        super::cases::finish(tx, caller, "case.update_return_details", reference, detail).await?;
+        Ok(version)
+    }
+}
+
+fn set_main_setting(other: &mut serde_json::Map<String, serde_json::Value>, setting: &[String; 5]) {
+    use serde_json::Value;
+    let [id_urn, id_ukprn, code, phase, entry] = setting.clone().map(|s| s.trim().to_owned());
+    let mut placements = match other.remove("placements") {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    let main = placements.iter().position(|p| {
+        p.get("rank")
+            .and_then(Value::as_str)
+            .is_none_or(|r| r == "1")
+            && p.get("leaving_date").is_none()
+    });
+    if [&id_urn, &id_ukprn, &code, &phase, &entry]
+        .iter()
+        .all(|v| v.is_empty())
+    {
+        if let Some(i) = main {
+            placements.remove(i);
+        }
+    } else {
+        // The setting's other fields (its name, SEN unit…) are kept.
+        let mut fields = match main.and_then(|i| placements.get(i)) {
+            Some(Value::Object(fields)) => fields.clone(),
+            _ => serde_json::Map::new(),
+        };
+        let given = [
+            ("urn", id_urn),
+            ("ukprn", id_ukprn),
+            ("setting", code),
+            ("phase", phase),
+            ("entry_date", entry),
+        ];
+        for (key, value) in given {
+            if value.is_empty() {
+                fields.remove(key);
+            } else {
+                fields.insert(key.to_owned(), Value::String(value));
+            }
+        }
+        fields.insert("rank".to_owned(), Value::String("1".to_owned()));
+        match main {
+            Some(i) => placements[i] = Value::Object(fields),
+            None => placements.push(Value::Object(fields)),
+        }
+    }
+    if !placements.is_empty() {
+        other.insert("placements".to_owned(), Value::Array(placements));
+    }
+}

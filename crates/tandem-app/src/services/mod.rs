@@ -21,7 +21,7 @@ pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
-pub use data_quality::{DataQuality, RuleProblems};
+pub use data_quality::{DataQuality, EDITABLE, ReturnDetailsEdit, RuleProblems};
 pub use documents::{DocumentList, ListedDocument, Upload};
 pub use messages::{MAX_MESSAGE, NewContact};
 pub use notifications::{Delivery, Outbox};

@@ -144,7 +144,10 @@ impl CaseFacts {
         let first =
             |want: fn(&EventDetail) -> bool| known().find(|e| want(&e.detail)).map(|e| e.date);
         let last = |want: fn(&EventDetail) -> bool| {
-            known().filter(|e| want(&e.detail)).map(|e| e.date).last()
+            known()
+                .filter(|e| want(&e.detail))
+                .map(|e| e.date)
+                .next_back()
         };
         let assess = known().find_map(|e| match e.detail {
             EventDetail::DecisionToAssess { outcome } => Some((e.date, outcome)),
@@ -159,7 +162,7 @@ impl CaseFacts {
                 EventDetail::ReviewDecision { outcome } => Some((e.date, outcome)),
                 _ => None,
             })
-            .last();
+            .next_back();
         let review_meeting = last(|d| *d == EventDetail::ReviewMeetingHeld);
         // The decision belongs to the latest meeting only when it came after it.
         let review_decision =

@@ -598,6 +598,7 @@ pub(crate) struct CaseParams {
 fn done_message(done: &str) -> Option<&'static str> {
     Some(match done {
         "assigned" => "Case manager changed",
+        "details" => "Details for the statutory returns saved",
         "opened" => "Case opened",
         "recorded" => "Event recorded",
         "corrected" => "Event corrected",

@@ -23,5 +23,6 @@ pub(crate) mod plan;
 pub(crate) mod plan_audits;
 pub(crate) mod plan_comments;
 pub(crate) mod report;
+pub(crate) mod return_details;
 pub(crate) mod sign_in;
 pub(crate) mod two_factor;
