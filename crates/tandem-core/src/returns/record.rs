@@ -255,11 +255,6 @@ impl ReturnDetails {
             .map_or(Flag::Absent, |i| self.flags[i])
     }
 
-    /// Age in whole years on `day`.
-    pub fn age_on(&self, day: Date) -> Option<i32> {
-        self.date_of_birth.map(|born| age(born, day))
-    }
-
     /// The main placement attended on `day`, if any.
     pub fn main_placement_on(&self, day: Date) -> Option<&Placement> {
         let mut on_day = self.placements.iter().filter(|p| p.attended_on(day));
