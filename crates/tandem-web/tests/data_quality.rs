@@ -120,6 +120,7 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
         ("ethnicity", "White British"),
         ("primary_need", "ASD"),
         ("request_source", "1"),
+        ("request_mediation", "yes"),
         ("setting_urn", "123456"),
         ("setting_phase", "Primary"),
         ("setting_entry_date", "2019-09-01"),
@@ -129,6 +130,10 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
     let stored = app.stored_case(reference.as_str()).await;
     assert_eq!(stored.child.text("upn"), Some("B801200005001"));
     assert_eq!(stored.child.text("ethnicity"), Some("White British"));
+    assert_eq!(
+        stored.child.other["request_mediation"],
+        serde_json::json!(true)
+    );
     // The case page names the one problem left: the ethnicity is not a code.
     let case = app
         .get(&format!("/cases/{reference}"), Some(&manager))

@@ -100,7 +100,7 @@ pub struct ReturnDetailsEdit {
 }
 
 /// The keys of the child record the form edits, in order (see docs/statutory-returns.md).
-pub const EDITABLE: [&str; 11] = [
+pub const EDITABLE: [&str; 20] = [
     "unique_id",
     "upn",
     "uln",
@@ -111,8 +111,23 @@ pub const EDITABLE: [&str; 11] = [
     "secondary_need",
     "request_source",
     "cease_reason",
+    "transfer_la",
     "sen_support",
+    "rya",
+    "request_mediation",
+    "request_tribunal",
+    "assessment_mediation",
+    "assessment_tribunal",
+    "other_mediation",
+    "other_tribunal",
+    "personal_budget",
 ];
+
+/// The yes/no items of [`EDITABLE`]: `yes` and `no` are stored as true and false, anything
+/// else as given (the rules then report it).
+fn is_flag(key: &str) -> bool {
+    key == "sen_support" || tandem_core::returns::record::keys::FLAGS.contains(&key)
+}
 
 impl Services {
     /// Replaces the child's return details on a case (staff who may record on it), keeping the
@@ -135,7 +150,7 @@ impl Services {
             let value = value.trim();
             if value.is_empty() {
                 child.other.remove(*key);
-            } else if *key == "sen_support" {
+            } else if is_flag(key) && matches!(value, "yes" | "no") {
                 child.other.insert((*key).to_owned(), json!(value == "yes"));
             } else {
                 child.other.insert((*key).to_owned(), json!(value));

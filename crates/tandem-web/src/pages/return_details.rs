@@ -44,7 +44,7 @@ const SETTING: [(&str, &str, &str); 5] = [
 ];
 
 /// Labels and hints of [`EDITABLE`].
-const LABELS: [(&str, &str); 11] = [
+const LABELS: [(&str, &str); 20] = [
     (
         "Unique ID",
         "The council’s own identifier (Annex A); the case reference when empty",
@@ -77,9 +77,27 @@ const LABELS: [(&str, &str); 11] = [
         "Only for a plan that ceased: 1 to 9 (SEN2 cease reasons)",
     ),
     (
+        "Plan transferred in from",
+        "The other LA's 3-digit number, or XXX if unknown or outside England",
+    ),
+    (
         "Receives SEN support without a plan",
         "yes or no (Annex A list 2)",
     ),
+    ("Request made in relevant youth accommodation", "yes or no"),
+    ("Mediation about the decision to assess", "yes or no"),
+    ("Tribunal appeal about the decision to assess", "yes or no"),
+    (
+        "Mediation about the decision whether to issue a plan",
+        "yes or no",
+    ),
+    (
+        "Tribunal appeal about a decision not to issue a plan",
+        "yes or no",
+    ),
+    ("Mediation about other appealable decisions", "yes or no"),
+    ("Tribunal appeal about other matters", "yes or no"),
+    ("Personal budget taken up", "yes or no"),
 ];
 
 struct Field {
