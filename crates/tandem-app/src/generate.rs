@@ -16,6 +16,7 @@ use chrono::{Datelike, Days, Months, Weekday};
 use rand_pcg::Pcg64Mcg;
 use rand_pcg::rand_core::Rng;
 use serde_json::{Map, Value};
+use tandem_core::returns::Rule;
 use tandem_core::{
     AdviceKind, AssessOutcome, CaseFile, Child, Date, Event, EventDetail, ExceptionClaim,
     ExceptionKind, IssueOutcome, PhaseKind, Reference, ReviewOutcome,
@@ -43,6 +44,10 @@ pub struct GeneratedCase {
     pub case: CaseFile,
     /// Index of the case manager, below [`GenerateOptions::case_managers`].
     pub case_manager: usize,
+    /// The data problems deliberately planted in the child's return details (a missing UPN
+    /// with no reason, an impossible setting date): what the data-quality rules must find on
+    /// this case whenever it goes into a return, and nothing else.
+    pub planted: Vec<Rule>,
 }
 
 /// The cases, one at a time, in the order their requests arrived.
@@ -135,6 +140,8 @@ fn generate_case(options: &GenerateOptions, arrivals: &Arrivals, index: usize) -
             && ceased.is_none_or(|c| e.date <= c)
     });
     events.sort();
+    let mut child = child;
+    let planted = crate::generate_returns::add(options, index, &mut child, &events);
     let reference = format!("EHC-{}-{:06}", request.year(), index + 1);
     GeneratedCase {
         case: CaseFile {
@@ -143,6 +150,7 @@ fn generate_case(options: &GenerateOptions, arrivals: &Arrivals, index: usize) -
             events,
         },
         case_manager,
+        planted,
     }
 }
 
@@ -627,30 +635,30 @@ impl Arrivals {
 
 /// Random draws for one case. PCG's output is fixed by its specification and the draws below
 /// use only integer arithmetic and exact conversions, so a seed gives the same cases everywhere.
-struct Dice(Pcg64Mcg);
+pub(crate) struct Dice(Pcg64Mcg);
 
 impl Dice {
-    fn for_case(seed: u64, index: u64) -> Self {
+    pub(crate) fn for_case(seed: u64, index: u64) -> Self {
         let high = splitmix(seed ^ splitmix(index));
         let low = splitmix(high ^ index);
         Self(Pcg64Mcg::new(u128::from(high) << 64 | u128::from(low)))
     }
 
     /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.0.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 
     /// Uniform below `n` (multiply-shift; the bias is far below anything measured here).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.0.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
-    fn days(&mut self, range: RangeInclusive<u64>) -> u64 {
+    pub(crate) fn days(&mut self, range: RangeInclusive<u64>) -> u64 {
         range.start() + self.below(range.end() - range.start() + 1)
     }
 
@@ -668,11 +676,11 @@ impl Dice {
         }
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 
-    fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
+    pub(crate) fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
         let total: u64 = items.iter().map(|(_, w)| u64::from(*w)).sum();
         let mut roll = self.below(total);
         for (item, weight) in items {
@@ -730,7 +738,8 @@ const AGES_AT_REQUEST: [(u32, u32); 24] = [
     (23, 1),
 ];
 
-/// SEN2 primary need codes, roughly in the national mix of EHC plans.
+/// SEN2 primary need codes (`SENtype`, with Down syndrome from 2025), roughly in the national
+/// mix of EHC plans.
 const PRIMARY_NEEDS: [(&str, u32); 13] = [
     ("ASD", 330),
     ("SLCN", 200),
@@ -743,7 +752,7 @@ const PRIMARY_NEEDS: [(&str, u32); 13] = [
     ("PMLD", 20),
     ("HI", 15),
     ("VI", 10),
-    ("NSA", 7),
+    ("DS", 7),
     ("MSI", 3),
 ];
 

@@ -4,8 +4,10 @@
 
 pub mod accounts;
 pub mod generate;
+mod generate_returns;
 pub mod interchange;
 pub mod mail;
 pub mod reports;
+pub mod returns;
 pub mod services;
 pub mod transfer;

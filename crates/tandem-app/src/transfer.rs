@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use futures_util::TryStreamExt;
 use serde_json::json;
 use tandem_core::improvement_plan::ImprovementPlan;
+use tandem_core::returns::sen2::Header;
+use tandem_core::returns::{AnnexList, Collection};
 use tandem_core::{CaseFile, Date, Reference, Role, UserId};
 use tandem_store::{
     Attribution, AuditEntry, ImportSummary, NewCase, Source, Store, StoreError, Tx, UserRecord,
@@ -20,6 +22,7 @@ use tandem_store::{
 
 use crate::generate::{GenerateOptions, generate};
 use crate::interchange::{self, Format, Problem, events_csv, tracker};
+use crate::returns;
 
 /// How many cases go to the store at a time: progress is reported between batches, all in the
 /// one transaction.
@@ -553,4 +556,166 @@ pub async fn export_improvement_plan(store: &Store) -> Result<ImprovementPlan, T
     .await?;
     tx.commit().await?;
     Ok(plan)
+}
+
+/// Which statutory return `tandem export` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnKind {
+    /// The DfE's SEN2 person-level return: XML, and a CSV per module beside it.
+    Sen2,
+    /// Ofsted's Annex A lists: one workbook, and a CSV per list beside it.
+    AnnexA,
+}
+
+/// How a statutory return is made.
+#[derive(Debug, Clone)]
+pub struct ReturnOptions {
+    /// The collection, its census day and today.
+    pub collection: Collection,
+    /// The SEN2 header's LA-level facts.
+    pub header: Header,
+    /// Write the return even with data problems, with the report beside it.
+    pub allow_invalid: bool,
+}
+
+/// What a statutory return export wrote.
+#[derive(Debug)]
+pub struct ReturnSummary {
+    /// Every file written, the main one first.
+    pub files: Vec<PathBuf>,
+    /// Rows (SEN2 persons, or Annex A children on either list).
+    pub rows: usize,
+    /// Data problems found (all written to the report when allowed).
+    pub problems: usize,
+}
+
+/// A file beside `out`: `sen2.xml` + `person` → `sen2-person.csv`.
+fn beside(out: &Path, suffix: &str, extension: &str) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "return".into(), |s| s.to_string_lossy().into_owned());
+    out.with_file_name(format!("{stem}-{suffix}.{extension}"))
+}
+
+/// Makes a statutory return from every case in the store. With data problems it refuses
+/// (listing them, writing nothing) unless `allow_invalid`, which writes the return and the
+/// problems report (`…-problems.csv`) beside it. The SEN2 XML is checked against the
+/// specification's structure before it is written.
+pub async fn export_return(
+    store: &Store,
+    kind: ReturnKind,
+    out: &Path,
+    options: &ReturnOptions,
+    progress: &mut dyn Progress,
+) -> Result<ReturnSummary, TransferError> {
+    let total = store.count_cases().await?;
+    progress.start("Reading cases", Some(total.max(0) as u64));
+    let mut read = Vec::with_capacity(total.max(0) as usize);
+    let mut cases = std::pin::pin!(store.case_files());
+    while let Some(case) = cases.try_next().await? {
+        read.push(case);
+        tick(progress, read.len() as u64);
+    }
+    let assessed = returns::assess(read, &options.collection);
+    progress.finish();
+    let problems: usize = assessed.iter().map(|c| c.problems.len()).sum();
+    let report = |why: &str| -> Vec<String> {
+        let mut lines = vec![format!("{problems} data problem(s); {why}")];
+        for case in &assessed {
+            for p in &case.problems {
+                lines.push(format!(
+                    "{}: {} ({}): {}",
+                    case.reference,
+                    p.rule.title(),
+                    p.rule.id(),
+                    p.detail
+                ));
+            }
+        }
+        lines
+    };
+    if returns::has_errors(&assessed) && !options.allow_invalid {
+        return Err(TransferError::Rejected(report(
+            "nothing was written (use --allow-invalid to write the return with a report beside it)",
+        )));
+    }
+    let csv_error = |e: csv::Error| TransferError::Io {
+        path: out.display().to_string(),
+        source: std::io::Error::other(e),
+    };
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let rows = match kind {
+        ReturnKind::Sen2 => {
+            let made = returns::sen2(&assessed, &options.header, &options.collection)
+                .map_err(csv_error)?;
+            let structure = returns::check_sen2_xml(&made.xml);
+            if !structure.is_empty() && !options.allow_invalid {
+                let mut lines = vec![format!(
+                    "the SEN2 file breaks the specification's structure in {} place(s); nothing was written",
+                    structure.len()
+                )];
+                lines.extend(structure);
+                return Err(TransferError::Rejected(lines));
+            }
+            files.push((out.to_path_buf(), made.xml.into_bytes()));
+            if !structure.is_empty() {
+                let mut text = structure.join("\n");
+                text.push('\n');
+                files.push((beside(out, "structure", "txt"), text.into_bytes()));
+            }
+            for (module, csv) in made.modules {
+                files.push((beside(out, &module.to_lowercase(), "csv"), csv));
+            }
+            made.persons
+        }
+        ReturnKind::AnnexA => {
+            let lists = returns::annex_a(&assessed, &options.collection);
+            let workbook = returns::annex_a_workbook(&lists).map_err(|e| TransferError::Io {
+                path: out.display().to_string(),
+                source: std::io::Error::other(e),
+            })?;
+            files.push((out.to_path_buf(), workbook));
+            for (list, rows, name) in [
+                (AnnexList::Plans, &lists.list_1, "list-1"),
+                (AnnexList::SenSupport, &lists.list_2, "list-2"),
+            ] {
+                files.push((
+                    beside(out, name, "csv"),
+                    returns::annex_a_csv(list, rows).map_err(csv_error)?,
+                ));
+            }
+            lists.list_1.len() + lists.list_2.len()
+        }
+    };
+    if problems > 0 {
+        files.push((
+            beside(out, "problems", "csv"),
+            returns::report_csv(&assessed).map_err(csv_error)?,
+        ));
+    }
+    for (path, bytes) in &files {
+        std::fs::write(path, bytes).map_err(|source| TransferError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    let format = match kind {
+        ReturnKind::Sen2 => "sen2",
+        ReturnKind::AnnexA => "annex-a",
+    };
+    let mut tx = store.begin().await?;
+    tx.audit(&AuditEntry::new(None, "export").detail(json!({
+        "format": format,
+        "year": options.collection.year,
+        "rows": rows,
+        "problems": problems,
+        "allow_invalid": options.allow_invalid,
+    })))
+    .await?;
+    tx.commit().await?;
+    Ok(ReturnSummary {
+        files: files.into_iter().map(|(p, _)| p).collect(),
+        rows,
+        problems,
+    })
 }

@@ -146,3 +146,26 @@ fn uk_and_iso_dates() {
         assert_eq!(tracker::parse_tracker_date(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn the_returns_columns_go_to_the_child_record_as_given() {
+    let header = format!(
+        "{HEADER},upn,sex,ethnicity,primary_need,request_source,setting_urn,setting_phase,setting_entry_date"
+    );
+    let text = format!(
+        "{header}\nT-2,Sam,Example,12/03/2015,2026-01-05,,,,,,,,,,,,B801200005001,F,wbri,ASD,2,123456,Primary,01/09/2019\n"
+    );
+    let c = tracker::read(text.as_bytes(), &|_| true, today());
+    assert!(c.problems().is_empty(), "{:?}", messages(&c));
+    let child = &c.accepted[0].case.child;
+    assert_eq!(child.text("upn"), Some("B801200005001"));
+    assert_eq!(child.text("sex"), Some("F"));
+    // Kept as given: the data-quality rules, not the import, say that "wbri" is not a code.
+    assert_eq!(child.text("ethnicity"), Some("wbri"));
+    let details = tandem_core::returns::ReturnDetails::of(child);
+    let setting = &details.placements[0];
+    assert_eq!(setting.urn.as_deref(), Some("123456"));
+    assert_eq!(setting.phase.as_deref(), Some("Primary"));
+    assert_eq!(setting.rank.as_deref(), Some("1"));
+    assert!(setting.attended_on(dates::parse_iso("2026-01-05").unwrap()));
+}

@@ -33,6 +33,7 @@ pub mod metrics;
 pub mod next_steps;
 pub mod notifications;
 pub mod plan;
+pub mod returns;
 pub mod rights;
 pub mod rules;
 pub mod signposts;

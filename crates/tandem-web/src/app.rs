@@ -28,9 +28,9 @@ use crate::api;
 use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
-    accessibility, account, admin, advice, case, case_forms, caseload, dashboard, documents,
-    downloads, ehc_plan, invitations, messages, new_request, plan, plan_action, plan_audits,
-    plan_comments, report, sign_in, two_factor,
+    accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
+    documents, downloads, ehc_plan, invitations, messages, new_request, plan, plan_action,
+    plan_audits, plan_comments, report, return_details, sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -115,6 +115,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(caseload::list))
         .route("/cases/{reference}", get(case::show))
         .route("/cases/{reference}/assign", post(case::assign))
+        .route(
+            "/cases/{reference}/child",
+            get(return_details::form).post(return_details::save),
+        )
         .route("/team", get(caseload::team))
         .route("/backlog", get(caseload::backlog))
         .route("/cases/new", get(new_request::form).post(new_request::open))
@@ -175,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(api::router())
         .route("/dashboard", get(dashboard::show))
+        .route("/data-quality", get(data_quality::show))
         .route("/dashboard/cases", get(dashboard::cases))
         .route("/dashboard/health", get(dashboard::health))
         .route("/dashboard/tables/{file}", get(downloads::table))

@@ -608,6 +608,7 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Backlog",
             "Messages",
             "Dashboard",
+            "Data quality",
             "Improvement plan",
             "Audits"
         ]
@@ -623,6 +624,7 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Cases",
             "Backlog",
             "Dashboard",
+            "Data quality",
             "Improvement plan",
             "Audits"
         ]

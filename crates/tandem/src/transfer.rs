@@ -5,8 +5,12 @@ use std::path::PathBuf;
 
 use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::Format;
-use tandem_app::transfer::{self, ExportFormat, ImportFile, ImportKind, ImportOptions};
+use tandem_app::transfer::{
+    self, ExportFormat, ImportFile, ImportKind, ImportOptions, ReturnKind, ReturnOptions,
+};
 use tandem_core::Date;
+use tandem_core::returns::Collection;
+use tandem_core::returns::sen2::Header;
 
 use crate::cli_error::CliError;
 use crate::database::{Bar, Database, block_on};
@@ -129,15 +133,45 @@ enum OutputFormat {
     CaseFiles,
     /// The events CSV of contracts/metrics.md: events only, without the child's details.
     EventsCsv,
+    /// The DfE's SEN2 person-level return as XML (with a CSV per module beside it).
+    Sen2,
+    /// Ofsted's Annex A lists 1 and 2 as one XLSX workbook (with a CSV per list beside it).
+    AnnexA,
 }
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
     #[arg(long, value_enum)]
     format: OutputFormat,
-    /// Write here instead of to standard output.
+    /// Write here instead of to standard output (required for sen2 and annex-a, whose other
+    /// files are written beside it).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// sen2 and annex-a: write the return even with data problems, with the problems report
+    /// (`…-problems.csv`) beside it. Without it, problems refuse the export.
+    #[arg(long)]
+    allow_invalid: bool,
+    /// sen2: the collection year (the January census's year); defaults to the next census.
+    #[arg(long)]
+    year: Option<i32>,
+    /// sen2: the local authority's 3-digit number for the header.
+    #[arg(long, env = "TANDEM_LA_CODE")]
+    la: Option<String>,
+    /// sen2: is a Designated Medical Officer in post (Y, N, or R recruiting)?
+    #[arg(long, default_value = "Y")]
+    dmo: String,
+    /// sen2: is a Designated Clinical Officer in post (Y, N, R)?
+    #[arg(long, default_value = "Y")]
+    dco: String,
+    /// sen2: is a Designated Social Care Officer in post (Y, N, R)?
+    #[arg(long, default_value = "Y")]
+    dsco: String,
+    /// sen2: the file's serial number (1–999) when sending more than one.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=999))]
+    serial: u16,
+    /// The day the return is made on; defaults to today.
+    #[arg(long, value_parser = parse_date)]
+    today: Option<Date>,
     #[command(flatten)]
     database: Database,
 }
@@ -146,6 +180,8 @@ pub fn export(args: ExportArgs) -> Result<(), CliError> {
     let format = match args.format {
         OutputFormat::CaseFiles => ExportFormat::CaseFiles,
         OutputFormat::EventsCsv => ExportFormat::EventsCsv,
+        OutputFormat::Sen2 => return export_return(args, ReturnKind::Sen2),
+        OutputFormat::AnnexA => return export_return(args, ReturnKind::AnnexA),
     };
     block_on(async {
         let store = args.database.open().await?;
@@ -159,6 +195,58 @@ pub fn export(args: ExportArgs) -> Result<(), CliError> {
         let written = transfer::export(&store, format, output, &mut Bar::default()).await?;
         if let Some(path) = &args.out {
             eprintln!("Exported {written} case(s) to {}.", path.display());
+        }
+        Ok(())
+    })
+}
+
+fn export_return(args: ExportArgs, kind: ReturnKind) -> Result<(), CliError> {
+    let Some(out) = args.out.clone() else {
+        return Err(CliError::Usage(
+            "--out is required for sen2 and annex-a (their other files go beside it)".into(),
+        ));
+    };
+    let today = args.today.unwrap_or_else(today);
+    let collection = match args.year {
+        Some(year) => Collection::of_year(year, today),
+        None => Collection::next(today),
+    };
+    let la = match (kind, args.la) {
+        (_, Some(la)) => la,
+        (ReturnKind::AnnexA, None) => String::new(),
+        (ReturnKind::Sen2, None) => {
+            return Err(CliError::Usage(
+                "--la (or TANDEM_LA_CODE) is required for sen2: the LA's 3-digit number".into(),
+            ));
+        }
+    };
+    let options = ReturnOptions {
+        collection,
+        header: Header {
+            la,
+            software: "Tandem".into(),
+            release: env!("CARGO_PKG_VERSION").into(),
+            serial: args.serial,
+            created: chrono::Utc::now()
+                .with_timezone(&chrono_tz::Europe::London)
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string(),
+            dmo: args.dmo,
+            dco: args.dco,
+            dsco: args.dsco,
+        },
+        allow_invalid: args.allow_invalid,
+    };
+    block_on(async {
+        let store = args.database.open().await?;
+        let summary =
+            transfer::export_return(&store, kind, &out, &options, &mut Bar::default()).await?;
+        eprintln!(
+            "Wrote {} row(s) for the {} collection (census {}), {} data problem(s):",
+            summary.rows, collection.year, collection.census, summary.problems
+        );
+        for file in &summary.files {
+            eprintln!("  {}", file.display());
         }
         Ok(())
     })

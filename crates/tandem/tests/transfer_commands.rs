@@ -430,3 +430,73 @@ fn an_improvement_plan_is_imported_once_exported_and_replaced_on_request() {
         assert_eq!(exported, original);
     });
 }
+
+/// The statutory returns from the database: refused while data problems remain, written with
+/// the problems report beside them when allowed; both formats, on both databases.
+#[test]
+fn statutory_returns_are_refused_with_problems_unless_allowed() {
+    on_each_database(|database, dir| {
+        ok(tandem(database, &["migrate"]));
+        let generate = [
+            "generate",
+            "--cases",
+            "1500",
+            "--seed",
+            "9",
+            "--as-of",
+            "2026-12-01",
+        ];
+        ok(tandem(database, &generate));
+        let sen2 = dir.join("sen2.xml");
+        let args = |format: &str, out: &Path, extra: &[&str]| -> Output {
+            let mut all = vec!["export", "--format", format, "--out", path_text(out)];
+            all.extend(["--la", "212", "--today", "2026-12-01"]);
+            all.extend(extra);
+            tandem(database, &all)
+        };
+        // The generator planted missing UPNs and impossible dates: refused, nothing written.
+        let refused = args("sen2", &sen2, &[]);
+        assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+        assert!(stderr(&refused).contains("No UPN or ULN, and no reason (upn-missing)"));
+        assert!(!sen2.exists());
+        // Allowed: the return, a CSV per module and the report.
+        let written = ok(args("sen2", &sen2, &["--allow-invalid"]));
+        assert!(stderr(&written).contains("2027 collection (census 2027-01-21)"));
+        let xml = std::fs::read_to_string(&sen2).unwrap();
+        assert!(xml.contains("<ReferenceDate>2027-01-21</ReferenceDate>"));
+        for module in [
+            "person",
+            "requests",
+            "assessment",
+            "namedplan",
+            "plandetail",
+            "activeplans",
+            "placementdetail",
+            "senneed",
+            "problems",
+        ] {
+            assert!(dir.join(format!("sen2-{module}.csv")).exists(), "{module}");
+        }
+        let report = std::fs::read_to_string(dir.join("sen2-problems.csv")).unwrap();
+        assert!(report.starts_with("reference,rule,severity,basis,problem,detail,what to do"));
+        assert!(
+            report
+                .lines()
+                .skip(1)
+                .all(|l| l.contains(",upn-missing,") || l.contains(",placement-dates,"))
+        );
+        let annex = dir.join("annex-a.xlsx");
+        assert_eq!(args("annex-a", &annex, &[]).status.code(), Some(1));
+        ok(args("annex-a", &annex, &["--allow-invalid"]));
+        assert!(std::fs::read(&annex).unwrap().starts_with(b"PK"));
+        assert!(dir.join("annex-a-list-1.csv").exists() && dir.join("annex-a-list-2.csv").exists());
+        // Usage: the other files need --out; SEN2 needs the LA.
+        let no_out = tandem(database, &["export", "--format", "sen2", "--la", "212"]);
+        assert_eq!(no_out.status.code(), Some(2));
+        let no_la = tandem(
+            database,
+            &["export", "--format", "sen2", "--out", path_text(&sen2)],
+        );
+        assert_eq!(no_la.status.code(), Some(2));
+    });
+}

@@ -107,6 +107,90 @@ pub const COLUMNS: &[Column] = &[
         required: false,
         meaning: "the case manager's email address (must be a known user)",
     },
+    Column {
+        name: "unique_id",
+        required: false,
+        meaning: "the council's own identifier for the child (Annex A's Unique ID)",
+    },
+    Column {
+        name: "upn",
+        required: false,
+        meaning: "the Unique Pupil Number",
+    },
+    Column {
+        name: "uln",
+        required: false,
+        meaning: "the Unique Learner Number",
+    },
+    Column {
+        name: "upn_unknown",
+        required: false,
+        meaning: "why neither UPN nor ULN is known (SEN2 code UN1 to UN10)",
+    },
+    Column {
+        name: "sex",
+        required: false,
+        meaning: "M or F",
+    },
+    Column {
+        name: "ethnicity",
+        required: false,
+        meaning: "the CBDS ethnicity code (WBRI, BAFR…)",
+    },
+    Column {
+        name: "primary_need",
+        required: false,
+        meaning: "the primary SEN need (SEN2 code: ASD, SLCN, SEMH…)",
+    },
+    Column {
+        name: "secondary_need",
+        required: false,
+        meaning: "the secondary SEN need (SEN2 code)",
+    },
+    Column {
+        name: "request_source",
+        required: false,
+        meaning: "who made the request (SEN2 code 1 to 5)",
+    },
+    Column {
+        name: "setting_urn",
+        required: false,
+        meaning: "the main setting's URN (or give setting_ukprn, or setting_code)",
+    },
+    Column {
+        name: "setting_ukprn",
+        required: false,
+        meaning: "the main setting's UKPRN, for a college or provider",
+    },
+    Column {
+        name: "setting_code",
+        required: false,
+        meaning: "where there is no URN or UKPRN: EHE, OLA, OPA, EYP, OTH, NEET, NIEC, NIEO",
+    },
+    Column {
+        name: "setting_phase",
+        required: false,
+        meaning: "the main setting's phase as GIAS names it (Primary, Secondary, 16 plus…)",
+    },
+    Column {
+        name: "setting_entry_date",
+        required: false,
+        meaning: "the day the child started at the main setting",
+    },
+];
+
+/// Tracker columns copied to the child record's key of the same name as given: the statutory
+/// returns' details, which the data-quality rules check (an import does not refuse them).
+const RETURN_COLUMNS: [&str; 9] = [
+    "unique_id",
+    "upn",
+    "uln",
+    "upn_unknown",
+    "sex",
+    "ethnicity",
+    "primary_need",
+    "secondary_need",
+    "request_source",
 ];
 
 const ADVICE: [(AdviceKind, &str, &str); 3] = [
@@ -334,6 +418,46 @@ impl Row<'_> {
         }
     }
 
+    /// The statutory returns' columns, kept as given on the child record; the main setting,
+    /// when one is named, as its one placement.
+    fn return_details(&self, other: &mut serde_json::Map<String, Value>) {
+        for column in RETURN_COLUMNS {
+            if let Some(value) = self.text(column) {
+                other.insert(column.to_owned(), Value::String(value.to_owned()));
+            }
+        }
+        let setting = [
+            ("urn", "setting_urn"),
+            ("ukprn", "setting_ukprn"),
+            ("setting", "setting_code"),
+            ("phase", "setting_phase"),
+        ];
+        if ["setting_urn", "setting_ukprn", "setting_code"]
+            .iter()
+            .all(|c| self.text(c).is_none())
+        {
+            return;
+        }
+        let mut placement = serde_json::Map::new();
+        for (key, column) in setting {
+            if let Some(value) = self.text(column) {
+                placement.insert(key.to_owned(), Value::String(value.to_owned()));
+            }
+        }
+        placement.insert("rank".to_owned(), Value::String("1".to_owned()));
+        if let Some(entry) = self.text("setting_entry_date") {
+            // A date the tracker writes either way is stored as ISO; anything else as given,
+            // for the data-quality rules to report.
+            let entry =
+                parse_tracker_date(entry).map_or_else(|| entry.to_owned(), |d| d.to_string());
+            placement.insert("entry_date".to_owned(), Value::String(entry));
+        }
+        other.insert(
+            "placements".to_owned(),
+            Value::Array(vec![Value::Object(placement)]),
+        );
+    }
+
     fn into_case(
         mut self,
         is_case_manager: &dyn Fn(&str) -> bool,
@@ -444,6 +568,7 @@ impl Row<'_> {
         let mut other = serde_json::Map::new();
         other.extend(given_name.map(|n| ("given_name".to_owned(), Value::String(n))));
         other.extend(family_name.map(|n| ("family_name".to_owned(), Value::String(n))));
+        self.return_details(&mut other);
         let case = CaseFile {
             reference,
             child: Child {

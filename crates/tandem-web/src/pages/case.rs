@@ -84,6 +84,8 @@ struct CasePage {
     done: Option<&'static str>,
     error_summary: Option<Html>,
     details: Html,
+    /// Problems in the data the statutory returns need, with what to do.
+    data_problems: Vec<DataProblemRow>,
     may_record: bool,
     /// The case's own case manager may invite the family by email.
     may_invite: bool,
@@ -504,6 +506,22 @@ async fn case_page(
         })
         .collect();
     let (happened, changes) = history(&view);
+    // The statutory returns' data problems, for staff who may put them right (the checks
+    // between cases, such as a UPN shared with another child, are on the data-quality page).
+    let data_problems = if view.may_record {
+        let collection = tandem_core::returns::Collection::next(today);
+        tandem_app::returns::assess_one(&case_file, &collection)
+            .problems
+            .into_iter()
+            .map(|p| DataProblemRow {
+                title: p.rule.title(),
+                detail: p.detail,
+                fix: p.rule.fix(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let assign = if view.may_assign {
         Some(assign_select(&view, &staff, errors)?)
     } else {
@@ -517,6 +535,7 @@ async fn case_page(
         done,
         error_summary: errors.summary()?,
         details: details(&view, &staff)?,
+        data_problems,
         may_record: view.may_record,
         may_invite: view.case.record.case_manager == Some(user.actor().id),
         warnings,
@@ -541,6 +560,13 @@ async fn case_page(
         csrf_token: user.csrf_token(),
         signposts: family_signposts(user, state.config()),
     })
+}
+
+/// One data problem on the case page.
+struct DataProblemRow {
+    title: &'static str,
+    detail: String,
+    fix: &'static str,
 }
 
 /// One piece of advice submitted on the standard form, as the case page shows it.
@@ -572,6 +598,7 @@ pub(crate) struct CaseParams {
 fn done_message(done: &str) -> Option<&'static str> {
     Some(match done {
         "assigned" => "Case manager changed",
+        "details" => "Details for the statutory returns saved",
         "opened" => "Case opened",
         "recorded" => "Event recorded",
         "corrected" => "Event corrected",

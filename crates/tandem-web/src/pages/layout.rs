@@ -71,6 +71,11 @@ impl Layout {
             ("/duty", "Messages", user.can(Action::ViewTeamCaseloads)),
             ("/dashboard", "Dashboard", user.can(Action::ViewAggregates)),
             (
+                "/data-quality",
+                "Data quality",
+                user.can(Action::ViewAggregates),
+            ),
+            (
                 "/plan",
                 "Improvement plan",
                 user.can(Action::ViewAggregates),

@@ -1,0 +1,238 @@
+//! `GET/POST /cases/{reference}/child`: the child's details for the statutory returns
+//! (identifiers, sex, ethnicity, needs, the main setting…), for staff who may record on the
+//! case. Values are kept as given; the page then lists the data problems still to put right.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::Value;
+use tandem_app::services::{CaseView, EDITABLE, ReturnDetailsEdit, ServiceError, Source};
+
+use crate::error::{WebError, html};
+use crate::pages::forms;
+use crate::pages::layout::Layout;
+use crate::session::CurrentUser;
+use crate::state::AppState;
+
+/// The setting fields, in the order of [`ReturnDetailsEdit::setting`].
+const SETTING: [(&str, &str, &str); 5] = [
+    (
+        "setting_urn",
+        "URN",
+        "6 digits, from Get Information about Schools",
+    ),
+    (
+        "setting_ukprn",
+        "UKPRN",
+        "8 digits, for a college or provider without a URN",
+    ),
+    (
+        "setting_code",
+        "Setting code",
+        "Where there is no URN or UKPRN: EHE, OLA, OPA, EYP, OTH, NEET, NIEC or NIEO",
+    ),
+    (
+        "setting_phase",
+        "Phase",
+        "As GIAS names it: Nursery, Primary, Secondary, All-through, 16 plus…",
+    ),
+    ("setting_entry_date", "Started there", "YYYY-MM-DD"),
+];
+
+/// Labels and hints of [`EDITABLE`].
+const LABELS: [(&str, &str); 20] = [
+    (
+        "Unique ID",
+        "The council’s own identifier (Annex A); the case reference when empty",
+    ),
+    ("UPN", "Unique Pupil Number: 13 characters"),
+    ("ULN", "Unique Learner Number: 10 digits"),
+    (
+        "Reason there is no UPN or ULN",
+        "UN1, UN2, UN3, UN5, UN8, UN9 or UN10",
+    ),
+    ("Sex", "M or F"),
+    (
+        "Ethnicity",
+        "CBDS code, such as WBRI, BAFR, APKN; REFU if refused, NOBT if not yet obtained",
+    ),
+    (
+        "Primary need",
+        "SEN2 code: SPLD, MLD, SLD, PMLD, SEMH, SLCN, HI, VI, MSI, PD, ASD, DS, OTH",
+    ),
+    (
+        "Secondary need",
+        "SEN2 code, different from the primary need",
+    ),
+    (
+        "Who made the request",
+        "1 parent or young person, 2 school or setting, 3 health, 4 social care, 5 other",
+    ),
+    (
+        "Why the plan ceased",
+        "Only for a plan that ceased: 1 to 9 (SEN2 cease reasons)",
+    ),
+    (
+        "Plan transferred in from",
+        "The other LA's 3-digit number, or XXX if unknown or outside England",
+    ),
+    (
+        "Receives SEN support without a plan",
+        "yes or no (Annex A list 2)",
+    ),
+    ("Request made in relevant youth accommodation", "yes or no"),
+    ("Mediation about the decision to assess", "yes or no"),
+    ("Tribunal appeal about the decision to assess", "yes or no"),
+    (
+        "Mediation about the decision whether to issue a plan",
+        "yes or no",
+    ),
+    (
+        "Tribunal appeal about a decision not to issue a plan",
+        "yes or no",
+    ),
+    ("Mediation about other appealable decisions", "yes or no"),
+    ("Tribunal appeal about other matters", "yes or no"),
+    ("Personal budget taken up", "yes or no"),
+];
+
+struct Field {
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/return-details.html")]
+struct ReturnDetailsPage {
+    layout: Layout,
+    reference: String,
+    fields: Vec<Field>,
+    setting: Vec<Field>,
+    conflict: bool,
+    version: i64,
+    csrf_token: String,
+}
+
+fn text_of(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn page(
+    user: &CurrentUser,
+    view: &CaseView,
+    sent: Option<&HashMap<String, String>>,
+) -> ReturnDetailsPage {
+    let child = &view.case.child;
+    let main = child
+        .other
+        .get("placements")
+        .and_then(Value::as_array)
+        .and_then(|items| {
+            items.iter().find(|p| {
+                p.get("rank")
+                    .and_then(Value::as_str)
+                    .is_none_or(|r| r == "1")
+                    && p.get("leaving_date").is_none()
+            })
+        });
+    let value = |name: &str, stored: String| match sent {
+        Some(sent) => sent.get(name).cloned().unwrap_or_default(),
+        None => stored,
+    };
+    let fields = EDITABLE
+        .iter()
+        .zip(LABELS)
+        .map(|(name, (label, hint))| Field {
+            name,
+            label,
+            hint,
+            value: value(name, text_of(child.other.get(*name))),
+        })
+        .collect();
+    let keys = ["urn", "ukprn", "setting", "phase", "entry_date"];
+    let setting = SETTING
+        .iter()
+        .zip(keys)
+        .map(|((name, label, hint), key)| Field {
+            name,
+            label,
+            hint,
+            value: value(name, text_of(main.and_then(|m| m.get(key)))),
+        })
+        .collect();
+    let reference = view.case.record.reference.to_string();
+    ReturnDetailsPage {
+        layout: Layout::signed_in(
+            user,
+            format!("{reference}: details for the statutory returns"),
+            "/cases",
+        ),
+        reference,
+        fields,
+        setting,
+        conflict: sent.is_some(),
+        version: view.case.record.version,
+        csrf_token: user.csrf_token(),
+    }
+}
+
+/// `GET /cases/{reference}/child`.
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+) -> Result<Response, WebError> {
+    let reference = forms::reference(&reference)?;
+    let view = state
+        .services()
+        .case_for_recording(&user.caller(Source::Form), &reference)
+        .await?;
+    Ok(html(StatusCode::OK, page(&user, &view, None).render()?))
+}
+
+/// `POST /cases/{reference}/child`.
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(reference): Path<String>,
+    Form(sent): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let reference = forms::reference(&reference)?;
+    let field = |name: &str| sent.get(name).cloned().unwrap_or_default();
+    let edit = ReturnDetailsEdit {
+        values: EDITABLE.iter().map(|name| field(name)).collect(),
+        setting: SETTING.map(|(name, _, _)| field(name)),
+    };
+    // An unreadable version cannot match the case's: it is reported as a conflict.
+    let version = field("version").parse().unwrap_or(0);
+    let caller = user.caller(Source::Form);
+    let services = state.services();
+    match services
+        .update_return_details(&caller, &reference, version, &edit)
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/cases/{reference}?done=details#data-problems")).into_response(),
+        ),
+        Err(ServiceError::Conflict { .. }) => {
+            // Shown again with what was sent, against the case as it is now.
+            let view = services.case_for_recording(&caller, &reference).await?;
+            Ok(html(
+                StatusCode::CONFLICT,
+                page(&user, &view, Some(&sent)).render()?,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
