@@ -14,8 +14,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{
-    Acknowledgement, Caller, CriterionScore, DrawRequest, NewRequest, ServiceError, Services,
-    SignOff, blocking, finding_key,
+    Caller, CriterionScore, DrawRequest, NewRequest, ServiceError, Services, SignOff,
 };
 use tandem_core::plan::TextSection;
 use tandem_core::plan::audit::{Criterion, Discipline};
@@ -74,15 +73,11 @@ async fn final_plan(services: &Services, head: &Caller, reference: &str) -> Refe
         .await
         .expect("draft");
     let view = services.plan(head, &reference).await.expect("plan");
-    let sign_off = SignOff {
-        acknowledgements: blocking(&view.as_final)
-            .map(|f| Acknowledgement {
-                finding: finding_key(f),
-                reason: "Agreed at panel".into(),
-            })
-            .collect(),
-        early_reason: Some("The family agreed the draft".into()),
-    };
+    let sign_off = SignOff::acknowledging_all(
+        &view.as_final,
+        "Agreed at panel",
+        Some("The family agreed the draft"),
+    );
     services
         .issue_final_plan(head, &reference, view.revision(), sign_off)
         .await

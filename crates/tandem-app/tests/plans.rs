@@ -388,14 +388,8 @@ async fn the_sign_off_setting_names_who_issues_the_final_plan(ctx: Ctx) {
         .await
         .expect("draft");
     days.store(15, Ordering::SeqCst);
-    let acknowledge_all = |view: &tandem_app::services::PlanView| SignOff {
-        acknowledgements: blocking(&view.as_final)
-            .map(|f| Acknowledgement {
-                finding: finding_key(f),
-                reason: "Agreed at panel".into(),
-            })
-            .collect(),
-        early_reason: None,
+    let acknowledge_all = |view: &tandem_app::services::PlanView| {
+        SignOff::acknowledging_all(&view.as_final, "Agreed at panel", None)
     };
 
     // Unless the area says otherwise, only the head of service signs: a team manager is
@@ -528,15 +522,7 @@ async fn a_plan_asked_to_be_signed_off_waits_on_the_signers_list_until_it_is_fin
     // Once the final plan is issued, the plan leaves the list.
     days.store(15, Ordering::SeqCst);
     let view = services.plan(&head, &reference).await.expect("plan");
-    let sign_off = SignOff {
-        acknowledgements: blocking(&view.as_final)
-            .map(|f| Acknowledgement {
-                finding: finding_key(f),
-                reason: "Agreed at panel".into(),
-            })
-            .collect(),
-        early_reason: None,
-    };
+    let sign_off = SignOff::acknowledging_all(&view.as_final, "Agreed at panel", None);
     services
         .issue_final_plan(&head, &reference, 2, sign_off)
         .await
@@ -735,15 +721,7 @@ async fn the_family_comments_on_the_open_draft_and_staff_read_it(ctx: Ctx) {
 
     // Once the final plan is issued the draft is closed.
     let view = services.plan(&head, &reference).await.expect("plan");
-    let sign_off = SignOff {
-        acknowledgements: blocking(&view.as_final)
-            .map(|f| Acknowledgement {
-                finding: finding_key(f),
-                reason: "Agreed at panel".into(),
-            })
-            .collect(),
-        early_reason: None,
-    };
+    let sign_off = SignOff::acknowledging_all(&view.as_final, "Agreed at panel", None);
     services
         .issue_final_plan(&head, &reference, view.revision(), sign_off)
         .await
@@ -805,14 +783,8 @@ async fn a_review_decision_to_amend_leads_to_proposed_amendments_and_an_amended_
         .await
         .expect("draft");
     days.store(15, Ordering::SeqCst);
-    let sign_off = |view: &tandem_app::services::PlanView, early: Option<&str>| SignOff {
-        acknowledgements: blocking(&view.as_final)
-            .map(|f| Acknowledgement {
-                finding: finding_key(f),
-                reason: "Agreed at panel".into(),
-            })
-            .collect(),
-        early_reason: early.map(str::to_owned),
+    let sign_off = |view: &tandem_app::services::PlanView, early: Option<&str>| {
+        SignOff::acknowledging_all(&view.as_final, "Agreed at panel", early)
     };
     let view = services.plan(&head, &reference).await.expect("plan");
     services

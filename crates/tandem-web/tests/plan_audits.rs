@@ -15,7 +15,7 @@ mod support;
 use axum::http::StatusCode;
 use serde_json::json;
 use support::TestApp;
-use tandem_app::services::{Acknowledgement, SignOff, blocking, finding_key};
+use tandem_app::services::SignOff;
 use tandem_core::plan::TextSection;
 use tandem_core::plan::audit::{Criterion, Term};
 use tandem_core::{Reference, Role};
@@ -47,15 +47,7 @@ async fn final_plan(app: &TestApp) -> Reference {
         .await
         .expect("draft");
     let view = services.plan(&head, &reference).await.expect("plan");
-    let sign_off = SignOff {
-        acknowledgements: blocking(&view.as_final)
-            .map(|f| Acknowledgement {
-                finding: finding_key(f),
-                reason: "Agreed".into(),
-            })
-            .collect(),
-        early_reason: Some("No comments".into()),
-    };
+    let sign_off = SignOff::acknowledging_all(&view.as_final, "Agreed", Some("No comments"));
     services
         .issue_final_plan(&head, &reference, view.revision(), sign_off)
         .await

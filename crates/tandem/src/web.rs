@@ -8,9 +8,7 @@ use tandem_app::accounts::{self, ExternalTwoFactor, NewAccount};
 use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::mail::Mailer;
-use tandem_app::services::{
-    Acknowledgement, Caller, DraftComment, Services, SignOff, Source, blocking, finding_key,
-};
+use tandem_app::services::{Caller, DraftComment, Services, SignOff, Source};
 use tandem_app::transfer;
 use tandem_core::access::PlanSignOff;
 use tandem_core::advice::{AdviceForm, Provision};
@@ -527,15 +525,11 @@ async fn create_demo_plans(store: &Store) -> Result<(), CliError> {
             .map_err(failed)?;
         if issue == Some(PlanStatus::Final) {
             let view = services.plan(&caller, reference).await.map_err(failed)?;
-            let sign_off = SignOff {
-                acknowledgements: blocking(&view.as_final)
-                    .map(|f| Acknowledgement {
-                        finding: finding_key(f),
-                        reason: "Agreed at the moderation panel".to_owned(),
-                    })
-                    .collect(),
-                early_reason: Some("The family wrote to say they have no comments".to_owned()),
-            };
+            let sign_off = SignOff::acknowledging_all(
+                &view.as_final,
+                "Agreed at the moderation panel",
+                Some("The family wrote to say they have no comments"),
+            );
             services
                 .issue_final_plan(&caller, reference, view.revision(), sign_off)
                 .await
@@ -697,15 +691,11 @@ async fn create_demo_audits(store: &Store) -> Result<(), CliError> {
                 .await
                 .map_err(failed)?;
             let view = services.plan(&head, &reference).await.map_err(failed)?;
-            let sign_off = SignOff {
-                acknowledgements: blocking(&view.as_final)
-                    .map(|f| Acknowledgement {
-                        finding: finding_key(f),
-                        reason: "Agreed at the moderation panel".to_owned(),
-                    })
-                    .collect(),
-                early_reason: Some("The family wrote to say they have no comments".to_owned()),
-            };
+            let sign_off = SignOff::acknowledging_all(
+                &view.as_final,
+                "Agreed at the moderation panel",
+                Some("The family wrote to say they have no comments"),
+            );
             services
                 .issue_final_plan(&head, &reference, view.revision(), sign_off)
                 .await

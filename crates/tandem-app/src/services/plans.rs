@@ -103,6 +103,27 @@ pub struct SignOff {
     pub early_reason: Option<String>,
 }
 
+impl SignOff {
+    /// A sign-off that acknowledges every blocking finding of `report` with one `reason`,
+    /// giving `early_reason` for issuing within the family's comment period: what a signer who
+    /// agrees every finding gives (the demo, and tests that are not about the findings).
+    pub fn acknowledging_all(
+        report: &PlanReport,
+        reason: &str,
+        early_reason: Option<&str>,
+    ) -> Self {
+        Self {
+            acknowledgements: blocking(report)
+                .map(|f| Acknowledgement {
+                    finding: finding_key(f),
+                    reason: reason.to_owned(),
+                })
+                .collect(),
+            early_reason: early_reason.map(str::to_owned),
+        }
+    }
+}
+
 /// A finding's key, by which a signer acknowledges it: rule, section and item
 /// (`G1:B:n2`, `S2:I:`).
 pub fn finding_key(finding: &Finding) -> String {

@@ -345,7 +345,7 @@ async fn advice_for_plans(store: &Store) {
 }
 
 async fn issue_final_plans(store: &Store) {
-    use tandem_app::services::{Acknowledgement, NewRequest, SignOff, blocking, finding_key};
+    use tandem_app::services::{NewRequest, SignOff};
     let head = store
         .user_by_email(&email(Role::HeadOfService))
         .await
@@ -386,15 +386,11 @@ async fn issue_final_plans(store: &Store) {
             .await
             .expect("draft");
         let view = services.plan(&head, &reference).await.expect("plan");
-        let sign_off = SignOff {
-            acknowledgements: blocking(&view.as_final)
-                .map(|f| Acknowledgement {
-                    finding: finding_key(f),
-                    reason: "Agreed at panel".into(),
-                })
-                .collect(),
-            early_reason: Some("The family has no comments".into()),
-        };
+        let sign_off = SignOff::acknowledging_all(
+            &view.as_final,
+            "Agreed at panel",
+            Some("The family has no comments"),
+        );
         services
             .issue_final_plan(&head, &reference, view.revision(), sign_off)
             .await
