@@ -277,6 +277,8 @@ fn hand_to_select(
             ..Label::default()
         }),
         error_message: errors.message("hand_to"),
+        // Names can be long: the list takes the column's width, never more.
+        classes: Some("govuk-!-width-full".into()),
         ..Select::default()
     })
 }
