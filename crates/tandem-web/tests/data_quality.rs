@@ -110,6 +110,9 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
     let reference = app.seed_case("RET-1").await;
     let manager = app.session(Role::CaseManager).await;
     let path = format!("/cases/{reference}/child");
+    let overseer = app.session(Role::TeamManager).await;
+    let before = app.get("/data-quality", Some(&overseer)).await;
+    assert_eq!(before.status, StatusCode::OK);
     let form = app.get(&path, Some(&manager)).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     let version = form.attr("input[name=version]", "value").unwrap();
@@ -144,6 +147,13 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
     );
     assert!(case.texts("#data-problems ~ ul li")[0].contains("Ethnicity"));
     assert_eq!(app.audit("case.update_return_details").await.len(), 1);
+    // The data-quality page (kept until the next change) shows the change at once.
+    let after = app.get("/data-quality", Some(&overseer)).await;
+    assert!(
+        after.body.contains("id=\"ethnicity-invalid\""),
+        "{}",
+        after.body
+    );
     // An old version is refused, and the form comes back with what was sent.
     let stale = app.post_form(&path, Some(&manager), &fields).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);

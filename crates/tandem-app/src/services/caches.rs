@@ -11,7 +11,9 @@
 //!   timelines are kept by case id, version and as-of date;
 //! - a caseload page (its cases and counts) is kept by the filter, order and page asked for and
 //!   the database's change counter (migration 0011), which triggers move on every change to a
-//!   case or its summary row, in the change's own transaction.
+//!   case or its summary row, in the change's own transaction;
+//! - the data-quality check of every case is kept by the change counter and the day, read before
+//!   the cases are, so that what is kept is never older than its key.
 //!
 //! Both are bounded: two generations of at most [`TimelineCache::GENERATION`] timelines, and at
 //! most [`CaseloadCache::SIZE`] caseload pages, all of one counter value.
@@ -30,6 +32,44 @@ pub struct Caches {
     pub timelines: TimelineCache,
     /// Caseload pages and their counts.
     pub caseloads: CaseloadCache,
+    /// Every case checked against the statutory returns' rules.
+    pub data_quality: KeptAtChange<Vec<crate::returns::ReturnCase>>,
+}
+
+/// One value computed at one value of the change counter on one day; a change or a new day is a
+/// miss, and the value computed then replaces it.
+#[derive(Debug)]
+pub struct KeptAtChange<T> {
+    kept: Mutex<Option<(i64, Date, Arc<T>)>>,
+}
+
+impl<T> Default for KeptAtChange<T> {
+    fn default() -> Self {
+        Self {
+            kept: Mutex::new(None),
+        }
+    }
+}
+
+impl<T> KeptAtChange<T> {
+    /// The value kept for counter value `changes` on `day`, if it is the one kept.
+    pub(crate) fn get(&self, changes: i64, day: Date) -> Option<Arc<T>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref()
+            .filter(|(c, d, _)| *c == changes && *d == day)
+            .map(|(_, _, value)| value.clone())
+    }
+
+    /// Keeps `value`, computed at counter value `changes` on `day`, unless a later one is kept.
+    pub(crate) fn put(&self, changes: i64, day: Date, value: Arc<T>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept
+            .as_ref()
+            .is_none_or(|(c, d, _)| (*d, *c) <= (day, changes))
+        {
+            *kept = Some((changes, day, value));
+        }
+    }
 }
 
 /// One caseload page with the per-manager counts beside it.
