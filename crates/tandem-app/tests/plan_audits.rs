@@ -26,6 +26,7 @@ use tandem_test_support::{Ctx, actor, audited, contract, date};
 contract!(
     a_term_is_sampled_graded_moderated_and_reported,
     only_the_plans_given_to_an_auditor_can_be_read_or_graded,
+    a_plan_is_taken_back_from_an_auditor_only_before_they_grade_it,
 );
 
 /// The services at noon on 18 March 2026 (the spring term).
@@ -392,4 +393,67 @@ async fn only_the_plans_given_to_an_auditor_can_be_read_or_graded(ctx: Ctx) {
         services.mark_audit_example(&head, sample).await,
         Err(ServiceError::Invalid(_))
     ));
+}
+
+async fn a_plan_is_taken_back_from_an_auditor_only_before_they_grade_it(ctx: Ctx) {
+    let store = &ctx.store;
+    let services = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let away = person(store, "away@example.test", Role::QaAuditor).await;
+    let grader = person(store, "grader@example.test", Role::QaAuditor).await;
+    final_plan(&services, &head, "EHC-U1").await;
+    let round = services
+        .draw_audit_sample(&head, &spring("1", ""))
+        .await
+        .expect("draw");
+    let sample = services
+        .audit_round(&head, round)
+        .await
+        .expect("round")
+        .samples[0]
+        .sample
+        .id;
+    for auditor in [&away, &grader] {
+        services
+            .assign_audit(
+                &head,
+                sample,
+                Some(auditor.actor.id),
+                Some(Discipline::Health),
+            )
+            .await
+            .expect("assign");
+    }
+    services
+        .score_audited_plan(&grader, sample, &grades(Grade::Good, ""))
+        .await
+        .expect("graded");
+
+    // An auditor cannot take plans back; nor can anyone from one who has graded it.
+    assert!(matches!(
+        services
+            .unassign_audit(&grader, sample, away.actor.id)
+            .await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        services
+            .unassign_audit(&head, sample, grader.actor.id)
+            .await,
+        Err(ServiceError::Invalid(_))
+    ));
+    services
+        .unassign_audit(&head, sample, away.actor.id)
+        .await
+        .expect("taken back");
+    assert!(matches!(
+        services.audited_plan(&away, sample).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(services.audited_plan(&grader, sample).await.is_ok());
+    assert!(matches!(
+        services.unassign_audit(&head, sample, away.actor.id).await,
+        Err(ServiceError::Invalid(_))
+    ));
+    assert_eq!(audited(store, "audit.unassign").await, 1);
 }

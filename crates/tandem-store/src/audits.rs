@@ -461,6 +461,25 @@ impl Tx {
         Ok(affected == 1)
     }
 
+    /// Takes sampled plan `sample` back from `auditor`, unless they have graded it (their
+    /// grades stay, and with them the assignment). Returns whether it was taken back.
+    pub async fn unassign_auditor(
+        &mut self,
+        sample: i64,
+        auditor: UserId,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "DELETE FROM audit_assignments WHERE sample_id = $1 AND auditor_id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM audit_scores s \
+             WHERE s.sample_id = $1 AND s.auditor_id = $2)";
+        let affected = on!(self.conn(), c => sqlx::query(SQL)
+            .bind(sample)
+            .bind(auditor)
+            .execute(&mut *c)
+            .await?
+            .rows_affected());
+        Ok(affected == 1)
+    }
+
     /// The auditors given the sampled plans in `scope`, by plan then name.
     pub async fn audit_assignments(
         &mut self,

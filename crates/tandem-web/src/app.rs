@@ -199,6 +199,10 @@ pub fn router(state: AppState) -> Router {
             post(plan_audits::assign),
         )
         .route(
+            "/audits/{round}/plans/{id}/unassign",
+            post(plan_audits::unassign),
+        )
+        .route(
             "/audits/{round}/plans/{id}/moderate",
             post(plan_audits::moderate),
         )

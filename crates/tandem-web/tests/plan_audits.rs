@@ -132,6 +132,28 @@ async fn an_audit_runs_from_the_forms_and_shows_in_the_term_report() {
         )
         .await;
     assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
+    // Given to the wrong person first: taken back from the team manager before they grade it.
+    let manager = app.users[&Role::TeamManager].to_string();
+    let wrong = [("auditor", manager.as_str()), ("discipline", "education")];
+    app.post_form(&format!("{plan}/assign"), Some(&head), &wrong)
+        .await;
+    let page = app.get(&round, Some(&head)).await;
+    assert_eq!(page.texts("form[action$='/unassign'] button").len(), 2);
+    let taken_back = app
+        .post_form(
+            &format!("{plan}/unassign"),
+            Some(&head),
+            &[("auditor", manager.as_str())],
+        )
+        .await;
+    assert_eq!(
+        taken_back.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        taken_back.body
+    );
+    let page = app.get(&round, Some(&head)).await;
+    assert_eq!(page.texts("form[action$='/unassign'] button").len(), 1);
 
     // The QA auditor starts at the tray and grades the plan given to them.
     let auditor = app.sign_in(Role::QaAuditor).await;

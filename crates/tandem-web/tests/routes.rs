@@ -200,6 +200,7 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/audits/999999/plans/999999", form: &[], signed_out: SignIn, roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
     Route { method: "POST", path: "/audits/999999/plans/999999", form: &[], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
     Route { method: "POST", path: "/audits/999999/plans/999999/assign", form: &[("auditor", ""), ("discipline", "")], signed_out: Status(403), roles: Roles::Only(AUDIT_MANAGERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/audits/999999/plans/999999/unassign", form: &[("auditor", "1")], signed_out: Status(403), roles: Roles::Only(AUDIT_MANAGERS, Status(404), Status(403)) },
     Route { method: "POST", path: "/audits/999999/plans/999999/moderate", form: &[("grade", "")], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
     Route { method: "POST", path: "/audits/999999/plans/999999/example", form: &[], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },

@@ -323,6 +323,31 @@ impl Services {
         })
     }
 
+    /// Takes sampled plan `sample` back from `auditor` (given to the wrong person, or they are
+    /// away), while they have not graded it: once they have, their grades stand.
+    pub async fn unassign_audit(
+        &self,
+        caller: &Caller,
+        sample: i64,
+        auditor: UserId,
+    ) -> Result<(), ServiceError> {
+        let mut tx = authorise_service(self.begin().await?, caller, Action::ManageAudits).await?;
+        let Some(found) = tx.audit_sample(sample).await? else {
+            tx.rollback().await?;
+            return Err(sample_not_found(sample));
+        };
+        if found.moderation.is_some() || !tx.unassign_auditor(sample, auditor).await? {
+            tx.rollback().await?;
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "auditor",
+                "Only an auditor who has not graded the plan can be taken off it, before its \
+                 grade is settled",
+            )]));
+        }
+        let detail = caller.detail(json!({ "sample": sample, "auditor": auditor }));
+        audit_case(tx, caller, "audit.unassign", &reference_of(&found)?, detail).await
+    }
+
     /// Gives sampled plan `sample` to `auditor` (an enabled QA auditor or team manager) to audit
     /// for `discipline`.
     pub async fn assign_audit(

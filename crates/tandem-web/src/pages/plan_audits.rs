@@ -48,6 +48,7 @@ fn done_message(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "drawn" => Some("Sample drawn"),
         "assigned" => Some("Auditor assigned"),
+        "unassigned" => Some("The plan was taken back from the auditor"),
         "scored" => Some("Your grades are saved"),
         "moderated" => Some("Grade settled"),
         "example" => Some("Kept as an example of what good looks like"),
@@ -266,6 +267,7 @@ fn overview_page(
 }
 
 struct AuditorLine {
+    id: i64,
     name: String,
     discipline: &'static str,
     scored: bool,
@@ -325,6 +327,38 @@ pub(crate) async fn round(
 }
 
 /// `POST /audits/{round}/plans/{id}/assign`: gives the plan to an auditor.
+/// `POST /audits/{round}/plans/{id}/unassign`: take the plan back from an auditor who has not
+/// graded it.
+pub(crate) async fn unassign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((round, sample)): Path<(String, String)>,
+    Form(values): Form<Values>,
+) -> Result<Response, WebError> {
+    let (round, sample) = ids(&round, &sample)?;
+    let auditor = values
+        .get("auditor")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let caller = user.caller(Source::Form);
+    match state
+        .services()
+        .unassign_audit(&caller, sample, auditor)
+        .await
+    {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/audits/{round}?done=unassigned#plan-{sample}")).into_response(),
+        ),
+        Err(ServiceError::Invalid(errors)) => {
+            let view = state.services().audit_round(&caller, round).await?;
+            let errors = FormErrors::new(errors);
+            let page = round_page(&user, &view, None, Some(sample), &errors)?;
+            Ok(html(status_for(&errors), page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 pub(crate) async fn assign(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -398,6 +432,7 @@ fn round_page(
                     .auditors
                     .iter()
                     .map(|(a, scored)| AuditorLine {
+                        id: a.auditor_id,
                         name: a.auditor_name.clone(),
                         discipline: a.discipline.label(),
                         scored: *scored,
