@@ -29,6 +29,24 @@ contract!(
     a_plan_is_taken_back_from_an_auditor_only_before_they_grade_it,
 );
 
+/// A final plan on case `reference`, drawn alone into a random sample of this term; the round's
+/// and the sampled plan's ids.
+async fn one_plan_drawn(services: &Services, head: &Caller, reference: &str) -> (i64, i64) {
+    final_plan(services, head, reference).await;
+    let round = services
+        .draw_audit_sample(head, &spring("1", ""))
+        .await
+        .expect("draw");
+    let sample = services
+        .audit_round(head, round)
+        .await
+        .expect("round")
+        .samples[0]
+        .sample
+        .id;
+    (round, sample)
+}
+
 /// The services at noon on 18 March 2026 (the spring term).
 fn services(store: &Store) -> Services {
     let noon = Utc.with_ymd_and_hms(2026, 3, 18, 12, 0, 0).unwrap();
@@ -320,18 +338,7 @@ async fn only_the_plans_given_to_an_auditor_can_be_read_or_graded(ctx: Ctx) {
     let given = person(store, "given@example.test", Role::QaAuditor).await;
     let other = person(store, "other@example.test", Role::QaAuditor).await;
     let parent = person(store, "parent@example.test", Role::Parent).await;
-    final_plan(&services, &head, "EHC-B1").await;
-    let round = services
-        .draw_audit_sample(&head, &spring("1", ""))
-        .await
-        .expect("draw");
-    let sample = services
-        .audit_round(&head, round)
-        .await
-        .expect("round")
-        .samples[0]
-        .sample
-        .id;
+    let (round, sample) = one_plan_drawn(&services, &head, "EHC-B1").await;
     services
         .assign_audit(
             &head,
@@ -401,18 +408,7 @@ async fn a_plan_is_taken_back_from_an_auditor_only_before_they_grade_it(ctx: Ctx
     let head = person(store, "head@example.test", Role::HeadOfService).await;
     let away = person(store, "away@example.test", Role::QaAuditor).await;
     let grader = person(store, "grader@example.test", Role::QaAuditor).await;
-    final_plan(&services, &head, "EHC-U1").await;
-    let round = services
-        .draw_audit_sample(&head, &spring("1", ""))
-        .await
-        .expect("draw");
-    let sample = services
-        .audit_round(&head, round)
-        .await
-        .expect("round")
-        .samples[0]
-        .sample
-        .id;
+    let (_, sample) = one_plan_drawn(&services, &head, "EHC-U1").await;
     for auditor in [&away, &grader] {
         services
             .assign_audit(

@@ -340,23 +340,11 @@ pub(crate) async fn unassign(
         .get("auditor")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let caller = user.caller(Source::Form);
-    match state
+    let result = state
         .services()
-        .unassign_audit(&caller, sample, auditor)
-        .await
-    {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/audits/{round}?done=unassigned#plan-{sample}")).into_response(),
-        ),
-        Err(ServiceError::Invalid(errors)) => {
-            let view = state.services().audit_round(&caller, round).await?;
-            let errors = FormErrors::new(errors);
-            let page = round_page(&user, &view, None, Some(sample), &errors)?;
-            Ok(html(status_for(&errors), page))
-        }
-        Err(other) => Err(other.into()),
-    }
+        .unassign_audit(&user.caller(Source::Form), sample, auditor)
+        .await;
+    back_to_round(&state, &user, (round, sample), result, "unassigned").await
 }
 
 pub(crate) async fn assign(
@@ -368,19 +356,31 @@ pub(crate) async fn assign(
     let (round, sample) = ids(&round, &sample)?;
     let auditor = values.get("auditor").and_then(|v| v.parse().ok());
     let discipline = values.get("discipline").and_then(|v| Discipline::parse(v));
-    let caller = user.caller(Source::Form);
-    match state
+    let result = state
         .services()
-        .assign_audit(&caller, sample, auditor, discipline)
-        .await
-    {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/audits/{round}?done=assigned#plan-{sample}")).into_response(),
-        ),
+        .assign_audit(&user.caller(Source::Form), sample, auditor, discipline)
+        .await;
+    back_to_round(&state, &user, (round, sample), result, "assigned").await
+}
+
+/// After giving a sampled plan to an auditor or taking it back: to the plan on the round's page
+/// with `done`, or the round's page again with what was refused beside that plan.
+async fn back_to_round(
+    state: &AppState,
+    user: &CurrentUser,
+    (round, sample): (i64, i64),
+    result: Result<(), ServiceError>,
+    done: &str,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/audits/{round}?done={done}#plan-{sample}")).into_response())
+        }
         Err(ServiceError::Invalid(errors)) => {
+            let caller = user.caller(Source::Form);
             let view = state.services().audit_round(&caller, round).await?;
             let errors = FormErrors::new(errors);
-            let page = round_page(&user, &view, None, Some(sample), &errors)?;
+            let page = round_page(user, &view, None, Some(sample), &errors)?;
             Ok(html(status_for(&errors), page))
         }
         Err(other) => Err(other.into()),
