@@ -21,7 +21,7 @@ use tandem_core::dates::england_date;
 use tandem_core::notifications::{self, NotificationKind};
 use tandem_core::{Action, Actor, Reference, Resource, Role, UserId, can};
 use tandem_store::{
-    AuditEntry, CaseRelation, NewUser, SessionId, SignInFailures, Store, StoreError,
+    AuditEntry, CaseRelation, NewUser, Reassignment, SessionId, SignInFailures, Store, StoreError,
     normalise_email,
 };
 
@@ -1096,9 +1096,13 @@ pub async fn disable_and_hand_over(
         None => Vec::new(),
     };
     for (case_id, version, reference) in &cases {
-        let version = tx
-            .assign_case(*case_id, *version, hand_to, team.as_deref())
-            .await?;
+        let change = Reassignment {
+            to: hand_to,
+            team: team.as_deref(),
+            reason: Some(HANDED_OVER),
+            by: Some(actor.id),
+        };
+        let version = tx.assign_case(*case_id, *version, &change).await?;
         let mut entry = AuditEntry::new(Some(actor.id), "case.assign").detail(json!({
             "from": user_id,
             "to": hand_to,
@@ -1120,6 +1124,9 @@ pub async fn disable_and_hand_over(
     tx.commit().await?;
     Ok(cases.len())
 }
+
+/// The reason a case's history gives when its case manager's account was disabled.
+const HANDED_OVER: &str = "The previous case manager's account was disabled";
 
 /// Gives an account another role and team. Takes effect on the user's next request.
 pub async fn set_role(

@@ -14,7 +14,9 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
 use tandem_core::{Actor, AssessOutcome, Child, Date, Event, EventDetail, Reference, Role, Stage};
-use tandem_store::{AuditFilter, CaseFilter, CaseSort, NewUser, Page, Source, StatusFilter, Store};
+use tandem_store::{
+    AuditFilter, CaseFilter, CaseSearch, CaseSort, NewUser, Page, Source, StatusFilter, Store,
+};
 use tandem_test_support::{Ctx, audited, contract, date};
 
 contract!(
@@ -24,6 +26,9 @@ contract!(
     the_team_page_is_for_managers,
     the_backlog_is_narrowed_and_audited,
     staff_are_the_active_case_and_team_managers,
+    a_search_finds_references_names_and_birth_dates,
+    cases_at_risk_of_missing_20_weeks_are_counted_and_listed,
+    bulk_reassignment_is_all_or_none_and_kept_in_each_history,
 );
 
 /// "Today" is 2 March 2026.
@@ -330,7 +335,7 @@ async fn kept_caseloads_follow_changes_made_on_another_server(ctx: Ctx) {
     // Ben's old request is given to Ann on the other server: her list and counts follow.
     let old = Reference::parse("B-OLD").expect("reference");
     other
-        .assign_case(&w.manager, &old, 1, Some(w.ann.actor.id))
+        .assign_case(&w.manager, &old, 1, Some(w.ann.actor.id), None)
         .await
         .expect("assigned");
     let after = read(&one, &w.ann).await;
@@ -383,4 +388,176 @@ async fn every_read_is_audited_when_many_come_at_once(ctx: Ctx) {
     let refused = w.services.view_case(&w.ann, &bens, None).await;
     assert!(matches!(refused, Err(ServiceError::NotFound { .. })));
     assert_eq!(audited(store, "denied").await, 1);
+}
+
+/// The references of the manager's list for `filter` (open cases, as of today).
+async fn listed(w: &World, filter: CaseFilter) -> tandem_app::services::CaseloadPage {
+    w.services
+        .caseload(
+            &w.manager,
+            &CaseFilter {
+                stages: tandem_core::caseload::open_stages(),
+                ..filter
+            },
+            CaseSort::Reference,
+            Page::number(1, 50),
+        )
+        .await
+        .expect("caseload")
+}
+
+async fn a_search_finds_references_names_and_birth_dates(ctx: Ctx) {
+    let w = world(&ctx.store).await;
+    let search = |search| CaseFilter {
+        search: Some(search),
+        ..CaseFilter::as_of(today())
+    };
+    // A reference's beginning, in either case.
+    let found = listed(&w, search(CaseSearch::Text("a-s".into()))).await;
+    assert_eq!(refs(&found), ["A-SOON"]);
+    // Part of the child's name ("Kim B-LATER").
+    let found = listed(&w, search(CaseSearch::Text("kim b-la".into()))).await;
+    assert_eq!(refs(&found), ["B-LATER"]);
+    assert_eq!(found.cases.total, 1);
+    // LIKE's wildcards match only themselves.
+    let found = listed(&w, search(CaseSearch::Text("%".into()))).await;
+    assert!(refs(&found).is_empty());
+    // Every child here was born on 1 June 2015; nobody on the day after.
+    let found = listed(&w, search(CaseSearch::BirthDate(date("2015-06-01")))).await;
+    assert_eq!(found.cases.total, 5);
+    let found = listed(&w, search(CaseSearch::BirthDate(date("2015-06-02")))).await;
+    assert_eq!(found.cases.total, 0);
+    // The counts are of what the search found.
+    let found = listed(&w, search(CaseSearch::Text("a-".into()))).await;
+    assert_eq!((found.overdue, found.due_soon), (1, 1));
+}
+
+async fn cases_at_risk_of_missing_20_weeks_are_counted_and_listed(ctx: Ctx) {
+    let w = world(&ctx.store).await;
+    // Received 10 November 2025: the final plan is due 30 March 2026, but with no decision
+    // by 2 March, advice asked for today is due 13 April and the final plan can follow the
+    // draft's 15 days no earlier than 28 April.
+    open(
+        &w.services,
+        &w.manager,
+        "C-RISK",
+        "2025-11-10",
+        Some(w.ann.actor.id),
+    )
+    .await;
+    let all = listed(&w, CaseFilter::as_of(today())).await;
+    // A-OVERDUE (due 25 May, forecast 28 April) is late on its decision but not at risk;
+    // B-OLD is past its 20 weeks already: overdue, not "at risk".
+    assert_eq!(all.at_risk, 1);
+    let at_risk = listed(
+        &w,
+        CaseFilter {
+            at_risk: true,
+            ..CaseFilter::as_of(today())
+        },
+    )
+    .await;
+    assert_eq!(refs(&at_risk), ["C-RISK"]);
+    let team = w
+        .services
+        .team_caseloads(&w.manager, today())
+        .await
+        .expect("team");
+    let ann = team
+        .iter()
+        .find(|l| l.member.as_ref().is_some_and(|m| m.id == w.ann.actor.id))
+        .expect("Ann's line");
+    assert_eq!(ann.at_risk, 1);
+    // Due this week (2 March is a Monday, so to Sunday 8 March): A-SOON's decision, due on
+    // the Sunday (received 25 January + 6 weeks).
+    assert_eq!(all.due_this_week, 1);
+}
+
+async fn bulk_reassignment_is_all_or_none_and_kept_in_each_history(ctx: Ctx) {
+    let store = &ctx.store;
+    let w = world(store).await;
+    let r = |text: &str| Reference::parse(text).expect("reference");
+    let holder = |reference: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .case(&Reference::parse(reference).unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .record
+                .case_manager
+        }
+    };
+    // No reason: refused, nothing changed.
+    let blank = w
+        .services
+        .reassign_cases(&w.manager, &[r("A-SOON")], Some(w.ben.actor.id), "  ")
+        .await;
+    assert!(matches!(blank, Err(ServiceError::Invalid(_))), "{blank:?}");
+    // One missing reference refuses the lot.
+    let missing = w
+        .services
+        .reassign_cases(
+            &w.manager,
+            &[r("A-SOON"), r("NOT-THERE")],
+            Some(w.ben.actor.id),
+            "Ann is on leave",
+        )
+        .await;
+    assert!(
+        matches!(missing, Err(ServiceError::NotFound { .. })),
+        "{missing:?}"
+    );
+    assert_eq!(holder("A-SOON").await, Some(w.ann.actor.id));
+    // A case manager may not reassign.
+    let refused = w
+        .services
+        .reassign_cases(&w.ann, &[r("A-SOON")], Some(w.ben.actor.id), "Swap")
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(holder("A-SOON").await, Some(w.ann.actor.id));
+
+    let moved = w
+        .services
+        .reassign_cases(
+            &w.manager,
+            &[r("A-SOON"), r("A-OVERDUE")],
+            Some(w.ben.actor.id),
+            "Ann is on leave",
+        )
+        .await
+        .expect("reassigned");
+    assert_eq!(moved, 2);
+    assert_eq!(holder("A-SOON").await, Some(w.ben.actor.id));
+    assert_eq!(holder("A-OVERDUE").await, Some(w.ben.actor.id));
+    let view = w
+        .services
+        .view_case(&w.manager, &r("A-SOON"), None)
+        .await
+        .expect("view");
+    assert_eq!(view.assignments.len(), 1, "the one change, from Ann to Ben");
+    let last = view.assignments.last().unwrap();
+    assert_eq!(
+        (last.from_user, last.to_user, last.reason.as_deref()),
+        (
+            Some(w.ann.actor.id),
+            Some(w.ben.actor.id),
+            Some("Ann is on leave")
+        )
+    );
+    assert_eq!(last.assigned_by, Some(w.manager.actor.id));
+    assert_eq!(audited(store, "case.assign").await, 2);
+    // The case takes the new holder's team: Ben's list has them.
+    let bens = w
+        .services
+        .caseload(
+            &w.ben,
+            &CaseFilter::as_of(today()),
+            CaseSort::Reference,
+            Page::number(1, 50),
+        )
+        .await
+        .expect("caseload");
+    assert!(refs(&bens).contains(&"A-SOON".to_owned()));
 }

@@ -156,9 +156,18 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
     let version = store.cases_version().await.unwrap();
     let first = store.case(&generated[0].reference).await.unwrap().unwrap();
     let mut tx = store.begin().await.unwrap();
-    tx.assign_case(first.record.id, first.record.version, None, None)
-        .await
-        .unwrap();
+    tx.assign_case(
+        first.record.id,
+        first.record.version,
+        &tandem_store::Reassignment {
+            to: None,
+            team: None,
+            reason: None,
+            by: None,
+        },
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_ne!(store.cases_version().await.unwrap(), version);
     let changed = reports::read_dashboard(store, &manager, spec(), Targets::default(), &cache)

@@ -453,21 +453,21 @@ async fn managers_reassign_and_case_managers_do_not(ctx: Ctx) {
         .expect("open");
     assert!(matches!(
         services
-            .assign_case(&ann, &opened.reference, 1, Some(ben.actor.id))
+            .assign_case(&ann, &opened.reference, 1, Some(ben.actor.id), None)
             .await,
         Err(ServiceError::Forbidden)
     ));
     assert_eq!(
         invalid_fields(
             services
-                .assign_case(&boss, &opened.reference, 1, Some(analyst.actor.id))
+                .assign_case(&boss, &opened.reference, 1, Some(analyst.actor.id), None)
                 .await
                 .unwrap_err()
         ),
         ["case_manager"]
     );
     services
-        .assign_case(&boss, &opened.reference, 1, Some(ben.actor.id))
+        .assign_case(&boss, &opened.reference, 1, Some(ben.actor.id), None)
         .await
         .expect("reassign");
     let case = store.case(&opened.reference).await.unwrap().unwrap();
@@ -559,7 +559,7 @@ async fn every_call_leaves_exactly_one_audit_entry(ctx: Ctx) {
         .await
         .unwrap();
     services
-        .assign_case(&boss, &r, 2, Some(other.actor.id))
+        .assign_case(&boss, &r, 2, Some(other.actor.id), None)
         .await
         .unwrap();
     let log = store.audit_log(&AuditFilter::default()).await.unwrap();

@@ -94,6 +94,13 @@ pub fn backlog_cutoff(today: Date) -> Date {
     }
 }
 
+/// The last day of `today`'s week (Sunday): what "due this week" counts up to.
+pub fn week_end(today: Date) -> Date {
+    use chrono::Datelike;
+    let left = 6 - u64::from(today.weekday().num_days_from_monday());
+    today + chrono::Days::new(left)
+}
+
 /// Whole weeks since a request received on `requested`, on `today`.
 pub fn weeks_since(requested: Date, today: Date) -> i64 {
     (today - requested).num_days().div_euclid(7)

@@ -25,6 +25,7 @@ pub use names::{
 };
 pub mod dashboard;
 pub mod exceptions;
+pub mod guidance;
 pub mod headline;
 pub mod improvement_plan;
 pub mod lateness;

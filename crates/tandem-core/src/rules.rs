@@ -181,6 +181,9 @@ pub struct Rule {
     pub label: &'static str,
     /// The limit's name after its length: "decision" makes "6-week decision".
     pub short_name: &'static str,
+    /// What to do, as the case page's "Next:" panel says it, with the label's `{part}` and
+    /// `{advice}`: "Decide whether to assess".
+    pub action: &'static str,
     /// What must be done, as a parent would read it.
     pub duty: &'static str,
     /// How long the clock runs.
@@ -214,6 +217,7 @@ pub static RULES: &[Rule] = &[
         key: "decision_to_assess",
         label: "Decision whether to assess",
         short_name: "decision",
+        action: "Decide whether to assess",
         duty: "tell the family whether the council will carry out an EHC needs assessment",
         length: Length::Weeks(6),
         starts: &[ClockStart {
@@ -232,6 +236,7 @@ pub static RULES: &[Rule] = &[
         key: "advice:{part}",
         label: "{advice}",
         short_name: "advice",
+        action: "Get the {advice_lower}",
         duty: "provide the advice asked for",
         length: Length::Weeks(6),
         starts: &[ClockStart {
@@ -255,8 +260,9 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: RuleId::NoticeNotToIssue,
         key: "notice_not_to_issue",
-        label: "Notice if no plan will be issued",
+        label: "Decide whether to issue a plan",
         short_name: "notice",
+        action: "Decide whether to issue a plan",
         duty: "tell the family if the council decides not to issue a plan",
         length: Length::Weeks(16),
         starts: &[ClockStart {
@@ -280,6 +286,7 @@ pub static RULES: &[Rule] = &[
         key: "final_plan",
         label: "Final plan",
         short_name: "final plan",
+        action: "Issue the final plan",
         duty: "issue the final EHC plan",
         length: Length::Weeks(20),
         starts: &[ClockStart {
@@ -302,6 +309,7 @@ pub static RULES: &[Rule] = &[
         key: "review:{part}",
         label: "Annual review {part}: meeting",
         short_name: "review",
+        action: "Hold annual review {part}",
         duty: "hold the annual review meeting",
         length: Length::MonthsStartingWith(12),
         starts: &[
@@ -326,6 +334,7 @@ pub static RULES: &[Rule] = &[
         key: "review:{part}:decision",
         label: "Annual review {part}: decision",
         short_name: "review decision",
+        action: "Send the decision after annual review {part}",
         duty: "tell the family whether the plan will be kept, amended or stopped",
         length: Length::Weeks(4),
         starts: &[ClockStart {
@@ -344,6 +353,7 @@ pub static RULES: &[Rule] = &[
         key: "review:{part}:amended_plan",
         label: "Annual review {part}: amended plan",
         short_name: "amended plan",
+        action: "Issue the amended plan after annual review {part}",
         duty: "issue the final amended plan",
         length: Length::Weeks(8),
         starts: &[
@@ -368,6 +378,7 @@ pub static RULES: &[Rule] = &[
         key: "phase_transfer:{part}",
         label: "Phase transfer review for {part}",
         short_name: "phase transfer",
+        action: "Amend the plan for the move in {part}",
         duty: "review and amend the plan to name the next school",
         length: Length::DayBefore { month: 2, day: 15 },
         starts: &[ClockStart {
@@ -386,6 +397,7 @@ pub static RULES: &[Rule] = &[
         key: "phase_transfer:{part}",
         label: "Phase transfer review for {part}",
         short_name: "phase transfer",
+        action: "Amend the plan for the move in {part}",
         duty: "review and amend the plan to name the post-16 institution",
         length: Length::DayBefore { month: 3, day: 31 },
         starts: &[ClockStart {
@@ -470,6 +482,18 @@ pub fn exception_regulations(kind: ExceptionKind) -> String {
 /// What a caseload calls the step of milestone `key` ("Health advice", "Annual review 2:
 /// decision"); the key itself when no rule makes such keys.
 pub fn label(key: &str) -> String {
+    fill(key, |rule| rule.label)
+}
+
+/// What to do for milestone `key`, as an instruction ("Get the health advice", "Hold annual
+/// review 2"); the key itself when no rule makes such keys.
+pub fn action(key: &str) -> String {
+    fill(key, |rule| rule.action)
+}
+
+/// The text `pick` takes from the rule that makes milestone `key`, with the key's part filled
+/// in; the key itself when no rule makes such keys.
+fn fill(key: &str, pick: impl Fn(&Rule) -> &'static str) -> String {
     let parts: Vec<&str> = key.split(':').collect();
     for rule in RULES {
         let pattern: Vec<&str> = rule.key.split(':').collect();
@@ -497,9 +521,9 @@ pub fn label(key: &str) -> String {
             Some(kind) => kind.label().to_owned(),
             None => format!("Advice ({part})"),
         };
-        return rule
-            .label
+        return pick(rule)
             .replace("{part}", part)
+            .replace("{advice_lower}", &advice.to_lowercase())
             .replace("{advice}", &advice);
     }
     key.to_owned()
@@ -558,6 +582,26 @@ mod tests {
     }
 
     #[test]
+    fn actions_say_what_to_do_with_the_key_filled_in() {
+        assert_eq!(action("decision_to_assess"), "Decide whether to assess");
+        assert_eq!(action("advice:health:2"), "Get the health advice");
+        assert_eq!(
+            action("notice_not_to_issue"),
+            "Decide whether to issue a plan"
+        );
+        assert_eq!(action("final_plan"), "Issue the final plan");
+        assert_eq!(
+            action("review:2:decision"),
+            "Send the decision after annual review 2"
+        );
+        assert_eq!(
+            action("phase_transfer:2027"),
+            "Amend the plan for the move in 2027"
+        );
+        assert_eq!(action("something_else"), "something_else");
+    }
+
+    #[test]
     fn labels_are_read_from_keys_by_the_table() {
         assert_eq!(label("decision_to_assess"), "Decision whether to assess");
         assert_eq!(label("advice:health"), "Health advice");
@@ -575,6 +619,10 @@ mod tests {
             "Phase transfer review for 2027"
         );
         assert_eq!(label("something_else"), "something_else");
+        assert_eq!(
+            label("notice_not_to_issue"),
+            "Decide whether to issue a plan"
+        );
         for &id in RuleId::ALL {
             assert_ne!(
                 label(&rule(id).key_for("1")),

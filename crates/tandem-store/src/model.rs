@@ -263,20 +263,56 @@ impl Rag {
     }
 }
 
+/// A change of case manager about to be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reassignment<'a> {
+    /// The new case manager; `None` leaves the case unassigned.
+    pub to: Option<UserId>,
+    /// The new case manager's team, which the case takes.
+    pub team: Option<&'a str>,
+    /// Why, when a reason was given.
+    pub reason: Option<&'a str>,
+    /// Who made the change.
+    pub by: Option<UserId>,
+}
+
+/// A change of case manager, as the case's history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Assignment {
+    /// Who held the case before; `None` when no one did.
+    pub from_user: Option<UserId>,
+    /// Who holds it since; `None` when it was left unassigned.
+    pub to_user: Option<UserId>,
+    /// Why, when a reason was given.
+    pub reason: Option<String>,
+    /// Who made the change.
+    pub assigned_by: Option<UserId>,
+    /// Their name, as it is now.
+    pub assigned_by_name: Option<String>,
+    /// When.
+    pub assigned_at: DateTime<Utc>,
+}
+
 /// The summary row of a case, derived from its effective events as of `computed_as_of`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projection {
     /// The stage the case has reached.
     pub stage: Stage,
-    /// The earliest duty not yet done (overdue or pending).
+    /// The duty a manager would act on next (`tandem_core::guidance::next_action`).
     pub next_key: Option<String>,
     /// When the next duty (`next_key`) is due; `None` when nothing is due or it has no due date.
     pub next_due: Option<Date>,
     /// Where the next duty stood on `computed_as_of` (overdue or pending). Judged again on a later
     /// day by [`CaseSummary::next_status_on`].
     pub next_status: Option<Status>,
-    /// How many duties were overdue on `computed_as_of`.
+    /// How many duties were overdue on `computed_as_of` (not counting the 16-week notice past
+    /// its date undecided, nor a limit an exception disapplies: `tandem_core::guidance`).
     pub overdue_count: i64,
+    /// The final plan's 20-week due date while it is still to be issued.
+    pub final_due: Option<Date>,
+    /// On `computed_as_of`, the final plan could no longer be issued within its 20 weeks, though
+    /// they had not ended (`tandem_core::guidance::forecast_final_plan`).
+    pub at_risk: bool,
     /// The red/amber/green status on `computed_as_of`.
     pub rag: Rag,
     /// The date this row was computed as of; see
@@ -305,6 +341,19 @@ pub struct CaseFilter {
     /// Only cases this user is linked to (an advice request addressed to them or their
     /// service, their own child).
     pub linked_to: Option<LinkedTo>,
+    /// Only cases found by this search.
+    pub search: Option<CaseSearch>,
+    /// Only cases whose final plan is at risk of missing its 20 weeks ([`Projection::at_risk`]).
+    pub at_risk: bool,
+}
+
+/// What a caseload search looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseSearch {
+    /// Children born on this day.
+    BirthDate(Date),
+    /// A reference beginning with this text, or a child's name containing it (either case).
+    Text(String),
 }
 
 /// Someone outside the council's team, and how they come to see cases.
@@ -331,6 +380,8 @@ impl CaseFilter {
             team: None,
             caseload_of: None,
             linked_to: None,
+            search: None,
+            at_risk: false,
         }
     }
 }
@@ -418,6 +469,10 @@ pub struct CaseloadCount {
     /// How many of those have their next duty due today or within
     /// [`tandem_core::caseload::DUE_SOON_DAYS`] days.
     pub due_soon: i64,
+    /// How many of those have their next duty due from today to the end of this week (Sunday).
+    pub due_this_week: i64,
+    /// How many of those have a final plan at risk of missing its 20 weeks.
+    pub at_risk: i64,
 }
 
 /// A request past the statutory 20 weeks without a final plan.

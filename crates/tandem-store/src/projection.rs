@@ -1,8 +1,9 @@
 //! The summary rows of a case, derived by the engine in `tandem-core`; the store only keeps them.
 
 use tandem_core::access::AdviceWindow;
-use tandem_core::timeline;
+use tandem_core::rules::RuleId;
 use tandem_core::{CaseFile, Date, RagStatus, Status};
+use tandem_core::{guidance, timeline};
 
 use crate::model::{Projection, Rag};
 
@@ -19,20 +20,30 @@ pub struct Derived {
 /// Derives the rows of `case` as known on `as_of`, from one computation of its timeline.
 pub fn derive(case: &CaseFile, as_of: Date) -> Derived {
     let timeline = timeline::compute(case, as_of);
-    let next = timeline.next_due();
+    let next = guidance::next_action(&timeline);
     let overdue_count = timeline
         .milestones
         .iter()
-        .filter(|m| m.status == Status::Overdue)
+        .filter(|m| guidance::counts_as_overdue(m))
         .count();
     let next_due = next.and_then(|m| m.due);
     let rag = Rag::from(RagStatus::of_case(next_due, overdue_count, as_of));
+    let forecast = guidance::forecast_final_plan(case, &timeline);
     let projection = Projection {
         stage: timeline.stage,
         next_key: next.map(|m| m.key.clone()),
         next_due,
         next_status: next.map(|m| m.status),
         overdue_count: i64::try_from(overdue_count).unwrap_or(i64::MAX),
+        final_due: timeline
+            .milestones
+            .iter()
+            .find(|m| {
+                m.rule_id == RuleId::FinalPlan
+                    && matches!(m.status, Status::Pending | Status::Overdue)
+            })
+            .and_then(|m| m.due),
+        at_risk: forecast.is_some_and(|f| f.at_risk(as_of)),
         rag,
         computed_as_of: as_of,
     };

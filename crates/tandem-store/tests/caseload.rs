@@ -101,18 +101,21 @@ async fn counts_per_case_manager_and_status_filters(ctx: Ctx) {
         .caseload_counts(&CaseFilter::as_of(as_of))
         .await
         .expect("counts");
-    let line = |manager, cases, overdue, due_soon| CaseloadCount {
+    let line = |manager, cases, overdue, due_soon, due_this_week| CaseloadCount {
         case_manager: manager,
         cases,
         overdue,
         due_soon,
+        due_this_week,
+        at_risk: 0,
     };
+    // 2 March 2026 is a Monday: R2, due Sunday 8 March, is due this week; R3 (16 March) not.
     assert_eq!(
         counts,
         [
-            line(Some(alice), 2, 1, 1),
-            line(Some(bob), 2, 1, 1),
-            line(None, 2, 0, 0),
+            line(Some(alice), 2, 1, 1, 1),
+            line(Some(bob), 2, 1, 1, 0),
+            line(None, 2, 0, 0, 0),
         ]
     );
     // Counts follow the filter.
@@ -122,7 +125,7 @@ async fn counts_per_case_manager_and_status_filters(ctx: Ctx) {
         ..CaseFilter::as_of(as_of)
     };
     let counts = tx.caseload_counts(&open_only).await.expect("counts");
-    assert_eq!(counts.last(), Some(&line(None, 1, 0, 0)));
+    assert_eq!(counts.last(), Some(&line(None, 1, 0, 0, 0)));
 
     let status = |status| CaseFilter {
         status: Some(status),

@@ -113,6 +113,7 @@ pub fn router(state: AppState) -> Router {
             get(messages::new_contact).post(messages::record_contact),
         )
         .route("/cases", get(caseload::list))
+        .route("/cases/reassign", post(caseload::reassign))
         .route("/cases/{reference}", get(case::show))
         .route("/cases/{reference}/assign", post(case::assign))
         .route(

@@ -90,12 +90,19 @@ async fn recording_the_next_step_offers_the_likely_ones_first_and_saves_it() {
         .get(&format!("/cases/{REF}/events/new"), Some(&cm))
         .await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
-    assert_eq!(list.texts("h1"), [format!("{REF} What happened?")]);
+    assert_eq!(
+        list.texts("h1"),
+        [format!("{REF} – Robin Seed What happened?")]
+    );
     let labels = list.texts(".govuk-radios__label");
     assert_eq!(labels[0], "Decision whether to assess");
     assert!(
-        labels.contains(&"Plan stopped".to_owned()),
-        "all types offered"
+        labels.contains(&"Advice requested".to_owned()),
+        "steps that may come early are offered"
+    );
+    assert!(
+        !labels.contains(&"Plan stopped".to_owned()),
+        "nothing that needs a plan"
     );
     assert!(
         !labels.iter().any(|l| l.starts_with("Request for")),
@@ -277,6 +284,9 @@ async fn a_conflicting_change_is_shown_and_the_form_kept() {
         ("provider", "Community paediatrics"),
         ("version", "1"),
         ("seen", "1"),
+        // Asked for before a decision to assess: saved only with a reason (warned first).
+        ("go_on", "1"),
+        ("go_on_reason", "Asked early, as the family agreed"),
     ]);
     advice.extend(date_fields("date", today(&app) - Duration::days(2)));
     let first = post(&app, &format!("/cases/{REF}/events/new"), &tm, &advice).await;

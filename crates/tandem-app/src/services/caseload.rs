@@ -24,6 +24,10 @@ pub struct CaseloadPage {
     /// Cases whose next statutory step is due on the filter's `as_of` or in the two weeks
     /// after it (none of them overdue).
     pub due_soon: i64,
+    /// Cases whose next statutory step is due from the filter's `as_of` to the end of its week.
+    pub due_this_week: i64,
+    /// Cases whose final plan is at risk of missing its 20 weeks.
+    pub at_risk: i64,
 }
 
 /// Someone a case can be given to: an enabled case manager or team manager. Staff names are not
@@ -53,6 +57,8 @@ pub struct TeamCaseload {
     pub overdue: i64,
     /// Of those, cases whose next statutory step is due that day or in the two weeks after it.
     pub due_soon: i64,
+    /// Of those, cases whose final plan is at risk of missing its 20 weeks.
+    pub at_risk: i64,
 }
 
 /// The filter a caller may use: a case manager's is narrowed to their own and their team's
@@ -102,8 +108,11 @@ impl Services {
         // SQLite), and shown only once the read is audited (group commit: `audit_read`).
         self.authorise_read(caller, listing_action(caller)).await?;
         let filter = narrowed(caller, filter, self.advice_closed_since(filter.as_of));
+        // The counts are of the list before its quick filters (status, due this week, at risk).
         let counted = CaseFilter {
             status: None,
+            due_before: None,
+            at_risk: false,
             ..filter.clone()
         };
         // Kept by the change counter read in the same snapshot: the same filter, order and page
@@ -135,6 +144,8 @@ impl Services {
         Ok(CaseloadPage {
             overdue: counts.iter().map(|c| c.overdue).sum(),
             due_soon: counts.iter().map(|c| c.due_soon).sum(),
+            due_this_week: counts.iter().map(|c| c.due_this_week).sum(),
+            at_risk: counts.iter().map(|c| c.at_risk).sum(),
             cases,
         })
     }
@@ -241,11 +252,13 @@ fn line<'a>(
         cases: 0,
         overdue: 0,
         due_soon: 0,
+        at_risk: 0,
     };
     for count in counts {
         line.cases += count.cases;
         line.overdue += count.overdue;
         line.due_soon += count.due_soon;
+        line.at_risk += count.at_risk;
     }
     line
 }

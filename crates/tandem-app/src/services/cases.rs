@@ -10,8 +10,8 @@ use tandem_core::{
     Resource, Role, Timeline, UserId, can,
 };
 use tandem_store::{
-    AdviceResponse, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId, NewCase, Page,
-    StoredCase, Tx,
+    AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId,
+    NewCase, Page, Reassignment, StoredCase, Tx,
 };
 
 use super::caseload::{listing_action, narrowed};
@@ -70,6 +70,9 @@ pub struct CaseView {
     /// ([`Services::view_case`]); empty otherwise (a service reads only its own advice, a family
     /// none yet).
     pub advice: Vec<AdviceResponse>,
+    /// Every change of case manager, oldest first, for those who may reassign the case; empty
+    /// otherwise.
+    pub assignments: Vec<Assignment>,
 }
 
 impl Services {
@@ -164,25 +167,61 @@ impl Services {
         expected_version: i64,
         event: &Event,
     ) -> Result<Recorded, ServiceError> {
+        self.record(caller, reference, expected_version, event, None)
+            .await
+    }
+
+    /// Records `event` after the person was shown what it would make questionable
+    /// ([`tandem_core::guidance::warnings_if_recorded`]) and chose to go on, keeping their
+    /// reason on the event's history row.
+    pub async fn record_event_noting(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_version: i64,
+        event: &Event,
+        reason: &str,
+    ) -> Result<Recorded, ServiceError> {
+        let reason = checked_text(reason, "Enter why you are going on despite the warning")?;
+        self.record(caller, reference, expected_version, event, Some(reason))
+            .await
+    }
+
+    async fn record(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_version: i64,
+        event: &Event,
+        reason: Option<&str>,
+    ) -> Result<Recorded, ServiceError> {
         let (mut tx, case, _) = self
             .load_for(caller, Action::RecordEvent, reference)
             .await?;
         check_event(event, &case.case_file(), tx.today())?;
         let by = Attribution::new(Some(caller.actor.id), caller.source);
-        let version = tx
-            .append_events(
-                case.record.id,
-                expected_version,
-                std::slice::from_ref(event),
-                by,
-            )
-            .await?;
+        let version = match reason {
+            None => {
+                tx.append_events(
+                    case.record.id,
+                    expected_version,
+                    std::slice::from_ref(event),
+                    by,
+                )
+                .await?
+            }
+            Some(reason) => {
+                tx.append_event_noting(case.record.id, expected_version, event, reason, by)
+                    .await?
+            }
+        };
         if let Some(notice) = notifications::on_event(reference, event, version) {
             self.queue(&mut tx, &notice).await?;
         }
         let detail = caller.detail(json!({
             "type": event.event_type().as_str(),
             "version": version,
+            "despite_warning": reason.is_some(),
         }));
         finish(tx, caller, "case.record_event", reference, detail).await?;
         Ok(Recorded { version })
@@ -260,29 +299,75 @@ impl Services {
         reference: &Reference,
         expected_version: i64,
         case_manager: Option<UserId>,
+        reason: Option<&str>,
     ) -> Result<Recorded, ServiceError> {
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| checked_text(r, ""))
+            .transpose()?;
         let (mut tx, case, _) = self
             .load_for(caller, Action::AssignCaseManager, reference)
             .await?;
-        let team = match case_manager {
-            Some(id) => assignee_team(&mut tx, id, "case_manager").await?,
-            None => None,
-        };
-        let version = tx
-            .assign_case(
-                case.record.id,
-                expected_version,
-                case_manager,
-                team.as_deref(),
-            )
-            .await?;
-        let detail = caller.detail(json!({
-            "from": case.record.case_manager,
-            "to": case_manager,
-            "version": version,
-        }));
-        finish(tx, caller, "case.assign", reference, detail).await?;
+        let version = assign(
+            &mut tx,
+            caller,
+            &case,
+            expected_version,
+            case_manager,
+            reason,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(Recorded { version })
+    }
+
+    /// Gives every case of `references` to `case_manager` (or to no one), with one reason kept
+    /// in each case's history: all or none. The caller must be allowed to reassign each case;
+    /// one that does not exist or that they may not see refuses the whole change (audited, and
+    /// answered as "not found" either way).
+    pub async fn reassign_cases(
+        &self,
+        caller: &Caller,
+        references: &[Reference],
+        case_manager: Option<UserId>,
+        reason: &str,
+    ) -> Result<usize, ServiceError> {
+        let reason = checked_text(reason, "Enter why the cases are being reassigned")?;
+        if references.is_empty() {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "case",
+                "Select the cases to reassign",
+            )]));
+        }
+        let action = Action::AssignCaseManager;
+        let mut tx = self.begin().await?;
+        let closed_since = self.advice_closed_since(tx.today());
+        let mut cases = Vec::with_capacity(references.len());
+        for reference in references {
+            let case = tx.case(reference).await?;
+            let access = match &case {
+                Some(case) => Some(tx.case_access(case.record.id, closed_since).await?),
+                None => None,
+            };
+            match (refusal(caller, action, reference, access.as_ref()), case) {
+                (None, Some(case)) => cases.push(case),
+                (refused, _) => {
+                    drop(tx);
+                    self.audit_read(denied(caller, action).case(reference))
+                        .await?;
+                    return Err(refused.unwrap_or_else(|| ServiceError::NotFound {
+                        reference: reference.to_string(),
+                    }));
+                }
+            }
+        }
+        for case in &cases {
+            let version = case.record.version;
+            assign(&mut tx, caller, case, version, case_manager, Some(reason)).await?;
+        }
+        tx.commit().await?;
+        Ok(cases.len())
     }
 
     /// One page of the cases the caller works on or oversees. A case manager sees their own and
@@ -344,6 +429,12 @@ impl Services {
         } else {
             Vec::new()
         };
+        let may_assign = allowed(Action::AssignCaseManager);
+        let assignments = if may_assign {
+            read.assignments(case.record.id).await?
+        } else {
+            Vec::new()
+        };
         drop(read);
         let mut case = case;
         if caller.actor.role.gives_advice() {
@@ -351,10 +442,11 @@ impl Services {
         }
         let view = CaseView {
             may_record: allowed(Action::RecordEvent),
-            may_assign: allowed(Action::AssignCaseManager),
+            may_assign,
             case,
             timeline,
             advice,
+            assignments,
         };
         let detail = caller.detail(json!({"as_of": as_of}));
         self.audit_read(
@@ -475,6 +567,43 @@ pub(super) async fn finish(
     Ok(())
 }
 
+/// Gives `case` to `case_manager` inside `tx`, keeping the change in the case's history and
+/// auditing it; returns the case's new version.
+async fn assign(
+    tx: &mut Tx,
+    caller: &Caller,
+    case: &StoredCase,
+    expected_version: i64,
+    case_manager: Option<UserId>,
+    reason: Option<&str>,
+) -> Result<i64, ServiceError> {
+    let team = match case_manager {
+        Some(id) => assignee_team(tx, id, "case_manager").await?,
+        None => None,
+    };
+    let change = Reassignment {
+        to: case_manager,
+        team: team.as_deref(),
+        reason,
+        by: Some(caller.actor.id),
+    };
+    let version = tx
+        .assign_case(case.record.id, expected_version, &change)
+        .await?;
+    tx.audit(
+        &AuditEntry::new(Some(caller.actor.id), "case.assign")
+            .case(&case.record.reference)
+            .detail(caller.detail(json!({
+                "from": case.record.case_manager,
+                "to": case_manager,
+                "version": version,
+                "reason_given": reason.is_some(),
+            }))),
+    )
+    .await?;
+    Ok(version)
+}
+
 /// The team of the person a case is given to, who must be an enabled case manager or team
 /// manager.
 async fn assignee_team(
@@ -496,11 +625,16 @@ async fn assignee_team(
 }
 
 fn required_reason(reason: &str) -> Result<&str, ServiceError> {
+    checked_text(reason, "Enter why the record is being changed")
+}
+
+/// A reason typed into the `reason` field: required (`missing` says so) and within the limits
+/// of free text.
+fn checked_text<'a>(reason: &'a str, missing: &str) -> Result<&'a str, ServiceError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(ServiceError::Invalid(vec![FieldError::new(
-            "reason",
-            "Enter why the record is being changed",
+            "reason", missing,
         )]));
     }
     if let Err(problem) = input::check_text(reason, input::MAX_TEXT, true) {

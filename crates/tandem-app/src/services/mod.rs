@@ -37,15 +37,15 @@ pub use plans::{
 };
 pub use recording::CaseManager;
 pub use tandem_store::{
-    ActionUpdate, AdviceResponse, AuditAssignment, AuditExample, AuditRound, AuditSample,
-    AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion,
-    StoredAction, UnsentNotification,
+    ActionUpdate, AdviceResponse, Assignment, AuditAssignment, AuditExample, AuditRound,
+    AuditSample, AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision,
+    PlanVersion, StoredAction, UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{
-    CaseFilter, CaseSort, CaseSummary, ChildId, ChildMatch, Correction, EventId, EventRecord, Page,
-    Source, StatusFilter, Store, StoreError,
+    CaseFilter, CaseSearch, CaseSort, CaseSummary, ChildId, ChildMatch, Correction, EventId,
+    EventRecord, Page, Source, StatusFilter, Store, StoreError,
 };
 
 use std::sync::Arc;

@@ -42,6 +42,7 @@ impl Services {
             case,
             timeline,
             advice: Vec::new(),
+            assignments: Vec::new(),
         };
         let detail = caller.detail(json!({
             "as_of": as_of,

@@ -13,9 +13,9 @@ use super::records::{
 };
 use crate::error::{StoreError, is_unique_violation};
 use crate::model::{
-    Attribution, BacklogPage, CaseFilter, CaseId, CasePage, CaseRecord, CaseSort, CaseloadCount,
-    ChildId, ChildMatch, Correction, EventId, NewCase, Page, Projection, StoredCase,
-    parse_reference,
+    Assignment, Attribution, BacklogPage, CaseFilter, CaseId, CasePage, CaseRecord, CaseSort,
+    CaseloadCount, ChildId, ChildMatch, Correction, EventId, NewCase, Page, Projection,
+    Reassignment, StoredCase, parse_reference,
 };
 use crate::projection::derive;
 use crate::store::{Conn, Store, Tx, on};
@@ -247,15 +247,47 @@ impl Tx {
         events: &[Event],
         by: Attribution,
     ) -> Result<i64, StoreError> {
+        let rows = |first| {
+            events
+                .iter()
+                .zip(first..)
+                .map(|(event, seq)| EventInsert::new(case_id, seq, event))
+                .collect()
+        };
+        self.append_rows(case_id, expected_version, rows, by).await
+    }
+
+    /// Appends one event recorded despite the warnings shown before saving, keeping the reason
+    /// given for going on with its history row; returns the new version.
+    pub async fn append_event_noting(
+        &mut self,
+        case_id: CaseId,
+        expected_version: i64,
+        event: &Event,
+        reason: &str,
+        by: Attribution,
+    ) -> Result<i64, StoreError> {
+        let rows = |seq| {
+            vec![EventInsert {
+                reason: Some(reason.to_owned()),
+                ..EventInsert::new(case_id, seq, event)
+            }]
+        };
+        self.append_rows(case_id, expected_version, rows, by).await
+    }
+
+    /// Writes the rows `rows` makes from the case's next sequence number, at `expected_version`.
+    async fn append_rows(
+        &mut self,
+        case_id: CaseId,
+        expected_version: i64,
+        rows: impl FnOnce(i64) -> Vec<EventInsert>,
+        by: Attribution,
+    ) -> Result<i64, StoreError> {
         let (now, today) = (self.now(), self.today());
         let version = bump_version(self.conn(), case_id, expected_version).await?;
         let first = next_seq(self.conn(), case_id).await?;
-        let rows: Vec<EventInsert> = events
-            .iter()
-            .zip(first..)
-            .map(|(event, seq)| EventInsert::new(case_id, seq, event))
-            .collect();
-        insert_events(self.conn(), &rows, by, now).await?;
+        insert_events(self.conn(), &rows(first), by, now).await?;
         recompute_projection(self.conn(), case_id, today).await?;
         Ok(version)
     }
@@ -368,20 +400,48 @@ impl Tx {
         &mut self,
         case_id: CaseId,
         expected_version: i64,
-        case_manager: Option<UserId>,
-        team: Option<&str>,
+        change: &Reassignment<'_>,
     ) -> Result<i64, StoreError> {
         let version = bump_version(self.conn(), case_id, expected_version).await?;
+        let now = self.now();
+        const PREVIOUS: &str = "SELECT case_manager_id FROM cases WHERE id = $1";
+        let from = on!(self.conn(), c => sqlx::query_scalar::<_, Option<i64>>(PREVIOUS)
+            .bind(case_id)
+            .fetch_one(&mut *c)
+            .await?);
         const SQL: &str = "UPDATE cases SET case_manager_id = $2, team = $3 WHERE id = $1";
+        const HISTORY: &str = "INSERT INTO case_assignments \
+             (case_id, from_user, to_user, reason, assigned_by, assigned_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)";
         on!(self.conn(), c => {
             sqlx::query(SQL)
                 .bind(case_id)
-                .bind(case_manager)
-                .bind(team)
+                .bind(change.to)
+                .bind(change.team)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query(HISTORY)
+                .bind(case_id)
+                .bind(from)
+                .bind(change.to)
+                .bind(change.reason)
+                .bind(change.by)
+                .bind(now)
                 .execute(&mut *c)
                 .await?;
         });
         Ok(version)
+    }
+
+    /// Every change of a case's case manager, oldest first.
+    pub async fn assignments(&mut self, case_id: CaseId) -> Result<Vec<Assignment>, StoreError> {
+        const SQL: &str = "SELECT a.from_user, a.to_user, a.reason, a.assigned_by, \
+             u.name AS assigned_by_name, a.assigned_at FROM case_assignments a \
+             LEFT JOIN users u ON u.id = a.assigned_by WHERE a.case_id = $1 ORDER BY a.id";
+        Ok(on!(self.conn(), c => sqlx::query_as::<_, Assignment>(SQL)
+            .bind(case_id)
+            .fetch_all(&mut *c)
+            .await?))
     }
 
     /// The cases assigned to `user_id`, as `(id, version, reference)`, in reference order.

@@ -18,6 +18,8 @@ pub(crate) struct EventInsert {
     pub json: Map<String, Value>,
     pub event_type: &'static str,
     pub date: Date,
+    /// Why it was recorded despite a warning shown before saving, if it was.
+    pub reason: Option<String>,
 }
 
 impl EventInsert {
@@ -28,6 +30,7 @@ impl EventInsert {
             json: event.to_json(),
             event_type: event.event_type().as_str(),
             date: event.date,
+            reason: None,
         }
     }
 }
@@ -60,7 +63,8 @@ pub(crate) async fn insert_events(
                     .bind(row.date)
                     .bind(by.by)
                     .bind(now)
-                    .bind(by.source.as_str());
+                    .bind(by.source.as_str())
+                    .bind(row.reason.as_deref());
             }
             query.execute(&mut *c).await?;
         });
@@ -70,9 +74,9 @@ pub(crate) async fn insert_events(
 
 fn events_insert_sql(backend: Backend, rows: usize) -> String {
     format!(
-        "INSERT INTO events (case_id, seq, event, type, date, recorded_by, recorded_at, source) \
-         VALUES {}",
-        values_list(backend, rows, 8)
+        "INSERT INTO events (case_id, seq, event, type, date, recorded_by, recorded_at, source, \
+         reason) VALUES {}",
+        values_list(backend, rows, 9)
     )
 }
 

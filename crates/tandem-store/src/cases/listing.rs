@@ -11,8 +11,8 @@ use super::records::ProjectionRow;
 use super::sql::placeholder;
 use crate::error::StoreError;
 use crate::model::{
-    BacklogCase, BacklogPage, CaseFilter, CasePage, CaseSort, CaseSummary, CaseloadCount, Page,
-    StatusFilter, parse_reference,
+    BacklogCase, BacklogPage, CaseFilter, CasePage, CaseSearch, CaseSort, CaseSummary,
+    CaseloadCount, Page, StatusFilter, parse_reference,
 };
 use crate::store::{Conn, on};
 
@@ -109,6 +109,30 @@ fn filter_conditions(filter: &CaseFilter) -> Conditions {
             None => w.add(format!("c.case_manager_id = {user}")),
         }
     }
+    match &filter.search {
+        Some(CaseSearch::BirthDate(born)) => {
+            let m = w.mark(Param::Date(*born));
+            w.add(format!("ch.date_of_birth = {m}"));
+        }
+        Some(CaseSearch::Text(text)) => {
+            // The text matches literally: LIKE's wildcards in it are escaped.
+            let literal = text
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let reference = w.mark(Param::Text(format!("{}%", literal.to_uppercase())));
+            let name = w.mark(Param::Text(format!("%{}%", literal.to_lowercase())));
+            w.add(format!(
+                "(upper(c.reference) LIKE {reference} ESCAPE '\\' OR \
+                 lower(COALESCE(ch.given_name, '') || ' ' || COALESCE(ch.family_name, '')) \
+                 LIKE {name} ESCAPE '\\')"
+            ));
+        }
+        None => {}
+    }
+    if filter.at_risk {
+        w.add("p.at_risk".to_owned());
+    }
     if let Some(linked) = &filter.linked_to {
         let user = w.mark(Param::Int(linked.user));
         let by_name = format!(
@@ -128,6 +152,16 @@ fn filter_conditions(filter: &CaseFilter) -> Conditions {
         }
     }
     w
+}
+
+/// The tables a count over `filter` reads: the children only when a search names them (every
+/// case has its child, `child_id` being NOT NULL, so the join changes no count).
+fn counted_from(filter: &CaseFilter) -> &'static str {
+    if filter.search.is_some() {
+        LIST_FROM
+    } else {
+        "FROM cases c JOIN case_projection p ON p.case_id = c.id"
+    }
 }
 
 /// The last day on which a next step counts as due soon (amber).
@@ -224,14 +258,13 @@ pub(super) async fn list_cases(
     let where_clause = w.where_clause();
     // Every case has its child (`child_id` is NOT NULL), and filters name only cases and
     // projections, so the count leaves the children out.
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM cases c JOIN case_projection p ON p.case_id = c.id{where_clause}"
-    );
+    let count_sql = format!("SELECT COUNT(*) {}{where_clause}", counted_from(filter));
     let n = w.params.len();
     let page_sql = format!(
         "SELECT c.id, c.reference, c.version, c.case_manager_id, c.team, c.opened_at, \
          ch.given_name, ch.family_name, p.stage, p.next_key, p.next_due, p.next_status, \
-         p.overdue_count, p.rag, p.computed_as_of {LIST_FROM}{where_clause} \
+         p.overdue_count, p.final_due, p.at_risk, p.rag, p.computed_as_of \
+         {LIST_FROM}{where_clause} \
          ORDER BY {} LIMIT ${} OFFSET ${}",
         order_by(sort),
         n + 1,
@@ -272,31 +305,48 @@ pub(super) async fn caseload_counts(
     let mut w = filter_conditions(filter);
     let today = w.mark(Param::Date(filter.as_of));
     let until = w.mark(Param::Date(due_soon_until(filter.as_of)));
-    // Numbered placeholders: the two above may appear before the WHERE clause's own.
+    let sunday = w.mark(Param::Date(tandem_core::caseload::week_end(filter.as_of)));
+    // Numbered placeholders: the three above may appear before the WHERE clause's own.
     let where_clause = w.where_clause();
+    let from = counted_from(filter);
     let sql = format!(
         "SELECT c.case_manager_id, COUNT(*) AS cases, \
          COALESCE(SUM(CASE WHEN p.next_due < {today} THEN 1 ELSE 0 END), 0) AS overdue, \
          COALESCE(SUM(CASE WHEN p.next_due >= {today} AND p.next_due <= {until} \
-         THEN 1 ELSE 0 END), 0) AS due_soon \
-         FROM cases c JOIN case_projection p ON p.case_id = c.id{where_clause} \
+         THEN 1 ELSE 0 END), 0) AS due_soon, \
+         COALESCE(SUM(CASE WHEN p.next_due >= {today} AND p.next_due <= {sunday} \
+         THEN 1 ELSE 0 END), 0) AS due_this_week, \
+         COALESCE(SUM(CASE WHEN p.at_risk THEN 1 ELSE 0 END), 0) AS at_risk \
+         {from}{where_clause} \
          GROUP BY c.case_manager_id ORDER BY (c.case_manager_id IS NULL), c.case_manager_id"
     );
     let params = &w.params;
     let rows = on!(conn.reborrow(), c => {
-        bind_params!(sqlx::query_as::<_, (Option<i64>, i64, i64, i64)>(AssertSqlSafe(sql)), params)
+        bind_params!(sqlx::query_as::<_, CountRow>(AssertSqlSafe(sql)), params)
             .fetch_all(&mut *c)
             .await?
     });
     Ok(rows
         .into_iter()
-        .map(|(case_manager, cases, overdue, due_soon)| CaseloadCount {
-            case_manager,
-            cases,
-            overdue,
-            due_soon,
+        .map(|row| CaseloadCount {
+            case_manager: row.case_manager_id,
+            cases: row.cases,
+            overdue: row.overdue,
+            due_soon: row.due_soon,
+            due_this_week: row.due_this_week,
+            at_risk: row.at_risk,
         })
         .collect())
+}
+
+#[derive(FromRow)]
+struct CountRow {
+    case_manager_id: Option<i64>,
+    cases: i64,
+    overdue: i64,
+    due_soon: i64,
+    due_this_week: i64,
+    at_risk: i64,
 }
 
 #[derive(FromRow)]

@@ -39,6 +39,8 @@ pub(crate) struct ProjectionRow {
     next_due: Option<Date>,
     next_status: Option<String>,
     overdue_count: Option<i64>,
+    final_due: Option<Date>,
+    at_risk: Option<bool>,
     rag: Option<String>,
     computed_as_of: Option<Date>,
 }
@@ -66,6 +68,8 @@ impl ProjectionRow {
                 })
                 .transpose()?,
             overdue_count,
+            final_due: self.final_due,
+            at_risk: self.at_risk.unwrap_or(false),
             rag: Rag::parse(&rag).ok_or_else(|| StoreError::Corrupt(format!("rag {rag:?}")))?,
             computed_as_of,
         }))
@@ -74,7 +78,8 @@ impl ProjectionRow {
 
 const CASE_SELECT: &str = "SELECT c.id, c.reference, c.version, c.child_id, c.case_manager_id, \
      c.team, c.opened_at, ch.given_name, ch.family_name, ch.date_of_birth, ch.other, \
-     p.stage, p.next_key, p.next_due, p.next_status, p.overdue_count, p.rag, p.computed_as_of \
+     p.stage, p.next_key, p.next_due, p.next_status, p.overdue_count, p.final_due, p.at_risk, \
+     p.rag, p.computed_as_of \
      FROM cases c JOIN children ch ON ch.id = c.child_id \
      LEFT JOIN case_projection p ON p.case_id = c.id";
 
@@ -200,12 +205,13 @@ pub(crate) async fn upsert_projections(
     for chunk in rows.chunks(PROJECTION_BATCH) {
         let sql = format!(
             "INSERT INTO case_projection (case_id, stage, next_key, next_due, next_status, \
-             overdue_count, rag, computed_as_of) VALUES {} \
+             overdue_count, final_due, at_risk, rag, computed_as_of) VALUES {} \
              ON CONFLICT (case_id) DO UPDATE SET stage = excluded.stage, \
              next_key = excluded.next_key, next_due = excluded.next_due, \
              next_status = excluded.next_status, overdue_count = excluded.overdue_count, \
+             final_due = excluded.final_due, at_risk = excluded.at_risk, \
              rag = excluded.rag, computed_as_of = excluded.computed_as_of",
-            values_list(conn.backend(), chunk.len(), 8)
+            values_list(conn.backend(), chunk.len(), 10)
         );
         on!(conn.reborrow(), c => {
             let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -217,6 +223,8 @@ pub(crate) async fn upsert_projections(
                     .bind(p.next_due)
                     .bind(p.next_status.map(Status::as_str))
                     .bind(p.overdue_count)
+                    .bind(p.final_due)
+                    .bind(p.at_risk)
                     .bind(p.rag.as_str())
                     .bind(p.computed_as_of);
             }

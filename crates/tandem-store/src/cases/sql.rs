@@ -2,10 +2,10 @@
 
 use crate::store::Backend;
 
-/// Rows per multi-row INSERT of events: 8 parameters a row keeps a batch far below the
+/// Rows per multi-row INSERT of events: 9 parameters a row keeps a batch far below the
 /// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
 pub(crate) const EVENT_BATCH: usize = 1000;
-/// Rows per multi-row INSERT of projections (8 parameters a row).
+/// Rows per multi-row INSERT of projections (10 parameters a row).
 pub(crate) const PROJECTION_BATCH: usize = 500;
 
 /// `(…), (…)`: `rows` groups of `per_row` placeholders, numbered from 1.

@@ -191,7 +191,16 @@ async fn assignment_and_case_access(ctx: Ctx) {
 
     let mut tx = store.begin().await.expect("begin");
     let version = tx
-        .assign_case(record.id, 1, Some(manager), Some("west"))
+        .assign_case(
+            record.id,
+            1,
+            &tandem_store::Reassignment {
+                to: Some(manager),
+                team: Some("west"),
+                reason: None,
+                by: None,
+            },
+        )
         .await
         .expect("assign");
     tx.link_person(record.id, parent, CaseRelation::Family)
@@ -242,7 +251,16 @@ async fn assignment_and_case_access(ctx: Ctx) {
 
     let mut tx = store.begin().await.expect("begin");
     let error = tx
-        .assign_case(record.id, 1, None, None)
+        .assign_case(
+            record.id,
+            1,
+            &tandem_store::Reassignment {
+                to: None,
+                team: None,
+                reason: None,
+                by: None,
+            },
+        )
         .await
         .expect_err("stale");
     assert!(
@@ -252,7 +270,16 @@ async fn assignment_and_case_access(ctx: Ctx) {
     drop(tx);
     let mut tx = store.begin().await.expect("begin");
     let error = tx
-        .assign_case(9_999, 1, None, None)
+        .assign_case(
+            9_999,
+            1,
+            &tandem_store::Reassignment {
+                to: None,
+                team: None,
+                reason: None,
+                by: None,
+            },
+        )
         .await
         .expect_err("missing");
     assert!(
@@ -501,9 +528,18 @@ async fn every_change_to_a_case_moves_the_change_counter(ctx: Ctx) {
     moved(&mut last, read().await, "an event recorded");
 
     let mut tx = store.begin().await.expect("begin");
-    tx.assign_case(record.id, 2, Some(manager), Some("west"))
-        .await
-        .expect("assign");
+    tx.assign_case(
+        record.id,
+        2,
+        &tandem_store::Reassignment {
+            to: Some(manager),
+            team: Some("west"),
+            reason: None,
+            by: None,
+        },
+    )
+    .await
+    .expect("assign");
     tx.commit().await.expect("commit");
     moved(&mut last, read().await, "a case assigned");
 
@@ -519,9 +555,18 @@ async fn every_change_to_a_case_moves_the_change_counter(ctx: Ctx) {
 
     // Rolled back: the counter stays where it was.
     let mut tx = store.begin().await.expect("begin");
-    tx.assign_case(record.id, 3, None, None)
-        .await
-        .expect("assign");
+    tx.assign_case(
+        record.id,
+        3,
+        &tandem_store::Reassignment {
+            to: None,
+            team: None,
+            reason: None,
+            by: None,
+        },
+    )
+    .await
+    .expect("assign");
     tx.rollback().await.expect("rollback");
     assert_eq!(read().await, last, "rolled back");
 

@@ -235,6 +235,7 @@ pub(crate) async fn assign(
             &reference,
             version,
             body.case_manager,
+            None,
         )
         .await?;
     Ok(written(StatusCode::OK, reference, recorded))

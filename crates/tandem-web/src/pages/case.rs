@@ -14,7 +14,9 @@ use tandem_app::services::FieldError;
 use tandem_app::services::Source;
 use tandem_app::services::{CaseView, ServiceError, StaffMember};
 use tandem_app::services::{Correction, EventRecord};
-use tandem_core::caseload::{advice_not_sought, describe_event};
+use tandem_core::Milestone;
+use tandem_core::caseload::{advice_not_sought, describe_days_left, describe_event};
+use tandem_core::guidance::{self, Reading};
 use tandem_core::rules::label as step_label;
 use tandem_core::{Date, RagStatus, Reference, Role, Status, dates};
 
@@ -52,9 +54,24 @@ struct DeadlineRow {
 /// One claimed exception and what the engine made of it.
 struct ExceptionRow {
     kind: String,
-    from: String,
+    /// "From 2 March 2026 to 5 April 2026", the setting's closure, or the missed appointment.
+    dates: String,
     outcome: String,
     reason: Option<String>,
+    evidence: Option<String>,
+}
+
+/// The "what to do next" panel at the top of a case.
+struct NextPanel {
+    /// "Decide whether to assess by 16 February 2026".
+    action: String,
+    /// "3 days left", "2 days overdue".
+    when: String,
+    overdue: bool,
+    /// The final plan's 20-week date, while an assessment is open.
+    final_due: Option<String>,
+    /// The earliest lawful final plan when that is after its 20 weeks.
+    at_risk: Option<String>,
 }
 
 /// One fact that counts now.
@@ -63,6 +80,8 @@ struct HappenedRow {
     date: String,
     what: String,
     recorded: String,
+    /// Why it was recorded despite a warning shown before saving.
+    despite_warning: Option<String>,
 }
 
 /// A correction or withdrawal, with the fact it replaced.
@@ -90,6 +109,8 @@ struct CasePage {
     /// The case's own case manager may invite the family by email.
     may_invite: bool,
     warnings: Vec<Html>,
+    /// What to do next, and the final plan's date.
+    next: Option<NextPanel>,
     deadlines: Vec<DeadlineRow>,
     exceptions: Vec<ExceptionRow>,
     happened: Vec<HappenedRow>,
@@ -103,6 +124,8 @@ struct CasePage {
     changes: Vec<ChangeRow>,
     /// The reassign form's select, when the reader may reassign.
     assign: Option<Html>,
+    /// Every change of case manager, for those who may reassign.
+    assignments: Vec<AssignmentRow>,
     version: i64,
     csrf_token: String,
     /// The local offer and schemes, on a family's pages.
@@ -190,13 +213,26 @@ fn tag(text: &str, colour: &str) -> askama::Result<Html> {
     })
 }
 
-fn status_tag(status: Status, due: Option<Date>, today: Date) -> askama::Result<Html> {
-    match status {
-        Status::Met => tag("Done on time", "govuk-tag--green"),
-        Status::Late => tag("Done late", "govuk-tag--orange"),
-        Status::Overdue => rag_tag(Some(RagStatus::Overdue)),
-        Status::Pending => rag_tag(due.map(|d| RagStatus::of(d, today))),
-        Status::NotApplicable => tag("Not needed", "govuk-tag--grey"),
+/// A step's status as the case page words it (`tandem_core::guidance::reading`).
+fn status_tag(milestone: &Milestone, today: Date) -> askama::Result<Html> {
+    let reading = guidance::reading(milestone);
+    match reading {
+        Reading::OnTime => tag(reading.label(), "govuk-tag--green"),
+        Reading::Late => tag(reading.label(), "govuk-tag--orange"),
+        Reading::LateExceptionApplies | Reading::NoDecisionYet => {
+            tag(reading.label(), "govuk-tag--yellow")
+        }
+        Reading::Overdue => rag_tag(Some(RagStatus::Overdue)),
+        Reading::Pending => rag_tag(milestone.due.map(|d| RagStatus::of(d, today))),
+        Reading::NotNeeded => tag(reading.label(), "govuk-tag--grey"),
+    }
+}
+
+/// What a step is called on the case page: its label, and for advice whom it was asked of.
+fn step_name(milestone: &Milestone) -> String {
+    match &milestone.provider {
+        Some(provider) => format!("{} from {provider}", step_label(&milestone.key)),
+        None => step_label(&milestone.key),
     }
 }
 
@@ -227,6 +263,7 @@ fn history(view: &CaseView) -> (Vec<HappenedRow>, Vec<ChangeRow>) {
                 date: dates::long(event.date),
                 what: describe_event(event),
                 recorded: recorded(r),
+                despite_warning: r.reason.clone().filter(|_| r.correction.is_none()),
             })
         })
         .collect();
@@ -363,7 +400,7 @@ async fn family_case_page(
         .map(|m| NextStep {
             step: step_label(&m.key),
             due: m.due.map_or_else(String::new, dates::long),
-            late: m.status == Status::Overdue,
+            late: guidance::counts_as_overdue(m),
             explanation: m.explanation.clone(),
         })
         .collect();
@@ -459,22 +496,34 @@ async fn case_page(
             })
         })
         .collect::<askama::Result<_>>()?;
-    let deadlines = view
+    let mut deadlines = view
         .timeline
         .milestones
         .iter()
         .map(|m| {
-            Ok(DeadlineRow {
-                step: step_label(&m.key),
-                due: m.due.map_or_else(String::new, dates::long),
-                done: m.done.map_or_else(String::new, dates::long),
-                tag: status_tag(m.status, m.due, today)?,
-                rule: m.rule,
-                explanation: m.explanation.clone(),
-                exception: m.exception.as_ref().map(|e| e.explanation.clone()),
-            })
+            Ok((
+                m.due,
+                DeadlineRow {
+                    step: step_name(m),
+                    due: m.due.map_or_else(String::new, dates::long),
+                    done: m.done.map_or_else(String::new, dates::long),
+                    tag: status_tag(m, today)?,
+                    rule: m.rule,
+                    explanation: m.explanation.clone(),
+                    exception: m.exception.as_ref().map(|e| e.explanation.clone()),
+                },
+            ))
         })
-        .collect::<askama::Result<_>>()?;
+        .collect::<askama::Result<Vec<_>>>()?;
+    if let Some(row) = comment_period_row(&view.timeline)? {
+        // In due-date order with the statutory steps.
+        let at = deadlines
+            .iter()
+            .position(|(due, _)| due.is_none_or(|d| d > row.0))
+            .unwrap_or(deadlines.len());
+        deadlines.insert(at, (Some(row.0), row.1));
+    }
+    let deadlines = deadlines.into_iter().map(|(_, row)| row).collect();
     let exceptions = view
         .timeline
         .exceptions
@@ -484,24 +533,28 @@ async fn case_page(
                 .events
                 .get(x.event_index)
                 .and_then(|e| match &e.detail {
-                    tandem_core::EventDetail::Exception(claim) => claim.reason.clone(),
+                    tandem_core::EventDetail::Exception(claim) => Some(claim),
                     _ => None,
                 });
             ExceptionRow {
                 kind: field_label(x.kind.as_str()),
-                from: dates::long(x.from),
+                dates: claim.map_or_else(|| dates::long(x.from), |c| exception_dates(x.from, c)),
                 outcome: match &x.reason {
                     Some(why) => format!("Does not qualify: {why}"),
                     None => format!(
-                        "Disapplies the time limit for: {}",
+                        "Applies to: {}",
                         x.disapplies
                             .iter()
-                            .map(|k| step_label(k))
+                            .map(|k| view
+                                .timeline
+                                .milestone(k)
+                                .map_or_else(|| step_label(k), step_name))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
                 },
-                reason: claim,
+                reason: claim.and_then(|c| c.reason.clone()),
+                evidence: claim.and_then(|c| c.evidence.clone()),
             }
         })
         .collect();
@@ -539,6 +592,7 @@ async fn case_page(
         may_record: view.may_record,
         may_invite: view.case.record.case_manager == Some(user.actor().id),
         warnings,
+        next: next_panel(&view),
         deadlines,
         exceptions,
         happened,
@@ -556,10 +610,126 @@ async fn case_page(
         documents,
         changes,
         assign,
+        assignments: assignment_rows(&view, &staff),
         version: view.case.record.version,
         csrf_token: user.csrf_token(),
         signposts: family_signposts(user, state.config()),
     })
+}
+
+/// When an exception's circumstance happened, in words.
+fn exception_dates(from: Date, claim: &tandem_core::ExceptionClaim) -> String {
+    use tandem_core::ExceptionKind;
+    match claim.kind {
+        ExceptionKind::SchoolClosure => match (claim.setting_closed_from, claim.setting_reopens) {
+            (Some(closed), Some(reopens)) => format!(
+                "Setting closed from {} until {}",
+                dates::long(closed),
+                dates::long(reopens)
+            ),
+            _ => format!("From {}", dates::long(from)),
+        },
+        ExceptionKind::MissedAppointment => {
+            format!("Appointment missed on {}", dates::long(from))
+        }
+        _ => match claim.to {
+            Some(to) => format!("From {} to {}", dates::long(from), dates::long(to)),
+            None => format!("From {}, continuing", dates::long(from)),
+        },
+    }
+}
+
+/// The draft plan's comment period as a row of the deadlines (reg 13(1)), with its last day.
+fn comment_period_row(
+    timeline: &tandem_core::Timeline,
+) -> askama::Result<Option<(Date, DeadlineRow)>> {
+    let Some((draft, last)) = guidance::comment_period(timeline) else {
+        return Ok(None);
+    };
+    let open = timeline.as_of <= last;
+    Ok(Some((
+        last,
+        DeadlineRow {
+            step: "Family’s comments on the draft plan: last day".to_owned(),
+            due: dates::long(last),
+            done: String::new(),
+            tag: if open {
+                tag("Open", "govuk-tag--blue")?
+            } else {
+                tag("Closed", "govuk-tag--grey")?
+            },
+            rule: "SEND Regulations 2014, reg 13(1)",
+            explanation: format!(
+                "The family has 15 days, beginning with the day the draft was served on {}, to \
+                 comment and ask for a school or setting; the final plan can be issued from {}.",
+                dates::long(draft),
+                dates::long(last + chrono::Days::new(1))
+            ),
+            exception: None,
+        },
+    )))
+}
+
+/// "Next: …" for the top of the case page, and the final plan's date while it is due.
+fn next_panel(view: &CaseView) -> Option<NextPanel> {
+    let timeline = &view.timeline;
+    let today = timeline.as_of;
+    let next = guidance::next_action(timeline);
+    let final_plan = guidance::headline(timeline).filter(|m| m.done.is_none());
+    if next.is_none() && final_plan.is_none() {
+        return None;
+    }
+    let (action, when, overdue) = match next {
+        Some(m) => {
+            let action = tandem_core::rules::action(&m.key);
+            match m.due {
+                Some(due) => (
+                    format!("{action} by {}", dates::long(due)),
+                    describe_days_left(due, today),
+                    due < today,
+                ),
+                None => (action, String::new(), false),
+            }
+        }
+        None => ("Nothing is due".to_owned(), String::new(), false),
+    };
+    let case_file = view.case.case_file();
+    Some(NextPanel {
+        action,
+        when,
+        overdue,
+        final_due: final_plan.and_then(|m| m.due).map(dates::long),
+        at_risk: guidance::forecast_final_plan(&case_file, timeline)
+            .filter(|f| f.at_risk(today))
+            .map(|f| dates::long(f.earliest)),
+    })
+}
+
+/// One change of case manager on the case page.
+struct AssignmentRow {
+    when: String,
+    change: String,
+    reason: String,
+    by: String,
+}
+
+fn assignment_rows(view: &CaseView, staff: &[StaffMember]) -> Vec<AssignmentRow> {
+    view.assignments
+        .iter()
+        .map(|a| AssignmentRow {
+            when: dates::long(dates::england_date(a.assigned_at)),
+            change: format!(
+                "{} to {}",
+                staff_name(staff, a.from_user),
+                staff_name(staff, a.to_user)
+            ),
+            reason: a.reason.clone().unwrap_or_default(),
+            by: a
+                .assigned_by_name
+                .clone()
+                .unwrap_or_else(|| "Tandem".to_owned()),
+        })
+        .collect()
 }
 
 /// One data problem on the case page.
@@ -642,6 +812,8 @@ pub(crate) struct AssignForm {
     #[serde(default)]
     case_manager: String,
     #[serde(default)]
+    reason: String,
+    #[serde(default)]
     version: String,
 }
 
@@ -663,7 +835,13 @@ pub(crate) async fn assign(
     };
     let result = state
         .services()
-        .assign_case(&user.caller(Source::Form), &reference, version, manager)
+        .assign_case(
+            &user.caller(Source::Form),
+            &reference,
+            version,
+            manager,
+            Some(&form.reason),
+        )
         .await;
     let (status, errors) = match result {
         Ok(_) => {

@@ -123,6 +123,15 @@ pub(crate) const REASON: Field = Field {
     required: Required::Yes("Enter why the record is being changed"),
 };
 
+/// Why a step is recorded despite the warnings shown before saving.
+pub(crate) const GO_ON_REASON: Field = Field {
+    name: "go_on_reason",
+    label: "Why are you recording it anyway?",
+    hint: Some("This is kept in the case history with your name"),
+    control: Control::Textarea,
+    required: Required::Yes("Enter why you are recording it despite the warning"),
+};
+
 /// The exception kinds, each with the regulations that list it, as the rules table gives them
 /// (statutory-timescales §4). Built once, as the choices are static.
 static EXCEPTION_KIND_LABELS: LazyLock<[(&str, String); 4]> = LazyLock::new(|| {

@@ -162,6 +162,16 @@ pub(crate) struct CaseTable {
     /// Every column's heading, the reference's included.
     pub(crate) columns: Vec<Column>,
     pub(crate) rows: Vec<CaseTableRow>,
+    /// Each row starts with a checkbox (`case=REFERENCE`), for a form around the table.
+    pub(crate) selectable: bool,
+    /// The references whose checkboxes are ticked.
+    pub(crate) selected: Vec<String>,
+}
+
+impl CaseTable {
+    fn is_selected(&self, reference: &str) -> bool {
+        self.selected.iter().any(|s| s == reference)
+    }
 }
 
 /// A column heading; one with `href` sorts the list by that column.

@@ -52,8 +52,9 @@ pub(crate) async fn correct_form(
         problems: &Problems::default(),
         basis: Basis::of(&view),
         notices: Vec::new(),
+        warnings: Vec::new(),
     };
-    render(form.page(&user, &reference)?, StatusCode::OK)
+    render(form.page(&user, &view)?, StatusCode::OK)
 }
 
 /// `POST /cases/{reference}/events/{event_id}/correct`.
@@ -90,7 +91,7 @@ pub(crate) async fn correct(
     };
     let view = match again {
         Again::Conflict => services.case_for_recording(&caller, &reference).await?,
-        Again::Problems(_) => view,
+        _ => view,
     };
     show_again(&user, &view, Mode::Correct(id), kind, &values, again, basis)
 }
@@ -235,7 +236,8 @@ pub(crate) async fn withdraw(
         Err(problems) => Again::Problems(problems),
     };
     let (view, problems, shown_basis, notices, status) = match again {
-        Again::Problems(problems) => (
+        // A withdrawal adds nothing to the history that could warn.
+        Again::Problems(problems) | Again::Confirm(_, problems) => (
             view,
             problems,
             basis,

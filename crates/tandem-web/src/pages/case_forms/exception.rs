@@ -7,7 +7,7 @@ use axum::response::Response;
 use tandem_app::services::CaseView;
 use tandem_app::services::Source;
 use tandem_core::exceptions::{Verdict, assess_claim};
-use tandem_core::{EventDetail, EventType, Reference};
+use tandem_core::{EventDetail, EventType};
 
 use super::record::show_again;
 use super::{Again, Basis, EventForm, Mode, after_write, done, render};
@@ -31,19 +31,12 @@ pub(crate) async fn new_exception(
         .services()
         .case_for_recording(&user.caller(Source::Form), &reference)
         .await?;
-    blank_form(
-        &user,
-        &reference,
-        &view,
-        Mode::Exception,
-        EventType::Exception,
-    )
+    blank_form(&user, &view, Mode::Exception, EventType::Exception)
 }
 
 /// A form for `kind` with nothing filled in yet, based on the case as `view` shows it.
 pub(super) fn blank_form(
     user: &CurrentUser,
-    reference: &Reference,
     view: &CaseView,
     mode: Mode,
     kind: EventType,
@@ -55,8 +48,9 @@ pub(super) fn blank_form(
         problems: &Problems::default(),
         basis: Basis::of(view),
         notices: Vec::new(),
+        warnings: Vec::new(),
     };
-    render(form.page(user, reference)?, StatusCode::OK)
+    render(form.page(user, view)?, StatusCode::OK)
 }
 
 /// `POST /cases/{reference}/exceptions/new`: `action=check` shows whether the exception
@@ -95,8 +89,9 @@ pub(crate) async fn exception(
                 problems: &Problems::default(),
                 basis,
                 notices: vec![verdict_notice(&verdict)?],
+                warnings: Vec::new(),
             };
-            return render(form.page(&user, &reference)?, StatusCode::OK);
+            return render(form.page(&user, &view)?, StatusCode::OK);
         }
         Ok(event) => {
             let result = services

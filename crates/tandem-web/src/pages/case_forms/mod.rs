@@ -19,13 +19,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tandem_app::services::{CaseView, Recorded, ServiceError};
 use tandem_app::services::{Correction, EventId, EventRecord, StoreError};
-use tandem_core::{Event, EventType, Reference, dates};
+use tandem_core::caseload::describe_days_left;
+use tandem_core::rules::{self, RuleId, rule};
+use tandem_core::{Event, EventType, Milestone, Reference, Status, dates, guidance};
 
 use crate::Html;
 use crate::components::NotificationBanner;
 use crate::error::{WebError, html};
 use crate::html::escape;
-use crate::pages::case_fields::{self, Field, Problems, REASON, Values};
+use crate::pages::case_fields::{self, Field, GO_ON_REASON, Problems, REASON, Values};
 use crate::pages::forms::{FormPage, back_link, button};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
@@ -86,6 +88,9 @@ impl Basis {
 /// What a write that did not go through leaves to show.
 pub(super) enum Again {
     Problems(Problems),
+    /// Saving would make the case questionable: the warnings, to go on with a reason (and any
+    /// problem with that reason).
+    Confirm(Vec<String>, Problems),
     /// Someone else changed the case after the form was filled in.
     Conflict,
 }
@@ -187,6 +192,9 @@ pub(super) struct EventForm<'a> {
     problems: &'a Problems,
     basis: Basis,
     notices: Vec<Html>,
+    /// What saving would make questionable, shown before the save with the choice to go on
+    /// (recording only; `tandem_core::guidance::warnings_if_recorded`).
+    warnings: Vec<String>,
 }
 
 impl EventForm<'_> {
@@ -195,10 +203,14 @@ impl EventForm<'_> {
         if let Mode::Correct(_) = self.mode {
             fields.push(REASON);
         }
+        if !self.warnings.is_empty() {
+            fields.push(GO_ON_REASON);
+        }
         fields
     }
 
-    fn page(self, user: &CurrentUser, reference: &Reference) -> Result<FormPage, WebError> {
+    fn page(self, user: &CurrentUser, view: &CaseView) -> Result<FormPage, WebError> {
+        let reference = &view.case.record.reference;
         let case = case_address(reference);
         let title = case_fields::title(self.kind);
         let (heading, action, back, buttons) = match self.mode {
@@ -228,7 +240,7 @@ impl EventForm<'_> {
                 ],
             ),
         };
-        let intro = match self.mode {
+        let mut intro = match self.mode {
             Mode::Exception => vec![Html::trusted(
                 "<p class=\"govuk-body\">An exception does not stop the clock. When it qualifies, \
                  the time limit does not apply and the work must still be done as soon as \
@@ -236,18 +248,29 @@ impl EventForm<'_> {
             )],
             _ => Vec::new(),
         };
+        intro.extend(due_dates(view, self.kind)?);
         let mut hidden = vec![("type", self.kind.as_str().to_owned())];
         hidden.extend(self.basis.hidden());
-        let has_errors = !self.problems.is_empty();
         let fields = case_fields::render(&self.fields(), self.values, self.problems)?;
+        let mut notices = self.notices;
+        let mut buttons = buttons;
+        if !self.warnings.is_empty() {
+            notices.push(warnings_notice(&self.warnings)?);
+            hidden.push(("go_on", "1".to_owned()));
+            buttons = vec![button("Save anyway", None, None)?];
+        }
+        let has_errors = !self.problems.is_empty();
         Ok(FormPage {
             layout: Layout::signed_in(user, page_title(&heading, reference), SECTION)
                 .with_errors(has_errors),
             back_link: back,
-            caption: reference.to_string(),
+            caption: format!(
+                "{reference} – {}",
+                crate::pages::case::case_child_name(&view.case.case_file())
+            ),
             heading,
             error_summary: self.problems.errors.summary()?,
-            notices: self.notices,
+            notices,
             intro,
             action,
             csrf_token: user.csrf_token(),
@@ -257,6 +280,74 @@ impl EventForm<'_> {
             cancel: case,
         })
     }
+}
+
+/// The dates that bear on a form of `kind`: the open duties it would complete (or that a draft
+/// leads to), and the final plan's 20 weeks while they run, each with the time left.
+#[expect(clippy::expect_used, reason = "writing to a string")]
+fn due_dates(view: &CaseView, kind: EventType) -> askama::Result<Option<Html>> {
+    let timeline = &view.timeline;
+    let today = timeline.as_of;
+    let bears_on = |m: &Milestone| {
+        let completes = rule(m.rule_id).completed_by == kind;
+        let leads_to = matches!(
+            (kind, m.rule_id),
+            (EventType::DraftPlanIssued, RuleId::FinalPlan)
+                | (EventType::AmendmentNoticeIssued, RuleId::AmendedPlan)
+        );
+        let headline = m.rule_id == RuleId::FinalPlan;
+        matches!(m.status, Status::Pending | Status::Overdue)
+            && guidance::reading(m) != guidance::Reading::NoDecisionYet
+            && (completes || leads_to || headline)
+    };
+    let lines: Vec<String> = timeline
+        .milestones
+        .iter()
+        .filter(|m| bears_on(m))
+        .filter_map(|m| {
+            let due = m.due?;
+            Some(format!(
+                "{}: due by {} ({})",
+                rules::label(&m.key),
+                dates::long(due),
+                describe_days_left(due, today)
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let mut markup = String::from("<div class=\"govuk-inset-text\"><ul class=\"govuk-list\">");
+    for line in lines {
+        markup.push_str("<li>");
+        escape(&mut markup, &line).expect("writing to a string");
+        markup.push_str("</li>");
+    }
+    markup.push_str("</ul></div>");
+    Ok(Some(Html::trusted(markup)))
+}
+
+/// The warnings shown before saving, with what going on means.
+#[expect(clippy::expect_used, reason = "writing to a string")]
+fn warnings_notice(warnings: &[String]) -> askama::Result<Html> {
+    let mut list = String::from("<ul class=\"govuk-list govuk-list--bullet\">");
+    for warning in warnings {
+        list.push_str("<li>");
+        escape(&mut list, warning).expect("writing to a string");
+        list.push_str("</li>");
+    }
+    list.push_str("</ul>");
+    let markup = format!(
+        "<h2 class=\"govuk-notification-banner__heading\">Check before you save</h2>{list}\
+         <p class=\"govuk-body\">Nothing has been saved. Change your answers, or say why you \
+         are recording it anyway and save: your reason is kept in the case history.</p>"
+    );
+    Html::render(&NotificationBanner {
+        html: Some(Html::trusted(markup)),
+        role: Some("alert".into()),
+        title_text: Some("Warning".into()),
+        ..NotificationBanner::default()
+    })
 }
 
 pub(super) fn render(page: FormPage, status: StatusCode) -> Result<Response, WebError> {

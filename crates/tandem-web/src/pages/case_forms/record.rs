@@ -9,6 +9,7 @@ use serde::Deserialize;
 use tandem_app::services::CaseView;
 use tandem_app::services::Source;
 use tandem_core::EventType;
+use tandem_core::guidance::warnings_if_recorded;
 use tandem_core::next_steps::next_steps;
 
 use super::exception::blank_form;
@@ -20,7 +21,7 @@ use crate::Html;
 use crate::components::{ChoiceItem, Fieldset, Hint, Legend, Radios};
 use crate::error::{WebError, html};
 use crate::html::escape;
-use crate::pages::case_fields::{self, Problems, Values};
+use crate::pages::case_fields::{self, GO_ON_REASON, Problems, Values};
 use crate::pages::forms::{self, FormErrors, back_link, button};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
@@ -47,7 +48,7 @@ fn event_types_page(
     problem: bool,
 ) -> Result<Response, WebError> {
     let reference = &view.case.record.reference;
-    let steps = next_steps(&view.timeline);
+    let steps = next_steps(&view.case.case_file(), &view.timeline);
     let item = |kind: &EventType| {
         Some(ChoiceItem {
             value: Some(kind.as_str().to_owned()),
@@ -64,7 +65,8 @@ fn event_types_page(
     }
     items.extend(steps.others.iter().map(item));
     let mut caption = String::new();
-    escape(&mut caption, reference.as_str()).expect("writing to a string");
+    let name = crate::pages::case::case_child_name(&view.case.case_file());
+    escape(&mut caption, &format!("{reference} – {name}")).expect("writing to a string");
     let hint = if steps.likely.is_empty() {
         "Nothing more is due on this case."
     } else {
@@ -151,10 +153,12 @@ pub(crate) async fn new_event(
     let Some(kind) = recordable(Some(asked)) else {
         return event_types_page(&user, &view, true);
     };
-    blank_form(&user, &reference, &view, Mode::Record, kind)
+    blank_form(&user, &view, Mode::Record, kind)
 }
 
-/// `POST /cases/{reference}/events/new`.
+/// `POST /cases/{reference}/events/new`. A step that would make the case's history questionable
+/// (`tandem_core::guidance::warnings_if_recorded`) is not saved at once: the form comes back
+/// with the warnings, and saves only when sent again with a reason for going on.
 pub(crate) async fn record(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -169,27 +173,71 @@ pub(crate) async fn record(
         return event_types_page(&user, &view, true);
     };
     let basis = Basis::sent(&values);
-    let fields = case_fields::fields(kind);
-    let again = match case_fields::read(&fields, &values, state.today())
-        .and_then(|read| case_fields::event(kind, &fields, &read))
-    {
-        Ok(event) => {
-            let result = services
-                .record_event(&caller, &reference, basis.version, &event)
-                .await;
+    let going_on = values.get("go_on").is_some_and(|v| v == "1");
+    let mut fields = case_fields::fields(kind);
+    if going_on {
+        fields.push(GO_ON_REASON);
+    }
+    let view = services.case_for_recording(&caller, &reference).await?;
+    let today = state.today();
+    let questionable =
+        |event: &tandem_core::Event| warnings_if_recorded(&view.case.case_file(), event, today);
+    let again = match case_fields::read(&fields, &values, today).and_then(|read| {
+        let event = case_fields::event(kind, &fields, &read)?;
+        Ok((event, read))
+    }) {
+        Ok((event, read)) => {
+            let warnings = questionable(&event);
+            let result = if warnings.is_empty() {
+                services
+                    .record_event(&caller, &reference, basis.version, &event)
+                    .await
+            } else if going_on {
+                let reason = read
+                    .iter()
+                    .find(|(name, _)| *name == GO_ON_REASON.name)
+                    .map_or("", |(_, text)| text.as_str());
+                services
+                    .record_event_noting(&caller, &reference, basis.version, &event, reason)
+                    .await
+            } else {
+                return show_again(
+                    &user,
+                    &view,
+                    Mode::Record,
+                    kind,
+                    &values,
+                    Again::Confirm(warnings, Problems::default()),
+                    basis,
+                );
+            };
             match after_write(result, &fields)? {
                 None => return Ok(done(&reference, "recorded")),
+                Some(Again::Problems(problems)) if going_on => Again::Confirm(warnings, problems),
                 Some(again) => again,
             }
         }
+        // Still asking for the reason after a warning: keep the warnings on the page.
+        Err(problems) if going_on => {
+            let answers = case_fields::fields(kind);
+            let warnings = case_fields::read(&answers, &values, today)
+                .and_then(|read| case_fields::event(kind, &answers, &read))
+                .map(|event| questionable(&event))
+                .unwrap_or_default();
+            Again::Confirm(warnings, problems)
+        }
         Err(problems) => Again::Problems(problems),
     };
-    let view = services.case_for_recording(&caller, &reference).await?;
+    let view = match again {
+        Again::Conflict => services.case_for_recording(&caller, &reference).await?,
+        _ => view,
+    };
     show_again(&user, &view, Mode::Record, kind, &values, again, basis)
 }
 
-/// Shows an event form again: with its problems (422), or after a conflict (409) with what
-/// changed, based now on the current version.
+/// Shows an event form again: with its problems (422), after a conflict (409) with what
+/// changed, based now on the current version, or with warnings to confirm before saving (200,
+/// or 422 when the confirmation itself has a problem).
 pub(super) fn show_again(
     user: &CurrentUser,
     view: &CaseView,
@@ -199,18 +247,27 @@ pub(super) fn show_again(
     again: Again,
     basis: Basis,
 ) -> Result<Response, WebError> {
-    let reference = &view.case.record.reference;
-    let (problems, basis, notices, status) = match again {
+    let (problems, basis, notices, warnings, status) = match again {
         Again::Problems(problems) => (
             problems,
             basis,
             Vec::new(),
+            Vec::new(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        Again::Confirm(warnings, problems) => {
+            let status = if problems.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            (problems, basis, Vec::new(), warnings, status)
+        }
         Again::Conflict => (
             Problems::default(),
             Basis::of(view),
             vec![conflict_banner(view, basis.seen)?],
+            Vec::new(),
             StatusCode::CONFLICT,
         ),
     };
@@ -221,6 +278,7 @@ pub(super) fn show_again(
         problems: &problems,
         basis,
         notices,
+        warnings,
     };
-    render(form.page(user, reference)?, status)
+    render(form.page(user, view)?, status)
 }
