@@ -574,7 +574,11 @@ async fn page_titles_say_where_you_are_and_in_which_section() {
         title.starts_with("Performance dashboard: ") && title.ends_with(" – Tandem"),
         "{title}"
     );
-    assert_eq!(title.to_lowercase().matches("dashboard").count(), 1, "{title}");
+    assert_eq!(
+        title.to_lowercase().matches("dashboard").count(),
+        1,
+        "{title}"
+    );
 }
 
 #[tokio::test]

@@ -150,9 +150,12 @@ impl Server {
                 name: format!("Demo {}", role.label().to_lowercase()),
                 role,
                 team: (role == Role::CaseManager).then(|| "north".to_owned()),
-                provider: role
-                    .gives_advice()
-                    .then(|| "Community paediatrics".to_owned()),
+                provider: match role {
+                    Role::SocialCareProfessional => Some(SOCIAL_CARE.to_owned()),
+                    _ => role
+                        .gives_advice()
+                        .then(|| "Community paediatrics".to_owned()),
+                },
                 password: PASSWORD.to_owned(),
             })
             .chain(std::iter::once(NewAccount {
@@ -199,6 +202,7 @@ impl Server {
         link_parent_to_first_case(&store).await;
         issue_final_plans(&store).await;
         advice_for_plans(&store).await;
+        social_care_requests(&store).await;
         let plan = tandem_app::interchange::improvement_plan::read(
             include_str!("../../../../examples/improvement-plan.csv").as_bytes(),
         )
@@ -279,47 +283,68 @@ async fn link_parent_to_first_case(store: &Store) {
         .expect("issue the draft");
 }
 
+/// The service the demo social care professional belongs to: requests to it are theirs alone,
+/// so the keyboard journey's submissions leave the health professional's tray as it was.
+const SOCIAL_CARE: &str = "Children's social care";
+
+/// A case (team north, the demo case manager's) whose request was received 40 days ago, with
+/// the decision to assess and a request for `advice` from `provider` made 29 days ago.
+async fn open_with_advice_requested(store: &Store, reference: &str, advice: &str, provider: &str) {
+    use tandem_test_support::tandem_store::{Attribution, NewCase, Source as Via};
+    let manager = store
+        .user_by_email(&email(Role::CaseManager))
+        .await
+        .expect("read")
+        .expect("the case manager's account");
+    let day = |days_ago| (Utc::now().date_naive() - chrono::Days::new(days_ago)).to_string();
+    let case = tandem_core::CaseFile::from_value(json!({
+        "reference": reference,
+        "child": { "given_name": "Sam", "family_name": "Advice", "date_of_birth": "2016-04-09" },
+        "events": [
+            { "type": "request_received", "date": day(40) },
+            { "type": "decision_to_assess", "date": day(30), "outcome": "assess" },
+            { "type": "advice_requested", "date": day(29), "advice": advice, "provider": provider },
+        ],
+    }))
+    .expect("a case file");
+    let mut tx = store.begin_at(Utc::now()).await.expect("begin");
+    tx.open_case(
+        &NewCase {
+            case,
+            case_manager: Some(manager.id),
+            team: Some("north".to_owned()),
+        },
+        Attribution::new(None, Via::Import),
+    )
+    .await
+    .expect("open the case");
+    tx.commit().await.expect("commit");
+}
+
+/// Two requests for social care advice, one for each run of the keyboard journey.
+async fn social_care_requests(store: &Store) {
+    for n in 1..=2 {
+        let reference = format!("E2E-SOCIAL-{n}");
+        open_with_advice_requested(store, &reference, "social_care", SOCIAL_CARE).await;
+    }
+}
+
 /// Three final plans issued today, on cases of their own (`E2E-FINAL-1` to 3, opened twenty
 /// weeks ago), for the plan audit journey to draw a sample from.
 /// `E2E-PLAN-1` and `-2`: cases of the case manager's with the health professional's advice
 /// submitted on the standard form, one for each run of the plan journey to start a plan from.
 async fn advice_for_plans(store: &Store) {
     use tandem_core::advice::{AdviceForm, Provision};
-    use tandem_test_support::tandem_store::{Attribution, NewCase, Source as Via};
-    let user = |role| async move {
-        store
-            .user_by_email(&email(role))
-            .await
-            .expect("read")
-            .expect("a demo account")
-    };
-    let manager = user(Role::CaseManager).await;
-    let nurse = Caller::new(user(Role::HealthProfessional).await.actor(), Source::Form);
-    let day = |days_ago| (Utc::now().date_naive() - chrono::Days::new(days_ago)).to_string();
-    for n in 1..=2 {
-        let case = tandem_core::CaseFile::from_value(json!({
-            "reference": format!("E2E-PLAN-{n}"),
-            "child": { "given_name": "Sam", "family_name": "Advice", "date_of_birth": "2016-04-09" },
-            "events": [
-                { "type": "request_received", "date": day(40) },
-                { "type": "decision_to_assess", "date": day(30), "outcome": "assess" },
-                { "type": "advice_requested", "date": day(29), "advice": "health", "provider": "Community paediatrics" },
-            ],
-        }))
-        .expect("a case file");
-        let reference = case.reference.clone();
-        let mut tx = store.begin_at(Utc::now()).await.expect("begin");
-        tx.open_case(
-            &NewCase {
-                case,
-                case_manager: Some(manager.id),
-                team: Some("north".to_owned()),
-            },
-            Attribution::new(None, Via::Import),
-        )
+    let nurse = store
+        .user_by_email(&email(Role::HealthProfessional))
         .await
-        .expect("open the case");
-        tx.commit().await.expect("commit");
+        .expect("read")
+        .expect("a demo account");
+    let nurse = Caller::new(nurse.actor(), Source::Form);
+    for n in 1..=2 {
+        let reference = format!("E2E-PLAN-{n}");
+        open_with_advice_requested(store, &reference, "health", "Community paediatrics").await;
+        let reference = tandem_core::Reference::parse(&reference).expect("a reference");
         let advice = AdviceForm {
             needs: "Epilepsy, with seizures most weeks".to_owned(),
             outcomes: "By July 2027, Sam tells an adult when an aura starts".to_owned(),
@@ -832,6 +857,19 @@ impl Browser {
     }
 
     async fn run_axe(&mut self, name: &str) {
+        if !self.javascript {
+            // With the page's JavaScript off, WebDriver's scripts and promises still run but
+            // timers never fire, and axe-core waits on `setTimeout`: run its callbacks as
+            // promise jobs instead. The page has no script of its own to be disturbed by it.
+            self.client
+                .execute(
+                    "window.setTimeout = (f, _, ...a) => { Promise.resolve().then(() => f(...a)); return 0; };
+                    window.clearTimeout = () => {};",
+                    vec![],
+                )
+                .await
+                .expect("timers for axe-core");
+        }
         self.client
             .execute(&self.axe, vec![])
             .await
@@ -1343,7 +1381,11 @@ impl Browser {
             if self.window == Window::Narrow {
                 let outline = self.outline().await;
                 let mut problems = outline.problems();
-                if let Some(earlier) = titles.insert(outline.title.clone(), path.clone()) {
+                // Where the address led, after any redirect ("/" leads to the role's home).
+                let landed = self.path().await;
+                if let Some(earlier) = titles.insert(outline.title.clone(), landed.clone())
+                    && earlier != landed
+                {
                     problems.push(format!("the same title as {earlier}: {:?}", outline.title));
                 }
                 if !problems.is_empty() {
@@ -1367,7 +1409,7 @@ impl Browser {
                 let leaves_out = ["/sign-out", "/assets/", "/api/", "/dashboard/tables/"]
                     .iter()
                     .any(|p| path.starts_with(p))
-                    || [".pdf", ".csv", ".xlsx", ".json"]
+                    || [".pdf", "/pdf", ".csv", ".xlsx", ".json"]
                         .iter()
                         .any(|e| path.split('?').next().unwrap_or_default().ends_with(e))
                     || is_document_download(path);
