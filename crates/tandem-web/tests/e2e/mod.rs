@@ -548,7 +548,6 @@ return [request.status, request.getResponseHeader('Content-Type') || '', request
 /// (a caption, or `aria-label`/`aria-labelledby`), header cells without `scope`, and boxes that
 /// scroll a wide table but that a keyboard cannot reach or a screen reader cannot name (GOV.UK's
 /// pattern: `role="region"`, `tabindex="0"` and a name).
-
 const OUTLINE_SCRIPT: &str = r"
 let level = 0;
 const skipped = [];
