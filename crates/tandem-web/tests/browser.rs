@@ -569,6 +569,15 @@ async fn sign_in_with_mistakes(browser: &mut Browser) {
     browser.visit("/").await;
     assert_eq!(browser.path().await, "/sign-in");
     browser.check("sign-in").await;
+    // The accessibility statement, from the footer, before signing in.
+    browser.click_link("Accessibility statement").await;
+    assert_eq!(browser.path().await, "/accessibility");
+    assert_eq!(
+        browser.heading().await,
+        "Accessibility statement for Tandem"
+    );
+    browser.check("accessibility-signed-out").await;
+    browser.visit("/sign-in").await;
 
     browser.press("Sign in").await;
     assert_eq!(browser.heading().await, "Sign in to Tandem");
@@ -1191,6 +1200,8 @@ async fn family_and_council_write(browser: &mut Browser) {
 /// must show a focus indicator and come next in the reading order (`Browser::tab`).
 async fn keyboard_only(browser: &Browser) {
     let today = Utc::now().date_naive();
+    browser.visit("/accessibility").await;
+    browser.tab_through_page().await;
     browser.visit("/sign-in").await;
     browser.tab_through_page().await;
     sign_in_by_keyboard(browser, Role::CaseManager).await;
@@ -1332,6 +1343,9 @@ async fn keyboard_only(browser: &Browser) {
     assert_banner_has_focus(browser, "Account created").await;
     sign_out_by_keyboard(browser).await;
 
+    // A professional submits advice from the work tray, sending the form empty first.
+    submit_advice_by_keyboard(browser).await;
+
     // A parent comments on the draft plan, sending the form empty first.
     sign_in_by_keyboard(browser, Role::Parent).await;
     let case = browser
@@ -1363,6 +1377,62 @@ async fn keyboard_only(browser: &Browser) {
         "Your comment on the draft plan was sent to the council",
     )
     .await;
+    sign_out_by_keyboard(browser).await;
+}
+
+/// A member of the service asked for advice opens the first request in their work tray,
+/// submits the form empty (focus on the error summary), follows its first link to the first
+/// question, answers every question in the order Tab reaches them, and submits: focus is on the
+/// success banner back in the tray, which has one request fewer.
+async fn submit_advice_by_keyboard(browser: &Browser) {
+    sign_in_by_keyboard(browser, Role::SocialCareProfessional).await;
+    assert_eq!(browser.path().await, "/advice");
+    let waiting = browser.texts(".govuk-summary-card__title").await.len();
+    let request = browser
+        .tab_until("a request's form", |f| f.href.starts_with("/advice/"))
+        .await;
+    browser.key_to_page(Key::Enter, "the advice form").await;
+    assert_eq!(browser.path().await, request.href);
+    browser.tab_to("Submit advice").await;
+    browser.key_to_page(Key::Enter, "Submit advice").await;
+    assert_error_summary_has_focus(browser).await;
+    let first = browser.tab(false).await;
+    let question = first
+        .text
+        .strip_prefix("Enter the ")
+        .unwrap_or_else(|| panic!("the first error names a question: {first:?}"));
+    browser.key(None, Key::Enter).await;
+    let mut focus = browser.focus().await;
+    assert_eq!(
+        focus.text.to_lowercase(),
+        format!("the {question}").to_lowercase(),
+        "the error's link leads to its question"
+    );
+    while focus.text != "Submit advice" {
+        if matches!(focus.tag.as_str(), "textarea" | "input") {
+            let answer = match focus.text.as_str() {
+                "What is to be provided" => "Short breaks at a local centre",
+                "Who will provide it (role or qualification)" => "The short breaks team",
+                "How often" => "Every other weekend",
+                "For how long each time, and over what period" => "One night, for a year",
+                _ => "Set out by keyboard: reads well with support at home and at school",
+            };
+            browser.type_text(answer).await;
+        }
+        focus = browser.tab(false).await;
+        assert_ne!(focus.tag, "body", "Submit advice reached by Tab");
+    }
+    browser.key_to_page(Key::Enter, "Submit advice").await;
+    assert_eq!(browser.path().await, "/advice?done=submitted");
+    assert_banner_has_focus(
+        browser,
+        "Your advice was submitted and recorded on the case",
+    )
+    .await;
+    assert_eq!(
+        browser.texts(".govuk-summary-card__title").await.len(),
+        waiting - 1
+    );
     sign_out_by_keyboard(browser).await;
 }
 

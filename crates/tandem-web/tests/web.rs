@@ -503,19 +503,82 @@ async fn the_accessibility_statement_is_public_in_the_govuk_format_and_every_foo
     let signed_in = app.get("/accessibility", Some(&manager)).await;
     assert_eq!(signed_in.status, StatusCode::OK);
     assert!(signed_in.texts("button").contains(&"Sign out".to_owned()));
-    for (path, session) in [
-        ("/sign-in", None),
-        ("/no-such-page", None),
-        ("/cases", Some(&manager)),
-        ("/accessibility", Some(&manager)),
+    for (path, session, status) in [
+        ("/sign-in", None, StatusCode::OK),
+        ("/no-such-page", None, StatusCode::NOT_FOUND),
+        ("/no-such-page", Some(&manager), StatusCode::NOT_FOUND),
+        ("/admin/users", Some(&manager), StatusCode::FORBIDDEN),
+        ("/invitations/no-such-invitation", None, StatusCode::GONE),
+        ("/cases", Some(&manager), StatusCode::OK),
+        ("/accessibility", Some(&manager), StatusCode::OK),
     ] {
         let page = app.get(path, session).await;
+        assert_eq!(page.status, status, "{path}");
         assert_eq!(
             page.attr("footer a", "href").as_deref(),
             Some("/accessibility"),
             "{path}"
         );
     }
+}
+
+/// Browser tabs read "Thing – Section – Tandem", as on GOV.UK: the page, then the navigation
+/// section it belongs to unless the page's own title already names it, then the service. A
+/// case's pages name the case and the child.
+#[tokio::test]
+async fn page_titles_say_where_you_are_and_in_which_section() {
+    let app = TestApp::new().await;
+    app.seed_case("EHC-2026-0042").await;
+    let manager = app.session(Role::CaseManager).await;
+    let analyst = app.session(Role::Analyst).await;
+    let admin = app.session(Role::Admin).await;
+    for (path, session, title) in [
+        ("/sign-in", None, "Sign in – Tandem"),
+        ("/accessibility", None, "Accessibility statement – Tandem"),
+        (
+            "/accessibility",
+            Some(&manager),
+            "Accessibility statement – Tandem",
+        ),
+        (
+            "/cases/EHC-2026-0042",
+            Some(&manager),
+            "EHC-2026-0042: Robin Seed – Cases – Tandem",
+        ),
+        (
+            "/cases/EHC-2026-0042/events/new",
+            Some(&manager),
+            "What happened? – EHC-2026-0042 – Cases – Tandem",
+        ),
+        ("/backlog", Some(&manager), "Backlog – Tandem"),
+        ("/admin/users", Some(&admin), "Accounts – Tandem"),
+        (
+            "/admin/users/new",
+            Some(&admin),
+            "Create an account – Accounts – Tandem",
+        ),
+        (
+            "/admin/notifications",
+            Some(&admin),
+            "Notifications – Accounts – Tandem",
+        ),
+    ] {
+        let page = app.get(path, session).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.texts("title"), [title], "{path}");
+    }
+    // The dashboard names its period, and once only names its section.
+    let dashboard = app.get("/dashboard", Some(&analyst)).await;
+    let title = &dashboard.texts("title")[0];
+    assert!(
+        title.starts_with("Performance dashboard: ") && title.ends_with(" – Tandem"),
+        "{title}"
+    );
+    assert_eq!(
+        title.to_lowercase().matches("dashboard").count(),
+        1,
+        "{title}"
+    );
 }
 
 #[tokio::test]

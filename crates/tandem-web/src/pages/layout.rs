@@ -45,6 +45,17 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// The navigation section the page belongs to, for the browser tab's title ("Thing –
+    /// Section – Tandem", as on GOV.UK), unless the page's own title already names it.
+    pub(crate) fn section_title(&self) -> Option<&'static str> {
+        let title = self.title.to_lowercase();
+        self.nav
+            .iter()
+            .find(|item| item.current)
+            .map(|item| item.text)
+            .filter(|section| !title.contains(&section.to_lowercase()))
+    }
+
     /// The frame without a signed-in user (sign-in page, error pages).
     pub(crate) fn bare(title: impl Into<String>) -> Self {
         Self {

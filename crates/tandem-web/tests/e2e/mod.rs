@@ -150,9 +150,12 @@ impl Server {
                 name: format!("Demo {}", role.label().to_lowercase()),
                 role,
                 team: (role == Role::CaseManager).then(|| "north".to_owned()),
-                provider: role
-                    .gives_advice()
-                    .then(|| "Community paediatrics".to_owned()),
+                provider: match role {
+                    Role::SocialCareProfessional => Some(SOCIAL_CARE.to_owned()),
+                    _ => role
+                        .gives_advice()
+                        .then(|| "Community paediatrics".to_owned()),
+                },
                 password: PASSWORD.to_owned(),
             })
             .chain(std::iter::once(NewAccount {
@@ -199,6 +202,7 @@ impl Server {
         link_parent_to_first_case(&store).await;
         issue_final_plans(&store).await;
         advice_for_plans(&store).await;
+        social_care_requests(&store).await;
         let plan = tandem_app::interchange::improvement_plan::read(
             include_str!("../../../../examples/improvement-plan.csv").as_bytes(),
         )
@@ -279,47 +283,68 @@ async fn link_parent_to_first_case(store: &Store) {
         .expect("issue the draft");
 }
 
+/// The service the demo social care professional belongs to: requests to it are theirs alone,
+/// so the keyboard journey's submissions leave the health professional's tray as it was.
+const SOCIAL_CARE: &str = "Children's social care";
+
+/// A case (team north, the demo case manager's) whose request was received 40 days ago, with
+/// the decision to assess and a request for `advice` from `provider` made 29 days ago.
+async fn open_with_advice_requested(store: &Store, reference: &str, advice: &str, provider: &str) {
+    use tandem_test_support::tandem_store::{Attribution, NewCase, Source as Via};
+    let manager = store
+        .user_by_email(&email(Role::CaseManager))
+        .await
+        .expect("read")
+        .expect("the case manager's account");
+    let day = |days_ago| (Utc::now().date_naive() - chrono::Days::new(days_ago)).to_string();
+    let case = tandem_core::CaseFile::from_value(json!({
+        "reference": reference,
+        "child": { "given_name": "Sam", "family_name": "Advice", "date_of_birth": "2016-04-09" },
+        "events": [
+            { "type": "request_received", "date": day(40) },
+            { "type": "decision_to_assess", "date": day(30), "outcome": "assess" },
+            { "type": "advice_requested", "date": day(29), "advice": advice, "provider": provider },
+        ],
+    }))
+    .expect("a case file");
+    let mut tx = store.begin_at(Utc::now()).await.expect("begin");
+    tx.open_case(
+        &NewCase {
+            case,
+            case_manager: Some(manager.id),
+            team: Some("north".to_owned()),
+        },
+        Attribution::new(None, Via::Import),
+    )
+    .await
+    .expect("open the case");
+    tx.commit().await.expect("commit");
+}
+
+/// Two requests for social care advice, one for each run of the keyboard journey.
+async fn social_care_requests(store: &Store) {
+    for n in 1..=2 {
+        let reference = format!("E2E-SOCIAL-{n}");
+        open_with_advice_requested(store, &reference, "social_care", SOCIAL_CARE).await;
+    }
+}
+
 /// Three final plans issued today, on cases of their own (`E2E-FINAL-1` to 3, opened twenty
 /// weeks ago), for the plan audit journey to draw a sample from.
 /// `E2E-PLAN-1` and `-2`: cases of the case manager's with the health professional's advice
 /// submitted on the standard form, one for each run of the plan journey to start a plan from.
 async fn advice_for_plans(store: &Store) {
     use tandem_core::advice::{AdviceForm, Provision};
-    use tandem_test_support::tandem_store::{Attribution, NewCase, Source as Via};
-    let user = |role| async move {
-        store
-            .user_by_email(&email(role))
-            .await
-            .expect("read")
-            .expect("a demo account")
-    };
-    let manager = user(Role::CaseManager).await;
-    let nurse = Caller::new(user(Role::HealthProfessional).await.actor(), Source::Form);
-    let day = |days_ago| (Utc::now().date_naive() - chrono::Days::new(days_ago)).to_string();
-    for n in 1..=2 {
-        let case = tandem_core::CaseFile::from_value(json!({
-            "reference": format!("E2E-PLAN-{n}"),
-            "child": { "given_name": "Sam", "family_name": "Advice", "date_of_birth": "2016-04-09" },
-            "events": [
-                { "type": "request_received", "date": day(40) },
-                { "type": "decision_to_assess", "date": day(30), "outcome": "assess" },
-                { "type": "advice_requested", "date": day(29), "advice": "health", "provider": "Community paediatrics" },
-            ],
-        }))
-        .expect("a case file");
-        let reference = case.reference.clone();
-        let mut tx = store.begin_at(Utc::now()).await.expect("begin");
-        tx.open_case(
-            &NewCase {
-                case,
-                case_manager: Some(manager.id),
-                team: Some("north".to_owned()),
-            },
-            Attribution::new(None, Via::Import),
-        )
+    let nurse = store
+        .user_by_email(&email(Role::HealthProfessional))
         .await
-        .expect("open the case");
-        tx.commit().await.expect("commit");
+        .expect("read")
+        .expect("a demo account");
+    let nurse = Caller::new(nurse.actor(), Source::Form);
+    for n in 1..=2 {
+        let reference = format!("E2E-PLAN-{n}");
+        open_with_advice_requested(store, &reference, "health", "Community paediatrics").await;
+        let reference = tandem_core::Reference::parse(&reference).expect("a reference");
         let advice = AdviceForm {
             needs: "Epilepsy, with seizures most weeks".to_owned(),
             outcomes: "By July 2027, Sam tells an adult when an aura starts".to_owned(),
@@ -508,8 +533,6 @@ return {
     || !!(previous.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING),
 };";
 
-/// Headings that go down more than one level from the one before (an h3 straight after an h1):
-/// the headings must form an outline.
 /// Fetches `arguments[0]` synchronously with the page's cookies; answers the status, the content
 /// type and the first five bytes (each byte one character).
 const DOWNLOAD_SCRIPT: &str = r"
@@ -520,7 +543,12 @@ request.send();
 return [request.status, request.getResponseHeader('Content-Type') || '', request.responseText.slice(0, 5)];
 ";
 
-const SKIPPED_HEADINGS_SCRIPT: &str = r"
+/// What a screen reader user navigates by: how many `h1`s, the headings that go down more than
+/// one level from the one before (an h3 straight after an h1), the title, tables with no name
+/// (a caption, or `aria-label`/`aria-labelledby`), header cells without `scope`, and boxes that
+/// scroll a wide table but that a keyboard cannot reach or a screen reader cannot name (GOV.UK's
+/// pattern: `role="region"`, `tabindex="0"` and a name).
+const OUTLINE_SCRIPT: &str = r"
 let level = 0;
 const skipped = [];
 for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
@@ -528,7 +556,22 @@ for (const h of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
   if (level && next > level + 1) skipped.push(h.outerHTML.slice(0, 120));
   level = next;
 }
-return skipped;";
+const named = (t) => (t.caption && t.caption.textContent.trim())
+  || t.getAttribute('aria-label') || t.getAttribute('aria-labelledby');
+return {
+  h1: document.querySelectorAll('h1').length,
+  skipped,
+  title: document.title,
+  uncaptioned: [...document.querySelectorAll('table')].filter((t) => !named(t))
+    .slice(0, 3).map((t) => t.outerHTML.slice(0, 160)),
+  unscoped: [...document.querySelectorAll('th')]
+    .filter((th) => !['col', 'row', 'colgroup', 'rowgroup'].includes(th.getAttribute('scope')))
+    .slice(0, 3).map((th) => th.outerHTML.slice(0, 160)),
+  unlabelled_boxes: [...document.querySelectorAll('.tandem-table-scroll')]
+    .filter((b) => b.getAttribute('role') !== 'region' || b.getAttribute('tabindex') !== '0'
+      || !(b.getAttribute('aria-label') || b.getAttribute('aria-labelledby')))
+    .slice(0, 3).map((b) => b.outerHTML.slice(0, 160)),
+};";
 
 /// The page's width against the window's (or the width given: a phone's layout viewport grows
 /// to fit a page too wide for it), and the first elements that stick out (outside the boxes wide
@@ -574,6 +617,58 @@ pub struct Focus {
 impl Focus {
     pub fn has_class(&self, class: &str) -> bool {
         self.classes.split_whitespace().any(|c| c == class)
+    }
+}
+
+/// What [`OUTLINE_SCRIPT`] finds.
+#[derive(Deserialize)]
+struct Outline {
+    h1: usize,
+    skipped: Vec<String>,
+    title: String,
+    uncaptioned: Vec<String>,
+    unscoped: Vec<String>,
+    unlabelled_boxes: Vec<String>,
+}
+
+impl Outline {
+    /// The page's title without the service's name: "Thing – Section".
+    fn own_title(&self) -> Option<&str> {
+        self.title
+            .strip_suffix(" – Tandem")
+            .filter(|t| !t.trim().is_empty())
+    }
+
+    /// What is wrong: not exactly one `h1`, skipped heading levels, a title that does not say
+    /// where the page is ("Thing – Section – Tandem"), tables without a name, header cells
+    /// without a scope.
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.h1 != 1 {
+            problems.push(format!("{} h1 elements, not one", self.h1));
+        }
+        if !self.skipped.is_empty() {
+            problems.push(format!("headings skip a level at {:?}", self.skipped));
+        }
+        if self.own_title().is_none() {
+            problems.push(format!(
+                "the title {:?} does not say where you are, then \"– Tandem\"",
+                self.title
+            ));
+        }
+        if !self.uncaptioned.is_empty() {
+            problems.push(format!("tables without a caption: {:?}", self.uncaptioned));
+        }
+        if !self.unscoped.is_empty() {
+            problems.push(format!("header cells without scope: {:?}", self.unscoped));
+        }
+        if !self.unlabelled_boxes.is_empty() {
+            problems.push(format!(
+                "scrolling boxes without role=region, tabindex=0 and a name: {:?}",
+                self.unlabelled_boxes
+            ));
+        }
+        problems
     }
 }
 
@@ -697,9 +792,11 @@ impl Browser {
         }
     }
 
-    /// Checks the page shown: JavaScript ran or not as this run intends, exactly one `h1`,
-    /// headings that skip no level, a screenshot saved as `NAME.png` (`NAME-no-js.png` without JavaScript), and with JavaScript
-    /// axe-core's WCAG 2.2 AA rules.
+    /// Checks the page shown: JavaScript ran or not as this run intends, its outline
+    /// ([`Outline::problems`]: one `h1`, headings that skip no level, a title saying where it
+    /// is, named tables with scoped header cells), a screenshot saved as `NAME.png`
+    /// (`NAME-no-js.png` without JavaScript), and axe-core's WCAG 2.2 AA rules, with
+    /// JavaScript and without.
     pub async fn check(&mut self, name: &str) {
         let class = self.find(Locator::Css("body")).await.attr("class").await;
         let js_enabled = class
@@ -711,18 +808,24 @@ impl Browser {
             js_enabled, self.javascript,
             "{name}: GOV.UK Frontend started only when JavaScript is on"
         );
-        let headings = self.client.find_all(Locator::Css("h1")).await.expect("h1");
-        assert_eq!(headings.len(), 1, "{name}: one h1 per page");
-        let skipped = self
-            .client
-            .execute(SKIPPED_HEADINGS_SCRIPT, vec![])
-            .await
-            .expect("read the headings");
-        assert_eq!(skipped, json!([]), "{name}: headings skip a level");
+        let problems = self.outline().await.problems();
+        assert!(problems.is_empty(), "{name}: {}", problems.join("; "));
         self.screenshot(name).await;
-        if self.javascript {
-            self.run_axe(name).await;
-        }
+        // Without JavaScript too: the page's own scripts are off, but WebDriver's still run,
+        // and what a browser without JavaScript shows (no `js-enabled` styles, GOV.UK
+        // Frontend's components unstarted) must pass as well.
+        self.run_axe(name).await;
+    }
+
+    /// The page's headings, title and tables, as [`OUTLINE_SCRIPT`] reads them.
+    async fn outline(&self) -> Outline {
+        serde_json::from_value(
+            self.client
+                .execute(OUTLINE_SCRIPT, vec![])
+                .await
+                .expect("read the headings, title and tables"),
+        )
+        .expect("an outline")
     }
 
     /// A screenshot of the whole page, not only the window: the window grows to the page's
@@ -753,6 +856,19 @@ impl Browser {
     }
 
     async fn run_axe(&mut self, name: &str) {
+        if !self.javascript {
+            // With the page's JavaScript off, WebDriver's scripts and promises still run but
+            // timers never fire, and axe-core waits on `setTimeout`: run its callbacks as
+            // promise jobs instead. The page has no script of its own to be disturbed by it.
+            self.client
+                .execute(
+                    "window.setTimeout = (f, _, ...a) => { Promise.resolve().then(() => f(...a)); return 0; };
+                    window.clearTimeout = () => {};",
+                    vec![],
+                )
+                .await
+                .expect("timers for axe-core");
+        }
         self.client
             .execute(&self.axe, vec![])
             .await
@@ -794,7 +910,8 @@ impl Browser {
                 continue;
             }
             let mut text = format!(
-                "{name} ({address}): {} [{}] {} ({})",
+                "{name} ({address}, {}): {} [{}] {} ({})",
+                self.run_name(),
                 violation["id"].as_str().unwrap_or_default(),
                 violation["impact"].as_str().unwrap_or("unknown impact"),
                 violation["help"].as_str().unwrap_or_default(),
@@ -1231,14 +1348,19 @@ impl Browser {
     /// From the page shown, visits the pages its links lead to, breadth first, and theirs:
     /// same-site pages only, leaving out signing out, downloads and assets; one page of each
     /// address shape (digits folded, query left out), at most `limit` pages. Each page is checked
-    /// for this session's window: in [`Window::Narrow`] no wider than the window, and axe-core's
-    /// rules (once per address shape in the session); with [`Window::LargeText`] no wider than
+    /// for this session's window: in [`Window::Narrow`] no wider than the window, axe-core's
+    /// rules (once per address shape in the session), one `h1`, headings in outline, a title of
+    /// its own ("Thing – Section – Tandem", unique in the crawl), and tables with captions and
+    /// scoped header cells; with [`Window::LargeText`] no wider than
     /// the window and no text cut off. Returns the addresses visited.
     pub async fn crawl(&mut self, who: &str, limit: usize) -> Vec<String> {
         let mut queue = std::collections::VecDeque::from([self.path().await]);
         let mut seen = std::collections::HashSet::new();
         let mut shapes: std::collections::HashMap<String, usize> = Default::default();
         let mut visited = Vec::new();
+        // Each page's title, to tell pages apart: two kinds of page with one title are
+        // indistinguishable in a list of tabs or the browser's history.
+        let mut titles: std::collections::HashMap<String, String> = Default::default();
         while let Some(path) = queue.pop_front() {
             if visited.len() >= limit {
                 break;
@@ -1255,6 +1377,21 @@ impl Browser {
             self.visit(&path).await;
             visited.push(path.clone());
             self.check_window(&format!("{who} {path}"), shape).await;
+            if self.window == Window::Narrow {
+                let outline = self.outline().await;
+                let mut problems = outline.problems();
+                // Where the address led, after any redirect ("/" leads to the role's home).
+                let landed = self.path().await;
+                if let Some(earlier) = titles.insert(outline.title.clone(), landed.clone())
+                    && earlier != landed
+                {
+                    problems.push(format!("the same title as {earlier}: {:?}", outline.title));
+                }
+                if !problems.is_empty() {
+                    self.problems
+                        .push(format!("{who} {path}: {}", problems.join("; ")));
+                }
+            }
             let links = self
                 .client
                 .execute(
@@ -1271,7 +1408,7 @@ impl Browser {
                 let leaves_out = ["/sign-out", "/assets/", "/api/", "/dashboard/tables/"]
                     .iter()
                     .any(|p| path.starts_with(p))
-                    || [".pdf", ".csv", ".xlsx", ".json"]
+                    || [".pdf", "/pdf", ".csv", ".xlsx", ".json"]
                         .iter()
                         .any(|e| path.split('?').next().unwrap_or_default().ends_with(e))
                     || is_document_download(path);
