@@ -52,6 +52,7 @@ pub(crate) async fn correct_form(
         problems: &Problems::default(),
         basis: Basis::of(&view),
         notices: Vec::new(),
+        listed: &view.advice_providers,
     };
     render(form.page(&user, &reference)?, StatusCode::OK)
 }

@@ -55,6 +55,7 @@ pub(super) fn blank_form(
         problems: &Problems::default(),
         basis: Basis::of(view),
         notices: Vec::new(),
+        listed: &view.advice_providers,
     };
     render(form.page(user, reference)?, StatusCode::OK)
 }
@@ -95,6 +96,7 @@ pub(crate) async fn exception(
                 problems: &Problems::default(),
                 basis,
                 notices: vec![verdict_notice(&verdict)?],
+                listed: &view.advice_providers,
             };
             return render(form.page(&user, &reference)?, StatusCode::OK);
         }

@@ -187,6 +187,8 @@ pub(super) struct EventForm<'a> {
     problems: &'a Problems,
     basis: Basis,
     notices: Vec<Html>,
+    /// The advice providers a request may name ([`CaseView::advice_providers`]).
+    listed: &'a [String],
 }
 
 impl EventForm<'_> {
@@ -239,7 +241,8 @@ impl EventForm<'_> {
         let mut hidden = vec![("type", self.kind.as_str().to_owned())];
         hidden.extend(self.basis.hidden());
         let has_errors = !self.problems.is_empty();
-        let fields = case_fields::render(&self.fields(), self.values, self.problems)?;
+        let fields =
+            case_fields::render_listed(&self.fields(), self.values, self.problems, self.listed)?;
         Ok(FormPage {
             layout: Layout::signed_in(user, page_title(&heading, reference), SECTION)
                 .with_errors(has_errors),

@@ -221,6 +221,7 @@ pub(super) fn show_again(
         problems: &problems,
         basis,
         notices,
+        listed: &view.advice_providers,
     };
     render(form.page(user, reference)?, status)
 }
