@@ -155,8 +155,13 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
 
     // A list of pseudonyms shorter than the small-number threshold is not given (its length is
     // the count the tables hide); those who may open the cases still get theirs.
-    assert!(named.total > 0);
-    let small = SmallNumbers::below(named.total + 1);
+    let fullest = (0..read.backlog.counts.len())
+        .max_by_key(|b| read.backlog.counts[*b])
+        .unwrap();
+    let figure = Figure::Backlog { bucket: fullest };
+    let total = read.backlog.counts[fullest];
+    assert!(total > 0);
+    let small = SmallNumbers::below(total + 1);
     let (hidden, _) = reports::read_cases_behind(
         store,
         &analyst,
@@ -169,7 +174,7 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
     )
     .await
     .unwrap();
-    assert_eq!(hidden.total, named.total);
+    assert_eq!(hidden.total, total);
     assert!(hidden.cases.is_empty());
     let (listed, _) = reports::read_cases_behind(
         store,
@@ -183,7 +188,7 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
     )
     .await
     .unwrap();
-    assert_eq!(listed.cases.len() as u64, named.total);
+    assert_eq!(listed.cases.len() as u64, total);
     assert_eq!(audits(store, "view_cases_behind").await, 4);
 
     // Case managers see no aggregates: refused, and the refusal audited.

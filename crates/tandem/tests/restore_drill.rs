@@ -61,13 +61,14 @@ async fn keep_writing(
         let reference = &references[(n as usize) % references.len()];
         let mut tx = store.begin().await.unwrap();
         let case = tx.require_case(reference).await.unwrap();
-        let event = Event::from_fields(&[
+        let id = format!("drill-{n}");
+        let fields: &[(&str, &str)] = &[
             ("type", "advice_requested"),
             ("date", AS_OF),
             ("advice", "other"),
-            ("id", &format!("drill-{n}")),
-        ])
-        .unwrap();
+            ("id", &id),
+        ];
+        let event = Event::from_fields(fields).unwrap();
         tx.append_events(
             case.record.id,
             case.record.version,
