@@ -32,7 +32,9 @@ use schemas::SessionBody;
 /// The API's routes, and `/api/openapi.json` describing them.
 #[expect(clippy::expect_used, reason = "the OpenAPI document serialises")]
 pub(crate) fn router() -> Router<AppState> {
-    let (router, document) = routes().split_for_parts();
+    let (router, mut document) = routes().split_for_parts();
+    // Over every route, so only once they are all in the document.
+    UnreadableRequests.modify(&mut document);
     let document: Arc<str> = serde_json::to_string_pretty(&document)
         .expect("the OpenAPI document serialises")
         .into();
@@ -76,7 +78,7 @@ fn routes() -> OpenApiRouter<AppState> {
             as `If-Match`. Errors are problem details (RFC 9457).",
         license(name = "AGPL-3.0-or-later"),
     ),
-    modifiers(&SecuritySchemes, &UnreadableRequests),
+    modifiers(&SecuritySchemes),
     security(("session" = [])),
     tags(
         (name = "cases", description = "Cases, their timelines and who manages them"),
