@@ -395,6 +395,15 @@ pub async fn create_account(
     create_linked_account(store, by, account, &[], now).await
 }
 
+/// Puts the service an account belongs to (as it was typed) on the list of advice providers if
+/// it is not there, so that requests can be sent to it (issue 14, finding 17).
+async fn list_service(tx: &mut tandem_store::Tx, service: Option<&str>) -> Result<(), StoreError> {
+    if let Some(name) = service.map(str::trim).filter(|s| !s.is_empty()) {
+        tx.ensure_advice_provider(name).await?;
+    }
+    Ok(())
+}
+
 /// Creates an account linked to the child of each case in `cases` (a parent, carer or young
 /// person: `tandem user add --role parent --case REF`), so that they see those cases and no
 /// others. The account and its links are saved together or not at all: an unknown reference, or
@@ -409,6 +418,7 @@ pub async fn create_linked_account(
     if let Some(actor) = by {
         require_account_manager(actor)?;
     }
+    let service = account.provider.clone();
     let account = validate(account, true)?;
     if !cases.is_empty() && account.role != Role::Parent {
         return Err(AccountError::Invalid(vec![FieldError::new(
@@ -419,6 +429,7 @@ pub async fn create_linked_account(
     let password = account.password;
     let password_hash = off_thread(move || hash_password(&password)).await??;
     let mut tx = store.begin_at(now).await?;
+    list_service(&mut tx, service.as_deref()).await?;
     let id = tx
         .create_user(&NewUser {
             email: account.email,
@@ -486,6 +497,7 @@ pub async fn invite(
     if !by_administrator && by.role != Role::CaseManager {
         return Err(AccountError::Forbidden);
     }
+    let service = account.provider.clone();
     let account = validate(account, false)?;
     if case.is_some() && account.role != Role::Parent {
         return Err(AccountError::Invalid(vec![FieldError::new(
@@ -498,6 +510,7 @@ pub async fn invite(
     }
     let token = SessionToken::generate()?;
     let mut tx = store.begin_at(now).await?;
+    list_service(&mut tx, service.as_deref()).await?;
     let id = tx
         .create_user(&NewUser {
             email: account.email.clone(),

@@ -533,6 +533,14 @@ fn providers(kind: AdviceKind) -> &'static [((&'static str, f64), u32)] {
     }
 }
 
+/// Every provider the generator asks for advice, so that they can be put on the list of advice
+/// providers before generated cases name them.
+pub fn provider_names() -> impl Iterator<Item = &'static str> {
+    AdviceKind::ALL
+        .iter()
+        .flat_map(|kind| providers(*kind).iter().map(|((name, _), _)| *name))
+}
+
 /// A claim with its kind and reason; the caller fills in the rest.
 fn claim(kind: ExceptionKind, reason: &str) -> ExceptionClaim {
     ExceptionClaim {

@@ -19,6 +19,7 @@ use serde_json::json;
 use tandem_core::dashboard::{
     CaseGroups, Dashboard, DashboardSpec, Figure, PseudonymKey, WeeksTaken, pseudonym,
 };
+use tandem_core::disclosure::SmallNumbers;
 use tandem_core::messages::ReplyTimes;
 use tandem_core::targets::Targets;
 use tandem_core::{Action, CaseFile, Date, Resource, Timeline, can, timeline};
@@ -58,6 +59,16 @@ impl Naming {
             Some(Self::Pseudonyms(key.clone()))
         } else {
             None
+        }
+    }
+
+    /// The counts this naming's tables leave out ([`tandem_core::disclosure`]): none for
+    /// those who may open the cases behind them, the area's `configured` threshold for those
+    /// who see pseudonyms only.
+    pub fn small_numbers(&self, configured: SmallNumbers) -> SmallNumbers {
+        match self {
+            Self::References => SmallNumbers::SHOWN,
+            Self::Pseudonyms(_) => configured,
         }
     }
 
@@ -434,13 +445,20 @@ pub async fn read_reply_times(
 /// `late_only`), named as the caller may see them ([`Naming::for_caller`]: with the child's
 /// name for those who may open the cases), for a caller who may see aggregates. Audited once
 /// (`view_cases_behind`) with the figure, the filter, how the cases were named and how many
-/// there were; never the names themselves.
+/// there were; never the names themselves. A list of pseudonyms shorter than the `small`
+/// threshold is not given at all (its length would be the hidden count): `total` says how many
+/// and `cases` is empty.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one drill-down, each distinct"
+)]
 pub async fn read_cases_behind(
     store: &Store,
     caller: &Caller,
     spec: DashboardSpec,
     figure: &Figure,
     key: &PseudonymKey,
+    small: SmallNumbers,
     late_only: bool,
     page: (u64, usize),
 ) -> Result<(CasesBehind, Naming), ServiceError> {
@@ -454,7 +472,10 @@ pub async fn read_cases_behind(
     while let Some((case, manager)) = cases.try_next().await? {
         drilldown.add(&case, manager.as_deref());
     }
-    let found = drilldown.finish();
+    let mut found = drilldown.finish();
+    if naming.small_numbers(small).hides(found.total) {
+        found.cases.clear();
+    }
     store
         .audit(
             &AuditEntry::new(Some(caller.actor.id), "view_cases_behind").detail(caller.detail(

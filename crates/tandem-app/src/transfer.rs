@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 
 use futures_util::TryStreamExt;
 use serde_json::json;
+use tandem_core::access::provider_key;
 use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::returns::sen2::Header;
 use tandem_core::returns::{AnnexList, Collection};
-use tandem_core::{CaseFile, Date, Reference, Role, UserId};
+use tandem_core::{CaseFile, Date, EventDetail, Reference, Role, UserId};
 use tandem_store::{
     Attribution, AuditEntry, ImportSummary, NewCase, Source, Store, StoreError, Tx, UserRecord,
 };
@@ -104,6 +105,9 @@ pub struct ImportReport {
     pub skipped: Vec<String>,
     /// With `--skip-invalid`, the refused rows of each tracker that had any.
     pub rejected: Vec<RejectedRows>,
+    /// Advice providers the files named that the list did not have, added to it (or, on a dry
+    /// run, that would be added).
+    pub providers_added: Vec<String>,
 }
 
 /// Progress of long work, for a progress bar.
@@ -289,6 +293,7 @@ pub async fn import(
         }
     }
 
+    report.providers_added = listed_providers(store, &mut incoming).await?;
     let (fresh, replacing): (Vec<Incoming>, Vec<Incoming>) = incoming
         .into_iter()
         .partition(|case| !held.contains(&case.new.case.reference));
@@ -310,6 +315,9 @@ pub async fn import(
     progress.start("Importing cases", Some(report.written.cases));
     let mut done = 0;
     let fresh: Vec<NewCase> = fresh.into_iter().map(|c| c.new).collect();
+    for name in &report.providers_added {
+        tx.add_advice_provider(name).await?;
+    }
     for batch in fresh.chunks(BATCH) {
         tx.import_cases(batch, by).await?;
         done += batch.len() as u64;
@@ -325,12 +333,57 @@ pub async fn import(
         "events": report.written.events,
         "replaced": report.replaced,
         "files": files.len(),
+        "providers_added": report.providers_added,
     })))
     .await?;
     tx.commit().await?;
     store.optimize().await?;
     progress.finish();
     Ok(report)
+}
+
+/// Puts the advice providers the incoming cases name on the list (issue 14, finding 17): a name
+/// the list has, or had before a rename, is recorded under the provider's name now; a name it
+/// lacks is to be added (returned, in the order first met). Imports carry the history of the
+/// council's earlier systems, whose providers are its own, so they are added rather than
+/// refused; the report and the audit entry name each one, for an administrator to rename or
+/// retire.
+async fn listed_providers(
+    store: &Store,
+    incoming: &mut [Incoming],
+) -> Result<Vec<String>, TransferError> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut added = Vec::new();
+    let mut tx = store.begin().await?;
+    for case in incoming.iter_mut() {
+        for event in &mut case.new.case.events {
+            let EventDetail::AdviceRequested {
+                provider: Some(named),
+                ..
+            } = &mut event.detail
+            else {
+                continue;
+            };
+            let key = provider_key(named);
+            let listed = match names.get(&key) {
+                Some(listed) => listed.clone(),
+                None => {
+                    let listed = match tx.advice_provider_named(named).await? {
+                        Some(provider) => provider.name,
+                        None => {
+                            added.push(named.trim().to_owned());
+                            named.trim().to_owned()
+                        }
+                    };
+                    names.insert(key, listed.clone());
+                    listed
+                }
+            };
+            *named = listed;
+        }
+    }
+    tx.rollback().await?;
+    Ok(added)
 }
 
 async fn replace_held(tx: &mut Tx, new: &NewCase, by: Attribution) -> Result<(), StoreError> {
@@ -448,6 +501,10 @@ pub async fn generate_into(
     };
     let by = Attribution::new(None, Source::Generate);
     let mut tx = store.begin().await?;
+    // The generated cases name these providers: they go on the list first.
+    for name in crate::generate::provider_names() {
+        tx.ensure_advice_provider(name).await?;
+    }
     progress.start("Generating cases", Some(options.cases as u64));
     let mut summary = ImportSummary::default();
     let mut batch = Vec::with_capacity(BATCH);

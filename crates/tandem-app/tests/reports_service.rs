@@ -15,6 +15,7 @@ use tandem_app::generate::{GenerateOptions, generate};
 use tandem_app::reports::{self, DashboardCache, Naming};
 use tandem_app::services::{Caller, ServiceError};
 use tandem_core::dashboard::{Dashboard, DashboardSpec, Figure, PseudonymKey};
+use tandem_core::disclosure::SmallNumbers;
 use tandem_core::metrics::Period;
 use tandem_core::targets::Targets;
 use tandem_core::{Actor, Role, dates};
@@ -120,28 +121,91 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
 
     let key = PseudonymKey::new(*b"a key for the pseudonyms test 01").unwrap();
     let figure = Figure::Backlog { bucket: 13 };
-    let (named, naming) =
-        reports::read_cases_behind(store, &manager, spec(), &figure, &key, false, (0, 1000))
-            .await
-            .unwrap();
+    let shown = SmallNumbers::SHOWN;
+    let (named, naming) = reports::read_cases_behind(
+        store,
+        &manager,
+        spec(),
+        &figure,
+        &key,
+        shown,
+        false,
+        (0, 1000),
+    )
+    .await
+    .unwrap();
     assert!(matches!(naming, Naming::References));
     assert_eq!(named.total, read.backlog.counts[13]);
-    let (pseudonymised, naming) =
-        reports::read_cases_behind(store, &analyst, spec(), &figure, &key, false, (0, 1000))
-            .await
-            .unwrap();
+    let (pseudonymised, naming) = reports::read_cases_behind(
+        store,
+        &analyst,
+        spec(),
+        &figure,
+        &key,
+        shown,
+        false,
+        (0, 1000),
+    )
+    .await
+    .unwrap();
     assert!(matches!(naming, Naming::Pseudonyms(_)));
     assert_eq!(pseudonymised.total, named.total);
     assert!(pseudonymised.cases.iter().all(|c| c.name.starts_with("P-")));
     assert_eq!(audits(store, "view_cases_behind").await, 2);
 
+    // A list of pseudonyms shorter than the small-number threshold is not given (its length is
+    // the count the tables hide); those who may open the cases still get theirs.
+    let fullest = (0..read.backlog.counts.len())
+        .max_by_key(|b| read.backlog.counts[*b])
+        .unwrap();
+    let figure = Figure::Backlog { bucket: fullest };
+    let total = read.backlog.counts[fullest];
+    assert!(total > 0);
+    let small = SmallNumbers::below(total + 1);
+    let (hidden, _) = reports::read_cases_behind(
+        store,
+        &analyst,
+        spec(),
+        &figure,
+        &key,
+        small,
+        false,
+        (0, 1000),
+    )
+    .await
+    .unwrap();
+    assert_eq!(hidden.total, total);
+    assert!(hidden.cases.is_empty());
+    let (listed, _) = reports::read_cases_behind(
+        store,
+        &manager,
+        spec(),
+        &figure,
+        &key,
+        small,
+        false,
+        (0, 1000),
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed.cases.len() as u64, total);
+    assert_eq!(audits(store, "view_cases_behind").await, 4);
+
     // Case managers see no aggregates: refused, and the refusal audited.
     let refused =
         reports::read_dashboard(store, &case_manager, spec(), Targets::default(), &cache).await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
-    let refused =
-        reports::read_cases_behind(store, &case_manager, spec(), &figure, &key, false, (0, 10))
-            .await;
+    let refused = reports::read_cases_behind(
+        store,
+        &case_manager,
+        spec(),
+        &figure,
+        &key,
+        shown,
+        false,
+        (0, 10),
+    )
+    .await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
     assert_eq!(audits(store, "denied").await, 2);
     assert_eq!(audits(store, "view_dashboard").await, 1);

@@ -6,6 +6,7 @@
 //! nothing more than the dashboard itself and are cached with it.
 
 use crate::dashboard::{Backlog, Dashboard, Month};
+use crate::disclosure::SmallNumbers;
 use crate::metrics::{FINAL_PLANS_EXCL, Rate};
 use crate::targets::{EnglandFigure, Target};
 
@@ -142,8 +143,9 @@ impl Summary {
 }
 
 /// The summary of `d`: each tile's measure this month against the month before (and its
-/// target), then where the delays were over the dashboard's period.
-pub fn summary(d: &Dashboard) -> Summary {
+/// target), then where the delays were over the dashboard's period. A sentence never gives a
+/// count that `small` hides ([`crate::disclosure`]): it says "fewer than 5" or is left out.
+pub fn summary(d: &Dashboard, small: SmallNumbers) -> Summary {
     let tiles = tiles(d, &[]);
     let mut summary = Summary {
         month: tiles.first().map(|t| t.month.label()).unwrap_or_default(),
@@ -153,6 +155,14 @@ pub fn summary(d: &Dashboard) -> Summary {
         let Some(now) = tile.this_month.rate() else {
             continue;
         };
+        if small.hides_rate(tile.this_month) {
+            summary.steady.push(format!(
+                "The share of {} is not given, as a count is {}.",
+                in_words(tile.measure),
+                small.words()
+            ));
+            continue;
+        }
         let mut sentence = format!(
             "{} of {} {}: {}",
             tile.this_month.numerator,
@@ -186,7 +196,7 @@ pub fn summary(d: &Dashboard) -> Summary {
     let slowest = d
         .by_provider
         .iter()
-        .filter(|(_, rate)| rate.denominator >= MIN_COUNTED)
+        .filter(|(_, rate)| rate.denominator >= MIN_COUNTED && !small.hides_rate(**rate))
         .filter_map(|(source, rate)| Some((source, *rate, rate.rate()?)))
         .filter(|(_, rate, _)| rate.numerator < rate.denominator)
         .min_by(|a, b| a.2.total_cmp(&b.2));
@@ -203,6 +213,10 @@ pub fn summary(d: &Dashboard) -> Summary {
     if let Some((step, count)) = d.lateness.ranked().first() {
         let step = step.label().to_lowercase();
         summary.where_.push(match d.lateness.late_plans {
+            late if small.hides(late) || small.hides(*count) => format!(
+                "Plans issued late were most often first held up at: {step} ({} plans).",
+                small.words()
+            ),
             1 => format!("The one plan issued late was first held up at: {step}."),
             late => {
                 format!("Of the {late} plans issued late, {count} were first held up at: {step}.")
@@ -217,7 +231,13 @@ pub fn summary(d: &Dashboard) -> Summary {
         .filter(|(bucket, _)| Backlog::past_20_weeks(*bucket))
         .map(|(_, count)| count)
         .sum();
-    if past > 0 {
+    if small.hides(past) {
+        summary.where_.push(format!(
+            "Open assessments past 20 weeks on {}: {}.",
+            crate::dates::long(d.spec.as_of),
+            small.words()
+        ));
+    } else if past > 0 {
         summary.where_.push(format!(
             "{past} open {} had gone past 20 weeks on {}.",
             if past == 1 {

@@ -24,6 +24,7 @@ pub use names::{
     AdviceKind, AssessOutcome, EventType, ExceptionKind, IssueOutcome, PhaseKind, ReviewOutcome,
 };
 pub mod dashboard;
+pub mod disclosure;
 pub mod exceptions;
 pub mod guidance;
 pub mod headline;

@@ -14,6 +14,7 @@ mod support;
 use serde_json::json;
 use support::date;
 use tandem_core::dashboard::{Dashboard, DashboardSpec, Month};
+use tandem_core::disclosure::SmallNumbers;
 use tandem_core::headline::{summary, tiles};
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Period, Rate};
 use tandem_core::targets::{EnglandFigure, Target, Targets};
@@ -140,7 +141,7 @@ fn a_tile_reads_this_month_the_rolling_year_the_target_and_england() {
 
 #[test]
 fn the_summary_says_what_improved_and_where_plans_were_held_up() {
-    let s = summary(&dashboard());
+    let s = summary(&dashboard(), SmallNumbers::SHOWN);
     assert_eq!(s.month, "March 2026");
     assert_eq!(
         s.improved,
@@ -191,7 +192,7 @@ fn a_worse_month_is_a_worsened_sentence_and_off_track() {
         let t = timeline::compute(&case, spec.as_of);
         d.add(&t, &tandem_core::dashboard::CaseGroups::of(&case, None));
     }
-    let s = summary(&d);
+    let s = summary(&d, SmallNumbers::SHOWN);
     assert_eq!(
         s.worsened,
         [

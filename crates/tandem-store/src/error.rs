@@ -71,6 +71,17 @@ pub enum StoreError {
         id: i64,
     },
 
+    /// Another advice provider has, or had, that name.
+    #[error("another advice provider has or had that name")]
+    DuplicateProvider,
+
+    /// No advice provider has this id.
+    #[error("no advice provider with id {id}")]
+    ProviderNotFound {
+        /// The id looked for.
+        id: i64,
+    },
+
     /// The batch of read audit entries this one was written in failed to commit (the message
     /// is the underlying error's), so the read it records must not be shown.
     #[error("the audit entry was not written: {0}")]

@@ -26,6 +26,7 @@ mod model;
 mod notifications;
 mod plans;
 pub mod projection;
+mod providers;
 mod store;
 mod two_factor;
 
@@ -44,5 +45,6 @@ pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};
 pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion, SignOffRequest};
+pub use providers::AdviceProvider;
 pub use store::{Backend, Store, Tx, migration_versions};
 pub use two_factor::{PendingSignIn, TwoFactorRecord};

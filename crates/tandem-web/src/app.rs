@@ -30,7 +30,7 @@ use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
     documents, downloads, ehc_plan, invitations, messages, new_request, plan, plan_action,
-    plan_audits, plan_comments, report, return_details, sign_in, two_factor,
+    plan_audits, plan_comments, providers, report, return_details, sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -61,6 +61,14 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::serve))
         .route("/admin/users", get(admin::list))
         .route("/admin/notifications", get(admin::notifications))
+        .route(providers::LIST, get(providers::list).post(providers::add))
+        .route("/admin/providers/{id}", get(providers::show))
+        .route("/admin/providers/{id}/rename", post(providers::rename))
+        .route("/admin/providers/{id}/retire", post(providers::retire))
+        .route(
+            "/admin/providers/{id}/reinstate",
+            post(providers::reinstate),
+        )
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
         .route(
             "/invitations/new",

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use tandem_app::accounts::{ExternalTwoFactor, InvitePolicy, SessionPolicy, SignInLimit};
 use tandem_core::dashboard::PseudonymKey;
+use tandem_core::disclosure::{DEFAULT_BELOW, SmallNumbers};
 use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
 
@@ -78,6 +79,9 @@ pub struct Reporting {
     /// The key analysts' pseudonyms are made with. Keep it secret and keep it stable: changing it
     /// changes every pseudonym.
     pub pseudonym_key: PseudonymKey,
+    /// The counts analysts' tables leave out (`TANDEM_SUPPRESS_BELOW`, counts of 1 to 4 by
+    /// default; see `tandem_core::disclosure`).
+    pub small_numbers: SmallNumbers,
 }
 
 impl Reporting {
@@ -90,6 +94,7 @@ impl Reporting {
         Ok(Self {
             targets: LocalTargets::default(),
             pseudonym_key: PseudonymKey::new(key).expect("32 bytes is a long enough key"),
+            small_numbers: SmallNumbers::below(DEFAULT_BELOW),
         })
     }
 }

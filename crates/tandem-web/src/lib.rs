@@ -16,6 +16,9 @@ mod client;
 pub mod components;
 mod config;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod html;
 mod pages;
 mod security;

@@ -18,6 +18,7 @@ use tandem_app::generate::GenerateOptions;
 use tandem_app::interchange::improvement_plan;
 use tandem_app::transfer::{self, Progress};
 use tandem_core::Role;
+use tandem_core::disclosure::SmallNumbers;
 use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::targets::LocalTargets;
 use tandem_web::{Reporting, WebConfig};
@@ -39,9 +40,16 @@ fn example_plan() -> ImprovementPlan {
         .expect("example plan")
 }
 
-/// The application with the example targets and plan, and generated cases up to today.
+/// The application with the example targets and plan, and generated cases up to today; every
+/// count shown to everyone, so that analysts' lists can be checked against their figures.
 async fn app() -> TestApp {
+    app_hiding(SmallNumbers::SHOWN).await
+}
+
+/// As [`app`], with analysts' tables hiding the counts `small` hides.
+async fn app_hiding(small: SmallNumbers) -> TestApp {
     let mut reporting = Reporting::new().expect("reporting");
+    reporting.small_numbers = small;
     reporting.targets = LocalTargets::from_toml(include_str!("../../../examples/targets.toml"))
         .expect("example targets");
     let app = TestApp::with_config(WebConfig {
@@ -694,4 +702,81 @@ async fn the_health_advice_report_counts_each_provider_and_opens_the_cases_behin
             .status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// Issue 14, finding 17: a provider asked about one child would single that child out in an
+/// analyst's tables. Below the threshold (5 by default) the analyst sees "fewer than 5" (and
+/// `[c]` in downloads) with the reason, and the drill-down lists no pseudonyms; a manager, who may
+/// open the cases anyway, sees the figures.
+#[tokio::test]
+async fn an_analyst_sees_fewer_than_5_for_a_provider_of_one_case() {
+    let app = app_hiding(SmallNumbers::below(5)).await;
+    let case = serde_json::json!({
+        "reference": "EHC-LONE-1",
+        "child": { "given_name": "Sam", "family_name": "Lone", "date_of_birth": "2016-04-09" },
+        "events": [
+            { "type": "request_received", "date": "2025-06-02" },
+            { "type": "decision_to_assess", "date": "2025-06-30", "outcome": "assess" },
+            { "type": "advice_requested", "date": "2025-07-01", "advice": "health",
+              "provider": "Lone Practice Therapy" },
+            { "type": "advice_received", "date": "2025-07-20", "advice": "health" },
+        ],
+    });
+    app.add_case(case, None).await;
+    let row_of = |page: &TestResponse| {
+        page.texts("tr")
+            .into_iter()
+            .find(|row| row.contains("Lone Practice Therapy"))
+            .unwrap_or_else(|| panic!("no row for the provider: {}", page.body))
+    };
+
+    let analyst = app.session(Role::Analyst).await;
+    let page = app.get(&format!("/dashboard?{YEAR}"), Some(&analyst)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let row = row_of(&page);
+    assert!(row.contains("not shown: a count is fewer than 5"), "{row}");
+    assert!(!row.contains("1 of 1"), "{row}");
+    assert!(page.texts("#suppressed")[0].contains("counts from 1 to 4"));
+
+    let csv = app
+        .get(
+            &format!("/dashboard/tables/advice-provider.csv?{YEAR}"),
+            Some(&analyst),
+        )
+        .await;
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.starts_with("Lone Practice Therapy"))
+        .expect("the provider's line")
+        .to_owned();
+    assert!(
+        line.starts_with("Lone Practice Therapy,health,[c],[c],[c],"),
+        "{line}"
+    );
+
+    let health = app
+        .get(&format!("/dashboard/health?{YEAR}"), Some(&analyst))
+        .await;
+    let row = row_of(&health);
+    assert!(row.contains("fewer than 5"), "{row}");
+    assert!(!row.split_whitespace().any(|w| w == "1"), "{row}");
+
+    // The cases behind it: neither how many nor who.
+    let (href, display) = links(&health, "tbody tr a")
+        .into_iter()
+        .find(|(href, _)| href.contains("Lone"))
+        .expect("a figure of the provider");
+    assert_eq!(display, "fewer than 5");
+    let list = app.get(&href, Some(&analyst)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.texts("#total"), ["Fewer than 5 cases"]);
+    assert!(!list.body.contains("tandem-pseudonym"), "{}", list.body);
+
+    // A manager may open the case, so sees its figures.
+    let manager = app.session(Role::TeamManager).await;
+    let page = app.get(&format!("/dashboard?{YEAR}"), Some(&manager)).await;
+    let row = row_of(&page);
+    assert!(row.contains("100.0% (1 of 1)"), "{row}");
+    assert!(page.texts("#suppressed").is_empty());
 }

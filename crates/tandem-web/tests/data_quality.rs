@@ -72,15 +72,24 @@ async fn the_page_shows_the_planted_problems_and_nothing_else() {
     assert!(!page.body.contains(Rule::SexInvalid.title()));
     assert!(!app.audit("returns.data_quality").await.is_empty());
 
-    // An analyst sees the counts, not the cases.
+    // An analyst sees the counts, not the cases, and small counts as "fewer than 5" (issue 14,
+    // finding 17).
     let analyst = app.session(Role::Analyst).await;
     let counts = app.get("/data-quality", Some(&analyst)).await;
     assert_eq!(counts.status, StatusCode::OK);
+    let shown = if total < 5 {
+        "fewer than 5".to_owned()
+    } else {
+        total.to_string()
+    };
     assert!(
         counts
             .body
-            .contains(&format!("{total} data problems by rule"))
+            .contains(&format!("{shown} data problems by rule")),
+        "{}",
+        counts.body
     );
+    assert!(counts.texts("#suppressed")[0].contains("fewer than 5"));
     assert!(counts.texts("main td a").is_empty());
 
     // On a case: "1 data problem" and what to do; a sound case shows none.

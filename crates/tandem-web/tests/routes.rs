@@ -164,6 +164,13 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/admin/users", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "GET", path: "/admin/notifications", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "GET", path: "/admin/users/new", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
+    // The list of advice providers: administrators only; provider 999999 does not exist.
+    Route { method: "GET", path: "/admin/providers", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
+    Route { method: "POST", path: "/admin/providers", form: &[("name", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
+    Route { method: "GET", path: "/admin/providers/999999", form: &[], signed_out: SignIn, roles: Roles::Admin(Status(404), Status(403)) },
+    Route { method: "POST", path: "/admin/providers/999999/rename", form: &[("name", "Matrix")], signed_out: Status(403), roles: Roles::Admin(Status(404), Status(403)) },
+    Route { method: "POST", path: "/admin/providers/999999/retire", form: &[], signed_out: Status(403), roles: Roles::Admin(Status(404), Status(403)) },
+    Route { method: "POST", path: "/admin/providers/999999/reinstate", form: &[], signed_out: Status(403), roles: Roles::Admin(Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/users/new", form: &[("name", "Matrix"), ("email", ""), ("role", "parent"), ("team", ""), ("password", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "GET", path: "/invitations/new", form: &[], signed_out: SignIn, roles: Roles::Only(INVITERS, Status(200), Status(403)) },
     Route { method: "POST", path: "/invitations/new", form: &[("name", "Matrix"), ("email", ""), ("role", "parent"), ("case", "")], signed_out: Status(403), roles: Roles::Only(INVITERS, Status(422), Status(403)) },

@@ -123,6 +123,15 @@ pub fn import(args: ImportArgs) -> Result<(), CliError> {
                 String::new()
             }
         );
+        if !report.providers_added.is_empty() {
+            eprintln!(
+                "{} {} advice provider(s) to the list (rename or retire them on the Advice \
+                 providers page): {}.",
+                if args.dry_run { "Would add" } else { "Added" },
+                report.providers_added.len(),
+                report.providers_added.join("; ")
+            );
+        }
         Ok(())
     })
 }

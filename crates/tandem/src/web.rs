@@ -13,6 +13,7 @@ use tandem_app::transfer;
 use tandem_core::access::PlanSignOff;
 use tandem_core::advice::{AdviceForm, Provision};
 use tandem_core::dashboard::PseudonymKey;
+use tandem_core::disclosure::SmallNumbers;
 use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::plan::{Plan, PlanChild, PlanStatus, Section};
 use tandem_core::signposts::Signposts;
@@ -106,6 +107,11 @@ fn parse_plan_sign_off(text: &str) -> Result<PlanSignOff, String> {
 /// restarts.
 const PSEUDONYM_KEY_VAR: &str = "TANDEM_PSEUDONYM_KEY";
 
+/// The environment variable holding the small-number threshold of analysts' tables: counts from
+/// 1 up to one less than it are shown as "fewer than N" (`tandem_core::disclosure`; 5 unless
+/// set, 0 or 1 to show every count).
+const SUPPRESS_BELOW_VAR: &str = "TANDEM_SUPPRESS_BELOW";
+
 pub fn serve(args: ServeArgs) -> Result<(), CliError> {
     let read = |path: &Option<PathBuf>| -> Result<Option<(String, String)>, CliError> {
         let Some(path) = path else { return Ok(None) };
@@ -131,6 +137,14 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
                 PseudonymKey::MIN_BYTES
             ))
         })?;
+    }
+    if let Ok(below) = std::env::var(SUPPRESS_BELOW_VAR) {
+        let below = below.trim().parse::<u64>().map_err(|_| {
+            CliError::rejected(format!(
+                "{SUPPRESS_BELOW_VAR} must be a whole number, such as 5"
+            ))
+        })?;
+        reporting.small_numbers = SmallNumbers::below(below);
     }
     let mailer = args.mail.mailer()?;
     start_logging();

@@ -15,6 +15,7 @@ use tandem_store::{
 };
 
 use super::caseload::{listing_action, narrowed};
+use super::providers;
 use super::{
     Caller, FieldError, ServiceError, Services, authorise_case, authorise_service, denied, refusal,
 };
@@ -73,6 +74,9 @@ pub struct CaseView {
     /// Every change of case manager, oldest first, for those who may reassign the case; empty
     /// otherwise.
     pub assignments: Vec<Assignment>,
+    /// The names of the advice providers a request may name now, for the recording forms
+    /// ([`Services::case_for_recording`]); empty otherwise.
+    pub advice_providers: Vec<String>,
 }
 
 impl Services {
@@ -199,6 +203,7 @@ impl Services {
             .load_for(caller, Action::RecordEvent, reference)
             .await?;
         check_event(event, &case.case_file(), tx.today())?;
+        let event = &providers::listed_provider(&mut tx, event).await?;
         let by = Attribution::new(Some(caller.actor.id), caller.source);
         let version = match reason {
             None => {
@@ -247,6 +252,7 @@ impl Services {
             others.events.remove(position);
         }
         check_event(corrected, &others, tx.today())?;
+        let corrected = &providers::listed_provider(&mut tx, corrected).await?;
         let by = Attribution::new(Some(caller.actor.id), caller.source);
         let version = tx
             .correct_event(
@@ -447,6 +453,7 @@ impl Services {
             timeline,
             advice,
             assignments,
+            advice_providers: Vec::new(),
         };
         let detail = caller.detail(json!({"as_of": as_of}));
         self.audit_read(

@@ -16,6 +16,7 @@ mod notifications;
 mod plan_audits;
 mod plan_comments;
 mod plans;
+mod providers;
 mod recording;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
@@ -37,7 +38,8 @@ pub use plans::{
 };
 pub use recording::CaseManager;
 pub use tandem_store::{
-    ActionUpdate, AdviceResponse, Assignment, AuditAssignment, AuditExample, AuditRound,
+    ActionUpdate, AdviceProvider, AdviceResponse, Assignment, AuditAssignment, AuditExample,
+    AuditRound,
     AuditSample, AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision,
     PlanVersion, StoredAction, UnsentNotification,
 };
@@ -156,6 +158,13 @@ impl From<StoreError> for ServiceError {
                 "reference",
                 format!("a case with reference {reference} already exists"),
             )]),
+            StoreError::DuplicateProvider => Self::Invalid(vec![FieldError::new(
+                "name",
+                "Another advice provider has or had that name",
+            )]),
+            StoreError::ProviderNotFound { id } => Self::NotFound {
+                reference: format!("advice provider {id}"),
+            },
             other => Self::Store(other),
         }
     }

@@ -27,10 +27,17 @@ impl Services {
         caller: &Caller,
         reference: &Reference,
     ) -> Result<CaseView, ServiceError> {
-        let (tx, case, access) = self
+        let (mut tx, case, access) = self
             .load_for(caller, Action::RecordEvent, reference)
             .await?;
         let as_of = tx.today();
+        let advice_providers = tx
+            .advice_providers()
+            .await?
+            .into_iter()
+            .filter(|p| p.is_current())
+            .map(|p| p.name)
+            .collect();
         let timeline = timeline::compute(&case.case_file(), as_of);
         let view = CaseView {
             may_record: true,
@@ -43,6 +50,7 @@ impl Services {
             timeline,
             advice: Vec::new(),
             assignments: Vec::new(),
+            advice_providers,
         };
         let detail = caller.detail(json!({
             "as_of": as_of,

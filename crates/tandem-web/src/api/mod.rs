@@ -32,7 +32,9 @@ use schemas::SessionBody;
 /// The API's routes, and `/api/openapi.json` describing them.
 #[expect(clippy::expect_used, reason = "the OpenAPI document serialises")]
 pub(crate) fn router() -> Router<AppState> {
-    let (router, document) = routes().split_for_parts();
+    let (router, mut document) = routes().split_for_parts();
+    // Over every route, so only once they are all in the document.
+    UnreadableRequests.modify(&mut document);
     let document: Arc<str> = serde_json::to_string_pretty(&document)
         .expect("the OpenAPI document serialises")
         .into();
@@ -109,6 +111,53 @@ impl Modify for SecuritySchemes {
                 "The session's CSRF token, from GET /api/v1/session.",
             ))),
         );
+    }
+}
+
+/// What any operation can answer before its handler runs, found by schemathesis (issue 14):
+/// 400 when a path or query parameter, a header or the body cannot be read as the document
+/// describes it, and 415 when an operation with a body is sent one that is not JSON.
+struct UnreadableRequests;
+
+impl Modify for UnreadableRequests {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses.entry("400".into()).or_insert_with(|| {
+                    problem(
+                        "The request cannot be read: a path or query parameter of the wrong \
+                         type, a body that is not JSON, or a header that is not as described",
+                    )
+                });
+                if operation.request_body.is_some() {
+                    responses.entry("415".into()).or_insert_with(|| {
+                        problem("The body is not JSON (send Content-Type: application/json)")
+                    });
+                }
+            }
+        }
     }
 }
 

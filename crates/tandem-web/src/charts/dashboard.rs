@@ -3,6 +3,7 @@
 
 use tandem_core::dashboard::{AdviceSource, Backlog, Dashboard, Figure, Part, Reading, Slice};
 use tandem_core::dates;
+use tandem_core::disclosure::{MARKER, SmallNumbers};
 use tandem_core::metrics::{Metrics, Rate};
 use tandem_core::names::AdviceKind;
 
@@ -51,6 +52,43 @@ pub(crate) fn rate_display(rate: Rate) -> String {
     }
 }
 
+/// A rate as a page shows it ([`rate_display`]), or why it is not shown when `small` hides
+/// one of its counts.
+pub(crate) fn rate_shown(small: SmallNumbers, rate: Rate) -> String {
+    if small.hides_rate(rate) {
+        format!("not shown: a count is {}", small.words())
+    } else {
+        rate_display(rate)
+    }
+}
+
+/// A rate's share for a bar or a point: none where `small` hides the rate.
+fn share(small: SmallNumbers, rate: Rate) -> Option<f64> {
+    if small.hides_rate(rate) {
+        None
+    } else {
+        rate.rate()
+    }
+}
+
+/// A count as a page shows it: "2,703", or "fewer than 5" where `small` hides it.
+pub(crate) fn count_shown(small: SmallNumbers, n: u64) -> String {
+    if small.hides(n) {
+        small.words()
+    } else {
+        thousands(n)
+    }
+}
+
+/// A count as a download writes it: "2703", or the marker `[c]` where `small` hides it.
+pub(crate) fn count_cell(small: SmallNumbers, n: u64) -> String {
+    if small.hides(n) {
+        MARKER.to_owned()
+    } else {
+        n.to_string()
+    }
+}
+
 /// 2703 → "2,703".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -88,14 +126,15 @@ pub fn trend_chart(
     key: &str,
     measure: &str,
     link: &dyn Fn(&Figure) -> String,
+    small: SmallNumbers,
 ) -> Option<TrendChart> {
     let trend = d.trend_of(key)?;
     let points: Vec<TrendPoint> = trend
         .iter()
         .map(|(month, reading)| TrendPoint {
             label: month.short_label(),
-            rate: reading.rate.rate(),
-            display: rate_display(reading.rate),
+            rate: share(small, reading.rate),
+            display: rate_shown(small, reading.rate),
             target: reading.target.map(|t| t.rate),
             href: (reading.rate.denominator > 0).then(|| {
                 link(&Figure::Measure {
@@ -108,7 +147,12 @@ pub fn trend_chart(
         })
         .collect();
     let (first, last) = (trend.first()?, trend.last()?);
-    let latest = match (last.1.rate.rate(), last.1.target, last.1.on_track) {
+    let latest = match (share(small, last.1.rate), last.1.target, last.1.on_track) {
+        (None, _, _) if small.hides_rate(last.1.rate) => format!(
+            "In {} a count was {}, so the rate is not shown.",
+            last.0.label(),
+            small.words()
+        ),
         (None, _, _) => format!("Nothing was measured in {}.", last.0.label()),
         (Some(r), Some(t), Some(on)) => format!(
             "In {} it was {} against a target of {}: {}.",
@@ -157,6 +201,7 @@ pub fn breakdown_chart(
     key: &str,
     measure: &str,
     link: &dyn Fn(&Figure) -> String,
+    small: SmallNumbers,
 ) -> Option<BarChart> {
     let groups: Vec<(String, Slice, &Metrics)> = match by {
         Breakdown::CaseManager => d
@@ -193,8 +238,8 @@ pub fn breakdown_chart(
             off.push(label.clone());
         }
         bars.push(Bar {
-            value: reading.rate.rate(),
-            display: rate_display(reading.rate),
+            value: share(small, reading.rate),
+            display: rate_shown(small, reading.rate),
             href: (reading.rate.denominator > 0).then(|| {
                 link(&Figure::Measure {
                     key: key.to_owned(),
@@ -234,7 +279,11 @@ pub fn breakdown_chart(
 }
 
 /// Open assessments by weeks since the request, those past the 20-week limit hatched.
-pub fn backlog_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+pub fn backlog_chart(
+    d: &Dashboard,
+    link: &dyn Fn(&Figure) -> String,
+    small: SmallNumbers,
+) -> BarChart {
     let counts = &d.backlog.counts;
     let past: u64 = (0..counts.len())
         .filter(|b| Backlog::past_20_weeks(*b))
@@ -245,11 +294,11 @@ pub fn backlog_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChar
         title: "Open assessments by weeks since the request".into(),
         description: format!(
             "Bar chart of the {} assessments open on {}, by whole weeks since the request, in \
-             bars of 4 weeks. {} of them were requested 20 or more weeks earlier, when the final \
+             bars of 4 weeks. Of them, {} were requested 20 or more weeks earlier, when the final \
              plan is due.",
-            thousands(d.backlog.total()),
+            count_shown(small, d.backlog.total()),
             dates::long(d.spec.as_of),
-            thousands(past)
+            count_shown(small, past)
         ),
         category: "Weeks since the request".into(),
         measure: "Open assessments".into(),
@@ -258,8 +307,8 @@ pub fn backlog_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChar
             .enumerate()
             .map(|(bucket, count)| Bar {
                 label: Backlog::label(bucket),
-                value: Some(*count as f64),
-                display: thousands(*count),
+                value: (!small.hides(*count)).then_some(*count as f64),
+                display: count_shown(small, *count),
                 href: (*count > 0).then(|| link(&Figure::Backlog { bucket })),
                 mark: if Backlog::past_20_weeks(bucket) {
                     Mark::Flagged
@@ -275,15 +324,19 @@ pub fn backlog_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChar
 }
 
 /// Late plans of the period by the step that made each late, most common first.
-pub fn lateness_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+pub fn lateness_chart(
+    d: &Dashboard,
+    link: &dyn Fn(&Figure) -> String,
+    small: SmallNumbers,
+) -> BarChart {
     let ranked = d.lateness.ranked();
     let total = d.lateness.late_plans;
     let top = ranked.first().map_or_else(String::new, |(step, n)| {
         format!(
             " The most common first late step was {}: {} of the {} plans.",
             step.label().to_lowercase(),
-            thousands(*n),
-            thousands(total)
+            count_shown(small, *n),
+            count_shown(small, total)
         )
     });
     BarChart {
@@ -292,7 +345,7 @@ pub fn lateness_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarCha
         description: format!(
             "Bar chart of the {} final plans issued late {} (exception cases left out), by the \
              first step of the assessment that ran late.{top}",
-            thousands(total),
+            count_shown(small, total),
             span(d)
         ),
         category: "First late step".into(),
@@ -301,8 +354,8 @@ pub fn lateness_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarCha
             .into_iter()
             .map(|(step, count)| Bar {
                 label: step.label(),
-                value: Some(count as f64),
-                display: thousands(count),
+                value: (!small.hides(count)).then_some(count as f64),
+                display: count_shown(small, count),
                 href: Some(link(&Figure::LateStep { step })),
                 mark: Mark::Plain,
             })
@@ -315,7 +368,11 @@ pub fn lateness_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarCha
 
 /// Advice within 6 weeks over the period, one bar per kind of advice, each judged against its
 /// own target (so the chart has no single target line).
-pub(crate) fn advice_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+pub(crate) fn advice_chart(
+    d: &Dashboard,
+    link: &dyn Fn(&Figure) -> String,
+    small: SmallNumbers,
+) -> BarChart {
     let bars = AdviceKind::ALL
         .iter()
         .map(|kind| {
@@ -324,8 +381,8 @@ pub(crate) fn advice_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> B
             let reading = Reading::new(&d.targets, &key, d.spec.period.end, rate);
             Bar {
                 label: kind.label().to_owned(),
-                value: rate.rate(),
-                display: rate_display(rate),
+                value: share(small, rate),
+                display: rate_shown(small, rate),
                 href: (rate.denominator > 0).then(|| {
                     link(&Figure::Measure {
                         key,
@@ -378,7 +435,11 @@ pub(crate) fn provider_label(source: &AdviceSource) -> String {
 
 /// Advice within 6 weeks over the period, one bar per provider and kind of advice, each judged
 /// against its kind's target.
-pub(crate) fn provider_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) -> BarChart {
+pub(crate) fn provider_chart(
+    d: &Dashboard,
+    link: &dyn Fn(&Figure) -> String,
+    small: SmallNumbers,
+) -> BarChart {
     let bars: Vec<Bar> = d
         .by_provider
         .iter()
@@ -387,8 +448,8 @@ pub(crate) fn provider_chart(d: &Dashboard, link: &dyn Fn(&Figure) -> String) ->
             let reading = Reading::new(&d.targets, &key, d.spec.period.end, *rate);
             Bar {
                 label: provider_label(source),
-                value: rate.rate(),
-                display: rate_display(*rate),
+                value: share(small, *rate),
+                display: rate_shown(small, *rate),
                 href: Some(link(&Figure::Provider {
                     source: source.clone(),
                     part: Part::Counted,

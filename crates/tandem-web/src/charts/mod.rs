@@ -16,7 +16,9 @@ pub use bar::{Bar, BarChart};
 pub use dashboard::{
     Breakdown, backlog_chart, breakdown_chart, lateness_chart, thousands, trend_chart,
 };
-pub(crate) use dashboard::{advice_chart, provider_chart, provider_label, rate_display};
+pub(crate) use dashboard::{
+    advice_chart, count_cell, count_shown, provider_chart, provider_label, rate_shown,
+};
 pub use trend::{TrendChart, TrendPoint};
 
 /// How a value stands, shown by shape or pattern as well as colour.

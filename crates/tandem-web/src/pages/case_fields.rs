@@ -14,7 +14,7 @@ use tandem_core::{Date, Event, EventError, EventType, dates};
 
 use crate::Html;
 use crate::components::{
-    DateInput, DateItem, Fieldset, Hint, Input, Label, Legend, Radios, Textarea,
+    DateInput, DateItem, Fieldset, Hint, Input, Label, Legend, Radios, Select, SelectItem, Textarea,
 };
 use crate::pages::forms::{FormErrors, PARTS, read_date};
 
@@ -31,6 +31,10 @@ pub(crate) enum Control {
     Radios(&'static [(&'static str, &'static str)]),
     Text,
     Textarea,
+    /// One of a list kept in the database (the advice providers): a select of the names the
+    /// page is given ([`render_listed`]), or a text input where it is given none. The services
+    /// check the name against the list either way.
+    Listed,
 }
 
 /// When a field must be filled in.
@@ -108,8 +112,11 @@ const ADVICE_ID: Field = Field {
 const ADVICE_PROVIDER: Field = Field {
     name: "provider",
     label: "Who was asked for the advice? (optional)",
-    hint: Some("The service or body, for example community paediatrics or the child's school"),
-    control: Control::Text,
+    hint: Some(
+        "The service or body, from the council's list of advice providers (administrators keep \
+         the list)",
+    ),
+    control: Control::Listed,
     required: Required::No,
 };
 
@@ -522,7 +529,7 @@ pub(crate) fn read(
                     ),
                 },
             },
-            Control::Text | Control::Textarea => match text(field.name) {
+            Control::Text | Control::Textarea | Control::Listed => match text(field.name) {
                 "" => {
                     if let Some(message) = required {
                         problems.add(field, message.to_owned());
@@ -606,7 +613,7 @@ pub(crate) fn describe(event: &Event) -> Vec<(&'static str, String)> {
                     .iter()
                     .find(|(v, _)| v == value)
                     .map_or_else(|| value.clone(), |(_, label)| (*label).to_owned()),
-                Control::Text | Control::Textarea => value.clone(),
+                Control::Text | Control::Textarea | Control::Listed => value.clone(),
             };
             Some((field.label, answer))
         })
@@ -619,13 +626,28 @@ pub(crate) fn render(
     values: &Values,
     problems: &Problems,
 ) -> askama::Result<Vec<Html>> {
+    render_listed(fields, values, problems, &[])
+}
+
+/// As [`render`], with the names a [`Control::Listed`] field offers.
+pub(crate) fn render_listed(
+    fields: &[Field],
+    values: &Values,
+    problems: &Problems,
+    listed: &[String],
+) -> askama::Result<Vec<Html>> {
     fields
         .iter()
-        .map(|field| render_field(field, values, problems))
+        .map(|field| render_field(field, values, problems, listed))
         .collect()
 }
 
-fn render_field(field: &Field, values: &Values, problems: &Problems) -> askama::Result<Html> {
+fn render_field(
+    field: &Field,
+    values: &Values,
+    problems: &Problems,
+    listed: &[String],
+) -> askama::Result<Html> {
     let value = |name: &str| values.get(name).filter(|v| !v.is_empty()).cloned();
     let error_message = problems.errors.message(field.name);
     let hint = field.hint.map(|text| Hint {
@@ -694,7 +716,40 @@ fn render_field(field: &Field, values: &Values, problems: &Problems) -> askama::
             fieldset: legend(),
             ..Radios::default()
         }),
-        Control::Text => Html::render(&Input {
+        Control::Listed if !listed.is_empty() => {
+            let current = value(field.name);
+            // A name recorded before the list (or since retired) stays choosable when shown.
+            let kept = current
+                .as_ref()
+                .filter(|c| !listed.contains(c))
+                .into_iter()
+                .cloned();
+            let names = listed.iter().cloned().chain(kept);
+            let items = std::iter::once(Some(SelectItem {
+                value: Some(String::new()),
+                text: Some("Not recorded".into()),
+                ..SelectItem::default()
+            }))
+            .chain(names.map(|name| {
+                Some(SelectItem {
+                    value: Some(name.clone()),
+                    text: Some(name),
+                    ..SelectItem::default()
+                })
+            }))
+            .collect();
+            Html::render(&Select {
+                id: Some(field.name.to_owned()),
+                name: field.name.to_owned(),
+                items,
+                value: current,
+                label: label(),
+                hint,
+                error_message,
+                ..Select::default()
+            })
+        }
+        Control::Text | Control::Listed => Html::render(&Input {
             id: Some(field.name.to_owned()),
             name: field.name.to_owned(),
             value: value(field.name),
@@ -796,7 +851,7 @@ mod tests {
                     Control::Radios(items) => {
                         values.insert(field.name.into(), items[0].0.into());
                     }
-                    Control::Text | Control::Textarea => {
+                    Control::Text | Control::Textarea | Control::Listed => {
                         values.insert(field.name.into(), "text".into());
                     }
                 }

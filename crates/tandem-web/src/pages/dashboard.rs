@@ -15,6 +15,7 @@ use tandem_app::reports::{self, CasesBehind, Naming};
 use tandem_app::services::Caller;
 use tandem_app::services::Source;
 use tandem_core::dashboard::{BACKLOG_BUCKETS, Backlog, Dashboard, Figure, Part, Reading, Slice};
+use tandem_core::disclosure::{MARKER, SmallNumbers};
 use tandem_core::headline::{Tile, tiles};
 use tandem_core::messages::ReplyTimes;
 use tandem_core::metrics::{FINAL_PLANS_EXCL, Metrics};
@@ -24,12 +25,12 @@ use tandem_core::{Action, Date, dates};
 
 use crate::Html;
 use crate::charts::{
-    Breakdown, advice_chart, backlog_chart, breakdown_chart, lateness_chart, percent,
-    provider_chart, provider_label, rate_display, thousands, trend_chart,
+    Breakdown, advice_chart, backlog_chart, breakdown_chart, count_cell, count_shown,
+    lateness_chart, percent, provider_chart, provider_label, rate_shown, thousands, trend_chart,
 };
 use crate::error::{WebError, html};
 use crate::pages::downloads::{Downloads, workbook_link};
-use crate::pages::forms::FormErrors;
+use crate::pages::forms::{FormErrors, capitalised};
 use crate::pages::layout::Layout;
 use crate::pages::listing::page_links;
 use crate::pages::period::{Chosen, PeriodForm, period_form};
@@ -128,7 +129,11 @@ pub(crate) struct HeadlineRow {
 }
 
 /// The contract's measures for the period, each linking to the cases it counts.
-pub(crate) fn headline_rows(d: &Dashboard, chosen: &Chosen) -> Vec<HeadlineRow> {
+pub(crate) fn headline_rows(
+    d: &Dashboard,
+    chosen: &Chosen,
+    small: SmallNumbers,
+) -> Vec<HeadlineRow> {
     let counted = |key: &str| {
         cases_link(
             chosen,
@@ -144,7 +149,7 @@ pub(crate) fn headline_rows(d: &Dashboard, chosen: &Chosen) -> Vec<HeadlineRow> 
         .filter_map(|key| d.reading(key).map(|r| (key, r)))
         .map(|(key, reading)| HeadlineRow {
             label: measure_label(key),
-            display: rate_display(reading.rate),
+            display: rate_shown(small, reading.rate),
             href: (reading.rate.denominator > 0).then(|| counted(key)),
             target: reading.target.map(|t| percent(t.rate)),
             on_track: reading.on_track,
@@ -154,7 +159,7 @@ pub(crate) fn headline_rows(d: &Dashboard, chosen: &Chosen) -> Vec<HeadlineRow> 
         let count = d.headline.count(key).unwrap_or_default();
         rows.push(HeadlineRow {
             label: measure_label(key),
-            display: thousands(count),
+            display: count_shown(small, count),
             href: (count > 0).then(|| counted(key)),
             target: None,
             on_track: None,
@@ -203,13 +208,16 @@ const RATE_COLUMNS: [&str; 5] = [
     "against_target",
 ];
 
-/// The CSV cells of a rate read against its target.
-pub(crate) fn rate_cells(reading: &Reading) -> Vec<String> {
+/// The CSV cells of a rate read against its target: where `small` hides the rate, the number
+/// that met the limit and the percentage are `[c]` (and the number counted too when it is small).
+pub(crate) fn rate_cells(reading: &Reading, small: SmallNumbers) -> Vec<String> {
     let one_decimal = |r: f64| format!("{:.1}", r * 100.0);
+    let hidden = small.hides_rate(reading.rate);
+    let or_marker = |cell: String| if hidden { MARKER.to_owned() } else { cell };
     vec![
-        reading.rate.numerator.to_string(),
-        reading.rate.denominator.to_string(),
-        reading.rate.rate().map(one_decimal).unwrap_or_default(),
+        or_marker(reading.rate.numerator.to_string()),
+        count_cell(small, reading.rate.denominator),
+        or_marker(reading.rate.rate().map(one_decimal).unwrap_or_default()),
         reading
             .target
             .map(|t| one_decimal(t.rate))
@@ -278,37 +286,46 @@ impl Table {
     }
 
     /// The chart, with its data table linking to the cases (none for the headline table).
-    pub(crate) fn chart(self, d: &Dashboard, chosen: &Chosen) -> askama::Result<Option<Html>> {
+    pub(crate) fn chart(
+        self,
+        d: &Dashboard,
+        chosen: &Chosen,
+        small: SmallNumbers,
+    ) -> askama::Result<Option<Html>> {
         let link = |figure: &Figure| cases_link(chosen, figure);
         let name = self.name();
         let html = match self {
             Self::Headline | Self::HealthAdvice => return Ok(None),
-            Self::Trend(key) => trend_chart(d, key, &measure_label(key), &link).map(|mut c| {
-                c.id = name;
-                c.render()
-            }),
+            Self::Trend(key) => {
+                trend_chart(d, key, &measure_label(key), &link, small).map(|mut c| {
+                    c.id = name;
+                    c.render()
+                })
+            }
             Self::Breakdown(by) => breakdown_chart(
                 d,
                 by,
                 FINAL_PLANS_EXCL,
                 &measure_label(FINAL_PLANS_EXCL),
                 &link,
+                small,
             )
             .map(|mut c| {
                 c.id = name;
                 c.render()
             }),
-            Self::Advice => Some(advice_chart(d, &link).render()),
-            Self::Provider => Some(provider_chart(d, &link).render()),
-            Self::Backlog => Some(backlog_chart(d, &link).render()),
-            Self::Lateness => Some(lateness_chart(d, &link).render()),
+            Self::Advice => Some(advice_chart(d, &link, small).render()),
+            Self::Provider => Some(provider_chart(d, &link, small).render()),
+            Self::Backlog => Some(backlog_chart(d, &link, small).render()),
+            Self::Lateness => Some(lateness_chart(d, &link, small).render()),
         };
         html.transpose()
     }
 
     /// The table's figures as CSV rows: counts and rates as numbers, with the target and the
     /// judgement beside each rate.
-    pub(crate) fn rows(self, d: &Dashboard) -> Rows {
+    /// Counts and rates that `small` hides are written `[c]`.
+    pub(crate) fn rows(self, d: &Dashboard, small: SmallNumbers) -> Rows {
         let end = d.spec.period.end;
         let read = |metrics: &Metrics, key: &str| {
             Reading::new(&d.targets, key, end, metrics.rate(key).unwrap_or_default())
@@ -319,12 +336,12 @@ impl Table {
                     .iter()
                     .map(|key| {
                         let mut row = vec![key.to_string(), measure_label(key), String::new()];
-                        row.extend(rate_cells(&read(&d.headline, key)));
+                        row.extend(rate_cells(&read(&d.headline, key), small));
                         row
                     })
                     .collect();
                 for key in COUNTS {
-                    let count = d.headline.count(key).unwrap_or_default().to_string();
+                    let count = count_cell(small, d.headline.count(key).unwrap_or_default());
                     rows.push(vec![key.into(), measure_label(key), count]);
                 }
                 let mean = "weeks_to_issue_mean_excl_exceptions";
@@ -350,7 +367,7 @@ impl Table {
                     .iter()
                     .map(|(month, reading)| {
                         let mut row = vec![month.to_string()];
-                        row.extend(rate_cells(reading));
+                        row.extend(rate_cells(reading, small));
                         row
                     })
                     .collect();
@@ -383,7 +400,7 @@ impl Table {
                     .into_iter()
                     .map(|(group, metrics)| {
                         let mut row = vec![group];
-                        row.extend(rate_cells(&read(metrics, FINAL_PLANS_EXCL)));
+                        row.extend(rate_cells(&read(metrics, FINAL_PLANS_EXCL), small));
                         row
                     })
                     .collect();
@@ -395,7 +412,7 @@ impl Table {
                     .map(|kind| {
                         let mut row = vec![kind.as_str().to_owned()];
                         let key = format!("advice_within_6_weeks.{kind}");
-                        row.extend(rate_cells(&read(&d.headline, &key)));
+                        row.extend(rate_cells(&read(&d.headline, &key), small));
                         row
                     })
                     .collect();
@@ -411,7 +428,8 @@ impl Table {
                             source.kind.as_str().to_owned(),
                         ];
                         let key = format!("advice_within_6_weeks.{}", source.kind);
-                        row.extend(rate_cells(&Reading::new(&d.targets, &key, end, *rate)));
+                        let reading = Reading::new(&d.targets, &key, end, *rate);
+                        row.extend(rate_cells(&reading, small));
                         row
                     })
                     .collect();
@@ -428,7 +446,7 @@ impl Table {
                         vec![
                             first.to_string(),
                             last.map(|l| l.to_string()).unwrap_or_default(),
-                            count.to_string(),
+                            count_cell(small, *count),
                             if Backlog::past_20_weeks(bucket) {
                                 "yes"
                             } else {
@@ -453,7 +471,7 @@ impl Table {
                     .lateness
                     .ranked()
                     .into_iter()
-                    .map(|(step, count)| vec![step.key(), step.label(), count.to_string()])
+                    .map(|(step, count)| vec![step.key(), step.label(), count_cell(small, count)])
                     .collect();
                 (vec!["first_late_step", "description", "late_plans"], rows)
             }
@@ -464,12 +482,12 @@ impl Table {
                     .map(|(source, rate, workload)| {
                         vec![
                             source.provider.clone().unwrap_or_default(),
-                            workload.requested.to_string(),
-                            rate.denominator.to_string(),
-                            rate.numerator.to_string(),
-                            (rate.denominator - rate.numerator).to_string(),
-                            workload.outstanding.to_string(),
-                            workload.overdue.to_string(),
+                            count_cell(small, workload.requested),
+                            count_cell(small, rate.denominator),
+                            count_cell(small, rate.numerator),
+                            count_cell(small, rate.denominator - rate.numerator),
+                            count_cell(small, workload.outstanding),
+                            count_cell(small, workload.overdue),
                         ]
                     })
                     .collect();
@@ -503,6 +521,8 @@ struct HealthPage {
     error_summary: Option<Html>,
     form: Html,
     shown: Option<(String, String, Vec<HealthLine>, Downloads)>,
+    /// Why some counts say "fewer than 5", when they may.
+    suppressed: Option<String>,
 }
 
 /// `GET /dashboard/health`: the health lead's monthly report for the Designated Medical
@@ -514,6 +534,7 @@ pub(crate) async fn health(
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
     require(&user)?;
+    let small = small_numbers(&state, &user);
     let today = state.today();
     let (chosen, errors) = match form.choose(today) {
         Ok(chosen) => (Some(chosen), FormErrors::default()),
@@ -539,19 +560,31 @@ pub(crate) async fn health(
                         provider: provider_label(source),
                         figures: vec![
                             (
-                                workload.requested.to_string(),
+                                count_shown(small, workload.requested),
                                 link(Figure::ProviderRequested {
                                     source: source.clone(),
                                 }),
                             ),
-                            (rate.denominator.to_string(), link(received(Part::Counted))),
-                            (rate.numerator.to_string(), link(received(Part::Met))),
                             (
-                                (rate.denominator - rate.numerator).to_string(),
+                                count_shown(small, rate.denominator),
+                                link(received(Part::Counted)),
+                            ),
+                            (
+                                count_shown(small, rate.numerator),
+                                link(received(Part::Met)),
+                            ),
+                            (
+                                count_shown(small, rate.denominator - rate.numerator),
                                 link(received(Part::NotMet)),
                             ),
-                            (workload.outstanding.to_string(), link(outstanding(false))),
-                            (workload.overdue.to_string(), link(outstanding(true))),
+                            (
+                                count_shown(small, workload.outstanding),
+                                link(outstanding(false)),
+                            ),
+                            (
+                                count_shown(small, workload.overdue),
+                                link(outstanding(true)),
+                            ),
                         ],
                     }
                 })
@@ -571,6 +604,7 @@ pub(crate) async fn health(
         error_summary: errors.summary()?,
         form: period_form(&form, chosen.as_ref(), today, &errors)?,
         shown,
+        suppressed: suppressed_note(small),
     };
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -578,6 +612,31 @@ pub(crate) async fn health(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok(html(status, page.render()?))
+}
+
+/// The counts the signed-in user's tables leave out: none for staff who may open the cases,
+/// the area's threshold for analysts (`tandem_app::reports::Naming::small_numbers`).
+pub(crate) fn small_numbers(state: &AppState, user: &CurrentUser) -> SmallNumbers {
+    let reporting = &state.config().reporting;
+    let caller = Caller::new(user.actor(), Source::Form);
+    Naming::for_caller(&caller, &reporting.pseudonym_key)
+        .map_or(reporting.small_numbers, |naming| {
+            naming.small_numbers(reporting.small_numbers)
+        })
+}
+
+/// The sentence under a heading that says why some counts are not shown, for those whose
+/// tables leave small counts out.
+pub(crate) fn suppressed_note(small: SmallNumbers) -> Option<String> {
+    small.suppresses().then(|| {
+        format!(
+            "To protect children's privacy, counts from 1 to {} are shown as \"{}\" (and as {MARKER} \
+             in downloads), and so is any rate made from such a count: a small number beside a \
+             provider, a need or a month could single a child out.",
+            small.threshold() - 1,
+            small.words()
+        )
+    })
 }
 
 pub(crate) fn require(user: &CurrentUser) -> Result<(), WebError> {
@@ -622,9 +681,10 @@ pub(crate) struct TileView {
 }
 
 impl TileView {
-    fn new(tile: &Tile) -> Self {
+    fn new(tile: &Tile, small: SmallNumbers) -> Self {
         let previous = tile.month.back(1).label();
         let rolling = match tile.rolling.rate() {
+            Some(_) if small.hides_rate(tile.rolling) => rate_shown(small, tile.rolling),
             Some(r) => format!(
                 "{} ({} of {})",
                 percent(r),
@@ -673,15 +733,20 @@ impl TileView {
         }
         Self {
             label: measure_label(tile.measure),
-            value: tile
-                .this_month
-                .rate()
-                .map_or_else(|| "None counted".to_owned(), percent),
-            counted: format!(
-                "{} of {}",
-                thousands(tile.this_month.numerator),
-                thousands(tile.this_month.denominator)
-            ),
+            value: match tile.this_month.rate() {
+                _ if small.hides_rate(tile.this_month) => "Not shown".to_owned(),
+                Some(r) => percent(r),
+                None => "None counted".to_owned(),
+            },
+            counted: if small.hides_rate(tile.this_month) {
+                format!("A count is {}", small.words())
+            } else {
+                format!(
+                    "{} of {}",
+                    thousands(tile.this_month.numerator),
+                    thousands(tile.this_month.denominator)
+                )
+            },
             tag: match tile.on_track {
                 Some(true) => Some(("govuk-tag--green", "On track")),
                 Some(false) => Some(("govuk-tag--red", "Off track")),
@@ -718,6 +783,8 @@ pub(crate) struct Figures {
     headline_downloads: Downloads,
     workbook: String,
     groups: Vec<Group>,
+    /// Why some counts say "fewer than 5", when they may.
+    suppressed: Option<String>,
 }
 
 #[derive(Template)]
@@ -731,7 +798,12 @@ struct DashboardPage {
     replies: Vec<(&'static str, u64)>,
 }
 
-fn figures(d: &Dashboard, chosen: &Chosen, england: &[EnglandFigure]) -> askama::Result<Figures> {
+fn figures(
+    d: &Dashboard,
+    chosen: &Chosen,
+    england: &[EnglandFigure],
+    small: SmallNumbers,
+) -> askama::Result<Figures> {
     let tiles = tiles(d, england);
     let mut groups = vec![
         Group {
@@ -756,7 +828,7 @@ fn figures(d: &Dashboard, chosen: &Chosen, england: &[EnglandFigure]) -> askama:
         },
     ];
     for table in Table::all() {
-        let Some(chart) = table.chart(d, chosen)? else {
+        let Some(chart) = table.chart(d, chosen, small)? else {
             continue;
         };
         let group = match table {
@@ -772,15 +844,16 @@ fn figures(d: &Dashboard, chosen: &Chosen, england: &[EnglandFigure]) -> askama:
     }
     Ok(Figures {
         month: tiles.first().map(|t| t.month.label()).unwrap_or_default(),
-        tiles: tiles.iter().map(TileView::new).collect(),
+        tiles: tiles.iter().map(|t| TileView::new(t, small)).collect(),
         period: chosen.describe(),
         as_at: dates::long(chosen.as_of),
         cases: thousands(d.headline.cases),
         query: chosen.query(),
-        headline: headline_rows(d, chosen),
+        headline: headline_rows(d, chosen, small),
         headline_downloads: Downloads::of(Table::Headline, chosen),
         workbook: workbook_link(chosen),
         groups,
+        suppressed: suppressed_note(small),
     })
 }
 
@@ -810,16 +883,18 @@ pub(crate) async fn show(
         Ok(chosen) => (Some(chosen), FormErrors::default()),
         Err(errors) => (None, errors),
     };
+    let small = small_numbers(&state, &user);
     let (figures, replies) = match &chosen {
         Some(chosen) => {
             let d = read(&state, &user, chosen).await?;
-            // The charts and tables of a dashboard are drawn once for all who read it.
-            let shown = match state.dashboard_figures().get(&d, chosen) {
+            // The charts and tables of a dashboard are drawn once for all who read it with the
+            // same small-number threshold.
+            let shown = match state.dashboard_figures().get(&d, chosen, small) {
                 Some(shown) => shown,
                 None => {
                     let england = &state.config().reporting.targets.england;
-                    let shown = Arc::new(figures(&d, chosen, england)?);
-                    state.dashboard_figures().put(&d, chosen, &shown);
+                    let shown = Arc::new(figures(&d, chosen, england, small)?);
+                    state.dashboard_figures().put(&d, chosen, small, &shown);
                     shown
                 }
             };
@@ -996,6 +1071,8 @@ struct CasesPage {
     rows: Vec<(&'static str, String)>,
     total: String,
     pseudonyms: bool,
+    /// Why the cases are not listed, when there are too few to list.
+    suppressed: Option<String>,
     /// Only the cases past 20 weeks are listed.
     late_only: bool,
     /// The same list with the filter switched the other way.
@@ -1030,11 +1107,13 @@ pub(crate) async fn cases(
         chosen.spec(&reporting.targets),
         &figure,
         &reporting.pseudonym_key,
+        reporting.small_numbers,
         late_only,
         (skip, PAGE_SIZE),
     )
     .await?;
     let pseudonyms = matches!(naming, Naming::Pseudonyms(_));
+    let small = naming.small_numbers(reporting.small_numbers);
     let pages = found.total.div_ceil(PAGE_SIZE as u64);
     let all = cases_link(&chosen, &figure);
     let base = if late_only {
@@ -1047,10 +1126,18 @@ pub(crate) async fn cases(
         back: format!("/dashboard?{}", chosen.query()),
         rows: describe(&figure, &chosen),
         total: match found.total {
+            n if small.hides(n) => capitalised(&format!("{} cases", small.words())),
             1 => "1 case".to_owned(),
             n => format!("{} cases", thousands(n)),
         },
         pseudonyms,
+        suppressed: small.hides(found.total).then(|| {
+            format!(
+                "To protect children's privacy, neither how many cases there are nor their \
+                 pseudonyms are shown when there are {}.",
+                small.words()
+            )
+        }),
         late_only,
         switch: if late_only {
             all
@@ -1091,24 +1178,35 @@ pub(crate) struct FiguresCache {
 }
 
 /// A dashboard, the period it was drawn for, and what was drawn.
-type DrawnFigures = (Arc<Dashboard>, Chosen, Arc<Figures>);
+type DrawnFigures = (Arc<Dashboard>, Chosen, SmallNumbers, Arc<Figures>);
 
 impl FiguresCache {
     const SIZE: usize = 8;
 
-    fn get(&self, d: &Arc<Dashboard>, chosen: &Chosen) -> Option<Arc<Figures>> {
+    fn get(
+        &self,
+        d: &Arc<Dashboard>,
+        chosen: &Chosen,
+        small: SmallNumbers,
+    ) -> Option<Arc<Figures>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .iter()
-            .find(|(kept, c, _)| Arc::ptr_eq(kept, d) && c == chosen)
-            .map(|(_, _, f)| f.clone())
+            .find(|(kept, c, s, _)| Arc::ptr_eq(kept, d) && c == chosen && *s == small)
+            .map(|(_, _, _, f)| f.clone())
     }
 
-    fn put(&self, d: &Arc<Dashboard>, chosen: &Chosen, figures: &Arc<Figures>) {
+    fn put(
+        &self,
+        d: &Arc<Dashboard>,
+        chosen: &Chosen,
+        small: SmallNumbers,
+        figures: &Arc<Figures>,
+    ) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= Self::SIZE {
             entries.pop_front();
         }
-        entries.push_back((d.clone(), *chosen, figures.clone()));
+        entries.push_back((d.clone(), *chosen, small, figures.clone()));
     }
 }

@@ -8,7 +8,9 @@ use axum::response::Response;
 use tandem_app::services::Source;
 use tandem_core::dates;
 
+use crate::charts::count_shown;
 use crate::error::{WebError, html};
+use crate::pages::dashboard::{small_numbers, suppressed_note};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -19,7 +21,7 @@ struct RuleRow {
     title: &'static str,
     basis: &'static str,
     fix: &'static str,
-    count: usize,
+    count: String,
     cases: Vec<(String, String)>,
 }
 
@@ -30,9 +32,11 @@ struct DataQualityPage {
     year: i32,
     census: String,
     checked: usize,
-    total: usize,
+    total: String,
     named: bool,
     rules: Vec<RuleRow>,
+    /// Why some counts say "fewer than 5", for those who see the counts only.
+    suppressed: Option<String>,
 }
 
 pub(crate) async fn show(
@@ -43,6 +47,9 @@ pub(crate) async fn show(
         .services()
         .data_quality(&user.caller(Source::Form))
         .await?;
+    let small = small_numbers(&state, &user);
+    let count = |n: usize| count_shown(small, u64::try_from(n).unwrap_or(u64::MAX));
+    let total = count(found.rules.iter().map(|r| r.count).sum());
     let rules: Vec<RuleRow> = found
         .rules
         .into_iter()
@@ -51,7 +58,7 @@ pub(crate) async fn show(
             title: r.rule.title(),
             basis: r.rule.basis(),
             fix: r.rule.fix(),
-            count: r.count,
+            count: count(r.count),
             cases: r
                 .cases
                 .into_iter()
@@ -64,9 +71,10 @@ pub(crate) async fn show(
         year: found.collection.year,
         census: dates::long(found.collection.census),
         checked: found.checked,
-        total: rules.iter().map(|r| r.count).sum(),
+        total,
         named: found.named,
         rules,
+        suppressed: suppressed_note(small),
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

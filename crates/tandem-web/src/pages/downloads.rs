@@ -94,14 +94,15 @@ pub(crate) async fn table(
     let download = Download::parse(&file).ok_or(WebError::NotFound)?;
     let (chosen, _, d) = dashboard::read_linked(&state, &user, &form).await?;
     let kept = plan::kept(&state, &user).await?;
+    let small = dashboard::small_numbers(&state, &user);
     let mut sheets: Vec<Sheet> = Table::all()
         .into_iter()
         .map(|t| Sheet {
             name: t.name(),
             title: t.sheet_name(),
-            rows: t.rows(&d),
+            rows: t.rows(&d, small),
         })
-        .chain(plan::sheets(&kept.plan, &d))
+        .chain(plan::sheets(&kept.plan, &d, small))
         .collect();
     let title = format!(
         "Tandem dashboard: {}, as at {}",

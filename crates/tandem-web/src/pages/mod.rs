@@ -24,6 +24,7 @@ pub(crate) mod plan;
 pub(crate) mod plan_action;
 pub(crate) mod plan_audits;
 pub(crate) mod plan_comments;
+pub(crate) mod providers;
 pub(crate) mod report;
 pub(crate) mod return_details;
 pub(crate) mod sign_in;

@@ -11,12 +11,13 @@ use axum::response::Response;
 use tandem_core::Date;
 use tandem_core::dashboard::{Dashboard, Figure, Part, Slice};
 use tandem_core::dates;
+use tandem_core::disclosure::SmallNumbers;
 use tandem_core::improvement_plan::{ActionStatus, ImprovementPlan, SuccessMeasure};
 
 use tandem_app::interchange::improvement_plan;
 use tandem_app::services::{PlanOverview, Source};
 
-use crate::charts::{percent, rate_display};
+use crate::charts::{percent, rate_shown};
 use crate::error::{WebError, html};
 use crate::pages::dashboard::{self, cases_link, measure_label, rate_cells, with_rate};
 use crate::pages::downloads::{Downloads, Sheet};
@@ -96,12 +97,17 @@ fn action_view(action: &tandem_core::improvement_plan::Action, today: Date) -> A
     }
 }
 
-fn measure_view(measure: &SuccessMeasure, d: &Dashboard, chosen: &Chosen) -> MeasureView {
+fn measure_view(
+    measure: &SuccessMeasure,
+    d: &Dashboard,
+    chosen: &Chosen,
+    small: SmallNumbers,
+) -> MeasureView {
     let reading = measure.reading(&d.headline, &d.targets, d.spec.period.end);
     MeasureView {
         text: measure.text.clone(),
         metric: measure.metric.as_deref().map(measure_label),
-        value: reading.map(|r| rate_display(r.rate)),
+        value: reading.map(|r| rate_shown(small, r.rate)),
         href: measure
             .metric
             .as_ref()
@@ -122,7 +128,13 @@ fn measure_view(measure: &SuccessMeasure, d: &Dashboard, chosen: &Chosen) -> Mea
 }
 
 impl PlanView {
-    pub(crate) fn new(plan: &ImprovementPlan, d: &Dashboard, chosen: &Chosen, today: Date) -> Self {
+    pub(crate) fn new(
+        plan: &ImprovementPlan,
+        d: &Dashboard,
+        chosen: &Chosen,
+        today: Date,
+        small: SmallNumbers,
+    ) -> Self {
         let priorities = plan
             .priorities
             .iter()
@@ -137,7 +149,7 @@ impl PlanView {
                         measures: o
                             .measures
                             .iter()
-                            .map(|m| measure_view(m, d, chosen))
+                            .map(|m| measure_view(m, d, chosen, small))
                             .collect(),
                     })
                     .collect(),
@@ -165,7 +177,7 @@ impl PlanView {
             .flat_map(|p| &p.objectives)
             .flat_map(|o| &o.measures)
             .filter(|m| m.metric.is_some())
-            .map(|m| measure_view(m, d, chosen))
+            .map(|m| measure_view(m, d, chosen, small))
             .collect();
         Self {
             priorities,
@@ -183,7 +195,7 @@ pub(crate) const TABLES: [&str; 2] = ["improvement-plan", "plan-measures"];
 
 /// The plan as two flat tables: the plan as it is imported (a row per action and per measure
 /// under their priority and objective), and its measures with their live figures.
-pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard) -> [Sheet; 2] {
+pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard, small: SmallNumbers) -> [Sheet; 2] {
     let measures = plan
         .priorities
         .iter()
@@ -197,7 +209,7 @@ pub(crate) fn sheets(plan: &ImprovementPlan, d: &Dashboard) -> [Sheet; 2] {
                 m.metric.clone().unwrap_or_default(),
             ];
             match m.reading(&d.headline, &d.targets, d.spec.period.end) {
-                Some(reading) => row.extend(rate_cells(&reading)),
+                Some(reading) => row.extend(rate_cells(&reading, small)),
                 None => row.resize(row.len() + 5, String::new()),
             }
             row
@@ -262,7 +274,13 @@ pub(crate) async fn show(
         as_at: dates::long(chosen.as_of),
         today: dates::long(today),
         query: chosen.query(),
-        plan: PlanView::new(&kept.plan, &d, &chosen, today),
+        plan: PlanView::new(
+            &kept.plan,
+            &d,
+            &chosen,
+            today,
+            dashboard::small_numbers(&state, &user),
+        ),
         may_edit: kept.may_edit,
         actions: Downloads::named(TABLES[0], &chosen),
         measures: Downloads::named(TABLES[1], &chosen),

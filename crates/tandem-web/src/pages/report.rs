@@ -53,6 +53,8 @@ struct ReportPage {
     lateness: Html,
     plan: PlanView,
     measures_caption: &'static str,
+    /// Why some counts say "fewer than 5", when they may.
+    suppressed: Option<String>,
 }
 
 /// `GET /report`: the board report for the period (by default the last complete month).
@@ -63,13 +65,14 @@ pub(crate) async fn show(
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
     let kept = plan::kept(&state, &user).await?;
+    let small = dashboard::small_numbers(&state, &user);
     let chart = |table: Table| -> Result<Html, WebError> {
         table
-            .chart(&d, &chosen)?
+            .chart(&d, &chosen, small)?
             .ok_or_else(|| WebError::internal("report", format!("no chart for {}", table.name())))
     };
     let page = ReportPage {
-        summary: summary(&d),
+        summary: summary(&d, small),
         layout: Layout::signed_in(
             &user,
             format!("Board report: {}", chosen.title()),
@@ -80,10 +83,11 @@ pub(crate) async fn show(
         as_at: dates::long(chosen.as_of),
         today: dates::long(today),
         cases: thousands(d.headline.cases),
+        suppressed: dashboard::suppressed_note(small),
         query: chosen.query(),
         workbook: workbook_link(&chosen),
         pdf: cfg!(feature = "pdf").then(|| format!("/report.pdf?{}", chosen.query())),
-        headline: headline_rows(&d, &chosen),
+        headline: headline_rows(&d, &chosen, small),
         headline_span: chosen.describe(),
         trends: TRENDS
             .iter()
@@ -91,7 +95,7 @@ pub(crate) async fn show(
             .collect::<Result<_, _>>()?,
         backlog: chart(Table::Backlog)?,
         lateness: chart(Table::Lateness)?,
-        plan: PlanView::new(&kept.plan, &d, &chosen, today),
+        plan: PlanView::new(&kept.plan, &d, &chosen, today, small),
         measures_caption: "How we will know: the plan's measures against their targets",
     };
     Ok(html(StatusCode::OK, page.render()?))

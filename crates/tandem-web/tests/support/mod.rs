@@ -180,6 +180,12 @@ impl TestApp {
                 .await
                 .expect("create user");
             users.insert(role, id);
+            // The test services are on the list of advice providers, as an account's service is.
+            if let Some(name) = service(role) {
+                tx.ensure_advice_provider(name)
+                    .await
+                    .expect("list the service");
+            }
         }
         let target = tx
             .create_user(&NewUser {

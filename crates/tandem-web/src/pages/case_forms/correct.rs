@@ -53,6 +53,7 @@ pub(crate) async fn correct_form(
         basis: Basis::of(&view),
         notices: Vec::new(),
         warnings: Vec::new(),
+        listed: &view.advice_providers,
     };
     render(form.page(&user, &view)?, StatusCode::OK)
 }

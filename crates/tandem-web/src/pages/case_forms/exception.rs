@@ -49,6 +49,7 @@ pub(super) fn blank_form(
         basis: Basis::of(view),
         notices: Vec::new(),
         warnings: Vec::new(),
+        listed: &view.advice_providers,
     };
     render(form.page(user, view)?, StatusCode::OK)
 }
@@ -90,6 +91,7 @@ pub(crate) async fn exception(
                 basis,
                 notices: vec![verdict_notice(&verdict)?],
                 warnings: Vec::new(),
+                listed: &view.advice_providers,
             };
             return render(form.page(&user, &view)?, StatusCode::OK);
         }

@@ -195,6 +195,8 @@ pub(super) struct EventForm<'a> {
     /// What saving would make questionable, shown before the save with the choice to go on
     /// (recording only; `tandem_core::guidance::warnings_if_recorded`).
     warnings: Vec<String>,
+    /// The advice providers a request may name ([`CaseView::advice_providers`]).
+    listed: &'a [String],
 }
 
 impl EventForm<'_> {
@@ -251,7 +253,8 @@ impl EventForm<'_> {
         intro.extend(due_dates(view, self.kind)?);
         let mut hidden = vec![("type", self.kind.as_str().to_owned())];
         hidden.extend(self.basis.hidden());
-        let fields = case_fields::render(&self.fields(), self.values, self.problems)?;
+        let fields =
+            case_fields::render_listed(&self.fields(), self.values, self.problems, self.listed)?;
         let mut notices = self.notices;
         let mut buttons = buttons;
         if !self.warnings.is_empty() {

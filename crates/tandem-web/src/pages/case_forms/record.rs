@@ -279,6 +279,7 @@ pub(super) fn show_again(
         basis,
         notices,
         warnings,
+        listed: &view.advice_providers,
     };
     render(form.page(user, view)?, status)
 }

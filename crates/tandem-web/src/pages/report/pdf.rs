@@ -7,13 +7,16 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tandem_core::dashboard::Dashboard;
+use tandem_core::disclosure::SmallNumbers;
 use tandem_core::{Date, dates};
 use tandem_pdf::{Block, Column, Document};
 
 use super::TRENDS;
 use crate::charts::{self, Mark, backlog_chart, lateness_chart, thousands, trend_chart};
 use crate::error::WebError;
-use crate::pages::dashboard::{HeadlineRow, headline_rows, measure_label, read_linked};
+use crate::pages::dashboard::{
+    HeadlineRow, headline_rows, measure_label, read_linked, small_numbers, suppressed_note,
+};
 use crate::pages::period::{Chosen, PeriodForm};
 use crate::pages::plan::PlanView;
 use crate::session::CurrentUser;
@@ -27,8 +30,9 @@ pub(crate) async fn download(
 ) -> Result<Response, WebError> {
     let (chosen, today, d) = read_linked(&state, &user, &form).await?;
     let kept = crate::pages::plan::kept(&state, &user).await?;
-    let plan = PlanView::new(&kept.plan, &d, &chosen, today);
-    let made = document(&d, &chosen, &plan, today, state.now().into());
+    let small = small_numbers(&state, &user);
+    let plan = PlanView::new(&kept.plan, &d, &chosen, today, small);
+    let made = document(&d, &chosen, &plan, today, state.now().into(), small);
     let bytes = tandem_pdf::render(&made);
     let disposition = format!("attachment; filename=\"board-report-{}.pdf\"", chosen.as_of);
     Ok((
@@ -202,6 +206,7 @@ fn document(
     plan: &PlanView,
     today: Date,
     created: SystemTime,
+    small: SmallNumbers,
 ) -> Document {
     let no_link = |_: &tandem_core::dashboard::Figure| String::new();
     let mut blocks = vec![
@@ -214,14 +219,15 @@ fn document(
             dates::long(today)
         )),
     ];
-    blocks.extend(summary_blocks(&tandem_core::headline::summary(d)));
+    blocks.extend(suppressed_note(small).map(Block::Paragraph));
+    blocks.extend(summary_blocks(&tandem_core::headline::summary(d, small)));
     blocks.extend([
         Block::Heading("Headline measures".into()),
-        headline(headline_rows(d, chosen), &chosen.describe()),
+        headline(headline_rows(d, chosen, small), &chosen.describe()),
         Block::Heading("Trends over 24 months".into()),
     ]);
     for key in TRENDS {
-        let Some(chart) = trend_chart(d, key, &measure_label(key), &no_link) else {
+        let Some(chart) = trend_chart(d, key, &measure_label(key), &no_link, small) else {
             continue;
         };
         blocks.push(Block::Trend(tandem_pdf::TrendChart {
@@ -239,9 +245,9 @@ fn document(
         blocks.push(Block::Paragraph(chart.description));
     }
     blocks.push(Block::Heading("Open assessments".into()));
-    blocks.extend(bars(backlog_chart(d, &no_link)));
+    blocks.extend(bars(backlog_chart(d, &no_link, small)));
     blocks.push(Block::Heading("Why plans were late".into()));
-    blocks.extend(bars(lateness_chart(d, &no_link)));
+    blocks.extend(bars(lateness_chart(d, &no_link, small)));
     blocks.push(Block::Heading("Improvement plan progress".into()));
     blocks.extend(plan_blocks(plan, today));
     Document {
