@@ -21,6 +21,7 @@ use tandem_store::{
 };
 
 use crate::generate::{GenerateOptions, generate};
+use crate::interchange::events_stream::{self, StreamOptions};
 use crate::interchange::{self, Format, Problem, events_csv, tracker};
 use crate::returns;
 
@@ -121,10 +122,63 @@ pub trait Progress {
 /// A case read from a file, with where it came from.
 struct Incoming {
     origin: String,
-    new: NewCase,
+    reference: Reference,
+    /// How many events it has.
+    events: u64,
+    /// The case itself, held until it is written; `None` for a case of an events CSV that is
+    /// read again from its file when it is written ([`Streamed`]).
+    new: Option<NewCase>,
+    /// What [`tandem_core::input::case_file_problems`] found in it.
+    problems: Vec<String>,
     /// The tracker row and its cleanse, when it came from a tracker (so that `--skip-invalid`
     /// can hand it back).
     row: Option<(usize, Vec<String>)>,
+}
+
+impl Incoming {
+    fn held(origin: String, new: NewCase, row: Option<(usize, Vec<String>)>) -> Self {
+        Self {
+            origin,
+            reference: new.case.reference.clone(),
+            events: new.case.events.len() as u64,
+            problems: tandem_core::input::case_file_problems(&new.case),
+            new: Some(new),
+            row,
+        }
+    }
+}
+
+/// What the checking pass over a grouped events CSV keeps of one case: no events.
+struct Checked {
+    line: u64,
+    reference: Reference,
+    events: u64,
+    problems: Vec<String>,
+}
+
+/// Checks the cases of an events CSV on every core, a chunk of the file at a time, keeping only
+/// what the checks across cases need ([`Checked`]). `None` when the cases' rows are not
+/// adjacent: the file is then read whole, as before, since it cannot be streamed in order.
+fn check_events_csv(path: &Path) -> Result<Option<Vec<Checked>>, Vec<Problem>> {
+    let folded = events_stream::fold_cases(
+        path,
+        StreamOptions::default(),
+        &Vec::new,
+        &|checked: &mut Vec<Checked>, case| {
+            checked.push(Checked {
+                line: case.line,
+                events: case.value.events.len() as u64,
+                problems: tandem_core::input::case_file_problems(&case.value),
+                reference: case.value.reference,
+            })
+        },
+    )?;
+    if !folded.grouped {
+        return Ok(None);
+    }
+    let mut checked: Vec<Checked> = folded.parts.into_iter().flatten().collect();
+    checked.sort_unstable_by_key(|c| c.line);
+    Ok(Some(checked))
 }
 
 /// Imports `files` into the store, all or nothing (see the module documentation).
@@ -150,6 +204,9 @@ pub async fn import(
 
     let mut problems: Vec<String> = Vec::new();
     let mut incoming: Vec<Incoming> = Vec::new();
+    // Events CSV files checked in a streaming pass, to be read again when written: the file,
+    // how many cases it has and where they start in `incoming`.
+    let mut streamed: Vec<(PathBuf, usize, usize)> = Vec::new();
     let mut cleanses: Vec<(PathBuf, tracker::Cleanse)> = Vec::new();
     for file in files {
         let name = file.path.display().to_string();
@@ -158,14 +215,39 @@ pub async fn import(
             source,
         })?;
         let input = BufReader::new(opened);
+        if file.kind == ImportKind::Cases(Format::EventsCsv) {
+            match check_events_csv(&file.path) {
+                Err(found) => {
+                    problems.extend(found.iter().map(|p| p.located(&name)));
+                    continue;
+                }
+                Ok(Some(checked)) => {
+                    if checked.is_empty() {
+                        continue;
+                    }
+                    streamed.push((file.path.clone(), checked.len(), incoming.len()));
+                    incoming.extend(checked.into_iter().map(|c| Incoming {
+                        origin: format!("{name}:{}", c.line),
+                        reference: c.reference,
+                        events: c.events,
+                        new: None,
+                        problems: c.problems,
+                        row: None,
+                    }));
+                    continue;
+                }
+                // Scattered rows: read whole below.
+                Ok(None) => {}
+            }
+        }
         match file.kind {
             ImportKind::Cases(format) => {
                 let found = interchange::for_each_case(format, input, |case| {
-                    incoming.push(Incoming {
-                        origin: format!("{name}:{}", case.line),
-                        new: NewCase::new(case.value),
-                        row: None,
-                    })
+                    incoming.push(Incoming::held(
+                        format!("{name}:{}", case.line),
+                        NewCase::new(case.value),
+                        None,
+                    ))
                 });
                 problems.extend(found.iter().map(|p| p.located(&name)));
             }
@@ -179,15 +261,15 @@ pub async fn import(
                         .case_manager
                         .as_deref()
                         .and_then(|e| case_managers.get(&tandem_store::normalise_email(e)));
-                    incoming.push(Incoming {
-                        origin: format!("{name}:{}", accepted.line),
-                        new: NewCase {
+                    incoming.push(Incoming::held(
+                        format!("{name}:{}", accepted.line),
+                        NewCase {
                             case: accepted.case.clone(),
                             case_manager: manager.map(|u| u.id),
                             team: manager.and_then(|u| u.team.clone()),
                         },
-                        row: Some((cleanses.len(), accepted.fields.clone())),
-                    });
+                        Some((cleanses.len(), accepted.fields.clone())),
+                    ));
                 }
                 cleanses.push((file.path.clone(), cleanse));
             }
@@ -198,7 +280,7 @@ pub async fn import(
     let mut first_seen: HashMap<Reference, String> = HashMap::new();
     let mut refusals: Vec<(usize, String)> = Vec::new();
     for (index, case) in incoming.iter().enumerate() {
-        let reference = &case.new.case.reference;
+        let reference = &case.reference;
         match first_seen.get(reference) {
             Some(first) => refusals.push((
                 index,
@@ -214,7 +296,7 @@ pub async fn import(
     }
     // Whatever another system wrote is held to the limits the forms and the API apply.
     for (index, case) in incoming.iter().enumerate() {
-        for problem in tandem_core::input::case_file_problems(&case.new.case) {
+        for problem in &case.problems {
             refusals.push((index, format!("{}: {problem}", case.origin)));
         }
     }
@@ -227,12 +309,12 @@ pub async fn import(
     };
     if !options.replace {
         for (index, case) in incoming.iter().enumerate() {
-            if held.contains(&case.new.case.reference) {
+            if held.contains(&case.reference) {
                 refusals.push((
                     index,
                     format!(
                         "{}: a case with reference {} is already held (use --replace to replace it)",
-                        case.origin, case.new.case.reference
+                        case.origin, case.reference
                     ),
                 ));
             }
@@ -289,18 +371,14 @@ pub async fn import(
         }
     }
 
-    let (fresh, replacing): (Vec<Incoming>, Vec<Incoming>) = incoming
-        .into_iter()
-        .partition(|case| !held.contains(&case.new.case.reference));
-    report.replaced = replacing.len() as u64;
     report.written = ImportSummary {
-        cases: (fresh.len() + replacing.len()) as u64,
-        events: fresh
-            .iter()
-            .chain(&replacing)
-            .map(|c| c.new.case.events.len() as u64)
-            .sum(),
+        cases: incoming.len() as u64,
+        events: incoming.iter().map(|c| c.events).sum(),
     };
+    report.replaced = incoming
+        .iter()
+        .filter(|c| held.contains(&c.reference))
+        .count() as u64;
     if options.dry_run {
         return Ok(report);
     }
@@ -308,17 +386,37 @@ pub async fn import(
     let by = Attribution::new(None, Source::Import);
     let mut tx = store.begin().await?;
     progress.start("Importing cases", Some(report.written.cases));
-    let mut done = 0;
-    let fresh: Vec<NewCase> = fresh.into_iter().map(|c| c.new).collect();
-    for batch in fresh.chunks(BATCH) {
-        tx.import_cases(batch, by).await?;
-        done += batch.len() as u64;
-        progress.advance(done);
+    let mut writer = Writer {
+        held: &held,
+        fresh: Vec::with_capacity(BATCH),
+        replacing: Vec::new(),
+        done: 0,
+        by,
+    };
+    let mut next_streamed = streamed.into_iter().peekable();
+    let mut index = 0;
+    let mut cases = incoming.into_iter();
+    while let Some(case) = cases.next() {
+        if let Some((path, count, _)) = next_streamed.next_if(|(_, _, at)| *at == index) {
+            // The checked cases of a grouped events CSV: read again, a batch at a time, on a
+            // thread of its own while this one writes.
+            let expected: Vec<Incoming> = std::iter::once(case)
+                .chain(cases.by_ref().take(count - 1))
+                .collect();
+            index += count;
+            write_streamed(&mut tx, &mut writer, &path, &expected, progress).await?;
+            continue;
+        }
+        index += 1;
+        if let Some(new) = case.new {
+            writer.push(&mut tx, new, progress).await?;
+        }
     }
-    for case in &replacing {
-        replace_held(&mut tx, &case.new, by).await?;
-        done += 1;
-        progress.advance(done);
+    writer.flush(&mut tx, progress).await?;
+    for new in std::mem::take(&mut writer.replacing) {
+        replace_held(&mut tx, &new, by).await?;
+        writer.done += 1;
+        progress.advance(writer.done);
     }
     tx.audit(&AuditEntry::new(None, "import").detail(json!({
         "cases": report.written.cases,
@@ -331,6 +429,108 @@ pub async fn import(
     store.optimize().await?;
     progress.finish();
     Ok(report)
+}
+
+/// Writes cases in batches: new ones with [`Tx::import_cases`], those replacing a held case
+/// kept for the end.
+struct Writer<'h> {
+    held: &'h HashSet<Reference>,
+    fresh: Vec<NewCase>,
+    replacing: Vec<NewCase>,
+    done: u64,
+    by: Attribution,
+}
+
+impl Writer<'_> {
+    async fn push(
+        &mut self,
+        tx: &mut Tx,
+        new: NewCase,
+        progress: &mut dyn Progress,
+    ) -> Result<(), StoreError> {
+        if self.held.contains(&new.case.reference) {
+            self.replacing.push(new);
+            return Ok(());
+        }
+        self.fresh.push(new);
+        if self.fresh.len() >= BATCH {
+            self.flush(tx, progress).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, tx: &mut Tx, progress: &mut dyn Progress) -> Result<(), StoreError> {
+        if self.fresh.is_empty() {
+            return Ok(());
+        }
+        tx.import_cases(&self.fresh, self.by).await?;
+        self.done += self.fresh.len() as u64;
+        self.fresh.clear();
+        progress.advance(self.done);
+        Ok(())
+    }
+}
+
+/// Reads a grouped events CSV again (on a thread of its own, a batch of cases at a time) and
+/// writes its cases, checking that each is the case the first pass checked: a file changed
+/// between the passes fails the import, and the transaction is rolled back.
+async fn write_streamed(
+    tx: &mut Tx,
+    writer: &mut Writer<'_>,
+    path: &Path,
+    expected: &[Incoming],
+    progress: &mut dyn Progress,
+) -> Result<(), TransferError> {
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<CaseFile>>(2);
+    let reading = {
+        let path = path.to_path_buf();
+        std::thread::spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let read = events_stream::for_each_case_in_order(
+                &path,
+                StreamOptions::default().chunk_bytes,
+                &mut |case| {
+                    batch.push(case.value);
+                    if batch.len() < BATCH {
+                        return Ok(());
+                    }
+                    sender.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                },
+            );
+            match read {
+                Ok(Ok(())) if batch.is_empty() => Ok(()),
+                Ok(Ok(())) => sender.blocking_send(batch).or(Ok(())),
+                // The writer stopped (it failed): its error is the one reported.
+                Ok(Err(_)) => Ok(()),
+                Err(problems) => Err(problems),
+            }
+        })
+    };
+    let name = path.display().to_string();
+    let changed = || {
+        TransferError::Rejected(vec![format!(
+            "{name}: the file changed while it was being imported; nothing was imported"
+        )])
+    };
+    let mut expected = expected.iter();
+    while let Some(batch) = batches.recv().await {
+        for case in batch {
+            let Some(checked) = expected.next() else {
+                return Err(changed());
+            };
+            if case.reference != checked.reference || case.events.len() as u64 != checked.events {
+                return Err(changed());
+            }
+            writer.push(tx, NewCase::new(case), progress).await?;
+        }
+    }
+    match reading.join() {
+        Ok(Ok(())) if expected.next().is_none() => Ok(()),
+        Ok(Err(problems)) => Err(TransferError::Rejected(
+            problems.iter().map(|p| p.located(&name)).collect(),
+        )),
+        _ => Err(changed()),
+    }
 }
 
 async fn replace_held(tx: &mut Tx, new: &NewCase, by: Attribution) -> Result<(), StoreError> {
