@@ -72,7 +72,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .map_err(|problems| {
             CliError::Rejected(problems.iter().map(|p| p.located(&shown)).collect())
         })?;
-        for part in &parts {
+        for part in &parts.parts {
             metrics.merge(part);
         }
         return print(&metrics);
