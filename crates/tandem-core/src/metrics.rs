@@ -90,6 +90,12 @@ impl Rate {
         self.numerator += u64::from(met);
     }
 
+    /// Adds another count of the same rate.
+    pub(crate) fn merge(&mut self, other: Rate) {
+        self.numerator += other.numerator;
+        self.denominator += other.denominator;
+    }
+
     /// `numerator / denominator`, or `None` for an empty denominator.
     pub fn rate(&self) -> Option<f64> {
         (self.denominator > 0).then(|| self.numerator as f64 / self.denominator as f64)
@@ -171,9 +177,10 @@ impl Metrics {
         }
     }
 
-    /// Adds one case, computing its timeline as at the report's date.
+    /// Adds one case, computing its timeline as at the report's date (without its words, which
+    /// no measure reads).
     pub fn add_case(&mut self, case: &CaseFile) {
-        self.add(&timeline::compute(case, self.as_of));
+        self.add(&timeline::compute_figures(case, self.as_of));
     }
 
     /// Adds one case's timeline (computed as at `self.as_of`).
@@ -182,6 +189,29 @@ impl Metrics {
         for m in &timeline.milestones {
             self.add_milestone(m);
         }
+    }
+
+    /// Adds measures computed over other cases for the same period and date (a share of the
+    /// cases added up on another thread).
+    pub fn merge(&mut self, other: &Metrics) {
+        debug_assert_eq!((self.period, self.as_of), (other.period, other.as_of));
+        self.cases += other.cases;
+        self.final_plans_excl_exceptions
+            .merge(other.final_plans_excl_exceptions);
+        self.final_plans_incl_exceptions
+            .merge(other.final_plans_incl_exceptions);
+        self.decisions_to_assess.merge(other.decisions_to_assess);
+        for (kind, rate) in &other.advice {
+            self.advice.entry(*kind).or_default().merge(*rate);
+        }
+        self.advice_all.merge(other.advice_all);
+        self.review_meetings.merge(other.review_meetings);
+        self.review_decisions.merge(other.review_decisions);
+        self.amended_plans.merge(other.amended_plans);
+        self.final_plans_issued += other.final_plans_issued;
+        self.days_to_issue_excl_exceptions += other.days_to_issue_excl_exceptions;
+        self.final_plans_over_52_weeks += other.final_plans_over_52_weeks;
+        self.open_assessments_overdue += other.open_assessments_overdue;
     }
 
     fn add_milestone(&mut self, m: &Milestone) {

@@ -146,6 +146,18 @@ impl Timeline {
 /// happened then and are left out (with a warning); a planned phase transfer, dated with the
 /// future day of the move, is known before that day and always counts.
 pub fn compute(case: &CaseFile, as_of: Date) -> Timeline {
+    compute_with(case, as_of, true)
+}
+
+/// The timeline of `case` as at `as_of` without its words: exactly
+/// `compute(case, as_of).figures_only()`, but without writing the explanations, warnings and
+/// exception reports only to throw them away (most of the work of [`compute`]). For figures
+/// over many cases: the measures, the dashboard.
+pub fn compute_figures(case: &CaseFile, as_of: Date) -> Timeline {
+    compute_with(case, as_of, false)
+}
+
+fn compute_with(case: &CaseFile, as_of: Date, words: bool) -> Timeline {
     let known_on = |e: &Event| e.date <= as_of || e.event_type() == EventType::PhaseTransfer;
     let mut known: Vec<(usize, &Event)> = case
         .events
@@ -158,8 +170,8 @@ pub fn compute(case: &CaseFile, as_of: Date) -> Timeline {
     // fields, so that shuffling a file never changes its timeline.
     known.sort_by(|a, b| a.1.cmp(b.1));
     let facts = Facts::gather(&known);
-    let mut engine = Engine::new(as_of, &facts);
-    if left_out > 0 {
+    let mut engine = Engine::new(as_of, &facts, words);
+    if left_out > 0 && words {
         engine.warn(
             WarningCode::EventsAfterAsOf,
             format!(
@@ -171,8 +183,12 @@ pub fn compute(case: &CaseFile, as_of: Date) -> Timeline {
     engine.assessment();
     engine.reviews();
     engine.phase_transfers();
-    engine.plan_warnings();
-    let exceptions = engine.exception_reports();
+    let exceptions = if words {
+        engine.plan_warnings();
+        engine.exception_reports()
+    } else {
+        Vec::new()
+    };
     let mut milestones = engine.milestones;
     milestones
         .sort_by(|a, b| (a.due.is_none(), a.due, &a.key).cmp(&(b.due.is_none(), b.due, &b.key)));
@@ -428,10 +444,12 @@ struct Engine<'f, 'a> {
     /// Per claim (same order as `facts.claims`): milestones it disapplies, and the first reason
     /// it failed to qualify for a limit it could have applied to.
     claim_results: Vec<(Vec<String>, Option<String>)>,
+    /// Whether to write explanations and warnings ([`compute_figures`] does not).
+    words: bool,
 }
 
 impl<'f, 'a> Engine<'f, 'a> {
-    fn new(as_of: Date, facts: &'f Facts<'a>) -> Self {
+    fn new(as_of: Date, facts: &'f Facts<'a>, words: bool) -> Self {
         let advice_refs = facts.advice.iter().map(AdviceRequest::to_ref).collect();
         Self {
             as_of,
@@ -440,6 +458,7 @@ impl<'f, 'a> Engine<'f, 'a> {
             milestones: Vec::new(),
             warnings: Vec::new(),
             claim_results: vec![(Vec::new(), None); facts.claims.len()],
+            words,
         }
     }
 
@@ -458,7 +477,11 @@ impl<'f, 'a> Engine<'f, 'a> {
         fill: &[(&str, &str)],
     ) -> Spec<'a> {
         let rule = rule(id);
-        let explanation = rule.explain(started_by, start, fill);
+        let explanation = if self.words {
+            rule.explain(started_by, start, fill)
+        } else {
+            String::new()
+        };
         let due = Some(rule.length.due(start));
         Spec {
             rule,
@@ -475,6 +498,7 @@ impl<'f, 'a> Engine<'f, 'a> {
     fn push(&mut self, spec: Spec<'a>) {
         let status = self.status(&spec);
         let explanation = match (status, spec.ending) {
+            _ if !self.words => String::new(),
             (Status::NotApplicable, Some((ending, date))) => {
                 format!("Not needed any more: {}.", ending.describe(date))
             }
@@ -539,7 +563,11 @@ impl<'f, 'a> Engine<'f, 'a> {
                     disapplies.push(spec.key.clone());
                     applied.get_or_insert(AppliedException {
                         kind: claim.kind,
-                        explanation,
+                        explanation: if self.words {
+                            explanation
+                        } else {
+                            String::new()
+                        },
                     });
                 }
                 Err(why) => {
@@ -553,9 +581,9 @@ impl<'f, 'a> Engine<'f, 'a> {
     fn assessment(&mut self) {
         let facts = self.facts;
         let Some(request) = facts.request else { return };
-        let on = dates::long(request);
         for event in &facts.assessment_events {
-            if event.date < request {
+            if event.date < request && self.words {
+                let on = dates::long(request);
                 let message = format!(
                     "{} is dated {}, before the request was received on {on}.",
                     event.event_type(),
@@ -585,7 +613,8 @@ impl<'f, 'a> Engine<'f, 'a> {
             spec.advice = Some(request_made.to_ref());
             self.push(spec);
         }
-        for (date, kind) in &facts.stray_receipts {
+        let words = self.words;
+        for (date, kind) in facts.stray_receipts.iter().filter(|_| words) {
             let message = format!(
                 "{} was recorded as received on {} but no open request for it was found.",
                 kind.label(),
@@ -699,7 +728,7 @@ impl<'f, 'a> Engine<'f, 'a> {
         }
         let (started_by, start) = match notice {
             Some(sent) => {
-                if sent > decided {
+                if sent > decided && self.words {
                     let message = format!(
                         "The decision to amend on {} was not accompanied by the proposed amendments, which were sent on {} (R (L, M, P) v Devon CC [2022] EWHC 493).",
                         dates::long(decided),

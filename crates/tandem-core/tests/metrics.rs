@@ -122,6 +122,28 @@ fn every_measure_on_a_hand_built_set() {
 }
 
 #[test]
+fn measures_added_up_in_shares_and_merged_are_the_measures_of_the_whole() {
+    let as_of = date("2027-03-01");
+    let period = Period::last_complete_year(as_of);
+    let whole = measure(period, "2027-03-01");
+    // Every way of dealing the cases out between two threads gives the same answer.
+    let all = cases();
+    for split in 0..=all.len() {
+        let (mut left, mut right) = (Metrics::new(period, as_of), Metrics::new(period, as_of));
+        for (i, events) in all.iter().enumerate() {
+            let share = if i % 2 == 0 && i < split * 2 {
+                &mut left
+            } else {
+                &mut right
+            };
+            share.add_case(&case(events.clone()));
+        }
+        left.merge(&right);
+        assert_eq!(left.to_json(), whole, "split {split}");
+    }
+}
+
+#[test]
 fn period_bounds_are_inclusive() {
     // Only 18 May 2026: A's final plan is counted; C's (1 July) is not.
     let day = Period {

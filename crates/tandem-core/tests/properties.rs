@@ -169,6 +169,16 @@ proptest! {
     }
 
     #[test]
+    fn the_timeline_without_words_is_the_timeline_with_its_words_left_out(
+        events in prop::collection::vec(event(), 0..30),
+        as_of in as_of(),
+    ) {
+        let case = case_of(events);
+        let figures = timeline::compute_figures(&case, as_of);
+        prop_assert_eq!(figures, timeline::compute(&case, as_of).figures_only());
+    }
+
+    #[test]
     fn every_case_file_round_trips_through_json(events in prop::collection::vec(event(), 0..20)) {
         let case = case_of(events);
         prop_assert_eq!(CaseFile::from_value(case.to_value()).unwrap(), case);

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use tandem_app::interchange::events_stream::{self, StreamOptions};
 use tandem_app::interchange::{self, Format};
 use tandem_core::Date;
 use tandem_core::metrics::{Metrics, Period};
@@ -59,6 +60,23 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let shown = path.display().to_string();
     let format = Format::of_path(&path)
         .ok_or_else(|| CliError::rejected(format!("{shown}: use a .jsonl, .json or .csv file")))?;
+    if format == Format::EventsCsv {
+        // The events CSV is read on every core, a chunk at a time (interchange::events_stream).
+        let (period, as_of) = (metrics.period, metrics.as_of);
+        let parts = events_stream::fold_cases(
+            &path,
+            StreamOptions::default(),
+            &|| Metrics::new(period, as_of),
+            &|part, case| part.add_case(&case.value),
+        )
+        .map_err(|problems| {
+            CliError::Rejected(problems.iter().map(|p| p.located(&shown)).collect())
+        })?;
+        for part in &parts.parts {
+            metrics.merge(part);
+        }
+        return print(&metrics);
+    }
     let file = std::fs::File::open(&path)
         .map_err(|e| CliError::rejected(format!("{shown}: cannot read: {e}")))?;
     let problems = interchange::for_each_case(format, std::io::BufReader::new(file), |case| {

@@ -234,6 +234,94 @@ fn import_is_all_or_nothing_and_names_every_problem() {
     });
 }
 
+/// The rows of an events CSV dealt out round-robin: every case's first row, then every case's
+/// second row and so on, so that no case's rows are adjacent (each case's rows keep their order).
+fn scattered(csv: &str) -> String {
+    let mut lines = csv.lines();
+    let header = lines.next().expect("header");
+    let mut cases: Vec<Vec<&str>> = Vec::new();
+    let mut last = "";
+    for line in lines {
+        let reference = line.split(',').next().expect("reference");
+        if reference != last || cases.is_empty() {
+            cases.push(Vec::new());
+            last = reference;
+        }
+        cases.last_mut().expect("a case").push(line);
+    }
+    let longest = cases.iter().map(Vec::len).max().unwrap_or(0);
+    let mut out = format!("{header}\n");
+    for row in 0..longest {
+        for case in &cases {
+            if let Some(line) = case.get(row) {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn an_events_csv_imports_the_same_whether_its_cases_rows_are_adjacent_or_scattered() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let grouped = generated(scratch.path(), 60, "grouped.csv");
+    let text = std::fs::read_to_string(&grouped).expect("read");
+    let scattered_path = scratch.path().join("scattered.csv");
+    std::fs::write(&scattered_path, scattered(&text)).expect("write");
+    let first = TempDatabase::sqlite();
+    let imported = ok(tandem(&first.url, &["import", path_text(&grouped)]));
+    assert!(
+        stderr(&imported).contains("Imported 60 case(s)"),
+        "{}",
+        stderr(&imported)
+    );
+    let from_grouped = exported(&first.url, first.dir.path(), "grouped.jsonl");
+    assert_eq!(from_grouped.len(), 60);
+    let second = TempDatabase::sqlite();
+    ok(tandem(&second.url, &["import", path_text(&scattered_path)]));
+    assert_eq!(
+        exported(&second.url, second.dir.path(), "scattered.jsonl"),
+        from_grouped
+    );
+
+    // The streamed file is still all or nothing: a bad last row refuses the whole file.
+    let bad = scratch.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{text}ZZ-9,request_received,2026-02-30,,,,,,,,\n"),
+    )
+    .expect("write");
+    let empty = TempDatabase::sqlite();
+    let refused = tandem(&empty.url, &["import", path_text(&bad)]);
+    assert_eq!(refused.status.code(), Some(1));
+    let line = text.lines().count() + 1;
+    assert!(
+        stderr(&refused).contains(&format!("{}:{line}: ", path_text(&bad))),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(exported(&empty.url, empty.dir.path(), "none.jsonl").is_empty());
+
+    // Streamed cases replace held ones on request, and only then.
+    let again = tandem(&first.url, &["import", path_text(&grouped)]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("already held (use --replace"));
+    let replaced = ok(tandem(
+        &first.url,
+        &["import", "--replace", path_text(&grouped)],
+    ));
+    assert!(
+        stderr(&replaced).contains("replacing 60"),
+        "{}",
+        stderr(&replaced)
+    );
+    assert_eq!(
+        exported(&first.url, first.dir.path(), "replaced.jsonl"),
+        from_grouped
+    );
+}
+
 const TRACKER_HEADER: &str = "reference,given_name,family_name,date_of_birth,request_received,decision_date,decision,education_advice_requested,education_advice_received,health_advice_requested,health_advice_received,social_care_advice_requested,social_care_advice_received,draft_issued,final_issued,case_manager";
 
 #[test]

@@ -6,6 +6,7 @@
 
 pub mod case_files;
 pub mod events_csv;
+pub mod events_stream;
 pub mod improvement_plan;
 pub mod tables;
 pub mod tracker;
