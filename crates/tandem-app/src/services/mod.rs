@@ -39,9 +39,8 @@ pub use plans::{
 pub use recording::CaseManager;
 pub use tandem_store::{
     ActionUpdate, AdviceProvider, AdviceResponse, Assignment, AuditAssignment, AuditExample,
-    AuditRound,
-    AuditSample, AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment, PlanRevision,
-    PlanVersion, StoredAction, UnsentNotification,
+    AuditRound, AuditSample, AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment,
+    PlanRevision, PlanVersion, StoredAction, UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
