@@ -594,16 +594,13 @@ impl Grouper<'_> {
     /// Rows without quotes or carriage returns: a plain split.
     fn plain(&mut self, text: &str, first_line: u64) {
         let mut values: Vec<&str> = Vec::with_capacity(self.columns.count);
-        let mut line = first_line;
-        for row in text.split('\n') {
-            let this = line;
-            line += 1;
+        for (line, row) in (first_line..).zip(text.split('\n')) {
             if row.is_empty() {
                 continue;
             }
             values.clear();
             values.extend(row.split(',').map(str::trim));
-            self.row(this, &values);
+            self.row(line, &values);
         }
     }
 
