@@ -223,11 +223,14 @@ impl Services {
         if let Some(notice) = notifications::on_event(reference, event, version) {
             self.queue(&mut tx, &notice).await?;
         }
-        let detail = caller.detail(json!({
+        let mut detail = json!({
             "type": event.event_type().as_str(),
             "version": version,
-            "despite_warning": reason.is_some(),
-        }));
+        });
+        if reason.is_some() {
+            detail["despite_warning"] = json!(true);
+        }
+        let detail = caller.detail(detail);
         finish(tx, caller, "case.record_event", reference, detail).await?;
         Ok(Recorded { version })
     }
