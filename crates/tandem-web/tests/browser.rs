@@ -813,7 +813,7 @@ async fn work_an_overdue_case(browser: &mut Browser) {
     browser.click_link("Record the next step").await;
     assert_eq!(
         browser.heading().await,
-        format!("{reference}\nWhat happened?")
+        format!("{reference} – {given_name} Ashworth-Quayle\nWhat happened?")
     );
     browser.check("event-types").await;
     browser.choose_radio("Decision whether to assess").await;
