@@ -894,7 +894,7 @@ async fn work_an_overdue_case(browser: &mut Browser) {
     browser.press("Check whether it qualifies").await;
     assert_eq!(
         browser
-            .texts(".govuk-inset-text, .govuk-warning-text")
+            .texts(".govuk-inset-text:not(.tandem-due-dates), .govuk-warning-text")
             .await
             .len(),
         1,

@@ -320,7 +320,8 @@ fn due_dates(view: &CaseView, kind: EventType) -> askama::Result<Option<Html>> {
     if lines.is_empty() {
         return Ok(None);
     }
-    let mut markup = String::from("<div class=\"govuk-inset-text\"><ul class=\"govuk-list\">");
+    let mut markup =
+        String::from("<div class=\"govuk-inset-text tandem-due-dates\"><ul class=\"govuk-list\">");
     for line in lines {
         markup.push_str("<li>");
         escape(&mut markup, &line).expect("writing to a string");
