@@ -1,9 +1,13 @@
 //! The browser test harness: the server on a loopback port over generated demo data,
 //! chromedriver as a child process (killed with its browsers when the test ends, panics
 //! included), and a [`Browser`] that finds fields by their labels, presses buttons by their text,
-//! takes screenshots and runs axe-core.
+//! takes screenshots and runs axe-core; and the pieces every journey file shares (`both_ways`).
+
+#![allow(dead_code, reason = "each browser test file uses a different part of the harness")]
 
 use std::fmt::Write as _;
+use std::future::Future;
+use std::pin::Pin;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -1494,4 +1498,69 @@ fn is_document_download(path: &str) -> bool {
     let mut parts = path.rsplit('/');
     let id = parts.next().unwrap_or_default();
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) && parts.next() == Some("documents")
+}
+
+/// Chromium and chromedriver, or `None` (having said so) when they are missing and the browser
+/// tests are not required.
+pub fn prerequisites(what: &str) -> Option<Prerequisites> {
+    match Prerequisites::find() {
+        Ok(found) => Some(found),
+        Err(missing) if !required() => {
+            eprintln!("SKIPPED {what}: {missing}.");
+            None
+        }
+        Err(missing) => panic!("TANDEM_BROWSER_TESTS=required, but {missing}"),
+    }
+}
+
+pub fn assert_no_violations(violations: &[String]) {
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} accessibility violation(s):\n\n{}",
+        violations.len(),
+        violations.join("\n\n")
+    );
+}
+
+/// A journey through the pages, told whether JavaScript is on.
+pub type Journey = for<'a> fn(&'a mut Browser, bool) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// A 1280 by 1000 window, with or without JavaScript.
+pub async fn desktop(
+    driver: &ChromeDriver,
+    prerequisites: &Prerequisites,
+    server: &Server,
+    javascript: bool,
+) -> Browser {
+    Browser::open(driver, prerequisites, server, javascript, Window::Desktop).await
+}
+
+/// Runs `journey` against a fresh server, with JavaScript and then without, every page it checks
+/// passed through axe-core.
+pub async fn both_ways(what: &str, journey: Journey) {
+    let Some(prerequisites) = prerequisites(what) else {
+        return;
+    };
+    let server = Server::start().await;
+    let driver = ChromeDriver::start(&prerequisites);
+    let mut violations = Vec::new();
+    for javascript in [true, false] {
+        let mut browser = desktop(&driver, &prerequisites, &server, javascript).await;
+        journey(&mut browser, javascript).await;
+        let (found, _) = browser.close().await;
+        violations.extend(found);
+    }
+    assert_no_violations(&violations);
+}
+
+/// Signs out with the header button and checks the session has ended.
+pub async fn sign_out(browser: &Browser) {
+    browser.press("Sign out").await;
+    assert_eq!(browser.path().await, "/sign-in");
+    browser.visit("/admin/users").await;
+    assert_eq!(
+        browser.path().await,
+        "/sign-in?next=%2Fadmin%2Fusers",
+        "the session has ended"
+    );
 }
