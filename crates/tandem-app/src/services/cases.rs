@@ -268,9 +268,10 @@ impl Services {
             };
             match (checked, &event.detail) {
                 (Ok(event), _) => listed.push(event),
-                (Err(ServiceError::Invalid(found)), EventDetail::AdviceRequested { advice, .. })
-                    if events.len() > 1 =>
-                {
+                (
+                    Err(ServiceError::Invalid(found)),
+                    EventDetail::AdviceRequested { advice, .. },
+                ) if events.len() > 1 => {
                     for e in found {
                         let named = if e.field == "date" {
                             e
