@@ -76,7 +76,7 @@ async fn new_request_to_final_plan(browser: &mut Browser) {
         .fill_date("Date of birth", today - Days::new(9 * 365))
         .await;
     browser
-        .fill_date("Date the request was received", today - Days::new(100))
+        .fill_date("Date the request was received", today - Days::new(20))
         .await;
     browser.fill("Case reference", &reference).await;
     browser.press("Open case").await;
@@ -199,11 +199,13 @@ async fn new_request_to_final_plan(browser: &mut Browser) {
     sign_out(browser).await;
 }
 
-/// A team manager filters the caseload to cases at risk of missing their 20 weeks, ticks two
-/// and gives them to a colleague with a reason; the caseload then shows the new case manager.
+/// A team manager filters the caseload to one case manager's cases at risk of missing their 20
+/// weeks (the harness seeds four), ticks two and gives them to a colleague with a reason; each
+/// case then names the new case manager.
 async fn reassign_cases_at_risk(browser: &mut Browser) {
     browser.sign_in(Role::TeamManager).await;
     browser.visit("/cases").await;
+    browser.choose("Case manager", "Demo case manager").await;
     browser
         .choose_radio("at risk of missing the 20 weeks for the final plan")
         .await;
