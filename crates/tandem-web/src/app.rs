@@ -225,6 +225,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/plan", get(plan::show))
         .route(
+            "/plan/actions/new",
+            get(plan_action::new_action).post(plan_action::add),
+        )
+        .route(
             "/plan/actions/{id}",
             get(plan_action::show).post(plan_action::update),
         )
