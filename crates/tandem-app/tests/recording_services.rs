@@ -279,7 +279,13 @@ async fn advice_requests_made_together_are_saved_together_or_not_at_all(ctx: Ctx
     assert_eq!(
         fields_of(
             services
-                .request_advice(&manager, &reference, 2, &[decided.clone()], None)
+                .request_advice(
+                    &manager,
+                    &reference,
+                    2,
+                    std::slice::from_ref(&decided),
+                    None
+                )
                 .await
         ),
         ["advice"]
