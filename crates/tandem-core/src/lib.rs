@@ -42,6 +42,7 @@ pub mod signposts;
 pub mod targets;
 pub mod timeline;
 pub mod working_days;
+pub mod workforce;
 
 pub use names::{Stage, Status, WarningCode};
 pub use timeline::{Milestone, Timeline, Warning};

@@ -18,6 +18,7 @@ mod plan_comments;
 mod plans;
 mod providers;
 mod recording;
+mod workforce;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
@@ -37,9 +38,14 @@ pub use plans::{
     Acknowledgement, PlanSaved, PlanView, SignOff, SignOffWaiting, blocking, finding_key,
 };
 pub use recording::CaseManager;
+pub use workforce::{
+    CaseloadMonth, CourseForm, MAX_ACTIONS, Staff, StaffLine, StaffRecord, SupervisionDue,
+    SupervisionForm, SupervisionView, TrainingLine, WorkforceFigures, WorkforceOverview,
+};
 pub use tandem_store::{
     ActionUpdate, AdviceProvider, AdviceResponse, Assignment, AuditAssignment, AuditExample,
-    AuditRound, AuditSample, AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment,
+    AgreedAction, AuditRound, AuditSample, AuditScore, DocumentRecord, InductionRecord,
+    SupervisionRecord, MessageRecord, Moderation, PlanComment,
     PlanRevision, PlanVersion, StoredAction, UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
