@@ -50,5 +50,6 @@ pub use providers::AdviceProvider;
 pub use store::{Backend, Store, Tx, migration_versions};
 pub use two_factor::{PendingSignIn, TwoFactorRecord};
 pub use workforce::{
-    AgreedAction, InductionRecord, LastSupervision, NewCourse, NewSupervision, SupervisionRecord,
+    AgreedAction, InductionRecord, LastSupervision, NewCourse, NewSupervision, StaffTenure,
+    SupervisionRecord,
 };

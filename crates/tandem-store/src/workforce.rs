@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use tandem_core::workforce::{CaseloadCase, Completion, Course};
 use tandem_core::{Date, Role, UserId};
@@ -165,6 +166,22 @@ struct TickRow {
 const SUPERVISIONS: &str = "SELECT s.id, s.person, s.supervisor, u.name AS supervisor_name, \
      s.held_on, s.seed, s.open_cases, s.overdue_cases, s.notes FROM supervisions s \
      JOIN users u ON u.id = s.supervisor";
+
+/// A member of staff's time in post, as their account tells it (migration 0033).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct StaffTenure {
+    /// The account.
+    pub id: UserId,
+    /// Its role's machine name.
+    pub role: String,
+    /// When the account was made.
+    pub created_at: DateTime<Utc>,
+    /// Whether it is disabled now.
+    pub disabled: bool,
+    /// The (UTC) day it was last disabled, if it is; `None` for an account never enabled (an
+    /// invitation not accepted) or disabled before migration 0033.
+    pub disabled_on: Option<Date>,
+}
 
 impl CourseRow {
     fn course(self) -> Result<Course, StoreError> {
@@ -375,6 +392,15 @@ impl Tx {
                 notes: row.notes,
             })
             .collect())
+    }
+
+    /// Every account's time in post, for turnover.
+    pub async fn staff_tenures(&mut self) -> Result<Vec<StaffTenure>, StoreError> {
+        const SQL: &str =
+            "SELECT id, role, created_at, disabled, disabled_on FROM users ORDER BY id";
+        Ok(on!(self.conn(), c => sqlx::query_as::<_, StaffTenure>(SQL)
+            .fetch_all(&mut *c)
+            .await?))
     }
 
     /// Every course, by title.

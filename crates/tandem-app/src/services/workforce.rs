@@ -14,12 +14,12 @@ use tandem_core::input::{self, MAX_LABEL, MAX_TEXT};
 use tandem_core::metrics::Rate;
 use tandem_core::workforce::{
     self, CaseloadCase, Completion, Course, CourseCompletion, DEFAULT_SAMPLE, Duty,
-    INDUCTION_ITEMS, MAX_SAMPLE, Person, may,
+    INDUCTION_ITEMS, MAX_SAMPLE, MonthTurnover, Person, Tenure, may,
 };
 use tandem_core::{Date, Role, UserId};
 use tandem_store::{
     AuditEntry, CaseFilter, CaseSort, InductionRecord, NewCourse, NewSupervision, Page,
-    SupervisionRecord, Tx, UserRecord,
+    StaffTenure, SupervisionRecord, Tx, UserRecord,
 };
 
 use super::plan_audits::fresh_seed;
@@ -98,6 +98,8 @@ pub struct WorkforceFigures {
     /// For each of the last twelve months: how many case managers were supervised and their
     /// open cases at those supervisions, as recorded then.
     pub caseloads: Vec<CaseloadMonth>,
+    /// For each of the last twelve months: staff in post at its start, joiners and leavers.
+    pub turnover: Vec<MonthTurnover>,
 }
 
 /// Caseloads in one month, as the month's supervisions recorded them.
@@ -298,6 +300,30 @@ fn caseloads_by_month(supervisions: &[SupervisionRecord], today: Date) -> Vec<Ca
         .collect()
 }
 
+/// The staff's times in post: joined when their account was made, left on the day it was
+/// disabled. An account disabled without a day was never in post (an invitation not accepted)
+/// or was disabled before Tandem kept the day, and is left out.
+fn tenures(accounts: &[StaffTenure]) -> Vec<Tenure> {
+    accounts
+        .iter()
+        .filter(|a| Role::parse(&a.role).is_some_and(|r| !r.is_external()))
+        .filter_map(|a| {
+            let started = england_date(a.created_at);
+            match (a.disabled, a.disabled_on) {
+                (false, _) => Some(Tenure {
+                    started,
+                    left: None,
+                }),
+                (true, Some(left)) => Some(Tenure {
+                    started,
+                    left: Some(left),
+                }),
+                (true, None) => None,
+            }
+        })
+        .collect()
+}
+
 impl Services {
     fn today(&self) -> Date {
         england_date((self.clock)())
@@ -332,11 +358,14 @@ impl Services {
             .map(|l| (l.person, l.held_on))
             .collect();
         let inductions = read.inductions(None).await?;
-        let history = if sees_figures {
-            read.supervisions_between(dates::months_before(today, 12), today)
-                .await?
+        let (history, accounts) = if sees_figures {
+            (
+                read.supervisions_between(dates::months_before(today, 12), today)
+                    .await?,
+                read.staff_tenures().await?,
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         drop(read);
         let staff = enabled_staff(&users);
@@ -370,6 +399,11 @@ impl Services {
                 supervision_on_time: on_time,
                 training: courses.iter().cloned().zip(completion).collect(),
                 caseloads: caseloads_by_month(&history, today),
+                turnover: workforce::turnover(
+                    &tenures(&accounts),
+                    dates::months_before(today, 11),
+                    12,
+                ),
             }
         });
         self.audit_read(

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tandem_app::services::{
     CourseForm, ServiceError, Source, StaffRecord, SupervisionForm, SupervisionView,
+    WorkforceFigures,
 };
 use tandem_core::dates::{self, Date};
 use tandem_core::disclosure::SmallNumbers;
@@ -236,14 +237,30 @@ struct CaseloadRow {
     on_time: String,
 }
 
+struct TurnoverRow {
+    month: String,
+    at_start: String,
+    joiners: String,
+    leavers: String,
+}
+
+/// The service's workforce figures, on `/workforce` and in the board report.
+#[derive(Template)]
+#[template(path = "pages/_workforce-figures.html")]
+struct FiguresPart {
+    heading: &'static str,
+    supervision_on_time: String,
+    suppressed: Option<String>,
+    courses: Vec<CourseRow>,
+    caseloads: Vec<CaseloadRow>,
+    turnover: Vec<TurnoverRow>,
+}
+
 #[derive(Template)]
 #[template(path = "pages/workforce.html")]
 struct OverviewPage {
     layout: Layout,
-    supervision_on_time: Option<String>,
-    suppressed: Option<String>,
-    courses: Vec<CourseRow>,
-    caseloads: Vec<CaseloadRow>,
+    figures: Option<Html>,
     people: Vec<PersonRow>,
     manage_courses: bool,
 }
@@ -257,6 +274,98 @@ fn count(small: SmallNumbers, n: u64) -> String {
     }
 }
 
+/// The figures as a part of a page under an `h2` reading `heading`, small counts hidden as
+/// `small` says (with the sentence saying so unless the page says it already).
+fn figures_part(
+    heading: &'static str,
+    figures: &WorkforceFigures,
+    small: SmallNumbers,
+    page_says_why: bool,
+) -> Result<Html, WebError> {
+    let courses = figures
+        .training
+        .iter()
+        .map(|(course, completion)| {
+            CourseRow {
+                title: course.title.clone(),
+                validity: course
+                    .valid_months
+                    .map_or_else(|| "Does not expire".to_owned(), |m| format!("{m} months")),
+                required_for: course
+                    .required_for
+                    .iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                overall: rate_shown(small, completion.overall),
+                by_role: completion
+                    .by_role
+                    .iter()
+                    .map(|(role, rate)| (role.label().to_owned(), rate_shown(small, *rate)))
+                    .collect(),
+            }
+        })
+        .collect();
+    let caseloads = figures
+        .caseloads
+                .iter()
+                .map(|month| CaseloadRow {
+                    month: month.month.format("%B %Y").to_string(),
+                    people: count(small, month.people),
+                    per_person: if small.hides(month.people) {
+                        small.words()
+                    } else {
+                        month
+                            .per_person()
+                            .map_or_else(String::new, |n| format!("{n:.1}"))
+                    },
+                    on_time: rate_shown(
+                        small,
+                        Rate {
+                            numerator: month.cases - month.overdue,
+                            denominator: month.cases,
+                        },
+                    ),
+                })
+                .collect();
+    let turnover = figures
+        .turnover
+        .iter()
+        .map(|month| TurnoverRow {
+            month: month.month.format("%B %Y").to_string(),
+            at_start: count(small, month.at_start),
+            joiners: count(small, month.joiners),
+            leavers: count(small, month.leavers),
+        })
+        .collect();
+    Ok(Html::render(&FiguresPart {
+        heading,
+        supervision_on_time: rate_shown(small, figures.supervision_on_time),
+        suppressed: suppressed_note(small).filter(|_| !page_says_why),
+        courses,
+        caseloads,
+        turnover,
+    })?)
+}
+
+/// The workforce figures for the board report (whose page says why counts are hidden), for
+/// those who may see them (`None` for the others).
+pub(crate) async fn report_section(
+    state: &AppState,
+    user: &CurrentUser,
+    small: SmallNumbers,
+) -> Result<Option<Html>, WebError> {
+    let overview = state
+        .services()
+        .workforce(&user.caller(Source::Form))
+        .await?;
+    overview
+        .figures
+        .as_ref()
+        .map(|figures| figures_part("Workforce", figures, small, true))
+        .transpose()
+}
+
 /// `GET /workforce`.
 pub(crate) async fn overview(
     State(state): State<AppState>,
@@ -266,7 +375,6 @@ pub(crate) async fn overview(
         .services()
         .workforce(&user.caller(Source::Form))
         .await?;
-    let small = small_numbers(&state, &user);
     let people = overview
         .people
         .iter()
@@ -288,71 +396,18 @@ pub(crate) async fn overview(
                 .map_or_else(String::new, |(done, all)| format!("{done} of {all} done")),
         })
         .collect();
-    let figures = overview.figures.as_ref();
-    let courses = overview
-        .courses
-        .iter()
-        .map(|course| {
-            let completion = figures.and_then(|f| {
-                f.training
-                    .iter()
-                    .find(|(c, _)| c.id == course.id)
-                    .map(|(_, completion)| completion)
-            });
-            CourseRow {
-                title: course.title.clone(),
-                validity: course
-                    .valid_months
-                    .map_or_else(|| "Does not expire".to_owned(), |m| format!("{m} months")),
-                required_for: course
-                    .required_for
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                overall: completion.map_or_else(String::new, |c| rate_shown(small, c.overall)),
-                by_role: completion
-                    .map(|c| {
-                        c.by_role
-                            .iter()
-                            .map(|(role, rate)| (role.label().to_owned(), rate_shown(small, *rate)))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            }
-        })
-        .collect();
-    let caseloads = figures
-        .map(|f| {
-            f.caseloads
-                .iter()
-                .map(|month| CaseloadRow {
-                    month: month.month.format("%B %Y").to_string(),
-                    people: count(small, month.people),
-                    per_person: if small.hides(month.people) {
-                        small.words()
-                    } else {
-                        month
-                            .per_person()
-                            .map_or_else(String::new, |n| format!("{n:.1}"))
-                    },
-                    on_time: rate_shown(
-                        small,
-                        Rate {
-                            numerator: month.cases - month.overdue,
-                            denominator: month.cases,
-                        },
-                    ),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let figures = match &overview.figures {
+        Some(figures) => Some(figures_part(
+            "Figures",
+            figures,
+            small_numbers(&state, &user),
+            false,
+        )?),
+        None => None,
+    };
     let page = OverviewPage {
         layout: Layout::signed_in(&user, "Workforce", HOME),
-        supervision_on_time: figures.map(|f| rate_shown(small, f.supervision_on_time)),
-        suppressed: figures.and_then(|_| suppressed_note(small)),
-        courses,
-        caseloads,
+        figures,
         people,
         manage_courses: overview.may_manage_courses,
     };
@@ -611,16 +666,36 @@ async fn person_answer(
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
 }
 
-/// The service's verdict: done, or its field errors placed on `fields` (other errors pass).
-fn verdict(
-    result: Result<(), ServiceError>,
+/// The service's verdict on a form, with the form's own problems. The service is asked even
+/// when the form has problems (an unreadable date reaches it as no date, which it refuses):
+/// refusals come first and are audited, and its checks of the other fields are shown with the
+/// form's. The form's message for a field is kept over the service's.
+fn judged<T>(
+    mut problems: Problems,
+    result: Result<T, ServiceError>,
     fields: &[Field],
-    done: &'static str,
-) -> Result<Result<&'static str, Problems>, WebError> {
+) -> Result<Result<T, Problems>, WebError> {
     match result {
-        Ok(()) => Ok(Ok(done)),
-        Err(ServiceError::Invalid(errors)) => Ok(Err(Problems::from_service(fields, errors))),
+        Ok(value) => Ok(Ok(value)),
+        Err(ServiceError::Invalid(errors)) => {
+            for error in errors {
+                if problems.errors.message(&error.field).is_none()
+                    && let Some(field) = fields.iter().find(|f| f.name == error.field)
+                {
+                    problems.add(field, error.message);
+                }
+            }
+            Ok(Err(problems))
+        }
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The form's fields read: what it accepted, and its problems (none when it accepted all).
+fn read_form(fields: &[Field], values: &Values, today: Date) -> (Vec<(&'static str, String)>, Problems) {
+    match case_fields::read(fields, values, today) {
+        Ok(read) => (read, Problems::default()),
+        Err(problems) => (Vec::new(), problems),
     }
 }
 
@@ -647,22 +722,18 @@ pub(crate) async fn record_training(
         required: Required::Yes("Select the course completed"),
     };
     let fields = [course_field, TRAINING_DATE];
-    let outcome = match case_fields::read(&fields, &values, state.today()) {
-        Err(problems) => Err(problems),
-        Ok(read) => {
-            let course = values.get("course").map_or("", String::as_str);
-            let result = state
-                .services()
-                .record_training(
-                    &user.caller(Source::Form),
-                    id,
-                    course,
-                    read_date(&read, "completed_on"),
-                )
-                .await;
-            verdict(result, &fields, "training")?
-        }
-    };
+    let (read, problems) = read_form(&fields, &values, state.today());
+    let course = values.get("course").map_or("", String::as_str);
+    let result = state
+        .services()
+        .record_training(
+            &user.caller(Source::Form),
+            id,
+            course,
+            read_date(&read, "completed_on"),
+        )
+        .await;
+    let outcome = judged(problems, result, &fields)?.map(|()| "training");
     person_answer(
         &state,
         &user,
@@ -694,7 +765,7 @@ pub(crate) async fn start_induction(
         .services()
         .start_induction(&user.caller(Source::Form), id, buddy)
         .await;
-    let outcome = verdict(result, &[buddy_field], "induction")?;
+    let outcome = judged(Problems::default(), result, &[buddy_field])?.map(|()| "induction");
     person_answer(
         &state,
         &user,
@@ -714,22 +785,18 @@ pub(crate) async fn tick_induction(
     Form(values): Form<Values>,
 ) -> Result<Response, WebError> {
     let id: UserId = id_of(&id)?;
-    let outcome = match case_fields::read(&TICK_FIELDS, &values, state.today()) {
-        Err(problems) => Err(problems),
-        Ok(read) => {
-            let item = values.get("item").map_or("", String::as_str);
-            let result = state
-                .services()
-                .tick_induction(
-                    &user.caller(Source::Form),
-                    id,
-                    item,
-                    read_date(&read, "done_on"),
-                )
-                .await;
-            verdict(result, &TICK_FIELDS, "tick")?
-        }
-    };
+    let (read, problems) = read_form(&TICK_FIELDS, &values, state.today());
+    let item = values.get("item").map_or("", String::as_str);
+    let result = state
+        .services()
+        .tick_induction(
+            &user.caller(Source::Form),
+            id,
+            item,
+            read_date(&read, "done_on"),
+        )
+        .await;
+    let outcome = judged(problems, result, &TICK_FIELDS)?.map(|()| "tick");
     person_answer(
         &state,
         &user,
@@ -800,11 +867,7 @@ pub(crate) async fn record_supervision(
     let id: UserId = id_of(&id)?;
     let caller = user.caller(Source::Form);
     let text = |name: &str| values.get(name).cloned().unwrap_or_default();
-    let (read, mut problems) = match case_fields::read(&SUPERVISION_FIELDS, &values, state.today())
-    {
-        Ok(read) => (read, Problems::default()),
-        Err(problems) => (Vec::new(), problems),
-    };
+    let (read, problems) = read_form(&SUPERVISION_FIELDS, &values, state.today());
     let form = SupervisionForm {
         held_on: read_date(&read, "held_on"),
         sample_size: text("sample_size"),
@@ -812,27 +875,16 @@ pub(crate) async fn record_supervision(
         actions: text("actions"),
         notes: text("notes"),
     };
-    // The service is asked even when the date could not be read (it then has no date, so it
-    // refuses): a refusal is audited, and its checks of the other fields are shown with the
-    // date's. The form's own message for the date is kept over the service's.
-    match state.services().record_supervision(&caller, id, &form).await {
+    let result = state.services().record_supervision(&caller, id, &form).await;
+    let problems = match judged(problems, result, &SUPERVISION_FIELDS)? {
         Ok(sid) => {
             return Ok(
                 Redirect::to(&format!("{HOME}/supervisions/{sid}?done=supervision"))
                     .into_response(),
             );
         }
-        Err(ServiceError::Invalid(errors)) => {
-            for error in errors {
-                if problems.errors.message(&error.field).is_none()
-                    && let Some(field) = SUPERVISION_FIELDS.iter().find(|f| f.name == error.field)
-                {
-                    problems.add(field, error.message);
-                }
-            }
-        }
-        Err(other) => return Err(other.into()),
-    }
+        Err(problems) => problems,
+    };
     let record = state.services().staff_record(&caller, id).await?;
     let page = supervision_form(&user, &record, &values, &problems)?;
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
@@ -978,39 +1030,24 @@ pub(crate) async fn follow_up(
 ) -> Result<Response, WebError> {
     let (id, action) = (id_of(&id)?, id_of(&action)?);
     let caller = user.caller(Source::Form);
-    let (read, mut problems) = match case_fields::read(&FOLLOW_UP_FIELDS, &values, state.today())
-    {
-        Ok(read) => (read, Problems::default()),
-        Err(problems) => (Vec::new(), problems),
-    };
+    let (read, problems) = read_form(&FOLLOW_UP_FIELDS, &values, state.today());
     let done = match values.get("done").map(String::as_str) {
         Some("yes") => Some(true),
         Some("no") => Some(false),
         _ => None,
     };
-    // As for recording a supervision: the service judges (and audits) every submission; the
-    // form's messages are kept over its own for the same field.
-    match state
+    let result = state
         .services()
         .follow_up_action(&caller, id, action, done, read_date(&read, "on"))
-        .await
-    {
+        .await;
+    let problems = match judged(problems, result, &FOLLOW_UP_FIELDS)? {
         Ok(()) => {
             return Ok(
                 Redirect::to(&format!("{HOME}/supervisions/{id}?done=follow_up")).into_response(),
             );
         }
-        Err(ServiceError::Invalid(errors)) => {
-            for error in errors {
-                if problems.errors.message(&error.field).is_none()
-                    && let Some(field) = FOLLOW_UP_FIELDS.iter().find(|f| f.name == error.field)
-                {
-                    problems.add(field, error.message);
-                }
-            }
-        }
-        Err(other) => return Err(other.into()),
-    }
+        Err(problems) => problems,
+    };
     let view = state.services().supervision(&caller, id).await?;
     let page = supervision_page(&user, &view, Some((action, &values, &problems)), None)?;
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
