@@ -27,11 +27,11 @@ use tandem_app::services::{
 use tandem_core::dates::{self, Date};
 use tandem_core::disclosure::SmallNumbers;
 use tandem_core::metrics::Rate;
-use tandem_core::workforce::{DEFAULT_SAMPLE, INDUCTION_ITEMS, MAX_SAMPLE};
+use tandem_core::workforce::{Course, DEFAULT_SAMPLE, INDUCTION_ITEMS, MAX_SAMPLE};
 use tandem_core::{Role, UserId};
 
 use crate::Html;
-use crate::charts::dashboard::rate_shown;
+use crate::charts::{count_shown as count, rate_shown};
 use crate::components::{
     Checkboxes, ChoiceItem, Fieldset, Hint, Label, Legend, Select, SelectItem,
 };
@@ -230,6 +230,26 @@ struct CourseRow {
     by_role: Vec<(String, String)>,
 }
 
+impl CourseRow {
+    /// The course as listed, without figures.
+    fn of(course: &Course) -> Self {
+        Self {
+            title: course.title.clone(),
+            validity: course
+                .valid_months
+                .map_or_else(|| "Does not expire".to_owned(), |m| format!("{m} months")),
+            required_for: course
+                .required_for
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            overall: String::new(),
+            by_role: Vec::new(),
+        }
+    }
+}
+
 struct CaseloadRow {
     month: String,
     people: String,
@@ -265,15 +285,6 @@ struct OverviewPage {
     manage_courses: bool,
 }
 
-/// A count as the reader may see it.
-fn count(small: SmallNumbers, n: u64) -> String {
-    if small.hides(n) {
-        small.words()
-    } else {
-        n.to_string()
-    }
-}
-
 /// The figures as a part of a page under an `h2` reading `heading`, small counts hidden as
 /// `small` says (with the sentence saying so unless the page says it already).
 fn figures_part(
@@ -285,25 +296,14 @@ fn figures_part(
     let courses = figures
         .training
         .iter()
-        .map(|(course, completion)| {
-            CourseRow {
-                title: course.title.clone(),
-                validity: course
-                    .valid_months
-                    .map_or_else(|| "Does not expire".to_owned(), |m| format!("{m} months")),
-                required_for: course
-                    .required_for
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                overall: rate_shown(small, completion.overall),
-                by_role: completion
-                    .by_role
-                    .iter()
-                    .map(|(role, rate)| (role.label().to_owned(), rate_shown(small, *rate)))
-                    .collect(),
-            }
+        .map(|(course, completion)| CourseRow {
+            overall: rate_shown(small, completion.overall),
+            by_role: completion
+                .by_role
+                .iter()
+                .map(|(role, rate)| (role.label().to_owned(), rate_shown(small, *rate)))
+                .collect(),
+            ..CourseRow::of(course)
         })
         .collect();
     let caseloads = figures
@@ -932,6 +932,13 @@ fn supervision_page(
     let record = &view.record;
     let address = format!("{HOME}/supervisions/{}", record.id);
     let empty = (Values::new(), Problems::default());
+    // One follow-up form at a time, on the first open action, so that the page's fields keep
+    // their ids unique (the form's fields are named as the service names them).
+    let next = record
+        .actions
+        .iter()
+        .find(|a| a.follow_up.is_none())
+        .map(|a| a.id);
     let actions = record
         .actions
         .iter()
@@ -943,7 +950,7 @@ fn supervision_page(
                     format!("Not done (checked {})", dates::long(on))
                 }
             });
-            let form = if view.may_follow_up && follow_up.is_none() {
+            let form = if view.may_follow_up && next == Some(action.id) {
                 let (values, problems) = match problems {
                     Some((id, values, problems)) if id == action.id => (values, problems),
                     _ => (&empty.0, &empty.1),
@@ -1068,7 +1075,7 @@ struct CoursesPage {
 
 fn courses_page(
     user: &CurrentUser,
-    courses: &[tandem_core::workforce::Course],
+    courses: &[Course],
     values: &Values,
     roles: &[String],
     problems: &Problems,
@@ -1110,20 +1117,7 @@ fn courses_page(
         csrf_token: user.csrf_token(),
         courses: courses
             .iter()
-            .map(|course| CourseRow {
-                title: course.title.clone(),
-                validity: course
-                    .valid_months
-                    .map_or_else(|| "Does not expire".to_owned(), |m| format!("{m} months")),
-                required_for: course
-                    .required_for
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                overall: String::new(),
-                by_role: Vec::new(),
-            })
+            .map(CourseRow::of)
             .collect(),
         fields,
         submit: button("Add course", None, None)?,
