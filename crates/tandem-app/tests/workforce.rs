@@ -56,7 +56,13 @@ async fn staff(store: &Store, email: &str, role: Role, team: Option<&str>) -> Ca
 }
 
 /// Opens case `reference` for `case_manager`, its request received `days_ago` days ago.
-async fn case(services: &Services, head: &Caller, reference: &str, days_ago: u64, case_manager: i64) {
+async fn case(
+    services: &Services,
+    head: &Caller,
+    reference: &str,
+    days_ago: u64,
+    case_manager: i64,
+) {
     let mut child = Child {
         date_of_birth: Some(today() - Days::new(3000)),
         ..Child::default()
@@ -94,17 +100,46 @@ fn invalid_fields(error: ServiceError) -> Vec<String> {
 async fn a_supervision_draws_a_reproducible_sample_and_keeps_the_caseload_as_it_was(ctx: Ctx) {
     let services = services(&ctx.store);
     let head = staff(&ctx.store, "head@example.test", Role::HeadOfService, None).await;
-    let manager = staff(&ctx.store, "tm@example.test", Role::TeamManager, Some("north")).await;
-    let worker = staff(&ctx.store, "cm@example.test", Role::CaseManager, Some("north")).await;
-    let other = staff(&ctx.store, "other@example.test", Role::CaseManager, Some("north")).await;
+    let manager = staff(
+        &ctx.store,
+        "tm@example.test",
+        Role::TeamManager,
+        Some("north"),
+    )
+    .await;
+    let worker = staff(
+        &ctx.store,
+        "cm@example.test",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
+    let other = staff(
+        &ctx.store,
+        "other@example.test",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
     // Five cases: two received 30 weeks ago (past every limit: overdue), three this week.
     for (n, days) in [(1, 210), (2, 210), (3, 1), (4, 2), (5, 3)] {
-        case(&services, &head, &format!("EHC-W{n}"), days, worker.actor.id).await;
+        case(
+            &services,
+            &head,
+            &format!("EHC-W{n}"),
+            days,
+            worker.actor.id,
+        )
+        .await;
     }
     case(&services, &head, "EHC-OTHER", 1, other.actor.id).await;
 
     let id = services
-        .record_supervision(&manager, worker.actor.id, &form("42", "3", "Chase advice\n\nBook panel"))
+        .record_supervision(
+            &manager,
+            worker.actor.id,
+            &form("42", "3", "Chase advice\n\nBook panel"),
+        )
         .await
         .expect("recorded");
     let view = services.supervision(&manager, id).await.expect("view");
@@ -114,7 +149,11 @@ async fn a_supervision_draws_a_reproducible_sample_and_keeps_the_caseload_as_it_
     assert_eq!(record.held_on, today());
     assert_eq!(record.supervisor, manager.actor.id);
     let actions: Vec<&str> = record.actions.iter().map(|a| a.text.as_str()).collect();
-    assert_eq!(actions, ["Chase advice", "Book panel"], "blank lines are dropped");
+    assert_eq!(
+        actions,
+        ["Chase advice", "Book panel"],
+        "blank lines are dropped"
+    );
     // The sample is the core's draw over the case manager's own open cases, with their status.
     assert_eq!(record.sample.len(), 3);
     let mut caseload = Vec::new();
@@ -157,7 +196,10 @@ async fn a_supervision_draws_a_reproducible_sample_and_keeps_the_caseload_as_it_
     assert_eq!(fresh.record.open_cases, 6);
 
     // Recorded supervisions are the case manager's latest, and nothing is overdue now.
-    let mine = services.staff_record(&worker, worker.actor.id).await.expect("own record");
+    let mine = services
+        .staff_record(&worker, worker.actor.id)
+        .await
+        .expect("own record");
     assert_eq!(mine.supervisions.len(), 3);
     let due = mine.supervision.expect("a case manager is supervised");
     assert_eq!(due.last, Some(today()));
@@ -172,9 +214,19 @@ async fn a_supervision_draws_a_reproducible_sample_and_keeps_the_caseload_as_it_
 async fn agreed_actions_are_followed_up_once_with_a_date(ctx: Ctx) {
     let services = services(&ctx.store);
     let manager = staff(&ctx.store, "tm@example.test", Role::TeamManager, None).await;
-    let worker = staff(&ctx.store, "cm@example.test", Role::CaseManager, Some("north")).await;
+    let worker = staff(
+        &ctx.store,
+        "cm@example.test",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
     let id = services
-        .record_supervision(&manager, worker.actor.id, &form("7", "", "Write to the school"))
+        .record_supervision(
+            &manager,
+            worker.actor.id,
+            &form("7", "", "Write to the school"),
+        )
         .await
         .expect("recorded with an empty caseload");
     let view = services.supervision(&manager, id).await.expect("view");
@@ -189,7 +241,13 @@ async fn agreed_actions_are_followed_up_once_with_a_date(ctx: Ctx) {
         .unwrap_err();
     assert_eq!(invalid_fields(refused), ["done", "on"]);
     let refused = services
-        .follow_up_action(&manager, id, action, Some(true), Some(today() - Days::new(1)))
+        .follow_up_action(
+            &manager,
+            id,
+            action,
+            Some(true),
+            Some(today() - Days::new(1)),
+        )
         .await
         .unwrap_err();
     assert_eq!(invalid_fields(refused), ["on"], "before the supervision");
@@ -258,10 +316,34 @@ async fn a_supervision_form_is_checked_whole(ctx: Ctx) {
 async fn who_may_see_and_keep_workforce_records(ctx: Ctx) {
     let services = services(&ctx.store);
     let head = staff(&ctx.store, "head@example.test", Role::HeadOfService, None).await;
-    let north = staff(&ctx.store, "tmn@example.test", Role::TeamManager, Some("north")).await;
-    let south = staff(&ctx.store, "tms@example.test", Role::TeamManager, Some("south")).await;
-    let worker = staff(&ctx.store, "cm@example.test", Role::CaseManager, Some("north")).await;
-    let colleague = staff(&ctx.store, "cm2@example.test", Role::CaseManager, Some("north")).await;
+    let north = staff(
+        &ctx.store,
+        "tmn@example.test",
+        Role::TeamManager,
+        Some("north"),
+    )
+    .await;
+    let south = staff(
+        &ctx.store,
+        "tms@example.test",
+        Role::TeamManager,
+        Some("south"),
+    )
+    .await;
+    let worker = staff(
+        &ctx.store,
+        "cm@example.test",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
+    let colleague = staff(
+        &ctx.store,
+        "cm2@example.test",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
     let analyst = staff(&ctx.store, "an@example.test", Role::Analyst, None).await;
     let parent = staff(&ctx.store, "p@example.test", Role::Parent, None).await;
 
@@ -279,7 +361,12 @@ async fn who_may_see_and_keep_workforce_records(ctx: Ctx) {
     ));
     assert_eq!(audited(&ctx.store, "denied").await, denied + 2);
     // A case manager sees their own record only.
-    assert!(services.staff_record(&worker, worker.actor.id).await.is_ok());
+    assert!(
+        services
+            .staff_record(&worker, worker.actor.id)
+            .await
+            .is_ok()
+    );
     assert!(matches!(
         services.staff_record(&worker, colleague.actor.id).await,
         Err(ServiceError::Forbidden)
@@ -335,12 +422,17 @@ async fn training_completion_counts_expired_courses_as_not_complete(ctx: Ctx) {
         required_for: roles.iter().map(|r| (*r).to_owned()).collect(),
     };
     let code = services
-        .add_course(&admin, &course("SEND Code of Practice", "12", &["case_manager"]))
+        .add_course(
+            &admin,
+            &course("SEND Code of Practice", "12", &["case_manager"]),
+        )
         .await
         .expect("course");
     // Only administrators keep the list; titles are unique; parents cannot be required.
     assert!(matches!(
-        services.add_course(&manager, &course("Other", "", &[])).await,
+        services
+            .add_course(&manager, &course("Other", "", &[]))
+            .await,
         Err(ServiceError::Forbidden)
     ));
     let refused = services
@@ -361,11 +453,21 @@ async fn training_completion_counts_expired_courses_as_not_complete(ctx: Ctx) {
         .await
         .expect("current");
     services
-        .record_training(&manager, colleague.actor.id, &code_id, Some(today() - Days::new(730)))
+        .record_training(
+            &manager,
+            colleague.actor.id,
+            &code_id,
+            Some(today() - Days::new(730)),
+        )
         .await
         .expect("expired");
     let refused = services
-        .record_training(&manager, worker.actor.id, "999", Some(today() + Days::new(1)))
+        .record_training(
+            &manager,
+            worker.actor.id,
+            "999",
+            Some(today() + Days::new(1)),
+        )
         .await
         .unwrap_err();
     assert_eq!(invalid_fields(refused), ["course", "completed_on"]);
@@ -421,7 +523,12 @@ async fn an_induction_has_a_buddy_and_dated_ticks(ctx: Ctx) {
         .unwrap_err();
     assert_eq!(invalid_fields(refused), ["buddy"], "already started");
     let refused = services
-        .tick_induction(&manager, starter.actor.id, "nothing", Some(today() - Days::new(1)))
+        .tick_induction(
+            &manager,
+            starter.actor.id,
+            "nothing",
+            Some(today() - Days::new(1)),
+        )
         .await
         .unwrap_err();
     assert_eq!(invalid_fields(refused), ["item", "done_on"]);

@@ -41,8 +41,8 @@ pub mod rules;
 pub mod signposts;
 pub mod targets;
 pub mod timeline;
-pub mod working_days;
 pub mod workforce;
+pub mod working_days;
 
 pub use names::{Stage, Status, WarningCode};
 pub use timeline::{Milestone, Timeline, Warning};

@@ -77,7 +77,10 @@ impl Duty {
 
     /// Whether the duty is about one person (`true`) or the service as a whole.
     pub fn is_about_a_person(self) -> bool {
-        matches!(self, Duty::SeeRecords | Duty::Supervise | Duty::KeepTraining)
+        matches!(
+            self,
+            Duty::SeeRecords | Duty::Supervise | Duty::KeepTraining
+        )
     }
 }
 
@@ -155,8 +158,7 @@ impl CaseloadCase {
         Self {
             case_id,
             reference,
-            overdue: RagStatus::of_case(next_due, overdue_steps, today)
-                == Some(RagStatus::Overdue),
+            overdue: RagStatus::of_case(next_due, overdue_steps, today) == Some(RagStatus::Overdue),
         }
     }
 }
@@ -205,7 +207,10 @@ impl Course {
 
     /// Whether a completion on `completed_on` counts on `today`: done by then and not expired.
     pub fn counts(&self, completed_on: Date, today: Date) -> bool {
-        completed_on <= today && self.valid_until(completed_on).is_none_or(|end| today <= end)
+        completed_on <= today
+            && self
+                .valid_until(completed_on)
+                .is_none_or(|end| today <= end)
     }
 
     /// Whether `person` holds a completion of this course among `records` that counts on
@@ -278,9 +283,15 @@ pub fn completion(
 /// What a new starter's induction covers, in order: `(key, what)`. From the WSOA's workforce
 /// actions (induction handbook, buddy, supervision, Code of Practice training).
 pub const INDUCTION_ITEMS: &[(&str, &str)] = &[
-    ("handbook", "Given the SNAS induction handbook and talked through it"),
+    (
+        "handbook",
+        "Given the SNAS induction handbook and talked through it",
+    ),
     ("buddy", "Met their buddy and agreed when to meet"),
-    ("systems", "Shown Tandem, their caseload and how to record on a case"),
+    (
+        "systems",
+        "Shown Tandem, their caseload and how to record on a case",
+    ),
     (
         "timescales",
         "Walked through the statutory timescales of an EHC needs assessment",
@@ -386,8 +397,8 @@ mod tests {
                 let myself = person(1, role, team);
                 let staff = !role.is_external();
                 let manager = matches!(role, Role::TeamManager | Role::HeadOfService);
-                let over_other = role == Role::HeadOfService
-                    || (role == Role::TeamManager && team.is_none());
+                let over_other =
+                    role == Role::HeadOfService || (role == Role::TeamManager && team.is_none());
                 let check = |duty, about: Option<&Person>, want: bool| {
                     assert_eq!(
                         may(&me, duty, about),

@@ -285,7 +285,10 @@ impl Tx {
         Ok(records)
     }
 
-    async fn supervision_of(&mut self, row: SupervisionRow) -> Result<SupervisionRecord, StoreError> {
+    async fn supervision_of(
+        &mut self,
+        row: SupervisionRow,
+    ) -> Result<SupervisionRecord, StoreError> {
         const SAMPLE: &str = "SELECT case_id, reference, overdue FROM supervision_sample \
              WHERE supervision_id = $1 ORDER BY position";
         let sample = on!(self.conn(), c => sqlx::query_as::<_, SampleRow>(SAMPLE)
@@ -355,9 +358,11 @@ impl Tx {
     pub async fn last_supervisions(&mut self) -> Result<Vec<LastSupervision>, StoreError> {
         const SQL: &str =
             "SELECT person, MAX(held_on) AS held_on FROM supervisions GROUP BY person";
-        Ok(on!(self.conn(), c => sqlx::query_as::<_, LastSupervision>(SQL)
+        Ok(
+            on!(self.conn(), c => sqlx::query_as::<_, LastSupervision>(SQL)
             .fetch_all(&mut *c)
-            .await?))
+            .await?),
+        )
     }
 
     /// Every supervision held from `from` to `to` (both included): whose, when, and the
@@ -460,7 +465,10 @@ impl Tx {
     }
 
     /// Every training completion, or only `person`'s, latest first.
-    pub async fn training(&mut self, person: Option<UserId>) -> Result<Vec<Completion>, StoreError> {
+    pub async fn training(
+        &mut self,
+        person: Option<UserId>,
+    ) -> Result<Vec<Completion>, StoreError> {
         const SQL: &str = "SELECT person, course_id, completed_on FROM training_records \
              WHERE $1 IS NULL OR person = $1 ORDER BY completed_on DESC, id DESC";
         let rows = on!(self.conn(), c => sqlx::query_as::<_, CompletionRow>(SQL)

@@ -38,21 +38,21 @@ pub use plans::{
     Acknowledgement, PlanSaved, PlanView, SignOff, SignOffWaiting, blocking, finding_key,
 };
 pub use recording::CaseManager;
-pub use workforce::{
-    CaseloadMonth, CourseForm, MAX_ACTIONS, Staff, StaffLine, StaffRecord, SupervisionDue,
-    SupervisionForm, SupervisionView, TrainingLine, WorkforceFigures, WorkforceOverview,
-};
 pub use tandem_store::{
-    ActionUpdate, AdviceProvider, AdviceResponse, Assignment, AuditAssignment, AuditExample,
-    AgreedAction, AuditRound, AuditSample, AuditScore, DocumentRecord, InductionRecord,
-    SupervisionRecord, MessageRecord, Moderation, PlanComment,
-    PlanRevision, PlanVersion, StoredAction, UnsentNotification,
+    ActionUpdate, AdviceProvider, AdviceResponse, AgreedAction, Assignment, AuditAssignment,
+    AuditExample, AuditRound, AuditSample, AuditScore, DocumentRecord, InductionRecord,
+    MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion, StoredAction,
+    SupervisionRecord, UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{
     CaseFilter, CaseSearch, CaseSort, CaseSummary, ChildId, ChildMatch, Correction, EventId,
     EventRecord, Page, Source, StatusFilter, Store, StoreError,
+};
+pub use workforce::{
+    CaseloadMonth, CourseForm, MAX_ACTIONS, Staff, StaffLine, StaffRecord, SupervisionDue,
+    SupervisionForm, SupervisionView, TrainingLine, WorkforceFigures, WorkforceOverview,
 };
 
 use std::sync::Arc;

@@ -231,7 +231,8 @@ async fn authorise(
     if may(&caller.actor, duty, person.map(Staff::person).as_ref()) {
         return Ok(tx);
     }
-    tx.audit(&denied(caller, duty, person.map(|p| p.id))).await?;
+    tx.audit(&denied(caller, duty, person.map(|p| p.id)))
+        .await?;
     tx.commit().await?;
     Err(ServiceError::Forbidden)
 }
@@ -267,7 +268,10 @@ fn supervision_due(staff: &Staff, last: Option<Date>, today: Date) -> Option<Sup
 /// The courses `staff`'s role must take that they hold a current completion of.
 fn training_of(staff: &Staff, courses: &[Course], records: &[Completion], today: Date) -> Rate {
     let mut rate = Rate::default();
-    for course in courses.iter().filter(|c| c.required_for.contains(&staff.role)) {
+    for course in courses
+        .iter()
+        .filter(|c| c.required_for.contains(&staff.role))
+    {
         let done = course.held_by(staff.id, records, today);
         rate.numerator += u64::from(done);
         rate.denominator += 1;
@@ -284,9 +288,10 @@ fn caseloads_by_month(supervisions: &[SupervisionRecord], today: Date) -> Vec<Ca
         .map(|back| dates::months_before(this_month, back))
         .map(|month| {
             let mut latest: BTreeMap<UserId, &SupervisionRecord> = BTreeMap::new();
-            for s in supervisions.iter().filter(|s| {
-                s.held_on.year() == month.year() && s.held_on.month() == month.month()
-            }) {
+            for s in supervisions
+                .iter()
+                .filter(|s| s.held_on.year() == month.year() && s.held_on.month() == month.month())
+            {
                 // Oldest first, so the latest of the month is kept.
                 latest.insert(s.person, s);
             }
@@ -294,7 +299,10 @@ fn caseloads_by_month(supervisions: &[SupervisionRecord], today: Date) -> Vec<Ca
                 month,
                 people: latest.len() as u64,
                 cases: latest.values().map(|s| s.open_cases.unsigned_abs()).sum(),
-                overdue: latest.values().map(|s| s.overdue_cases.unsigned_abs()).sum(),
+                overdue: latest
+                    .values()
+                    .map(|s| s.overdue_cases.unsigned_abs())
+                    .sum(),
             }
         })
         .collect()
@@ -385,11 +393,8 @@ impl Services {
         let figures = sees_figures.then(|| {
             let mut on_time = Rate::default();
             for s in staff.iter().filter(|s| s.role == Role::CaseManager) {
-                let overdue = workforce::supervision_overdue(
-                    last.get(&s.id).copied(),
-                    s.started,
-                    today,
-                );
+                let overdue =
+                    workforce::supervision_overdue(last.get(&s.id).copied(), s.started, today);
                 on_time.numerator += u64::from(!overdue);
                 on_time.denominator += 1;
             }
@@ -407,12 +412,10 @@ impl Services {
             }
         });
         self.audit_read(
-            AuditEntry::new(Some(caller.actor.id), "workforce.view").detail(caller.detail(
-                json!({
-                    "people": lines.len(),
-                    "figures": sees_figures,
-                }),
-            )),
+            AuditEntry::new(Some(caller.actor.id), "workforce.view").detail(caller.detail(json!({
+                "people": lines.len(),
+                "figures": sees_figures,
+            }))),
         )
         .await?;
         Ok(WorkforceOverview {
@@ -432,7 +435,8 @@ impl Services {
         let today = self.today();
         let mut tx = self.begin().await?;
         let Some(staff) = staff_member(&mut tx, id).await? else {
-            tx.audit(&denied(caller, Duty::SeeRecords, Some(id))).await?;
+            tx.audit(&denied(caller, Duty::SeeRecords, Some(id)))
+                .await?;
             tx.commit().await?;
             return Err(not_found(&format!("staff member {id}")));
         };
@@ -469,11 +473,7 @@ impl Services {
             .collect();
         let person = staff.person();
         Ok(StaffRecord {
-            supervision: supervision_due(
-                &staff,
-                supervisions.first().map(|s| s.held_on),
-                today,
-            ),
+            supervision: supervision_due(&staff, supervisions.first().map(|s| s.held_on), today),
             may_supervise: may(&caller.actor, Duty::Supervise, Some(&person)),
             may_keep_training: may(&caller.actor, Duty::KeepTraining, Some(&person)),
             staff,
@@ -548,16 +548,16 @@ impl Services {
         };
         let sid = tx.insert_supervision(&supervision, caller.actor.id).await?;
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "workforce.supervision").detail(
-                caller.detail(json!({
+            &AuditEntry::new(Some(caller.actor.id), "workforce.supervision").detail(caller.detail(
+                json!({
                     "person": staff.id,
                     "supervision": sid,
                     "seed": seed.to_string(),
                     "sampled": supervision.sample.len(),
                     "open_cases": supervision.open_cases,
                     "overdue_cases": supervision.overdue_cases,
-                })),
-            ),
+                }),
+            )),
         )
         .await?;
         tx.commit().await?;
@@ -618,7 +618,10 @@ impl Services {
         let mut tx = authorise(tx, caller, Duty::Supervise, Some(&staff)).await?;
         let mut problems = Vec::new();
         if done.is_none() {
-            problems.push(FieldError::new("done", "Select whether the action was done"));
+            problems.push(FieldError::new(
+                "done",
+                "Select whether the action was done",
+            ));
         }
         match on {
             None => problems.push(FieldError::new(
@@ -647,9 +650,10 @@ impl Services {
             return Err(not_found(&format!("action {action}")));
         }
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "workforce.follow_up").detail(caller.detail(
-                json!({ "supervision": supervision, "action": action, "done": done }),
-            )),
+            &AuditEntry::new(Some(caller.actor.id), "workforce.follow_up").detail(
+                caller
+                    .detail(json!({ "supervision": supervision, "action": action, "done": done })),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -657,7 +661,11 @@ impl Services {
     }
 
     /// Adds a course (administrators); returns its id.
-    pub async fn add_course(&self, caller: &Caller, form: &CourseForm) -> Result<i64, ServiceError> {
+    pub async fn add_course(
+        &self,
+        caller: &Caller,
+        form: &CourseForm,
+    ) -> Result<i64, ServiceError> {
         let tx = self.begin().await?;
         let mut tx = authorise(tx, caller, Duty::ManageCourses, None).await?;
         let course = match checked_course(form) {
@@ -723,11 +731,13 @@ impl Services {
             tx.rollback().await?;
             return Err(ServiceError::Invalid(problems));
         };
-        let record = tx.add_training(staff.id, course, on, caller.actor.id).await?;
+        let record = tx
+            .add_training(staff.id, course, on, caller.actor.id)
+            .await?;
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "workforce.training").detail(caller.detail(
-                json!({ "person": staff.id, "course": course, "record": record }),
-            )),
+            &AuditEntry::new(Some(caller.actor.id), "workforce.training").detail(
+                caller.detail(json!({ "person": staff.id, "course": course, "record": record })),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -767,9 +777,8 @@ impl Services {
             )]));
         }
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "workforce.induction_start").detail(
-                caller.detail(json!({ "person": staff.id, "buddy": buddy })),
-            ),
+            &AuditEntry::new(Some(caller.actor.id), "workforce.induction_start")
+                .detail(caller.detail(json!({ "person": staff.id, "buddy": buddy }))),
         )
         .await?;
         tx.commit().await?;
@@ -809,11 +818,12 @@ impl Services {
             tx.rollback().await?;
             return Err(ServiceError::Invalid(problems));
         };
-        let new = tx.tick_induction(staff.id, item, on, caller.actor.id).await?;
+        let new = tx
+            .tick_induction(staff.id, item, on, caller.actor.id)
+            .await?;
         tx.audit(
-            &AuditEntry::new(Some(caller.actor.id), "workforce.induction_tick").detail(
-                caller.detail(json!({ "person": staff.id, "item": item, "new": new })),
-            ),
+            &AuditEntry::new(Some(caller.actor.id), "workforce.induction_tick")
+                .detail(caller.detail(json!({ "person": staff.id, "item": item, "new": new }))),
         )
         .await?;
         tx.commit().await?;
@@ -882,10 +892,7 @@ fn checked_supervision(
         .iter()
         .find_map(|a| input::check_text(a, MAX_TEXT, false).err())
     {
-        problems.push(FieldError::new(
-            "actions",
-            problem.message("Each action"),
-        ));
+        problems.push(FieldError::new("actions", problem.message("Each action")));
     }
     let notes = form.notes.trim().to_owned();
     if let Err(problem) = input::check_text(&notes, MAX_TEXT, true) {

@@ -14,11 +14,11 @@
 //! Who may do what is decided by the services; these pages only show what they are given.
 
 use askama::Template;
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use serde::Deserialize;
 use tandem_app::services::{
     CourseForm, ServiceError, Source, StaffRecord, SupervisionForm, SupervisionView,
@@ -308,26 +308,26 @@ fn figures_part(
         .collect();
     let caseloads = figures
         .caseloads
-                .iter()
-                .map(|month| CaseloadRow {
-                    month: month.month.format("%B %Y").to_string(),
-                    people: count(small, month.people),
-                    per_person: if small.hides(month.people) {
-                        small.words()
-                    } else {
-                        month
-                            .per_person()
-                            .map_or_else(String::new, |n| format!("{n:.1}"))
-                    },
-                    on_time: rate_shown(
-                        small,
-                        Rate {
-                            numerator: month.cases - month.overdue,
-                            denominator: month.cases,
-                        },
-                    ),
-                })
-                .collect();
+        .iter()
+        .map(|month| CaseloadRow {
+            month: month.month.format("%B %Y").to_string(),
+            people: count(small, month.people),
+            per_person: if small.hides(month.people) {
+                small.words()
+            } else {
+                month
+                    .per_person()
+                    .map_or_else(String::new, |n| format!("{n:.1}"))
+            },
+            on_time: rate_shown(
+                small,
+                Rate {
+                    numerator: month.cases - month.overdue,
+                    denominator: month.cases,
+                },
+            ),
+        })
+        .collect();
     let turnover = figures
         .turnover
         .iter()
@@ -383,9 +383,7 @@ pub(crate) async fn overview(
             name: line.staff.name.clone(),
             role: line.staff.role.label(),
             team: line.staff.team.clone().unwrap_or_default(),
-            last: line
-                .supervision
-                .map_or_else(String::new, |s| long(s.last)),
+            last: line.supervision.map_or_else(String::new, |s| long(s.last)),
             due: line
                 .supervision
                 .map_or_else(|| "Not supervised here".to_owned(), |s| dates::long(s.due)),
@@ -574,9 +572,7 @@ fn person_page(
         role: staff.role.label(),
         team: staff.team.clone().unwrap_or_else(|| "None".to_owned()),
         started: dates::long(staff.started),
-        supervision_due: record
-            .supervision
-            .map(|s| (dates::long(s.due), s.overdue)),
+        supervision_due: record.supervision.map(|s| (dates::long(s.due), s.overdue)),
         supervisions: record
             .supervisions
             .iter()
@@ -692,7 +688,11 @@ fn judged<T>(
 }
 
 /// The form's fields read: what it accepted, and its problems (none when it accepted all).
-fn read_form(fields: &[Field], values: &Values, today: Date) -> (Vec<(&'static str, String)>, Problems) {
+fn read_form(
+    fields: &[Field],
+    values: &Values,
+    today: Date,
+) -> (Vec<(&'static str, String)>, Problems) {
     match case_fields::read(fields, values, today) {
         Ok(read) => (read, Problems::default()),
         Err(problems) => (Vec::new(), problems),
@@ -734,15 +734,7 @@ pub(crate) async fn record_training(
         )
         .await;
     let outcome = judged(problems, result, &fields)?.map(|()| "training");
-    person_answer(
-        &state,
-        &user,
-        id,
-        PersonForm::Training,
-        &values,
-        outcome,
-    )
-    .await
+    person_answer(&state, &user, id, PersonForm::Training, &values, outcome).await
 }
 
 /// `POST /workforce/staff/{id}/induction`: starts the induction with the buddy chosen.
@@ -766,15 +758,7 @@ pub(crate) async fn start_induction(
         .start_induction(&user.caller(Source::Form), id, buddy)
         .await;
     let outcome = judged(Problems::default(), result, &[buddy_field])?.map(|()| "induction");
-    person_answer(
-        &state,
-        &user,
-        id,
-        PersonForm::Induction,
-        &values,
-        outcome,
-    )
-    .await
+    person_answer(&state, &user, id, PersonForm::Induction, &values, outcome).await
 }
 
 /// `POST /workforce/staff/{id}/induction/tick`.
@@ -797,15 +781,7 @@ pub(crate) async fn tick_induction(
         )
         .await;
     let outcome = judged(problems, result, &TICK_FIELDS)?.map(|()| "tick");
-    person_answer(
-        &state,
-        &user,
-        id,
-        PersonForm::Induction,
-        &values,
-        outcome,
-    )
-    .await
+    person_answer(&state, &user, id, PersonForm::Induction, &values, outcome).await
 }
 
 fn supervision_form(
@@ -875,7 +851,10 @@ pub(crate) async fn record_supervision(
         actions: text("actions"),
         notes: text("notes"),
     };
-    let result = state.services().record_supervision(&caller, id, &form).await;
+    let result = state
+        .services()
+        .record_supervision(&caller, id, &form)
+        .await;
     let problems = match judged(problems, result, &SUPERVISION_FIELDS)? {
         Ok(sid) => {
             return Ok(
@@ -973,7 +952,11 @@ fn supervision_page(
     Ok(SupervisionPage {
         layout: Layout::signed_in(
             user,
-            format!("Supervision of {}, {}", view.staff.name, dates::long(record.held_on)),
+            format!(
+                "Supervision of {}, {}",
+                view.staff.name,
+                dates::long(record.held_on)
+            ),
             HOME,
         )
         .with_errors(problems.is_some()),
@@ -1115,10 +1098,7 @@ fn courses_page(
         error_summary: problems.errors.summary()?,
         done,
         csrf_token: user.csrf_token(),
-        courses: courses
-            .iter()
-            .map(CourseRow::of)
-            .collect(),
+        courses: courses.iter().map(CourseRow::of).collect(),
         fields,
         submit: button("Add course", None, None)?,
     })
