@@ -383,7 +383,7 @@ async fn who_may_see_and_keep_workforce_records(ctx: Ctx) {
 
     // The north manager's list is their team (and themselves), with the figures; the head of
     // service's is everyone; a case manager's is themselves, without figures; an analyst's is
-    // the figures alone.
+    // the figures and their own record.
     let names = |overview: &tandem_app::services::WorkforceOverview| -> Vec<i64> {
         overview.people.iter().map(|l| l.staff.id).collect()
     };
@@ -405,7 +405,11 @@ async fn who_may_see_and_keep_workforce_records(ctx: Ctx) {
     assert_eq!(names(&own), [worker.actor.id]);
     assert!(own.figures.is_none());
     let aggregates = services.workforce(&analyst).await.unwrap();
-    assert!(aggregates.people.is_empty());
+    assert_eq!(
+        names(&aggregates),
+        [analyst.actor.id],
+        "their own record only"
+    );
     assert!(aggregates.figures.is_some());
     assert_eq!(audited(&ctx.store, "workforce.view").await, 4);
 }
