@@ -41,6 +41,7 @@ pub mod rules;
 pub mod signposts;
 pub mod targets;
 pub mod timeline;
+pub mod workforce;
 pub mod working_days;
 
 pub use names::{Stage, Status, WarningCode};

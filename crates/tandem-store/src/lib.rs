@@ -29,6 +29,7 @@ pub mod projection;
 mod providers;
 mod store;
 mod two_factor;
+mod workforce;
 
 pub use accounts::{SignInFailures, normalise_email};
 pub use advice::{AdviceResponse, TrayCase};
@@ -48,3 +49,7 @@ pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion, SignOffR
 pub use providers::AdviceProvider;
 pub use store::{Backend, Store, Tx, migration_versions};
 pub use two_factor::{PendingSignIn, TwoFactorRecord};
+pub use workforce::{
+    AgreedAction, InductionRecord, LastSupervision, NewCourse, NewSupervision, StaffTenure,
+    SupervisionRecord,
+};

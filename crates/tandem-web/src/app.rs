@@ -232,7 +232,8 @@ pub fn router(state: AppState) -> Router {
             "/plan/actions/{id}",
             get(plan_action::show).post(plan_action::update),
         )
-        .route("/report", get(report::show));
+        .route("/report", get(report::show))
+        .merge(crate::pages::workforce::routes());
     #[cfg(feature = "pdf")]
     let routes = routes
         .route("/report.pdf", get(report::pdf::download))

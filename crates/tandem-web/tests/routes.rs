@@ -48,7 +48,8 @@ enum Roles {
 
 struct Route {
     method: &'static str,
-    /// `{target}` stands for the id of an account no row signs in as; `{css}` for the URL of
+    /// `{target}` stands for the id of an account no row signs in as; `{staff}` for the case
+    /// manager's account; `{css}` for the URL of
     /// the embedded stylesheet; `{case}` for the reference of the seeded case, `{event}`
     /// for the id of its request event and `{document}` for the id of a document on it.
     /// `UPLOAD` posts the form as `multipart/form-data`, as the document upload does.
@@ -137,6 +138,18 @@ const AGGREGATES_PAGE: Roles = Roles::Only(AGGREGATES, Status(200), Status(403))
 const AUDIT_MANAGERS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
 /// Those who may update the improvement plan's actions.
 const PLAN_EDITORS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
+/// The council's own staff, who each have workforce records (people outside it have none).
+const STAFF: &[Role] = &[
+    Role::CaseManager,
+    Role::TeamManager,
+    Role::HeadOfService,
+    Role::QaAuditor,
+    Role::Analyst,
+    Role::Admin,
+];
+/// Those who oversee the matrix's case manager (in team north): the team manager, who leads no
+/// named team, and the head of service; they supervise and keep training records.
+const SUPERVISORS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
 /// Those who run it or audit in it.
 const AUDIT_PEOPLE: &[Role] = &[Role::TeamManager, Role::HeadOfService, Role::QaAuditor];
 /// Those who may read the pseudonymised example plans.
@@ -212,6 +225,22 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/audits/999999/plans/999999/unassign", form: &[("auditor", "1")], signed_out: Status(403), roles: Roles::Only(AUDIT_MANAGERS, Status(404), Status(403)) },
     Route { method: "POST", path: "/audits/999999/plans/999999/moderate", form: &[("grade", "")], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
     Route { method: "POST", path: "/audits/999999/plans/999999/example", form: &[], signed_out: Status(403), roles: Roles::Only(AUDIT_PEOPLE, Status(404), Status(403)) },
+    // The workforce: `{staff}` is the case manager's account. Blank forms reach validation for
+    // those allowed; no supervision 999999 exists, and account 999999 is no member of staff.
+    Route { method: "GET", path: "/workforce", form: &[], signed_out: SignIn, roles: Roles::Only(STAFF, Status(200), Status(403)) },
+    Route { method: "GET", path: "/workforce/courses", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
+    Route { method: "POST", path: "/workforce/courses", form: &[("title", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
+    Route { method: "GET", path: "/workforce/staff/{staff}", form: &[], signed_out: SignIn, roles: Roles::Only(&[Role::CaseManager, Role::TeamManager, Role::HeadOfService], Status(200), Status(403)) },
+    Route { method: "GET", path: "/workforce/staff/999999", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "GET", path: "/workforce/staff/{target}", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "GET", path: "/workforce/staff/{staff}/supervisions/new", form: &[], signed_out: SignIn, roles: Roles::Only(SUPERVISORS, Status(200), Status(403)) },
+    Route { method: "POST", path: "/workforce/staff/{staff}/supervisions/new", form: &[("actions", "")], signed_out: Status(403), roles: Roles::Only(SUPERVISORS, Status(422), Status(403)) },
+    Route { method: "POST", path: "/workforce/staff/{staff}/training", form: &[("course", "")], signed_out: Status(403), roles: Roles::Only(SUPERVISORS, Status(422), Status(403)) },
+    Route { method: "POST", path: "/workforce/staff/{staff}/induction", form: &[("buddy", "")], signed_out: Status(403), roles: Roles::Only(SUPERVISORS, Status(422), Status(403)) },
+    // No induction has started, which only those who may keep it learn.
+    Route { method: "POST", path: "/workforce/staff/{staff}/induction/tick", form: &[("item", "")], signed_out: Status(403), roles: Roles::Only(SUPERVISORS, Status(404), Status(403)) },
+    Route { method: "GET", path: "/workforce/supervisions/999999", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
+    Route { method: "POST", path: "/workforce/supervisions/999999/actions/1", form: &[("done", "yes")], signed_out: Status(403), roles: Roles::All(Status(404)) },
     Route { method: "POST", path: "/admin/users/{target}/sign-out-everywhere", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=signed_out"), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/lift-sign-in-lock", form: &[], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=unlocked"), Status(403)) },
     // The target set its own password, so there is no invitation to send again or withdraw.
@@ -366,8 +395,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         .await
         .expect("a document")
         .to_string();
+    let staff = app.users[&Role::CaseManager].to_string();
     let fill = |text: &str| {
         text.replace("{target}", &target)
+            .replace("{staff}", &staff)
             .replace("{css}", &css)
             .replace("{case}", case.as_str())
             .replace("{event}", &event)

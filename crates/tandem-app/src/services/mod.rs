@@ -18,6 +18,7 @@ mod plan_comments;
 mod plans;
 mod providers;
 mod recording;
+mod workforce;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
@@ -38,15 +39,20 @@ pub use plans::{
 };
 pub use recording::CaseManager;
 pub use tandem_store::{
-    ActionUpdate, AdviceProvider, AdviceResponse, Assignment, AuditAssignment, AuditExample,
-    AuditRound, AuditSample, AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment,
-    PlanRevision, PlanVersion, StoredAction, UnsentNotification,
+    ActionUpdate, AdviceProvider, AdviceResponse, AgreedAction, Assignment, AuditAssignment,
+    AuditExample, AuditRound, AuditSample, AuditScore, DocumentRecord, InductionRecord,
+    MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion, StoredAction,
+    SupervisionRecord, UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{
     CaseFilter, CaseSearch, CaseSort, CaseSummary, ChildId, ChildMatch, Correction, EventId,
     EventRecord, Page, Source, StatusFilter, Store, StoreError,
+};
+pub use workforce::{
+    CaseloadMonth, CourseForm, MAX_ACTIONS, Staff, StaffLine, StaffRecord, SupervisionDue,
+    SupervisionForm, SupervisionView, TrainingLine, WorkforceFigures, WorkforceOverview,
 };
 
 use std::sync::Arc;

@@ -860,7 +860,7 @@ fn checked_draw(request: &DrawRequest) -> Result<NewAuditRound, ServiceError> {
 }
 
 /// A random seed below 2^53, so that it reads back the same wherever numbers are doubles.
-fn fresh_seed() -> u64 {
+pub(super) fn fresh_seed() -> u64 {
     let mut bytes = [0u8; 8];
     // Without the system's randomness (never on a working system), the clock's nanoseconds.
     if getrandom::fill(&mut bytes).is_err() {

@@ -346,6 +346,17 @@ impl SplitMix64 {
     }
 }
 
+/// Shuffles `items` with `seed` (Fisher–Yates over SplitMix64): the same items in the same
+/// order and the same seed always give the same order. Samples drawn with a recorded seed
+/// (plan audits, supervision) use it so that anyone can repeat the draw.
+pub(crate) fn seeded_shuffle<T>(items: &mut [T], seed: u64) {
+    let mut rng = SplitMix64(seed);
+    for i in (1..items.len()).rev() {
+        let j = rng.below(i + 1);
+        items.swap(i, j);
+    }
+}
+
 /// Draws up to `size` of `candidates` by `method` with `seed` (`team` for [`Method::Team`]),
 /// returning the chosen ones ordered by case and version. The draw depends only on the
 /// candidates (whatever order they come in), the method, the size and the seed: recording the
@@ -368,13 +379,9 @@ pub fn draw(
     // A canonical order first, so that the order the store lists them in cannot change the draw.
     pool.sort_by_key(|c| (c.case_id, c.version));
     pool.dedup_by_key(|c| (c.case_id, c.version));
-    let mut rng = SplitMix64(seed);
-    // A seeded shuffle (Fisher–Yates); for the lowest scores, a stable sort by score after it, so
-    // that the shuffle only breaks ties.
-    for i in (1..pool.len()).rev() {
-        let j = rng.below(i + 1);
-        pool.swap(i, j);
-    }
+    // For the lowest scores, a stable sort by score after the shuffle, so that it only breaks
+    // ties.
+    seeded_shuffle(&mut pool, seed);
     if method == Method::LowestScore {
         pool.sort_by_key(|c| c.score);
     }

@@ -97,6 +97,9 @@ impl Layout {
                 user.can(Action::ManageAudits) || user.can(Action::AuditPlans),
             ),
             ("/admin/users", "Accounts", user.can(Action::ManageAccounts)),
+            // Every member of staff has their own workforce records; people outside the
+            // council have none.
+            ("/workforce", "Workforce", !user.user.role.is_external()),
         ]
         .into_iter()
         .filter(|(_, _, shown)| *shown)

@@ -29,3 +29,4 @@ pub(crate) mod report;
 pub(crate) mod return_details;
 pub(crate) mod sign_in;
 pub(crate) mod two_factor;
+pub(crate) mod workforce;

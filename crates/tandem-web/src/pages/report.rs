@@ -55,6 +55,8 @@ struct ReportPage {
     measures_caption: &'static str,
     /// Why some counts say "fewer than 5", when they may.
     suppressed: Option<String>,
+    /// Supervision, training, caseloads and turnover (issue 17 item 2).
+    workforce: Option<Html>,
 }
 
 /// `GET /report`: the board report for the period (by default the last complete month).
@@ -97,6 +99,7 @@ pub(crate) async fn show(
         lateness: chart(Table::Lateness)?,
         plan: PlanView::new(&kept.plan, &d, &chosen, today, small),
         measures_caption: "How we will know: the plan's measures against their targets",
+        workforce: crate::pages::workforce::report_section(&state, &user, small).await?,
     };
     Ok(html(StatusCode::OK, page.render()?))
 }
