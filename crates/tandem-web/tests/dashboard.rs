@@ -543,7 +543,8 @@ async fn the_board_report_is_one_printable_page() {
             .any(|s| s.contains("final plans issued within 20 weeks")),
         "{said:?}"
     );
-    assert_eq!(page.texts("main h2").len(), 6);
+    // ... and the workforce's figures (supervision, training, caseloads, turnover).
+    assert_eq!(page.texts("main h2").len(), 7);
     assert!(!page.texts("tr .govuk-tag--red").is_empty());
     // Strict CSP: no inline styles; printing is the stylesheet's business.
     assert!(!page.body.contains("style="));

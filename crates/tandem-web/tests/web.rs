@@ -745,7 +745,11 @@ async fn the_header_shows_the_user_their_navigation_and_a_sign_out_button() {
         page.texts(".tandem-header__account p"),
         ["Signed in as Demo Administrator, Administrator"]
     );
-    assert_eq!(page.texts(".govuk-service-navigation__link"), ["Accounts"]);
+    // Administrators keep the accounts and the workforce's list of courses.
+    assert_eq!(
+        page.texts(".govuk-service-navigation__link"),
+        ["Accounts", "Workforce"]
+    );
     assert_eq!(
         page.attr(".govuk-service-navigation__link", "aria-current")
             .as_deref(),
