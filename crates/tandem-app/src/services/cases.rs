@@ -10,8 +10,8 @@ use tandem_core::{
     Resource, Role, Timeline, UserId, can,
 };
 use tandem_store::{
-    AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId,
-    NewCase, Page, Reassignment, StoredCase, Tx,
+    AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, DecisionSource,
+    EventId, NewCase, NewPanelDecision, Page, Reassignment, StoredCase, Tx,
 };
 
 use super::caseload::{listing_action, narrowed};
@@ -48,6 +48,21 @@ pub struct OpenedCase {
     pub version: i64,
 }
 
+/// Where an event being recorded came from, kept with it in the same transaction.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Provenance<'a> {
+    /// Entered as it is.
+    Plain,
+    /// Entered after a warning, with why the person went on (kept on the history row).
+    DespiteWarning(&'a str),
+    /// A decision of a panel meeting, with the outcome and reason the meeting gave.
+    Panel {
+        meeting_id: i64,
+        outcome: &'a str,
+        reason: &'a str,
+    },
+}
+
 /// What a write left: the case's new version, to send back with the next write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {
@@ -77,6 +92,9 @@ pub struct CaseView {
     /// The names of the advice providers a request may name now, for the recording forms
     /// ([`Services::case_for_recording`]); empty otherwise.
     pub advice_providers: Vec<String>,
+    /// Which panel meeting each decision a panel recorded came from, with its reason, when
+    /// council staff read the case ([`Services::view_case`]); empty otherwise.
+    pub decision_sources: Vec<DecisionSource>,
 }
 
 impl Services {
@@ -171,7 +189,7 @@ impl Services {
         expected_version: i64,
         event: &Event,
     ) -> Result<Recorded, ServiceError> {
-        self.record(caller, reference, expected_version, event, None)
+        self.record(caller, reference, expected_version, event, Provenance::Plain)
             .await
     }
 
@@ -187,17 +205,20 @@ impl Services {
         reason: &str,
     ) -> Result<Recorded, ServiceError> {
         let reason = checked_text(reason, "Enter why you are going on despite the warning")?;
-        self.record(caller, reference, expected_version, event, Some(reason))
+        let provenance = Provenance::DespiteWarning(reason);
+        self.record(caller, reference, expected_version, event, provenance)
             .await
     }
 
-    async fn record(
+    /// Records `event` on a case the ordinary way (the caller must be allowed to record on it,
+    /// and its checks and notices apply), noting where it came from in the same transaction.
+    pub(super) async fn record(
         &self,
         caller: &Caller,
         reference: &Reference,
         expected_version: i64,
         event: &Event,
-        reason: Option<&str>,
+        provenance: Provenance<'_>,
     ) -> Result<Recorded, ServiceError> {
         let (mut tx, case, _) = self
             .load_for(caller, Action::RecordEvent, reference)
@@ -205,8 +226,12 @@ impl Services {
         check_event(event, &case.case_file(), tx.today())?;
         let event = &providers::listed_provider(&mut tx, event).await?;
         let by = Attribution::new(Some(caller.actor.id), caller.source);
-        let version = match reason {
-            None => {
+        let version = match provenance {
+            Provenance::DespiteWarning(reason) => {
+                tx.append_event_noting(case.record.id, expected_version, event, reason, by)
+                    .await?
+            }
+            Provenance::Plain | Provenance::Panel { .. } => {
                 tx.append_events(
                     case.record.id,
                     expected_version,
@@ -214,10 +239,6 @@ impl Services {
                     by,
                 )
                 .await?
-            }
-            Some(reason) => {
-                tx.append_event_noting(case.record.id, expected_version, event, reason, by)
-                    .await?
             }
         };
         if let Some(notice) = notifications::on_event(reference, event, version) {
@@ -227,8 +248,26 @@ impl Services {
             "type": event.event_type().as_str(),
             "version": version,
         });
-        if reason.is_some() {
-            detail["despite_warning"] = json!(true);
+        match provenance {
+            Provenance::Plain => {}
+            Provenance::DespiteWarning(_) => detail["despite_warning"] = json!(true),
+            Provenance::Panel {
+                meeting_id,
+                outcome,
+                reason,
+            } => {
+                let event_id = tx.last_event_id(case.record.id).await?;
+                tx.record_panel_decision(NewPanelDecision {
+                    meeting_id,
+                    case_id: case.record.id,
+                    event_id,
+                    outcome,
+                    reason,
+                    by: caller.actor.id,
+                })
+                .await?;
+                detail["panel_meeting"] = json!(meeting_id);
+            }
         }
         let detail = caller.detail(detail);
         finish(tx, caller, "case.record_event", reference, detail).await?;
@@ -438,6 +477,11 @@ impl Services {
         } else {
             Vec::new()
         };
+        let decision_sources = if can(&caller.actor, Action::ListCases, Resource::Service) {
+            read.decision_sources(case.record.id).await?
+        } else {
+            Vec::new()
+        };
         let may_assign = allowed(Action::AssignCaseManager);
         let assignments = if may_assign {
             read.assignments(case.record.id).await?
@@ -457,6 +501,7 @@ impl Services {
             advice,
             assignments,
             advice_providers: Vec::new(),
+            decision_sources,
         };
         let detail = caller.detail(json!({"as_of": as_of}));
         self.audit_read(
@@ -640,7 +685,7 @@ fn required_reason(reason: &str) -> Result<&str, ServiceError> {
 
 /// A reason typed into the `reason` field: required (`missing` says so) and within the limits
 /// of free text.
-fn checked_text<'a>(reason: &'a str, missing: &str) -> Result<&'a str, ServiceError> {
+pub(super) fn checked_text<'a>(reason: &'a str, missing: &str) -> Result<&'a str, ServiceError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(ServiceError::Invalid(vec![FieldError::new(
