@@ -106,8 +106,9 @@ pub struct AgendaItem {
 /// the decision, soonest due first, then by reference.
 ///
 /// A case awaits the decision while it is in the stage before it and the decision's milestone is
-/// neither done nor ended (a withdrawn request needs no decision). A case is flagged when its due
-/// date falls before the next meeting, or when there is no next meeting to defer it to.
+/// neither done nor ended (a withdrawn request needs no decision); a request received after the
+/// meeting's day was not before it. A case is flagged when its due date falls before the next
+/// meeting, or when there is no next meeting to defer it to.
 pub fn agenda<'a>(
     decides: PanelDecides,
     meets_on: Date,
@@ -120,7 +121,8 @@ pub fn agenda<'a>(
         .filter(|t| t.stage == decides.awaiting())
         .filter_map(|t| {
             let milestone = t.milestone(key)?;
-            if !matches!(milestone.status, Status::Pending | Status::Overdue) {
+            let open = matches!(milestone.status, Status::Pending | Status::Overdue);
+            if !open || milestone.start > meets_on {
                 return None;
             }
             let due = milestone.due?;

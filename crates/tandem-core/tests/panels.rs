@@ -70,6 +70,8 @@ fn assess_cases() -> Vec<Timeline> {
             json!([request("2026-01-21"), { "type": "request_withdrawn", "date": "2026-02-02" }]),
             as_of,
         ),
+        // Received the day after the meeting: not before it.
+        timeline("G", json!([request("2026-02-27")]), "2026-02-27"),
     ]
 }
 

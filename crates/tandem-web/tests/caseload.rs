@@ -617,14 +617,15 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Dashboard",
             "Data quality",
             "Improvement plan",
-            "Audits"
+            "Audits",
+            "Panels"
         ]
     );
     assert_eq!(
         nav(Role::HealthProfessional).await,
         ["Advice requests", "Cases"]
     );
-    assert_eq!(nav(Role::CaseManager).await, ["Cases", "Backlog"]);
+    assert_eq!(nav(Role::CaseManager).await, ["Cases", "Backlog", "Panels"]);
     assert_eq!(
         nav(Role::QaAuditor).await,
         [
@@ -633,7 +634,8 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Dashboard",
             "Data quality",
             "Improvement plan",
-            "Audits"
+            "Audits",
+            "Panels"
         ]
     );
 }

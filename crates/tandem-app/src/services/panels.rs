@@ -512,11 +512,15 @@ impl Services {
         if event.is_none() {
             errors.push(FieldError::new("outcome", "Choose the panel's decision"));
         }
-        let reason = checked_text(decision.reason, "Enter the panel's reason");
-        if let Err(ServiceError::Invalid(mut problems)) = reason {
-            errors.append(&mut problems);
-        }
-        let (Some(event), Ok(reason), true) = (event, reason, errors.is_empty()) else {
+        let reason = match checked_text(decision.reason, "Enter the panel's reason") {
+            Ok(reason) => Some(reason),
+            Err(ServiceError::Invalid(mut problems)) => {
+                errors.append(&mut problems);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let (Some(event), Some(reason), true) = (event, reason, errors.is_empty()) else {
             return Err(ServiceError::Invalid(errors));
         };
         let provenance = Provenance::Panel {

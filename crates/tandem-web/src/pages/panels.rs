@@ -140,7 +140,8 @@ struct FigureTable {
     caption: String,
     group_heading: &'static str,
     outcomes: Vec<&'static str>,
-    rows: Vec<(String, String, Vec<String>)>,
+    /// Each group: its name, cases heard, and each outcome's name with its count.
+    rows: Vec<(String, String, Vec<(&'static str, String)>)>,
 }
 
 struct KindBlock {
@@ -163,7 +164,11 @@ fn kind_block(figures: &KindFigures, small_words: &str) -> KindBlock {
                 (
                     g.group.clone(),
                     count(g.heard, small_words),
-                    g.outcomes.iter().map(|c| count(*c, small_words)).collect(),
+                    outcomes
+                        .iter()
+                        .zip(&g.outcomes)
+                        .map(|(name, c)| (*name, count(*c, small_words)))
+                        .collect(),
                 )
             })
             .collect(),
