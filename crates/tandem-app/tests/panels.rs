@@ -293,7 +293,10 @@ async fn members_who_need_not_see_identity_read_pseudonymised_papers(ctx: Ctx) {
     assert_eq!(papers.agenda[0].need.as_deref(), Some("ASD"));
     let named_papers = services.panel_meeting(&named, held).await.unwrap();
     assert!(named_papers.identified);
-    assert_eq!(named_papers.agenda[0].date_of_birth, Some(date("2016-05-04")));
+    assert_eq!(
+        named_papers.agenda[0].date_of_birth,
+        Some(date("2016-05-04"))
+    );
 
     // A member sees the panels they sit on; someone on no panel sees none, nor its papers.
     let overview = services
@@ -352,7 +355,9 @@ async fn only_managers_run_panels_and_refusals_are_audited(ctx: Ctx) {
         Err(ServiceError::Forbidden)
     ));
     assert!(matches!(
-        services.panels_overview(&admin, SmallNumbers::below(5)).await,
+        services
+            .panels_overview(&admin, SmallNumbers::below(5))
+            .await,
         Err(ServiceError::Forbidden)
     ));
     let pan1 = Reference::parse("PAN-1").unwrap();

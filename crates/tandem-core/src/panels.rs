@@ -57,7 +57,10 @@ impl PanelDecides {
     pub fn outcomes(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Self::Assess => &[("assess", "Assess"), ("not_assess", "Do not assess")],
-            Self::Issue => &[("issue", "Issue a plan"), ("not_issue", "Do not issue a plan")],
+            Self::Issue => &[
+                ("issue", "Issue a plan"),
+                ("not_issue", "Do not issue a plan"),
+            ],
         }
     }
 

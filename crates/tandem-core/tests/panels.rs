@@ -147,7 +147,11 @@ fn the_plan_panel_hears_assessed_cases_against_the_16_week_limit_across_the_year
 #[test]
 fn a_meeting_on_the_last_day_of_february_flags_a_limit_on_the_first_of_march() {
     // 18 January 2027 + 6 weeks = 1 March 2027; meetings on 28 February and 31 March.
-    let cases = vec![timeline("M-1", json!([request("2027-01-18")]), "2027-02-27")];
+    let cases = vec![timeline(
+        "M-1",
+        json!([request("2027-01-18")]),
+        "2027-02-27",
+    )];
     let items = agenda(
         PanelDecides::Assess,
         date("2027-02-28"),
@@ -171,7 +175,11 @@ fn a_panel_records_its_outcomes_as_the_statutory_events() {
     assert_eq!(event.date, date("2026-03-05"));
     assert_eq!(PanelDecides::Issue.outcome_of(&event), Some("not_issue"));
     assert_eq!(PanelDecides::Assess.outcome_of(&event), None);
-    assert!(PanelDecides::Assess.decision("issue", date("2026-03-05")).is_none());
+    assert!(
+        PanelDecides::Assess
+            .decision("issue", date("2026-03-05"))
+            .is_none()
+    );
 }
 
 fn heard(outcome: &str, received: &str, heard: &str, need: Option<&str>) -> HeardCase {
@@ -196,7 +204,12 @@ fn heard_cases() -> Vec<HeardCase> {
             )
         })
         .collect();
-    cases.push(heard("not_assess", "2026-01-05", "2026-02-26", Some("SLCN")));
+    cases.push(heard(
+        "not_assess",
+        "2026-01-05",
+        "2026-02-26",
+        Some("SLCN"),
+    ));
     cases.push(heard("not_assess", "2026-01-05", "2026-02-26", None));
     cases
 }
@@ -212,7 +225,10 @@ fn figures_count_cases_heard_outcomes_and_days_to_panel() {
     assert_eq!(assess.median_days_to_panel, Some(39));
     let needs: Vec<_> = assess.by_need.iter().map(|g| g.group.as_str()).collect();
     assert_eq!(needs, ["ASD", NOT_RECORDED, "SLCN"]);
-    assert_eq!(assess.by_need[0].outcomes, vec![Count::Shown(5), Count::Shown(0)]);
+    assert_eq!(
+        assess.by_need[0].outcomes,
+        vec![Count::Shown(5), Count::Shown(0)]
+    );
     assert_eq!(assess.by_setting.len(), 1);
     assert_eq!(all[1].heard, Count::Shown(0));
     assert_eq!(all[1].median_days_to_panel, None);
@@ -229,7 +245,10 @@ fn figures_hide_small_counts_from_those_who_see_aggregates_only() {
     // ASD (5) is shown; both groups of one are hidden.
     let heard: Vec<_> = assess.by_need.iter().map(|g| g.heard).collect();
     assert_eq!(heard, [Count::Shown(5), Count::Hidden, Count::Hidden]);
-    assert_eq!(assess.by_need[0].outcomes, vec![Count::Shown(5), Count::Shown(0)]);
+    assert_eq!(
+        assess.by_need[0].outcomes,
+        vec![Count::Shown(5), Count::Shown(0)]
+    );
     // A median over a hidden count is hidden with it.
     let few = figures(&heard_cases()[5..], SmallNumbers::below(5));
     assert_eq!(few[0].heard, Count::Hidden);

@@ -193,7 +193,8 @@ impl Tx {
             .bind(user_id)
             .bind(sees_identity)
             .execute(&mut *c)
-            .await?);
+            .await
+            .map(|_| ())?);
         Ok(())
     }
 
@@ -258,7 +259,12 @@ impl Tx {
     /// Replaces the meeting's minutes.
     pub async fn set_panel_minutes(&mut self, id: i64, minutes: &str) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE panel_meetings SET minutes = $2 WHERE id = $1";
-        on!(self.conn(), c => sqlx::query(SQL).bind(id).bind(minutes).execute(&mut *c).await?);
+        on!(self.conn(), c => sqlx::query(SQL)
+            .bind(id)
+            .bind(minutes)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())?);
         Ok(())
     }
 
@@ -289,7 +295,8 @@ impl Tx {
             .bind(decision.by)
             .bind(now)
             .execute(&mut *c)
-            .await?);
+            .await
+            .map(|_| ())?);
         Ok(())
     }
 
@@ -305,11 +312,13 @@ impl Tx {
                            JOIN panel_meetings m ON m.id = d.meeting_id \
                            WHERE ($1 IS NULL OR m.panel_id = $1) AND ($2 IS NULL OR m.id = $2) \
                            ORDER BY d.id";
-        Ok(on!(self.conn(), c => sqlx::query_as::<_, PanelDecision>(SQL)
+        Ok(
+            on!(self.conn(), c => sqlx::query_as::<_, PanelDecision>(SQL)
             .bind(panel_id)
             .bind(meeting_id)
             .fetch_all(&mut *c)
-            .await?))
+            .await?),
+        )
     }
 
     /// Which panel meeting each panel decision in the case's history came from.
@@ -322,14 +331,19 @@ impl Tx {
                            JOIN panel_meetings m ON m.id = d.meeting_id \
                            JOIN panels p ON p.id = m.panel_id \
                            WHERE d.case_id = $1 ORDER BY d.id";
-        Ok(on!(self.conn(), c => sqlx::query_as::<_, DecisionSource>(SQL)
+        Ok(
+            on!(self.conn(), c => sqlx::query_as::<_, DecisionSource>(SQL)
             .bind(case_id)
             .fetch_all(&mut *c)
-            .await?))
+            .await?),
+        )
     }
 
     /// The references of the cases whose summary row puts them in `stage`, in order.
-    pub async fn references_in_stage(&mut self, stage: Stage) -> Result<Vec<Reference>, StoreError> {
+    pub async fn references_in_stage(
+        &mut self,
+        stage: Stage,
+    ) -> Result<Vec<Reference>, StoreError> {
         const SQL: &str = "SELECT c.reference FROM cases c \
                            JOIN case_projection p ON p.case_id = c.id \
                            WHERE p.stage = $1 ORDER BY c.reference";

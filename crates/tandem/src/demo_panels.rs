@@ -42,7 +42,12 @@ const PANELS: &[(&str, PanelDecides, &str, &[&str])] = &[
 /// six weeks back to six weeks ahead, and the decisions of those already held.
 pub(crate) async fn create(store: &Store, today: Date) -> Result<(), CliError> {
     let mut people = Vec::new();
-    for role in [Role::HeadOfService, Role::TeamManager, Role::CaseManager, Role::QaAuditor] {
+    for role in [
+        Role::HeadOfService,
+        Role::TeamManager,
+        Role::CaseManager,
+        Role::QaAuditor,
+    ] {
         let email = format!("{}@demo.test", role.as_str());
         match store.user_by_email(&email).await? {
             Some(user) => people.push(Caller::new(user.actor(), Source::Form)),
@@ -92,7 +97,10 @@ async fn decide(
     (meeting, day): (i64, Date),
     outcomes: &[&str],
 ) -> Result<(), CliError> {
-    let papers = services.panel_meeting(head, meeting).await.map_err(failed)?;
+    let papers = services
+        .panel_meeting(head, meeting)
+        .await
+        .map_err(failed)?;
     let mut decided = 0;
     for entry in &papers.agenda {
         if decided == outcomes.len() {
@@ -106,10 +114,14 @@ async fn decide(
         }
         let outcome = outcomes[decided];
         let reason = match outcome {
-            "assess" | "issue" => "The evidence shows needs that may call for provision beyond \
-                                   what the setting can make from its own resources.",
-            _ => "The setting's support is meeting the child's needs; the panel advised on \
-                  next steps under SEN support.",
+            "assess" | "issue" => {
+                "The evidence shows needs that may call for provision beyond \
+                                   what the setting can make from its own resources."
+            }
+            _ => {
+                "The setting's support is meeting the child's needs; the panel advised on \
+                  next steps under SEN support."
+            }
         };
         services
             .record_panel_decision(

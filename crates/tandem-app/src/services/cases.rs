@@ -10,8 +10,8 @@ use tandem_core::{
     Resource, Role, Timeline, UserId, can,
 };
 use tandem_store::{
-    AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, DecisionSource,
-    EventId, NewCase, NewPanelDecision, Page, Reassignment, StoredCase, Tx,
+    AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId,
+    DecisionSource, EventId, NewCase, NewPanelDecision, Page, Reassignment, StoredCase, Tx,
 };
 
 use super::caseload::{listing_action, narrowed};
@@ -189,8 +189,14 @@ impl Services {
         expected_version: i64,
         event: &Event,
     ) -> Result<Recorded, ServiceError> {
-        self.record(caller, reference, expected_version, event, Provenance::Plain)
-            .await
+        self.record(
+            caller,
+            reference,
+            expected_version,
+            event,
+            Provenance::Plain,
+        )
+        .await
     }
 
     /// Records `event` after the person was shown what it would make questionable

@@ -50,9 +50,9 @@ pub use tandem_store::{
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{
-    CaseFilter, CaseSearch, CaseSort, CaseSummary, ChildId, ChildMatch, Correction,
-    DecisionSource, EventId, EventRecord, Page, Panel, PanelDecision, PanelMeeting, PanelMember,
-    Source, StatusFilter, Store, StoreError,
+    CaseFilter, CaseSearch, CaseSort, CaseSummary, ChildId, ChildMatch, Correction, DecisionSource,
+    EventId, EventRecord, Page, Panel, PanelDecision, PanelMeeting, PanelMember, Source,
+    StatusFilter, Store, StoreError,
 };
 
 use std::sync::Arc;

@@ -195,12 +195,12 @@ impl Services {
             None
         };
         drop(read);
-        self.audit_read(
-            AuditEntry::new(Some(caller.actor.id), "panel.list").detail(caller.detail(json!({
+        self.audit_read(AuditEntry::new(Some(caller.actor.id), "panel.list").detail(
+            caller.detail(json!({
                 "panels": panels.len(),
                 "figures": figures.is_some(),
-            }))),
-        )
+            })),
+        ))
         .await?;
         Ok(PanelsOverview {
             panels,
@@ -570,7 +570,13 @@ impl Services {
             return Err(invalid("minutes", problem.message("Minutes")));
         }
         tx.set_panel_minutes(meeting_id, minutes).await?;
-        audited(tx, caller, "panel.minutes", json!({ "meeting": meeting_id })).await
+        audited(
+            tx,
+            caller,
+            "panel.minutes",
+            json!({ "meeting": meeting_id }),
+        )
+        .await
     }
 
     /// Audits a refusal of `action` in a transaction of its own, and gives the refusal.

@@ -17,9 +17,7 @@ use tandem_core::panels::{Count, GroupOutcomes, KindFigures, PanelDecides};
 use tandem_core::{Action, dates};
 
 use crate::Html;
-use crate::components::{
-    ChoiceItem, Fieldset, Label, Legend, Radios, Select, SelectItem,
-};
+use crate::components::{ChoiceItem, Fieldset, Label, Legend, Radios, Select, SelectItem};
 use crate::error::{WebError, html};
 use crate::pages::dashboard::suppressed_note;
 use crate::pages::forms::{self, FormErrors, FormPage, TextField, textarea};
@@ -292,7 +290,10 @@ async fn panels_page(
             .flatten()
             .map(|f| kind_block(f, &small_words))
             .collect(),
-        suppressed: overview.figures.as_ref().and_then(|_| suppressed_note(small)),
+        suppressed: overview
+            .figures
+            .as_ref()
+            .and_then(|_| suppressed_note(small)),
     })
 }
 
@@ -418,7 +419,7 @@ async fn panel_page(
         .services()
         .panel_detail(&user.caller(Source::Form), id)
         .await?;
-    let today = dates::england_date(chrono::Utc::now());
+    let today = state.today();
     let people = std::iter::once(Some(SelectItem {
         value: Some(String::new()),
         text: Some("Choose a member of staff".into()),
@@ -521,7 +522,11 @@ pub(crate) async fn add_member(
     let mut errors = FormErrors::default();
     let member = form.member.trim().parse::<i64>().ok();
     if member.is_none() {
-        errors.push("member", "member".into(), "Choose a member of staff to add".into());
+        errors.push(
+            "member",
+            "member".into(),
+            "Choose a member of staff to add".into(),
+        );
     }
     let sees = match form.sees_identity.as_str() {
         "yes" => Some(true),
@@ -640,10 +645,7 @@ impl AgendaRow {
             label: entry.label.clone(),
             reference: identified.then(|| entry.item.reference.to_string()),
             born: entry.date_of_birth.map(long),
-            need: entry
-                .need
-                .clone()
-                .unwrap_or_else(|| "Not recorded".into()),
+            need: entry.need.clone().unwrap_or_else(|| "Not recorded".into()),
             received: long(entry.item.received),
             due: long(entry.item.due),
             late: entry.item.late_at_meeting,
