@@ -18,9 +18,9 @@ use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, PanelDecisionInput, ServiceError, Services};
 use tandem_core::disclosure::SmallNumbers;
 use tandem_core::panels::Count;
-use tandem_core::{Actor, AssessOutcome, Child, EventDetail, Reference, Role, Status};
-use tandem_store::{AuditFilter, NewUser, Source, Store};
-use tandem_test_support::{Ctx, contract, date};
+use tandem_core::{AssessOutcome, Child, EventDetail, Reference, Role, Status};
+use tandem_store::{AuditFilter, Source, Store};
+use tandem_test_support::{Ctx, actor, contract, date};
 
 contract!(
     a_panel_decision_is_recorded_on_the_case_and_moves_its_milestone,
@@ -35,28 +35,7 @@ fn services(store: &Store) -> Services {
 }
 
 async fn person(store: &Store, email: &str, role: Role) -> Caller {
-    let mut tx = store.begin().await.unwrap();
-    let id = tx
-        .create_user(&NewUser {
-            email: email.into(),
-            name: format!("Staff {email}"),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-            role,
-            team: None,
-            provider: None,
-        })
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    Caller::new(
-        Actor {
-            id,
-            role,
-            team: None,
-            provider: None,
-        },
-        Source::Form,
-    )
+    Caller::new(actor(store, email, role).await, Source::Form)
 }
 
 async fn open(services: &Services, manager: &Caller, reference: &str, received: &str) {
@@ -113,6 +92,25 @@ async fn set_up(services: &Services, manager: &Caller) -> (i64, i64, i64) {
     (panel, held, next)
 }
 
+/// Records `outcome` for `reference` at `meeting`, with `reason`.
+async fn decide(
+    services: &Services,
+    caller: &Caller,
+    meeting: i64,
+    (reference, version): (&Reference, i64),
+    (outcome, reason): (&str, &str),
+) -> Result<tandem_app::services::Recorded, ServiceError> {
+    let decision = PanelDecisionInput {
+        reference,
+        version,
+        outcome,
+        reason,
+    };
+    services
+        .record_panel_decision(caller, meeting, &decision)
+        .await
+}
+
 fn invalid(error: ServiceError) -> Vec<(String, String)> {
     match error {
         ServiceError::Invalid(errors) => errors.into_iter().map(|e| (e.field, e.message)).collect(),
@@ -151,49 +149,40 @@ async fn a_panel_decision_is_recorded_on_the_case_and_moves_its_milestone(ctx: C
 
     // A decision needs an outcome and a reason; a meeting to come cannot decide yet.
     let pan1 = Reference::parse("PAN-1").unwrap();
-    let blank = services
-        .record_panel_decision(
-            &manager,
-            held,
-            &PanelDecisionInput {
-                reference: &pan1,
-                version: papers.agenda[0].version,
-                outcome: "",
-                reason: " ",
-            },
-        )
-        .await
-        .unwrap_err();
+    let blank = decide(
+        &services,
+        &manager,
+        held,
+        (&pan1, papers.agenda[0].version),
+        ("", " "),
+    )
+    .await
+    .unwrap_err();
     let fields: Vec<String> = invalid(blank).into_iter().map(|(f, _)| f).collect();
     assert_eq!(fields, ["outcome", "reason"]);
-    let early = services
-        .record_panel_decision(
-            &manager,
-            next,
-            &PanelDecisionInput {
-                reference: &pan1,
-                version: papers.agenda[0].version,
-                outcome: "assess",
-                reason: "Evidence of needs",
-            },
-        )
-        .await
-        .unwrap_err();
+    let early = decide(
+        &services,
+        &manager,
+        next,
+        (&pan1, papers.agenda[0].version),
+        ("assess", "Evidence of needs"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(invalid(early)[0].0, "outcome");
 
-    services
-        .record_panel_decision(
-            &manager,
-            held,
-            &PanelDecisionInput {
-                reference: &pan1,
-                version: papers.agenda[0].version,
-                outcome: "assess",
-                reason: "Evidence from the school of needs not met by SEN support",
-            },
-        )
-        .await
-        .unwrap();
+    decide(
+        &services,
+        &manager,
+        held,
+        (&pan1, papers.agenda[0].version),
+        (
+            "assess",
+            "Evidence from the school of needs not met by SEN support",
+        ),
+    )
+    .await
+    .unwrap();
 
     // The case's history holds the statutory event, dated the meeting's day, and its decision
     // milestone is met; the page's reader learns which panel decided and why.
@@ -362,18 +351,14 @@ async fn only_managers_run_panels_and_refusals_are_audited(ctx: Ctx) {
     ));
     let pan1 = Reference::parse("PAN-1").unwrap();
     assert!(matches!(
-        services
-            .record_panel_decision(
-                &case_manager,
-                held,
-                &PanelDecisionInput {
-                    reference: &pan1,
-                    version: 1,
-                    outcome: "assess",
-                    reason: "Because",
-                },
-            )
-            .await,
+        decide(
+            &services,
+            &case_manager,
+            held,
+            (&pan1, 1),
+            ("assess", "Because")
+        )
+        .await,
         Err(ServiceError::Forbidden)
     ));
     let denied = store

@@ -15,6 +15,7 @@ use tandem_core::{Action, Actor, Date, EventType, Reference, Resource, Role, Use
 use tandem_store::{AuditEntry, Panel, PanelDecision, PanelMeeting, PanelMember, Tx};
 
 use super::cases::{Provenance, checked_text};
+use super::providers::audited;
 use super::{Caller, FieldError, Recorded, ServiceError, Services, authorise_service, denied};
 
 /// A panel with its next meeting, for the list of panels.
@@ -134,18 +135,6 @@ fn may_sit(role: Role) -> bool {
         provider: None,
     };
     can(&actor, Action::SitOnPanel, Resource::Service)
-}
-
-async fn audited(
-    mut tx: Tx,
-    caller: &Caller,
-    action: &str,
-    detail: serde_json::Value,
-) -> Result<(), ServiceError> {
-    tx.audit(&AuditEntry::new(Some(caller.actor.id), action).detail(caller.detail(detail)))
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 impl Services {
