@@ -523,7 +523,7 @@ impl Services {
             caller,
             decision.reference,
             decision.version,
-            &event,
+            std::slice::from_ref(&event),
             provenance,
         )
         .await
