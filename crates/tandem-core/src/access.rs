@@ -140,6 +140,13 @@ pub enum Action {
     /// Change the service's improvement plan: its actions' owners, due dates, status and
     /// evidence, with an update each time, and replace it from a file.
     EditImprovementPlan,
+    /// Run the decision panels: set panels up with their terms of reference and members, plan
+    /// meetings, read agendas with names, record decisions and minutes. Recording a decision
+    /// onto a case also needs [`Action::RecordEvent`] on it.
+    ManagePanels,
+    /// Read the papers of the panels one sits on (pseudonymised unless the panel's managers let
+    /// the member see identity); the services check membership.
+    SitOnPanel,
 }
 
 impl Action {
@@ -165,6 +172,8 @@ impl Action {
         Action::AuditPlans,
         Action::ViewAuditExamples,
         Action::EditImprovementPlan,
+        Action::ManagePanels,
+        Action::SitOnPanel,
     ];
 }
 
@@ -240,17 +249,22 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
                     | A::AuditPlans
                     | A::ViewAuditExamples
                     | A::EditImprovementPlan
+                    | A::ManagePanels
+                    | A::SitOnPanel
             ) || (actor.role == R::HeadOfService && action == A::TransferData)
         }
         (R::CaseManager, Resource::Service) => {
-            matches!(action, A::OpenCase | A::ListCases | A::ViewAuditExamples)
+            matches!(
+                action,
+                A::OpenCase | A::ListCases | A::ViewAuditExamples | A::SitOnPanel
+            )
         }
         (R::CaseManager, Resource::Case(case)) => {
             matches!(action, A::ViewCase | A::RecordEvent | A::EditPlan) && works_on(actor, case)
         }
         (R::QaAuditor, Resource::Service) => matches!(
             action,
-            A::ListCases | A::ViewAggregates | A::AuditPlans | A::ViewAuditExamples
+            A::ListCases | A::ViewAggregates | A::AuditPlans | A::ViewAuditExamples | A::SitOnPanel
         ),
         (R::QaAuditor, Resource::Case(_)) => action == A::ViewCase,
         (R::Analyst, Resource::Service) => {
@@ -444,6 +458,8 @@ mod tests {
                 A::AuditPlans,
                 A::ViewAuditExamples,
                 A::EditImprovementPlan,
+                A::ManagePanels,
+                A::SitOnPanel,
             ]
             .iter()
             .chain(extra)
@@ -471,6 +487,7 @@ mod tests {
                 (A::OpenCase, Service),
                 (A::ListCases, Service),
                 (A::ViewAuditExamples, Service),
+                (A::SitOnPanel, Service),
                 (A::ViewCase, Own),
                 (A::RecordEvent, Own),
                 (A::EditPlan, Own),
@@ -484,6 +501,7 @@ mod tests {
                     (A::ViewAggregates, Service),
                     (A::AuditPlans, Service),
                     (A::ViewAuditExamples, Service),
+                    (A::SitOnPanel, Service),
                 ];
                 v.extend(every_case.iter().map(|l| (A::ViewCase, *l)));
                 v

@@ -34,6 +34,7 @@ pub mod messages;
 pub mod metrics;
 pub mod next_steps;
 pub mod notifications;
+pub mod panels;
 pub mod plan;
 pub mod returns;
 pub mod rights;

@@ -24,6 +24,7 @@ mod invitations;
 mod messages;
 mod model;
 mod notifications;
+mod panels;
 mod plans;
 pub mod projection;
 mod providers;
@@ -45,6 +46,9 @@ pub use invitations::InvitationRecord;
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};
+pub use panels::{
+    DecisionSource, NewPanelDecision, Panel, PanelDecision, PanelMeeting, PanelMember,
+};
 pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion, SignOffRequest};
 pub use providers::AdviceProvider;
 pub use store::{Backend, Store, Tx, migration_versions};

@@ -29,7 +29,7 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
-    documents, downloads, ehc_plan, invitations, messages, new_request, plan, plan_action,
+    documents, downloads, ehc_plan, invitations, messages, new_request, panels, plan, plan_action,
     plan_audits, plan_comments, providers, report, return_details, sign_in, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
@@ -68,6 +68,20 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/providers/{id}/reinstate",
             post(providers::reinstate),
+        )
+        .route(panels::LIST, get(panels::list).post(panels::add))
+        .route("/panels/{id}", get(panels::show))
+        .route("/panels/{id}/members", post(panels::add_member))
+        .route(
+            "/panels/{id}/members/{user}/remove",
+            post(panels::remove_member),
+        )
+        .route("/panels/{id}/meetings", post(panels::add_meeting))
+        .route("/panels/meetings/{id}", get(panels::meeting))
+        .route("/panels/meetings/{id}/minutes", post(panels::save_minutes))
+        .route(
+            "/panels/meetings/{id}/cases/{reference}",
+            get(panels::decision_form).post(panels::record_decision),
         )
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
         .route(

@@ -618,6 +618,7 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Data quality",
             "Improvement plan",
             "Audits",
+            "Panels",
             "Workforce"
         ]
     );
@@ -627,7 +628,7 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
     );
     assert_eq!(
         nav(Role::CaseManager).await,
-        ["Cases", "Backlog", "Workforce"]
+        ["Cases", "Backlog", "Panels", "Workforce"]
     );
     assert_eq!(
         nav(Role::QaAuditor).await,
@@ -638,6 +639,7 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Data quality",
             "Improvement plan",
             "Audits",
+            "Panels",
             "Workforce"
         ]
     );

@@ -160,6 +160,24 @@ const EXAMPLE_READERS: &[Role] = &[
     Role::QaAuditor,
 ];
 
+/// Those who run decision panels.
+const PANEL_MANAGERS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
+/// Those who may sit on a panel and read its papers (members only, checked by the service).
+const PANEL_SITTERS: &[Role] = &[
+    Role::TeamManager,
+    Role::HeadOfService,
+    Role::CaseManager,
+    Role::QaAuditor,
+];
+/// The panels page: those who run panels, sit on them, or see the panels' figures.
+const PANEL_READERS: &[Role] = &[
+    Role::TeamManager,
+    Role::HeadOfService,
+    Role::CaseManager,
+    Role::QaAuditor,
+    Role::Analyst,
+];
+
 #[rustfmt::skip]
 const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/", form: &[], signed_out: Redirect("/sign-in"), roles: Roles::All(Home) },
@@ -184,6 +202,18 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/admin/providers/999999/rename", form: &[("name", "Matrix")], signed_out: Status(403), roles: Roles::Admin(Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/providers/999999/retire", form: &[], signed_out: Status(403), roles: Roles::Admin(Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/providers/999999/reinstate", form: &[], signed_out: Status(403), roles: Roles::Admin(Status(404), Status(403)) },
+    // Decision panels: none exists in the matrix's database, so panel and meeting 999999 do not
+    // exist; blank forms reach validation before the panel is looked up.
+    Route { method: "GET", path: "/panels", form: &[], signed_out: SignIn, roles: Roles::Only(PANEL_READERS, Status(200), Status(403)) },
+    Route { method: "POST", path: "/panels", form: &[("name", ""), ("decides", ""), ("terms_of_reference", "")], signed_out: Status(403), roles: Roles::Only(PANEL_MANAGERS, Status(422), Status(403)) },
+    Route { method: "GET", path: "/panels/999999", form: &[], signed_out: SignIn, roles: Roles::Only(PANEL_MANAGERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/panels/999999/members", form: &[("member", ""), ("sees_identity", "")], signed_out: Status(403), roles: Roles::Only(PANEL_MANAGERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/panels/999999/members/{target}/remove", form: &[], signed_out: Status(403), roles: Roles::Only(PANEL_MANAGERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/panels/999999/meetings", form: &[("meets_on-day", ""), ("meets_on-month", ""), ("meets_on-year", "")], signed_out: Status(403), roles: Roles::Only(PANEL_MANAGERS, Status(404), Status(403)) },
+    Route { method: "GET", path: "/panels/meetings/999999", form: &[], signed_out: SignIn, roles: Roles::Only(PANEL_SITTERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/panels/meetings/999999/minutes", form: &[("minutes", "")], signed_out: Status(403), roles: Roles::Only(PANEL_MANAGERS, Status(404), Status(403)) },
+    Route { method: "GET", path: "/panels/meetings/999999/cases/MATRIX-1", form: &[], signed_out: SignIn, roles: Roles::Only(PANEL_MANAGERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/panels/meetings/999999/cases/MATRIX-1", form: &[("version", "1"), ("outcome", ""), ("reason", "")], signed_out: Status(403), roles: Roles::Only(PANEL_MANAGERS, Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/users/new", form: &[("name", "Matrix"), ("email", ""), ("role", "parent"), ("team", ""), ("password", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "GET", path: "/invitations/new", form: &[], signed_out: SignIn, roles: Roles::Only(INVITERS, Status(200), Status(403)) },
     Route { method: "POST", path: "/invitations/new", form: &[("name", "Matrix"), ("email", ""), ("role", "parent"), ("case", "")], signed_out: Status(403), roles: Roles::Only(INVITERS, Status(422), Status(403)) },

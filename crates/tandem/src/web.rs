@@ -298,6 +298,7 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         create_demo_plans(&store).await?;
         create_demo_audits(&store).await?;
         crate::demo_workforce::create_demo_workforce(&store).await?;
+        crate::demo_panels::create(&store, today()).await?;
         transfer::import_improvement_plan(&store, &demo_plan()?, false).await?;
         let queued = Services::new(store.clone())
             .with_public_url(&mail.public_url)

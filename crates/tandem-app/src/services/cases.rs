@@ -10,8 +10,8 @@ use tandem_core::{
     Resource, Role, Timeline, UserId, can,
 };
 use tandem_store::{
-    AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId, EventId,
-    NewCase, Page, Reassignment, StoredCase, Tx,
+    AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId,
+    DecisionSource, EventId, NewCase, NewPanelDecision, Page, Reassignment, StoredCase, Tx,
 };
 
 use super::caseload::{listing_action, narrowed};
@@ -48,6 +48,21 @@ pub struct OpenedCase {
     pub version: i64,
 }
 
+/// Where an event being recorded came from, kept with it in the same transaction.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Provenance<'a> {
+    /// Entered as it is.
+    Plain,
+    /// Entered after a warning, with why the person went on (kept on the history row).
+    DespiteWarning(&'a str),
+    /// A decision of a panel meeting, with the outcome and reason the meeting gave.
+    Panel {
+        meeting_id: i64,
+        outcome: &'a str,
+        reason: &'a str,
+    },
+}
+
 /// What a write left: the case's new version, to send back with the next write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {
@@ -77,6 +92,9 @@ pub struct CaseView {
     /// The names of the advice providers a request may name now, for the recording forms
     /// ([`Services::case_for_recording`]); empty otherwise.
     pub advice_providers: Vec<String>,
+    /// Which panel meeting each decision a panel recorded came from, with its reason, when
+    /// council staff read the case ([`Services::view_case`]); empty otherwise.
+    pub decision_sources: Vec<DecisionSource>,
 }
 
 impl Services {
@@ -176,7 +194,7 @@ impl Services {
             reference,
             expected_version,
             std::slice::from_ref(event),
-            None,
+            Provenance::Plain,
         )
         .await
     }
@@ -198,7 +216,7 @@ impl Services {
             reference,
             expected_version,
             std::slice::from_ref(event),
-            Some(reason),
+            Provenance::DespiteWarning(reason),
         )
         .await
     }
@@ -238,21 +256,26 @@ impl Services {
                 "Select the advice to request",
             )]));
         }
-        let reason = reason.map(going_on_reason).transpose()?;
-        self.record(caller, reference, expected_version, requests, reason)
+        let provenance = match reason {
+            Some(reason) => Provenance::DespiteWarning(going_on_reason(reason)?),
+            None => Provenance::Plain,
+        };
+        self.record(caller, reference, expected_version, requests, provenance)
             .await
     }
 
-    /// Checks and appends `events` in one write with one audit entry. With several requests for
-    /// advice, a problem's field other than the shared date is named with the advice kind of the
-    /// request it belongs to (`provider_health`).
-    async fn record(
+    /// Checks and appends `events` in one write with one audit entry, noting where they came from
+    /// in the same transaction (the caller must be allowed to record on the case, and the
+    /// events' checks and notices apply). With several requests for advice, a problem's field
+    /// other than the shared date is named with the advice kind of the request it belongs to
+    /// (`provider_health`).
+    pub(super) async fn record(
         &self,
         caller: &Caller,
         reference: &Reference,
         expected_version: i64,
         events: &[Event],
-        reason: Option<&str>,
+        provenance: Provenance<'_>,
     ) -> Result<Recorded, ServiceError> {
         let (mut tx, case, _) = self
             .load_for(caller, Action::RecordEvent, reference)
@@ -290,12 +313,12 @@ impl Services {
             return Err(ServiceError::Invalid(errors));
         }
         let by = Attribution::new(Some(caller.actor.id), caller.source);
-        let version = match reason {
-            None => {
+        let version = match provenance {
+            Provenance::Plain | Provenance::Panel { .. } => {
                 tx.append_events(case.record.id, expected_version, &listed, by)
                     .await?
             }
-            Some(reason) => {
+            Provenance::DespiteWarning(reason) => {
                 tx.append_events_noting(case.record.id, expected_version, &listed, reason, by)
                     .await?
             }
@@ -312,8 +335,26 @@ impl Services {
         if listed.len() > 1 {
             detail["count"] = json!(listed.len());
         }
-        if reason.is_some() {
-            detail["despite_warning"] = json!(true);
+        match provenance {
+            Provenance::Plain => {}
+            Provenance::DespiteWarning(_) => detail["despite_warning"] = json!(true),
+            Provenance::Panel {
+                meeting_id,
+                outcome,
+                reason,
+            } => {
+                let event_id = tx.last_event_id(case.record.id).await?;
+                tx.record_panel_decision(NewPanelDecision {
+                    meeting_id,
+                    case_id: case.record.id,
+                    event_id,
+                    outcome,
+                    reason,
+                    by: caller.actor.id,
+                })
+                .await?;
+                detail["panel_meeting"] = json!(meeting_id);
+            }
         }
         let detail = caller.detail(detail);
         finish(tx, caller, "case.record_event", reference, detail).await?;
@@ -523,6 +564,11 @@ impl Services {
         } else {
             Vec::new()
         };
+        let decision_sources = if can(&caller.actor, Action::ListCases, Resource::Service) {
+            read.decision_sources(case.record.id).await?
+        } else {
+            Vec::new()
+        };
         let may_assign = allowed(Action::AssignCaseManager);
         let assignments = if may_assign {
             read.assignments(case.record.id).await?
@@ -542,6 +588,7 @@ impl Services {
             advice,
             assignments,
             advice_providers: Vec::new(),
+            decision_sources,
         };
         let detail = caller.detail(json!({"as_of": as_of}));
         self.audit_read(
@@ -725,7 +772,7 @@ fn required_reason(reason: &str) -> Result<&str, ServiceError> {
 
 /// A reason typed into the `reason` field: required (`missing` says so) and within the limits
 /// of free text.
-fn checked_text<'a>(reason: &'a str, missing: &str) -> Result<&'a str, ServiceError> {
+pub(super) fn checked_text<'a>(reason: &'a str, missing: &str) -> Result<&'a str, ServiceError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(ServiceError::Invalid(vec![FieldError::new(

@@ -13,6 +13,7 @@ mod documents;
 mod improvement_plan;
 mod messages;
 mod notifications;
+mod panels;
 mod plan_audits;
 mod plan_comments;
 mod plans;
@@ -29,6 +30,10 @@ pub use documents::{DocumentList, ListedDocument, Upload};
 pub use improvement_plan::{ActionEdit, ActionOverview, PlanOverview, PlanPlace};
 pub use messages::{MAX_MESSAGE, NewContact};
 pub use notifications::{Delivery, Outbox};
+pub use panels::{
+    AgendaEntry, Candidate, MeetingView, PanelDecisionInput, PanelDetail, PanelSummary,
+    PanelsOverview,
+};
 pub use plan_audits::{
     AuditOverview, AuditedPlanView, CriterionScore, DrawRequest, MAX_SAMPLE, RoundView,
     SampleProgress,
@@ -47,8 +52,9 @@ pub use tandem_store::{
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
 pub use tandem_store::{
-    CaseFilter, CaseSearch, CaseSort, CaseSummary, ChildId, ChildMatch, Correction, EventId,
-    EventRecord, Page, Source, StatusFilter, Store, StoreError,
+    CaseFilter, CaseSearch, CaseSort, CaseSummary, ChildId, ChildMatch, Correction, DecisionSource,
+    EventId, EventRecord, Page, Panel, PanelDecision, PanelMeeting, PanelMember, Source,
+    StatusFilter, Store, StoreError,
 };
 pub use workforce::{
     CaseloadMonth, CourseForm, MAX_ACTIONS, Staff, StaffLine, StaffRecord, SupervisionDue,

@@ -103,7 +103,9 @@ impl Services {
     }
 }
 
-async fn audited(
+/// Appends `action`'s audit entry (a change to the service's settings, not to a case) and
+/// commits.
+pub(super) async fn audited(
     mut tx: Tx,
     caller: &Caller,
     action: &str,

@@ -51,6 +51,7 @@ impl Services {
             advice: Vec::new(),
             assignments: Vec::new(),
             advice_providers,
+            decision_sources: Vec::new(),
         };
         let detail = caller.detail(json!({
             "as_of": as_of,

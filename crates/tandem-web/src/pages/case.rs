@@ -84,6 +84,8 @@ struct HappenedRow {
     recorded: String,
     /// Why it was recorded despite a warning shown before saving.
     despite_warning: Option<String>,
+    /// The panel meeting that decided it, with the panel's reason.
+    panel: Option<String>,
 }
 
 /// A correction or withdrawal, with the fact it replaced.
@@ -266,6 +268,18 @@ fn history(view: &CaseView) -> (Vec<HappenedRow>, Vec<ChangeRow>) {
                 what: describe_event(event),
                 recorded: recorded(r),
                 despite_warning: r.reason.clone().filter(|_| r.correction.is_none()),
+                panel: view
+                    .decision_sources
+                    .iter()
+                    .find(|d| d.event_id == r.id)
+                    .map(|d| {
+                        format!(
+                            "Decided by the {} on {}: {}",
+                            d.panel,
+                            dates::long(d.meets_on),
+                            d.reason
+                        )
+                    }),
             })
         })
         .collect();

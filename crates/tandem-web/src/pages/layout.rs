@@ -96,6 +96,13 @@ impl Layout {
                 "Audits",
                 user.can(Action::ManageAudits) || user.can(Action::AuditPlans),
             ),
+            (
+                "/panels",
+                "Panels",
+                user.can(Action::ManagePanels)
+                    || user.can(Action::SitOnPanel)
+                    || user.can(Action::ViewAggregates),
+            ),
             ("/admin/users", "Accounts", user.can(Action::ManageAccounts)),
             // Every member of staff has their own workforce records; people outside the
             // council have none.

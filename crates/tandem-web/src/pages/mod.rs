@@ -19,6 +19,7 @@ pub(crate) mod layout;
 pub(crate) mod listing;
 pub(crate) mod messages;
 pub(crate) mod new_request;
+pub(crate) mod panels;
 pub(crate) mod period;
 pub(crate) mod plan;
 pub(crate) mod plan_action;

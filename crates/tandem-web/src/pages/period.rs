@@ -57,7 +57,7 @@ pub(crate) struct Chosen {
 }
 
 /// The day, month and year fields of one date as typed.
-type Typed = [Option<String>; 3];
+pub(crate) type Typed = [Option<String>; 3];
 
 fn typed(parts: [&Option<String>; 3]) -> Typed {
     parts.map(|p| {
@@ -269,7 +269,7 @@ impl Chosen {
     }
 }
 
-fn date_input(
+pub(crate) fn date_input(
     name: &'static str,
     legend: &str,
     hint: &str,
