@@ -35,9 +35,10 @@ async fn a_manager_reassigns_two_cases_at_risk() {
     .await;
 }
 
-/// The "Next" panel's heading on the case page.
-async fn next_step(browser: &Browser) -> String {
-    browser.text_of("#next .govuk-summary-card__title").await
+/// Checks the "Next" panel's heading on the case page starts with `expected`.
+async fn assert_next_step(browser: &Browser, expected: &str) {
+    let next = browser.text_of("#next .govuk-summary-card__title").await;
+    assert!(next.starts_with(expected), "{next}");
 }
 
 /// Follows the "Next" panel's "Record this step" link, checking the form it opens.
@@ -81,13 +82,7 @@ async fn new_request_to_final_plan(browser: &mut Browser) {
     browser.fill("Case reference", &reference).await;
     browser.press("Open case").await;
     saved(browser, &reference, "opened").await;
-    assert!(
-        next_step(browser)
-            .await
-            .starts_with("Next: Decide whether to assess by "),
-        "{}",
-        next_step(browser).await
-    );
+    assert_next_step(browser, "Next: Decide whether to assess by ").await;
     browser.check("next-decide").await;
 
     record_next_step(browser, &reference, "Decision whether to assess").await;
@@ -127,11 +122,7 @@ async fn new_request_to_final_plan(browser: &mut Browser) {
         "Health",
         "Education (the school, college or early years setting)",
     ] {
-        assert!(
-            next_step(browser).await.starts_with("Next: Get the "),
-            "{}",
-            next_step(browser).await
-        );
+        assert_next_step(browser, "Next: Get the ").await;
         record_next_step(browser, &reference, "Advice received").await;
         browser.choose_radio(advice).await;
         browser
@@ -141,13 +132,7 @@ async fn new_request_to_final_plan(browser: &mut Browser) {
         saved(browser, &reference, "recorded").await;
     }
 
-    assert!(
-        next_step(browser)
-            .await
-            .starts_with("Next: Decide whether to issue a plan by "),
-        "{}",
-        next_step(browser).await
-    );
+    assert_next_step(browser, "Next: Decide whether to issue a plan by ").await;
     record_next_step(browser, &reference, "Decision whether to issue a plan").await;
     browser.choose_radio("Yes, it will issue a plan").await;
     browser.fill_date("Date of decision", today).await;
@@ -163,13 +148,7 @@ async fn new_request_to_final_plan(browser: &mut Browser) {
         .await;
     browser.press("Save").await;
     saved(browser, &reference, "recorded").await;
-    assert!(
-        next_step(browser)
-            .await
-            .starts_with("Next: Issue the final plan by "),
-        "{}",
-        next_step(browser).await
-    );
+    assert_next_step(browser, "Next: Issue the final plan by ").await;
     browser.check("next-final").await;
 
     record_next_step(browser, &reference, "Final plan issued").await;

@@ -89,13 +89,11 @@ async fn record_a_supervision(browser: &mut Browser, javascript: bool) {
     browser.sign_in(Role::CaseManager).await;
     browser.click_link("Workforce").await;
     browser.click_link("Demo case manager").await;
+    let listed = browser.texts(".govuk-list--spaced li").await;
     assert!(
-        browser
-            .texts(".govuk-list--spaced li")
-            .await
-            .iter()
-            .any(|t| t.starts_with(&long(today))),
-        "their supervision is listed"
+        listed.iter().any(|t| t.starts_with(&long(today))),
+        "their supervision is listed: {listed:?} on {}",
+        browser.path().await
     );
     browser.check("workforce-own-record").await;
     sign_out(browser).await;
