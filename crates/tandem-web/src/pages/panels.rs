@@ -133,19 +133,22 @@ impl PanelRow {
     }
 }
 
+/// Each outcome's name with its count, as shown.
+type OutcomeCounts = Vec<(&'static str, String)>;
+
 /// One table of figures: a row per group, a column per outcome.
 struct FigureTable {
     caption: String,
     group_heading: &'static str,
     outcomes: Vec<&'static str>,
     /// Each group: its name, cases heard, and each outcome's name with its count.
-    rows: Vec<(String, String, Vec<(&'static str, String)>)>,
+    rows: Vec<(String, String, OutcomeCounts)>,
 }
 
 struct KindBlock {
     title: &'static str,
     heard: String,
-    outcomes: Vec<(&'static str, String)>,
+    outcomes: OutcomeCounts,
     median_days: String,
     tables: Vec<FigureTable>,
 }
