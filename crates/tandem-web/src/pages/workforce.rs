@@ -287,65 +287,168 @@ struct OverviewPage {
 
 /// The figures as a part of a page under an `h2` reading `heading`, small counts hidden as
 /// `small` says (with the sentence saying so unless the page says it already).
+/// The figures as the page and the PDF show them: supervision on time, and the rows of the
+/// training, caseload and turnover tables, small counts hidden as `small` says.
+struct FigureRows {
+    supervision_on_time: String,
+    courses: Vec<CourseRow>,
+    caseloads: Vec<CaseloadRow>,
+    turnover: Vec<TurnoverRow>,
+}
+
+impl FigureRows {
+    fn of(figures: &WorkforceFigures, small: SmallNumbers) -> Self {
+        let courses = figures
+            .training
+            .iter()
+            .map(|(course, completion)| CourseRow {
+                overall: rate_shown(small, completion.overall),
+                by_role: completion
+                    .by_role
+                    .iter()
+                    .map(|(role, rate)| (role.label().to_owned(), rate_shown(small, *rate)))
+                    .collect(),
+                ..CourseRow::of(course)
+            })
+            .collect();
+        let caseloads = figures
+            .caseloads
+            .iter()
+            .map(|month| CaseloadRow {
+                month: month.month.format("%B %Y").to_string(),
+                people: count(small, month.people),
+                per_person: if small.hides(month.people) {
+                    small.words()
+                } else {
+                    month
+                        .per_person()
+                        .map_or_else(String::new, |n| format!("{n:.1}"))
+                },
+                on_time: rate_shown(
+                    small,
+                    Rate {
+                        numerator: month.cases - month.overdue,
+                        denominator: month.cases,
+                    },
+                ),
+            })
+            .collect();
+        let turnover = figures
+            .turnover
+            .iter()
+            .map(|month| TurnoverRow {
+                month: month.month.format("%B %Y").to_string(),
+                at_start: count(small, month.at_start),
+                joiners: count(small, month.joiners),
+                leavers: count(small, month.leavers),
+            })
+            .collect();
+        Self {
+            supervision_on_time: rate_shown(small, figures.supervision_on_time),
+            courses,
+            caseloads,
+            turnover,
+        }
+    }
+}
+
 fn figures_part(
     heading: &'static str,
     figures: &WorkforceFigures,
     small: SmallNumbers,
     page_says_why: bool,
 ) -> Result<Html, WebError> {
-    let courses = figures
-        .training
-        .iter()
-        .map(|(course, completion)| CourseRow {
-            overall: rate_shown(small, completion.overall),
-            by_role: completion
-                .by_role
-                .iter()
-                .map(|(role, rate)| (role.label().to_owned(), rate_shown(small, *rate)))
-                .collect(),
-            ..CourseRow::of(course)
-        })
-        .collect();
-    let caseloads = figures
-        .caseloads
-        .iter()
-        .map(|month| CaseloadRow {
-            month: month.month.format("%B %Y").to_string(),
-            people: count(small, month.people),
-            per_person: if small.hides(month.people) {
-                small.words()
-            } else {
-                month
-                    .per_person()
-                    .map_or_else(String::new, |n| format!("{n:.1}"))
-            },
-            on_time: rate_shown(
-                small,
-                Rate {
-                    numerator: month.cases - month.overdue,
-                    denominator: month.cases,
-                },
-            ),
-        })
-        .collect();
-    let turnover = figures
-        .turnover
-        .iter()
-        .map(|month| TurnoverRow {
-            month: month.month.format("%B %Y").to_string(),
-            at_start: count(small, month.at_start),
-            joiners: count(small, month.joiners),
-            leavers: count(small, month.leavers),
-        })
-        .collect();
+    let rows = FigureRows::of(figures, small);
     Ok(Html::render(&FiguresPart {
         heading,
-        supervision_on_time: rate_shown(small, figures.supervision_on_time),
+        supervision_on_time: rows.supervision_on_time,
         suppressed: suppressed_note(small).filter(|_| !page_says_why),
-        courses,
-        caseloads,
-        turnover,
+        courses: rows.courses,
+        caseloads: rows.caseloads,
+        turnover: rows.turnover,
     })?)
+}
+
+/// The workforce section of the board report's PDF, in the HTML section's words, for those
+/// who may see the figures (nothing for the others).
+#[cfg(feature = "pdf")]
+pub(crate) async fn report_blocks(
+    state: &AppState,
+    user: &CurrentUser,
+    small: SmallNumbers,
+) -> Result<Vec<tandem_pdf::Block>, WebError> {
+    use tandem_pdf::{Block, Column, Table};
+    let overview = state
+        .services()
+        .workforce(&user.caller(Source::Form))
+        .await?;
+    let Some(figures) = overview.figures.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let rows = FigureRows::of(figures, small);
+    let columns = |names: &[&str]| -> Vec<Column> {
+        names
+            .iter()
+            .map(|name| Column {
+                heading: (*name).to_owned(),
+                numeric: false,
+            })
+            .collect()
+    };
+    Ok(vec![
+        Block::Heading("Workforce".into()),
+        Block::Paragraph(format!(
+            "Case managers supervised within the last month: {}.",
+            rows.supervision_on_time
+        )),
+        Block::Table(Table {
+            caption: "Training completion (an expired completion is not complete)".into(),
+            columns: columns(&[
+                "Course",
+                "Valid for",
+                "Complete, of those who must take it",
+                "By role",
+            ]),
+            rows: rows
+                .courses
+                .into_iter()
+                .map(|c| {
+                    let by_role: Vec<String> = c
+                        .by_role
+                        .iter()
+                        .map(|(role, rate)| format!("{role}: {rate}"))
+                        .collect();
+                    vec![c.title, c.validity, c.overall, by_role.join("; ")]
+                })
+                .collect(),
+        }),
+        Block::Table(Table {
+            caption: "Caseloads at supervision, by month (as each supervision recorded them)"
+                .into(),
+            columns: columns(&[
+                "Month",
+                "Case managers supervised",
+                "Open cases each",
+                "Cases on time",
+            ]),
+            rows: rows
+                .caseloads
+                .into_iter()
+                .map(|r| vec![r.month, r.people, r.per_person, r.on_time])
+                .collect(),
+        }),
+        Block::Table(Table {
+            caption: "Staff turnover by month (joined when their account was made, left when it \
+                      was disabled)"
+                .into(),
+            columns: columns(&["Month", "In post at the start", "Joined", "Left"]),
+            rows: rows
+                .turnover
+                .into_iter()
+                .map(|r| vec![r.month, r.at_start, r.joiners, r.leavers])
+                .collect(),
+        }),
+    ])
 }
 
 /// The workforce figures for the board report (whose page says why counts are hidden), for

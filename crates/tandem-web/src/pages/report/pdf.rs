@@ -32,7 +32,9 @@ pub(crate) async fn download(
     let kept = crate::pages::plan::kept(&state, &user).await?;
     let small = small_numbers(&state, &user);
     let plan = PlanView::new(&kept.plan, &d, &chosen, today, small);
-    let made = document(&d, &chosen, &plan, today, state.now().into(), small);
+    let mut made = document(&d, &chosen, &plan, today, state.now().into(), small);
+    made.blocks
+        .extend(crate::pages::workforce::report_blocks(&state, &user, small).await?);
     let bytes = tandem_pdf::render(&made);
     let disposition = format!("attachment; filename=\"board-report-{}.pdf\"", chosen.as_of);
     Ok((
