@@ -180,6 +180,7 @@ fn exact_plan(body: &serde_json::Value) -> Result<Plan, Problem> {
         (status = 404, description = "No such case, or not one the caller may see", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 412, description = "The plan was saved again since that revision", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Nothing saved yet, or the final plan already issued", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match", body = ProblemDetails, content_type = "application/problem+json"),
         NotSignedIn,
     )
 )]
