@@ -140,6 +140,12 @@ pub enum Action {
     /// Change the service's improvement plan: its actions' owners, due dates, status and
     /// evidence, with an update each time, and replace it from a file.
     EditImprovementPlan,
+    /// Configure surveys of families and partners, send them in a batch, and record what was
+    /// done about their results ("you said, we did").
+    ManageSurveys,
+    /// Read what families and partners wrote in their own words in surveys: the few roles who
+    /// act on it, never analysts (what someone writes can name them or their child).
+    ReadSurveyComments,
 }
 
 impl Action {
@@ -165,6 +171,8 @@ impl Action {
         Action::AuditPlans,
         Action::ViewAuditExamples,
         Action::EditImprovementPlan,
+        Action::ManageSurveys,
+        Action::ReadSurveyComments,
     ];
 }
 
@@ -240,6 +248,8 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
                     | A::AuditPlans
                     | A::ViewAuditExamples
                     | A::EditImprovementPlan
+                    | A::ManageSurveys
+                    | A::ReadSurveyComments
             ) || (actor.role == R::HeadOfService && action == A::TransferData)
         }
         (R::CaseManager, Resource::Service) => {
@@ -250,7 +260,11 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
         }
         (R::QaAuditor, Resource::Service) => matches!(
             action,
-            A::ListCases | A::ViewAggregates | A::AuditPlans | A::ViewAuditExamples
+            A::ListCases
+                | A::ViewAggregates
+                | A::AuditPlans
+                | A::ViewAuditExamples
+                | A::ReadSurveyComments
         ),
         (R::QaAuditor, Resource::Case(_)) => action == A::ViewCase,
         (R::Analyst, Resource::Service) => {
@@ -444,6 +458,8 @@ mod tests {
                 A::AuditPlans,
                 A::ViewAuditExamples,
                 A::EditImprovementPlan,
+                A::ManageSurveys,
+                A::ReadSurveyComments,
             ]
             .iter()
             .chain(extra)
@@ -484,6 +500,7 @@ mod tests {
                     (A::ViewAggregates, Service),
                     (A::AuditPlans, Service),
                     (A::ViewAuditExamples, Service),
+                    (A::ReadSurveyComments, Service),
                 ];
                 v.extend(every_case.iter().map(|l| (A::ViewCase, *l)));
                 v

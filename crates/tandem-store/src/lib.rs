@@ -28,6 +28,7 @@ mod plans;
 pub mod projection;
 mod providers;
 mod store;
+mod surveys;
 mod two_factor;
 
 pub use accounts::{SignInFailures, normalise_email};
@@ -47,4 +48,5 @@ pub use notifications::{ClaimedEmail, UnsentNotification};
 pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion, SignOffRequest};
 pub use providers::AdviceProvider;
 pub use store::{Backend, Store, Tx, migration_versions};
+pub use surveys::{NewSurvey, NewSurveyLink, ScaleCount, SurveyTermCount, WrittenAnswer};
 pub use two_factor::{PendingSignIn, TwoFactorRecord};

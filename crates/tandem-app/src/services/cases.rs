@@ -223,10 +223,14 @@ impl Services {
         if let Some(notice) = notifications::on_event(reference, event, version) {
             self.queue(&mut tx, &notice).await?;
         }
+        let surveys = self.send_surveys_at(&mut tx, case.record.id, event).await?;
         let mut detail = json!({
             "type": event.event_type().as_str(),
             "version": version,
         });
+        if surveys > 0 {
+            detail["surveys_sent"] = json!(surveys);
+        }
         if reason.is_some() {
             detail["despite_warning"] = json!(true);
         }

@@ -18,6 +18,7 @@ mod plan_comments;
 mod plans;
 mod providers;
 mod recording;
+mod surveys;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
@@ -37,6 +38,9 @@ pub use plans::{
     Acknowledgement, PlanSaved, PlanView, SignOff, SignOffWaiting, blocking, finding_key,
 };
 pub use recording::CaseManager;
+pub use surveys::{
+    Answered, QuestionResults, SurveyDraft, SurveyLink, SurveyResults, SurveysOverview,
+};
 pub use tandem_store::{
     ActionUpdate, AdviceProvider, AdviceResponse, Assignment, AuditAssignment, AuditExample,
     AuditRound, AuditSample, AuditScore, DocumentRecord, MessageRecord, Moderation, PlanComment,
