@@ -290,6 +290,8 @@ pub(crate) async fn send(
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let caller = user.caller(Source::Form);
     let problems = match case_fields::read(&SEND_FIELDS, &values, state.today()) {
+        // A form the service never sees: those who may not send are refused all the same.
+        Err(_) if !user.can(Action::ManageSurveys) => return Err(WebError::Forbidden),
         Err(problems) => problems,
         Ok(read) => {
             let since = read
