@@ -16,12 +16,12 @@ use chrono::{DateTime, Utc};
 use tandem_app::accounts::{self, NewAccount};
 use tandem_app::mail::Mailer;
 use tandem_app::services::{
-    Answered, Caller, NewRequest, ServiceError, Services, Source, SurveyDraft, SurveyLink,
+    Answered, Caller, ServiceError, Services, Source, SurveyDraft, SurveyLink,
 };
 use tandem_core::surveys::{Moment, QuestionKind, SurveyAudience};
-use tandem_core::{Child, Reference, Role};
-use tandem_store::Store;
-use tandem_test_support::{Ctx, SmtpSink, at, audited, contract, date, event};
+use tandem_core::{CaseFile, Child, Reference, Role};
+use tandem_store::{Attribution, CaseRelation, NewCase, Store};
+use tandem_test_support::{Ctx, SmtpSink, add_user, at, audited, contract, date, event};
 
 contract!(
     a_survey_goes_at_its_moment_and_its_link_works_once,
@@ -44,89 +44,67 @@ impl Clock {
 struct World {
     services: Services,
     clock: Clock,
-    case_manager: Caller,
     manager: Caller,
+    case_manager: Caller,
     analyst: Caller,
     reference: Reference,
     version: i64,
 }
 
-async fn account(store: &Store, email: &str, role: Role, provider: Option<&str>) -> Caller {
-    let new = NewAccount {
-        email: email.into(),
-        name: format!("Person {email}"),
-        role,
-        team: Some("north".into()).filter(|_| role == Role::CaseManager),
-        provider: provider.map(str::to_owned),
-        password: "a long enough password".into(),
-    };
-    let id = accounts::create_account(store, None, new, Utc::now())
-        .await
-        .expect("account");
+/// How the services see the account `id`.
+async fn caller(store: &Store, id: i64) -> Caller {
     let user = store.user(id).await.expect("read").expect("user");
     Caller::new(user.actor(), Source::Form)
 }
 
-/// One case with a family and a service asked for health advice, a survey of families after
-/// the decision whether to assess, and the people who read its results.
+/// A case opened from a request on 5 January 2026, with a family and a member of a service
+/// that will be asked for health advice, a survey of families after the decision whether to
+/// assess, and the people who read its results.
 async fn world(store: &Store) -> World {
     let clock = Clock(Arc::new(Mutex::new(at("2026-02-10"))));
     let reading = clock.clone();
     let services =
         Services::with_clock(store.clone(), Arc::new(move || *reading.0.lock().unwrap()))
             .with_public_url(PUBLIC_URL);
-    let case_manager = account(store, "cm@council.test", Role::CaseManager, None).await;
-    let manager = account(store, "tm@council.test", Role::TeamManager, None).await;
-    let analyst = account(store, "analyst@council.test", Role::Analyst, None).await;
-    account(
-        store,
-        "nurse@nhs.test",
-        Role::HealthProfessional,
-        Some("Community paediatrics"),
-    )
-    .await;
-    let reference = Reference::parse("EHC-1").unwrap();
-    let opened = services
+    let manager = add_user(store, "tm@council.test", Role::TeamManager, None).await;
+    let case_manager = add_user(store, "cm@council.test", Role::CaseManager, Some("north")).await;
+    let analyst = add_user(store, "analyst@council.test", Role::Analyst, None).await;
+    let parent = add_user(store, "parent@family.test", Role::Parent, None).await;
+    let nurse = NewAccount {
+        email: "nurse@nhs.test".into(),
+        name: "A nurse".into(),
+        role: Role::HealthProfessional,
+        team: None,
+        provider: Some("Community paediatrics".into()),
+        password: "a long enough password".into(),
+    };
+    accounts::create_account(store, None, nurse, Utc::now())
+        .await
+        .expect("nurse");
+    let case = CaseFile {
+        reference: Reference::parse("EHC-1").unwrap(),
+        child: Child::default(),
+        events: vec![event(&[("type", "request_received"), ("date", "2026-01-05")])],
+    };
+    let mut tx = store.begin_at(at("2026-01-05")).await.expect("begin");
+    let opened = tx
         .open_case(
-            &case_manager,
-            &NewRequest {
-                reference: reference.clone(),
-                child: Child {
-                    date_of_birth: Some(date("2015-06-01")),
-                    ..Child::default()
-                },
-                received: date("2026-01-05"),
-                case_manager: None,
-                same_child_as: None,
-                different_child: false,
-            },
+            &NewCase::new(case),
+            Attribution::new(Some(manager), Source::Import),
         )
         .await
         .expect("open");
-    let parent = NewAccount {
-        email: "parent@family.test".into(),
-        name: "A parent".into(),
-        role: Role::Parent,
-        team: None,
-        provider: None,
-        password: "a long enough password".into(),
-    };
-    accounts::create_linked_account(
-        store,
-        None,
-        parent,
-        std::slice::from_ref(&reference),
-        Utc::now(),
-    )
-    .await
-    .expect("parent");
+    tx.link_person(opened.id, parent, CaseRelation::Family)
+        .await
+        .expect("family");
+    tx.commit().await.expect("commit");
     let world = World {
         services,
         clock,
-        case_manager,
-        manager,
-        analyst,
-        reference,
+        manager: caller(store, manager).await,
+        case_manager: caller(store, case_manager).await,
+        analyst: caller(store, analyst).await,
+        reference: opened.reference,
         version: opened.version,
     };
     world
@@ -151,7 +129,7 @@ impl World {
     async fn record(&mut self, fields: &[(&str, &str)]) {
         self.version = self
             .services
-            .record_event(&self.case_manager, &self.reference, self.version, &event(fields))
+            .record_event(&self.manager, &self.reference, self.version, &event(fields))
             .await
             .expect("record")
             .version;
@@ -164,6 +142,13 @@ impl World {
             ("outcome", "assess"),
         ])
         .await;
+    }
+
+    /// Records the decision and sends what it queued: the family's link's token.
+    async fn family_token(&mut self, sink: &SmtpSink) -> String {
+        self.decide().await;
+        self.services.deliver(&mailer(sink)).await.expect("deliver");
+        token_in(&sink.received()[0].body)
     }
 
     /// The answers: agreement with every statement at `point`, and `words` for the rest.
@@ -292,13 +277,7 @@ async fn a_link_expires_and_then_stores_nothing(ctx: Ctx) {
         return;
     };
     let mut world = world(&ctx.store).await;
-    world.decide().await;
-    world
-        .services
-        .deliver(&mailer(&sink))
-        .await
-        .expect("deliver");
-    let token = token_in(&sink.received()[0].body);
+    let token = world.family_token(&sink).await;
     let answers = world.answers(&token, "5", "").await;
     // Four weeks less a minute after it was sent, the link still works; at four weeks it stops.
     world.clock.set(at("2026-03-10") - chrono::Duration::minutes(1));
@@ -334,13 +313,7 @@ async fn an_analyst_reads_counts_but_never_who_answered_or_what_they_wrote(ctx: 
         return;
     };
     let mut world = world(&ctx.store).await;
-    world.decide().await;
-    world
-        .services
-        .deliver(&mailer(&sink))
-        .await
-        .expect("deliver");
-    let token = token_in(&sink.received()[0].body);
+    let token = world.family_token(&sink).await;
     let answers = world.answers(&token, "2", SECRET_WORDS).await;
     world
         .services

@@ -5,6 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
 use tandem_core::surveys::{Answer, Moment, Question, QuestionKind, Survey, SurveyAudience};
 use tandem_core::{Date, UserId};
 
@@ -239,16 +241,12 @@ impl Tx {
         &mut self,
         token_hash: &str,
     ) -> Result<Option<(i64, String)>, StoreError> {
-        const SQL: &str = "SELECT survey_id, term FROM survey_links \
-             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
-        let now = self.now();
-        Ok(
-            on!(self.conn(), c => sqlx::query_as::<_, (i64, String)>(SQL)
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&mut *c)
-            .await?),
+        self.open_link(
+            "SELECT survey_id, term FROM survey_links \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            token_hash,
         )
+        .await
     }
 
     /// Marks the link with this digest used, if it is unused and unexpired, returning its survey
@@ -258,12 +256,25 @@ impl Tx {
         &mut self,
         token_hash: &str,
     ) -> Result<Option<(i64, String)>, StoreError> {
-        const SQL: &str = "UPDATE survey_links SET used_at = $2 \
+        self.open_link(
+            "UPDATE survey_links SET used_at = $2 \
              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
-             RETURNING survey_id, term";
+             RETURNING survey_id, term",
+            token_hash,
+        )
+        .await
+    }
+
+    /// Runs `sql`, which finds an open link by its digest (`$1`) at this moment (`$2`) and gives
+    /// its survey and term.
+    async fn open_link(
+        &mut self,
+        sql: &'static str,
+        token_hash: &str,
+    ) -> Result<Option<(i64, String)>, StoreError> {
         let now = self.now();
         Ok(
-            on!(self.conn(), c => sqlx::query_as::<_, (i64, String)>(SQL)
+            on!(self.conn(), c => sqlx::query_as::<_, (i64, String)>(sql)
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&mut *c)
@@ -313,17 +324,16 @@ impl Tx {
         &mut self,
         survey_id: i64,
     ) -> Result<Vec<SurveyTermCount>, StoreError> {
-        const SQL: &str = "SELECT t.term, \
-             (SELECT COUNT(*) FROM survey_links l WHERE l.survey_id = $1 AND l.term = t.term) AS sent, \
+        self.rows_of_survey(
+            "SELECT t.term, \
+             (SELECT COUNT(*) FROM survey_links l WHERE l.survey_id = $1 AND l.term = t.term) \
+             AS sent, \
              (SELECT COUNT(*) FROM survey_responses r WHERE r.survey_id = $1 AND r.term = t.term) \
              AS responses FROM (SELECT term FROM survey_links WHERE survey_id = $1 \
-             UNION SELECT term FROM survey_responses WHERE survey_id = $1) t";
-        Ok(
-            on!(self.conn(), c => sqlx::query_as::<_, SurveyTermCount>(SQL)
-            .bind(survey_id)
-            .fetch_all(&mut *c)
-            .await?),
+             UNION SELECT term FROM survey_responses WHERE survey_id = $1) t",
+            survey_id,
         )
+        .await
     }
 
     /// How many responses chose each point of each scale question of survey `survey_id`, term
@@ -332,16 +342,14 @@ impl Tx {
         &mut self,
         survey_id: i64,
     ) -> Result<Vec<ScaleCount>, StoreError> {
-        const SQL: &str = "SELECT r.term, a.question_id, a.scale, COUNT(*) AS count \
+        self.rows_of_survey(
+            "SELECT r.term, a.question_id, a.scale, COUNT(*) AS count \
              FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
              WHERE r.survey_id = $1 AND a.scale IS NOT NULL \
-             GROUP BY r.term, a.question_id, a.scale";
-        Ok(
-            on!(self.conn(), c => sqlx::query_as::<_, ScaleCount>(SQL)
-            .bind(survey_id)
-            .fetch_all(&mut *c)
-            .await?),
+             GROUP BY r.term, a.question_id, a.scale",
+            survey_id,
         )
+        .await
     }
 
     /// Everything written in answer to survey `survey_id`, by question and in alphabetical
@@ -350,15 +358,28 @@ impl Tx {
         &mut self,
         survey_id: i64,
     ) -> Result<Vec<WrittenAnswer>, StoreError> {
-        const SQL: &str = "SELECT r.term, a.question_id, a.words \
+        self.rows_of_survey(
+            "SELECT r.term, a.question_id, a.words \
              FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
              WHERE r.survey_id = $1 AND a.words IS NOT NULL \
-             ORDER BY a.question_id, a.words";
-        Ok(
-            on!(self.conn(), c => sqlx::query_as::<_, WrittenAnswer>(SQL)
+             ORDER BY a.question_id, a.words",
+            survey_id,
+        )
+        .await
+    }
+
+    /// The rows `sql` gives about survey `survey_id` (its `$1`).
+    async fn rows_of_survey<T>(
+        &mut self,
+        sql: &'static str,
+        survey_id: i64,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
+    {
+        Ok(on!(self.conn(), c => sqlx::query_as::<_, T>(sql)
             .bind(survey_id)
             .fetch_all(&mut *c)
-            .await?),
-        )
+            .await?))
     }
 }

@@ -13,30 +13,29 @@
 mod support;
 
 use axum::http::StatusCode;
-use chrono::Duration;
 use support::{SIGN_IN_COOKIE, Session, TestApp};
 use tandem_core::Role;
 use tandem_test_support::tandem_store::CaseRelation;
 
 const WORDS: &str = "Please ring before the meeting";
 
-/// The link of the one queued survey email, as a path, read from the outbox as the mailer
-/// would.
-async fn emailed_link(app: &TestApp) -> String {
+/// A case `reference` with the demo parent as its family, and the decision to assess recorded
+/// today.
+async fn decided_with_family(app: &TestApp, reference: &str) {
+    let reference = app.seed_case(reference).await;
+    let case = app.store().case(&reference).await.unwrap().unwrap();
     let mut tx = app.store().begin_at(app.now()).await.unwrap();
-    let email = tx
-        .claim_email(app.now() + Duration::minutes(10))
+    tx.link_person(case.record.id, app.users[&Role::Parent], CaseRelation::Family)
         .await
-        .unwrap()
-        .expect("a survey email queued");
-    assert!(tx.email_sent(&email).await.unwrap());
+        .unwrap();
     tx.commit().await.unwrap();
-    let link = email
-        .body
-        .lines()
-        .find(|line| line.contains("/feedback/"))
-        .expect("a link");
-    link[link.find("/feedback/").unwrap()..].to_owned()
+    let today = app.today().to_string();
+    let decided = [
+        ("type", "decision_to_assess"),
+        ("date", today.as_str()),
+        ("outcome", "assess"),
+    ];
+    app.record(reference.as_str(), &decided).await;
 }
 
 #[tokio::test]
@@ -78,24 +77,8 @@ async fn a_family_answers_once_and_only_managers_read_their_words() {
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
 
     // The family of a case that reaches the decision is emailed a link.
-    let reference = app.seed_case("SURVEY-1").await;
-    let case = app.store().case(&reference).await.unwrap().unwrap();
-    let mut tx = app.store().begin_at(app.now()).await.unwrap();
-    tx.link_person(case.record.id, app.users[&Role::Parent], CaseRelation::Family)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let today = app.today().to_string();
-    app.record(
-        "SURVEY-1",
-        &[
-            ("type", "decision_to_assess"),
-            ("date", &today),
-            ("outcome", "assess"),
-        ],
-    )
-    .await;
-    let link = emailed_link(&app).await;
+    decided_with_family(&app, "SURVEY-1").await;
+    let link = app.emailed_link("/feedback/").await;
 
     // A browser with no session: the page sets the sign-in cookie its form's token comes from.
     let shown = app.get(&link, None).await;
@@ -158,23 +141,7 @@ async fn a_family_answers_once_and_only_managers_read_their_words() {
 async fn a_manager_sends_a_survey_to_cases_that_reached_its_moment() {
     let app = TestApp::new().await;
     let manager = app.sign_in(Role::TeamManager).await;
-    let reference = app.seed_case("SURVEY-2").await;
-    let case = app.store().case(&reference).await.unwrap().unwrap();
-    let mut tx = app.store().begin_at(app.now()).await.unwrap();
-    tx.link_person(case.record.id, app.users[&Role::Parent], CaseRelation::Family)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let today = app.today().to_string();
-    app.record(
-        "SURVEY-2",
-        &[
-            ("type", "decision_to_assess"),
-            ("date", &today),
-            ("outcome", "assess"),
-        ],
-    )
-    .await;
+    decided_with_family(&app, "SURVEY-2").await;
     let added = app
         .post_form(
             "/surveys/new",
@@ -219,7 +186,7 @@ async fn a_manager_sends_a_survey_to_cases_that_reached_its_moment() {
     assert_eq!(sent.location(), Some("/surveys?sent=1"));
     let shown = app.get("/surveys?sent=1", Some(&manager)).await;
     assert!(shown.body.contains("The survey was sent to 1 person"));
-    assert!(emailed_link(&app).await.starts_with("/feedback/"));
+    assert!(app.emailed_link("/feedback/").await.starts_with("/feedback/"));
     // Sent once: the same batch again finds nobody new.
     let again = app.post_form(&action, Some(&manager), &fields).await;
     assert_eq!(again.location(), Some("/surveys?sent=0"));

@@ -88,6 +88,65 @@ const SEND_FIELDS: [Field; 1] = [Field {
     required: Required::Yes("Enter the date from which cases are sent the survey"),
 }];
 
+/// One survey's figures as the board report gives them: one table row.
+pub(crate) struct SurveyLine {
+    pub(crate) title: String,
+    pub(crate) about: String,
+    pub(crate) response_rate: String,
+    /// The latest term with links sent: its name and the share of answers that agreed.
+    pub(crate) latest: String,
+    /// The same for the term before it.
+    pub(crate) before: String,
+}
+
+/// Each survey's response rate and its last two terms' agreement, for the board report.
+pub(crate) fn report_lines(overview: &SurveysOverview, small: SmallNumbers) -> Vec<SurveyLine> {
+    overview
+        .surveys
+        .iter()
+        .map(|results| {
+            let term = |back: usize| {
+                results.terms.iter().rev().nth(back).map_or_else(
+                    || "No responses".to_owned(),
+                    |t| {
+                        let rate = if t.hidden(small) {
+                            format!("not shown: {} responses", small.words())
+                        } else {
+                            rate_shown(small, t.positive)
+                        };
+                        format!("{}: {rate}", t.term.label())
+                    },
+                )
+            };
+            SurveyLine {
+                title: results.survey.title.clone(),
+                about: about(results),
+                response_rate: rate_shown(small, response_rate(results)),
+                latest: term(0),
+                before: term(1),
+            }
+        })
+        .collect()
+}
+
+/// Responses of links sent, all terms together.
+fn response_rate(results: &SurveyResults) -> tandem_core::metrics::Rate {
+    tandem_core::metrics::Rate {
+        numerator: results.responses(),
+        denominator: results.terms.iter().map(|t| t.sent).sum(),
+    }
+}
+
+/// "Families, after the final plan".
+fn about(results: &SurveyResults) -> String {
+    let survey = &results.survey;
+    format!(
+        "{}, {}",
+        survey.audience.label(),
+        survey.moment.label().to_lowercase()
+    )
+}
+
 /// One survey as the page shows it.
 struct SurveyView {
     id: i64,
@@ -132,8 +191,7 @@ fn trend(results: &SurveyResults, small: SmallNumbers) -> Option<TrendChart> {
         .iter()
         .map(|t| {
             let hidden = t.hidden(small) || small.hides_rate(t.positive);
-            let rate = (!hidden && t.positive.denominator > 0)
-                .then(|| t.positive.numerator as f64 / t.positive.denominator as f64);
+            let rate = if hidden { None } else { t.positive.rate() };
             TrendPoint {
                 label: t.term.short_label(),
                 rate,
@@ -176,12 +234,7 @@ fn survey_view(
     small: SmallNumbers,
     send: Option<Vec<Html>>,
 ) -> Result<SurveyView, WebError> {
-    let sent: u64 = results.terms.iter().map(|t| t.sent).sum();
-    let responses = results.responses();
-    let rate = tandem_core::metrics::Rate {
-        numerator: responses,
-        denominator: sent,
-    };
+    let rate = response_rate(results);
     let survey = &results.survey;
     let questions = results
         .questions
@@ -196,15 +249,11 @@ fn survey_view(
     Ok(SurveyView {
         id: survey.id,
         title: survey.title.clone(),
-        about: format!(
-            "{}, {}",
-            survey.audience.label(),
-            survey.moment.label().to_lowercase()
-        ),
+        about: about(results),
         active: survey.active,
         summary: vec![
-            ("Links sent", count_shown(small, sent)),
-            ("Responses", count_shown(small, responses)),
+            ("Links sent", count_shown(small, rate.denominator)),
+            ("Responses", count_shown(small, rate.numerator)),
             ("Response rate", rate_shown(small, rate)),
         ],
         chart: trend(results, small).map(|c| c.render()).transpose()?,
