@@ -73,9 +73,12 @@ pub async fn survey_history(
                 .questions
                 .iter()
                 .filter_map(|q| match q.kind {
-                    QuestionKind::Scale => Some((q.id, Answer::Scale(point(&mut dice, improvement)))),
+                    QuestionKind::Scale => {
+                        Some((q.id, Answer::Scale(point(&mut dice, improvement))))
+                    }
                     QuestionKind::Text if dice.chance(0.4) => {
-                        let said = SAID[usize::try_from(dice.below(SAID.len() as u64)).unwrap_or(0)];
+                        let said =
+                            SAID[usize::try_from(dice.below(SAID.len() as u64)).unwrap_or(0)];
                         Some((q.id, Answer::Text(said.to_owned())))
                     }
                     QuestionKind::Text => None,

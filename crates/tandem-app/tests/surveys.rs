@@ -84,7 +84,10 @@ async fn world(store: &Store) -> World {
     let case = CaseFile {
         reference: Reference::parse("EHC-1").unwrap(),
         child: Child::default(),
-        events: vec![event(&[("type", "request_received"), ("date", "2026-01-05")])],
+        events: vec![event(&[
+            ("type", "request_received"),
+            ("date", "2026-01-05"),
+        ])],
     };
     let mut tx = store.begin_at(at("2026-01-05")).await.expect("begin");
     let opened = tx
@@ -153,8 +156,7 @@ impl World {
 
     /// The answers: agreement with every statement at `point`, and `words` for the rest.
     async fn answers(&self, token: &str, point: &str, words: &str) -> BTreeMap<i64, String> {
-        let SurveyLink::Open(survey) = self.services.survey_link(token).await.expect("link")
-        else {
+        let SurveyLink::Open(survey) = self.services.survey_link(token).await.expect("link") else {
             panic!("the link should work");
         };
         survey
@@ -202,7 +204,11 @@ async fn a_survey_goes_at_its_moment_and_its_link_works_once(ctx: Ctx) {
     assert!(!received[0].subject.contains("EHC-1"));
     assert!(!received[0].body.contains("EHC-1"));
     let token = token_in(&received[0].body);
-    assert!(received[0].body.contains(&format!("{PUBLIC_URL}/feedback/{token}")));
+    assert!(
+        received[0]
+            .body
+            .contains(&format!("{PUBLIC_URL}/feedback/{token}"))
+    );
 
     // A scale question left unanswered is refused, and the link still works.
     let mut answers = world.answers(&token, "4", "More phone calls").await;
@@ -221,11 +227,19 @@ async fn a_survey_goes_at_its_moment_and_its_link_works_once(ctx: Ctx) {
 
     let answers = world.answers(&token, "4", "More phone calls").await;
     assert_eq!(
-        world.services.answer_survey(&token, &answers).await.expect("answer"),
+        world
+            .services
+            .answer_survey(&token, &answers)
+            .await
+            .expect("answer"),
         Answered::Thanks
     );
     assert_eq!(
-        world.services.answer_survey(&token, &answers).await.expect("again"),
+        world
+            .services
+            .answer_survey(&token, &answers)
+            .await
+            .expect("again"),
         Answered::Closed
     );
     assert_eq!(
@@ -280,7 +294,9 @@ async fn a_link_expires_and_then_stores_nothing(ctx: Ctx) {
     let token = world.family_token(&sink).await;
     let answers = world.answers(&token, "5", "").await;
     // Four weeks less a minute after it was sent, the link still works; at four weeks it stops.
-    world.clock.set(at("2026-03-10") - chrono::Duration::minutes(1));
+    world
+        .clock
+        .set(at("2026-03-10") - chrono::Duration::minutes(1));
     assert!(matches!(
         world.services.survey_link(&token).await.expect("link"),
         SurveyLink::Open(_)
@@ -291,7 +307,11 @@ async fn a_link_expires_and_then_stores_nothing(ctx: Ctx) {
         SurveyLink::Closed
     );
     assert_eq!(
-        world.services.answer_survey(&token, &answers).await.expect("answer"),
+        world
+            .services
+            .answer_survey(&token, &answers)
+            .await
+            .expect("answer"),
         Answered::Closed
     );
     let results = world
@@ -303,7 +323,11 @@ async fn a_link_expires_and_then_stores_nothing(ctx: Ctx) {
     assert_eq!(survey.responses(), 0);
     assert_eq!(survey.terms[0].sent, 1);
     assert_eq!(
-        world.services.survey_link("not-a-token").await.expect("link"),
+        world
+            .services
+            .survey_link("not-a-token")
+            .await
+            .expect("link"),
         SurveyLink::Closed
     );
 }

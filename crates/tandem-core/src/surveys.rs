@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use crate::disclosure::SmallNumbers;
 use crate::input::{self, MAX_LABEL, MAX_TEXT};
 use crate::metrics::Rate;
+use crate::names::EventType;
 use crate::notifications::Email;
 use crate::plan::audit::Term;
-use crate::names::EventType;
 use crate::{Date, EventDetail, dates};
 
 /// How many days a survey link works unless configured (`TANDEM_SURVEY_DAYS`): four weeks, long
@@ -214,7 +214,10 @@ pub fn read_questions(
             questions.push((kind, line));
         }
     }
-    if !questions.iter().any(|(kind, _)| *kind == QuestionKind::Scale) {
+    if !questions
+        .iter()
+        .any(|(kind, _)| *kind == QuestionKind::Scale)
+    {
         problems.push((
             "scale_questions",
             "Enter at least one question answered on the agreement scale".to_owned(),
@@ -260,7 +263,7 @@ impl ScaleTally {
     /// The share who agreed (4 or 5) of those who answered.
     pub fn positive(&self) -> Rate {
         Rate {
-                numerator: self.counts[AGREE..].iter().sum(),
+            numerator: self.counts[AGREE..].iter().sum(),
             denominator: self.answered(),
         }
     }
@@ -299,12 +302,7 @@ impl TermFigures {
 
 /// The email inviting someone to answer a survey: its one-use link at `base_url`, working until
 /// `expires`. The subject names no case and no child.
-pub fn invitation_email(
-    base_url: &str,
-    token: &str,
-    survey: &Survey,
-    expires: Date,
-) -> Email {
+pub fn invitation_email(base_url: &str, token: &str, survey: &Survey, expires: Date) -> Email {
     let base = base_url.trim_end_matches('/');
     let about = match survey.moment {
         Moment::AfterDecision => "the decision whether to carry out an EHC needs assessment",
@@ -370,8 +368,11 @@ mod tests {
 
     #[test]
     fn questions_are_read_one_per_line_with_at_least_one_scale_question() {
-        let read = read_questions("We were listened to\n\n  It was clear  \n", "Anything else?")
-            .unwrap();
+        let read = read_questions(
+            "We were listened to\n\n  It was clear  \n",
+            "Anything else?",
+        )
+        .unwrap();
         assert_eq!(
             read,
             vec![
@@ -383,7 +384,10 @@ mod tests {
         let none = read_questions("", "Anything else?").unwrap_err();
         assert_eq!(none[0].0, "scale_questions");
         let many = "q\n".repeat(MAX_QUESTIONS + 1);
-        assert_eq!(read_questions(&many, "").unwrap_err()[0].0, "text_questions");
+        assert_eq!(
+            read_questions(&many, "").unwrap_err()[0].0,
+            "text_questions"
+        );
     }
 
     #[test]

@@ -217,7 +217,10 @@ impl Tx {
 
     /// Stores a link, unless this survey was sent to this person about this case before.
     /// Returns whether it was stored (and so is to be emailed).
-    pub async fn create_survey_link(&mut self, link: &NewSurveyLink<'_>) -> Result<bool, StoreError> {
+    pub async fn create_survey_link(
+        &mut self,
+        link: &NewSurveyLink<'_>,
+    ) -> Result<bool, StoreError> {
         const SQL: &str = "INSERT INTO survey_links (survey_id, case_id, user_id, token_hash, \
              term, sent_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (survey_id, case_id, user_id) DO NOTHING";

@@ -29,8 +29,9 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
-    documents, downloads, ehc_plan, feedback, invitations, messages, new_request, plan, plan_action,
-    plan_audits, plan_comments, providers, report, return_details, sign_in, surveys, two_factor,
+    documents, downloads, ehc_plan, feedback, invitations, messages, new_request, plan,
+    plan_action, plan_audits, plan_comments, providers, report, return_details, sign_in, surveys,
+    two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -229,10 +230,7 @@ pub fn router(state: AppState) -> Router {
             get(plan_action::show).post(plan_action::update),
         )
         .route("/surveys", get(surveys::show))
-        .route(
-            "/surveys/new",
-            get(surveys::new_form).post(surveys::create),
-        )
+        .route("/surveys/new", get(surveys::new_form).post(surveys::create))
         .route("/surveys/{id}/send", post(surveys::send))
         .route("/report", get(report::show));
     #[cfg(feature = "pdf")]

@@ -117,7 +117,10 @@ async fn survey_journey(browser: &mut Browser, store: &Store) {
         .await;
     browser.press("Send the survey").await;
     assert!(
-        browser.banner().await.starts_with("The survey was sent to "),
+        browser
+            .banner()
+            .await
+            .starts_with("The survey was sent to "),
         "{}",
         browser.banner().await
     );
@@ -129,7 +132,9 @@ async fn survey_journey(browser: &mut Browser, store: &Store) {
     browser.visit(&link).await;
     assert_eq!(browser.heading().await, title);
     browser.check("feedback").await;
-    browser.fill("What would help your service? (optional)", SAID).await;
+    browser
+        .fill("What would help your service? (optional)", SAID)
+        .await;
     browser.press("Send your answers").await;
     assert_eq!(
         browser.error_summary().await,

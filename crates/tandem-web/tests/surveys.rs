@@ -19,15 +19,31 @@ use tandem_test_support::tandem_store::CaseRelation;
 
 const WORDS: &str = "Please ring before the meeting";
 
+/// Adds a survey of families after the decision, as the signed-in manager.
+async fn add_survey(app: &TestApp, manager: &Session) -> support::TestResponse {
+    let fields = [
+        ("title", "After the decision"),
+        ("moment", "after_decision"),
+        ("audience", "families"),
+        ("scale_questions", "We were listened to"),
+        ("text_questions", "Anything else?"),
+    ];
+    app.post_form("/surveys/new", Some(manager), &fields).await
+}
+
 /// A case `reference` with the demo parent as its family, and the decision to assess recorded
 /// today.
 async fn decided_with_family(app: &TestApp, reference: &str) {
     let reference = app.seed_case(reference).await;
     let case = app.store().case(&reference).await.unwrap().unwrap();
     let mut tx = app.store().begin_at(app.now()).await.unwrap();
-    tx.link_person(case.record.id, app.users[&Role::Parent], CaseRelation::Family)
-        .await
-        .unwrap();
+    tx.link_person(
+        case.record.id,
+        app.users[&Role::Parent],
+        CaseRelation::Family,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let today = app.today().to_string();
     let decided = [
@@ -48,7 +64,10 @@ async fn a_family_answers_once_and_only_managers_read_their_words() {
         .post_form(
             "/surveys/new",
             Some(&manager),
-            &[("title", "After the decision"), ("text_questions", "Anything else?")],
+            &[
+                ("title", "After the decision"),
+                ("text_questions", "Anything else?"),
+            ],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -60,20 +79,11 @@ async fn a_family_answers_once_and_only_managers_read_their_words() {
             "Enter at least one question answered on the agreement scale",
         ]
     );
-    assert_eq!(refused.attr("#title", "value").as_deref(), Some("After the decision"));
-    let added = app
-        .post_form(
-            "/surveys/new",
-            Some(&manager),
-            &[
-                ("title", "After the decision"),
-                ("moment", "after_decision"),
-                ("audience", "families"),
-                ("scale_questions", "We were listened to"),
-                ("text_questions", "Anything else?"),
-            ],
-        )
-        .await;
+    assert_eq!(
+        refused.attr("#title", "value").as_deref(),
+        Some("After the decision")
+    );
+    let added = add_survey(&app, &manager).await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
 
     // The family of a case that reaches the decision is emailed a link.
@@ -125,9 +135,18 @@ async fn a_family_answers_once_and_only_managers_read_their_words() {
     assert_eq!(results.status, StatusCode::OK);
     assert!(results.body.contains(WORDS));
     assert!(results.texts("#suppressed")[0].contains("fewer than 5"));
-    assert!(!results.texts(".govuk-summary-list__value").contains(&"1".to_owned()));
+    assert!(
+        !results
+            .texts(".govuk-summary-list__value")
+            .contains(&"1".to_owned())
+    );
     let auditor = app.sign_in(Role::QaAuditor).await;
-    assert!(app.get("/surveys", Some(&auditor)).await.body.contains(WORDS));
+    assert!(
+        app.get("/surveys", Some(&auditor))
+            .await
+            .body
+            .contains(WORDS)
+    );
     let analyst = app.sign_in(Role::Analyst).await;
     let analysts = app.get("/surveys", Some(&analyst)).await;
     assert_eq!(analysts.status, StatusCode::OK);
@@ -142,21 +161,12 @@ async fn a_manager_sends_a_survey_to_cases_that_reached_its_moment() {
     let app = TestApp::new().await;
     let manager = app.sign_in(Role::TeamManager).await;
     decided_with_family(&app, "SURVEY-2").await;
-    let added = app
-        .post_form(
-            "/surveys/new",
-            Some(&manager),
-            &[
-                ("title", "After the decision"),
-                ("moment", "after_decision"),
-                ("audience", "families"),
-                ("scale_questions", "We were listened to"),
-            ],
-        )
-        .await;
+    let added = add_survey(&app, &manager).await;
     assert_eq!(added.location(), Some("/surveys?added=1"));
     let page = app.get("/surveys", Some(&manager)).await;
-    let action = page.attr("form[action$='/send']", "action").expect("the batch form");
+    let action = page
+        .attr("form[action$='/send']", "action")
+        .expect("the batch form");
     let future = app.today() + chrono::Days::new(2);
     let day = |d: chrono::NaiveDate, f: &str| d.format(f).to_string();
     let refused = app
@@ -186,7 +196,11 @@ async fn a_manager_sends_a_survey_to_cases_that_reached_its_moment() {
     assert_eq!(sent.location(), Some("/surveys?sent=1"));
     let shown = app.get("/surveys?sent=1", Some(&manager)).await;
     assert!(shown.body.contains("The survey was sent to 1 person"));
-    assert!(app.emailed_link("/feedback/").await.starts_with("/feedback/"));
+    assert!(
+        app.emailed_link("/feedback/")
+            .await
+            .starts_with("/feedback/")
+    );
     // Sent once: the same batch again finds nobody new.
     let again = app.post_form(&action, Some(&manager), &fields).await;
     assert_eq!(again.location(), Some("/surveys?sent=0"));

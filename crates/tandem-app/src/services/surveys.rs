@@ -13,14 +13,14 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use serde_json::json;
 use tandem_core::dates::england_date;
+use tandem_core::input::{self, MAX_LABEL};
+use tandem_core::metrics::Rate;
 use tandem_core::notifications::NotificationKind;
 use tandem_core::plan::audit::Term;
 use tandem_core::surveys::{
     self, DEFAULT_LINK_DAYS, Moment, Question, QuestionKind, ScaleTally, Survey, SurveyAudience,
     TermFigures,
 };
-use tandem_core::input::{self, MAX_LABEL};
-use tandem_core::metrics::Rate;
 use tandem_core::{Action, Date, Event, Resource, can};
 use tandem_store::{AuditEntry, CaseId, NewSurvey, NewSurveyLink, StoreError, Tx};
 
@@ -287,7 +287,11 @@ impl Services {
         let Some((survey_id, _)) = read.open_survey_link(&link_digest(token)).await? else {
             return Ok(SurveyLink::Closed);
         };
-        let survey = read.surveys().await?.into_iter().find(|s| s.id == survey_id);
+        let survey = read
+            .surveys()
+            .await?
+            .into_iter()
+            .find(|s| s.id == survey_id);
         Ok(survey.map_or(SurveyLink::Closed, SurveyLink::Open))
     }
 
@@ -355,8 +359,8 @@ fn checked(draft: &SurveyDraft) -> Result<NewSurvey, Vec<FieldError>> {
     if draft.audience.is_none() {
         problems.push(FieldError::new("audience", "Select whom the survey asks"));
     }
-    let questions = surveys::read_questions(&draft.scale_questions, &draft.text_questions)
-        .map_err(|found| {
+    let questions =
+        surveys::read_questions(&draft.scale_questions, &draft.text_questions).map_err(|found| {
             for (field, message) in found {
                 problems.push(FieldError::new(field, message));
             }

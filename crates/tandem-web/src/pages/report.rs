@@ -106,7 +106,7 @@ pub(crate) async fn show(
         plan: PlanView::new(&kept.plan, &d, &chosen, today, small),
         measures_caption: "How we will know: the plan's measures against their targets",
         // Survey counts are left out below the threshold for every reader (see docs/surveys.md).
-        surveys: surveys::report_lines(&said, state.config().small_numbers),
+        surveys: surveys::report_lines(&said, state.config().reporting.small_numbers),
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

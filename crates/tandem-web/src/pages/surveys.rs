@@ -275,7 +275,7 @@ fn surveys_page(
     failed: Option<(i64, &Values, &Problems)>,
     done: Option<String>,
 ) -> Result<SurveysPage, WebError> {
-    let small = state.config().small_numbers;
+    let small = state.config().reporting.small_numbers;
     let empty = (Values::new(), Problems::default());
     let surveys = overview
         .surveys
@@ -357,7 +357,13 @@ pub(crate) async fn send(
         }
     };
     let overview = state.services().survey_results(&caller).await?;
-    let page = surveys_page(&state, &user, &overview, Some((id, &values, &problems)), None)?;
+    let page = surveys_page(
+        &state,
+        &user,
+        &overview,
+        Some((id, &values, &problems)),
+        None,
+    )?;
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
 }
 

@@ -3,14 +3,17 @@
 //! included), and a [`Browser`] that finds fields by their labels, presses buttons by their text,
 //! takes screenshots and runs axe-core; and the pieces every journey file shares (`both_ways`).
 
-#![allow(dead_code, reason = "each browser test file uses a different part of the harness")]
+#![allow(
+    dead_code,
+    reason = "each browser test file uses a different part of the harness"
+)]
 
 use std::fmt::Write as _;
 use std::future::Future;
-use std::pin::Pin;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
