@@ -13,13 +13,13 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use tandem_app::interchange::improvement_plan::{read, read_xlsx, to_csv, to_xlsx};
-use tandem_app::services::{ActionEdit, Caller, ServiceError, Services};
+use tandem_app::services::{ActionEdit, Caller, PlanPlace, ServiceError, Services};
 use tandem_app::transfer::{self, TransferError};
 use tandem_core::Role;
 use tandem_core::dates::parse_iso;
 use tandem_core::improvement_plan::{ActionStatus, ImprovementPlan};
 use tandem_store::{Source, Store};
-use tandem_test_support::{Ctx, actor, audited, contract, date};
+use tandem_test_support::{Ctx, actor, audit_entries, audited, contract, date};
 
 contract!(
     a_kept_plan_is_edited_with_its_history_and_exported,
@@ -27,6 +27,7 @@ contract!(
     an_edit_is_checked_whole_and_refused_whole,
     only_heads_of_service_and_team_managers_may_edit,
     a_kept_plan_is_replaced_only_when_asked,
+    an_action_is_added_under_its_objective_with_its_history,
 );
 
 const EXAMPLE: &str = include_str!("../../../examples/improvement-plan.csv");
@@ -499,4 +500,86 @@ async fn a_kept_plan_is_replaced_only_when_asked(ctx: Ctx) {
     let now = transfer::export_improvement_plan(store).await.unwrap();
     assert_eq!(now.actions().count(), 1);
     assert_eq!(audited(store, "improvement_plan.import").await, 2);
+}
+
+async fn an_action_is_added_under_its_objective_with_its_history(ctx: Ctx) {
+    let store = &ctx.store;
+    let plan = example_kept(store).await;
+    let services = services(store);
+    let head = person(store, "head@example.test", Role::HeadOfService).await;
+    let analyst = person(store, "analyst@example.test", Role::Analyst).await;
+    let first = &plan.priorities[0];
+    let place = PlanPlace {
+        priority: first.title.clone(),
+        objective: first.objectives[0].title.clone(),
+    };
+    let edit = ActionEdit {
+        text: "Publish the panel's terms of reference on the local offer".into(),
+        owner: "Head of SEND".into(),
+        due: Some(date("2021-06-30")),
+        status: Some(ActionStatus::NotStarted),
+        evidence: String::new(),
+        note: String::new(),
+    };
+
+    // Refused whole: an objective the plan does not have, and an action with no owner.
+    let nowhere = PlanPlace {
+        priority: first.title.clone(),
+        objective: "No such objective".into(),
+    };
+    let ownerless = ActionEdit {
+        owner: " ".into(),
+        ..edit.clone()
+    };
+    let Err(ServiceError::Invalid(problems)) = services
+        .add_improvement_action(&head, &nowhere, &ownerless)
+        .await
+    else {
+        panic!("refused")
+    };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["objective", "owner"]);
+    let refused = services
+        .add_improvement_action(&analyst, &place, &edit)
+        .await;
+    assert!(
+        matches!(refused, Err(ServiceError::Forbidden)),
+        "{refused:?}"
+    );
+    assert_eq!(
+        transfer::export_improvement_plan(store).await.unwrap(),
+        plan,
+        "nothing was written"
+    );
+
+    let id = services
+        .add_improvement_action(&head, &place, &edit)
+        .await
+        .expect("added");
+    let after = transfer::export_improvement_plan(store).await.unwrap();
+    let objective = &after.priorities[0].objectives[0];
+    let added = objective.actions.last().expect("the new action");
+    assert_eq!(added.id, Some(id));
+    assert_eq!(added.text, edit.text);
+    assert_eq!(
+        objective.actions.len(),
+        first.objectives[0].actions.len() + 1,
+        "added under its own objective"
+    );
+    assert_eq!(
+        after.priorities[0].objectives[1], first.objectives[1],
+        "the next objective is untouched, in its place"
+    );
+    let overview = services.improvement_action(&head, id).await.unwrap();
+    assert_eq!(overview.stored.version, 1);
+    assert_eq!(overview.stored.updates.len(), 1);
+    assert_eq!(overview.stored.updates[0].note, "Added to the plan");
+    assert_eq!(audited(store, "improvement_plan.add").await, 1);
+    assert!(
+        audit_entries(store, "denied")
+            .await
+            .iter()
+            .any(|e| e.detail["asked"] == "EditImprovementPlan"),
+        "the analyst's refusal is audited"
+    );
 }

@@ -166,6 +166,61 @@ impl Tx {
         Ok(position)
     }
 
+    /// Adds `action` as the last action under the objective `objective` of priority
+    /// `priority` (after its measures, before the next objective), with a first update by `by`
+    /// saying `note`; returns its id. The objective must be in the plan: the services check.
+    pub async fn add_improvement_action(
+        &mut self,
+        priority: &str,
+        objective: &str,
+        action: &Action,
+        by: UserId,
+        note: &str,
+    ) -> Result<i64, StoreError> {
+        const LAST: &str = "SELECT MAX(position) FROM improvement_items \
+             WHERE priority = $1 AND objective = $2";
+        let last = on!(self.conn(), c => sqlx::query_scalar::<_, Option<i64>>(LAST)
+            .bind(priority)
+            .bind(objective)
+            .fetch_one(&mut *c)
+            .await?)
+        .ok_or_else(|| StoreError::Corrupt(format!("no objective {objective:?} to add to")))?;
+        // Positions after it move one on, so the plan's order is kept.
+        const MAKE_ROOM: &str =
+            "UPDATE improvement_items SET position = position + 1 WHERE position > $1";
+        const INSERT: &str = "INSERT INTO improvement_items (position, priority, objective, \
+             kind, text, owner, due, status, evidence) \
+             VALUES ($1, $2, $3, 'action', $4, $5, $6, $7, $8) RETURNING id";
+        const FIRST_UPDATE: &str = "INSERT INTO improvement_updates (item_id, version, \
+             made_by, made_at, note, changes) VALUES ($1, 1, $2, $3, $4, $5)";
+        let now = self.now();
+        let no_changes: Json<Vec<ActionChange>> = Json(Vec::new());
+        let id = on!(self.conn(), c => {
+            sqlx::query(MAKE_ROOM).bind(last).execute(&mut *c).await?;
+            let id = sqlx::query_scalar::<_, i64>(INSERT)
+                .bind(last + 1)
+                .bind(priority)
+                .bind(objective)
+                .bind(&action.text)
+                .bind(&action.owner)
+                .bind(action.due)
+                .bind(action.status.as_str())
+                .bind(&action.evidence)
+                .fetch_one(&mut *c)
+                .await?;
+            sqlx::query(FIRST_UPDATE)
+                .bind(id)
+                .bind(by)
+                .bind(now)
+                .bind(note)
+                .bind(&no_changes)
+                .execute(&mut *c)
+                .await?;
+            id
+        });
+        Ok(id)
+    }
+
     /// One action with its history, if there is an action with this id.
     pub async fn improvement_action(
         &mut self,

@@ -149,6 +149,10 @@ pub fn router(state: AppState) -> Router {
             get(case_forms::withdraw_form).post(case_forms::withdraw),
         )
         .route(
+            "/cases/{reference}/advice-requests/new",
+            get(case_forms::new_advice_requests).post(case_forms::request_advice),
+        )
+        .route(
             "/cases/{reference}/exceptions/new",
             get(case_forms::new_exception).post(case_forms::exception),
         )
@@ -225,6 +229,10 @@ pub fn router(state: AppState) -> Router {
             post(plan_audits::mark_example),
         )
         .route("/plan", get(plan::show))
+        .route(
+            "/plan/actions/new",
+            get(plan_action::new_action).post(plan_action::add),
+        )
         .route(
             "/plan/actions/{id}",
             get(plan_action::show).post(plan_action::update),

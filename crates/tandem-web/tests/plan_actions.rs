@@ -214,3 +214,66 @@ async fn those_who_may_not_edit_read_the_history_without_a_form() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(app.audit("improvement_plan.update").await.len(), 0);
 }
+
+#[tokio::test]
+async fn a_head_of_service_adds_an_action_under_an_objective() {
+    let (app, _) = app().await;
+    let head = app.session(Role::HeadOfService).await;
+    let plan = app.get("/plan", Some(&head)).await;
+    assert!(plan.body.contains("href=\"/plan/actions/new\""));
+    let form = app.get("/plan/actions/new", Some(&head)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert_eq!(form.texts("h1"), ["Add an action"]);
+    let objectives = form.texts("#objective option");
+    assert!(objectives.len() > 2, "{objectives:?}");
+
+    // Nothing chosen or typed: each problem, in the form's order.
+    let blank = app
+        .post_form("/plan/actions/new", Some(&head), &[("objective", "")])
+        .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = blank.texts(".govuk-error-summary__list li");
+    assert!(
+        summary.contains(&"Select the objective the action is for".to_owned()),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&"Enter what the action is".to_owned()),
+        "{summary:?}"
+    );
+
+    let text = "Publish the panel terms of reference on the local offer";
+    let added = app
+        .post_form(
+            "/plan/actions/new",
+            Some(&head),
+            &[
+                ("objective", "0-0"),
+                ("text", text),
+                ("owner", "Head of SEND"),
+                ("due-day", "30"),
+                ("due-month", "6"),
+                ("due-year", "2027"),
+                ("status", "not_started"),
+                ("evidence", ""),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let location = added.location().unwrap().to_owned();
+    assert!(location.ends_with("?done=added"), "{location}");
+    let page = app.get(&location, Some(&head)).await;
+    assert_eq!(
+        page.texts(".govuk-notification-banner__heading"),
+        ["The action is added to the plan"]
+    );
+    assert!(page.body.contains(text));
+    assert!(page.body.contains("Added to the plan"));
+    let plan = app.get("/plan", Some(&head)).await;
+    assert!(plan.body.contains(text), "listed on the plan");
+
+    // Those who read the plan but may not change it get no form.
+    let analyst = app.session(Role::Analyst).await;
+    let refused = app.get("/plan/actions/new", Some(&analyst)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

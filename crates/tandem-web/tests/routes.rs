@@ -196,6 +196,8 @@ const ROUTES: &[Route] = &[
     // Improvement plan actions: none is kept in the matrix's database, so those who may see the
     // plan are told action 999999 does not exist; a form for it is refused to those who may
     // not edit the plan, before anything is looked up.
+    Route { method: "GET", path: "/plan/actions/new", form: &[], signed_out: SignIn, roles: Roles::Only(PLAN_EDITORS, Status(200), Status(403)) },
+    Route { method: "POST", path: "/plan/actions/new", form: &[], signed_out: Status(403), roles: Roles::Only(PLAN_EDITORS, Status(422), Status(403)) },
     Route { method: "GET", path: "/plan/actions/999999", form: &[], signed_out: SignIn, roles: Roles::Only(AGGREGATES, Status(404), Status(403)) },
     Route { method: "GET", path: "/plan/actions/not-a-number", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "POST", path: "/plan/actions/999999", form: &[("version", "1"), ("text", "Matrix"), ("owner", "Matrix"), ("due-day", "1"), ("due-month", "1"), ("due-year", "2027"), ("status", "done")], signed_out: Status(403), roles: Roles::Only(PLAN_EDITORS, Status(404), Status(403)) },
@@ -265,6 +267,9 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/cases/{case}/events/{event}/correct", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
     Route { method: "GET", path: "/cases/{case}/events/{event}/withdraw", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
     Route { method: "POST", path: "/cases/{case}/events/{event}/withdraw", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/advice-requests/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/{case}/advice-requests/new", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE/advice-requests/new", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/cases/{case}/exceptions/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
     Route { method: "POST", path: "/cases/{case}/exceptions/new", form: &[("action", "check"), ("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
     // Documents. No service was asked for advice on the seeded case, so no professional may

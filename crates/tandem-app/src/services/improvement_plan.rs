@@ -49,6 +49,15 @@ pub struct ActionEdit {
     pub note: String,
 }
 
+/// Where a new action goes: an objective of the plan, named by its priority's and its own title.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanPlace {
+    /// The priority's title.
+    pub priority: String,
+    /// The objective's title.
+    pub objective: String,
+}
+
 fn action_not_found(id: i64) -> ServiceError {
     ServiceError::NotFound {
         reference: format!("improvement plan action {id}"),
@@ -115,7 +124,7 @@ impl Services {
                 current_version: stored.version,
             });
         }
-        let after = match checked(edit, &stored.action) {
+        let after = match checked(edit, Some(&stored.action)) {
             Ok(after) => after,
             Err(problems) => {
                 tx.rollback().await?;
@@ -144,9 +153,67 @@ impl Services {
     }
 }
 
-/// The action as the edit would leave it, or every problem with the edit. An edit that changes
-/// nothing must at least say what happened.
-fn checked(edit: &ActionEdit, before: &PlanAction) -> Result<PlanAction, Vec<FieldError>> {
+impl Services {
+    /// Adds an action under the objective `place` of the plan, as `edit` says (its note, if
+    /// any, starts the action's history; otherwise the history says it was added); returns its
+    /// id. Nothing is written when refused: [`ServiceError::Invalid`] lists every field to put
+    /// right (`objective` when the plan has no such objective).
+    pub async fn add_improvement_action(
+        &self,
+        caller: &Caller,
+        place: &PlanPlace,
+        edit: &ActionEdit,
+    ) -> Result<i64, ServiceError> {
+        let mut tx =
+            authorise_service(self.begin().await?, caller, Action::EditImprovementPlan).await?;
+        let plan = tx.improvement_plan().await?;
+        let known = plan
+            .priorities
+            .iter()
+            .filter(|p| p.title == place.priority)
+            .any(|p| p.objectives.iter().any(|o| o.title == place.objective));
+        let checked = checked(edit, None);
+        let action = match (known, checked) {
+            (true, Ok(action)) => action,
+            (known, checked) => {
+                tx.rollback().await?;
+                let mut problems = Vec::new();
+                if !known {
+                    problems.push(FieldError::new(
+                        "objective",
+                        "Select the objective the action is for",
+                    ));
+                }
+                problems.extend(checked.err().unwrap_or_default());
+                return Err(ServiceError::Invalid(problems));
+            }
+        };
+        let note = match edit.note.trim() {
+            "" => "Added to the plan",
+            note => note,
+        };
+        let id = tx
+            .add_improvement_action(
+                &place.priority,
+                &place.objective,
+                &action,
+                caller.actor.id,
+                note,
+            )
+            .await?;
+        tx.audit(
+            &AuditEntry::new(Some(caller.actor.id), "improvement_plan.add")
+                .detail(caller.detail(json!({ "action": id }))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+/// The action as the edit would leave it, or every problem with the edit. An edit of an action
+/// (`before`) that changes nothing must at least say what happened.
+fn checked(edit: &ActionEdit, before: Option<&PlanAction>) -> Result<PlanAction, Vec<FieldError>> {
     let mut problems = Vec::new();
     let mut text = |field: &str, label: &str, value: &str, max: usize, multiline: bool| {
         let value = value.trim();
@@ -178,14 +245,15 @@ fn checked(edit: &ActionEdit, before: &PlanAction) -> Result<PlanAction, Vec<Fie
         return Err(problems);
     };
     let after = PlanAction {
-        id: before.id,
+        id: before.and_then(|b| b.id),
         text: action_text,
         owner,
         due,
         status,
         evidence,
     };
-    if problems.is_empty() && note.is_empty() && before.changes(&after).is_empty() {
+    let unchanged = before.is_some_and(|b| b.changes(&after).is_empty());
+    if problems.is_empty() && note.is_empty() && unchanged {
         problems.push(FieldError::new(
             "note",
             "Nothing has changed: change the action or write an update",

@@ -26,7 +26,7 @@ pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
 pub use data_quality::{DataQuality, EDITABLE, ReturnDetailsEdit, RuleProblems};
 pub use documents::{DocumentList, ListedDocument, Upload};
-pub use improvement_plan::{ActionEdit, ActionOverview, PlanOverview};
+pub use improvement_plan::{ActionEdit, ActionOverview, PlanOverview, PlanPlace};
 pub use messages::{MAX_MESSAGE, NewContact};
 pub use notifications::{Delivery, Outbox};
 pub use plan_audits::{

@@ -12,15 +12,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use serde::Deserialize;
 use tandem_app::services::{
-    ActionEdit, ActionOverview, ActionUpdate, ServiceError, Source, StoredAction,
+    ActionEdit, ActionOverview, ActionUpdate, PlanPlace, ServiceError, Source, StoredAction,
 };
 use tandem_core::dates;
 use tandem_core::improvement_plan::{ActionChange, ActionStatus};
 
 use crate::Html;
+use crate::components::{Label, Select, SelectItem};
 use crate::error::{WebError, html};
 use crate::pages::case_fields::{self, Control, Field, Problems, Required, Values};
-use crate::pages::forms::{PARTS, back_link, button};
+use crate::pages::forms::{FormPage, PARTS, back_link, button};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -172,10 +173,11 @@ pub(crate) async fn show(
         .improvement_action(&user.caller(Source::Form), id)
         .await?;
     let values = values_of(&overview.stored);
-    let done = done
-        .done
-        .filter(|d| d == "updated")
-        .map(|_| "The action is updated");
+    let done = done.done.and_then(|d| match d.as_str() {
+        "updated" => Some("The action is updated"),
+        "added" => Some("The action is added to the plan"),
+        _ => None,
+    });
     let page = action_page(
         &state,
         &user,
@@ -205,19 +207,7 @@ pub(crate) async fn update(
     let (status, problems) = match case_fields::read(&FIELDS, &values, state.today()) {
         Err(problems) => (StatusCode::UNPROCESSABLE_ENTITY, problems),
         Ok(read) => {
-            let field = |name: &str| {
-                read.iter()
-                    .find(|(n, _)| *n == name)
-                    .map_or_else(String::new, |(_, v)| v.clone())
-            };
-            let edit = ActionEdit {
-                text: field("text"),
-                owner: field("owner"),
-                due: dates::parse_iso(&field("due")).ok(),
-                status: ActionStatus::parse(&field("status")),
-                evidence: field("evidence"),
-                note: field("note"),
-            };
+            let edit = edit_of(&read);
             match state
                 .services()
                 .update_improvement_action(&caller, id, version, &edit)
@@ -250,6 +240,190 @@ pub(crate) async fn update(
     // Shown again with the action as it is now (so a resubmit is based on what was seen).
     let overview = state.services().improvement_action(&caller, id).await?;
     let page = action_page(&state, &user, &overview, &values, &problems, None)?;
+    Ok(html(status, page.render()?))
+}
+
+/// The edit the form's answers (as [`case_fields::read`] gives them) make.
+fn edit_of(read: &[(&'static str, String)]) -> ActionEdit {
+    let field = |name: &str| {
+        read.iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(String::new, |(_, v)| v.clone())
+    };
+    ActionEdit {
+        text: field("text"),
+        owner: field("owner"),
+        due: dates::parse_iso(&field("due")).ok(),
+        status: ActionStatus::parse(&field("status")),
+        evidence: field("evidence"),
+        note: field("note"),
+    }
+}
+
+/// The plan's objectives as the new-action form offers them: `(value, "Priority 1: … – …")`,
+/// the value being the priority's and objective's places (`0-2`).
+fn objectives(
+    plan: &tandem_core::improvement_plan::ImprovementPlan,
+) -> Vec<(String, String, PlanPlace)> {
+    plan.priorities
+        .iter()
+        .enumerate()
+        .flat_map(|(p, priority)| {
+            priority
+                .objectives
+                .iter()
+                .enumerate()
+                .map(move |(o, objective)| {
+                    (
+                        format!("{p}-{o}"),
+                        format!(
+                            "Priority {}: {} – {}",
+                            p + 1,
+                            priority.title,
+                            objective.title
+                        ),
+                        PlanPlace {
+                            priority: priority.title.clone(),
+                            objective: objective.title.clone(),
+                        },
+                    )
+                })
+        })
+        .collect()
+}
+
+/// `GET /plan/actions/new`: the form adding an action, for those who may change the plan.
+pub(crate) async fn new_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    new_action_page(&state, &user, &Values::new(), &Problems::default()).await
+}
+
+/// `POST /plan/actions/new`: adds the action and opens it; problems show the form again with
+/// what was typed.
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(values): Form<Values>,
+) -> Result<Response, WebError> {
+    let caller = user.caller(Source::Form);
+    let overview = state.services().improvement_plan(&caller).await?;
+    if !overview.may_edit {
+        // The service refuses (and audits the refusal) before it reads the answers.
+        state
+            .services()
+            .add_improvement_action(&caller, &PlanPlace::default(), &ActionEdit::default())
+            .await?;
+    }
+    let place = values.get("objective").and_then(|chosen| {
+        objectives(&overview.plan)
+            .into_iter()
+            .find(|(value, _, _)| value == chosen)
+            .map(|(_, _, place)| place)
+    });
+    let fields = &FIELDS[..FIELDS.len() - 1];
+    let mut problems = match case_fields::read(fields, &values, state.today()) {
+        Ok(read) => {
+            let result = state
+                .services()
+                .add_improvement_action(&caller, &place.unwrap_or_default(), &edit_of(&read))
+                .await;
+            match result {
+                Ok(id) => {
+                    return Ok(
+                        Redirect::to(&format!("/plan/actions/{id}?done=added")).into_response()
+                    );
+                }
+                Err(ServiceError::Invalid(errors)) => {
+                    let mut problems = Problems::default();
+                    for error in errors {
+                        match FIELDS.iter().find(|f| f.name == error.field) {
+                            Some(field) => problems.add(field, error.message),
+                            None => problems.add_named("objective", error.message),
+                        }
+                    }
+                    problems
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(problems) => problems,
+    };
+    if values.get("objective").is_none_or(String::is_empty)
+        && problems.errors.message("objective").is_none()
+    {
+        problems.add_named("objective", "Select the objective the action is for".into());
+    }
+    new_action_page(&state, &user, &values, &problems).await
+}
+
+async fn new_action_page(
+    state: &AppState,
+    user: &CurrentUser,
+    values: &Values,
+    problems: &Problems,
+) -> Result<Response, WebError> {
+    let overview = state
+        .services()
+        .improvement_plan(&user.caller(Source::Form))
+        .await?;
+    if !overview.may_edit {
+        return Err(WebError::Forbidden);
+    }
+    let items = std::iter::once((String::new(), "Choose an objective".to_owned()))
+        .chain(
+            objectives(&overview.plan)
+                .into_iter()
+                .map(|(value, text, _)| (value, text)),
+        )
+        .map(|(value, text)| {
+            Some(SelectItem {
+                value: Some(value),
+                text: Some(text),
+                ..SelectItem::default()
+            })
+        })
+        .collect();
+    let mut fields = vec![Html::render(&Select {
+        id: Some("objective".into()),
+        name: "objective".into(),
+        items,
+        value: values.get("objective").cloned(),
+        label: Some(Label {
+            text: Some("Objective".into()),
+            classes: Some("govuk-label--s".into()),
+            ..Label::default()
+        }),
+        error_message: problems.errors.message("objective"),
+        ..Select::default()
+    })?];
+    fields.extend(case_fields::render(
+        &FIELDS[..FIELDS.len() - 1],
+        values,
+        problems,
+    )?);
+    let page = FormPage {
+        layout: Layout::signed_in(user, "Add an action – Improvement plan".to_owned(), "/plan")
+            .with_errors(!problems.is_empty()),
+        back_link: back_link("/plan", "Back to the improvement plan")?,
+        caption: "Improvement plan".to_owned(),
+        heading: "Add an action".to_owned(),
+        error_summary: problems.errors.summary()?,
+        notices: Vec::new(),
+        intro: Vec::new(),
+        action: "/plan/actions/new".to_owned(),
+        csrf_token: user.csrf_token(),
+        hidden: Vec::new(),
+        fields,
+        buttons: vec![button("Add action", None, None)?],
+        cancel: "/plan".to_owned(),
+    };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(html(status, page.render()?))
 }
 
