@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod generate;
 mod generate_returns;
+pub mod generate_surveys;
 pub mod interchange;
 pub mod mail;
 pub mod reports;

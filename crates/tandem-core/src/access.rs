@@ -147,6 +147,12 @@ pub enum Action {
     /// Read the papers of the panels one sits on (pseudonymised unless the panel's managers let
     /// the member see identity); the services check membership.
     SitOnPanel,
+    /// Configure surveys of families and partners, send them in a batch, and record what was
+    /// done about their results ("you said, we did").
+    ManageSurveys,
+    /// Read what families and partners wrote in their own words in surveys: the few roles who
+    /// act on it, never analysts (what someone writes can name them or their child).
+    ReadSurveyComments,
 }
 
 impl Action {
@@ -174,6 +180,8 @@ impl Action {
         Action::EditImprovementPlan,
         Action::ManagePanels,
         Action::SitOnPanel,
+        Action::ManageSurveys,
+        Action::ReadSurveyComments,
     ];
 }
 
@@ -251,6 +259,8 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
                     | A::EditImprovementPlan
                     | A::ManagePanels
                     | A::SitOnPanel
+                    | A::ManageSurveys
+                    | A::ReadSurveyComments
             ) || (actor.role == R::HeadOfService && action == A::TransferData)
         }
         (R::CaseManager, Resource::Service) => {
@@ -264,7 +274,12 @@ pub fn can(actor: &Actor, action: Action, resource: Resource) -> bool {
         }
         (R::QaAuditor, Resource::Service) => matches!(
             action,
-            A::ListCases | A::ViewAggregates | A::AuditPlans | A::ViewAuditExamples | A::SitOnPanel
+            A::ListCases
+                | A::ViewAggregates
+                | A::AuditPlans
+                | A::ViewAuditExamples
+                | A::SitOnPanel
+                | A::ReadSurveyComments
         ),
         (R::QaAuditor, Resource::Case(_)) => action == A::ViewCase,
         (R::Analyst, Resource::Service) => {
@@ -460,6 +475,8 @@ mod tests {
                 A::EditImprovementPlan,
                 A::ManagePanels,
                 A::SitOnPanel,
+                A::ManageSurveys,
+                A::ReadSurveyComments,
             ]
             .iter()
             .chain(extra)
@@ -502,6 +519,7 @@ mod tests {
                     (A::AuditPlans, Service),
                     (A::ViewAuditExamples, Service),
                     (A::SitOnPanel, Service),
+                    (A::ReadSurveyComments, Service),
                 ];
                 v.extend(every_case.iter().map(|l| (A::ViewCase, *l)));
                 v

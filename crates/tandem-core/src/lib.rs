@@ -40,6 +40,7 @@ pub mod returns;
 pub mod rights;
 pub mod rules;
 pub mod signposts;
+pub mod surveys;
 pub mod targets;
 pub mod timeline;
 pub mod workforce;

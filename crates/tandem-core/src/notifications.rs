@@ -44,6 +44,8 @@ crate::names::machine_names! {
         NewMessage => "new_message",
         /// An invitation to set a password and start using Tandem.
         Invitation => "invitation",
+        /// A one-use link to a survey after a key moment of a case.
+        Survey => "survey",
     }
 }
 
@@ -59,6 +61,7 @@ impl NotificationKind {
             Self::FinalPlanIssued => "Final plan issued",
             Self::NewMessage => "New message",
             Self::Invitation => "Invitation",
+            Self::Survey => "Survey",
         }
     }
 }
@@ -158,8 +161,9 @@ impl Notice {
                 format!("There is a new message for you about case {reference}."),
                 case_link,
             ),
-            // Invitations are composed by [`invitation`]: their link is the person's own.
-            NotificationKind::Invitation => (
+            // Invitations are composed by [`invitation`] and surveys by
+            // [`crate::surveys::invitation_email`]: their links are the person's own.
+            NotificationKind::Invitation | NotificationKind::Survey => (
                 "Tandem: you have been invited to use Tandem",
                 format!("You have been invited to use Tandem for case {reference}."),
                 case_link,

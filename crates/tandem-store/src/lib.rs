@@ -29,6 +29,7 @@ mod plans;
 pub mod projection;
 mod providers;
 mod store;
+mod surveys;
 mod two_factor;
 mod workforce;
 
@@ -52,6 +53,7 @@ pub use panels::{
 pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion, SignOffRequest};
 pub use providers::AdviceProvider;
 pub use store::{Backend, Store, Tx, migration_versions};
+pub use surveys::{NewSurvey, NewSurveyLink, ScaleCount, SurveyTermCount, WrittenAnswer};
 pub use two_factor::{PendingSignIn, TwoFactorRecord};
 pub use workforce::{
     AgreedAction, InductionRecord, LastSupervision, NewCourse, NewSupervision, StaffTenure,

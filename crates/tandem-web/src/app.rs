@@ -29,8 +29,10 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
-    documents, downloads, ehc_plan, invitations, messages, new_request, panels, plan, plan_action,
-    plan_audits, plan_comments, providers, report, return_details, sign_in, two_factor,
+    accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
+    documents, downloads, ehc_plan, feedback, invitations, messages, new_request, panels, plan,
+    plan_action, plan_audits, plan_comments, providers, report, return_details, sign_in, surveys,
+    two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -91,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/invitations/{token}",
             get(invitations::show).post(invitations::accept),
+        )
+        .route(
+            "/feedback/{token}",
+            get(feedback::show).post(feedback::answer),
         )
         .route("/admin/users/{id}", get(admin::show))
         .route("/admin/users/{id}/role", post(admin::change_role))
@@ -246,6 +252,9 @@ pub fn router(state: AppState) -> Router {
             "/plan/actions/{id}",
             get(plan_action::show).post(plan_action::update),
         )
+        .route("/surveys", get(surveys::show))
+        .route("/surveys/new", get(surveys::new_form).post(surveys::create))
+        .route("/surveys/{id}/send", post(surveys::send))
         .route("/report", get(report::show))
         .merge(crate::pages::workforce::routes());
     #[cfg(feature = "pdf")]
@@ -317,11 +326,13 @@ fn drop_malformed_request_id(mut request: Request<Body>) -> Request<Body> {
 
 /// The span every request's log lines belong to: its id, method and path. Never the query
 /// string, which may carry search terms about a child, nor an invitation link's token, which
-/// would let anyone reading the log set the invited person's password.
+/// would let anyone reading the log set the invited person's password, nor a survey link's
+/// token, which would let them answer in the family's place.
 fn request_span(request: &Request<Body>) -> tracing::Span {
     let path = request.uri().path();
     let path = match path.strip_prefix("/invitations/") {
         Some(token) if token != "new" => "/invitations/{token}",
+        _ if path.starts_with("/feedback/") => "/feedback/{token}",
         _ => path,
     };
     let id = request

@@ -21,8 +21,8 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), g
 
 /// The forms posted before there is a session, whose token comes from the pre-sign-in cookie:
 /// signing in, its second step (a code, a recovery code, setting two-factor sign-in up: the
-/// cookie then names the pending sign-in), and setting a password from an invitation link
-/// (`/invitations/{token}`).
+/// cookie then names the pending sign-in), setting a password from an invitation link
+/// (`/invitations/{token}`), and answering a survey from its link (`/feedback/{token}`).
 fn before_sign_in(path: &str) -> bool {
     matches!(
         path,
@@ -33,6 +33,9 @@ fn before_sign_in(path: &str) -> bool {
     ) || path
         .strip_prefix("/invitations/")
         .is_some_and(|token| !token.is_empty() && !token.contains('/') && token != "new")
+        || path
+            .strip_prefix("/feedback/")
+            .is_some_and(|token| !token.is_empty() && !token.contains('/'))
 }
 
 /// The form field and header that carry the CSRF token.

@@ -18,21 +18,7 @@ use tandem_core::Role;
 
 /// The link of the one queued invitation, as a path, read from the outbox as the mailer would.
 async fn emailed_link(app: &TestApp) -> String {
-    let mut tx = app.store().begin_at(app.now()).await.unwrap();
-    let email = tx
-        .claim_email(app.now() + Duration::minutes(10))
-        .await
-        .unwrap()
-        .expect("an invitation queued");
-    // Sent, as the mailer would record it, so that the next call reads the next email.
-    assert!(tx.email_sent(&email).await.unwrap());
-    tx.commit().await.unwrap();
-    let link = email
-        .body
-        .lines()
-        .find(|line| line.contains("/invitations/"))
-        .expect("a link");
-    link[link.find("/invitations/").unwrap()..].to_owned()
+    app.emailed_link("/invitations/").await
 }
 
 #[tokio::test]

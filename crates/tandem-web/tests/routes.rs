@@ -152,6 +152,8 @@ const STAFF: &[Role] = &[
 const SUPERVISORS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
 /// Those who run it or audit in it.
 const AUDIT_PEOPLE: &[Role] = &[Role::TeamManager, Role::HeadOfService, Role::QaAuditor];
+/// Those who add surveys of families and partners and send them in a batch.
+const SURVEY_MANAGERS: &[Role] = &[Role::TeamManager, Role::HeadOfService];
 /// Those who may read the pseudonymised example plans.
 const EXAMPLE_READERS: &[Role] = &[
     Role::CaseManager,
@@ -243,6 +245,16 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/plan/actions/not-a-number", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "POST", path: "/plan/actions/999999", form: &[("version", "1"), ("text", "Matrix"), ("owner", "Matrix"), ("due-day", "1"), ("due-month", "1"), ("due-year", "2027"), ("status", "done")], signed_out: Status(403), roles: Roles::Only(PLAN_EDITORS, Status(404), Status(403)) },
     Route { method: "GET", path: "/report?period=month&month=2026-01", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    // Surveys: results for those who see aggregate figures; adding and sending for managers.
+    // Survey 999999 does not exist; a survey link is answered without signing in, so an
+    // unknown one is refused alike for everyone (posting needs a sign-in cookie's token).
+    Route { method: "GET", path: "/surveys", form: &[], signed_out: SignIn, roles: AGGREGATES_PAGE },
+    Route { method: "GET", path: "/surveys/new", form: &[], signed_out: SignIn, roles: Roles::Only(SURVEY_MANAGERS, Status(200), Status(403)) },
+    Route { method: "POST", path: "/surveys/new", form: &[("title", ""), ("scale_questions", "")], signed_out: Status(403), roles: Roles::Only(SURVEY_MANAGERS, Status(422), Status(403)) },
+    Route { method: "POST", path: "/surveys/999999/send", form: &[("since-day", "1"), ("since-month", "1"), ("since-year", "2026")], signed_out: Status(403), roles: Roles::Only(SURVEY_MANAGERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/surveys/999999/send", form: &[("since-day", "")], signed_out: Status(403), roles: Roles::Only(SURVEY_MANAGERS, Status(422), Status(403)) },
+    Route { method: "GET", path: "/feedback/no-such-token", form: &[], signed_out: Status(410), roles: Roles::All(Status(410)) },
+    Route { method: "POST", path: "/feedback/no-such-token", form: &[("q1", "4")], signed_out: Status(403), roles: Roles::All(Status(410)) },
     // Plan audits: no round or sampled plan 999999 exists, and blank forms reach validation.
     Route { method: "GET", path: "/audits", form: &[], signed_out: SignIn, roles: Roles::Only(AUDIT_PEOPLE, Status(200), Status(403)) },
     Route { method: "POST", path: "/audits", form: &[("term", ""), ("method", ""), ("size", "")], signed_out: Status(403), roles: Roles::Only(AUDIT_MANAGERS, Status(422), Status(403)) },

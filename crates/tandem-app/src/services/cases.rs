@@ -323,10 +323,12 @@ impl Services {
                     .await?
             }
         };
+        let mut surveys = 0;
         for event in &listed {
             if let Some(notice) = notifications::on_event(reference, event, version) {
                 self.queue(&mut tx, &notice).await?;
             }
+            surveys += self.send_surveys_at(&mut tx, case.record.id, event).await?;
         }
         let mut detail = json!({
             "type": events[0].event_type().as_str(),
@@ -334,6 +336,9 @@ impl Services {
         });
         if listed.len() > 1 {
             detail["count"] = json!(listed.len());
+        }
+        if surveys > 0 {
+            detail["surveys_sent"] = json!(surveys);
         }
         match provenance {
             Provenance::Plain => {}

@@ -20,6 +20,7 @@ mod plans;
 mod providers;
 mod recording;
 mod workforce;
+mod surveys;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
@@ -43,6 +44,9 @@ pub use plans::{
     Acknowledgement, PlanSaved, PlanView, SignOff, SignOffWaiting, blocking, finding_key,
 };
 pub use recording::CaseManager;
+pub use surveys::{
+    Answered, QuestionResults, SurveyDraft, SurveyLink, SurveyResults, SurveysOverview,
+};
 pub use tandem_store::{
     ActionUpdate, AdviceProvider, AdviceResponse, AgreedAction, Assignment, AuditAssignment,
     AuditExample, AuditRound, AuditSample, AuditScore, DocumentRecord, InductionRecord,

@@ -20,4 +20,5 @@ mod improvement;
 mod listing;
 mod messages;
 mod plans;
+mod surveys;
 mod two_factor;

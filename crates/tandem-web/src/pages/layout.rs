@@ -91,6 +91,7 @@ impl Layout {
                 "Improvement plan",
                 user.can(Action::ViewAggregates),
             ),
+            ("/surveys", "Surveys", user.can(Action::ViewAggregates)),
             (
                 "/audits",
                 "Audits",

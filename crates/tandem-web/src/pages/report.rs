@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use tandem_app::services::Source;
 use tandem_core::dates;
 use tandem_core::headline::{Summary, summary};
 use tandem_core::metrics::FINAL_PLANS_EXCL;
@@ -18,6 +19,7 @@ use crate::pages::downloads::workbook_link;
 use crate::pages::layout::Layout;
 use crate::pages::period::PeriodForm;
 use crate::pages::plan::{self, PlanView};
+use crate::pages::surveys::{self, SurveyLine};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -53,6 +55,8 @@ struct ReportPage {
     lateness: Html,
     plan: PlanView,
     measures_caption: &'static str,
+    /// What families and partners said in surveys.
+    surveys: Vec<SurveyLine>,
     /// Why some counts say "fewer than 5", when they may.
     suppressed: Option<String>,
     /// Supervision, training, caseloads and turnover (issue 17 item 2).
@@ -68,6 +72,10 @@ pub(crate) async fn show(
     let (chosen, today, d) = dashboard::read_linked(&state, &user, &form).await?;
     let kept = plan::kept(&state, &user).await?;
     let small = dashboard::small_numbers(&state, &user);
+    let said = state
+        .services()
+        .survey_results(&user.caller(Source::Form))
+        .await?;
     let chart = |table: Table| -> Result<Html, WebError> {
         table
             .chart(&d, &chosen, small)?
@@ -100,6 +108,8 @@ pub(crate) async fn show(
         plan: PlanView::new(&kept.plan, &d, &chosen, today, small),
         measures_caption: "How we will know: the plan's measures against their targets",
         workforce: crate::pages::workforce::report_section(&state, &user, small).await?,
+        // Survey counts are left out below the threshold for every reader (see docs/surveys.md).
+        surveys: surveys::report_lines(&said, state.config().reporting.small_numbers),
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

@@ -238,6 +238,12 @@ impl Server {
             _dir: dir,
         }
     }
+
+    /// The address of the server's database, for journeys that need what only it holds (a
+    /// survey link, which is emailed and never shown on a page).
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self._dir.path().join("tandem.db").display())
+    }
 }
 
 /// The demo parent is the parent of the first generated child, as in `tandem demo`, whose draft

@@ -397,6 +397,26 @@ impl TestApp {
             .expect("audit log")
     }
 
+    /// The path of the link in the next email to send whose text holds `marker` (such as
+    /// `/invitations/`), read from the outbox as the mailer would and marked sent, so that the
+    /// next call reads the next email.
+    pub async fn emailed_link(&self, marker: &str) -> String {
+        let mut tx = self.store().begin_at(self.now()).await.expect("begin");
+        let email = tx
+            .claim_email(self.now() + Duration::minutes(10))
+            .await
+            .expect("claim")
+            .expect("an email queued");
+        assert!(tx.email_sent(&email).await.expect("sent"));
+        tx.commit().await.expect("commit");
+        let line = email
+            .body
+            .lines()
+            .find(|line| line.contains(marker))
+            .expect("a link");
+        line[line.find(marker).expect("a link")..].to_owned()
+    }
+
     /// Today's date in England by the application's clock.
     pub fn today(&self) -> tandem_core::Date {
         self.state.today()
