@@ -14,10 +14,13 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use tandem_app::accounts::{self, NewAccount};
+use tandem_app::interchange::improvement_plan;
 use tandem_app::mail::Mailer;
 use tandem_app::services::{
-    Answered, Caller, ServiceError, Services, Source, SurveyDraft, SurveyLink,
+    Answered, Caller, FieldError, ServiceError, Services, Source, SurveyDraft, SurveyLink,
+    YouSaidDraft,
 };
+use tandem_app::transfer;
 use tandem_core::surveys::{Moment, QuestionKind, SurveyAudience};
 use tandem_core::{CaseFile, Child, Reference, Role};
 use tandem_store::{Attribution, CaseRelation, NewCase, Store};
@@ -27,6 +30,7 @@ contract!(
     a_survey_goes_at_its_moment_and_its_link_works_once,
     a_link_expires_and_then_stores_nothing,
     an_analyst_reads_counts_but_never_who_answered_or_what_they_wrote,
+    you_said_we_did_is_linked_to_the_improvement_plan_and_checked,
 );
 
 const PUBLIC_URL: &str = "https://tandem.council.test";
@@ -386,4 +390,106 @@ async fn an_analyst_reads_counts_but_never_who_answered_or_what_they_wrote(ctx: 
         .await;
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
     assert_eq!(audited(&ctx.store, "survey.results").await, 2);
+}
+
+async fn you_said_we_did_is_linked_to_the_improvement_plan_and_checked(ctx: Ctx) {
+    let world = world(&ctx.store).await;
+    let plan =
+        improvement_plan::read(include_str!("../../../examples/improvement-plan.csv").as_bytes())
+            .expect("plan");
+    transfer::import_improvement_plan(&ctx.store, &plan, false)
+        .await
+        .expect("import");
+    let kept = world
+        .services
+        .improvement_plan(&world.manager)
+        .await
+        .expect("plan");
+    let (_, _, action) = kept.plan.actions().next().expect("an action");
+    let action_id = action.id.expect("kept");
+    let survey_id = world
+        .services
+        .survey_results(&world.manager)
+        .await
+        .expect("results")
+        .surveys[0]
+        .survey
+        .id;
+    let said = YouSaidDraft {
+        you_said: "Letters were hard to follow.".into(),
+        we_did: "  Every letter now says what happens next.  ".into(),
+        action: Some(action_id),
+    };
+
+    // Every problem at once, and nothing kept.
+    let empty = YouSaidDraft {
+        you_said: " ".into(),
+        we_did: String::new(),
+        action: Some(action_id + 10_000),
+    };
+    let Err(ServiceError::Invalid(problems)) = world
+        .services
+        .record_you_said_we_did(&world.manager, survey_id, &empty)
+        .await
+    else {
+        panic!("an empty entry is refused");
+    };
+    let fields: Vec<&str> = problems
+        .iter()
+        .map(|p: &FieldError| p.field.as_str())
+        .collect();
+    assert_eq!(fields, ["you_said", "we_did", "action"]);
+    // Only those who manage surveys may record one; an unknown survey is not found.
+    for caller in [&world.analyst, &world.case_manager] {
+        let refused = world
+            .services
+            .record_you_said_we_did(caller, survey_id, &said)
+            .await;
+        assert!(
+            matches!(refused, Err(ServiceError::Forbidden)),
+            "{refused:?}"
+        );
+    }
+    let missing = world
+        .services
+        .record_you_said_we_did(&world.manager, survey_id + 99, &said)
+        .await;
+    assert!(
+        matches!(missing, Err(ServiceError::NotFound { .. })),
+        "{missing:?}"
+    );
+
+    world
+        .services
+        .record_you_said_we_did(&world.manager, survey_id, &said)
+        .await
+        .expect("recorded");
+    assert_eq!(audited(&ctx.store, "survey.you_said_we_did").await, 1);
+    // Everyone who reads the figures reads it, with the action's text and status.
+    let analysts = world
+        .services
+        .survey_results(&world.analyst)
+        .await
+        .expect("results");
+    let entry = &analysts.surveys[0].you_said_we_did[0];
+    assert_eq!(entry.we_did, "Every letter now says what happens next.");
+    assert_eq!(entry.action_id, Some(action_id));
+    assert_eq!(entry.action_text.as_deref(), Some(action.text.as_str()));
+    assert_eq!(entry.action_status.as_deref(), Some(action.status.as_str()));
+
+    // Replacing the plan from a file keeps what families were told, without the old action.
+    transfer::import_improvement_plan(&ctx.store, &plan, true)
+        .await
+        .expect("import again");
+    let after = world
+        .services
+        .survey_results(&world.manager)
+        .await
+        .expect("results");
+    let entry = &after.surveys[0].you_said_we_did[0];
+    assert_eq!(entry.you_said, "Letters were hard to follow.");
+    assert_eq!(
+        (entry.action_id, entry.action_text.as_deref()),
+        (None, None)
+    );
 }

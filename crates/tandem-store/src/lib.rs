@@ -53,7 +53,9 @@ pub use panels::{
 pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion, SignOffRequest};
 pub use providers::AdviceProvider;
 pub use store::{Backend, Store, Tx, migration_versions};
-pub use surveys::{NewSurvey, NewSurveyLink, ScaleCount, SurveyTermCount, WrittenAnswer};
+pub use surveys::{
+    NewSurvey, NewSurveyLink, NewYouSaid, ScaleCount, SurveyTermCount, WrittenAnswer, YouSaidWeDid,
+};
 pub use two_factor::{PendingSignIn, TwoFactorRecord};
 pub use workforce::{
     AgreedAction, InductionRecord, LastSupervision, NewCourse, NewSupervision, StaffTenure,

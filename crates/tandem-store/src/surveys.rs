@@ -96,6 +96,43 @@ struct QuestionRow {
     text: String,
 }
 
+/// A "you said, we did" entry about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewYouSaid<'a> {
+    /// The survey whose answers it follows.
+    pub survey_id: i64,
+    /// What people said, in the service's summary.
+    pub you_said: &'a str,
+    /// What the service did or is doing about it.
+    pub we_did: &'a str,
+    /// The improvement plan action that carries it, if any.
+    pub action_id: Option<i64>,
+    /// Who recorded it.
+    pub recorded_by: UserId,
+}
+
+/// A "you said, we did" entry as kept, with its improvement plan action's text and status
+/// when it names one still in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct YouSaidWeDid {
+    /// Its id.
+    pub id: i64,
+    /// The survey whose answers it follows.
+    pub survey_id: i64,
+    /// What people said.
+    pub you_said: String,
+    /// What the service did about it.
+    pub we_did: String,
+    /// The improvement plan action, if any.
+    pub action_id: Option<i64>,
+    /// That action's text.
+    pub action_text: Option<String>,
+    /// That action's status (`tandem_core::improvement_plan::ActionStatus::as_str`).
+    pub action_status: Option<String>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
 impl Tx {
     /// Stores a new survey with its questions; returns its id.
     pub async fn create_survey(
@@ -369,6 +406,34 @@ impl Tx {
             survey_id,
         )
         .await
+    }
+
+    /// Stores a "you said, we did" entry; returns its id. The services check that the action,
+    /// if named, is in the plan.
+    pub async fn add_you_said_we_did(&mut self, entry: &NewYouSaid<'_>) -> Result<i64, StoreError> {
+        const SQL: &str = "INSERT INTO survey_you_said (survey_id, you_said, we_did, action_id, \
+             recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+        let now = self.now();
+        Ok(on!(self.conn(), c => sqlx::query_scalar::<_, i64>(SQL)
+            .bind(entry.survey_id)
+            .bind(entry.you_said)
+            .bind(entry.we_did)
+            .bind(entry.action_id)
+            .bind(entry.recorded_by)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await?))
+    }
+
+    /// Every "you said, we did" entry, newest first, with its action's text and status.
+    pub async fn you_said_we_did(&mut self) -> Result<Vec<YouSaidWeDid>, StoreError> {
+        const SQL: &str = "SELECT y.id, y.survey_id, y.you_said, y.we_did, y.action_id, \
+             i.text AS action_text, i.status AS action_status, y.recorded_at \
+             FROM survey_you_said y LEFT JOIN improvement_items i ON i.id = y.action_id \
+             ORDER BY y.id DESC";
+        Ok(on!(self.conn(), c => sqlx::query_as::<_, YouSaidWeDid>(SQL)
+            .fetch_all(&mut *c)
+            .await?))
     }
 
     /// The rows `sql` gives about survey `survey_id` (its `$1`).

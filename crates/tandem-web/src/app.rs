@@ -29,7 +29,6 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
-    accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
     documents, downloads, ehc_plan, feedback, invitations, messages, new_request, panels, plan,
     plan_action, plan_audits, plan_comments, providers, report, return_details, sign_in, surveys,
     two_factor,
@@ -255,6 +254,10 @@ pub fn router(state: AppState) -> Router {
         .route("/surveys", get(surveys::show))
         .route("/surveys/new", get(surveys::new_form).post(surveys::create))
         .route("/surveys/{id}/send", post(surveys::send))
+        .route(
+            "/surveys/{id}/you-said-we-did",
+            get(surveys::you_said_form).post(surveys::record_you_said),
+        )
         .route("/report", get(report::show))
         .merge(crate::pages::workforce::routes());
     #[cfg(feature = "pdf")]

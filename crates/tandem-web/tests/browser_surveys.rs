@@ -2,7 +2,7 @@
 //! checked): a team manager adds a survey of partners and sends it to the cases that reached
 //! its moment, a partner answers it from the emailed link without signing in (the error summary
 //! first), the link then says kindly that it has been used, and the manager sees the results
-//! with their term-on-term trend.
+//! with their term-on-term trend, then records what was done about it ("you said, we did").
 //!
 //! Not `e2e::both_ways`: the journey needs the emailed link, which no page shows, so it reads
 //! the outbox from the server's database between steps.
@@ -169,6 +169,34 @@ async fn survey_journey(browser: &mut Browser, store: &Store) {
     );
     assert!(browser.texts("li").await.iter().any(|li| li == SAID));
     browser.check("survey-results").await;
+
+    // And tells partners what was done about it.
+    browser
+        .visit(&format!("/surveys/{}/you-said-we-did", survey.id))
+        .await;
+    browser.press("Save").await;
+    assert_eq!(
+        browser.error_summary().await,
+        ["Enter what people said", "Enter what was done about it"]
+    );
+    browser.check("you-said-errors").await;
+    browser.fill("You said", SAID).await;
+    browser
+        .fill("We did", "Requests now reach clinics in the first week")
+        .await;
+    browser
+        .choose("Improvement plan action (optional)", "None")
+        .await;
+    browser.press("Save").await;
+    assert_eq!(browser.banner().await, "What you did about it is recorded");
+    assert!(
+        browser
+            .texts(".tandem-you-said dd")
+            .await
+            .iter()
+            .any(|dd| dd == "Requests now reach clinics in the first week")
+    );
+    browser.check("survey-you-said").await;
     sign_out(browser).await;
 }
 

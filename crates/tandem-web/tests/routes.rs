@@ -253,6 +253,8 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/surveys/new", form: &[("title", ""), ("scale_questions", "")], signed_out: Status(403), roles: Roles::Only(SURVEY_MANAGERS, Status(422), Status(403)) },
     Route { method: "POST", path: "/surveys/999999/send", form: &[("since-day", "1"), ("since-month", "1"), ("since-year", "2026")], signed_out: Status(403), roles: Roles::Only(SURVEY_MANAGERS, Status(404), Status(403)) },
     Route { method: "POST", path: "/surveys/999999/send", form: &[("since-day", "")], signed_out: Status(403), roles: Roles::Only(SURVEY_MANAGERS, Status(422), Status(403)) },
+    Route { method: "GET", path: "/surveys/999999/you-said-we-did", form: &[], signed_out: SignIn, roles: Roles::Only(SURVEY_MANAGERS, Status(404), Status(403)) },
+    Route { method: "POST", path: "/surveys/999999/you-said-we-did", form: &[("you_said", ""), ("we_did", "")], signed_out: Status(403), roles: Roles::Only(SURVEY_MANAGERS, Status(404), Status(403)) },
     Route { method: "GET", path: "/feedback/no-such-token", form: &[], signed_out: Status(410), roles: Roles::All(Status(410)) },
     Route { method: "POST", path: "/feedback/no-such-token", form: &[("q1", "4")], signed_out: Status(403), roles: Roles::All(Status(410)) },
     // Plan audits: no round or sampled plan 999999 exists, and blank forms reach validation.

@@ -207,3 +207,76 @@ async fn a_manager_sends_a_survey_to_cases_that_reached_its_moment() {
     assert_eq!(app.audit("survey.send").await.len(), 2);
     app.remove().await;
 }
+
+#[tokio::test]
+async fn a_manager_says_what_was_done_and_everyone_who_reads_the_figures_sees_it() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in(Role::TeamManager).await;
+    add_survey(&app, &manager).await;
+    let page = app.get("/surveys", Some(&manager)).await;
+    let form = page
+        .attr("a[href$='/you-said-we-did']", "href")
+        .expect("a link to say what was done");
+    let shown = app.get(&form, Some(&manager)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(
+        shown.texts("label[for='action']"),
+        ["Improvement plan action (optional)"]
+    );
+
+    // Both texts are needed; an action that is not in the plan is refused; what was typed stays.
+    let refused = app
+        .post_form(
+            &form,
+            Some(&manager),
+            &[
+                ("you_said", "Letters were unclear"),
+                ("we_did", ""),
+                ("action", "999999"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.texts(".govuk-error-summary__list a"),
+        [
+            "Enter what was done about it",
+            "Select an action that is in the improvement plan"
+        ]
+    );
+    assert!(refused.body.contains("Letters were unclear"));
+
+    let saved = app
+        .post_form(
+            &form,
+            Some(&manager),
+            &[
+                ("you_said", "Letters were unclear"),
+                ("we_did", "We rewrote every letter"),
+                ("action", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location(), Some("/surveys?said=1"));
+    assert_eq!(app.audit("survey.you_said_we_did").await.len(), 1);
+    // An analyst, who may not add one, reads it on the surveys page and in the board report.
+    let analyst = app.sign_in(Role::Analyst).await;
+    for path in ["/surveys", "/report"] {
+        let read = app.get(path, Some(&analyst)).await;
+        assert_eq!(read.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            read.texts(".tandem-you-said dd"),
+            [
+                "Letters were unclear".to_owned(),
+                "We rewrote every letter".to_owned(),
+                tandem_core::dates::long(app.today())
+            ],
+            "{path}"
+        );
+        assert!(
+            read.attr("a[href$='/you-said-we-did']", "href").is_none(),
+            "{path}"
+        );
+    }
+    app.remove().await;
+}

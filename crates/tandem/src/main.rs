@@ -4,6 +4,7 @@ mod accounts;
 mod cli_error;
 mod database;
 mod demo_panels;
+mod demo_surveys;
 mod demo_workforce;
 mod improvement_plan;
 mod metrics;

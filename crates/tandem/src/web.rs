@@ -299,8 +299,8 @@ pub fn demo(args: DemoArgs) -> Result<(), CliError> {
         create_demo_audits(&store).await?;
         crate::demo_workforce::create_demo_workforce(&store).await?;
         crate::demo_panels::create(&store, today()).await?;
-        create_demo_surveys(&store).await?;
         transfer::import_improvement_plan(&store, &demo_plan()?, false).await?;
+        crate::demo_surveys::create(&store).await?;
         let queued = Services::new(store.clone())
             .with_public_url(&mail.public_url)
             .queue_reminders(today())
@@ -596,68 +596,6 @@ async fn create_demo_plans(store: &Store) -> Result<(), CliError> {
             )
             .await
             .map_err(failed)?;
-    }
-    Ok(())
-}
-
-/// Two surveys, of families after the final plan and of partners after the decision whether to
-/// assess, with responses from the two terms before this one, so that the survey page shows
-/// response rates and a trend from the start (the history's links are never emailed).
-async fn create_demo_surveys(store: &Store) -> Result<(), CliError> {
-    use tandem_app::generate_surveys::{survey_history, terms_before};
-    use tandem_app::services::SurveyDraft;
-    use tandem_core::surveys::{Moment, SurveyAudience};
-
-    fn failed(e: impl std::fmt::Display) -> CliError {
-        CliError::Internal(anyhow::anyhow!("the demo surveys: {e}"))
-    }
-    let user = |role: Role| async move {
-        store
-            .user_by_email(&format!("{}@demo.test", role.as_str()))
-            .await
-    };
-    let (Some(head), Some(parent), Some(nurse)) = (
-        user(Role::HeadOfService).await?,
-        user(Role::Parent).await?,
-        user(Role::HealthProfessional).await?,
-    ) else {
-        return Ok(());
-    };
-    let services = Services::new(store.clone());
-    let head = Caller::new(head.actor(), Source::Form);
-    let surveys = [
-        (
-            SurveyDraft {
-                title: "How was your EHC plan?".into(),
-                moment: Some(Moment::AfterFinalPlan),
-                audience: Some(SurveyAudience::Families),
-                scale_questions: "We were listened to\nThe plan describes our child well\nWe knew what would happen next".into(),
-                text_questions: "What could we have done better?".into(),
-            },
-            parent.id,
-        ),
-        (
-            SurveyDraft {
-                title: "Working with us on assessments".into(),
-                moment: Some(Moment::AfterDecision),
-                audience: Some(SurveyAudience::Partners),
-                scale_questions: "We asked for advice in good time\nOur advice was used".into(),
-                text_questions: "What would help your service?".into(),
-            },
-            nurse.id,
-        ),
-    ];
-    let terms = terms_before(today(), 2);
-    for (draft, to) in surveys {
-        let id = services
-            .create_survey(&head, &draft)
-            .await
-            .map_err(failed)?;
-        let overview = services.survey_results(&head).await.map_err(failed)?;
-        let Some(survey) = overview.surveys.into_iter().find(|s| s.survey.id == id) else {
-            return Err(failed("the survey just added is missing"));
-        };
-        survey_history(store, &survey.survey, &terms, 60, to, 2026).await?;
     }
     Ok(())
 }

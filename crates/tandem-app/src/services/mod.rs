@@ -19,8 +19,8 @@ mod plan_comments;
 mod plans;
 mod providers;
 mod recording;
-mod workforce;
 mod surveys;
+mod workforce;
 
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
@@ -46,12 +46,13 @@ pub use plans::{
 pub use recording::CaseManager;
 pub use surveys::{
     Answered, QuestionResults, SurveyDraft, SurveyLink, SurveyResults, SurveysOverview,
+    YouSaidDraft,
 };
 pub use tandem_store::{
     ActionUpdate, AdviceProvider, AdviceResponse, AgreedAction, Assignment, AuditAssignment,
     AuditExample, AuditRound, AuditSample, AuditScore, DocumentRecord, InductionRecord,
     MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion, StoredAction,
-    SupervisionRecord, UnsentNotification,
+    SupervisionRecord, UnsentNotification, YouSaidWeDid,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use serde_json::json;
 use tandem_core::dates::england_date;
+use tandem_core::input::MAX_TEXT;
 use tandem_core::input::{self, MAX_LABEL};
 use tandem_core::metrics::Rate;
 use tandem_core::notifications::NotificationKind;
@@ -22,7 +23,9 @@ use tandem_core::surveys::{
     TermFigures,
 };
 use tandem_core::{Action, Date, Event, Resource, can};
-use tandem_store::{AuditEntry, CaseId, NewSurvey, NewSurveyLink, StoreError, Tx};
+use tandem_store::{
+    AuditEntry, CaseId, NewSurvey, NewSurveyLink, NewYouSaid, StoreError, Tx, YouSaidWeDid,
+};
 
 use super::{Caller, FieldError, ServiceError, Services, authorise_service};
 use crate::accounts::{SessionToken, digest};
@@ -40,6 +43,18 @@ pub struct SurveyDraft {
     pub scale_questions: String,
     /// The questions answered in words, one per line.
     pub text_questions: String,
+}
+
+/// A "you said, we did" entry as a manager's form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YouSaidDraft {
+    /// What people said, in the service's words (a summary, never a quotation that could name
+    /// someone: it is shown to everyone who reads the survey's figures).
+    pub you_said: String,
+    /// What the service did, or is doing, about it.
+    pub we_did: String,
+    /// The improvement plan action that carries it, if any.
+    pub action: Option<i64>,
 }
 
 /// One scale question and how it was answered, all terms together.
@@ -63,6 +78,8 @@ pub struct SurveyResults {
     /// What was written, question by question (those with answers only), in alphabetical
     /// order; `None` for readers not allowed to read it.
     pub comments: Option<Vec<(Question, Vec<String>)>>,
+    /// What the service said it did about the answers, newest first.
+    pub you_said_we_did: Vec<YouSaidWeDid>,
 }
 
 impl SurveyResults {
@@ -258,6 +275,73 @@ impl Services {
         Ok(id)
     }
 
+    /// Records what the service did about survey `survey_id`'s answers ("you said, we did"),
+    /// linked to an improvement plan action when `draft` names one; returns its id.
+    pub async fn record_you_said_we_did(
+        &self,
+        caller: &Caller,
+        survey_id: i64,
+        draft: &YouSaidDraft,
+    ) -> Result<i64, ServiceError> {
+        let mut tx = authorise_service(self.begin().await?, caller, Action::ManageSurveys).await?;
+        if !tx.surveys().await?.iter().any(|s| s.id == survey_id) {
+            tx.rollback().await?;
+            return Err(ServiceError::NotFound {
+                reference: format!("survey {survey_id}"),
+            });
+        }
+        let mut problems = Vec::new();
+        for (field, text, empty, name) in [
+            (
+                "you_said",
+                &draft.you_said,
+                "Enter what people said",
+                "What people said",
+            ),
+            (
+                "we_did",
+                &draft.we_did,
+                "Enter what was done about it",
+                "What was done",
+            ),
+        ] {
+            if text.trim().is_empty() {
+                problems.push(FieldError::new(field, empty));
+            } else if let Err(problem) = input::check_text(text.trim(), MAX_TEXT, true) {
+                problems.push(FieldError::new(field, problem.message(name)));
+            }
+        }
+        if let Some(action) = draft.action
+            && tx.improvement_action(action).await?.is_none()
+        {
+            problems.push(FieldError::new(
+                "action",
+                "Select an action that is in the improvement plan",
+            ));
+        }
+        if !problems.is_empty() {
+            tx.rollback().await?;
+            return Err(ServiceError::Invalid(problems));
+        }
+        let id = tx
+            .add_you_said_we_did(&NewYouSaid {
+                survey_id,
+                you_said: draft.you_said.trim(),
+                we_did: draft.we_did.trim(),
+                action_id: draft.action,
+                recorded_by: caller.actor.id,
+            })
+            .await?;
+        tx.audit(
+            &AuditEntry::new(Some(caller.actor.id), "survey.you_said_we_did").detail(
+                caller.detail(json!({ "survey": survey_id, "entry": id, "action": draft.action })),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Every survey's results, for anyone who sees the service's figures; the words people
     /// wrote only for those allowed to read them. The read is audited.
     pub async fn survey_results(&self, caller: &Caller) -> Result<SurveysOverview, ServiceError> {
@@ -265,8 +349,11 @@ impl Services {
         let comments = can(&caller.actor, Action::ReadSurveyComments, Resource::Service);
         let mut read = self.snapshot().await?;
         let mut results = Vec::new();
+        let mut said = read.you_said_we_did().await?;
         for survey in read.surveys().await? {
-            results.push(results_of(&mut read, survey, comments).await?);
+            let (this, rest) = said.into_iter().partition(|y| y.survey_id == survey.id);
+            said = rest;
+            results.push(results_of(&mut read, survey, comments, this).await?);
         }
         drop(read);
         self.audit_read(
@@ -381,6 +468,7 @@ async fn results_of(
     read: &mut Tx,
     survey: Survey,
     comments: bool,
+    you_said_we_did: Vec<YouSaidWeDid>,
 ) -> Result<SurveyResults, ServiceError> {
     let corrupt = |term: &str| StoreError::Corrupt(format!("survey {}: term {term}", survey.id));
     let mut terms: BTreeMap<Term, TermFigures> = BTreeMap::new();
@@ -446,5 +534,6 @@ async fn results_of(
         terms: terms.into_values().collect(),
         questions,
         comments,
+        you_said_we_did,
     })
 }

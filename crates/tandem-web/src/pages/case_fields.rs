@@ -642,6 +642,41 @@ pub(crate) fn render_listed(
         .collect()
 }
 
+/// A select of `(value, text)` options the page reads from the database, after a first
+/// option `prompt` with an empty value, keeping what `values` chose.
+pub(crate) fn select(
+    name: &str,
+    label: &str,
+    prompt: &str,
+    options: Vec<(String, String)>,
+    values: &Values,
+    problems: &Problems,
+) -> askama::Result<Html> {
+    let items = std::iter::once((String::new(), prompt.to_owned()))
+        .chain(options)
+        .map(|(value, text)| {
+            Some(SelectItem {
+                value: Some(value),
+                text: Some(text),
+                ..SelectItem::default()
+            })
+        })
+        .collect();
+    Html::render(&Select {
+        id: Some(name.to_owned()),
+        name: name.to_owned(),
+        items,
+        value: values.get(name).cloned(),
+        label: Some(Label {
+            text: Some(label.to_owned()),
+            classes: Some("govuk-label--s".into()),
+            ..Label::default()
+        }),
+        error_message: problems.errors.message(name),
+        ..Select::default()
+    })
+}
+
 fn render_field(
     field: &Field,
     values: &Values,

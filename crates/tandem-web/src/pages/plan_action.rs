@@ -18,7 +18,6 @@ use tandem_core::dates;
 use tandem_core::improvement_plan::{ActionChange, ActionStatus};
 
 use crate::Html;
-use crate::components::{Label, Select, SelectItem};
 use crate::error::{WebError, html};
 use crate::pages::case_fields::{self, Control, Field, Problems, Required, Values};
 use crate::pages::forms::{FormPage, PARTS, back_link, button};
@@ -371,33 +370,18 @@ async fn new_action_page(
     if !overview.may_edit {
         return Err(WebError::Forbidden);
     }
-    let items = std::iter::once((String::new(), "Choose an objective".to_owned()))
-        .chain(
-            objectives(&overview.plan)
-                .into_iter()
-                .map(|(value, text, _)| (value, text)),
-        )
-        .map(|(value, text)| {
-            Some(SelectItem {
-                value: Some(value),
-                text: Some(text),
-                ..SelectItem::default()
-            })
-        })
+    let objectives = objectives(&overview.plan)
+        .into_iter()
+        .map(|(value, text, _)| (value, text))
         .collect();
-    let mut fields = vec![Html::render(&Select {
-        id: Some("objective".into()),
-        name: "objective".into(),
-        items,
-        value: values.get("objective").cloned(),
-        label: Some(Label {
-            text: Some("Objective".into()),
-            classes: Some("govuk-label--s".into()),
-            ..Label::default()
-        }),
-        error_message: problems.errors.message("objective"),
-        ..Select::default()
-    })?];
+    let mut fields = vec![case_fields::select(
+        "objective",
+        "Objective",
+        "Choose an objective",
+        objectives,
+        values,
+        problems,
+    )?];
     fields.extend(case_fields::render(
         &FIELDS[..FIELDS.len() - 1],
         values,

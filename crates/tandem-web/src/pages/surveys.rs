@@ -9,10 +9,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tandem_app::services::{ServiceError, Source, SurveyDraft, SurveyResults, SurveysOverview};
+use tandem_app::services::{
+    ServiceError, Source, SurveyDraft, SurveyResults, SurveysOverview, YouSaidDraft, YouSaidWeDid,
+};
 use tandem_core::Action;
 use tandem_core::dates;
 use tandem_core::disclosure::SmallNumbers;
+use tandem_core::improvement_plan::ActionStatus;
 use tandem_core::surveys::{Moment, SCALE, SurveyAudience};
 
 use crate::Html;
@@ -88,6 +91,59 @@ const SEND_FIELDS: [Field; 1] = [Field {
     required: Required::Yes("Enter the date from which cases are sent the survey"),
 }];
 
+/// The "you said, we did" form's fields (the improvement plan action is a select the page
+/// builds from the plan).
+const YOU_SAID_FIELDS: [Field; 2] = [
+    Field {
+        name: "you_said",
+        label: "You said",
+        hint: Some(
+            "What the answers told us, in our words. Everyone who reads the survey’s figures sees it, so name nobody",
+        ),
+        control: Control::Textarea,
+        required: Required::Yes("Enter what people said"),
+    },
+    Field {
+        name: "we_did",
+        label: "We did",
+        hint: Some("What we changed, or are changing, because of it"),
+        control: Control::Textarea,
+        required: Required::Yes("Enter what was done about it"),
+    },
+];
+
+/// One "you said, we did" entry as pages show it.
+pub(crate) struct YouSaidView {
+    pub(crate) you_said: String,
+    pub(crate) we_did: String,
+    /// The improvement plan action carrying it: its address, text and status.
+    pub(crate) action: Option<(String, String, &'static str)>,
+    pub(crate) recorded: String,
+}
+
+impl YouSaidView {
+    fn new(entry: &YouSaidWeDid) -> Self {
+        let action = match (entry.action_id, &entry.action_text) {
+            (Some(id), Some(text)) => Some((
+                format!("/plan/actions/{id}"),
+                text.clone(),
+                entry
+                    .action_status
+                    .as_deref()
+                    .and_then(ActionStatus::parse)
+                    .map_or("", ActionStatus::label),
+            )),
+            _ => None,
+        };
+        Self {
+            you_said: entry.you_said.clone(),
+            we_did: entry.we_did.clone(),
+            action,
+            recorded: dates::long(dates::england_date(entry.recorded_at)),
+        }
+    }
+}
+
 /// One survey's figures as the board report gives them: one table row.
 pub(crate) struct SurveyLine {
     pub(crate) title: String,
@@ -97,6 +153,8 @@ pub(crate) struct SurveyLine {
     pub(crate) latest: String,
     /// The same for the term before it.
     pub(crate) before: String,
+    /// What was done about the answers, newest first.
+    pub(crate) you_said: Vec<YouSaidView>,
 }
 
 /// Each survey's response rate and its last two terms' agreement, for the board report.
@@ -124,9 +182,72 @@ pub(crate) fn report_lines(overview: &SurveysOverview, small: SmallNumbers) -> V
                 response_rate: rate_shown(small, response_rate(results)),
                 latest: term(0),
                 before: term(1),
+                you_said: results
+                    .you_said_we_did
+                    .iter()
+                    .map(YouSaidView::new)
+                    .collect(),
             }
         })
         .collect()
+}
+
+/// The survey section of the board report's PDF, in the HTML section's words: the same table,
+/// then each survey's "you said, we did".
+#[cfg(feature = "pdf")]
+pub(crate) async fn report_blocks(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<tandem_pdf::Block>, WebError> {
+    use tandem_pdf::{Block, Column, Table};
+    let overview = state
+        .services()
+        .survey_results(&user.caller(Source::Form))
+        .await?;
+    let lines = report_lines(&overview, state.config().reporting.small_numbers);
+    let mut blocks = vec![Block::Heading("What families and partners say".into())];
+    if lines.is_empty() {
+        blocks.push(Block::Paragraph("No survey has been set up yet.".into()));
+        return Ok(blocks);
+    }
+    let columns = ["Survey", "Response rate", "Latest term", "Term before"]
+        .iter()
+        .map(|name| Column {
+            heading: (*name).to_owned(),
+            numeric: false,
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        caption: "Surveys: response rates and the share of answers that agreed, in the last two \
+                  terms with links sent"
+            .into(),
+        columns,
+        rows: lines
+            .iter()
+            .map(|line| {
+                vec![
+                    format!("{} ({})", line.title, line.about),
+                    line.response_rate.clone(),
+                    line.latest.clone(),
+                    line.before.clone(),
+                ]
+            })
+            .collect(),
+    }));
+    for line in lines.into_iter().filter(|l| !l.you_said.is_empty()) {
+        blocks.push(Block::Heading(format!("You said, we did: {}", line.title)));
+        for said in line.you_said {
+            let carried = said.action.map_or_else(String::new, |(_, text, status)| {
+                format!(" Improvement plan: {text} ({}).", status.to_lowercase())
+            });
+            blocks.push(Block::Paragraph(format!("You said: {}", said.you_said)));
+            blocks.push(Block::Paragraph(format!(
+                "We did: {}{carried} Recorded {}.",
+                said.we_did, said.recorded
+            )));
+        }
+    }
+    Ok(blocks)
 }
 
 /// Responses of links sent, all terms together.
@@ -159,6 +280,7 @@ struct SurveyView {
     /// Question, then a cell per point of the scale, then the share agreeing.
     questions: Vec<Vec<String>>,
     comments: Option<Vec<(String, Vec<String>)>>,
+    you_said: Vec<YouSaidView>,
     /// The batch form, for managers.
     send: Option<Vec<Html>>,
 }
@@ -182,6 +304,7 @@ struct SurveysPage {
 pub(crate) struct Done {
     sent: Option<u64>,
     added: Option<String>,
+    said: Option<String>,
 }
 
 /// The positive answers term by term, with the response rate in the table.
@@ -264,6 +387,11 @@ fn survey_view(
                 .map(|(q, words)| (q.text.clone(), words.clone()))
                 .collect()
         }),
+        you_said: results
+            .you_said_we_did
+            .iter()
+            .map(YouSaidView::new)
+            .collect(),
         send,
     })
 }
@@ -318,11 +446,12 @@ pub(crate) async fn show(
         .services()
         .survey_results(&user.caller(Source::Form))
         .await?;
-    let done = match (done.sent, done.added) {
-        (Some(1), _) => Some("The survey was sent to 1 person".to_owned()),
-        (Some(n), _) => Some(format!("The survey was sent to {n} people")),
-        (None, Some(_)) => Some("The survey is added".to_owned()),
-        (None, None) => None,
+    let done = match (done.sent, done.added, done.said) {
+        (Some(1), _, _) => Some("The survey was sent to 1 person".to_owned()),
+        (Some(n), _, _) => Some(format!("The survey was sent to {n} people")),
+        (None, Some(_), _) => Some("The survey is added".to_owned()),
+        (None, None, Some(_)) => Some("What you did about it is recorded".to_owned()),
+        (None, None, None) => None,
     };
     let page = surveys_page(&state, &user, &overview, None, done)?;
     Ok(html(StatusCode::OK, page.render()?))
@@ -425,4 +554,140 @@ pub(crate) async fn create(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The improvement plan's actions as `(id, text)` options, in the plan's order.
+async fn plan_actions(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<(String, String)>, WebError> {
+    let overview = state
+        .services()
+        .improvement_plan(&user.caller(Source::Form))
+        .await?;
+    Ok(overview
+        .plan
+        .priorities
+        .iter()
+        .flat_map(|p| &p.objectives)
+        .flat_map(|o| &o.actions)
+        .filter_map(|a| Some((a.id?.to_string(), a.text.clone())))
+        .collect())
+}
+
+async fn you_said_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    values: &Values,
+    problems: &Problems,
+) -> Result<Response, WebError> {
+    let overview = state
+        .services()
+        .survey_results(&user.caller(Source::Form))
+        .await?;
+    let Some(results) = overview.surveys.iter().find(|r| r.survey.id == id) else {
+        return Err(WebError::NotFound);
+    };
+    let mut fields = case_fields::render(&YOU_SAID_FIELDS, values, problems)?;
+    fields.push(case_fields::select(
+        "action",
+        "Improvement plan action (optional)",
+        "None",
+        plan_actions(state, user).await?,
+        values,
+        problems,
+    )?);
+    let action = format!("/surveys/{id}/you-said-we-did");
+    let page = FormPage {
+        layout: Layout::signed_in(user, "You said, we did", NAV).with_errors(!problems.is_empty()),
+        back_link: back_link(NAV, "Back to surveys")?,
+        caption: results.survey.title.clone(),
+        heading: "You said, we did".into(),
+        error_summary: problems.errors.summary()?,
+        notices: Vec::new(),
+        // Constants only: nothing typed by anyone goes into this markup.
+        intro: vec![Html::trusted(
+            "<p class=\"govuk-body\">Tell families and partners what changed because of their \
+             answers. Link it to the improvement plan action that carries it, so that its \
+             progress shows beside it.</p>",
+        )],
+        action: action.clone(),
+        csrf_token: user.csrf_token(),
+        hidden: Vec::new(),
+        fields,
+        buttons: vec![button("Save", None, None)?],
+        cancel: NAV.into(),
+    };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(html(status, page.render()?))
+}
+
+/// `GET /surveys/{id}/you-said-we-did`: the form, for those who manage surveys.
+pub(crate) async fn you_said_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    if !user.can(Action::ManageSurveys) {
+        return Err(WebError::Forbidden);
+    }
+    you_said_page(&state, &user, id, &Values::new(), &Problems::default()).await
+}
+
+/// `POST /surveys/{id}/you-said-we-did`: records the entry, or shows the form again with what
+/// was typed.
+pub(crate) async fn record_you_said(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(values): Form<Values>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let text = |name: &str| values.get(name).cloned().unwrap_or_default();
+    let mut problems = Problems::default();
+    let action = match values.get("action").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(chosen) => match chosen.parse::<i64>() {
+            Ok(action) => Some(action),
+            Err(_) => {
+                problems.add_named(
+                    "action",
+                    "Select an action that is in the improvement plan".into(),
+                );
+                None
+            }
+        },
+    };
+    let draft = YouSaidDraft {
+        you_said: text("you_said"),
+        we_did: text("we_did"),
+        action,
+    };
+    if problems.is_empty() {
+        match state
+            .services()
+            .record_you_said_we_did(&user.caller(Source::Form), id, &draft)
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to("/surveys?said=1").into_response()),
+            Err(ServiceError::Invalid(errors)) => {
+                for error in errors {
+                    match YOU_SAID_FIELDS.iter().find(|f| f.name == error.field) {
+                        Some(field) => problems.add(field, error.message),
+                        None => problems.add_named("action", error.message),
+                    }
+                }
+            }
+            Err(other) => return Err(other.into()),
+        }
+    } else if !user.can(Action::ManageSurveys) {
+        return Err(WebError::Forbidden);
+    }
+    you_said_page(&state, &user, id, &values, &problems).await
 }

@@ -32,9 +32,7 @@ use tandem_core::{Role, UserId};
 
 use crate::Html;
 use crate::charts::{count_shown as count, rate_shown};
-use crate::components::{
-    Checkboxes, ChoiceItem, Fieldset, Hint, Label, Legend, Select, SelectItem,
-};
+use crate::components::{Checkboxes, ChoiceItem, Fieldset, Hint, Legend};
 use crate::error::{WebError, html};
 use crate::pages::case_fields::{self, Control, Field, Problems, Required, Values};
 use crate::pages::dashboard::{small_numbers, suppressed_note};
@@ -566,42 +564,6 @@ enum PersonForm {
     Induction,
 }
 
-/// A select of `(value, text)` options with "Choose" first, keeping `value`.
-fn select(
-    name: &str,
-    label: &str,
-    options: Vec<(String, String)>,
-    values: &Values,
-    problems: &Problems,
-) -> askama::Result<Html> {
-    let items = std::iter::once(Some(SelectItem {
-        value: Some(String::new()),
-        text: Some("Choose".into()),
-        ..SelectItem::default()
-    }))
-    .chain(options.into_iter().map(|(value, text)| {
-        Some(SelectItem {
-            value: Some(value),
-            text: Some(text),
-            ..SelectItem::default()
-        })
-    }))
-    .collect();
-    Html::render(&Select {
-        id: Some(name.to_owned()),
-        name: name.to_owned(),
-        items,
-        value: values.get(name).cloned(),
-        label: Some(Label {
-            text: Some(label.to_owned()),
-            classes: Some("govuk-label--s".into()),
-            ..Label::default()
-        }),
-        error_message: problems.errors.message(name),
-        ..Select::default()
-    })
-}
-
 fn person_page(
     user: &CurrentUser,
     record: &StaffRecord,
@@ -622,7 +584,9 @@ fn person_page(
             .iter()
             .map(|t| (t.course.id.to_string(), t.course.title.clone()))
             .collect();
-        let mut fields = vec![select("course", "Course", courses, values, problems)?];
+        let mut fields = vec![case_fields::select(
+            "course", "Course", "Choose", courses, values, problems,
+        )?];
         fields.extend(case_fields::render(&[TRAINING_DATE], values, problems)?);
         Some(fields)
     } else {
@@ -637,7 +601,9 @@ fn person_page(
                 .iter()
                 .map(|b| (b.id.to_string(), b.name.clone()))
                 .collect();
-            Some(vec![select("buddy", "Buddy", buddies, values, problems)?])
+            Some(vec![case_fields::select(
+                "buddy", "Buddy", "Choose", buddies, values, problems,
+            )?])
         }
         (Some(_), true) => {
             let (values, problems) = for_form(PersonForm::Induction);

@@ -35,6 +35,8 @@ pub(crate) async fn download(
     let mut made = document(&d, &chosen, &plan, today, state.now().into(), small);
     made.blocks
         .extend(crate::pages::workforce::report_blocks(&state, &user, small).await?);
+    made.blocks
+        .extend(crate::pages::surveys::report_blocks(&state, &user).await?);
     let bytes = tandem_pdf::render(&made);
     let disposition = format!("attachment; filename=\"board-report-{}.pdf\"", chosen.as_of);
     Ok((
