@@ -617,6 +617,7 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Dashboard",
             "Data quality",
             "Improvement plan",
+            "Surveys",
             "Audits",
             "Panels",
             "Workforce"
@@ -638,6 +639,7 @@ async fn navigation_offers_each_role_the_pages_it_may_use() {
             "Dashboard",
             "Data quality",
             "Improvement plan",
+            "Surveys",
             "Audits",
             "Panels",
             "Workforce"

@@ -543,8 +543,13 @@ async fn the_board_report_is_one_printable_page() {
             .any(|s| s.contains("final plans issued within 20 weeks")),
         "{said:?}"
     );
-    // ... and the workforce's figures (supervision, training, caseloads, turnover).
-    assert_eq!(page.texts("main h2").len(), 7);
+    // ... the workforce's figures (supervision, training, caseloads, turnover), and what
+    // families and partners say.
+    assert_eq!(page.texts("main h2").len(), 8);
+    assert_eq!(
+        page.texts("main h2").last().map(String::as_str),
+        Some("What families and partners say")
+    );
     assert!(!page.texts("tr .govuk-tag--red").is_empty());
     // Strict CSP: no inline styles; printing is the stylesheet's business.
     assert!(!page.body.contains("style="));
