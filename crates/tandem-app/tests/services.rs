@@ -74,7 +74,8 @@ fn child(given: &str, family: &str, born: &str) -> Child {
 
 fn request(reference_text: &str, received: &str) -> NewRequest {
     NewRequest {
-        reference: reference(reference_text),
+        reference: Some(reference(reference_text)),
+        requested_by: None,
         child: child("Robin", "Testcase", "2015-06-01"),
         received: date(received),
         case_manager: None,

@@ -35,6 +35,8 @@ pub mod metrics;
 pub mod next_steps;
 pub mod notifications;
 pub mod plan;
+pub mod reference_pattern;
+pub mod request;
 pub mod returns;
 pub mod rights;
 pub mod rules;

@@ -634,7 +634,6 @@ async fn set_up_two_factor_from_the_account_page(browser: &mut Browser, email: &
     sign_out(browser).await;
 }
 
-
 /// The error pages a signed-in user can meet: a page that is not there, and one their role may
 /// not see. Error pages carry no navigation, so the browser stays signed in as a case manager.
 /// A professional who set two-factor sign-in up gives the code from their authenticator app on
@@ -865,7 +864,9 @@ async fn open_first_overdue_case(browser: &mut Browser, manager: Option<&str>) -
     assert!(!statuses.is_empty(), "the demo data has overdue cases");
     assert!(statuses.iter().all(|s| s == "Overdue"), "{statuses:?}");
     if let Some(manager) = manager {
-        let managers = browser.texts("tbody tr td[data-label='Case manager']").await;
+        let managers = browser
+            .texts("tbody tr td[data-label='Case manager']")
+            .await;
         assert_eq!(managers.len(), statuses.len());
         assert!(managers.iter().all(|m| m == manager), "{managers:?}");
     } else {

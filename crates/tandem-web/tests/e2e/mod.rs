@@ -3,14 +3,17 @@
 //! included), and a [`Browser`] that finds fields by their labels, presses buttons by their text,
 //! takes screenshots and runs axe-core; and the pieces every journey file shares (`both_ways`).
 
-#![allow(dead_code, reason = "each browser test file uses a different part of the harness")]
+#![allow(
+    dead_code,
+    reason = "each browser test file uses a different part of the harness"
+)]
 
 use std::fmt::Write as _;
 use std::future::Future;
-use std::pin::Pin;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -390,7 +393,10 @@ async fn issue_final_plans(store: &Store) {
         child.other.insert("given_name".into(), json!("Alex"));
         child.other.insert("family_name".into(), json!("Final"));
         let request = NewRequest {
-            reference: tandem_core::Reference::parse(&format!("E2E-FINAL-{n}")).expect("reference"),
+            reference: Some(
+                tandem_core::Reference::parse(&format!("E2E-FINAL-{n}")).expect("reference"),
+            ),
+            requested_by: None,
             child,
             received: Utc::now().date_naive() - chrono::Days::new(140),
             case_manager: None,
