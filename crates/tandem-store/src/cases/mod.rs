@@ -16,6 +16,6 @@ pub use front_door::{DetailChange, DetailChanges};
 pub(crate) use listing::existing_references;
 pub(crate) use records::upsert_projections;
 pub(crate) use request::{
-    REQUEST_COLUMNS, REQUEST_COUNT, REQUEST_SELECT, RequestColumns, bind_request, write_request,
+    REQUEST_COLUMNS, REQUEST_COUNT, REQUEST_SELECT, RequestColumns, bind_request,
 };
 pub(crate) use sql::{EVENT_BATCH, placeholder, values_list};
