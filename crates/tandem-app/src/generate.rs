@@ -142,15 +142,15 @@ fn generate_case(options: &GenerateOptions, arrivals: &Arrivals, index: usize) -
     });
     events.sort();
     let mut child = child;
-    let mut request = RequestDetails::default();
-    let planted = crate::generate_returns::add(options, index, &mut child, &events, &mut request);
+    let mut asked = RequestDetails::default();
+    let planted = crate::generate_returns::add(options, index, &mut child, &events, &mut asked);
     let reference = format!("EHC-{}-{:06}", request.year(), index + 1);
     GeneratedCase {
         case: CaseFile {
             reference: Reference::parse(&reference).expect("generated references are valid"),
             child,
             events,
-            request,
+            request: asked,
         },
         case_manager,
         planted,

@@ -183,7 +183,7 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
     assert_eq!(second.record.child_id, stored.record.child_id);
 
     let mut different = again.clone();
-    different.reference = reference("EHC-3");
+    different.reference = Some(reference("EHC-3"));
     different.different_child = true;
     services
         .open_case(&cm, &different)
@@ -202,7 +202,7 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
     )
     .await;
     let mut elsewhere_request = again.clone();
-    elsewhere_request.reference = reference("EHC-4");
+    elsewhere_request.reference = Some(reference("EHC-4"));
     let ServiceError::PossibleDuplicate { matches, elsewhere } = services
         .open_case(&south, &elsewhere_request)
         .await
