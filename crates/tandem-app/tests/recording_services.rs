@@ -13,13 +13,16 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
-use tandem_core::{Actor, Child, Reference, Role, Stage};
+use tandem_core::{
+    Actor, AdviceKind, AssessOutcome, Child, Event, EventDetail, Reference, Role, Stage,
+};
 use tandem_store::{NewUser, Source, Store};
 use tandem_test_support::{Ctx, audit_entries, contract, date};
 
 contract!(
     only_those_who_record_read_a_case_for_recording,
     case_managers_are_listed_to_those_who_open_cases,
+    advice_requests_made_together_are_saved_together_or_not_at_all,
 );
 
 /// The services with "today" fixed at 2 March 2026.
@@ -185,4 +188,160 @@ async fn case_managers_are_listed_to_those_who_open_cases(ctx: Ctx) {
         Err(ServiceError::Forbidden)
     ));
     assert_eq!(audit_entries(store, "denied").await.len(), 1);
+}
+
+fn advice(kind: AdviceKind, provider: Option<&str>) -> Event {
+    Event::new(
+        date("2026-02-20"),
+        EventDetail::AdviceRequested {
+            advice: kind,
+            id: None,
+            provider: provider.map(str::to_owned),
+        },
+    )
+}
+
+/// The fields the service's problems name.
+fn fields_of(result: Result<tandem_app::services::Recorded, ServiceError>) -> Vec<String> {
+    match result {
+        Err(ServiceError::Invalid(errors)) => errors.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+async fn advice_requests_made_together_are_saved_together_or_not_at_all(ctx: Ctx) {
+    let store = &ctx.store;
+    let services = services(store);
+    let manager = person(
+        store,
+        "m@example.test",
+        "M",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
+    let reference = Reference::parse("EHC-MANY-1").unwrap();
+    services
+        .open_case(&manager, &request("EHC-MANY-1"))
+        .await
+        .expect("opened");
+    let decided = Event::new(
+        date("2026-02-16"),
+        EventDetail::DecisionToAssess {
+            outcome: AssessOutcome::Assess,
+        },
+    );
+    services
+        .record_event(&manager, &reference, 1, &decided)
+        .await
+        .expect("decided");
+    let mut tx = store.begin().await.expect("begin");
+    tx.ensure_advice_provider("Community Paediatrics")
+        .await
+        .expect("provider");
+    tx.commit().await.expect("commit");
+
+    // One unlisted provider: the problem names health's own field, and nothing is saved.
+    let unlisted = services
+        .request_advice(
+            &manager,
+            &reference,
+            2,
+            &[
+                advice(AdviceKind::Education, None),
+                advice(AdviceKind::Health, Some("Nowhere Trust")),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(fields_of(unlisted), ["provider_health"]);
+    // The same kind twice, nothing at all, or something other than a request: refused.
+    let twice = services
+        .request_advice(
+            &manager,
+            &reference,
+            2,
+            &[
+                advice(AdviceKind::Health, None),
+                advice(AdviceKind::Health, None),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(fields_of(twice), ["advice"]);
+    assert_eq!(
+        fields_of(
+            services
+                .request_advice(&manager, &reference, 2, &[], None)
+                .await
+        ),
+        ["advice"]
+    );
+    assert_eq!(
+        fields_of(
+            services
+                .request_advice(&manager, &reference, 2, &[decided.clone()], None)
+                .await
+        ),
+        ["advice"]
+    );
+    let case = store.case(&reference).await.unwrap().expect("case");
+    assert_eq!(case.record.version, 2, "nothing was saved");
+
+    let saved = services
+        .request_advice(
+            &manager,
+            &reference,
+            2,
+            &[
+                advice(AdviceKind::Education, None),
+                advice(AdviceKind::Health, Some("community paediatrics")),
+                advice(AdviceKind::EducationalPsychology, None),
+            ],
+            None,
+        )
+        .await
+        .expect("saved");
+    assert_eq!(saved.version, 3, "one change for the three requests");
+    let case = store.case(&reference).await.unwrap().expect("case");
+    let asked: Vec<(AdviceKind, Option<String>)> = case
+        .history
+        .iter()
+        .filter_map(|r| match r.event.as_ref().map(|e| &e.detail) {
+            Some(EventDetail::AdviceRequested {
+                advice, provider, ..
+            }) => Some((*advice, provider.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            (AdviceKind::Education, None),
+            (AdviceKind::Health, Some("Community Paediatrics".to_owned())),
+            (AdviceKind::EducationalPsychology, None),
+        ],
+        "the provider is stored as the list spells it"
+    );
+    let recorded = audit_entries(store, "case.record_event").await;
+    assert_eq!(recorded.len(), 2, "the decision and the three requests");
+    assert!(
+        recorded.iter().any(|e| e.detail["count"] == 3),
+        "{recorded:?}"
+    );
+
+    // A stale version is a conflict, not a partial write.
+    let stale = services
+        .request_advice(
+            &manager,
+            &reference,
+            2,
+            &[advice(AdviceKind::SocialCare, None)],
+            None,
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(ServiceError::Conflict { .. })),
+        "{stale:?}"
+    );
 }

@@ -211,13 +211,18 @@ pub fn on_event(reference: &Reference, event: &Event, version: i64) -> Option<No
         }
         _ => return None,
     };
+    // The case's version after the write names the write, so a notice is queued once; one write
+    // can ask several services for advice, so a service's notice also names the service.
+    let key = match &audience {
+        Audience::Service(service) => format!("{kind}:{reference}:v{version}:{service}"),
+        _ => format!("{kind}:{reference}:v{version}"),
+    };
     Some(Notice {
         kind,
         reference: reference.clone(),
         due,
         audience,
-        // The case's version after the write names the write, so a notice is queued once.
-        key: format!("{kind}:{reference}:v{version}"),
+        key,
     })
 }
 

@@ -144,6 +144,10 @@ pub fn router(state: AppState) -> Router {
             get(case_forms::withdraw_form).post(case_forms::withdraw),
         )
         .route(
+            "/cases/{reference}/advice-requests/new",
+            get(case_forms::new_advice_requests).post(case_forms::request_advice),
+        )
+        .route(
             "/cases/{reference}/exceptions/new",
             get(case_forms::new_exception).post(case_forms::exception),
         )

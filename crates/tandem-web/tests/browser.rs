@@ -28,7 +28,7 @@ use chrono::{Datelike, Days, NaiveDate, Utc};
 
 use e2e::{
     Browser, ChromeDriver, Focus, Prerequisites, Server, Window, assert_no_violations, both_ways,
-    desktop, sign_out,
+    desktop, prerequisites, sign_out,
 };
 use fantoccini::key::Key;
 use tandem_core::Role;

@@ -253,6 +253,9 @@ const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/cases/{case}/events/{event}/correct", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
     Route { method: "GET", path: "/cases/{case}/events/{event}/withdraw", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
     Route { method: "POST", path: "/cases/{case}/events/{event}/withdraw", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/{case}/advice-requests/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
+    Route { method: "POST", path: "/cases/{case}/advice-requests/new", form: &[("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
+    Route { method: "GET", path: "/cases/NO-SUCH-CASE/advice-requests/new", form: &[], signed_out: SignIn, roles: Roles::All(Status(404)) },
     Route { method: "GET", path: "/cases/{case}/exceptions/new", form: &[], signed_out: SignIn, roles: RECORDER_PAGE },
     Route { method: "POST", path: "/cases/{case}/exceptions/new", form: &[("action", "check"), ("version", "1"), ("seen", "1")], signed_out: Status(403), roles: RECORDER_FORM },
     // Documents. No service was asked for advice on the seeded case, so no professional may

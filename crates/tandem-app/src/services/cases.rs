@@ -192,8 +192,14 @@ impl Services {
         expected_version: i64,
         event: &Event,
     ) -> Result<Recorded, ServiceError> {
-        self.record(caller, reference, expected_version, event, None)
-            .await
+        self.record(
+            caller,
+            reference,
+            expected_version,
+            std::slice::from_ref(event),
+            None,
+        )
+        .await
     }
 
     /// Records `event` after the person was shown what it would make questionable
@@ -207,47 +213,126 @@ impl Services {
         event: &Event,
         reason: &str,
     ) -> Result<Recorded, ServiceError> {
-        let reason = checked_text(reason, "Enter why you are going on despite the warning")?;
-        self.record(caller, reference, expected_version, event, Some(reason))
+        let reason = going_on_reason(reason)?;
+        self.record(
+            caller,
+            reference,
+            expected_version,
+            std::slice::from_ref(event),
+            Some(reason),
+        )
+        .await
+    }
+
+    /// Records several requests for advice made together (the services asked at the end of a
+    /// decision to assess): all of them or, if any is refused, none. Each kind of advice may be
+    /// asked once in a write. Problems name the request's field with its kind (`provider_health`),
+    /// so that a form showing every kind at once can put each beside its own answer. `reason` is
+    /// given when the person was shown warnings and chose to go on (kept on every request).
+    pub async fn request_advice(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+        expected_version: i64,
+        requests: &[Event],
+        reason: Option<&str>,
+    ) -> Result<Recorded, ServiceError> {
+        let mut kinds = Vec::new();
+        for request in requests {
+            let EventDetail::AdviceRequested { advice, .. } = &request.detail else {
+                return Err(ServiceError::Invalid(vec![FieldError::new(
+                    "advice",
+                    "Only requests for advice can be made together",
+                )]));
+            };
+            if kinds.contains(advice) {
+                return Err(ServiceError::Invalid(vec![FieldError::new(
+                    "advice",
+                    format!("{} can be requested only once at a time", advice.label()),
+                )]));
+            }
+            kinds.push(*advice);
+        }
+        if kinds.is_empty() {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "advice",
+                "Select the advice to request",
+            )]));
+        }
+        let reason = reason.map(going_on_reason).transpose()?;
+        self.record(caller, reference, expected_version, requests, reason)
             .await
     }
 
+    /// Checks and appends `events` in one write with one audit entry. With several requests for
+    /// advice, a problem's field other than the shared date is named with the advice kind of the
+    /// request it belongs to (`provider_health`).
     async fn record(
         &self,
         caller: &Caller,
         reference: &Reference,
         expected_version: i64,
-        event: &Event,
+        events: &[Event],
         reason: Option<&str>,
     ) -> Result<Recorded, ServiceError> {
         let (mut tx, case, _) = self
             .load_for(caller, Action::RecordEvent, reference)
             .await?;
-        check_event(event, &case.case_file(), tx.today())?;
-        let event = &providers::listed_provider(&mut tx, event).await?;
+        let file = case.case_file();
+        let today = tx.today();
+        let mut listed = Vec::with_capacity(events.len());
+        let mut errors = Vec::new();
+        for event in events {
+            let checked = match check_event(event, &file, today) {
+                Ok(()) => providers::listed_provider(&mut tx, event).await,
+                Err(error) => Err(error),
+            };
+            match (checked, &event.detail) {
+                (Ok(event), _) => listed.push(event),
+                (
+                    Err(ServiceError::Invalid(found)),
+                    EventDetail::AdviceRequested { advice, .. },
+                ) if events.len() > 1 => {
+                    for e in found {
+                        let named = if e.field == "date" {
+                            e
+                        } else {
+                            FieldError::new(format!("{}_{}", e.field, advice.as_str()), e.message)
+                        };
+                        if !errors.contains(&named) {
+                            errors.push(named);
+                        }
+                    }
+                }
+                (Err(error), _) => return Err(error),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
         let by = Attribution::new(Some(caller.actor.id), caller.source);
         let version = match reason {
             None => {
-                tx.append_events(
-                    case.record.id,
-                    expected_version,
-                    std::slice::from_ref(event),
-                    by,
-                )
-                .await?
+                tx.append_events(case.record.id, expected_version, &listed, by)
+                    .await?
             }
             Some(reason) => {
-                tx.append_event_noting(case.record.id, expected_version, event, reason, by)
+                tx.append_events_noting(case.record.id, expected_version, &listed, reason, by)
                     .await?
             }
         };
-        if let Some(notice) = notifications::on_event(reference, event, version) {
-            self.queue(&mut tx, &notice).await?;
+        for event in &listed {
+            if let Some(notice) = notifications::on_event(reference, event, version) {
+                self.queue(&mut tx, &notice).await?;
+            }
         }
         let mut detail = json!({
-            "type": event.event_type().as_str(),
+            "type": events[0].event_type().as_str(),
             "version": version,
         });
+        if listed.len() > 1 {
+            detail["count"] = json!(listed.len());
+        }
         if reason.is_some() {
             detail["despite_warning"] = json!(true);
         }
@@ -797,6 +882,11 @@ fn check_request(request: &NewRequest, today: Date) -> Result<(), ServiceError> 
 
 /// Facts cannot be dated in the future (but for a planned phase transfer, reg 18) or before the
 /// request that started the case; a case has one request.
+/// The reason given for recording despite the warnings shown before saving.
+fn going_on_reason(reason: &str) -> Result<&str, ServiceError> {
+    checked_text(reason, "Enter why you are going on despite the warning")
+}
+
 fn check_event(event: &Event, case: &CaseFile, today: Date) -> Result<(), ServiceError> {
     let kind = event.event_type();
     let mut errors = Vec::new();

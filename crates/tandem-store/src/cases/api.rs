@@ -266,21 +266,25 @@ impl Tx {
         self.append_rows(case_id, expected_version, rows, by).await
     }
 
-    /// Appends one event recorded despite the warnings shown before saving, keeping the reason
-    /// given for going on with its history row; returns the new version.
-    pub async fn append_event_noting(
+    /// Appends events recorded despite the warnings shown before saving, keeping the reason
+    /// given for going on with each one's history row; returns the new version.
+    pub async fn append_events_noting(
         &mut self,
         case_id: CaseId,
         expected_version: i64,
-        event: &Event,
+        events: &[Event],
         reason: &str,
         by: Attribution,
     ) -> Result<i64, StoreError> {
-        let rows = |seq| {
-            vec![EventInsert {
-                reason: Some(reason.to_owned()),
-                ..EventInsert::new(case_id, seq, event)
-            }]
+        let rows = |first| {
+            events
+                .iter()
+                .zip(first..)
+                .map(|(event, seq)| EventInsert {
+                    reason: Some(reason.to_owned()),
+                    ..EventInsert::new(case_id, seq, event)
+                })
+                .collect()
         };
         self.append_rows(case_id, expected_version, rows, by).await
     }

@@ -11,8 +11,8 @@ mod form;
 mod layout;
 
 pub use basic::{BackLink, Button, InsetText, SkipLink, Tag, WarningText};
-pub(crate) use choices::ChoiceItem;
 pub use choices::{Checkboxes, Radios};
+pub(crate) use choices::{ChoiceItem, Conditional};
 pub(crate) use controls::SelectItem;
 pub use controls::{Input, Select, Textarea};
 pub use date_input::DateInput;

@@ -72,6 +72,8 @@ struct NextPanel {
     final_due: Option<String>,
     /// The earliest lawful final plan when that is after its 20 weeks.
     at_risk: Option<String>,
+    /// The form that records the next step, for those who may record.
+    record: Option<String>,
 }
 
 /// One fact that counts now.
@@ -705,6 +707,13 @@ fn next_panel(view: &CaseView) -> Option<NextPanel> {
         at_risk: guidance::forecast_final_plan(&case_file, timeline)
             .filter(|f| f.at_risk(today))
             .map(|f| dates::long(f.earliest)),
+        record: next.filter(|_| view.may_record).map(|m| {
+            format!(
+                "/cases/{}/events/new?type={}",
+                view.case.record.reference,
+                tandem_core::rules::rule(m.rule_id).completed_by.as_str()
+            )
+        }),
     })
 }
 
@@ -806,6 +815,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "details" => "Details for the statutory returns saved",
         "opened" => "Case opened",
         "recorded" => "Event recorded",
+        "advice_requested" => "Advice requests recorded",
         "corrected" => "Event corrected",
         "withdrawn" => "Event withdrawn",
         "exception" => "Exception recorded",

@@ -17,7 +17,7 @@ use tandem_core::rules::{RuleId, label as step_label, rule};
 use tandem_core::{Date, RagStatus, Reference, Role, Stage, UserId, dates};
 
 use crate::Html;
-use crate::components::{Label, Select, SelectItem};
+use crate::components::{ErrorMessage, Label, Select, SelectItem};
 use crate::error::{WebError, html};
 use crate::pages::forms::FormErrors;
 use crate::pages::layout::{Layout, family_signposts};
@@ -255,6 +255,7 @@ fn select(
     label: &str,
     chosen: String,
     options: impl Iterator<Item = (String, String)>,
+    error_message: Option<ErrorMessage>,
 ) -> askama::Result<Html> {
     Html::render(&Select {
         id: Some(name.into()),
@@ -274,6 +275,7 @@ fn select(
             classes: Some("govuk-label--s".into()),
             ..Label::default()
         }),
+        error_message,
         ..Select::default()
     })
 }
@@ -337,19 +339,22 @@ fn filters(
             "Status",
             choice.status.map_or("", RagStatus::as_str).to_owned(),
             status,
+            None,
         )?,
         select(
             "stage",
             "Stage",
             choice.stage.map_or("", Stage::as_str).to_owned(),
             stage,
+            None,
         )?,
-        select("manager", "Case manager", chosen, manager)?,
+        select("manager", "Case manager", chosen, manager, None)?,
         select(
             "team",
             "Team",
             choice.team.clone().unwrap_or_default(),
             team,
+            None,
         )?,
     ])
 }
@@ -369,27 +374,13 @@ fn reassign_select(staff: &[StaffMember], reassigning: &Reassigning) -> askama::
             )
         }),
     );
-    Html::render(&Select {
-        id: Some("case_manager".into()),
-        name: "case_manager".into(),
-        items: items
-            .map(|(value, text)| {
-                Some(SelectItem {
-                    value: Some(value),
-                    text: Some(text),
-                    ..SelectItem::default()
-                })
-            })
-            .collect(),
-        value: Some(reassigning.case_manager.clone()),
-        label: Some(Label {
-            text: Some("Give the selected cases to".into()),
-            classes: Some("govuk-label--s".into()),
-            ..Label::default()
-        }),
-        error_message: reassigning.errors.message("case_manager"),
-        ..Select::default()
-    })
+    select(
+        "case_manager",
+        "Give the selected cases to",
+        reassigning.case_manager.clone(),
+        items,
+        reassigning.errors.message("case_manager"),
+    )
 }
 
 /// `POST /cases/reassign`: gives the selected cases to one case manager with a reason kept in

@@ -210,6 +210,7 @@ impl Server {
         issue_final_plans(&store).await;
         advice_for_plans(&store).await;
         social_care_requests(&store).await;
+        late_assessments(&store).await;
         let plan = tandem_app::interchange::improvement_plan::read(
             include_str!("../../../../examples/improvement-plan.csv").as_bytes(),
         )
@@ -297,21 +298,34 @@ const SOCIAL_CARE: &str = "Children's social care";
 /// A case (team north, the demo case manager's) whose request was received 40 days ago, with
 /// the decision to assess and a request for `advice` from `provider` made 29 days ago.
 async fn open_with_advice_requested(store: &Store, reference: &str, advice: &str, provider: &str) {
+    open_for_the_case_manager(
+        store,
+        reference,
+        json!([
+            { "type": "request_received", "date": days_ago(40) },
+            { "type": "decision_to_assess", "date": days_ago(30), "outcome": "assess" },
+            { "type": "advice_requested", "date": days_ago(29), "advice": advice, "provider": provider },
+        ]),
+    )
+    .await;
+}
+
+fn days_ago(days: u64) -> String {
+    (Utc::now().date_naive() - chrono::Days::new(days)).to_string()
+}
+
+/// Opens a case of the demo case manager's with `events`, as an import would.
+async fn open_for_the_case_manager(store: &Store, reference: &str, events: serde_json::Value) {
     use tandem_test_support::tandem_store::{Attribution, NewCase, Source as Via};
     let manager = store
         .user_by_email(&email(Role::CaseManager))
         .await
         .expect("read")
         .expect("the case manager's account");
-    let day = |days_ago| (Utc::now().date_naive() - chrono::Days::new(days_ago)).to_string();
     let case = tandem_core::CaseFile::from_value(json!({
         "reference": reference,
         "child": { "given_name": "Sam", "family_name": "Advice", "date_of_birth": "2016-04-09" },
-        "events": [
-            { "type": "request_received", "date": day(40) },
-            { "type": "decision_to_assess", "date": day(30), "outcome": "assess" },
-            { "type": "advice_requested", "date": day(29), "advice": advice, "provider": provider },
-        ],
+        "events": events,
     }))
     .expect("a case file");
     let mut tx = store.begin_at(Utc::now()).await.expect("begin");
@@ -326,6 +340,23 @@ async fn open_with_advice_requested(store: &Store, reference: &str, advice: &str
     .await
     .expect("open the case");
     tx.commit().await.expect("commit");
+}
+
+/// Four assessments 18 weeks old with no advice asked for yet (`E2E-LATE-1` to 4): six weeks
+/// for advice no longer fit in their 20 weeks, so their final plans are at risk; two for each
+/// run of the reassignment journey.
+async fn late_assessments(store: &Store) {
+    for n in 1..=4 {
+        open_for_the_case_manager(
+            store,
+            &format!("E2E-LATE-{n}"),
+            json!([
+                { "type": "request_received", "date": days_ago(126) },
+                { "type": "decision_to_assess", "date": days_ago(80), "outcome": "assess" },
+            ]),
+        )
+        .await;
+    }
 }
 
 /// Two requests for social care advice, one for each run of the keyboard journey.

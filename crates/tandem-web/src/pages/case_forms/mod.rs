@@ -6,10 +6,12 @@
 //! user saw; when someone else changed the case meanwhile, the form comes back with what was
 //! typed and a list of the changes, based on the new version.
 
+mod advice_requests;
 mod correct;
 mod exception;
 mod record;
 
+pub(crate) use advice_requests::{new_advice_requests, request_advice};
 pub(crate) use correct::{correct, correct_form, withdraw, withdraw_form};
 pub(crate) use exception::{exception, new_exception};
 pub(crate) use record::{new_event, record};
@@ -93,6 +95,50 @@ pub(super) enum Again {
     Confirm(Vec<String>, Problems),
     /// Someone else changed the case after the form was filled in.
     Conflict,
+}
+
+/// What a form shown again carries, sorted from why it is shown again: with its problems (422),
+/// after a conflict (409) with what changed, based now on the current version, or with warnings
+/// to confirm before saving (200, or 422 when the confirmation itself has a problem).
+pub(super) struct Shown {
+    problems: Problems,
+    basis: Basis,
+    notices: Vec<Html>,
+    warnings: Vec<String>,
+    status: StatusCode,
+}
+
+impl Shown {
+    /// `basis` is what the form was sent with; `view` the case as it now is.
+    fn of(again: Again, basis: Basis, view: &CaseView) -> askama::Result<Self> {
+        Ok(match again {
+            Again::Problems(problems) => Self {
+                problems,
+                basis,
+                notices: Vec::new(),
+                warnings: Vec::new(),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            Again::Confirm(warnings, problems) => Self {
+                status: if problems.is_empty() {
+                    StatusCode::OK
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
+                problems,
+                basis,
+                notices: Vec::new(),
+                warnings,
+            },
+            Again::Conflict => Self {
+                problems: Problems::default(),
+                basis: Basis::of(view),
+                notices: vec![conflict_banner(view, basis.seen)?],
+                warnings: Vec::new(),
+                status: StatusCode::CONFLICT,
+            },
+        })
+    }
 }
 
 /// Sorts a write's result: saved, to show again, or an error page.

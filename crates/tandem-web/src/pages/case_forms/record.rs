@@ -14,8 +14,8 @@ use tandem_core::next_steps::next_steps;
 
 use super::exception::blank_form;
 use super::{
-    Again, Basis, EventForm, Mode, SECTION, after_write, case_address, conflict_banner, done,
-    page_title, render,
+    Again, Basis, EventForm, Mode, SECTION, Shown, after_write, case_address, done, page_title,
+    render,
 };
 use crate::Html;
 use crate::components::{ChoiceItem, Fieldset, Hint, Legend, Radios};
@@ -36,6 +36,8 @@ struct EventTypesPage {
     action: String,
     choices: Html,
     button: Html,
+    /// The form asking several services for advice at once, when advice is a likely next step.
+    several_advice: Option<String>,
 }
 
 const CHOOSE_TYPE: &str = "Select what happened";
@@ -106,6 +108,10 @@ fn event_types_page(
         action: format!("{}/events/new", case_address(reference)),
         choices,
         button: button("Continue", Some("continue"), None)?,
+        several_advice: steps
+            .likely
+            .contains(&EventType::AdviceRequested)
+            .then(|| format!("{}/advice-requests/new", case_address(reference))),
     };
     let status = if problem {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -247,39 +253,16 @@ pub(super) fn show_again(
     again: Again,
     basis: Basis,
 ) -> Result<Response, WebError> {
-    let (problems, basis, notices, warnings, status) = match again {
-        Again::Problems(problems) => (
-            problems,
-            basis,
-            Vec::new(),
-            Vec::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Again::Confirm(warnings, problems) => {
-            let status = if problems.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            (problems, basis, Vec::new(), warnings, status)
-        }
-        Again::Conflict => (
-            Problems::default(),
-            Basis::of(view),
-            vec![conflict_banner(view, basis.seen)?],
-            Vec::new(),
-            StatusCode::CONFLICT,
-        ),
-    };
+    let shown = Shown::of(again, basis, view)?;
     let form = EventForm {
         mode,
         kind,
         values,
-        problems: &problems,
-        basis,
-        notices,
-        warnings,
+        problems: &shown.problems,
+        basis: shown.basis,
+        notices: shown.notices,
+        warnings: shown.warnings,
         listed: &view.advice_providers,
     };
-    render(form.page(user, view)?, status)
+    render(form.page(user, view)?, shown.status)
 }
