@@ -26,7 +26,7 @@ pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
-pub use data_quality::{DataQuality, EDITABLE, ReturnDetailsEdit, RuleProblems};
+pub use data_quality::{DataQuality, EDITABLE, REQUEST_EDITABLE, ReturnDetailsEdit, RuleProblems};
 pub use documents::{DocumentList, ListedDocument, Upload};
 pub use improvement_plan::{ActionEdit, ActionOverview, PlanOverview, PlanPlace};
 pub use messages::{MAX_MESSAGE, NewContact};
@@ -49,9 +49,9 @@ pub use surveys::{
 };
 pub use tandem_store::{
     ActionUpdate, AdviceProvider, AdviceResponse, AgreedAction, Assignment, AuditAssignment,
-    AuditExample, AuditRound, AuditSample, AuditScore, DocumentRecord, InductionRecord,
-    MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion, StoredAction,
-    SupervisionRecord, UnsentNotification,
+    AuditExample, AuditRound, AuditSample, AuditScore, DetailChange, DetailChanges,
+    DocumentRecord, InductionRecord, MessageRecord, Moderation, PlanComment, PlanRevision,
+    PlanVersion, StoredAction, SupervisionRecord, UnsentNotification,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
@@ -71,6 +71,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use tandem_core::access::{AdviceWindow, DEFAULT_ADVICE_ACCESS_DAYS, PlanSignOff};
 use tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS;
+use tandem_core::reference_pattern::ReferencePattern;
 use tandem_core::{Action, Actor, CaseAccess, Date, Reference, Resource, can};
 use tandem_store::{AuditEntry, Tx};
 
@@ -203,6 +204,7 @@ pub struct Services {
     document_max_bytes: usize,
     public_url: String,
     plan_sign_off: PlanSignOff,
+    reference_pattern: ReferencePattern,
 }
 
 impl Services {
@@ -223,6 +225,16 @@ impl Services {
             reply_working_days: DEFAULT_REPLY_WORKING_DAYS,
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
             plan_sign_off: PlanSignOff::default(),
+            reference_pattern: ReferencePattern::default(),
+        }
+    }
+
+    /// The same services, making the references of new requests opened without one from
+    /// `pattern` (`TANDEM_REFERENCE_PATTERN`; `EHC-{year}-{seq:06}` unless set).
+    pub fn with_reference_pattern(self, pattern: ReferencePattern) -> Self {
+        Self {
+            reference_pattern: pattern,
+            ..self
         }
     }
 
