@@ -1,7 +1,6 @@
 //! The data-quality page: every case that goes into a statutory return checked by the rules of
 //! `tandem_core::returns::rules`, counted by rule, with the cases behind each count.
 
-use futures_util::TryStreamExt;
 use serde_json::json;
 use tandem_core::request::{RequestDetails, Requester};
 use tandem_core::returns::{Collection, DataProblem, Rule};
@@ -44,18 +43,30 @@ impl Services {
         self.authorise_read(caller, Action::ViewAggregates).await?;
         let today = tandem_core::dates::england_date((self.clock)());
         let collection = Collection::next(today);
-        // The counter is read before the cases, so what is kept is never older than its key.
-        let changes = self.snapshot().await?.change_count().await?;
+        // The counter and the cases come from one snapshot, so what is kept is exactly what
+        // its key says.
+        let mut snapshot = self.snapshot().await?;
+        let changes = snapshot.change_count().await?;
         let cache = &self.caches.data_quality;
         let read = match cache.get(changes, today) {
             Some(read) => read,
             None => {
-                let cases: Vec<_> = self.store().case_files().try_collect().await?;
+                let mut cases = Vec::new();
+                let mut after = 0;
+                loop {
+                    let page = snapshot.versioned_case_files_after(after).await?;
+                    let Some((last, _, _)) = page.last() else {
+                        break;
+                    };
+                    after = *last;
+                    cases.extend(page.into_iter().map(|(_, _, (case, _))| case));
+                }
                 let read = std::sync::Arc::new(assess(cases, &collection));
                 cache.put(changes, today, read.clone());
                 read
             }
         };
+        drop(snapshot);
         let named = can(&caller.actor, Action::ListCases, Resource::Service);
         let checked = read
             .iter()
