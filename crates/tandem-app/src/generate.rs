@@ -16,6 +16,7 @@ use chrono::{Datelike, Days, Months, Weekday};
 use rand_pcg::Pcg64Mcg;
 use rand_pcg::rand_core::Rng;
 use serde_json::{Map, Value};
+use tandem_core::request::RequestDetails;
 use tandem_core::returns::Rule;
 use tandem_core::{
     AdviceKind, AssessOutcome, CaseFile, Child, Date, Event, EventDetail, ExceptionClaim,
@@ -141,13 +142,15 @@ fn generate_case(options: &GenerateOptions, arrivals: &Arrivals, index: usize) -
     });
     events.sort();
     let mut child = child;
-    let planted = crate::generate_returns::add(options, index, &mut child, &events);
+    let mut asked = RequestDetails::default();
+    let planted = crate::generate_returns::add(options, index, &mut child, &events, &mut asked);
     let reference = format!("EHC-{}-{:06}", request.year(), index + 1);
     GeneratedCase {
         case: CaseFile {
             reference: Reference::parse(&reference).expect("generated references are valid"),
             child,
             events,
+            request: asked,
         },
         case_manager,
         planted,

@@ -1,12 +1,13 @@
 //! The statutory-return details of a generated child: identifiers, sex, ethnicity, needs,
-//! settings from early years to now, who made the request, why a plan ceased and the mediation
-//! and tribunal indicators, all valid, except for a few problems planted on purpose: a small
+//! settings from early years to now; and of its request: who made it, why a plan ceased, the
+//! mediation and tribunal indicators and the personal budget; all valid, except for a few problems planted on purpose: a small
 //! share of missing UPNs (no ULN, no reason) and a few impossible setting dates. The details are
 //! drawn from a generator of their own, seeded from (seed, case), so the case histories are the
 //! same as before they existed.
 
 use chrono::{Datelike, Days};
 use serde_json::{Map, Value};
+use tandem_core::request::{RequestDetails, Requester};
 use tandem_core::returns::Rule;
 use tandem_core::returns::codes;
 use tandem_core::returns::record::{Placement, Recorded, age, keys, placement_json};
@@ -39,7 +40,14 @@ const ETHNICITIES: [(&str, u32); 16] = [
     ("NOBT", 5),
 ];
 
-const REQUEST_SOURCES: [(&str, u32); 5] = [("1", 45), ("2", 40), ("3", 8), ("4", 4), ("5", 3)];
+const REQUESTERS: [(Requester, u32); 6] = [
+    (Requester::Parent, 38),
+    (Requester::YoungPerson, 7),
+    (Requester::School, 40),
+    (Requester::Health, 8),
+    (Requester::SocialCare, 4),
+    (Requester::Other, 3),
+];
 
 /// Why plans that a review decided to cease ended (codes 2, 3, 4 and 6 of `CeaseReason`).
 const REVIEW_CEASE_REASONS: [(&str, u32); 4] = [("2", 30), ("3", 10), ("4", 15), ("6", 45)];
@@ -47,12 +55,14 @@ const REVIEW_CEASE_REASONS: [(&str, u32); 4] = [("2", 30), ("3", 10), ("4", 15),
 /// Needs a secondary need is drawn from.
 const SECONDARY_NEEDS: [&str; 8] = ["SLCN", "SEMH", "MLD", "SPLD", "ASD", "PD", "HI", "VI"];
 
-/// Adds the return details to `child`; the rules of the problems planted.
+/// Adds the return details to `child`, and the facts of its request to `asked`; the rules of
+/// the problems planted.
 pub(crate) fn add(
     options: &GenerateOptions,
     index: usize,
     child: &mut Child,
     events: &[Event],
+    asked: &mut RequestDetails,
 ) -> Vec<Rule> {
     let mut dice = Dice::for_case(options.seed ^ STREAM, index as u64);
     let Some(born) = child.date_of_birth else {
@@ -81,7 +91,7 @@ pub(crate) fn add(
     put(keys::UNIQUE_ID, &format!("TND{:07}", index + 1));
     put(keys::SEX, if dice.chance(0.72) { "M" } else { "F" });
     put(keys::ETHNICITY, dice.weighted(&ETHNICITIES));
-    put(keys::REQUEST_SOURCE, dice.weighted(&REQUEST_SOURCES));
+    asked.requested_by = Some(dice.weighted(&REQUESTERS));
 
     // Identifiers: a UPN once the child has started school, a ULN from 14; before school, the
     // reason "under 6 and no UPN yet".
@@ -126,19 +136,22 @@ pub(crate) fn add(
             // The family moved and another council took the plan over.
             "5"
         };
-        put(keys::CEASE_REASON, reason);
+        asked.cease_reason = Some(reason.to_owned());
     }
     for (flag, share) in [
-        ("request_mediation", 0.02),
-        ("request_tribunal", 0.01),
-        ("assessment_mediation", 0.02),
-        ("assessment_tribunal", 0.01),
-        ("other_tribunal", 0.02),
-        ("personal_budget", if plan { 0.06 } else { 0.0 }),
+        (&mut asked.request_mediation, 0.02),
+        (&mut asked.request_tribunal, 0.01),
+        (&mut asked.assessment_mediation, 0.02),
+        (&mut asked.assessment_tribunal, 0.01),
+        (&mut asked.other_tribunal, 0.02),
+        (&mut asked.personal_budget, if plan { 0.06 } else { 0.0 }),
     ] {
-        if dice.chance(share) {
-            add.insert(flag.to_owned(), Value::Bool(true));
-        }
+        *flag = dice.chance(share);
+    }
+    // Most personal budgets include direct payments, a few through organised arrangements.
+    if asked.personal_budget {
+        asked.direct_payments = Some((*dice.pick(&["E", "S", "H", "I"])).to_owned());
+        asked.organised_arrangements = dice.chance(0.3);
     }
     // Children without a plan who are still at school are on SEN support (Annex A list 2).
     if !plan && age_now < 18 {

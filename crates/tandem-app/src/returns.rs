@@ -32,6 +32,9 @@ pub struct ReturnCase {
     pub list: Option<AnnexList>,
     /// Its data problems, those shared with other cases included.
     pub problems: Vec<DataProblem>,
+    /// Its timeliness flags in the collection period, for local monitoring
+    /// ([`rules::timeliness`]); never data problems.
+    pub flags: Vec<DataProblem>,
 }
 
 /// Reads every case for `collection` and checks it, then checks identifiers across cases.
@@ -66,14 +69,21 @@ pub fn assess_one(case: &CaseFile, collection: &Collection) -> ReturnCase {
     let facts = CaseFacts::of(case, collection);
     let details = ReturnDetails::of(&case.child);
     let problems = rules::check_case(&facts, &details, collection);
+    let in_sen2 = facts.in_sen2(collection);
+    let flags = if in_sen2 {
+        rules::timeliness(&facts, collection)
+    } else {
+        Vec::new()
+    };
     ReturnCase {
         reference: case.reference.clone(),
         person: person_key(case),
-        in_sen2: facts.in_sen2(collection),
+        in_sen2,
         list: annex_list(&facts, &details, collection.today),
         facts,
         details,
         problems,
+        flags,
     }
 }
 
@@ -98,10 +108,11 @@ pub fn report_csv(cases: &[ReturnCase]) -> Result<Vec<u8>, csv::Error> {
         "what to do",
     ])?;
     for case in cases {
-        for p in &case.problems {
+        for p in case.problems.iter().chain(&case.flags) {
             let severity = match p.rule.severity() {
                 Severity::Error => "error",
                 Severity::Query => "query",
+                Severity::Info => "info",
             };
             out.write_record([
                 case.reference.as_str(),
@@ -286,7 +297,6 @@ enum Kind {
 
 use tandem_core::returns::codes;
 
-const YNR: &[&str] = &["Y", "N", "R"];
 const OUTCOME: &[&str] = &["Y", "N", "A", "W", "H"];
 const RANK: &[&str] = &["1", "2"];
 
@@ -338,9 +348,9 @@ const SCHEMA: &[(&str, Content)] = &[
     ("Release", Content::Text(Kind::Text)),
     ("SerialNo", Content::Text(Kind::Check(serial))),
     ("DateTime", Content::Text(Kind::DateTime)),
-    ("DMO", Content::Text(Kind::Codes(YNR))),
-    ("DCO", Content::Text(Kind::Codes(YNR))),
-    ("DSCO", Content::Text(Kind::Codes(YNR))),
+    ("DMO", Content::Text(Kind::Codes(codes::OFFICER))),
+    ("DCO", Content::Text(Kind::Codes(codes::OFFICER))),
+    ("DSCO", Content::Text(Kind::Codes(codes::OFFICER))),
     ("Persons", Content::Seq(&[p("Person", 1, MANY)])),
     (
         "Person",
@@ -442,11 +452,11 @@ const SCHEMA: &[(&str, Content)] = &[
             p("ResourcedProvisionIndicator", 0, 1),
         ]),
     ),
-    ("PlanRes", Content::Text(Kind::Codes(&["A", "B"]))),
-    ("PlanWBP", Content::Text(Kind::Codes(&["A", "T", "S"]))),
+    ("PlanRes", Content::Text(Kind::Codes(codes::RESIDENTIAL))),
+    ("PlanWBP", Content::Text(Kind::Codes(codes::WORK_BASED))),
     ("PB", Content::Text(Kind::Flag)),
     ("OA", Content::Text(Kind::Flag)),
-    ("DP", Content::Text(Kind::Codes(&["E", "S", "H", "I"]))),
+    ("DP", Content::Text(Kind::Codes(codes::DIRECT_PAYMENTS))),
     ("CeaseDate", Content::Text(Kind::Date)),
     (
         "CeaseReason",
@@ -495,8 +505,8 @@ const SCHEMA: &[(&str, Content)] = &[
     ),
     ("EntryDate", Content::Text(Kind::Date)),
     ("LeavingDate", Content::Text(Kind::Date)),
-    ("Res", Content::Text(Kind::Codes(&["A", "B"]))),
-    ("WBP", Content::Text(Kind::Codes(&["A", "T", "S"]))),
+    ("Res", Content::Text(Kind::Codes(codes::RESIDENTIAL))),
+    ("WBP", Content::Text(Kind::Codes(codes::WORK_BASED))),
     (
         "SENneed",
         Content::Seq(&[p("SENtype", 1, 1), p("SENtypeRank", 1, 1)]),

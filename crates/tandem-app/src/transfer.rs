@@ -703,6 +703,20 @@ pub async fn export_return(
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let rows = match kind {
         ReturnKind::Sen2 => {
+            // The header is the operator's (LA, serial, officers): put right before anything is
+            // made, whatever --allow-invalid says (rules H-01 to H-04).
+            let header =
+                tandem_core::returns::rules::check_header(&options.header, &options.collection);
+            if !header.is_empty() {
+                return Err(TransferError::Rejected(
+                    header
+                        .iter()
+                        .map(|p| {
+                            format!("header: {} ({}): {}", p.rule.title(), p.rule.id(), p.detail)
+                        })
+                        .collect(),
+                ));
+            }
             let made = returns::sen2(&assessed, &options.header, &options.collection)
                 .map_err(csv_error)?;
             let structure = returns::check_sen2_xml(&made.xml);

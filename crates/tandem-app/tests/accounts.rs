@@ -597,7 +597,8 @@ async fn disabling_a_case_manager_hands_their_cases_to_someone_active() {
             .open_case(
                 &Caller::new(leaving.clone(), Source::Form),
                 &NewRequest {
-                    reference: tandem_core::Reference::parse(&format!("EHC-{n}")).unwrap(),
+                    reference: Some(tandem_core::Reference::parse(&format!("EHC-{n}")).unwrap()),
+                    requested_by: None,
                     child,
                     received: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
                     case_manager: Some(leaving.id),

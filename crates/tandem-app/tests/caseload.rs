@@ -77,7 +77,8 @@ async fn open(services: &Services, by: &Caller, reference: &str, received: &str,
         .open_case(
             by,
             &NewRequest {
-                reference: Reference::parse(reference).expect("reference"),
+                reference: Some(Reference::parse(reference).expect("reference")),
+                requested_by: None,
                 child,
                 received: date(received),
                 case_manager: to,

@@ -73,7 +73,8 @@ async fn case(store: &Store) -> (Actor, Reference) {
         .open_case(
             &Caller::new(manager.clone(), Source::Form),
             &NewRequest {
-                reference: reference.clone(),
+                reference: Some(reference.clone()),
+                requested_by: None,
                 child,
                 received: date("2026-01-05"),
                 case_manager: Some(manager.id),

@@ -121,7 +121,8 @@ async fn world(store: &Store) -> World {
         .open_case(
             &manager,
             &NewRequest {
-                reference: reference.clone(),
+                reference: Some(reference.clone()),
+                requested_by: None,
                 child,
                 received: date("2026-01-05"),
                 case_manager: None,

@@ -66,7 +66,8 @@ async fn final_plan(services: &Services, head: &Caller, reference: &str) -> Refe
     child.other.insert("given_name".into(), json!("Robin"));
     child.other.insert("family_name".into(), json!("Testcase"));
     let request = NewRequest {
-        reference: Reference::parse(reference).expect("reference"),
+        reference: Some(Reference::parse(reference).expect("reference")),
+        requested_by: None,
         child,
         received: date("2025-10-01"),
         case_manager: None,

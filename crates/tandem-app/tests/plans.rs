@@ -63,7 +63,8 @@ async fn case_of(services: &Services, opener: &Caller, manager: &Caller) -> Refe
     child.other.insert("given_name".into(), json!("Robin"));
     child.other.insert("family_name".into(), json!("Testcase"));
     let request = NewRequest {
-        reference: Reference::parse("EHC-PLAN-1").expect("reference"),
+        reference: Some(Reference::parse("EHC-PLAN-1").expect("reference")),
+        requested_by: None,
         child,
         received: date("2026-01-05"),
         case_manager: Some(manager.actor.id),

@@ -204,7 +204,8 @@ async fn a_request_names_a_current_provider_under_its_name_now(ctx: Ctx) {
         .open_case(
             &manager,
             &NewRequest {
-                reference: reference.clone(),
+                reference: Some(reference.clone()),
+                requested_by: None,
                 child,
                 received: date("2026-01-05"),
                 case_manager: None,

@@ -64,7 +64,8 @@ fn request(reference: &str) -> NewRequest {
     child.other.insert("given_name".into(), json!("Robin"));
     child.other.insert("family_name".into(), json!("Testcase"));
     NewRequest {
-        reference: Reference::parse(reference).expect("reference"),
+        reference: Some(Reference::parse(reference).expect("reference")),
+        requested_by: None,
         child,
         received: date("2026-01-05"),
         case_manager: None,

@@ -74,7 +74,8 @@ fn child(given: &str, family: &str, born: &str) -> Child {
 
 fn request(reference_text: &str, received: &str) -> NewRequest {
     NewRequest {
-        reference: reference(reference_text),
+        reference: Some(reference(reference_text)),
+        requested_by: None,
         child: child("Robin", "Testcase", "2015-06-01"),
         received: date(received),
         case_manager: None,
@@ -182,7 +183,7 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
     assert_eq!(second.record.child_id, stored.record.child_id);
 
     let mut different = again.clone();
-    different.reference = reference("EHC-3");
+    different.reference = Some(reference("EHC-3"));
     different.different_child = true;
     services
         .open_case(&cm, &different)
@@ -201,7 +202,7 @@ async fn opening_checks_the_request_and_the_duplicate(ctx: Ctx) {
     )
     .await;
     let mut elsewhere_request = again.clone();
-    elsewhere_request.reference = reference("EHC-4");
+    elsewhere_request.reference = Some(reference("EHC-4"));
     let ServiceError::PossibleDuplicate { matches, elsewhere } = services
         .open_case(&south, &elsewhere_request)
         .await

@@ -162,6 +162,22 @@ fn the_returns_columns_go_to_the_child_record_as_given() {
     assert_eq!(child.text("sex"), Some("F"));
     // Kept as given: the data-quality rules, not the import, say that "wbri" is not a code.
     assert_eq!(child.text("ethnicity"), Some("wbri"));
+    // Who asked is the case's, read from its SEN2 code.
+    assert_eq!(
+        c.accepted[0].case.request.requested_by,
+        Some(tandem_core::request::Requester::School)
+    );
+    let refused = format!(
+        "{header}\nT-3,Sam,Example,12/03/2015,2026-01-05,,,,,,,,,,,,B801200005001,F,WBRI,ASD,neighbour,123456,Primary,01/09/2019\n"
+    );
+    let c2 = tracker::read(refused.as_bytes(), &|_| true, today());
+    assert!(
+        messages(&c2)
+            .iter()
+            .any(|m| m.contains("request_source \"neighbour\"")),
+        "{:?}",
+        messages(&c2)
+    );
     let details = tandem_core::returns::ReturnDetails::of(child);
     let setting = &details.placements[0];
     assert_eq!(setting.urn.as_deref(), Some("123456"));

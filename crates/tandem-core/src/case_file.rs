@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::dates::{self, Date};
 use crate::event::{Event, EventError};
+use crate::request::RequestDetails;
 
 /// One child's or young person's case: an assessment and, if a plan follows, its reviews.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +15,9 @@ pub struct CaseFile {
     pub child: Child,
     /// Events as given; the engine sorts its own copy.
     pub events: Vec<Event>,
+    /// Facts of this request and its plan that the events do not hold (the optional `request`
+    /// object; absent when nothing is recorded).
+    pub request: RequestDetails,
 }
 
 /// A case reference: 1–64 letters, digits, `-`, `_` or `.`, starting with a letter or digit, so
@@ -114,6 +118,9 @@ pub enum CaseFileError {
         /// The value as given.
         given: String,
     },
+    /// The `request` object could not be read; says which field and why.
+    #[error("{0}")]
+    Request(String),
     #[error("events[{index}]: {source}")]
     /// One event could not be read.
     Event {
@@ -180,20 +187,41 @@ impl CaseFile {
             }
             None => return Err(CaseFileError::Missing("events")),
         };
+        let request = match object.remove("request") {
+            None | Some(Value::Null) => RequestDetails::default(),
+            Some(value) => RequestDetails::from_value(value).map_err(CaseFileError::Request)?,
+        };
         Ok(Self {
             reference,
             child,
             events,
+            request,
         })
     }
 
-    /// The case file as JSON in the contract's shape.
+    /// A case file with nothing recorded about its request beyond its events.
+    pub fn new(reference: Reference, child: Child, events: Vec<Event>) -> Self {
+        Self {
+            reference,
+            child,
+            events,
+            request: RequestDetails::default(),
+        }
+    }
+
+    /// The case file as JSON in the contract's shape, with `request` when anything is recorded.
     pub fn to_value(&self) -> Value {
-        serde_json::json!({
+        let mut value = serde_json::json!({
             "reference": self.reference,
             "child": self.child,
             "events": self.events,
-        })
+        });
+        if !self.request.is_empty()
+            && let Value::Object(fields) = &mut value
+        {
+            fields.insert("request".into(), serde_json::json!(self.request));
+        }
+        value
     }
 }
 
@@ -239,6 +267,11 @@ mod tests {
         assert_eq!(again, case);
         let expected: Value = serde_json::from_str(EXAMPLE).unwrap();
         assert_eq!(case.to_value(), expected);
+        let mut with_request = expected;
+        with_request["request"] = serde_json::json!({ "requested_by": "parent", "rya": true });
+        let case = CaseFile::from_value(with_request.clone()).unwrap();
+        assert!(case.request.rya);
+        assert_eq!(case.to_value(), with_request);
     }
 
     #[test]
@@ -267,6 +300,10 @@ mod tests {
             (
                 r#"{"reference":"R1","events":[42]}"#,
                 "events[0]: missing field \"type\"",
+            ),
+            (
+                r#"{"reference":"R1","events":[],"request":{"cease_reason":"12"}}"#,
+                "request.cease_reason: \"12\" is not",
             ),
         ];
         for (text, expected) in cases {

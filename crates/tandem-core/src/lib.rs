@@ -36,6 +36,8 @@ pub mod next_steps;
 pub mod notifications;
 pub mod panels;
 pub mod plan;
+pub mod reference_pattern;
+pub mod request;
 pub mod returns;
 pub mod rights;
 pub mod rules;

@@ -328,6 +328,7 @@ mod tests {
                 .iter()
                 .map(|(date, detail)| Event::new(d(date), detail.clone()))
                 .collect(),
+            request: Default::default(),
         }
     }
 

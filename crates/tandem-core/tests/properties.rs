@@ -89,6 +89,7 @@ fn case_of(events: Vec<Event>) -> CaseFile {
         reference: Reference::parse("P-1").unwrap(),
         child: Child::default(),
         events,
+        request: Default::default(),
     }
 }
 

@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 use tandem_core::CaseFile;
-use tandem_core::returns::rules::{Rule, check_case, duplicates};
+use tandem_core::returns::rules::{Rule, check_case, check_header, duplicates, timeliness};
+use tandem_core::returns::sen2::Header;
 use tandem_core::returns::{CaseFacts, Collection, ReturnDetails, person_key};
 
 fn d(s: &str) -> tandem_core::Date {
@@ -36,7 +37,6 @@ fn sound() -> Value {
             "ethnicity": "WBRI",
             "upn": "B801200005001",
             "primary_need": "ASD",
-            "request_source": "1",
             "placements": [
                 { "urn": "123456", "phase": "Primary", "rank": "1", "entry_date": "2019-09-01" }
             ]
@@ -48,7 +48,8 @@ fn sound() -> Value {
             { "type": "final_plan_issued", "date": "2025-05-20" },
             { "type": "review_meeting_held", "date": "2026-05-01" },
             { "type": "review_decision", "date": "2026-05-10", "outcome": "maintain" }
-        ]
+        ],
+        "request": { "requested_by": "parent" }
     })
 }
 
@@ -64,7 +65,6 @@ fn support() -> Value {
             "ethnicity": "BAFR",
             "upn": "B801200005001",
             "primary_need": "SLCN",
-            "request_source": "2",
             "sen_support": true,
             "placements": [
                 { "urn": "654321", "phase": "Primary", "rank": "1", "entry_date": "2020-09-01" }
@@ -73,7 +73,8 @@ fn support() -> Value {
         "events": [
             { "type": "request_received", "date": "2026-01-12" },
             { "type": "decision_to_assess", "date": "2026-02-20", "outcome": "not_assess" }
-        ]
+        ],
+        "request": { "requested_by": "school" }
     })
 }
 
@@ -105,6 +106,11 @@ fn child(case: &mut Value) -> &mut serde_json::Map<String, Value> {
 
 fn set(case: &mut Value, key: &str, value: Value) {
     child(case).insert(key.into(), value);
+}
+
+/// Sets a fact of the case's request.
+fn ask(case: &mut Value, key: &str, value: Value) {
+    case["request"][key] = value;
 }
 
 fn event(case: &mut Value, event: Value) {
@@ -147,7 +153,7 @@ fn names_and_date_of_birth() {
     // 26 at census, but the plan ceased at 25: its age is taken when it ended.
     let ceased_at_25 = with(sound, |c| {
         set(c, "date_of_birth", json!("2001-01-05"));
-        set(c, "cease_reason", json!("1"));
+        ask(c, "cease_reason", json!("1"));
         event(c, json!({ "type": "plan_ceased", "date": "2026-01-05" }));
     });
     assert_eq!(ceased_at_25, BTreeSet::new());
@@ -311,7 +317,7 @@ fn a_plan_in_force_needs_a_setting_on_census_day() {
     // Not for a plan that ceased before census day.
     let ceased = with(sound, |c| {
         set(c, "placements", left.clone());
-        set(c, "cease_reason", json!("5"));
+        ask(c, "cease_reason", json!("5"));
         event(c, json!({ "type": "plan_ceased", "date": "2026-07-31" }));
     });
     assert_eq!(ceased, BTreeSet::new());
@@ -369,19 +375,12 @@ fn cease_reasons() {
     assert_eq!(
         with(sound, |c| {
             ceased(c);
-            set(c, "cease_reason", json!("6"));
+            ask(c, "cease_reason", json!("6"));
         }),
         BTreeSet::new()
     );
     assert_eq!(
-        with(sound, |c| {
-            ceased(c);
-            set(c, "cease_reason", json!("10"));
-        }),
-        only(Rule::CeaseReason)
-    );
-    assert_eq!(
-        with(sound, |c| set(c, "cease_reason", json!("2"))),
+        with(sound, |c| ask(c, "cease_reason", json!("2"))),
         only(Rule::CeaseReason)
     );
 }
@@ -389,43 +388,190 @@ fn cease_reasons() {
 #[test]
 fn request_source() {
     // Needed for a request decided in the period…
+    let unasked = |c: &mut Value| {
+        c.as_object_mut().unwrap().remove("request");
+    };
+    assert_eq!(with(support, unasked), only(Rule::RequestSource));
+    // …not for one decided before it (reported as historical)…
+    assert_eq!(with(sound, unasked), BTreeSet::new());
+    // …nor for a plan transferred in (H whatever its dates).
+    let transferred = with(support, |c| {
+        unasked(c);
+        ask(c, "transfer_la", json!("201"));
+    });
+    assert_eq!(transferred, BTreeSet::new());
+}
+
+#[test]
+fn yes_no_items_of_the_child() {
     assert_eq!(
-        with(support, |c| {
-            child(c).remove("request_source");
-        }),
-        only(Rule::RequestSource)
+        with(support, |c| set(c, "sen_support", json!("maybe"))),
+        only(Rule::FlagInvalid)
     );
     assert_eq!(
-        with(support, |c| set(c, "request_source", json!("6"))),
-        only(Rule::RequestSource)
-    );
-    // …not for one decided before it (reported as historical).
-    assert_eq!(
-        with(sound, |c| {
-            child(c).remove("request_source");
-        }),
+        with(support, |c| set(c, "sen_support", json!("Y"))),
         BTreeSet::new()
     );
 }
 
 #[test]
-fn flags_and_la_codes() {
+fn a_child_who_moved_away_has_no_plan_here() {
     assert_eq!(
-        with(sound, |c| set(c, "request_mediation", json!("maybe"))),
-        only(Rule::FlagInvalid)
+        with(sound, |c| ask(c, "exported_la", json!("XXX"))),
+        only(Rule::ExportedWithPlan)
     );
     assert_eq!(
-        with(sound, |c| set(c, "request_mediation", json!("Y"))),
+        with(support, |c| ask(c, "exported_la", json!("201"))),
+        BTreeSet::new()
+    );
+}
+
+#[test]
+fn budget_arrangements_need_a_personal_budget() {
+    assert_eq!(
+        with(sound, |c| ask(c, "organised_arrangements", json!(true))),
+        only(Rule::PersonalBudget)
+    );
+    assert_eq!(
+        with(sound, |c| ask(c, "direct_payments", json!("E"))),
+        only(Rule::PersonalBudget)
+    );
+    let with_budget = with(sound, |c| {
+        ask(c, "personal_budget", json!(true));
+        ask(c, "organised_arrangements", json!(true));
+        ask(c, "direct_payments", json!("I"));
+    });
+    assert_eq!(with_budget, BTreeSet::new());
+}
+
+#[test]
+fn residential_and_work_based_codes_of_a_setting() {
+    let placed = |res: &str, wbp: &str| {
+        with(sound, |c| {
+            c["child"]["placements"][0]["res"] = json!(res);
+            c["child"]["placements"][0]["wbp"] = json!(wbp);
+        })
+    };
+    assert_eq!(placed("A", "S"), BTreeSet::new());
+    assert_eq!(placed("C", "S"), only(Rule::PlacementInvalid));
+    assert_eq!(placed("B", "X"), only(Rule::PlacementInvalid));
+}
+
+fn header() -> Header {
+    Header {
+        la: "201".into(),
+        software: "Tandem".into(),
+        release: "1".into(),
+        serial: 1,
+        created: "2027-01-22T09:30:00".into(),
+        dmo: "Y".into(),
+        dco: "N".into(),
+        dsco: "R".into(),
+    }
+}
+
+fn header_rules(header: &Header, collection: &Collection) -> BTreeSet<Rule> {
+    check_header(header, collection)
+        .into_iter()
+        .map(|p| p.rule)
+        .collect()
+}
+
+#[test]
+fn header_rules_fire_on_their_items_only() {
+    let c = collection();
+    assert_eq!(header_rules(&header(), &c), BTreeSet::new());
+    let serial = Header {
+        serial: 0,
+        ..header()
+    };
+    assert_eq!(header_rules(&serial, &c), only(Rule::HeaderInvalid));
+    let created = Header {
+        created: "22/01/2027".into(),
+        ..header()
+    };
+    assert_eq!(header_rules(&created, &c), only(Rule::HeaderInvalid));
+    let moved = Collection {
+        census: d("2027-01-14"),
+        ..c
+    };
+    assert_eq!(header_rules(&header(), &moved), only(Rule::HeaderYear));
+    // A year DfE has not published: the third Thursday is taken, and not queried.
+    assert_eq!(
+        header_rules(&header(), &Collection::of_year(2029, d("2028-12-01"))),
+        BTreeSet::new()
+    );
+    let la = Header {
+        la: "999".into(),
+        ..header()
+    };
+    assert_eq!(header_rules(&la, &c), only(Rule::HeaderLa));
+    let officer = Header {
+        dsco: String::new(),
+        ..header()
+    };
+    assert_eq!(header_rules(&officer, &c), only(Rule::HeaderOfficers));
+}
+
+fn flags_of(case: &Value) -> BTreeSet<Rule> {
+    let case = CaseFile::from_value(case.clone()).unwrap();
+    let collection = collection();
+    timeliness(&CaseFacts::of(&case, &collection), &collection)
+        .into_iter()
+        .map(|p| p.rule)
+        .collect()
+}
+
+/// A plan requested and issued in the 2026 period, with the dates given.
+fn issued(decided: &str, plan: &str) -> Value {
+    let mut case = sound();
+    case["events"] = json!([
+        { "type": "request_received", "date": "2026-01-05" },
+        { "type": "decision_to_assess", "date": decided, "outcome": "assess" },
+        { "type": "draft_plan_issued", "date": "2026-04-01" },
+        { "type": "final_plan_issued", "date": plan }
+    ]);
+    case
+}
+
+#[test]
+fn timeliness_flags_fire_on_late_steps_only() {
+    // On time: decided in week 6 (16 February), plan by 25 May.
+    assert_eq!(
+        flags_of(&issued("2026-02-16", "2026-05-25")),
         BTreeSet::new()
     );
     assert_eq!(
-        with(sound, |c| set(c, "transfer_la", json!("999"))),
-        only(Rule::TransferLaInvalid)
+        flags_of(&issued("2026-02-17", "2026-05-25")),
+        only(Rule::LateDecision)
     );
     assert_eq!(
-        with(sound, |c| set(c, "transfer_la", json!("XXX"))),
+        flags_of(&issued("2026-02-16", "2026-05-26")),
+        only(Rule::LatePlan)
+    );
+    // A qualifying exception (four weeks away) means the late plan is not flagged.
+    let mut excused = issued("2026-02-16", "2026-06-20");
+    event(
+        &mut excused,
+        json!({ "type": "exception", "kind": "absent_from_area", "from": "2026-03-01", "to": "2026-04-05" }),
+    );
+    assert_eq!(flags_of(&excused), BTreeSet::new());
+    // The flags are not data problems: the case's own checks stay clean.
+    assert_eq!(
+        rules_of(&issued("2026-02-17", "2026-06-20")),
         BTreeSet::new()
     );
+    // A phase transfer due 14 February 2026 with its amended plan issued after.
+    let mut transfer = sound();
+    event(
+        &mut transfer,
+        json!({ "type": "phase_transfer", "date": "2026-09-01", "kind": "school" }),
+    );
+    event(
+        &mut transfer,
+        json!({ "type": "amended_plan_issued", "date": "2026-03-02" }),
+    );
+    assert_eq!(flags_of(&transfer), only(Rule::LatePhaseTransfer));
 }
 
 #[test]
@@ -489,7 +635,15 @@ fn every_rule_is_tested_here() {
         "cease-reason",
         "request-source",
         "flag-invalid",
-        "transfer-la-invalid",
+        "exported-with-plan",
+        "personal-budget",
+        "header-invalid",
+        "header-year",
+        "header-la",
+        "header-officers",
+        "late-decision",
+        "late-plan",
+        "late-phase-transfer",
         "duplicate-id",
     ];
     let all: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();

@@ -40,6 +40,7 @@ pub use audits::{
     Moderation, NewAuditRound,
 };
 pub use bulk::{AssignedCaseFile, CaseHeader};
+pub use cases::{DetailChange, DetailChanges};
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
 pub use improvement::{ActionUpdate, StoredAction};

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
+use tandem_core::request::RequestDetails;
 use tandem_core::{Actor, CaseFile, Child, Date, Event, Reference, Role, Stage, Status, UserId};
 
 use crate::error::StoreError;
@@ -156,6 +157,8 @@ pub struct StoredCase {
     pub record: CaseRecord,
     /// The child's details as stored.
     pub child: Child,
+    /// The facts of this request and its plan (the case's own, not the child's).
+    pub request: RequestDetails,
     /// Every history row, oldest first, superseded rows and withdrawals included.
     pub history: Vec<EventRecord>,
     /// The stored summary row; `None` if the case has none.
@@ -174,6 +177,7 @@ impl StoredCase {
             reference: self.record.reference.clone(),
             child: self.child.clone(),
             events: self.effective().filter_map(|r| r.event.clone()).collect(),
+            request: self.request.clone(),
         }
     }
 }

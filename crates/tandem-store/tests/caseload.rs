@@ -52,6 +52,7 @@ async fn open(
                     reference: Reference::parse(reference).expect("reference"),
                     child,
                     events,
+                    request: Default::default(),
                 },
                 case_manager: manager,
                 team: None,

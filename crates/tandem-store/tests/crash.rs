@@ -36,6 +36,7 @@ fn case(reference: &str) -> CaseFile {
             event("draft_plan_issued", "2026-04-20"),
             event("final_plan_issued", "2026-05-18"),
         ],
+        request: Default::default(),
     }
 }
 

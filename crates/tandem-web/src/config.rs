@@ -59,6 +59,9 @@ pub struct WebConfig {
     pub invite_days: u32,
     /// Who signs off final EHC plans (`TANDEM_PLAN_SIGN_OFF`, the head of service unless set).
     pub plan_sign_off: tandem_core::access::PlanSignOff,
+    /// How references are made for new requests opened without one
+    /// (`TANDEM_REFERENCE_PATTERN`, `EHC-{year}-{seq:06}` unless set).
+    pub reference_pattern: tandem_core::reference_pattern::ReferencePattern,
 }
 
 impl WebConfig {
@@ -120,6 +123,7 @@ impl Default for WebConfig {
             advice_access_days: tandem_core::access::DEFAULT_ADVICE_ACCESS_DAYS,
             reply_working_days: tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS,
             plan_sign_off: tandem_core::access::PlanSignOff::default(),
+            reference_pattern: tandem_core::reference_pattern::ReferencePattern::default(),
         }
     }
 }

@@ -91,6 +91,7 @@ impl AppState {
             .with_document_max_bytes(self.inner.config.document_max_bytes)
             .with_public_url(&self.inner.config.public_url)
             .with_plan_sign_off(self.inner.config.plan_sign_off)
+            .with_reference_pattern(self.inner.config.reference_pattern.clone())
     }
 
     /// Today's date in England, by this state's clock.

@@ -131,7 +131,7 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
         ("sex", "F"),
         ("ethnicity", "White British"),
         ("primary_need", "ASD"),
-        ("request_source", "1"),
+        ("requested_by", "parent"),
         ("request_mediation", "yes"),
         ("setting_urn", "123456"),
         ("setting_phase", "Primary"),
@@ -142,10 +142,13 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
     let stored = app.stored_case(reference.as_str()).await;
     assert_eq!(stored.child.text("upn"), Some("B801200005001"));
     assert_eq!(stored.child.text("ethnicity"), Some("White British"));
+    // The request's facts are the case's, not the child's.
+    assert!(stored.request.request_mediation);
     assert_eq!(
-        stored.child.other["request_mediation"],
-        serde_json::json!(true)
+        stored.request.requested_by,
+        Some(tandem_core::request::Requester::Parent)
     );
+    assert!(!stored.child.other.contains_key("request_mediation"));
     // The case page names the one problem left: the ethnicity is not a code.
     let case = app
         .get(&format!("/cases/{reference}"), Some(&manager))
@@ -170,6 +173,26 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
         stale.attr("#ethnicity", "value").as_deref(),
         Some("White British")
     );
+    // A request fact that is not a code is refused with the error summary, keeping what was
+    // typed; nothing is saved.
+    let fresh = app.get(&path, Some(&manager)).await;
+    let version = fresh.attr("input[name=version]", "value").unwrap();
+    let wrong = app
+        .post_form(
+            &path,
+            Some(&manager),
+            &[
+                ("version", version.as_str()),
+                ("cease_reason", "12"),
+                ("rya", "perhaps"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.body);
+    let summary = wrong.texts(".govuk-error-summary__list a");
+    assert_eq!(summary.len(), 2, "{summary:?}");
+    assert_eq!(wrong.attr("#cease_reason", "value").as_deref(), Some("12"));
+    assert_eq!(app.audit("case.update_return_details").await.len(), 1);
     // An analyst may not.
     let analyst = app.session(Role::Analyst).await;
     assert_ne!(app.get(&path, Some(&analyst)).await.status, StatusCode::OK);

@@ -16,6 +16,7 @@ use tandem_core::dashboard::PseudonymKey;
 use tandem_core::disclosure::SmallNumbers;
 use tandem_core::improvement_plan::ImprovementPlan;
 use tandem_core::plan::{Plan, PlanChild, PlanStatus, Section};
+use tandem_core::reference_pattern::ReferencePattern;
 use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
 use tandem_core::{Actor, Reference, Role};
@@ -84,6 +85,13 @@ pub struct ServeArgs {
     #[arg(long, env = "TANDEM_PLAN_SIGN_OFF", value_name = "head_of_service|team_manager",
           default_value = "head_of_service", value_parser = parse_plan_sign_off)]
     plan_sign_off: PlanSignOff,
+    /// How references are made for new requests opened without one: text with `{year}` (the
+    /// year the request was received) and one `{seq}` or `{seq:0N}` (a number counted per year
+    /// of the pattern, zero-padded to N digits).
+    #[arg(long, env = "TANDEM_REFERENCE_PATTERN", value_name = "PATTERN",
+          default_value = tandem_core::reference_pattern::DEFAULT_PATTERN,
+          value_parser = parse_reference_pattern)]
+    reference_pattern: ReferencePattern,
     #[command(flatten)]
     mail: MailArgs,
     /// When to queue the day's reminder emails (England's time, HH:MM), or `off`.
@@ -95,6 +103,11 @@ pub struct ServeArgs {
 /// `TANDEM_EXTERNAL_2FA`: `required` or `optional`.
 fn parse_external_two_factor(text: &str) -> Result<ExternalTwoFactor, String> {
     ExternalTwoFactor::parse(text).ok_or_else(|| "expected required or optional".to_owned())
+}
+
+/// `TANDEM_REFERENCE_PATTERN`, such as `EHC-{year}-{seq:06}`.
+fn parse_reference_pattern(text: &str) -> Result<ReferencePattern, String> {
+    ReferencePattern::parse(text).map_err(|e| e.to_string())
 }
 
 /// `TANDEM_PLAN_SIGN_OFF`: `head_of_service` or `team_manager`.
@@ -169,6 +182,7 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             trust_forwarded_for: args.trust_forwarded_for,
             external_two_factor: args.external_two_factor,
             plan_sign_off: args.plan_sign_off,
+            reference_pattern: args.reference_pattern,
             public_url: args.mail.public_url,
             ..WebConfig::default()
         };
@@ -671,8 +685,10 @@ async fn create_demo_audits(store: &Store) -> Result<(), CliError> {
                 .insert("given_name".into(), names[t * 4 + n as usize].into());
             child.other.insert("family_name".into(), "Audit".into());
             let request = NewRequest {
-                reference: Reference::parse(&format!("QA-{}-{}", term.key(), n + 1))
-                    .map_err(failed)?,
+                reference: Some(
+                    Reference::parse(&format!("QA-{}-{}", term.key(), n + 1)).map_err(failed)?,
+                ),
+                requested_by: None,
                 child,
                 received: issued - chrono::Days::new(19 * 7),
                 case_manager: None,

@@ -82,7 +82,8 @@ async fn seed(url: &str, today: chrono::NaiveDate) {
             .open_case(
                 &manager,
                 &NewRequest {
-                    reference: reference.clone(),
+                    reference: Some(reference.clone()),
+                    requested_by: None,
                     child,
                     received: today - chrono::Days::new(60),
                     case_manager: None,

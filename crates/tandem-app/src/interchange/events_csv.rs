@@ -105,6 +105,7 @@ pub fn read(input: impl Read) -> ReadOutcome<CaseFile> {
                                 reference,
                                 child: Child::default(),
                                 events: Vec::new(),
+                                request: Default::default(),
                             },
                         });
                         outcome.cases.len() - 1

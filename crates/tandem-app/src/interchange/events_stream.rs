@@ -154,6 +154,7 @@ impl Run {
                 reference: self.reference,
                 child: Child::default(),
                 events: self.events,
+                request: Default::default(),
             },
         }
     }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use serde_json::Value;
+use tandem_core::request::{RequestDetails, Requester};
 use tandem_core::{
     AdviceKind, AssessOutcome, CaseFile, Child, Date, Event, EventDetail, Reference, dates,
 };
@@ -150,7 +151,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "request_source",
         required: false,
-        meaning: "who made the request (SEN2 code 1 to 5)",
+        meaning: "who made the request: parent, young_person, school, health, social_care or other (or the SEN2 code 1 to 5; 1 is read as parent)",
     },
     Column {
         name: "setting_urn",
@@ -180,8 +181,9 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 /// Tracker columns copied to the child record's key of the same name as given: the statutory
-/// returns' details, which the data-quality rules check (an import does not refuse them).
-const RETURN_COLUMNS: [&str; 9] = [
+/// returns' details, which the data-quality rules check (an import does not refuse them). Who
+/// made the request is the case's, checked as it is read.
+const RETURN_COLUMNS: [&str; 8] = [
     "unique_id",
     "upn",
     "uln",
@@ -190,7 +192,6 @@ const RETURN_COLUMNS: [&str; 9] = [
     "ethnicity",
     "primary_need",
     "secondary_need",
-    "request_source",
 ];
 
 const ADVICE: [(AdviceKind, &str, &str); 3] = [
@@ -546,6 +547,16 @@ impl Row<'_> {
             );
         }
 
+        let source = self.text("request_source").map(str::to_owned);
+        let requested_by = source.and_then(|given| {
+            let read = requester(&given);
+            if read.is_none() {
+                self.problem(format!(
+                    "request_source {given:?} is not parent, young_person, school, health, social_care, other or a code 1 to 5"
+                ));
+            }
+            read
+        });
         let case_manager = self.text("case_manager").map(str::to_lowercase);
         if let Some(email) = &case_manager
             && !is_case_manager(email)
@@ -576,6 +587,10 @@ impl Row<'_> {
                 other,
             },
             events,
+            request: RequestDetails {
+                requested_by,
+                ..RequestDetails::default()
+            },
         };
         (
             Some(TrackerCase {
@@ -587,6 +602,17 @@ impl Row<'_> {
             self.problems,
         )
     }
+}
+
+/// Who made the request, by name or by its SEN2 code (`1`, "young person or parent", is read as
+/// the parent: the code does not say which).
+fn requester(given: &str) -> Option<Requester> {
+    let given = given.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    Requester::parse(&given).or_else(|| {
+        Requester::ALL
+            .into_iter()
+            .find(|r| r.sen2_code() == given && *r != Requester::YoungPerson)
+    })
 }
 
 /// `YYYY-MM-DD` or the UK spreadsheet form `DD/MM/YYYY` (one-digit day and month allowed).

@@ -204,6 +204,7 @@ mod tests {
             reference: Reference::parse("TL-1").expect("a reference"),
             child: Child::default(),
             events,
+            request: Default::default(),
         }
     }
 

@@ -1,17 +1,20 @@
 //! Case services: open a case for a new request, record what happened, correct it, assign it,
 //! list cases and read one with its timeline.
 
+use chrono::Datelike;
 use serde_json::json;
 use tandem_core::access::provider_key;
 use tandem_core::input;
 use tandem_core::notifications;
+use tandem_core::request::{RequestDetails, Requester};
 use tandem_core::{
     Action, Actor, CaseAccess, CaseFile, Child, Date, Event, EventDetail, EventType, Reference,
     Resource, Role, Timeline, UserId, can,
 };
 use tandem_store::{
     AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId,
-    DecisionSource, EventId, NewCase, NewPanelDecision, Page, Reassignment, StoredCase, Tx,
+    DecisionSource, DetailChanges, EventId, NewCase, NewPanelDecision, Page, Reassignment,
+    StoredCase, Tx,
 };
 
 use super::caseload::{listing_action, narrowed};
@@ -23,9 +26,13 @@ use super::{
 /// A new request for an EHC needs assessment (Children and Families Act 2014 s.36(1)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRequest {
-    /// The new case's reference; refused if a case already has it.
-    pub reference: Reference,
-    /// The child's details; `given_name` and `family_name` in `other`, as in a case file.
+    /// The new case's reference, refused if a case already has it; when `None`, the next one
+    /// the council's pattern makes ([`Services::with_reference_pattern`]).
+    pub reference: Option<Reference>,
+    /// Who made the request, when known.
+    pub requested_by: Option<Requester>,
+    /// The child's details; `given_name` and `family_name` in `other`, as in a case file, with
+    /// whatever else the front door records (setting, needs, contacts…).
     pub child: Child,
     /// The day the council received the request, from which the statutory timescales run;
     /// today or earlier.
@@ -89,6 +96,9 @@ pub struct CaseView {
     /// Every change of case manager, oldest first, for those who may reassign the case; empty
     /// otherwise.
     pub assignments: Vec<Assignment>,
+    /// Every change of the case's details after it was opened, oldest first, for those who may
+    /// record on the case ([`Services::view_case`]); empty otherwise.
+    pub detail_changes: Vec<DetailChanges>,
     /// The names of the advice providers a request may name now, for the recording forms
     /// ([`Services::case_for_recording`]); empty otherwise.
     pub advice_providers: Vec<String>,
@@ -148,14 +158,25 @@ impl Services {
             }
             None => (None, None),
         };
+        let reference = match &request.reference {
+            Some(typed) => typed.clone(),
+            None => {
+                tx.next_reference(&self.reference_pattern, request.received.year())
+                    .await?
+            }
+        };
         let new = NewCase {
             case: CaseFile {
-                reference: request.reference.clone(),
+                reference,
                 child: request.child.clone(),
                 events: vec![Event {
                     date: request.received,
                     detail: EventDetail::RequestReceived,
                 }],
+                request: RequestDetails {
+                    requested_by: request.requested_by,
+                    ..RequestDetails::default()
+                },
             },
             case_manager,
             team,
@@ -171,6 +192,7 @@ impl Services {
                 .detail(caller.detail(json!({
                     "existing_child": same_child.is_some(),
                     "case_manager": case_manager,
+                    "reference_made": request.reference.is_none(),
                 }))),
         )
         .await?;
@@ -580,18 +602,25 @@ impl Services {
         } else {
             Vec::new()
         };
+        let may_record = allowed(Action::RecordEvent);
+        let detail_changes = if may_record {
+            read.detail_changes(case.record.id).await?
+        } else {
+            Vec::new()
+        };
         drop(read);
         let mut case = case;
         if caller.actor.role.gives_advice() {
             only_what_a_service_needs(&mut case, &caller.actor);
         }
         let view = CaseView {
-            may_record: allowed(Action::RecordEvent),
+            may_record,
             may_assign,
             case,
             timeline,
             advice,
             assignments,
+            detail_changes,
             advice_providers: Vec::new(),
             decision_sources,
         };

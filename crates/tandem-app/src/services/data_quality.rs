@@ -1,13 +1,13 @@
 //! The data-quality page: every case that goes into a statutory return checked by the rules of
 //! `tandem_core::returns::rules`, counted by rule, with the cases behind each count.
 
-use futures_util::TryStreamExt;
 use serde_json::json;
+use tandem_core::request::{RequestDetails, Requester};
 use tandem_core::returns::{Collection, DataProblem, Rule};
 use tandem_core::{Action, Reference, Resource, can};
-use tandem_store::AuditEntry;
+use tandem_store::{AuditEntry, DetailChange};
 
-use super::{Caller, ServiceError, Services};
+use super::{Caller, FieldError, ServiceError, Services};
 use crate::returns::assess;
 
 /// The problems of one rule.
@@ -43,18 +43,30 @@ impl Services {
         self.authorise_read(caller, Action::ViewAggregates).await?;
         let today = tandem_core::dates::england_date((self.clock)());
         let collection = Collection::next(today);
-        // The counter is read before the cases, so what is kept is never older than its key.
-        let changes = self.snapshot().await?.change_count().await?;
+        // The counter and the cases come from one snapshot, so what is kept is exactly what
+        // its key says.
+        let mut snapshot = self.snapshot().await?;
+        let changes = snapshot.change_count().await?;
         let cache = &self.caches.data_quality;
         let read = match cache.get(changes, today) {
             Some(read) => read,
             None => {
-                let cases: Vec<_> = self.store().case_files().try_collect().await?;
+                let mut cases = Vec::new();
+                let mut after = 0;
+                loop {
+                    let page = snapshot.versioned_case_files_after(after).await?;
+                    let Some((last, _, _)) = page.last() else {
+                        break;
+                    };
+                    after = *last;
+                    cases.extend(page.into_iter().map(|(_, _, (case, _))| case));
+                }
                 let read = std::sync::Arc::new(assess(cases, &collection));
                 cache.put(changes, today, read.clone());
                 read
             }
         };
+        drop(snapshot);
         let named = can(&caller.actor, Action::ListCases, Resource::Service);
         let checked = read
             .iter()
@@ -99,30 +111,58 @@ impl Services {
 }
 
 /// The child's return details as a form edits them: each of [`EDITABLE`] as text (empty
-/// removes it), and the main setting.
+/// removes it), the facts of the case's request ([`REQUEST_EDITABLE`]), and the main setting.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReturnDetailsEdit {
     /// Values of [`EDITABLE`], in that order.
     pub values: Vec<String>,
+    /// Values of [`REQUEST_EDITABLE`], in that order: who asked as [`Requester::as_str`],
+    /// `yes` or `no` (empty is no), then codes (empty for none).
+    pub request: Vec<String>,
     /// The main setting: URN, UKPRN or setting code, phase and entry date (`YYYY-MM-DD`); all
     /// empty removes it.
     pub setting: [String; 5],
 }
 
-/// The keys of the child record the form edits, in order (see docs/statutory-returns.md).
-pub const EDITABLE: [&str; 20] = [
+/// The keys of the child record the form edits, in order: the front door's details, the
+/// returns' identifiers and codes, and the Annex A columns passed through as given (see
+/// docs/statutory-returns.md).
+pub const EDITABLE: [&str; 25] = [
+    "setting",
+    "year_group",
+    "home_la",
+    "parent_name",
+    "parent_phone",
+    "parent_email",
+    "preferred_language",
+    "interpreter_needed",
     "unique_id",
     "upn",
     "uln",
     "upn_unknown",
     "sex",
     "ethnicity",
+    "postcode",
     "primary_need",
     "secondary_need",
-    "request_source",
-    "cease_reason",
-    "transfer_la",
     "sen_support",
+    "suspensions",
+    "permanent_exclusions",
+    "absence",
+    "pupil_premium",
+    "known_to_social_care",
+    "social_care_team",
+    "disability",
+];
+
+/// The yes/no keys of [`EDITABLE`]: `yes` and `no` are stored as true and false, anything else
+/// as given (the rules then report it).
+const YES_NO_KEYS: [&str; 2] = ["interpreter_needed", "sen_support"];
+
+/// The facts of the case's request the form edits, in order: who asked, the yes/no items
+/// (`REQUEST_FLAGS` of them), then the codes. Their names are the case file's.
+pub const REQUEST_EDITABLE: [&str; 16] = [
+    "requested_by",
     "rya",
     "request_mediation",
     "request_tribunal",
@@ -131,12 +171,85 @@ pub const EDITABLE: [&str; 20] = [
     "other_mediation",
     "other_tribunal",
     "personal_budget",
+    "organised_arrangements",
+    "direct_payments",
+    "plan_residential",
+    "plan_work_based",
+    "cease_reason",
+    "transfer_la",
+    "exported_la",
 ];
 
-/// The yes/no items of [`EDITABLE`]: `yes` and `no` are stored as true and false, anything
-/// else as given (the rules then report it).
-fn is_flag(key: &str) -> bool {
-    key == "sen_support" || tandem_core::returns::record::keys::FLAGS.contains(&key)
+/// How many of [`REQUEST_EDITABLE`] after who asked are yes/no items.
+const REQUEST_FLAGS: usize = 9;
+
+/// Reads the request facts of a form, or says which are wrong. Unlike the child's keys they
+/// are typed and checked (docs/statutory-returns.md says why).
+fn read_request(values: &[String]) -> Result<RequestDetails, Vec<FieldError>> {
+    let text = |i: usize| values.get(i).map_or("", |v| v.trim());
+    let mut errors = Vec::new();
+    let requested_by = match text(0) {
+        "" => None,
+        given => {
+            let read = Requester::parse(given);
+            if read.is_none() {
+                errors.push(FieldError::new(
+                    "requested_by",
+                    "Choose who made the request",
+                ));
+            }
+            read
+        }
+    };
+    let mut flags = [false; REQUEST_FLAGS];
+    for (i, flag) in flags.iter_mut().enumerate() {
+        match text(i + 1).to_ascii_lowercase().as_str() {
+            "" | "no" => {}
+            "yes" => *flag = true,
+            _ => errors.push(FieldError::new(REQUEST_EDITABLE[i + 1], "Enter yes or no")),
+        }
+    }
+    let code = |i: usize| Some(text(i).to_ascii_uppercase()).filter(|c| !c.is_empty());
+    let [
+        rya,
+        request_mediation,
+        request_tribunal,
+        assessment_mediation,
+        assessment_tribunal,
+        other_mediation,
+        other_tribunal,
+        personal_budget,
+        organised_arrangements,
+    ] = flags;
+    let details = RequestDetails {
+        requested_by,
+        rya,
+        request_mediation,
+        request_tribunal,
+        assessment_mediation,
+        assessment_tribunal,
+        other_mediation,
+        other_tribunal,
+        personal_budget,
+        organised_arrangements,
+        direct_payments: code(10),
+        plan_residential: code(11),
+        plan_work_based: code(12),
+        cease_reason: code(13),
+        transfer_la: code(14),
+        exported_la: code(15),
+    };
+    if let Err(wrong) = details.check() {
+        errors.push(FieldError::new(
+            wrong.field,
+            format!("Enter {}", wrong.expected),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(details)
+    } else {
+        Err(errors)
+    }
 }
 
 impl Services {
@@ -154,13 +267,14 @@ impl Services {
         let (mut tx, case, _) = self
             .load_for(caller, Action::RecordEvent, reference)
             .await?;
+        let request = read_request(&edit.request).map_err(ServiceError::Invalid)?;
         let mut child = case.case_file().child;
         let before = child.other.clone();
         for (key, value) in EDITABLE.iter().zip(&edit.values) {
             let value = value.trim();
             if value.is_empty() {
                 child.other.remove(*key);
-            } else if is_flag(key) && matches!(value, "yes" | "no") {
+            } else if YES_NO_KEYS.contains(key) && matches!(value, "yes" | "no") {
                 child.other.insert((*key).to_owned(), json!(value == "yes"));
             } else {
                 child.other.insert((*key).to_owned(), json!(value));
@@ -175,12 +289,57 @@ impl Services {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
+        let request_changed = request_changes(&case.request, &request);
+        let mut changes: Vec<DetailChange> = changed
+            .iter()
+            .map(|key| DetailChange {
+                field: (*key).clone(),
+                from: shown(before.get(*key)),
+                to: shown(child.other.get(*key)),
+            })
+            .collect();
+        let (asked_before, asked_after) = (json!(case.request), json!(request));
+        changes.extend(request_changed.iter().map(|name| DetailChange {
+            field: name.clone(),
+            from: shown(asked_before.get(name)),
+            to: shown(asked_after.get(name)),
+        }));
         let version = tx
-            .update_child(case.record.id, expected_version, &child)
+            .update_child(case.record.id, expected_version, &child, &request)
             .await?;
-        let detail = caller.detail(json!({ "changed": changed, "version": version }));
+        if !changes.is_empty() {
+            tx.record_detail_change(case.record.id, Some(caller.actor.id), &changes)
+                .await?;
+        }
+        let detail = caller.detail(json!({
+            "changed": changed,
+            "request_changed": request_changed,
+            "version": version,
+        }));
         super::cases::finish(tx, caller, "case.update_return_details", reference, detail).await?;
         Ok(version)
+    }
+}
+
+/// The names of the request facts that differ, for the audit entry and the case's history
+/// (names only: the values stay on the case).
+fn request_changes(before: &RequestDetails, after: &RequestDetails) -> Vec<String> {
+    let (before, after) = (json!(before), json!(after));
+    REQUEST_EDITABLE
+        .iter()
+        .filter(|name| before.get(**name) != after.get(**name))
+        .map(|name| (*name).to_owned())
+        .collect()
+}
+
+/// A detail's value as the form shows it: text as it is, yes or no, other values as JSON.
+fn shown(value: Option<&serde_json::Value>) -> Option<String> {
+    use serde_json::Value;
+    match value? {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        Value::Bool(yes) => Some(if *yes { "yes" } else { "no" }.to_owned()),
+        other => Some(other.to_string()),
     }
 }
 

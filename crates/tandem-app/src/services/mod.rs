@@ -26,7 +26,7 @@ pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
-pub use data_quality::{DataQuality, EDITABLE, ReturnDetailsEdit, RuleProblems};
+pub use data_quality::{DataQuality, EDITABLE, REQUEST_EDITABLE, ReturnDetailsEdit, RuleProblems};
 pub use documents::{DocumentList, ListedDocument, Upload};
 pub use improvement_plan::{ActionEdit, ActionOverview, PlanOverview, PlanPlace};
 pub use messages::{MAX_MESSAGE, NewContact};
@@ -50,9 +50,9 @@ pub use surveys::{
 };
 pub use tandem_store::{
     ActionUpdate, AdviceProvider, AdviceResponse, AgreedAction, Assignment, AuditAssignment,
-    AuditExample, AuditRound, AuditSample, AuditScore, DocumentRecord, InductionRecord,
-    MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion, StoredAction,
-    SupervisionRecord, UnsentNotification, YouSaidWeDid,
+    AuditExample, AuditRound, AuditSample, AuditScore, DetailChange, DetailChanges,
+    DocumentRecord, InductionRecord, MessageRecord, Moderation, PlanComment, PlanRevision,
+    PlanVersion, StoredAction, SupervisionRecord, UnsentNotification, YouSaidWeDid,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.
@@ -72,6 +72,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use tandem_core::access::{AdviceWindow, DEFAULT_ADVICE_ACCESS_DAYS, PlanSignOff};
 use tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS;
+use tandem_core::reference_pattern::ReferencePattern;
 use tandem_core::{Action, Actor, CaseAccess, Date, Reference, Resource, can};
 use tandem_store::{AuditEntry, Tx};
 
@@ -204,6 +205,7 @@ pub struct Services {
     document_max_bytes: usize,
     public_url: String,
     plan_sign_off: PlanSignOff,
+    reference_pattern: ReferencePattern,
 }
 
 impl Services {
@@ -224,6 +226,16 @@ impl Services {
             reply_working_days: DEFAULT_REPLY_WORKING_DAYS,
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
             plan_sign_off: PlanSignOff::default(),
+            reference_pattern: ReferencePattern::default(),
+        }
+    }
+
+    /// The same services, making the references of new requests opened without one from
+    /// `pattern` (`TANDEM_REFERENCE_PATTERN`; `EHC-{year}-{seq:06}` unless set).
+    pub fn with_reference_pattern(self, pattern: ReferencePattern) -> Self {
+        Self {
+            reference_pattern: pattern,
+            ..self
         }
     }
 

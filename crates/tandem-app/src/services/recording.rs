@@ -50,6 +50,7 @@ impl Services {
             timeline,
             advice: Vec::new(),
             assignments: Vec::new(),
+            detail_changes: Vec::new(),
             advice_providers,
             decision_sources: Vec::new(),
         };

@@ -31,6 +31,22 @@ pub const REQUEST_SOURCE: &[&str] = &["1", "2", "3", "4", "5"];
 /// `CeaseReason` (§5.7).
 pub const CEASE_REASON: &[&str] = &["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
+/// `DP`, direct payments of a personal budget (§5.12): education, social care, health,
+/// integrated.
+pub const DIRECT_PAYMENTS: &[&str] = &["E", "S", "H", "I"];
+
+/// `PlanRes` and `Res`, residential provision (§5.11; the 2026 definitions of `A` and `B` are
+/// RFC 1299's, unverified against DfE's own text).
+pub const RESIDENTIAL: &[&str] = &["A", "B"];
+
+/// `PlanWBP` and `WBP`, work-based learning (§5.12): apprenticeship, traineeship, supported
+/// internship.
+pub const WORK_BASED: &[&str] = &["A", "T", "S"];
+
+/// `DMO`, `DCO`, `DSCO`: a designated officer in post, not, or the role is being recruited
+/// (§5.12).
+pub const OFFICER: &[&str] = &["Y", "N", "R"];
+
 /// `SENSetting` allowed in a plan's named settings (4.7c).
 pub const PLAN_SETTING: &[&str] = &["OLA", "OPA", "EHE", "EYP", "OTH"];
 

@@ -3,8 +3,8 @@
 //!
 //! Everything here is pure: a collection's census day and "today" are parameters. The facts of a
 //! case (its request, decisions, plan dates, reviews) come from its events through the statutory
-//! engine; the child's identifiers, codes and settings from the child record's keys
-//! ([`record`]). `docs/statutory-returns.md` says which version of the specification is followed
+//! engine and from the case's request details ([`crate::request`]); the child's identifiers,
+//! codes and settings from the child record's keys ([`record`]). `docs/statutory-returns.md` says which version of the specification is followed
 //! and every choice made where the specification is open.
 
 pub mod annex_a;
@@ -19,6 +19,7 @@ use crate::case_file::CaseFile;
 use crate::dates::Date;
 use crate::event::EventDetail;
 use crate::names::{AssessOutcome, IssueOutcome, ReviewOutcome};
+use crate::request::RequestDetails;
 use crate::timeline::{self, Timeline};
 
 pub use record::ReturnDetails;
@@ -43,11 +44,7 @@ impl Collection {
     /// for other years the third Thursday of January, which every published day is (the fact
     /// sheet infers the rule; DfE does not state it).
     pub fn of_year(year: i32, today: Date) -> Self {
-        let census = PUBLISHED_CENSUS
-            .iter()
-            .find(|(y, _)| *y == year)
-            .and_then(|(_, day)| Date::from_ymd_opt(year, 1, *day))
-            .unwrap_or_else(|| third_thursday_of_january(year));
+        let census = published_census(year).unwrap_or_else(|| third_thursday_of_january(year));
         Self {
             year,
             census,
@@ -77,6 +74,14 @@ impl Collection {
     pub fn as_of(&self) -> Date {
         self.census.min(self.today)
     }
+}
+
+/// The census day DfE published for `year`, if it did.
+pub fn published_census(year: i32) -> Option<Date> {
+    PUBLISHED_CENSUS
+        .iter()
+        .find(|(y, _)| *y == year)
+        .and_then(|(_, day)| Date::from_ymd_opt(year, 1, *day))
 }
 
 fn third_thursday_of_january(year: i32) -> Date {
@@ -125,6 +130,8 @@ pub struct CaseFacts {
     pub phase_transfer: Option<(Date, Option<Date>)>,
     /// Event dates after today, other than planned moves (for the future-dates rule).
     pub future_events: Vec<Date>,
+    /// The facts of the request the events do not hold (the case's, not the child's).
+    pub request_details: RequestDetails,
 }
 
 impl CaseFacts {
@@ -206,6 +213,7 @@ impl CaseFacts {
             week20,
             phase_transfer,
             future_events,
+            request_details: case.request.clone(),
         }
     }
 

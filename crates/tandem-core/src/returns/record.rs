@@ -1,4 +1,6 @@
-//! The statutory-return details of a child, read from the child record's keys.
+//! The statutory-return details of a child, read from the child record's keys. Facts of one
+//! request (who asked, mediation, cease reason…) are the case's, in
+//! [`crate::request::RequestDetails`].
 //!
 //! They are kept as *validated keys* of the case file's `child` object (contracts/case-file.md
 //! allows more fields there) rather than typed columns: an import takes in what a tracker or
@@ -40,23 +42,6 @@ pub mod keys {
     pub const SEN_SUPPORT: &str = "sen_support";
     /// Settings attended: an array of placement objects.
     pub const PLACEMENTS: &str = "placements";
-    /// Who made the request (`RequestSource` 1–5).
-    pub const REQUEST_SOURCE: &str = "request_source";
-    /// Why the plan ceased (`CeaseReason` 1–9).
-    pub const CEASE_REASON: &str = "cease_reason";
-    /// The LA a plan was transferred in from (`TransferLA`).
-    pub const TRANSFER_LA: &str = "transfer_la";
-    /// Mediation and tribunal indicators and the other yes/no items of the return.
-    pub const FLAGS: [&str; 8] = [
-        "rya",
-        "request_mediation",
-        "request_tribunal",
-        "assessment_mediation",
-        "assessment_tribunal",
-        "other_mediation",
-        "other_tribunal",
-        "personal_budget",
-    ];
     /// Annex A columns Tandem does not derive, passed through as given.
     pub const ANNEX_A_EXTRAS: [&str; 7] = [
         "suspensions",
@@ -115,6 +100,10 @@ pub struct Placement {
     pub sen_unit: bool,
     /// In resourced provision.
     pub resourced_provision: bool,
+    /// Residential placement (`Res`): `A` or `B`.
+    pub residential: Option<String>,
+    /// Work-based learning (`WBP`): `A`, `T` or `S`.
+    pub work_based: Option<String>,
 }
 
 impl Placement {
@@ -191,14 +180,6 @@ pub struct ReturnDetails {
     pub placements: Vec<Placement>,
     /// Entries of `placements` that are not objects (their position).
     pub unreadable_placements: Vec<usize>,
-    /// `RequestSource`.
-    pub request_source: Option<String>,
-    /// `CeaseReason`.
-    pub cease_reason: Option<String>,
-    /// `TransferLA`.
-    pub transfer_la: Option<String>,
-    /// The flags of [`keys::FLAGS`], in that order.
-    pub flags: [Flag; 8],
     /// The Annex A pass-through columns of [`keys::ANNEX_A_EXTRAS`], in that order.
     pub annex_a_extras: [Option<String>; 7],
 }
@@ -239,20 +220,8 @@ impl ReturnDetails {
             sen_support: flag(other, keys::SEN_SUPPORT),
             placements,
             unreadable_placements,
-            request_source: text(other, keys::REQUEST_SOURCE),
-            cease_reason: text(other, keys::CEASE_REASON),
-            transfer_la: text(other, keys::TRANSFER_LA),
-            flags: keys::FLAGS.map(|k| flag(other, k)),
             annex_a_extras: keys::ANNEX_A_EXTRAS.map(|k| text(other, k)),
         }
-    }
-
-    /// The flag named `name` (one of [`keys::FLAGS`]).
-    pub fn flag(&self, name: &str) -> Flag {
-        keys::FLAGS
-            .iter()
-            .position(|k| *k == name)
-            .map_or(Flag::Absent, |i| self.flags[i])
     }
 
     /// The main placement attended on `day`, if any.
@@ -342,6 +311,8 @@ fn placement(fields: &Map<String, Value>) -> Placement {
         leaving: date(fields, "leaving_date"),
         sen_unit: flag(fields, "sen_unit").yes(),
         resourced_provision: flag(fields, "resourced_provision").yes(),
+        residential: text(fields, "res"),
+        work_based: text(fields, "wbp"),
     }
 }
 
@@ -370,6 +341,8 @@ pub fn placement_json(p: &Placement) -> Value {
     put("rank", p.rank.clone());
     put("entry_date", shown(&p.entry));
     put("leaving_date", shown(&p.leaving));
+    put("res", p.residential.clone());
+    put("wbp", p.work_based.clone());
     if p.sen_unit {
         fields.insert("sen_unit".into(), Value::Bool(true));
     }

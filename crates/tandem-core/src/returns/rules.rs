@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::codes::{self, known};
-use super::record::{Flag, Recorded, ReturnDetails, keys};
+use super::record::{Flag, Recorded, ReturnDetails};
 use super::{AnnexList, CaseFacts, Collection, annex_list};
 use crate::case_file::Reference;
 use crate::dates::Date;
@@ -18,6 +18,8 @@ pub enum Severity {
     Error,
     /// To be checked and explained.
     Query,
+    /// For local monitoring only: not a fault in the data (the timeliness flags).
+    Info,
 }
 
 macro_rules! rules {
@@ -106,7 +108,7 @@ rules! {
     /// A setting without exactly one of URN, UKPRN or setting code, or with one malformed.
     PlacementInvalid => ("placement-invalid", Error, "SEN2 M-02, N-04",
         "Setting incomplete or malformed",
-        "Give each setting exactly one of a 6-digit URN, an 8-digit UKPRN or a setting code, its rank (1 or 2), its phase and its entry date."),
+        "Give each setting exactly one of a 6-digit URN, an 8-digit UKPRN or a setting code, its rank (1 or 2), its phase and its entry date; residential A or B, work-based learning A, T or S."),
     /// Impossible placement dates.
     PlacementDates => ("placement-dates", Error, "SEN2 M-02",
         "Impossible setting dates",
@@ -132,14 +134,44 @@ rules! {
         "Record why the plan ceased (codes 1 to 9), and only for a plan that ceased."),
     /// A request in the period without its source.
     RequestSource => ("request-source", Error, "SEN2 R-05",
-        "Who made the request missing or wrong",
-        "Record who made the request (1 to 5); mandatory from the 2026 return."),
-    /// A yes/no item recorded as something else.
-    FlagInvalid => ("flag-invalid", Error, "SEN2 R-04, N-03",
+        "Who made the request missing",
+        "Record who made the request on the case; mandatory from the 2026 return."),
+    /// A yes/no item of the child record recorded as something else.
+    FlagInvalid => ("flag-invalid", Error, "SEN2 R-04",
         "Yes/no item unreadable", "Record yes or no."),
-    /// The LA a plan came from is not an LA code.
-    TransferLaInvalid => ("transfer-la-invalid", Error, "SEN2 R-06",
-        "LA code wrong", "Use the 3-digit LA number, or XXX when unknown or outside England."),
+    /// A request marked as exported to another LA whose plan was issued here.
+    ExportedWithPlan => ("exported-with-plan", Error, "SEN2 R-06",
+        "Moved away, yet a plan was issued",
+        "Either the child moved before the assessment finished (keep the LA moved to and check the plan's events) or the plan was issued here (remove the LA moved to)."),
+    /// Organised arrangements or direct payments without a personal budget.
+    PersonalBudget => ("personal-budget", Error, "SEN2 N-03",
+        "Budget arrangements without a personal budget",
+        "Record that a personal budget was taken up, or remove its organised arrangements and direct payments."),
+    /// The header's fixed items are wrong.
+    HeaderInvalid => ("header-invalid", Error, "SEN2 H-01",
+        "Return header malformed",
+        "The serial number must be 1 to 999 and the creation time a real date and time."),
+    /// The header is for another year or census day.
+    HeaderYear => ("header-year", Error, "SEN2 H-02",
+        "Return header for the wrong collection",
+        "Make the return for a collection whose census day is DfE's published one."),
+    /// The header's LA is not an LA number.
+    HeaderLa => ("header-la", Error, "SEN2 H-03",
+        "LA number wrong", "Give the LA's 3-digit number (TANDEM_LA_CODE or --la)."),
+    /// The designated officers are not Y, N or R.
+    HeaderOfficers => ("header-officers", Error, "SEN2 H-04",
+        "Designated officers not recorded",
+        "Give Y, N or R for the designated medical, clinical and social care officers."),
+    /// A decision whether to assess more than 6 weeks after the request (reg 5(1)).
+    LateDecision => ("late-decision", Info, "SEN2 R-07",
+        "Decision to assess after 6 weeks", "For local monitoring: no change to the data is needed."),
+    /// A plan issued after 20 weeks with no exception applying (reg 13(2)).
+    LatePlan => ("late-plan", Info, "SEN2 A-07",
+        "Plan issued after 20 weeks, no exception",
+        "For local review: check whether an exception applied and was recorded."),
+    /// A phase-transfer amended plan issued after its deadline (reg 18(1)).
+    LatePhaseTransfer => ("late-phase-transfer", Info, "SEN2 M-07",
+        "Phase transfer plan late", "For local monitoring: no change to the data is needed."),
     /// Another child has the same UPN, ULN or unique id.
     DuplicateId => ("duplicate-id", Error, "SEN2 P-05; Annex A",
         "Identifier shared with another child",
@@ -210,26 +242,28 @@ pub fn check_case(
             format!("an event is dated {first}, after today"),
         ));
     }
-    cease_reason(facts, details, collection, &mut found);
-    request_source(facts, details, collection, &mut found);
-    for (name, flag) in keys::FLAGS.iter().zip(details.flags) {
-        if flag == Flag::Bad {
-            found.push(DataProblem::new(
-                Rule::FlagInvalid,
-                format!("{name} is not yes or no"),
-            ));
-        }
-    }
+    cease_reason(facts, collection, &mut found);
+    request_source(facts, collection, &mut found);
     if details.sen_support == Flag::Bad {
         found.push(DataProblem::new(
             Rule::FlagInvalid,
             "sen_support is not yes or no",
         ));
     }
-    if let Some(la) = &details.transfer_la
-        && !(la == "XXX" || known(codes::LA, la))
+    let asked = &facts.request_details;
+    if let Some(la) = &asked.exported_la
+        && facts.final_plan.is_some()
     {
-        found.push(DataProblem::new(Rule::TransferLaInvalid, format!("{la:?}")));
+        found.push(DataProblem::new(
+            Rule::ExportedWithPlan,
+            format!("moved to LA {la}"),
+        ));
+    }
+    if !asked.personal_budget && (asked.organised_arrangements || asked.direct_payments.is_some()) {
+        found.push(DataProblem::new(
+            Rule::PersonalBudget,
+            "organised arrangements or direct payments recorded",
+        ));
     }
     found.sort();
     found.dedup();
@@ -380,6 +414,16 @@ fn placements(details: &ReturnDetails, found: &mut Vec<DataProblem>) {
         {
             found.push(invalid(format!("phase {phase:?}")));
         }
+        if let Some(res) = &p.residential
+            && !known(codes::RESIDENTIAL, res)
+        {
+            found.push(invalid(format!("residential code {res:?}")));
+        }
+        if let Some(wbp) = &p.work_based
+            && !known(codes::WORK_BASED, wbp)
+        {
+            found.push(invalid(format!("work-based learning code {wbp:?}")));
+        }
         for (what, date) in [("entry date", &p.entry), ("leaving date", &p.leaving)] {
             if let Some(Recorded::Bad(text)) = date {
                 found.push(invalid(format!("{what} {text:?} is not a date")));
@@ -440,25 +484,14 @@ fn plan_dates(facts: &CaseFacts, found: &mut Vec<DataProblem>) {
     }
 }
 
-fn cease_reason(
-    facts: &CaseFacts,
-    details: &ReturnDetails,
-    collection: &Collection,
-    found: &mut Vec<DataProblem>,
-) {
+fn cease_reason(facts: &CaseFacts, collection: &Collection, found: &mut Vec<DataProblem>) {
     let (from, _) = collection.period();
     let ceased_in_return = facts.ceased.is_some_and(|c| c >= from) && facts.final_plan.is_some();
-    match &details.cease_reason {
+    match &facts.request_details.cease_reason {
         None if ceased_in_return => {
             found.push(DataProblem::new(
                 Rule::CeaseReason,
                 "the plan ceased; no reason recorded",
-            ));
-        }
-        Some(reason) if !known(codes::CEASE_REASON, reason) => {
-            found.push(DataProblem::new(
-                Rule::CeaseReason,
-                format!("{reason:?} is not a reason code"),
             ));
         }
         Some(reason) if facts.ceased.is_none() => {
@@ -471,26 +504,97 @@ fn cease_reason(
     }
 }
 
-fn request_source(
-    facts: &CaseFacts,
-    details: &ReturnDetails,
-    collection: &Collection,
-    found: &mut Vec<DataProblem>,
-) {
+fn request_source(facts: &CaseFacts, collection: &Collection, found: &mut Vec<DataProblem>) {
     let (from, _) = collection.period();
-    // Needed for a request decided in the period or still open (RequestOutcome other than H).
-    let reported =
-        facts.request.is_some() && facts.assess.is_none_or(|(decided, _)| decided >= from);
-    match &details.request_source {
-        None if reported => found.push(DataProblem::new(Rule::RequestSource, "not recorded")),
-        Some(source) if !known(codes::REQUEST_SOURCE, source) => {
+    // Needed for a request decided in the period or still open (RequestOutcome other than H);
+    // a plan transferred in is H whatever its dates.
+    let reported = facts.request.is_some()
+        && facts.request_details.transfer_la.is_none()
+        && facts.assess.is_none_or(|(decided, _)| decided >= from);
+    if reported && facts.request_details.requested_by.is_none() {
+        found.push(DataProblem::new(Rule::RequestSource, "not recorded"));
+    }
+}
+
+/// The header's problems (fact sheet §8.2 H-01 to H-04). Tandem writes `Collection` and
+/// `SourceLevel` itself; what comes from the operator (LA, serial, officers) and the census
+/// day are checked here.
+pub fn check_header(header: &super::sen2::Header, collection: &Collection) -> Vec<DataProblem> {
+    let mut found = Vec::new();
+    let created_ok =
+        chrono::NaiveDateTime::parse_from_str(&header.created, "%Y-%m-%dT%H:%M:%S").is_ok();
+    if !(1..=999).contains(&header.serial) || !created_ok {
+        found.push(DataProblem::new(
+            Rule::HeaderInvalid,
+            format!("serial {}, created {:?}", header.serial, header.created),
+        ));
+    }
+    if let Some(published) = super::published_census(collection.year)
+        && published != collection.census
+    {
+        found.push(DataProblem::new(
+            Rule::HeaderYear,
+            format!("census {} but DfE published {published}", collection.census),
+        ));
+    }
+    if !known(codes::LA, &header.la) {
+        found.push(DataProblem::new(Rule::HeaderLa, format!("{:?}", header.la)));
+    }
+    for (name, value) in [
+        ("DMO", &header.dmo),
+        ("DCO", &header.dco),
+        ("DSCO", &header.dsco),
+    ] {
+        if !known(codes::OFFICER, value) {
             found.push(DataProblem::new(
-                Rule::RequestSource,
-                format!("{source:?} is not a code"),
+                Rule::HeaderOfficers,
+                format!("{name} {value:?}"),
             ));
         }
-        _ => {}
     }
+    found
+}
+
+/// The timeliness flags of one case in a collection's period, for local monitoring (fact
+/// sheet §8.2, M-07): not faults in the data, so not among [`check_case`]'s problems
+/// and never blocking a return. A decision to assess more than 6 weeks after the request
+/// (reg 5(1)); a plan issued in the period more than 20 weeks after it with no exception
+/// applying (reg 13(2)); a phase-transfer amended plan issued after its deadline (reg 18(1)).
+pub fn timeliness(facts: &CaseFacts, collection: &Collection) -> Vec<DataProblem> {
+    let (from, to) = collection.period();
+    let in_period = |d: Date| (from..=to).contains(&d);
+    let mut found = Vec::new();
+    let Some(request) = facts.request else {
+        return found;
+    };
+    if let Some((decided, _)) = facts.assess
+        && in_period(decided)
+        && decided > request + chrono::Days::new(6 * 7)
+    {
+        found.push(DataProblem::new(
+            Rule::LateDecision,
+            format!("requested {request}, decided {decided}"),
+        ));
+    }
+    if let Some(plan) = facts.final_plan
+        && in_period(plan)
+        && plan > request + chrono::Days::new(20 * 7)
+        && !facts.week20
+    {
+        found.push(DataProblem::new(
+            Rule::LatePlan,
+            format!("requested {request}, plan issued {plan}"),
+        ));
+    }
+    if let Some((due, Some(done))) = facts.phase_transfer
+        && done > due
+    {
+        found.push(DataProblem::new(
+            Rule::LatePhaseTransfer,
+            format!("due {due}, issued {done}"),
+        ));
+    }
+    found
 }
 
 /// Compulsory school age on `day`, approximated by the school year: from the September after

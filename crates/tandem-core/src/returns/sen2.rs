@@ -138,11 +138,12 @@ pub fn add_request(person: &mut Node, request: Node) {
 /// Module 2 (with modules 3 to 5 beneath it) for one case: one request for an assessment.
 pub fn request(facts: &CaseFacts, details: &ReturnDetails, collection: &Collection) -> Node {
     let (from, _) = collection.period();
+    let asked = &facts.request_details;
     let mut node = Node::new("Requests");
     node.leaf("ReceivedDate", facts.request);
-    node.leaf("RequestSource", details.request_source.as_ref());
-    node.leaf("RYA", Some(flag(details.flag("rya").yes())));
-    let transferred = details.transfer_la.is_some();
+    node.leaf("RequestSource", asked.requested_by.map(|r| r.sen2_code()));
+    node.leaf("RYA", Some(flag(asked.rya)));
+    let transferred = asked.transfer_la.is_some();
     // "H" for a request decided before the period, and (guide, fact sheet §2) for a plan
     // transferred in from another LA.
     let (outcome, date) = match facts.assess {
@@ -159,14 +160,14 @@ pub fn request(facts: &CaseFacts, details: &ReturnDetails, collection: &Collecti
     };
     node.leaf("RequestOutcomeDate", date);
     node.leaf("RequestOutcome", Some(outcome));
-    node.leaf(
-        "RequestMediation",
-        Some(flag(details.flag("request_mediation").yes())),
-    );
-    node.leaf(
-        "RequestTribunal",
-        Some(flag(details.flag("request_tribunal").yes())),
-    );
+    node.leaf("RequestMediation", Some(flag(asked.request_mediation)));
+    node.leaf("RequestTribunal", Some(flag(asked.request_tribunal)));
+    node.leaf("Exported", asked.exported_la.as_ref());
+    // Item 2.8: a child who moved away before the assessment finished; "the exporting LA then
+    // supplies nothing further" (fact sheet §2, §4.3), so no module 3 to 5 (rule R-06).
+    if asked.exported_la.is_some() {
+        return node;
+    }
     let assessed = matches!(facts.assess, Some((_, AssessOutcome::Assess)))
         || facts.final_plan.is_some()
         || transferred;
@@ -179,8 +180,9 @@ pub fn request(facts: &CaseFacts, details: &ReturnDetails, collection: &Collecti
 
 fn assessment(facts: &CaseFacts, details: &ReturnDetails, collection: &Collection) -> Node {
     let (from, _) = collection.period();
+    let asked = &facts.request_details;
     let (outcome, date) = match (facts.final_plan, facts.issue) {
-        _ if details.transfer_la.is_some() => ("H", None),
+        _ if asked.transfer_la.is_some() => ("H", None),
         (Some(plan), _) if plan < from => ("H", None),
         (Some(plan), _) => ("Y", Some(plan)),
         (None, Some((decided, IssueOutcome::NotIssue))) if decided < from => ("H", None),
@@ -195,20 +197,11 @@ fn assessment(facts: &CaseFacts, details: &ReturnDetails, collection: &Collectio
     node.leaf("AssessmentOutcomeDate", date);
     node.leaf(
         "AssessmentMediation",
-        Some(flag(details.flag("assessment_mediation").yes())),
+        Some(flag(asked.assessment_mediation)),
     );
-    node.leaf(
-        "AssessmentTribunal",
-        Some(flag(details.flag("assessment_tribunal").yes())),
-    );
-    node.leaf(
-        "OtherMediation",
-        Some(flag(details.flag("other_mediation").yes())),
-    );
-    node.leaf(
-        "OtherTribunal",
-        Some(flag(details.flag("other_tribunal").yes())),
-    );
+    node.leaf("AssessmentTribunal", Some(flag(asked.assessment_tribunal)));
+    node.leaf("OtherMediation", Some(flag(asked.other_mediation)));
+    node.leaf("OtherTribunal", Some(flag(asked.other_tribunal)));
     // Open point 8 of the fact sheet: which records carry Week20. We give it wherever an
     // assessment closed with a date in the return (a plan issued or a notice not to issue),
     // the two outcomes the 20-week (and 16-week) measures are computed on, derived from the
@@ -247,10 +240,18 @@ fn named_plan(facts: &CaseFacts, details: &ReturnDetails, collection: &Collectio
     for p in named.into_iter().take(2) {
         node.child(Some(setting("PlanDetail", p, false)));
     }
-    node.leaf("PB", Some(flag(details.flag("personal_budget").yes())));
+    let asked = &facts.request_details;
+    node.leaf("PlanRes", asked.plan_residential.as_ref());
+    node.leaf("PlanWBP", asked.plan_work_based.as_ref());
+    node.leaf("PB", Some(flag(asked.personal_budget)));
+    // OA and DP describe the personal budget, so only with one (rule N-03).
+    if asked.personal_budget {
+        node.leaf("OA", Some(flag(asked.organised_arrangements)));
+        node.leaf("DP", asked.direct_payments.as_ref());
+    }
     if let Some(ceased) = facts.ceased.filter(|c| *c <= census) {
         node.leaf("CeaseDate", Some(ceased));
-        node.leaf("CeaseReason", details.cease_reason.as_ref());
+        node.leaf("CeaseReason", asked.cease_reason.as_ref());
     }
     Some(node)
 }
@@ -277,6 +278,12 @@ fn setting(name: &'static str, p: &Placement, attended: bool) -> Node {
         "ResourcedProvisionIndicator",
         p.resourced_provision.then_some("1"),
     );
+    // Res and WBP are items of the placement attended (5.2, 5.3; moved there in 2024); the plan's
+    // own are PlanRes and PlanWBP.
+    if attended {
+        node.leaf("Res", p.residential.as_ref());
+        node.leaf("WBP", p.work_based.as_ref());
+    }
     node
 }
 
@@ -294,7 +301,7 @@ fn active_plans(
         return None;
     }
     let mut node = Node::new("ActivePlans");
-    node.leaf("TransferLA", details.transfer_la.as_ref());
+    node.leaf("TransferLA", facts.request_details.transfer_la.as_ref());
     for p in details
         .placements
         .iter()

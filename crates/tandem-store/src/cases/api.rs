@@ -1,7 +1,8 @@
 //! The public API of the case store: reads on [`Store`], reads and writes inside a [`Tx`].
 
-use sqlx::FromRow;
 use sqlx::types::Json;
+use sqlx::{AssertSqlSafe, FromRow};
+use tandem_core::request::RequestDetails;
 use tandem_core::{Child, Date, Event, Reference, Stage, UserId};
 
 use super::children::{ChildColumns, insert_child};
@@ -11,6 +12,7 @@ use super::records::{
     bump_version, load_case_where, map_duplicate_reference, recompute_projection,
     upsert_projections,
 };
+use super::request::{REQUEST_COLUMNS, REQUEST_COUNT, bind_request, write_request};
 use crate::error::{StoreError, is_unique_violation};
 use crate::model::{
     Assignment, Attribution, BacklogPage, CaseFilter, CaseId, CasePage, CaseRecord, CaseSort,
@@ -207,18 +209,25 @@ impl Tx {
         by: Attribution,
     ) -> Result<CaseRecord, StoreError> {
         let (now, today) = (self.now(), self.today());
-        const SQL: &str = "INSERT INTO cases (reference, child_id, case_manager_id, team, opened_at) \
-                           VALUES ($1, $2, $3, $4, $5) RETURNING id, version";
+        let marks: Vec<String> = (6..6 + REQUEST_COUNT).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO cases (reference, child_id, case_manager_id, team, opened_at, \
+             {REQUEST_COLUMNS}) VALUES ($1, $2, $3, $4, $5, {}) RETURNING id, version",
+            marks.join(", ")
+        );
         let reference = &new.case.reference;
-        let (id, version) = on!(self.conn(), c => sqlx::query_as::<_, (i64, i64)>(SQL)
-            .bind(reference.as_str())
-            .bind(child_id)
-            .bind(new.case_manager)
-            .bind(new.team.as_deref())
-            .bind(now)
-            .fetch_one(&mut *c)
-            .await
-            .map_err(|e| map_duplicate_reference(e, reference))?);
+        let (id, version) = on!(self.conn(), c => {
+            let query = sqlx::query_as::<_, (i64, i64)>(AssertSqlSafe(sql))
+                .bind(reference.as_str())
+                .bind(child_id)
+                .bind(new.case_manager)
+                .bind(new.team.as_deref())
+                .bind(now);
+            bind_request!(query, &new.case.request)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(|e| map_duplicate_reference(e, reference))?
+        });
         let rows: Vec<EventInsert> = new
             .case
             .events
@@ -469,6 +478,7 @@ impl Tx {
         case_id: CaseId,
         expected_version: i64,
         child: &Child,
+        request: &RequestDetails,
     ) -> Result<i64, StoreError> {
         let today = self.today();
         let version = bump_version(self.conn(), case_id, expected_version).await?;
@@ -486,6 +496,7 @@ impl Tx {
                 .execute(&mut *c)
                 .await?;
         });
+        write_request(self.conn(), case_id, request).await?;
         recompute_projection(self.conn(), case_id, today).await?;
         Ok(version)
     }
@@ -522,6 +533,7 @@ impl Tx {
                 .execute(&mut *c)
                 .await?;
         });
+        write_request(self.conn(), case_id, &new.case.request).await?;
         if new.case_manager.is_some() || new.team.is_some() {
             const ASSIGN: &str = "UPDATE cases SET case_manager_id = COALESCE($2, case_manager_id), \
                  team = COALESCE($3, team) WHERE id = $1";

@@ -4,12 +4,18 @@
 mod api;
 mod children;
 mod events;
+mod front_door;
 mod listing;
 mod records;
+mod request;
 mod sql;
 
 pub(crate) use children::ChildColumns;
 pub(crate) use events::{EFFECTIVE_EVENTS, EventInsert, insert_events, parse_event};
+pub use front_door::{DetailChange, DetailChanges};
 pub(crate) use listing::existing_references;
 pub(crate) use records::upsert_projections;
+pub(crate) use request::{
+    REQUEST_COLUMNS, REQUEST_COUNT, REQUEST_SELECT, RequestColumns, bind_request,
+};
 pub(crate) use sql::{EVENT_BATCH, placeholder, values_list};

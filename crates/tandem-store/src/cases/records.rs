@@ -9,6 +9,7 @@ use tandem_core::{CaseFile, Child, Date, Reference, Stage, Status};
 
 use super::children::ChildColumns;
 use super::events::{EFFECTIVE_EVENTS, history, parse_event};
+use super::request::{REQUEST_SELECT, RequestColumns};
 use super::sql::{PROJECTION_BATCH, values_list};
 use crate::error::{StoreError, is_unique_violation};
 use crate::model::{CaseId, CaseRecord, Projection, Rag, StoredCase, parse_reference};
@@ -30,6 +31,8 @@ struct CaseRow {
     other: Json<Map<String, Value>>,
     #[sqlx(flatten)]
     projection: ProjectionRow,
+    #[sqlx(flatten)]
+    request: RequestColumns,
 }
 
 #[derive(FromRow)]
@@ -76,12 +79,17 @@ impl ProjectionRow {
     }
 }
 
-const CASE_SELECT: &str = "SELECT c.id, c.reference, c.version, c.child_id, c.case_manager_id, \
-     c.team, c.opened_at, ch.given_name, ch.family_name, ch.date_of_birth, ch.other, \
-     p.stage, p.next_key, p.next_due, p.next_status, p.overdue_count, p.final_due, p.at_risk, \
-     p.rag, p.computed_as_of \
-     FROM cases c JOIN children ch ON ch.id = c.child_id \
-     LEFT JOIN case_projection p ON p.case_id = c.id";
+/// The case row with its child, projection and request details, for `WHERE clause`.
+fn case_select(clause: &str) -> String {
+    format!(
+        "SELECT c.id, c.reference, c.version, c.child_id, c.case_manager_id, \
+         c.team, c.opened_at, ch.given_name, ch.family_name, ch.date_of_birth, ch.other, \
+         p.stage, p.next_key, p.next_due, p.next_status, p.overdue_count, p.final_due, \
+         p.at_risk, p.rag, p.computed_as_of, {REQUEST_SELECT} \
+         FROM cases c JOIN children ch ON ch.id = c.child_id \
+         LEFT JOIN case_projection p ON p.case_id = c.id WHERE {clause}"
+    )
+}
 
 pub(super) async fn load_case_where(
     mut conn: Conn<'_>,
@@ -90,14 +98,14 @@ pub(super) async fn load_case_where(
 ) -> Result<Option<StoredCase>, StoreError> {
     let row = match (by_reference, by_id) {
         (Some(reference), _) => {
-            let sql = format!("{CASE_SELECT} WHERE c.reference = $1");
+            let sql = case_select("c.reference = $1");
             on!(conn.reborrow(), c => sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql))
                 .bind(reference)
                 .fetch_optional(&mut *c)
                 .await?)
         }
         (None, Some(id)) => {
-            let sql = format!("{CASE_SELECT} WHERE c.id = $1");
+            let sql = case_select("c.id = $1");
             on!(conn.reborrow(), c => sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql))
                 .bind(id)
                 .fetch_optional(&mut *c)
@@ -127,6 +135,7 @@ pub(super) async fn load_case_where(
             opened_at: row.opened_at,
         },
         child,
+        request: row.request.into_details()?,
         history,
         projection: row.projection.into_projection()?,
     }))
@@ -193,6 +202,7 @@ async fn effective_case_file(mut conn: Conn<'_>, case_id: CaseId) -> Result<Case
             .iter()
             .map(|json| parse_event(&json.0))
             .collect::<Result<_, _>>()?,
+        request: Default::default(),
     })
 }
 

@@ -25,6 +25,7 @@ pub(crate) fn requested(reference: &str, request: &str) -> CaseFile {
         reference: Reference::parse(reference).expect("reference"),
         child: Default::default(),
         events: vec![event(&[("type", "request_received"), ("date", request)])],
+        request: Default::default(),
     }
 }
 

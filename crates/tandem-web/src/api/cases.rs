@@ -269,7 +269,8 @@ fn new_request(body: OpenCaseBody) -> Result<NewRequest, Problem> {
         }
     }
     Ok(NewRequest {
-        reference,
+        reference: Some(reference),
+        requested_by: None,
         child: Child {
             date_of_birth,
             other: names,

@@ -130,6 +130,8 @@ struct CasePage {
     assign: Option<Html>,
     /// Every change of case manager, for those who may reassign.
     assignments: Vec<AssignmentRow>,
+    /// Every change of the case's details after it was opened, for those who may record.
+    detail_changes: Vec<DetailChangeRow>,
     version: i64,
     csrf_token: String,
     /// The local offer and schemes, on a family's pages.
@@ -627,6 +629,7 @@ async fn case_page(
         changes,
         assign,
         assignments: assignment_rows(&view, &staff),
+        detail_changes: detail_change_rows(&view),
         version: view.case.record.version,
         csrf_token: user.csrf_token(),
         signposts: family_signposts(user, state.config()),
@@ -749,6 +752,38 @@ fn assignment_rows(view: &CaseView, staff: &[StaffMember]) -> Vec<AssignmentRow>
             reason: a.reason.clone().unwrap_or_default(),
             by: a
                 .assigned_by_name
+                .clone()
+                .unwrap_or_else(|| "Tandem".to_owned()),
+        })
+        .collect()
+}
+
+/// One save of the case's details on the case page.
+struct DetailChangeRow {
+    when: String,
+    changes: Vec<String>,
+    by: String,
+}
+
+fn detail_change_rows(view: &CaseView) -> Vec<DetailChangeRow> {
+    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".to_owned());
+    view.detail_changes
+        .iter()
+        .map(|d| DetailChangeRow {
+            when: dates::long(dates::england_date(d.changed_at)),
+            changes: d
+                .changes
+                .iter()
+                .map(|c| {
+                    let mut name = c.field.replace('_', " ");
+                    if let Some(first) = name.get_mut(..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    format!("{name}: {} to {}", value(&c.from), value(&c.to))
+                })
+                .collect(),
+            by: d
+                .changed_by_name
                 .clone()
                 .unwrap_or_else(|| "Tandem".to_owned()),
         })

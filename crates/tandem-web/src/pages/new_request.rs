@@ -1,6 +1,7 @@
-//! A new request for an EHC needs assessment: opens a case for a new or an existing child. When a
-//! child with the same names and date of birth already has a case, the form comes back asking
-//! whether the request is for that child or a different one.
+//! A new request for an EHC needs assessment (the front door): opens a case for a new or an
+//! existing child, with a reference typed or made from the council's pattern, who asked, and the
+//! child's details a case needs. When a child with the same names and date of birth already has
+//! a case, the form comes back asking whether the request is for that child or a different one.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use serde_json::json;
 use tandem_app::services::Source;
 use tandem_app::services::{CaseManager, NewRequest, ServiceError};
 use tandem_app::services::{ChildId, ChildMatch};
+use tandem_core::request::Requester;
 use tandem_core::{Child, Reference, Role, UserId};
 
 use crate::Html;
@@ -67,9 +69,95 @@ const CHILD: &[Field] = &[
     Field {
         name: "reference",
         label: "Case reference",
-        hint: Some("For example, EHC-2026-0001"),
+        hint: Some(
+            "Optional: leave it empty and the next reference is made for you, such as \
+             EHC-2026-000123",
+        ),
         control: Control::Text,
-        required: Required::Yes("Enter the case reference"),
+        required: Required::No,
+    },
+];
+
+/// Who asked, as [`Requester`] names them.
+const REQUESTERS: &[(&str, &str)] = &[
+    ("parent", "Parent or carer"),
+    ("young_person", "Young person"),
+    ("school", "School or other education setting"),
+    ("health", "Health professional"),
+    ("social_care", "Social care professional"),
+    ("other", "Someone else"),
+];
+
+const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
+
+const fn optional(name: &'static str, label: &'static str, hint: Option<&'static str>) -> Field {
+    Field {
+        name,
+        label,
+        hint,
+        control: Control::Text,
+        required: Required::No,
+    }
+}
+
+/// Who asked and what the case needs to know about the child, all optional at the front door
+/// and editable later on the case (`/cases/{reference}/child`). Each is kept under its name on
+/// the child record, except who asked, which is the request's.
+const DETAILS: &[Field] = &[
+    Field {
+        name: "requested_by",
+        label: "Who made the request? (optional)",
+        hint: None,
+        control: Control::Radios(REQUESTERS),
+        required: Required::No,
+    },
+    optional(
+        "setting",
+        "School or setting (optional)",
+        Some("Where the child or young person is now"),
+    ),
+    optional(
+        "year_group",
+        "Year group (optional)",
+        Some("For example, Nursery, Reception, Year 4, Year 12"),
+    ),
+    optional(
+        "primary_need",
+        "Primary need (optional)",
+        Some("SEN2 code: SPLD, MLD, SLD, PMLD, SEMH, SLCN, HI, VI, MSI, PD, ASD, DS, OTH"),
+    ),
+    optional(
+        "secondary_need",
+        "Secondary need (optional)",
+        Some("SEN2 code, different from the primary need"),
+    ),
+    optional(
+        "home_la",
+        "Home local authority (optional)",
+        Some("The council where the child lives, if it is not this one"),
+    ),
+    optional("parent_name", "Parent or carer’s name (optional)", None),
+    optional(
+        "parent_phone",
+        "Parent or carer’s phone number (optional)",
+        None,
+    ),
+    optional(
+        "parent_email",
+        "Parent or carer’s email address (optional)",
+        None,
+    ),
+    optional(
+        "preferred_language",
+        "Preferred language (optional)",
+        Some("The language the family would like us to use"),
+    ),
+    Field {
+        name: "interpreter_needed",
+        label: "Is an interpreter needed? (optional)",
+        hint: None,
+        control: Control::Radios(YES_NO),
+        required: Required::No,
     },
 ];
 
@@ -115,7 +203,7 @@ pub(crate) async fn open(
         Err(ServiceError::Invalid(errors)) => {
             let mut problems = Problems::default();
             for error in errors {
-                match CHILD.iter().find(|f| f.name == error.field) {
+                match CHILD.iter().chain(DETAILS).find(|f| f.name == error.field) {
                     Some(field) => problems.add(field, error.message),
                     None if error.field == CASE_MANAGER => {
                         problems.add_named(CASE_MANAGER, error.message)
@@ -171,7 +259,8 @@ fn read(
     people: &[CaseManager],
     today: tandem_core::Date,
 ) -> Result<NewRequest, Problems> {
-    let (read, mut problems) = match case_fields::read(CHILD, values, today) {
+    let fields: Vec<Field> = CHILD.iter().chain(DETAILS).copied().collect();
+    let (read, mut problems) = match case_fields::read(&fields, values, today) {
         Ok(read) => (read, Problems::default()),
         Err(problems) => (Vec::new(), problems),
     };
@@ -181,20 +270,19 @@ fn read(
             .map(|(_, v)| v.as_str())
     };
     let given = |name: &str| values.get(name).map_or("", |v| v.trim());
-    let reference = match Reference::parse(given("reference")) {
-        Ok(reference) => Some(reference),
-        Err(_) => {
-            if !given("reference").is_empty() {
-                problems.add(
-                    &CHILD[4],
-                    "Case reference must only include letters, numbers, hyphens, underscores \
-                     and full stops, and start with a letter or number"
-                        .into(),
-                );
-            }
-            None
-        }
+    // Empty: the service makes one. `Some(None)` is a reference that cannot be read.
+    let reference = match given("reference") {
+        "" => None,
+        typed => Some(Reference::parse(typed).ok()),
     };
+    if reference == Some(None) {
+        problems.add(
+            &CHILD[4],
+            "Case reference must only include letters, numbers, hyphens, underscores and full \
+             stops, and start with a letter or number"
+                .into(),
+        );
+    }
     let case_manager = match given(CASE_MANAGER) {
         "" => None,
         text => match text
@@ -224,8 +312,8 @@ fn read(
         },
     };
     let date = |name| answer(name).and_then(|d| d.parse::<tandem_core::Date>().ok());
-    match (reference, date("received")) {
-        (Some(reference), Some(received)) if problems.is_empty() => {
+    match date("received") {
+        Some(received) if problems.is_empty() => {
             let mut child = Child {
                 date_of_birth: date("date_of_birth"),
                 ..Child::default()
@@ -235,8 +323,17 @@ fn read(
                     .other
                     .insert(name.into(), json!(answer(name).unwrap_or_default()));
             }
+            for field in &DETAILS[1..] {
+                let value = match (field.name, answer(field.name)) {
+                    (_, None) => continue,
+                    ("interpreter_needed", Some(yes_no)) => json!(yes_no == "yes"),
+                    (_, Some(text)) => json!(text),
+                };
+                child.other.insert(field.name.into(), value);
+            }
             Ok(NewRequest {
-                reference,
+                reference: reference.flatten(),
+                requested_by: answer("requested_by").and_then(Requester::parse),
                 child,
                 received,
                 case_manager,
@@ -281,6 +378,7 @@ fn page(
         hidden.push(("asked", "yes".to_owned()));
     }
     fields.extend(case_fields::render(CHILD, values, problems)?);
+    fields.extend(case_fields::render(DETAILS, values, problems)?);
     fields.push(case_manager_select(user, people, values, problems)?);
     Ok(FormPage {
         layout: Layout::signed_in(user, TITLE, "/cases").with_errors(!problems.is_empty()),

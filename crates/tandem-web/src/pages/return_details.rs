@@ -1,6 +1,8 @@
 //! `GET/POST /cases/{reference}/child`: the child's details for the statutory returns
 //! (identifiers, sex, ethnicity, needs, the main setting…), for staff who may record on the
-//! case. Values are kept as given; the page then lists the data problems still to put right.
+//! case, and the facts of the case's request (who asked, mediation and tribunal, personal budget,
+//! cease reason, transfers). The child's values are kept as given and the page then lists the
+//! data problems still to put right; the request's are checked, with the error summary.
 
 use std::collections::HashMap;
 
@@ -10,7 +12,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
-use tandem_app::services::{CaseView, EDITABLE, ReturnDetailsEdit, ServiceError, Source};
+use tandem_app::services::{
+    CaseView, EDITABLE, FieldError, REQUEST_EDITABLE, ReturnDetailsEdit, ServiceError, Source,
+};
 
 use crate::error::{WebError, html};
 use crate::pages::forms;
@@ -43,46 +47,11 @@ const SETTING: [(&str, &str, &str); 5] = [
     ("setting_entry_date", "Started there", "YYYY-MM-DD"),
 ];
 
-/// Labels and hints of [`EDITABLE`].
-const LABELS: [(&str, &str); 20] = [
-    (
-        "Unique ID",
-        "The council’s own identifier (Annex A); the case reference when empty",
-    ),
-    ("UPN", "Unique Pupil Number: 13 characters"),
-    ("ULN", "Unique Learner Number: 10 digits"),
-    (
-        "Reason there is no UPN or ULN",
-        "UN1, UN2, UN3, UN5, UN8, UN9 or UN10",
-    ),
-    ("Sex", "M or F"),
-    (
-        "Ethnicity",
-        "CBDS code, such as WBRI, BAFR, APKN; REFU if refused, NOBT if not yet obtained",
-    ),
-    (
-        "Primary need",
-        "SEN2 code: SPLD, MLD, SLD, PMLD, SEMH, SLCN, HI, VI, MSI, PD, ASD, DS, OTH",
-    ),
-    (
-        "Secondary need",
-        "SEN2 code, different from the primary need",
-    ),
+/// Labels and hints of [`REQUEST_EDITABLE`].
+const REQUEST_LABELS: [(&str, &str); 16] = [
     (
         "Who made the request",
-        "1 parent or young person, 2 school or setting, 3 health, 4 social care, 5 other",
-    ),
-    (
-        "Why the plan ceased",
-        "Only for a plan that ceased: 1 to 9 (SEN2 cease reasons)",
-    ),
-    (
-        "Plan transferred in from",
-        "The other LA's 3-digit number, or XXX if unknown or outside England",
-    ),
-    (
-        "Receives SEN support without a plan",
-        "yes or no (Annex A list 2)",
+        "parent, young_person, school, health, social_care or other",
     ),
     ("Request made in relevant youth accommodation", "yes or no"),
     ("Mediation about the decision to assess", "yes or no"),
@@ -98,6 +67,102 @@ const LABELS: [(&str, &str); 20] = [
     ("Mediation about other appealable decisions", "yes or no"),
     ("Tribunal appeal about other matters", "yes or no"),
     ("Personal budget taken up", "yes or no"),
+    (
+        "Personal budget through organised arrangements",
+        "yes or no; only with a personal budget",
+    ),
+    (
+        "Direct payments",
+        "E education, S social care, H health, I integrated; only with a personal budget",
+    ),
+    ("Residential provision named in the plan", "A or B"),
+    (
+        "Work-based learning named in the plan",
+        "A apprenticeship, T traineeship, S supported internship",
+    ),
+    (
+        "Why the plan ceased",
+        "Only for a plan that ceased: 1 to 9 (SEN2 cease reasons)",
+    ),
+    (
+        "Plan transferred in from",
+        "The other LA's 3-digit number, or XXX if unknown or outside England",
+    ),
+    (
+        "Moved to another LA before the assessment finished",
+        "That LA's 3-digit number, or XXX if unknown or outside England",
+    ),
+];
+
+/// Labels and hints of [`EDITABLE`].
+const LABELS: [(&str, &str); 25] = [
+    (
+        "School or setting",
+        "Where the child or young person is now",
+    ),
+    (
+        "Year group",
+        "For example, Nursery, Reception, Year 4, Year 12",
+    ),
+    (
+        "Home local authority",
+        "The council where the child lives, if it is not this one",
+    ),
+    ("Parent or carer’s name", "Who we contact about the request"),
+    (
+        "Parent or carer’s phone number",
+        "For example, 01632 960 001",
+    ),
+    (
+        "Parent or carer’s email address",
+        "For example, name@example.com",
+    ),
+    (
+        "Preferred language",
+        "The language the family would like us to use",
+    ),
+    ("Interpreter needed", "yes or no"),
+    (
+        "Unique ID",
+        "The council’s own identifier (Annex A); the case reference when empty",
+    ),
+    ("UPN", "Unique Pupil Number: 13 characters"),
+    ("ULN", "Unique Learner Number: 10 digits"),
+    (
+        "Reason there is no UPN or ULN",
+        "UN1, UN2, UN3, UN5, UN8, UN9 or UN10",
+    ),
+    ("Sex", "M or F"),
+    (
+        "Ethnicity",
+        "CBDS code, such as WBRI, BAFR, APKN; REFU if refused, NOBT if not yet obtained",
+    ),
+    ("Postcode", "The child’s home postcode"),
+    (
+        "Primary need",
+        "SEN2 code: SPLD, MLD, SLD, PMLD, SEMH, SLCN, HI, VI, MSI, PD, ASD, DS, OTH",
+    ),
+    (
+        "Secondary need",
+        "SEN2 code, different from the primary need",
+    ),
+    (
+        "Receives SEN support without a plan",
+        "yes or no (Annex A list 2)",
+    ),
+    ("Suspensions", "Annex A: as the school census records them"),
+    (
+        "Permanent exclusions",
+        "Annex A: as the school census records them",
+    ),
+    ("Absence", "Annex A: as the school census records it"),
+    ("Pupil premium", "Annex A: Y or N"),
+    ("Known to social care", "Annex A: Y or N"),
+    (
+        "Social care team",
+        "Annex A: the team working with the child",
+    ),
+    ("Disability", "Annex A: as recorded"),
 ];
 
 struct Field {
@@ -105,6 +170,7 @@ struct Field {
     label: &'static str,
     hint: &'static str,
     value: String,
+    error: Option<String>,
 }
 
 #[derive(Template)]
@@ -113,8 +179,10 @@ struct ReturnDetailsPage {
     layout: Layout,
     reference: String,
     fields: Vec<Field>,
+    request: Vec<Field>,
     setting: Vec<Field>,
     conflict: bool,
+    errors: Vec<FieldError>,
     version: i64,
     csrf_token: String,
 }
@@ -128,11 +196,13 @@ fn text_of(value: Option<&Value>) -> String {
     }
 }
 
-fn page(
-    user: &CurrentUser,
-    view: &CaseView,
-    sent: Option<&HashMap<String, String>>,
-) -> ReturnDetailsPage {
+/// What was sent back: the values and, for a refusal, what is wrong (none for a conflict).
+struct Sent<'a> {
+    values: &'a HashMap<String, String>,
+    errors: Vec<FieldError>,
+}
+
+fn page(user: &CurrentUser, view: &CaseView, sent: Option<Sent<'_>>) -> ReturnDetailsPage {
     let child = &view.case.child;
     let main = child
         .other
@@ -146,9 +216,16 @@ fn page(
                     && p.get("leaving_date").is_none()
             })
         });
-    let value = |name: &str, stored: String| match sent {
-        Some(sent) => sent.get(name).cloned().unwrap_or_default(),
+    let errors = sent.as_ref().map(|s| s.errors.clone()).unwrap_or_default();
+    let value = |name: &str, stored: String| match &sent {
+        Some(sent) => sent.values.get(name).cloned().unwrap_or_default(),
         None => stored,
+    };
+    let error = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| e.message.clone())
     };
     let fields = EDITABLE
         .iter()
@@ -158,6 +235,19 @@ fn page(
             label,
             hint,
             value: value(name, text_of(child.other.get(*name))),
+            error: error(name),
+        })
+        .collect();
+    let asked = serde_json::json!(view.case.request);
+    let request = REQUEST_EDITABLE
+        .iter()
+        .zip(REQUEST_LABELS)
+        .map(|(name, (label, hint))| Field {
+            name,
+            label,
+            hint,
+            value: value(name, text_of(asked.get(*name))),
+            error: error(name),
         })
         .collect();
     let keys = ["urn", "ukprn", "setting", "phase", "entry_date"];
@@ -169,6 +259,7 @@ fn page(
             label,
             hint,
             value: value(name, text_of(main.and_then(|m| m.get(key)))),
+            error: None,
         })
         .collect();
     let reference = view.case.record.reference.to_string();
@@ -180,8 +271,10 @@ fn page(
         ),
         reference,
         fields,
+        request,
         setting,
-        conflict: sent.is_some(),
+        conflict: sent.is_some() && errors.is_empty(),
+        errors,
         version: view.case.record.version,
         csrf_token: user.csrf_token(),
     }
@@ -212,6 +305,7 @@ pub(crate) async fn save(
     let field = |name: &str| sent.get(name).cloned().unwrap_or_default();
     let edit = ReturnDetailsEdit {
         values: EDITABLE.iter().map(|name| field(name)).collect(),
+        request: REQUEST_EDITABLE.iter().map(|name| field(name)).collect(),
         setting: SETTING.map(|(name, _, _)| field(name)),
     };
     // An unreadable version cannot match the case's: it is reported as a conflict.
@@ -228,9 +322,24 @@ pub(crate) async fn save(
         Err(ServiceError::Conflict { .. }) => {
             // Shown again with what was sent, against the case as it is now.
             let view = services.case_for_recording(&caller, &reference).await?;
+            let sent = Sent {
+                values: &sent,
+                errors: Vec::new(),
+            };
             Ok(html(
                 StatusCode::CONFLICT,
-                page(&user, &view, Some(&sent)).render()?,
+                page(&user, &view, Some(sent)).render()?,
+            ))
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let view = services.case_for_recording(&caller, &reference).await?;
+            let sent = Sent {
+                values: &sent,
+                errors,
+            };
+            Ok(html(
+                StatusCode::BAD_REQUEST,
+                page(&user, &view, Some(sent)).render()?,
             ))
         }
         Err(other) => Err(other.into()),

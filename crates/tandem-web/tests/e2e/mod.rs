@@ -430,7 +430,10 @@ async fn issue_final_plans(store: &Store) {
         child.other.insert("given_name".into(), json!("Alex"));
         child.other.insert("family_name".into(), json!("Final"));
         let request = NewRequest {
-            reference: tandem_core::Reference::parse(&format!("E2E-FINAL-{n}")).expect("reference"),
+            reference: Some(
+                tandem_core::Reference::parse(&format!("E2E-FINAL-{n}")).expect("reference"),
+            ),
+            requested_by: None,
             child,
             received: Utc::now().date_naive() - chrono::Days::new(140),
             case_manager: None,

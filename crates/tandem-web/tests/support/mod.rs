@@ -529,7 +529,8 @@ fn new_request(
     child.other.insert("given_name".into(), given.into());
     child.other.insert("family_name".into(), family.into());
     NewRequest {
-        reference: Reference::parse(reference).expect("reference"),
+        reference: Some(Reference::parse(reference).expect("reference")),
+        requested_by: None,
         child,
         received,
         case_manager: None,
