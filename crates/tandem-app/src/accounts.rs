@@ -21,12 +21,17 @@ use tandem_core::dates::england_date;
 use tandem_core::notifications::{self, NotificationKind};
 use tandem_core::{Action, Actor, Reference, Resource, Role, UserId, can};
 use tandem_store::{
-    AuditEntry, CaseRelation, NewUser, Reassignment, SessionId, SignInFailures, Store, StoreError,
-    normalise_email,
+    AuditEntry, CaseRelation, LinkPurpose, NewUser, Reassignment, SessionId, SignInFailures,
+    Store, StoreError, normalise_email,
 };
 
 use crate::services::FieldError;
 
+mod password_reset;
+pub use password_reset::{
+    MAX_RESETS_PER_HOUR, RESET_LINK_MINUTES, password_reset_open, request_password_reset,
+    reset_password,
+};
 mod two_factor;
 pub use two_factor::{
     ExternalTwoFactor, HalfSignedIn, PENDING_SIGN_IN_LASTS, RECOVERY_CODES, SecondFactor,
@@ -566,7 +571,7 @@ async fn send_invitation(
 ) -> Result<(), AccountError> {
     let expires_at = now + policy.valid_for;
     let token_hash = invitation_digest(token.as_str());
-    tx.create_invitation(user_id, &token_hash, by.id, expires_at)
+    tx.create_invitation(user_id, &token_hash, by.id, expires_at, LinkPurpose::Join)
         .await?;
     let message =
         notifications::invitation(&policy.public_url, token.as_str(), england_date(expires_at));
@@ -684,7 +689,7 @@ pub async fn invitation_open(
     now: DateTime<Utc>,
 ) -> Result<bool, AccountError> {
     Ok(store
-        .invitation_open(&invitation_digest(token), now)
+        .invitation_open(&invitation_digest(token), LinkPurpose::Join, now)
         .await?)
 }
 
@@ -708,7 +713,10 @@ pub async fn accept_invitation(
     let password = password.to_owned();
     let password_hash = off_thread(move || hash_password(&password)).await??;
     let mut tx = store.begin_at(now).await?;
-    let Some(user_id) = tx.use_invitation(&invitation_digest(token)).await? else {
+    let Some(user_id) = tx
+        .use_invitation(&invitation_digest(token), LinkPurpose::Join)
+        .await?
+    else {
         // Nothing was changed: the refusal's audit entry is all this transaction saves.
         tx.audit(&AuditEntry::new(None, "account.invitation_refused"))
             .await?;

@@ -43,7 +43,7 @@ pub use bulk::{AssignedCaseFile, CaseHeader};
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
 pub use improvement::{ActionUpdate, StoredAction};
-pub use invitations::InvitationRecord;
+pub use invitations::{InvitationRecord, LinkPurpose};
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};

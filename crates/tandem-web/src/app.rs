@@ -95,6 +95,14 @@ pub fn router(state: AppState) -> Router {
             get(invitations::show).post(invitations::accept),
         )
         .route(
+            "/password-reset",
+            get(invitations::reset_request_form).post(invitations::request_reset),
+        )
+        .route(
+            "/password-reset/{token}",
+            get(invitations::show_reset).post(invitations::reset),
+        )
+        .route(
             "/feedback/{token}",
             get(feedback::show).post(feedback::answer),
         )
@@ -326,13 +334,15 @@ fn drop_malformed_request_id(mut request: Request<Body>) -> Request<Body> {
 
 /// The span every request's log lines belong to: its id, method and path. Never the query
 /// string, which may carry search terms about a child, nor an invitation link's token, which
-/// would let anyone reading the log set the invited person's password, nor a survey link's
+/// would let anyone reading the log set the invited person's password (a password reset
+/// link's likewise), nor a survey link's
 /// token, which would let them answer in the family's place.
 fn request_span(request: &Request<Body>) -> tracing::Span {
     let path = request.uri().path();
     let path = match path.strip_prefix("/invitations/") {
         Some(token) if token != "new" => "/invitations/{token}",
         _ if path.starts_with("/feedback/") => "/feedback/{token}",
+        _ if path.starts_with("/password-reset/") => "/password-reset/{token}",
         _ => path,
     };
     let id = request
