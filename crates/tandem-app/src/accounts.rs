@@ -32,6 +32,8 @@ pub use password_reset::{
     MAX_RESETS_PER_HOUR, RESET_LINK_MINUTES, password_reset_open, request_password_reset,
     reset_password,
 };
+mod teams;
+pub use teams::{add_team, remove_team, teams};
 mod two_factor;
 pub use two_factor::{
     ExternalTwoFactor, HalfSignedIn, PENDING_SIGN_IN_LASTS, RECOVERY_CODES, SecondFactor,
@@ -48,7 +50,8 @@ pub const MIN_PASSWORD_LENGTH: usize = 12;
 pub const MAX_PASSWORD_LENGTH: usize = 256;
 const MAX_EMAIL_LENGTH: usize = 254;
 const MAX_NAME_LENGTH: usize = 100;
-const MAX_TEAM_LENGTH: usize = 64;
+/// Longest team name.
+pub const MAX_TEAM_LENGTH: usize = 64;
 const MAX_PROVIDER_LENGTH: usize = 120;
 /// A session's last-seen time is written at most this often, so that browsing is not a stream
 /// of writes; idle expiry is therefore accurate to this interval.
@@ -435,13 +438,14 @@ pub async fn create_linked_account(
     let password_hash = off_thread(move || hash_password(&password)).await??;
     let mut tx = store.begin_at(now).await?;
     list_service(&mut tx, service.as_deref()).await?;
+    let team = teams::listed_team(&mut tx, by, account.team).await?;
     let id = tx
         .create_user(&NewUser {
             email: account.email,
             name: account.name,
             password_hash,
             role: account.role,
-            team: account.team,
+            team,
             provider: account.provider,
         })
         .await?;
@@ -516,6 +520,7 @@ pub async fn invite(
     let token = SessionToken::generate()?;
     let mut tx = store.begin_at(now).await?;
     list_service(&mut tx, service.as_deref()).await?;
+    let team = teams::listed_team(&mut tx, Some(by), account.team).await?;
     let id = tx
         .create_user(&NewUser {
             email: account.email.clone(),
@@ -523,7 +528,7 @@ pub async fn invite(
             // Not a PHC string, so no password matches it until one is set.
             password_hash: INVITED.to_owned(),
             role: account.role,
-            team: account.team,
+            team,
             provider: account.provider,
         })
         .await?;
@@ -1171,7 +1176,8 @@ pub async fn set_role(
     }
     let mut tx = store.begin_at(now).await?;
     let previous = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
-    tx.set_user_role(user_id, role, team).await?;
+    let team = teams::listed_team(&mut tx, Some(actor), team.map(str::to_owned)).await?;
+    tx.set_user_role(user_id, role, team.as_deref()).await?;
     tx.audit(
         &AuditEntry::new(Some(actor.id), "account.role").detail(json!({
             "user_id": user_id,

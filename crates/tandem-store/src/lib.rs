@@ -30,6 +30,7 @@ pub mod projection;
 mod providers;
 mod store;
 mod surveys;
+mod teams;
 mod two_factor;
 mod workforce;
 
@@ -54,6 +55,7 @@ pub use plans::{NewPlanComment, PlanComment, PlanRevision, PlanVersion, SignOffR
 pub use providers::AdviceProvider;
 pub use store::{Backend, Store, Tx, migration_versions};
 pub use surveys::{NewSurvey, NewSurveyLink, ScaleCount, SurveyTermCount, WrittenAnswer};
+pub use teams::TeamRecord;
 pub use two_factor::{PendingSignIn, TwoFactorRecord};
 pub use workforce::{
     AgreedAction, InductionRecord, LastSupervision, NewCourse, NewSupervision, StaffTenure,

@@ -29,10 +29,9 @@ use crate::assets;
 use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
-    accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
     documents, downloads, ehc_plan, feedback, invitations, messages, new_request, panels, plan,
     plan_action, plan_audits, plan_comments, providers, report, return_details, sign_in, surveys,
-    two_factor,
+    teams, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -86,6 +85,8 @@ pub fn router(state: AppState) -> Router {
             get(panels::decision_form).post(panels::record_decision),
         )
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
+        .route("/admin/teams", get(teams::show).post(teams::add))
+        .route("/admin/teams/remove", post(teams::remove))
         .route(
             "/invitations/new",
             get(admin::invite_form).post(admin::invite),

@@ -198,6 +198,9 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/admin/notifications", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "GET", path: "/admin/users/new", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     // The list of advice providers: administrators only; provider 999999 does not exist.
+    Route { method: "GET", path: "/admin/teams", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
+    Route { method: "POST", path: "/admin/teams", form: &[("name", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
+    Route { method: "POST", path: "/admin/teams/remove", form: &[("name", "no such team")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "GET", path: "/admin/providers", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "POST", path: "/admin/providers", form: &[("name", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "GET", path: "/admin/providers/999999", form: &[], signed_out: SignIn, roles: Roles::Admin(Status(404), Status(403)) },
