@@ -21,12 +21,19 @@ use tandem_core::dates::england_date;
 use tandem_core::notifications::{self, NotificationKind};
 use tandem_core::{Action, Actor, Reference, Resource, Role, UserId, can};
 use tandem_store::{
-    AuditEntry, CaseRelation, NewUser, Reassignment, SessionId, SignInFailures, Store, StoreError,
-    normalise_email,
+    AuditEntry, CaseRelation, LinkPurpose, NewUser, Reassignment, SessionId, SignInFailures,
+    Store, StoreError, normalise_email,
 };
 
 use crate::services::FieldError;
 
+mod password_reset;
+pub use password_reset::{
+    MAX_RESETS_PER_HOUR, RESET_LINK_MINUTES, password_reset_open, request_password_reset,
+    reset_password,
+};
+mod teams;
+pub use teams::{add_team, remove_team, teams};
 mod two_factor;
 pub use two_factor::{
     ExternalTwoFactor, HalfSignedIn, PENDING_SIGN_IN_LASTS, RECOVERY_CODES, SecondFactor,
@@ -43,7 +50,8 @@ pub const MIN_PASSWORD_LENGTH: usize = 12;
 pub const MAX_PASSWORD_LENGTH: usize = 256;
 const MAX_EMAIL_LENGTH: usize = 254;
 const MAX_NAME_LENGTH: usize = 100;
-const MAX_TEAM_LENGTH: usize = 64;
+/// Longest team name.
+pub const MAX_TEAM_LENGTH: usize = 64;
 const MAX_PROVIDER_LENGTH: usize = 120;
 /// A session's last-seen time is written at most this often, so that browsing is not a stream
 /// of writes; idle expiry is therefore accurate to this interval.
@@ -430,13 +438,14 @@ pub async fn create_linked_account(
     let password_hash = off_thread(move || hash_password(&password)).await??;
     let mut tx = store.begin_at(now).await?;
     list_service(&mut tx, service.as_deref()).await?;
+    let team = teams::listed_team(&mut tx, by, account.team).await?;
     let id = tx
         .create_user(&NewUser {
             email: account.email,
             name: account.name,
             password_hash,
             role: account.role,
-            team: account.team,
+            team,
             provider: account.provider,
         })
         .await?;
@@ -511,6 +520,7 @@ pub async fn invite(
     let token = SessionToken::generate()?;
     let mut tx = store.begin_at(now).await?;
     list_service(&mut tx, service.as_deref()).await?;
+    let team = teams::listed_team(&mut tx, Some(by), account.team).await?;
     let id = tx
         .create_user(&NewUser {
             email: account.email.clone(),
@@ -518,7 +528,7 @@ pub async fn invite(
             // Not a PHC string, so no password matches it until one is set.
             password_hash: INVITED.to_owned(),
             role: account.role,
-            team: account.team,
+            team,
             provider: account.provider,
         })
         .await?;
@@ -566,7 +576,7 @@ async fn send_invitation(
 ) -> Result<(), AccountError> {
     let expires_at = now + policy.valid_for;
     let token_hash = invitation_digest(token.as_str());
-    tx.create_invitation(user_id, &token_hash, by.id, expires_at)
+    tx.create_invitation(user_id, &token_hash, by.id, expires_at, LinkPurpose::Join)
         .await?;
     let message =
         notifications::invitation(&policy.public_url, token.as_str(), england_date(expires_at));
@@ -684,7 +694,7 @@ pub async fn invitation_open(
     now: DateTime<Utc>,
 ) -> Result<bool, AccountError> {
     Ok(store
-        .invitation_open(&invitation_digest(token), now)
+        .invitation_open(&invitation_digest(token), LinkPurpose::Join, now)
         .await?)
 }
 
@@ -708,7 +718,10 @@ pub async fn accept_invitation(
     let password = password.to_owned();
     let password_hash = off_thread(move || hash_password(&password)).await??;
     let mut tx = store.begin_at(now).await?;
-    let Some(user_id) = tx.use_invitation(&invitation_digest(token)).await? else {
+    let Some(user_id) = tx
+        .use_invitation(&invitation_digest(token), LinkPurpose::Join)
+        .await?
+    else {
         // Nothing was changed: the refusal's audit entry is all this transaction saves.
         tx.audit(&AuditEntry::new(None, "account.invitation_refused"))
             .await?;
@@ -1163,7 +1176,8 @@ pub async fn set_role(
     }
     let mut tx = store.begin_at(now).await?;
     let previous = tx.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
-    tx.set_user_role(user_id, role, team).await?;
+    let team = teams::listed_team(&mut tx, Some(actor), team.map(str::to_owned)).await?;
+    tx.set_user_role(user_id, role, team.as_deref()).await?;
     tx.audit(
         &AuditEntry::new(Some(actor.id), "account.role").detail(json!({
             "user_id": user_id,

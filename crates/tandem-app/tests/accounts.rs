@@ -266,6 +266,9 @@ async fn administrators_manage_others_but_not_themselves() {
             .expect("other");
     let analyst = actor(&store, other).await;
 
+    accounts::add_team(&store, &admin, "East", now)
+        .await
+        .expect("a team");
     accounts::set_role(
         &store,
         &admin,
@@ -279,7 +282,8 @@ async fn administrators_manage_others_but_not_themselves() {
     let changed = store.user(other).await.expect("read").expect("user");
     assert_eq!(
         (changed.role, changed.team.as_deref()),
-        (Role::TeamManager, Some("east"))
+        (Role::TeamManager, Some("East")),
+        "the team as listed"
     );
 
     assert!(matches!(
@@ -659,4 +663,85 @@ async fn disabling_a_case_manager_hands_their_cases_to_someone_active() {
         .unwrap();
     assert_eq!(log.len(), 2);
     assert!(log.iter().all(|e| e.detail["reason"] == "account_disabled"));
+}
+
+#[tokio::test]
+async fn teams_are_a_list_administrators_keep() {
+    let (store, _dir) = store().await;
+    let now = Utc::now();
+    let admin =
+        accounts::create_account(&store, None, account("admin@example.org", Role::Admin), now)
+            .await
+            .expect("admin");
+    let admin = actor(&store, admin).await;
+    // The command line names a team freely, and it joins the list.
+    let cli = NewAccount {
+        team: Some("North".into()),
+        ..account("cm@example.org", Role::CaseManager)
+    };
+    let cm = accounts::create_account(&store, None, cli, now)
+        .await
+        .expect("case manager");
+    let cm = actor(&store, cm).await;
+    // An administrator chooses from the list: another name is refused, and nothing is saved.
+    let unlisted = NewAccount {
+        team: Some("Nroth".into()),
+        ..account("cm2@example.org", Role::CaseManager)
+    };
+    let Err(AccountError::Invalid(problems)) =
+        accounts::create_account(&store, Some(&admin), unlisted, now).await
+    else {
+        panic!("an unlisted team is refused");
+    };
+    assert_eq!(problems[0].field, "team");
+    assert!(store.user_by_email("cm2@example.org").await.unwrap().is_none());
+    let listed = NewAccount {
+        team: Some("north".into()),
+        ..account("cm2@example.org", Role::CaseManager)
+    };
+    let second = accounts::create_account(&store, Some(&admin), listed, now)
+        .await
+        .expect("a listed team, in any case of letters");
+    assert_eq!(store.user(second).await.unwrap().unwrap().team.as_deref(), Some("North"));
+    let refused = accounts::set_role(&store, &admin, second, Role::CaseManager, Some("South"), now).await;
+    assert!(matches!(refused, Err(AccountError::Invalid(_))));
+
+    // Adding: a name is needed, once.
+    for (name, message) in [
+        ("  ", "Enter the team’s name"),
+        ("NORTH", "There is already a team called North"),
+    ] {
+        let Err(AccountError::Invalid(problems)) = accounts::add_team(&store, &admin, name, now).await
+        else {
+            panic!("{name:?} refused");
+        };
+        assert_eq!(problems[0].message, message);
+    }
+    accounts::add_team(&store, &admin, " South ", now)
+        .await
+        .expect("added");
+    let teams = accounts::teams(&store, &admin).await.expect("teams");
+    let listed: Vec<(&str, i64)> = teams.iter().map(|t| (t.name.as_str(), t.people)).collect();
+    assert_eq!(listed, [("North", 2), ("South", 0)]);
+    // Removing: only a team nobody is in.
+    let Err(AccountError::Invalid(problems)) = accounts::remove_team(&store, &admin, "North", now).await
+    else {
+        panic!("a team in use stays");
+    };
+    assert_eq!(
+        problems[0].message,
+        "North still has 2 people and 0 cases: move them to another team first"
+    );
+    accounts::remove_team(&store, &admin, "South", now)
+        .await
+        .expect("removed");
+    // Only administrators.
+    assert!(matches!(accounts::teams(&store, &cm).await, Err(AccountError::Forbidden)));
+    assert!(matches!(
+        accounts::add_team(&store, &cm, "West", now).await,
+        Err(AccountError::Forbidden)
+    ));
+    let audited = actions(&store).await;
+    assert!(audited.iter().any(|a| a == "team.add"));
+    assert!(audited.iter().any(|a| a == "team.remove"));
 }

@@ -1,6 +1,8 @@
-//! Invitations by email, on SQLite and PostgreSQL: an administrator or a case manager invites,
-//! the email with its single-use link is queued in the same transaction, and the link sets a
-//! password once; an expired, reused or unknown link is refused and saves nothing.
+//! Invitations and password resets by email, on SQLite and PostgreSQL: an administrator or a
+//! case manager invites, the email with its single-use link is queued in the same transaction,
+//! and the link sets a password once; an expired, reused or unknown link is refused and saves
+//! nothing. A reset link, asked for by anyone who types an address, says nothing of who has an
+//! account, never enables one, and ends every session when it is used.
 
 #![allow(
     clippy::unwrap_used,
@@ -24,6 +26,8 @@ contract!(
     expired_reused_and_unknown_links_are_refused_and_save_nothing,
     only_administrators_and_the_case_manager_of_the_case_invite,
     an_administrator_sends_a_new_invitation_or_withdraws_it,
+    a_forgotten_password_is_reset_once_by_email_and_every_session_ends,
+    a_reset_link_goes_only_to_enabled_accounts_a_few_times_an_hour_and_expires,
 );
 
 const PASSWORD: &str = "a long enough password";
@@ -102,24 +106,31 @@ async fn invite_by_email(
 
 /// The token of the one queued invitation's link, read from the outbox as the mailer would.
 async fn emailed_token(store: &Store, now: DateTime<Utc>) -> String {
-    let mut tx = store.begin_at(now).await.unwrap();
-    let email = tx
-        .claim_email(now + Duration::minutes(10))
+    let (subject, token) = emailed_link(store, now, "invitations")
         .await
-        .unwrap()
         .expect("an email queued");
+    assert_eq!(subject, "Tandem: you have been invited to use Tandem");
+    token
+}
+
+/// The subject and link token of the next queued email, whose link must lead to `path`, read
+/// from the outbox as the mailer would (and marked sent); `None` when nothing is queued.
+async fn emailed_link(store: &Store, now: DateTime<Utc>, path: &str) -> Option<(String, String)> {
+    let mut tx = store.begin_at(now).await.unwrap();
+    let email = tx.claim_email(now + Duration::minutes(10)).await.unwrap()?;
     // Sent, as the mailer would record it, so that the next call reads the next email.
     assert!(tx.email_sent(&email).await.unwrap());
     tx.commit().await.unwrap();
-    assert_eq!(email.subject, "Tandem: you have been invited to use Tandem");
     let link = email
         .body
         .lines()
         .find(|line| line.starts_with("https://"))
         .expect("a link");
-    link.strip_prefix("https://tandem.council.test/invitations/")
-        .expect("the invitation link")
-        .to_owned()
+    let token = link
+        .strip_prefix(&format!("https://tandem.council.test/{path}/"))
+        .unwrap_or_else(|| panic!("a link to /{path}/: {link}"))
+        .to_owned();
+    Some((email.subject, token))
 }
 
 async fn audit_actions(store: &Store) -> Vec<String> {
@@ -497,4 +508,125 @@ async fn an_administrator_sends_a_new_invitation_or_withdraws_it(ctx: Ctx) {
             .count(),
         1
     );
+}
+
+const URL: &str = "https://tandem.council.test/";
+const NEW_PASSWORD: &str = "three random words again";
+
+async fn sign_in_with(store: &Store, password: &str, now: DateTime<Utc>) -> Result<SignInStep, AccountError> {
+    accounts::sign_in(
+        store,
+        "cm@council.test",
+        password,
+        "192.0.2.1",
+        SessionPolicy::default(),
+        Default::default(),
+        OPTIONAL,
+        now,
+    )
+    .await
+}
+
+async fn a_forgotten_password_is_reset_once_by_email_and_every_session_ends(ctx: Ctx) {
+    let store = &ctx.store;
+    let now = at("2026-03-02");
+    let manager = staff(store, "cm@council.test", Role::CaseManager).await;
+    let Ok(SignInStep::SignedIn(before)) = sign_in_with(store, PASSWORD, now).await else {
+        panic!("signs in");
+    };
+    // The address as typed, in any case.
+    accounts::request_password_reset(store, " CM@Council.test ", URL, now)
+        .await
+        .expect("asked");
+    let (subject, token) = emailed_link(store, now, "password-reset")
+        .await
+        .expect("a reset email");
+    assert_eq!(subject, "Tandem: set a new password");
+    assert!(accounts::password_reset_open(store, &token, now).await.unwrap());
+    // A reset link is not an invitation, nor the other way round.
+    assert!(!accounts::invitation_open(store, &token, now).await.unwrap());
+    let as_invitation =
+        accounts::accept_invitation(store, &token, NEW_PASSWORD, SessionPolicy::default(), OPTIONAL, now)
+            .await;
+    assert!(matches!(as_invitation, Err(AccountError::InvitationClosed)));
+    // A password too short is refused and uses nothing.
+    let short = accounts::reset_password(store, &token, "too short", now).await;
+    assert!(matches!(short, Err(AccountError::Invalid(_))));
+    assert!(accounts::password_reset_open(store, &token, now).await.unwrap());
+
+    accounts::reset_password(store, &token, NEW_PASSWORD, now)
+        .await
+        .expect("reset");
+    let session = accounts::current_session(store, &before.token, SessionPolicy::default(), now)
+        .await
+        .unwrap();
+    assert!(session.is_none(), "every session ends");
+    assert!(matches!(sign_in_with(store, PASSWORD, now).await, Err(AccountError::BadCredentials)));
+    let Ok(SignInStep::SignedIn(after)) = sign_in_with(store, NEW_PASSWORD, now).await else {
+        panic!("signs in with the new password");
+    };
+    assert_eq!(after.user.id, manager.id);
+    let again = accounts::reset_password(store, &token, "yet another long password", now).await;
+    assert!(matches!(again, Err(AccountError::InvitationClosed)), "a link works once");
+    let actions = audit_actions(store).await;
+    for action in [
+        "account.password_reset_requested",
+        "account.password_reset",
+        "account.password_reset_refused",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action} audited");
+    }
+    let log = format!("{:?}", store.audit_log(&AuditFilter::default()).await.unwrap());
+    assert!(!log.contains("council.test") && !log.contains(&token), "no address or token audited");
+}
+
+async fn a_reset_link_goes_only_to_enabled_accounts_a_few_times_an_hour_and_expires(ctx: Ctx) {
+    let store = &ctx.store;
+    let now = at("2026-03-02");
+    let admin = staff(store, "admin@council.test", Role::Administrator).await;
+    let manager = staff(store, "cm@council.test", Role::CaseManager).await;
+    invite_by_email(store, &admin, "new@council.test", Role::CaseManager, now).await;
+    emailed_token(store, now).await;
+    let disabled = staff(store, "gone@council.test", Role::CaseManager).await;
+    accounts::set_account_disabled(store, &admin, disabled.id, true, now)
+        .await
+        .unwrap();
+    // Nobody, someone who has not joined, and a disabled account: the same answer, no email.
+    for email in ["nobody@council.test", "new@council.test", "gone@council.test"] {
+        accounts::request_password_reset(store, email, URL, now)
+            .await
+            .expect("the same answer");
+        assert!(emailed_link(store, now, "password-reset").await.is_none(), "{email}");
+    }
+    // At most three an hour to one account.
+    let mut tokens = Vec::new();
+    for minute in 0..4 {
+        let asked = now + Duration::minutes(minute);
+        accounts::request_password_reset(store, "cm@council.test", URL, asked)
+            .await
+            .expect("asked");
+        tokens.extend(emailed_link(store, asked, "password-reset").await.map(|(_, t)| t));
+    }
+    assert_eq!(tokens.len(), 3);
+    // A link lasts an hour.
+    let late = now + Duration::minutes(accounts::RESET_LINK_MINUTES + 1);
+    assert!(!accounts::password_reset_open(store, &tokens[0], late).await.unwrap());
+    let expired = accounts::reset_password(store, &tokens[0], NEW_PASSWORD, late).await;
+    assert!(matches!(expired, Err(AccountError::InvitationClosed)));
+    // An account disabled after its link was sent is not opened by it.
+    accounts::set_account_disabled(store, &admin, manager.id, true, now)
+        .await
+        .unwrap();
+    let refused = accounts::reset_password(store, &tokens[2], NEW_PASSWORD, now).await;
+    assert!(matches!(refused, Err(AccountError::InvitationClosed)));
+    assert!(store.user(manager.id).await.unwrap().unwrap().disabled);
+    // An hour on, the account may ask again (once enabled).
+    accounts::set_account_disabled(store, &admin, manager.id, false, now)
+        .await
+        .unwrap();
+    let hour_on = now + Duration::minutes(61);
+    accounts::request_password_reset(store, "cm@council.test", URL, hour_on)
+        .await
+        .expect("asked");
+    assert!(emailed_link(store, hour_on, "password-reset").await.is_some());
 }

@@ -46,6 +46,8 @@ crate::names::machine_names! {
         Invitation => "invitation",
         /// A one-use link to a survey after a key moment of a case.
         Survey => "survey",
+        /// A one-use link to set a new password, asked for by the account's owner.
+        PasswordReset => "password_reset",
     }
 }
 
@@ -62,6 +64,7 @@ impl NotificationKind {
             Self::NewMessage => "New message",
             Self::Invitation => "Invitation",
             Self::Survey => "Survey",
+            Self::PasswordReset => "Password reset",
         }
     }
 }
@@ -161,9 +164,12 @@ impl Notice {
                 format!("There is a new message for you about case {reference}."),
                 case_link,
             ),
-            // Invitations are composed by [`invitation`] and surveys by
-            // [`crate::surveys::invitation_email`]: their links are the person's own.
-            NotificationKind::Invitation | NotificationKind::Survey => (
+            // Invitations are composed by [`invitation`], password resets by
+            // [`password_reset`] and surveys by [`crate::surveys::invitation_email`]: their
+            // links are the person's own.
+            NotificationKind::Invitation
+            | NotificationKind::Survey
+            | NotificationKind::PasswordReset => (
                 "Tandem: you have been invited to use Tandem",
                 format!("You have been invited to use Tandem for case {reference}."),
                 case_link,
@@ -187,6 +193,18 @@ pub fn invitation(base_url: &str, token: &str, expires: Date) -> Email {
         body: format!(
             "You have been invited to use Tandem, the council's system for EHC needs assessments and plans.\n\nSet your password to start:\n{base}/invitations/{token}\n\nThe link works once, until {}. If it has expired, ask the person who invited you to send a new one.\n\nThis email was sent by Tandem. Please do not reply to it.\n",
             dates::long(expires)
+        ),
+    }
+}
+
+/// The password reset email: a single-use link at `base_url` to set a new password, working for
+/// `minutes`. It says what to do if someone else asked, since anyone may type an address.
+pub fn password_reset(base_url: &str, token: &str, minutes: i64) -> Email {
+    let base = base_url.trim_end_matches('/');
+    Email {
+        subject: "Tandem: set a new password".to_owned(),
+        body: format!(
+            "Someone asked to set a new password for your Tandem account.\n\nSet a new password:\n{base}/password-reset/{token}\n\nThe link works once, for {minutes} minutes. Setting a new password signs your account out everywhere.\n\nIf you did not ask, you can ignore this email: your password has not changed.\n\nThis email was sent by Tandem. Please do not reply to it.\n"
         ),
     }
 }

@@ -30,6 +30,7 @@ pub mod projection;
 mod providers;
 mod store;
 mod surveys;
+mod teams;
 mod two_factor;
 mod workforce;
 
@@ -44,7 +45,7 @@ pub use cases::{DetailChange, DetailChanges};
 pub use documents::{DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, Withdrawal};
 pub use error::StoreError;
 pub use improvement::{ActionUpdate, StoredAction};
-pub use invitations::InvitationRecord;
+pub use invitations::{InvitationRecord, LinkPurpose};
 pub use messages::{MessageRecord, NewMessage};
 pub use model::*;
 pub use notifications::{ClaimedEmail, UnsentNotification};
@@ -57,6 +58,7 @@ pub use store::{Backend, Store, Tx, migration_versions};
 pub use surveys::{
     NewSurvey, NewSurveyLink, NewYouSaid, ScaleCount, SurveyTermCount, WrittenAnswer, YouSaidWeDid,
 };
+pub use teams::TeamRecord;
 pub use two_factor::{PendingSignIn, TwoFactorRecord};
 pub use workforce::{
     AgreedAction, InductionRecord, LastSupervision, NewCourse, NewSupervision, StaffTenure,

@@ -31,7 +31,7 @@ use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
     documents, downloads, ehc_plan, feedback, invitations, messages, new_request, panels, plan,
     plan_action, plan_audits, plan_comments, providers, report, return_details, sign_in, surveys,
-    two_factor,
+    teams, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -85,6 +85,8 @@ pub fn router(state: AppState) -> Router {
             get(panels::decision_form).post(panels::record_decision),
         )
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
+        .route("/admin/teams", get(teams::show).post(teams::add))
+        .route("/admin/teams/remove", post(teams::remove))
         .route(
             "/invitations/new",
             get(admin::invite_form).post(admin::invite),
@@ -92,6 +94,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/invitations/{token}",
             get(invitations::show).post(invitations::accept),
+        )
+        .route(
+            "/password-reset",
+            get(invitations::reset_request_form).post(invitations::request_reset),
+        )
+        .route(
+            "/password-reset/{token}",
+            get(invitations::show_reset).post(invitations::reset),
         )
         .route(
             "/feedback/{token}",
@@ -329,13 +339,15 @@ fn drop_malformed_request_id(mut request: Request<Body>) -> Request<Body> {
 
 /// The span every request's log lines belong to: its id, method and path. Never the query
 /// string, which may carry search terms about a child, nor an invitation link's token, which
-/// would let anyone reading the log set the invited person's password, nor a survey link's
+/// would let anyone reading the log set the invited person's password (a password reset
+/// link's likewise), nor a survey link's
 /// token, which would let them answer in the family's place.
 fn request_span(request: &Request<Body>) -> tracing::Span {
     let path = request.uri().path();
     let path = match path.strip_prefix("/invitations/") {
         Some(token) if token != "new" => "/invitations/{token}",
         _ if path.starts_with("/feedback/") => "/feedback/{token}",
+        _ if path.starts_with("/password-reset/") => "/password-reset/{token}",
         _ => path,
     };
     let id = request

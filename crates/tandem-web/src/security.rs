@@ -22,20 +22,23 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), g
 /// The forms posted before there is a session, whose token comes from the pre-sign-in cookie:
 /// signing in, its second step (a code, a recovery code, setting two-factor sign-in up: the
 /// cookie then names the pending sign-in), setting a password from an invitation link
-/// (`/invitations/{token}`), and answering a survey from its link (`/feedback/{token}`).
+/// (`/invitations/{token}`), asking for a password reset link and using it (`/password-reset`,
+/// `/password-reset/{token}`), and answering a survey from its link (`/feedback/{token}`).
 fn before_sign_in(path: &str) -> bool {
     matches!(
         path,
         "/sign-in"
+            | "/password-reset"
             | crate::pages::two_factor::CODE_PATH
             | crate::pages::two_factor::RECOVERY_PATH
             | crate::pages::two_factor::SET_UP_PATH
     ) || path
         .strip_prefix("/invitations/")
         .is_some_and(|token| !token.is_empty() && !token.contains('/') && token != "new")
-        || path
-            .strip_prefix("/feedback/")
-            .is_some_and(|token| !token.is_empty() && !token.contains('/'))
+        || ["/feedback/", "/password-reset/"].iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|token| !token.is_empty() && !token.contains('/'))
+        })
 }
 
 /// The form field and header that carry the CSRF token.

@@ -564,7 +564,7 @@ async fn administer_accounts(browser: &mut Browser) {
     browser.fill("Full name", "Nia Brown").await;
     browser.fill("Email address", &email).await;
     browser.choose("Role", "Case manager").await;
-    browser.fill("Team (optional)", "south").await;
+    browser.choose("Team (optional)", "north").await;
     browser.press("Create account").await;
     assert_eq!(
         browser.error_summary().await,

@@ -262,3 +262,88 @@ async fn an_administrator_sends_a_new_invitation_then_withdraws_it() {
     assert_eq!(app.audit("account.reinvite").await.len(), 1);
     assert_eq!(app.audit("account.invitation_withdrawn").await.len(), 1);
 }
+
+/// A browser with no session that has read `page`: its sign-in cookie and the form's token.
+fn before_sign_in(page: &support::TestResponse) -> Session {
+    Session {
+        cookie: format!(
+            "{SIGN_IN_COOKIE}={}",
+            page.set_cookie(SIGN_IN_COOKIE).expect("sign-in cookie")
+        ),
+        csrf: page.csrf_field().expect("csrf field"),
+    }
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_from_the_sign_in_page() {
+    let app = TestApp::new().await;
+    let signed_in = app.sign_in(Role::CaseManager).await;
+    let sign_in = app.get("/sign-in", None).await;
+    assert_eq!(
+        sign_in.attr("a[href='/password-reset']", "href").as_deref(),
+        Some("/password-reset")
+    );
+    let form = app.get("/password-reset", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.texts("h1"), ["Forgotten your password?"]);
+    let browser = before_sign_in(&form);
+    let wrong = app
+        .post_form("/password-reset", Some(&browser), &[("email", "not an address")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        wrong.texts(".govuk-error-summary__list a"),
+        ["Enter an email address in the correct format, like name@example.com"]
+    );
+    let without_token = app
+        .post_form("/password-reset", None, &[("email", "nobody@demo.test")])
+        .await;
+    assert_eq!(without_token.status, StatusCode::FORBIDDEN);
+
+    // An address with no account and one with an account get the same page.
+    let unknown = app
+        .post_form("/password-reset", Some(&browser), &[("email", "nobody@demo.test")])
+        .await;
+    let known = app
+        .post_form(
+            "/password-reset",
+            Some(&browser),
+            &[("email", &support::email(Role::CaseManager))],
+        )
+        .await;
+    for sent in [&unknown, &known] {
+        assert_eq!(sent.status, StatusCode::OK);
+        assert_eq!(sent.texts("h1"), ["Check your email"]);
+    }
+    assert_eq!(unknown.texts("main p"), known.texts("main p"));
+
+    let link = app.emailed_link("/password-reset/").await;
+    let shown = app.get(&link, None).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.texts("h1"), ["Set a new password"]);
+    let browser = before_sign_in(&shown);
+    let short = app
+        .post_form(&link, Some(&browser), &[("password", "short")])
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reset = app
+        .post_form(&link, Some(&browser), &[("password", "a brand new long password")])
+        .await;
+    assert_eq!(reset.location(), Some("/sign-in?reset=1"), "{}", reset.body);
+    let told = app.get("/sign-in?reset=1", None).await;
+    assert_eq!(
+        told.texts(".govuk-notification-banner__heading"),
+        ["Your password has been changed. Sign in with your new password"]
+    );
+    // The old session ended; the new password signs in; the link is used up.
+    assert_eq!(app.get("/cases", Some(&signed_in)).await.status, StatusCode::SEE_OTHER);
+    let (again, _) = app
+        .sign_in_with(&support::email(Role::CaseManager), "a brand new long password")
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let used = app.get(&link, None).await;
+    assert_eq!(used.status, StatusCode::GONE);
+    assert!(used.body.contains("Ask for a new link"));
+    assert_eq!(app.audit("account.password_reset").await.len(), 1);
+    app.remove().await;
+}

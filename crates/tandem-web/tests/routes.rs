@@ -198,6 +198,9 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/admin/notifications", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "GET", path: "/admin/users/new", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     // The list of advice providers: administrators only; provider 999999 does not exist.
+    Route { method: "GET", path: "/admin/teams", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
+    Route { method: "POST", path: "/admin/teams", form: &[("name", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
+    Route { method: "POST", path: "/admin/teams/remove", form: &[("name", "no such team")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "GET", path: "/admin/providers", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "POST", path: "/admin/providers", form: &[("name", "")], signed_out: Status(403), roles: Roles::Admin(Status(422), Status(403)) },
     Route { method: "GET", path: "/admin/providers/999999", form: &[], signed_out: SignIn, roles: Roles::Admin(Status(404), Status(403)) },
@@ -222,6 +225,10 @@ const ROUTES: &[Route] = &[
     // An unknown link is refused alike for everyone; posting it needs a sign-in cookie's token.
     Route { method: "GET", path: "/invitations/no-such-token", form: &[], signed_out: Status(410), roles: Roles::All(Status(410)) },
     Route { method: "POST", path: "/invitations/no-such-token", form: &[("password", "a long enough password")], signed_out: Status(403), roles: Roles::All(Status(410)) },
+    Route { method: "GET", path: "/password-reset", form: &[], signed_out: Status(200), roles: Roles::All(Status(200)) },
+    Route { method: "POST", path: "/password-reset", form: &[("email", "")], signed_out: Status(403), roles: Roles::All(Status(422)) },
+    Route { method: "GET", path: "/password-reset/no-such-token", form: &[], signed_out: Status(410), roles: Roles::All(Status(410)) },
+    Route { method: "POST", path: "/password-reset/no-such-token", form: &[("password", "a long enough password")], signed_out: Status(403), roles: Roles::All(Status(410)) },
     Route { method: "GET", path: "/admin/users/{target}", form: &[], signed_out: SignIn, roles: ADMIN_ONLY_PAGE },
     Route { method: "GET", path: "/admin/users/999999", form: &[], signed_out: SignIn, roles: Roles::Admin(Status(404), Status(403)) },
     Route { method: "POST", path: "/admin/users/{target}/role", form: &[("role", "parent"), ("team", "")], signed_out: Status(403), roles: Roles::Admin(Redirect("/admin/users/{target}?done=role"), Status(403)) },

@@ -790,7 +790,10 @@ async fn administrators_create_accounts_keeping_what_was_typed_on_errors() {
         refused.attr("#name", "value").as_deref(),
         Some("Casey Worker")
     );
-    assert_eq!(refused.attr("#team", "value").as_deref(), Some("south"));
+    assert_eq!(
+        refused.attr("#team option[selected]", "value").as_deref(),
+        Some("south")
+    );
     assert_eq!(
         refused
             .attr(r#"#role option[selected]"#, "value")
@@ -1032,4 +1035,52 @@ async fn assets_are_compressed_but_pages_are_not() {
     let css = app.asset_urls().await.remove(0);
     let asset = app.send(gzip(&css)).await;
     assert_eq!(asset.header("content-encoding"), Some("gzip"));
+}
+
+#[tokio::test]
+async fn administrators_keep_the_list_of_teams() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let accounts = app.get("/admin/users", Some(&admin)).await;
+    assert!(accounts.attr("a[href='/admin/teams']", "href").is_some());
+    let page = app.get("/admin/teams", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // north has the demo case manager; south nobody, so only south can be removed.
+    assert_eq!(page.texts("tbody th"), ["north", "south"]);
+    assert_eq!(
+        page.attr("form[action='/admin/teams/remove'] input[name='name']", "value").as_deref(),
+        Some("south")
+    );
+    assert_eq!(page.texts("td span.govuk-body-s"), ["In use"]);
+    let refused = app
+        .post_form("/admin/teams", Some(&admin), &[("name", "North")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused.texts(".govuk-error-summary__list a"),
+        ["There is already a team called north"]
+    );
+    assert_eq!(refused.attr("#name", "value").as_deref(), Some("North"));
+    let added = app
+        .post_form("/admin/teams", Some(&admin), &[("name", "East")])
+        .await;
+    assert_eq!(added.location(), Some("/admin/teams?done=added"));
+    let in_use = app
+        .post_form("/admin/teams/remove", Some(&admin), &[("name", "north")])
+        .await;
+    assert_eq!(in_use.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        in_use.texts(".govuk-error-summary__list a"),
+        ["north still has 1 person and 0 cases: move them to another team first"]
+    );
+    let removed = app
+        .post_form("/admin/teams/remove", Some(&admin), &[("name", "south")])
+        .await;
+    assert_eq!(removed.location(), Some("/admin/teams?done=removed"));
+    // The account forms offer the list.
+    let form = app.get("/admin/users/new", Some(&admin)).await;
+    assert_eq!(form.texts("#team option"), ["No team", "East", "north"]);
+    assert_eq!(app.audit("team.add").await.len(), 1);
+    assert_eq!(app.audit("team.remove").await.len(), 1);
+    app.remove().await;
 }

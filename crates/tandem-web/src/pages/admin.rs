@@ -153,6 +153,7 @@ fn new_user_page(
     form: &NewAccountForm,
     making: Making,
     errors: &FormErrors,
+    teams: &[String],
 ) -> Result<NewUserPage, WebError> {
     let text = |name, label, kind, value: &str| {
         TextField {
@@ -169,7 +170,7 @@ fn new_user_page(
         text("name", "Full name", "text", &form.name)?,
         text("email", "Email address", "email", &form.email)?,
         role_select(Some(&form.role), errors)?,
-        text("team", "Team (optional)", "text", &form.team)?,
+        team_select(teams, &form.team, errors)?,
         text(
             "provider",
             "Service, for a professional or setting (optional)",
@@ -210,33 +211,53 @@ fn new_user_page(
 }
 
 /// The role chooser, with the current choice selected.
-fn role_select(selected: Option<&str>, errors: &FormErrors) -> askama::Result<Html> {
-    let items = std::iter::once(Some(SelectItem {
-        value: Some(String::new()),
-        text: Some("Choose a role".into()),
-        ..SelectItem::default()
-    }))
-    .chain(Role::ALL.iter().map(|role| {
-        Some(SelectItem {
-            value: Some(role.as_str().into()),
-            text: Some(role.label().into()),
-            ..SelectItem::default()
+/// A select named `name` of `(value, text)` options after a first option `prompt` (an empty
+/// value), keeping `selected`.
+fn select(
+    name: &str,
+    label: &str,
+    prompt: &str,
+    options: impl Iterator<Item = (String, String)>,
+    selected: Option<&str>,
+    errors: &FormErrors,
+) -> askama::Result<Select> {
+    let items = std::iter::once((String::new(), prompt.to_owned()))
+        .chain(options)
+        .map(|(value, text)| {
+            Some(SelectItem {
+                value: Some(value),
+                text: Some(text),
+                ..SelectItem::default()
+            })
         })
-    }))
-    .collect();
-    Html::render(&Select {
-        id: Some("role".into()),
-        name: "role".into(),
+        .collect();
+    Ok(Select {
+        id: Some(name.into()),
+        name: name.into(),
         items,
         value: selected.map(str::to_owned),
         label: Some(Label {
-            text: Some("Role".into()),
+            text: Some(label.into()),
             classes: Some("govuk-label--s".into()),
             ..Label::default()
         }),
-        error_message: errors.message("role"),
+        error_message: errors.message(name),
         ..Select::default()
     })
+}
+
+fn role_select(selected: Option<&str>, errors: &FormErrors) -> askama::Result<Html> {
+    let roles = Role::ALL
+        .iter()
+        .map(|role| (role.as_str().to_owned(), role.label().to_owned()));
+    Html::render(&select("role", "Role", "Choose a role", roles, selected, errors)?)
+}
+
+/// The service's teams (the managed list on `/admin/teams`).
+fn team_select(teams: &[String], selected: &str, errors: &FormErrors) -> askama::Result<Html> {
+    let teams = teams.iter().map(|t| (t.clone(), t.clone()));
+    let selected = Some(selected).filter(|t| !t.is_empty());
+    Html::render(&select("team", "Team (optional)", "No team", teams, selected, errors)?)
 }
 
 /// Whom a disabled account's cases may go to: active case managers and team managers.
@@ -245,41 +266,17 @@ fn hand_to_select(
     leaving: UserId,
     errors: &FormErrors,
 ) -> askama::Result<Html> {
-    let items = std::iter::once(Some(SelectItem {
-        value: Some(String::new()),
-        text: Some("Nobody yet: a team manager reassigns them".into()),
-        ..SelectItem::default()
-    }))
-    .chain(
-        people
-            .iter()
-            .filter(|p| {
-                p.id != leaving
-                    && !p.disabled
-                    && matches!(p.role, Role::CaseManager | Role::TeamManager)
-            })
-            .map(|p| {
-                Some(SelectItem {
-                    value: Some(p.id.to_string()),
-                    text: Some(format!("{} ({})", p.name, p.role.label())),
-                    ..SelectItem::default()
-                })
-            }),
-    )
-    .collect();
+    let people = people
+        .iter()
+        .filter(|p| {
+            p.id != leaving && !p.disabled && matches!(p.role, Role::CaseManager | Role::TeamManager)
+        })
+        .map(|p| (p.id.to_string(), format!("{} ({})", p.name, p.role.label())));
+    let prompt = "Nobody yet: a team manager reassigns them";
     Html::render(&Select {
-        id: Some("hand_to".into()),
-        name: "hand_to".into(),
-        items,
-        label: Some(Label {
-            text: Some("Give their cases to".into()),
-            classes: Some("govuk-label--s".into()),
-            ..Label::default()
-        }),
-        error_message: errors.message("hand_to"),
         // Names can be long: the list takes the column's width, never more.
         classes: Some("govuk-!-width-full".into()),
-        ..Select::default()
+        ..select("hand_to", "Give their cases to", prompt, people, None, errors)?
     })
 }
 
@@ -292,13 +289,17 @@ fn require_manager(user: &CurrentUser) -> Result<(), WebError> {
 }
 
 /// `GET /admin/users/new`.
-pub(crate) async fn new_form(user: CurrentUser) -> Result<Response, WebError> {
+pub(crate) async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
     require_manager(&user)?;
     let page = new_user_page(
         &user,
         &NewAccountForm::default(),
         Making::Account,
         &FormErrors::default(),
+        &state.store().team_names().await?,
     )?;
     Ok(html(StatusCode::OK, page.render()?))
 }
@@ -322,7 +323,7 @@ pub(crate) async fn create(
         }
         None => Err(choose_a_role()),
     };
-    made(&user, &form, Making::Account, result, "/admin/users")
+    made(&state, &user, &form, Making::Account, result, "/admin/users").await
 }
 
 fn choose_a_role() -> AccountError {
@@ -331,7 +332,8 @@ fn choose_a_role() -> AccountError {
 
 /// Off to the new account (or, for a case manager's invitation, their caseload), or the form
 /// again with what to put right.
-fn made(
+async fn made(
+    state: &AppState,
     user: &CurrentUser,
     form: &NewAccountForm,
     making: Making,
@@ -348,7 +350,8 @@ fn made(
         }
         Ok(_) => Ok(Redirect::to(done_at).into_response()),
         Err(AccountError::Invalid(errors)) => {
-            let page = new_user_page(user, form, making, &FormErrors::new(errors))?;
+            let teams = state.store().team_names().await?;
+            let page = new_user_page(user, form, making, &FormErrors::new(errors), &teams)?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
         }
         Err(other) => Err(other.into()),
@@ -372,6 +375,7 @@ pub(crate) struct InviteQuery {
 /// `GET /invitations/new`: invite someone by email; `?case=REF` (the case page's link) invites
 /// a parent or carer to that case.
 pub(crate) async fn invite_form(
+    State(state): State<AppState>,
     user: CurrentUser,
     Query(query): Query<InviteQuery>,
 ) -> Result<Response, WebError> {
@@ -384,7 +388,8 @@ pub(crate) async fn invite_form(
         },
         None => NewAccountForm::default(),
     };
-    let page = new_user_page(&user, &form, Making::Invitation, &FormErrors::default())?;
+    let teams = state.store().team_names().await?;
+    let page = new_user_page(&user, &form, Making::Invitation, &FormErrors::default(), &teams)?;
     Ok(html(StatusCode::OK, page.render()?))
 }
 
@@ -411,7 +416,7 @@ pub(crate) async fn invite(
         "" => "/cases".to_owned(),
         case => format!("/cases/{case}?done=invited"),
     };
-    made(&user, &form, Making::Invitation, result, &done_at)
+    made(&state, &user, &form, Making::Invitation, result, &done_at).await
 }
 
 async fn invite_to(
@@ -561,15 +566,11 @@ async fn user_page_with(
         done: done.map(Done::message),
         error_summary: errors.summary()?,
         role_select: role_select(Some(account.role.as_str()), errors)?,
-        team: TextField {
-            name: "team",
-            label: "Team (optional)",
-            kind: "text",
-            autocomplete: "off",
-            value: account.team.as_deref(),
-            classes: Some("govuk-input--width-20"),
-        }
-        .render(errors)?,
+        team: team_select(
+            &state.store().team_names().await?,
+            account.team.as_deref().unwrap_or_default(),
+            errors,
+        )?,
         name_field: TextField {
             name: "name",
             label: "Full name",

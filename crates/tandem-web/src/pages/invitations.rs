@@ -1,12 +1,14 @@
-//! Accepting an invitation: the emailed link shows a form to set a password, which signs the
-//! person in. The form is posted before there is a session, so its CSRF token comes from the
-//! sign-in cookie, as the sign-in form's does.
+//! Setting a password from an emailed link: accepting an invitation (`/invitations/{token}`),
+//! which signs the person in, and a password reset (`/password-reset`, then
+//! `/password-reset/{token}`), after which they sign in as usual. The forms are posted before
+//! there is a session, so their CSRF tokens come from the sign-in cookie, as the sign-in form's
+//! does.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tandem_app::accounts::{self, AccountError, SignInStep};
 
@@ -18,6 +20,22 @@ use crate::pages::sign_in::{before_sign_in_token, signed_in_response, with_cooki
 use crate::pages::two_factor::half_signed_in_response;
 use crate::state::AppState;
 
+/// What an emailed link sets a password for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Link {
+    Invitation,
+    Reset,
+}
+
+impl Link {
+    fn path(self, token: &str) -> String {
+        match self {
+            Self::Invitation => format!("/invitations/{token}"),
+            Self::Reset => format!("/password-reset/{token}"),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "pages/invitation.html")]
 struct SetPasswordPage {
@@ -26,12 +44,22 @@ struct SetPasswordPage {
     password: Html,
     csrf_token: String,
     action: String,
+    reset: bool,
 }
 
 impl SetPasswordPage {
-    fn new(token: &str, csrf_token: String, errors: &FormErrors) -> Result<Self, WebError> {
+    fn new(
+        link: Link,
+        token: &str,
+        csrf_token: String,
+        errors: &FormErrors,
+    ) -> Result<Self, WebError> {
+        let title = match link {
+            Link::Invitation => "Set your password",
+            Link::Reset => "Set a new password",
+        };
         Ok(Self {
-            layout: Layout::bare("Set your password").with_errors(!errors.is_empty()),
+            layout: Layout::bare(title).with_errors(!errors.is_empty()),
             error_summary: errors.summary()?,
             password: TextField {
                 name: "password",
@@ -43,7 +71,8 @@ impl SetPasswordPage {
             }
             .render(errors)?,
             csrf_token,
-            action: format!("/invitations/{token}"),
+            action: link.path(token),
+            reset: link == Link::Reset,
         })
     }
 }
@@ -52,15 +81,54 @@ impl SetPasswordPage {
 #[template(path = "pages/invitation-closed.html")]
 struct ClosedPage {
     layout: Layout,
+    reset: bool,
 }
 
 /// An expired, used or unknown link: one page for all three, so a link says nothing about
 /// which.
-fn closed() -> Result<Response, WebError> {
+fn closed(link: Link) -> Result<Response, WebError> {
     let page = ClosedPage {
         layout: Layout::bare("This link has expired or has already been used"),
+        reset: link == Link::Reset,
     };
     Ok(html(StatusCode::GONE, page.render()?))
+}
+
+/// The form setting a password through a link that still works.
+fn set_password_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    link: Link,
+    token: &str,
+) -> Result<Response, WebError> {
+    let (csrf_token, cookie) = before_sign_in_token(state, headers)?;
+    let page = SetPasswordPage::new(link, token, csrf_token, &FormErrors::default())?;
+    Ok(with_cookie(html(StatusCode::OK, page.render()?), cookie))
+}
+
+/// The form again with `errors`, or with the service busy (503 and `Retry-After`).
+fn form_again(
+    link: Link,
+    token: &str,
+    csrf_token: String,
+    errors: &FormErrors,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let page = SetPasswordPage::new(link, token, csrf_token, errors)?;
+    let mut response = html(status, page.render()?);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    Ok(response)
+}
+
+fn busy() -> FormErrors {
+    FormErrors::one(
+        "password",
+        "The service is busy. Wait a few seconds and try again",
+    )
 }
 
 /// `GET /invitations/{token}`.
@@ -70,11 +138,9 @@ pub(crate) async fn show(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     if !accounts::invitation_open(state.store(), &token, state.now()).await? {
-        return closed();
+        return closed(Link::Invitation);
     }
-    let (csrf_token, cookie) = before_sign_in_token(&state, &headers)?;
-    let page = SetPasswordPage::new(&token, csrf_token, &FormErrors::default())?;
-    Ok(with_cookie(html(StatusCode::OK, page.render()?), cookie))
+    set_password_form(&state, &headers, Link::Invitation, &token)
 }
 
 #[derive(Deserialize)]
@@ -93,16 +159,8 @@ pub(crate) async fn accept(
 ) -> Result<Response, WebError> {
     // Held while the password is hashed: the cap is on password checks running at once.
     let Some(_permit) = state.password_check() else {
-        let errors = FormErrors::one(
-            "password",
-            "The service is busy. Wait a few seconds and try again",
-        );
-        let page = SetPasswordPage::new(&token, form.csrf_token, &errors)?;
-        let mut response = html(StatusCode::SERVICE_UNAVAILABLE, page.render()?);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-        return Ok(response);
+        let link = Link::Invitation;
+        return form_again(link, &token, form.csrf_token, &busy(), StatusCode::SERVICE_UNAVAILABLE);
     };
     let config = state.config();
     match accounts::accept_invitation(
@@ -117,11 +175,131 @@ pub(crate) async fn accept(
     {
         Ok(SignInStep::SignedIn(signed_in)) => Ok(signed_in_response(&state, &signed_in, None)),
         Ok(SignInStep::TwoFactor(half)) => Ok(half_signed_in_response(&state, &half, None)),
-        Err(AccountError::InvitationClosed) => closed(),
-        Err(AccountError::Invalid(errors)) => {
-            let page = SetPasswordPage::new(&token, form.csrf_token, &FormErrors::new(errors))?;
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
+        Err(AccountError::InvitationClosed) => closed(Link::Invitation),
+        Err(AccountError::Invalid(errors)) => form_again(
+            Link::Invitation,
+            &token,
+            form.csrf_token,
+            &FormErrors::new(errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/password-reset.html")]
+struct ResetRequestPage {
+    layout: Layout,
+    error_summary: Option<Html>,
+    email: Html,
+    csrf_token: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/password-reset-sent.html")]
+struct ResetSentPage {
+    layout: Layout,
+    minutes: i64,
+}
+
+fn reset_request_page(
+    csrf_token: String,
+    email: Option<&str>,
+    errors: &FormErrors,
+) -> Result<String, WebError> {
+    let page = ResetRequestPage {
+        layout: Layout::bare("Forgotten your password?").with_errors(!errors.is_empty()),
+        error_summary: errors.summary()?,
+        email: TextField {
+            name: "email",
+            label: "Email address",
+            kind: "email",
+            autocomplete: "username",
+            value: email,
+            classes: None,
         }
+        .render(errors)?,
+        csrf_token,
+    };
+    Ok(page.render()?)
+}
+
+/// `GET /password-reset`: the form asking for a reset link.
+pub(crate) async fn reset_request_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let (csrf_token, cookie) = before_sign_in_token(&state, &headers)?;
+    let page = reset_request_page(csrf_token, None, &FormErrors::default())?;
+    Ok(with_cookie(html(StatusCode::OK, page), cookie))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ResetRequestForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /password-reset`: emails a link if the address has an account, and says the same
+/// either way.
+pub(crate) async fn request_reset(
+    State(state): State<AppState>,
+    Form(form): Form<ResetRequestForm>,
+) -> Result<Response, WebError> {
+    let email = form.email.trim();
+    if email.is_empty() || !email.contains('@') || email.chars().count() > 254 {
+        let errors = FormErrors::one(
+            "email",
+            "Enter an email address in the correct format, like name@example.com",
+        );
+        let page = reset_request_page(form.csrf_token, Some(email), &errors)?;
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page));
+    }
+    let public_url = &state.config().public_url;
+    accounts::request_password_reset(state.store(), email, public_url, state.now()).await?;
+    let page = ResetSentPage {
+        layout: Layout::bare("Check your email"),
+        minutes: accounts::RESET_LINK_MINUTES,
+    };
+    Ok(html(StatusCode::OK, page.render()?))
+}
+
+/// `GET /password-reset/{token}`.
+pub(crate) async fn show_reset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    if !accounts::password_reset_open(state.store(), &token, state.now()).await? {
+        return closed(Link::Reset);
+    }
+    set_password_form(&state, &headers, Link::Reset, &token)
+}
+
+/// `POST /password-reset/{token}`: sets the new password and sends the person to sign in with
+/// it, or the form again.
+pub(crate) async fn reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<SetPasswordForm>,
+) -> Result<Response, WebError> {
+    let Some(_permit) = state.password_check() else {
+        let link = Link::Reset;
+        return form_again(link, &token, form.csrf_token, &busy(), StatusCode::SERVICE_UNAVAILABLE);
+    };
+    match accounts::reset_password(state.store(), &token, &form.password, state.now()).await {
+        Ok(()) => Ok(Redirect::to("/sign-in?reset=1").into_response()),
+        Err(AccountError::InvitationClosed) => closed(Link::Reset),
+        Err(AccountError::Invalid(errors)) => form_again(
+            Link::Reset,
+            &token,
+            form.csrf_token,
+            &FormErrors::new(errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(other) => Err(other.into()),
     }
 }

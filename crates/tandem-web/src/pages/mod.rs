@@ -31,5 +31,6 @@ pub(crate) mod report;
 pub(crate) mod return_details;
 pub(crate) mod sign_in;
 pub(crate) mod surveys;
+pub(crate) mod teams;
 pub(crate) mod two_factor;
 pub(crate) mod workforce;

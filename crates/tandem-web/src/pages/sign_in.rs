@@ -26,6 +26,8 @@ pub(crate) async fn start(user: Option<CurrentUser>) -> Redirect {
 #[derive(Deserialize)]
 pub(crate) struct Next {
     next: Option<String>,
+    /// Set after a password reset, to say so above the form.
+    reset: Option<String>,
 }
 
 #[derive(Template)]
@@ -37,6 +39,7 @@ struct SignInPage {
     password: Html,
     csrf_token: String,
     next: Option<String>,
+    done: Option<&'static str>,
 }
 
 impl SignInPage {
@@ -70,6 +73,7 @@ impl SignInPage {
             .render(errors)?,
             csrf_token,
             next: local_path(next).map(str::to_owned),
+            done: None,
         })
     }
 }
@@ -88,12 +92,15 @@ pub(crate) async fn show(
         );
     }
     let (csrf_token, new_cookie) = before_sign_in_token(&state, &headers)?;
-    let page = SignInPage::new(
+    let mut page = SignInPage::new(
         csrf_token,
         query.next.as_deref(),
         None,
         &FormErrors::default(),
     )?;
+    if query.reset.is_some() {
+        page.done = Some("Your password has been changed. Sign in with your new password");
+    }
     Ok(with_cookie(
         html(StatusCode::OK, page.render()?),
         new_cookie,

@@ -187,6 +187,10 @@ impl TestApp {
                     .expect("list the service");
             }
         }
+        // The teams the tests name, on the managed list as an administrator would keep it.
+        for team in ["north", "south"] {
+            tx.add_team(team).await.expect("list the team");
+        }
         let target = tx
             .create_user(&NewUser {
                 email: "target@demo.test".into(),
