@@ -21,8 +21,8 @@ use tandem_core::dates::england_date;
 use tandem_core::notifications::{self, NotificationKind};
 use tandem_core::{Action, Actor, Reference, Resource, Role, UserId, can};
 use tandem_store::{
-    AuditEntry, CaseRelation, LinkPurpose, NewUser, Reassignment, SessionId, SignInFailures,
-    Store, StoreError, normalise_email,
+    AuditEntry, CaseRelation, LinkPurpose, NewUser, Reassignment, SessionId, SignInFailures, Store,
+    StoreError, normalise_email,
 };
 
 use crate::services::FieldError;
@@ -42,7 +42,7 @@ pub use two_factor::{
 };
 
 /// The account records the account services give, re-exported for front ends.
-pub use tandem_store::{SessionRecord, UserRecord};
+pub use tandem_store::{SessionRecord, TeamRecord, UserRecord};
 
 /// Shortest password accepted for a new account (NCSC guidance favours length over rules).
 pub const MIN_PASSWORD_LENGTH: usize = 12;

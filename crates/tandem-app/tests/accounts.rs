@@ -694,7 +694,13 @@ async fn teams_are_a_list_administrators_keep() {
         panic!("an unlisted team is refused");
     };
     assert_eq!(problems[0].field, "team");
-    assert!(store.user_by_email("cm2@example.org").await.unwrap().is_none());
+    assert!(
+        store
+            .user_by_email("cm2@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let listed = NewAccount {
         team: Some("north".into()),
         ..account("cm2@example.org", Role::CaseManager)
@@ -702,8 +708,19 @@ async fn teams_are_a_list_administrators_keep() {
     let second = accounts::create_account(&store, Some(&admin), listed, now)
         .await
         .expect("a listed team, in any case of letters");
-    assert_eq!(store.user(second).await.unwrap().unwrap().team.as_deref(), Some("North"));
-    let refused = accounts::set_role(&store, &admin, second, Role::CaseManager, Some("South"), now).await;
+    assert_eq!(
+        store.user(second).await.unwrap().unwrap().team.as_deref(),
+        Some("North")
+    );
+    let refused = accounts::set_role(
+        &store,
+        &admin,
+        second,
+        Role::CaseManager,
+        Some("South"),
+        now,
+    )
+    .await;
     assert!(matches!(refused, Err(AccountError::Invalid(_))));
 
     // Adding: a name is needed, once.
@@ -711,7 +728,8 @@ async fn teams_are_a_list_administrators_keep() {
         ("  ", "Enter the team’s name"),
         ("NORTH", "There is already a team called North"),
     ] {
-        let Err(AccountError::Invalid(problems)) = accounts::add_team(&store, &admin, name, now).await
+        let Err(AccountError::Invalid(problems)) =
+            accounts::add_team(&store, &admin, name, now).await
         else {
             panic!("{name:?} refused");
         };
@@ -724,7 +742,8 @@ async fn teams_are_a_list_administrators_keep() {
     let listed: Vec<(&str, i64)> = teams.iter().map(|t| (t.name.as_str(), t.people)).collect();
     assert_eq!(listed, [("North", 2), ("South", 0)]);
     // Removing: only a team nobody is in.
-    let Err(AccountError::Invalid(problems)) = accounts::remove_team(&store, &admin, "North", now).await
+    let Err(AccountError::Invalid(problems)) =
+        accounts::remove_team(&store, &admin, "North", now).await
     else {
         panic!("a team in use stays");
     };
@@ -736,7 +755,10 @@ async fn teams_are_a_list_administrators_keep() {
         .await
         .expect("removed");
     // Only administrators.
-    assert!(matches!(accounts::teams(&store, &cm).await, Err(AccountError::Forbidden)));
+    assert!(matches!(
+        accounts::teams(&store, &cm).await,
+        Err(AccountError::Forbidden)
+    ));
     assert!(matches!(
         accounts::add_team(&store, &cm, "West", now).await,
         Err(AccountError::Forbidden)

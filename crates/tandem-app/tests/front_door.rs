@@ -29,6 +29,7 @@ contract!(
     references_are_made_from_the_pattern_and_never_twice,
     each_request_keeps_its_own_facts_everywhere_cases_are_read,
     edits_to_the_details_are_checked_and_kept_as_history,
+    every_setting_is_changed_added_ended_and_removed,
 );
 
 /// The services with "today" fixed at 2 March 2026.
@@ -200,7 +201,7 @@ fn edit(request: &[(&str, &str)]) -> ReturnDetailsEdit {
             &[("primary_need", "ASD"), ("interpreter_needed", "yes")],
         ),
         request: value(&REQUEST_EDITABLE, request),
-        setting: Default::default(),
+        placements: Vec::new(),
     }
 }
 
@@ -289,4 +290,93 @@ async fn edits_to_the_details_are_checked_and_kept_as_history(ctx: Ctx) {
             .len(),
         2
     );
+}
+
+/// A setting row of the form, in the order of `PLACEMENT_EDITABLE`.
+fn setting(row: [&str; 7]) -> [String; 7] {
+    row.map(str::to_owned)
+}
+
+/// The child's settings as stored, once the case is at `version`.
+async fn placements_of(
+    ctx: &Ctx,
+    reference: &Reference,
+    version: i64,
+) -> Option<serde_json::Value> {
+    let stored = ctx.store.case(reference).await.unwrap().unwrap();
+    assert_eq!(stored.record.version, version);
+    stored.child.other.get("placements").cloned()
+}
+
+async fn every_setting_is_changed_added_ended_and_removed(ctx: Ctx) {
+    let services = services(&ctx);
+    let cm = case_manager(&ctx).await;
+    let opened = services.open_case(&cm, &request(1, None)).await.unwrap();
+    let placements = |version| placements_of(&ctx, &opened.reference, version);
+    // Two settings at once: a main school and a dual-registered unit.
+    let mut details = edit(&[]);
+    details.placements = vec![
+        setting(["123456", "", "", "Primary", "1", "2019-09-01", ""]),
+        setting(["654321", "", "", "Primary", "2", "2025-01-06", ""]),
+        setting(["", "", "", "", "", "", ""]),
+    ];
+    let version = services
+        .update_return_details(&cm, &opened.reference, opened.version, &details)
+        .await
+        .unwrap();
+    let held = placements(version).await.expect("settings");
+    assert_eq!(held.as_array().unwrap().len(), 2);
+    assert_eq!(held[1]["rank"], json!("2"));
+    // The unit ends; the school gains a name from elsewhere that the form keeps.
+    let mut stored = ctx.store.case(&opened.reference).await.unwrap().unwrap();
+    stored.child.other["placements"][0]["name"] = json!("Hillside Primary");
+    let mut tx = ctx.store.begin().await.unwrap();
+    let version = tx
+        .update_child(stored.record.id, version, &stored.child, &stored.request)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    details.placements = vec![
+        setting(["123456", "", "", "Primary", "1", "2019-09-01", ""]),
+        setting(["654321", "", "", "Primary", "2", "2025-01-06", "2026-02-27"]),
+        setting(["", "", "OTH", "", "2", "2026-03-02", ""]),
+    ];
+    let version = services
+        .update_return_details(&cm, &opened.reference, version, &details)
+        .await
+        .unwrap();
+    let held = placements(version).await.expect("settings");
+    assert_eq!(held[0]["name"], json!("Hillside Primary"));
+    assert_eq!(held[1]["leaving_date"], json!("2026-02-27"));
+    assert_eq!(held[2]["setting"], json!("OTH"));
+    // Emptying a row removes that setting, and only that one; emptying all removes them all.
+    details.placements = vec![
+        setting(["123456", "", "", "Primary", "1", "2019-09-01", ""]),
+        setting(["", "", "", "", "", "", ""]),
+        setting(["", "", "OTH", "", "2", "2026-03-02", ""]),
+    ];
+    let version = services
+        .update_return_details(&cm, &opened.reference, version, &details)
+        .await
+        .unwrap();
+    let held = placements(version).await.expect("settings");
+    let urns: Vec<&serde_json::Value> = held
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["setting"])
+        .collect();
+    assert_eq!(urns, [&serde_json::Value::Null, &json!("OTH")]);
+    details.placements = vec![setting(["", "", "", "", "", "", ""]); 2];
+    let version = services
+        .update_return_details(&cm, &opened.reference, version, &details)
+        .await
+        .unwrap();
+    assert_eq!(placements(version).await, None);
+    // Each change is in the case's history of details.
+    let view = services
+        .view_case(&cm, &opened.reference, None)
+        .await
+        .unwrap();
+    assert_eq!(view.detail_changes.len(), 4);
 }

@@ -513,7 +513,11 @@ async fn an_administrator_sends_a_new_invitation_or_withdraws_it(ctx: Ctx) {
 const URL: &str = "https://tandem.council.test/";
 const NEW_PASSWORD: &str = "three random words again";
 
-async fn sign_in_with(store: &Store, password: &str, now: DateTime<Utc>) -> Result<SignInStep, AccountError> {
+async fn sign_in_with(
+    store: &Store,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<SignInStep, AccountError> {
     accounts::sign_in(
         store,
         "cm@council.test",
@@ -542,17 +546,31 @@ async fn a_forgotten_password_is_reset_once_by_email_and_every_session_ends(ctx:
         .await
         .expect("a reset email");
     assert_eq!(subject, "Tandem: set a new password");
-    assert!(accounts::password_reset_open(store, &token, now).await.unwrap());
+    assert!(
+        accounts::password_reset_open(store, &token, now)
+            .await
+            .unwrap()
+    );
     // A reset link is not an invitation, nor the other way round.
     assert!(!accounts::invitation_open(store, &token, now).await.unwrap());
-    let as_invitation =
-        accounts::accept_invitation(store, &token, NEW_PASSWORD, SessionPolicy::default(), OPTIONAL, now)
-            .await;
+    let as_invitation = accounts::accept_invitation(
+        store,
+        &token,
+        NEW_PASSWORD,
+        SessionPolicy::default(),
+        OPTIONAL,
+        now,
+    )
+    .await;
     assert!(matches!(as_invitation, Err(AccountError::InvitationClosed)));
     // A password too short is refused and uses nothing.
     let short = accounts::reset_password(store, &token, "too short", now).await;
     assert!(matches!(short, Err(AccountError::Invalid(_))));
-    assert!(accounts::password_reset_open(store, &token, now).await.unwrap());
+    assert!(
+        accounts::password_reset_open(store, &token, now)
+            .await
+            .unwrap()
+    );
 
     accounts::reset_password(store, &token, NEW_PASSWORD, now)
         .await
@@ -561,13 +579,19 @@ async fn a_forgotten_password_is_reset_once_by_email_and_every_session_ends(ctx:
         .await
         .unwrap();
     assert!(session.is_none(), "every session ends");
-    assert!(matches!(sign_in_with(store, PASSWORD, now).await, Err(AccountError::BadCredentials)));
+    assert!(matches!(
+        sign_in_with(store, PASSWORD, now).await,
+        Err(AccountError::BadCredentials)
+    ));
     let Ok(SignInStep::SignedIn(after)) = sign_in_with(store, NEW_PASSWORD, now).await else {
         panic!("signs in with the new password");
     };
     assert_eq!(after.user.id, manager.id);
     let again = accounts::reset_password(store, &token, "yet another long password", now).await;
-    assert!(matches!(again, Err(AccountError::InvitationClosed)), "a link works once");
+    assert!(
+        matches!(again, Err(AccountError::InvitationClosed)),
+        "a link works once"
+    );
     let actions = audit_actions(store).await;
     for action in [
         "account.password_reset_requested",
@@ -576,14 +600,20 @@ async fn a_forgotten_password_is_reset_once_by_email_and_every_session_ends(ctx:
     ] {
         assert!(actions.iter().any(|a| a == action), "{action} audited");
     }
-    let log = format!("{:?}", store.audit_log(&AuditFilter::default()).await.unwrap());
-    assert!(!log.contains("council.test") && !log.contains(&token), "no address or token audited");
+    let log = format!(
+        "{:?}",
+        store.audit_log(&AuditFilter::default()).await.unwrap()
+    );
+    assert!(
+        !log.contains("council.test") && !log.contains(&token),
+        "no address or token audited"
+    );
 }
 
 async fn a_reset_link_goes_only_to_enabled_accounts_a_few_times_an_hour_and_expires(ctx: Ctx) {
     let store = &ctx.store;
     let now = at("2026-03-02");
-    let admin = staff(store, "admin@council.test", Role::Administrator).await;
+    let admin = staff(store, "admin@council.test", Role::Admin).await;
     let manager = staff(store, "cm@council.test", Role::CaseManager).await;
     invite_by_email(store, &admin, "new@council.test", Role::CaseManager, now).await;
     emailed_token(store, now).await;
@@ -592,11 +622,18 @@ async fn a_reset_link_goes_only_to_enabled_accounts_a_few_times_an_hour_and_expi
         .await
         .unwrap();
     // Nobody, someone who has not joined, and a disabled account: the same answer, no email.
-    for email in ["nobody@council.test", "new@council.test", "gone@council.test"] {
+    for email in [
+        "nobody@council.test",
+        "new@council.test",
+        "gone@council.test",
+    ] {
         accounts::request_password_reset(store, email, URL, now)
             .await
             .expect("the same answer");
-        assert!(emailed_link(store, now, "password-reset").await.is_none(), "{email}");
+        assert!(
+            emailed_link(store, now, "password-reset").await.is_none(),
+            "{email}"
+        );
     }
     // At most three an hour to one account.
     let mut tokens = Vec::new();
@@ -605,12 +642,20 @@ async fn a_reset_link_goes_only_to_enabled_accounts_a_few_times_an_hour_and_expi
         accounts::request_password_reset(store, "cm@council.test", URL, asked)
             .await
             .expect("asked");
-        tokens.extend(emailed_link(store, asked, "password-reset").await.map(|(_, t)| t));
+        tokens.extend(
+            emailed_link(store, asked, "password-reset")
+                .await
+                .map(|(_, t)| t),
+        );
     }
     assert_eq!(tokens.len(), 3);
     // A link lasts an hour.
     let late = now + Duration::minutes(accounts::RESET_LINK_MINUTES + 1);
-    assert!(!accounts::password_reset_open(store, &tokens[0], late).await.unwrap());
+    assert!(
+        !accounts::password_reset_open(store, &tokens[0], late)
+            .await
+            .unwrap()
+    );
     let expired = accounts::reset_password(store, &tokens[0], NEW_PASSWORD, late).await;
     assert!(matches!(expired, Err(AccountError::InvitationClosed)));
     // An account disabled after its link was sent is not opened by it.
@@ -628,5 +673,9 @@ async fn a_reset_link_goes_only_to_enabled_accounts_a_few_times_an_hour_and_expi
     accounts::request_password_reset(store, "cm@council.test", URL, hour_on)
         .await
         .expect("asked");
-    assert!(emailed_link(store, hour_on, "password-reset").await.is_some());
+    assert!(
+        emailed_link(store, hour_on, "password-reset")
+            .await
+            .is_some()
+    );
 }

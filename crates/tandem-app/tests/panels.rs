@@ -54,7 +54,8 @@ async fn open(services: &Services, manager: &Caller, reference: &str, received: 
         .open_case(
             manager,
             &NewRequest {
-                reference: Reference::parse(reference).unwrap(),
+                reference: Some(Reference::parse(reference).unwrap()),
+                requested_by: None,
                 child,
                 received: date(received),
                 case_manager: None,

@@ -92,6 +92,7 @@ async fn world(store: &Store) -> World {
             ("type", "request_received"),
             ("date", "2026-01-05"),
         ])],
+        request: Default::default(),
     };
     let mut tx = store.begin_at(at("2026-01-05")).await.expect("begin");
     let opened = tx

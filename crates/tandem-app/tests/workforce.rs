@@ -70,7 +70,8 @@ async fn case(
     child.other.insert("given_name".into(), json!("Sam"));
     child.other.insert("family_name".into(), json!(reference));
     let request = NewRequest {
-        reference: Reference::parse(reference).expect("reference"),
+        reference: Some(Reference::parse(reference).expect("reference")),
+        requested_by: None,
         child,
         received: today() - Days::new(days_ago),
         case_manager: Some(case_manager),

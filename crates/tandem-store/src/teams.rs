@@ -40,12 +40,14 @@ impl Tx {
 
     /// Removes a team from the list; whether it was there.
     pub async fn remove_team(&mut self, name: &str) -> Result<bool, StoreError> {
-        Ok(on!(self.conn(), c => sqlx::query("DELETE FROM teams WHERE name = $1")
+        Ok(
+            on!(self.conn(), c => sqlx::query("DELETE FROM teams WHERE name = $1")
             .bind(name)
             .execute(&mut *c)
             .await?
             .rows_affected())
-            > 0)
+                > 0,
+        )
     }
 
     /// Every team with its counts, by name.

@@ -161,8 +161,12 @@ async fn survey_journey(browser: &mut Browser, store: &Store) {
     // The manager sees the trend over three terms, and what was written.
     browser.sign_in(Role::TeamManager).await;
     browser.visit("/surveys").await;
-    let captions = browser.texts("caption").await;
     let trend = format!("{title}: answers that agreed, by term");
+    // The chart's figures are in a details component under it.
+    browser
+        .open_details(&format!("Show the figures as a table: {trend}"))
+        .await;
+    let captions = browser.texts("caption").await;
     assert!(
         captions.iter().any(|c| c.starts_with(&trend)),
         "{captions:?}"

@@ -635,7 +635,8 @@ async fn a_new_request_opens_a_case_and_asks_about_a_possible_duplicate() {
     // Robin Seed, born 1 June 2015, already has a case.
     let duplicate = post(&app, "/cases/new", &cm, &request("robin", "EHC-NEW-2")).await;
     assert_eq!(duplicate.status, StatusCode::CONFLICT, "{}", duplicate.body);
-    let choices = duplicate.texts(".govuk-radios__label");
+    let choices =
+        duplicate.texts(".govuk-radios__input[name='same_child_as'] + .govuk-radios__label");
     assert_eq!(
         choices,
         [

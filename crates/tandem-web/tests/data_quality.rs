@@ -133,9 +133,9 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
         ("primary_need", "ASD"),
         ("requested_by", "parent"),
         ("request_mediation", "yes"),
-        ("setting_urn", "123456"),
-        ("setting_phase", "Primary"),
-        ("setting_entry_date", "2019-09-01"),
+        ("placement-0-urn", "123456"),
+        ("placement-0-phase", "Primary"),
+        ("placement-0-entry_date", "2019-09-01"),
     ];
     let saved = app.post_form(&path, Some(&manager), &fields).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -149,6 +149,17 @@ async fn staff_edit_the_return_details_and_the_case_shows_what_is_still_wrong() 
         Some(tandem_core::request::Requester::Parent)
     );
     assert!(!stored.child.other.contains_key("request_mediation"));
+    assert_eq!(stored.child.other["placements"][0]["urn"], "123456");
+    // The form now lists that setting, with a row to add another.
+    let again = app.get(&path, Some(&manager)).await;
+    assert_eq!(
+        again.texts("legend.govuk-fieldset__legend--s"),
+        ["Setting 1", "Add a setting"]
+    );
+    assert_eq!(
+        again.attr("#placement-0-urn", "value").as_deref(),
+        Some("123456")
+    );
     // The case page names the one problem left: the ethnicity is not a code.
     let case = app
         .get(&format!("/cases/{reference}"), Some(&manager))

@@ -288,7 +288,11 @@ async fn a_forgotten_password_is_reset_from_the_sign_in_page() {
     assert_eq!(form.texts("h1"), ["Forgotten your password?"]);
     let browser = before_sign_in(&form);
     let wrong = app
-        .post_form("/password-reset", Some(&browser), &[("email", "not an address")])
+        .post_form(
+            "/password-reset",
+            Some(&browser),
+            &[("email", "not an address")],
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
@@ -302,7 +306,11 @@ async fn a_forgotten_password_is_reset_from_the_sign_in_page() {
 
     // An address with no account and one with an account get the same page.
     let unknown = app
-        .post_form("/password-reset", Some(&browser), &[("email", "nobody@demo.test")])
+        .post_form(
+            "/password-reset",
+            Some(&browser),
+            &[("email", "nobody@demo.test")],
+        )
         .await;
     let known = app
         .post_form(
@@ -327,7 +335,11 @@ async fn a_forgotten_password_is_reset_from_the_sign_in_page() {
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     let reset = app
-        .post_form(&link, Some(&browser), &[("password", "a brand new long password")])
+        .post_form(
+            &link,
+            Some(&browser),
+            &[("password", "a brand new long password")],
+        )
         .await;
     assert_eq!(reset.location(), Some("/sign-in?reset=1"), "{}", reset.body);
     let told = app.get("/sign-in?reset=1", None).await;
@@ -336,9 +348,15 @@ async fn a_forgotten_password_is_reset_from_the_sign_in_page() {
         ["Your password has been changed. Sign in with your new password"]
     );
     // The old session ended; the new password signs in; the link is used up.
-    assert_eq!(app.get("/cases", Some(&signed_in)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/cases", Some(&signed_in)).await.status,
+        StatusCode::SEE_OTHER
+    );
     let (again, _) = app
-        .sign_in_with(&support::email(Role::CaseManager), "a brand new long password")
+        .sign_in_with(
+            &support::email(Role::CaseManager),
+            "a brand new long password",
+        )
         .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     let used = app.get(&link, None).await;

@@ -278,5 +278,18 @@ async fn a_manager_says_what_was_done_and_everyone_who_reads_the_figures_sees_it
             "{path}"
         );
     }
+    // The board report's PDF says the same.
+    #[cfg(feature = "pdf")]
+    {
+        let pdf = app.get("/report.pdf", Some(&analyst)).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        let text = support::pdf_text(&pdf.bytes);
+        for said in [
+            "You said, we did: After the decision",
+            "You said: Letters were unclear",
+        ] {
+            assert!(text.contains(said), "{said} in {text}");
+        }
+    }
     app.remove().await;
 }

@@ -1048,7 +1048,11 @@ async fn administrators_keep_the_list_of_teams() {
     // north has the demo case manager; south nobody, so only south can be removed.
     assert_eq!(page.texts("tbody th"), ["north", "south"]);
     assert_eq!(
-        page.attr("form[action='/admin/teams/remove'] input[name='name']", "value").as_deref(),
+        page.attr(
+            "form[action='/admin/teams/remove'] input[name='name']",
+            "value"
+        )
+        .as_deref(),
         Some("south")
     );
     assert_eq!(page.texts("td span.govuk-body-s"), ["In use"]);

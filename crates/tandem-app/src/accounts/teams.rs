@@ -39,7 +39,9 @@ pub async fn add_team(
             .map(|p| p.message("Team name"))
     };
     if let Some(problem) = problem {
-        return Err(AccountError::Invalid(vec![FieldError::new("name", problem)]));
+        return Err(AccountError::Invalid(vec![FieldError::new(
+            "name", problem,
+        )]));
     }
     let mut tx = store.begin_at(now).await?;
     if let Some(listed) = tx.team_named(name).await? {

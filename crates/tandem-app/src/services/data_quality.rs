@@ -111,7 +111,8 @@ impl Services {
 }
 
 /// The child's return details as a form edits them: each of [`EDITABLE`] as text (empty
-/// removes it), the facts of the case's request ([`REQUEST_EDITABLE`]), and the main setting.
+/// removes it), the facts of the case's request ([`REQUEST_EDITABLE`]), and every setting
+/// attended.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReturnDetailsEdit {
     /// Values of [`EDITABLE`], in that order.
@@ -119,10 +120,23 @@ pub struct ReturnDetailsEdit {
     /// Values of [`REQUEST_EDITABLE`], in that order: who asked as [`Requester::as_str`],
     /// `yes` or `no` (empty is no), then codes (empty for none).
     pub request: Vec<String>,
-    /// The main setting: URN, UKPRN or setting code, phase and entry date (`YYYY-MM-DD`); all
-    /// empty removes it.
-    pub setting: [String; 5],
+    /// The settings, one row each in the order of [`PLACEMENT_EDITABLE`]: a row for each of the
+    /// child's settings in the order recorded (all empty removes it), then rows to add.
+    pub placements: Vec<[String; 7]>,
 }
+
+/// The keys of a setting the form edits, in order: URN, UKPRN or setting code, phase, rank
+/// (`1` main, `2` subsidiary for dual registration), the first day there and the last
+/// (`YYYY-MM-DD`). A setting's other keys (its name, SEN unit…) are kept as they are.
+pub const PLACEMENT_EDITABLE: [&str; 7] = [
+    "urn",
+    "ukprn",
+    "setting",
+    "phase",
+    "rank",
+    "entry_date",
+    "leaving_date",
+];
 
 /// The keys of the child record the form edits, in order: the front door's details, the
 /// returns' identifiers and codes, and the Annex A columns passed through as given (see
@@ -280,7 +294,7 @@ impl Services {
                 child.other.insert((*key).to_owned(), json!(value));
             }
         }
-        set_main_setting(&mut child.other, &edit.setting);
+        set_placements(&mut child.other, &edit.placements);
         let changed: Vec<&String> = child
             .other
             .keys()
@@ -343,51 +357,44 @@ fn shown(value: Option<&serde_json::Value>) -> Option<String> {
     }
 }
 
-fn set_main_setting(other: &mut serde_json::Map<String, serde_json::Value>, setting: &[String; 5]) {
+/// Writes the form's setting rows over the child's settings: row `i` changes setting `i`
+/// (keeping its other keys), or removes it when every field is empty; rows past the last
+/// setting add one each, unless empty. Values are kept as given: the rules say what is wrong.
+fn set_placements(other: &mut serde_json::Map<String, serde_json::Value>, rows: &[[String; 7]]) {
     use serde_json::Value;
-    let [id_urn, id_ukprn, code, phase, entry] = setting.clone().map(|s| s.trim().to_owned());
     let mut placements = match other.remove("placements") {
         Some(Value::Array(items)) => items,
         _ => Vec::new(),
     };
-    let main = placements.iter().position(|p| {
-        p.get("rank")
-            .and_then(Value::as_str)
-            .is_none_or(|r| r == "1")
-            && p.get("leaving_date").is_none()
-    });
-    if [&id_urn, &id_ukprn, &code, &phase, &entry]
-        .iter()
-        .all(|v| v.is_empty())
-    {
-        if let Some(i) = main {
-            placements.remove(i);
+    let held = placements.len();
+    let mut removed = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let row = row.clone().map(|v| v.trim().to_owned());
+        if row.iter().all(String::is_empty) {
+            if i < held {
+                removed.push(i);
+            }
+            continue;
         }
-    } else {
-        // The setting's other fields (its name, SEN unit…) are kept.
-        let mut fields = match main.and_then(|i| placements.get(i)) {
-            Some(Value::Object(fields)) => fields.clone(),
+        let mut fields = match placements.get(i) {
+            Some(Value::Object(fields)) if i < held => fields.clone(),
             _ => serde_json::Map::new(),
         };
-        let given = [
-            ("urn", id_urn),
-            ("ukprn", id_ukprn),
-            ("setting", code),
-            ("phase", phase),
-            ("entry_date", entry),
-        ];
-        for (key, value) in given {
+        for (key, value) in PLACEMENT_EDITABLE.iter().zip(row) {
             if value.is_empty() {
-                fields.remove(key);
+                fields.remove(*key);
             } else {
-                fields.insert(key.to_owned(), Value::String(value));
+                fields.insert((*key).to_owned(), Value::String(value));
             }
         }
-        fields.insert("rank".to_owned(), Value::String("1".to_owned()));
-        match main {
-            Some(i) => placements[i] = Value::Object(fields),
-            None => placements.push(Value::Object(fields)),
+        if i < held {
+            placements[i] = Value::Object(fields);
+        } else {
+            placements.push(Value::Object(fields));
         }
+    }
+    for i in removed.into_iter().rev() {
+        placements.remove(i);
     }
     if !placements.is_empty() {
         other.insert("placements".to_owned(), Value::Array(placements));

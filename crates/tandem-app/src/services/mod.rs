@@ -26,7 +26,9 @@ pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
 pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
-pub use data_quality::{DataQuality, EDITABLE, REQUEST_EDITABLE, ReturnDetailsEdit, RuleProblems};
+pub use data_quality::{
+    DataQuality, EDITABLE, PLACEMENT_EDITABLE, REQUEST_EDITABLE, ReturnDetailsEdit, RuleProblems,
+};
 pub use documents::{DocumentList, ListedDocument, Upload};
 pub use improvement_plan::{ActionEdit, ActionOverview, PlanOverview, PlanPlace};
 pub use messages::{MAX_MESSAGE, NewContact};
@@ -50,9 +52,9 @@ pub use surveys::{
 };
 pub use tandem_store::{
     ActionUpdate, AdviceProvider, AdviceResponse, AgreedAction, Assignment, AuditAssignment,
-    AuditExample, AuditRound, AuditSample, AuditScore, DetailChange, DetailChanges,
-    DocumentRecord, InductionRecord, MessageRecord, Moderation, PlanComment, PlanRevision,
-    PlanVersion, StoredAction, SupervisionRecord, UnsentNotification, YouSaidWeDid,
+    AuditExample, AuditRound, AuditSample, AuditScore, DetailChange, DetailChanges, DocumentRecord,
+    InductionRecord, MessageRecord, Moderation, PlanComment, PlanRevision, PlanVersion,
+    StoredAction, SupervisionRecord, UnsentNotification, YouSaidWeDid,
 };
 /// The stored shapes the services take and give, so that front ends depend on the services
 /// alone and never on the store crate.

@@ -250,14 +250,28 @@ fn role_select(selected: Option<&str>, errors: &FormErrors) -> askama::Result<Ht
     let roles = Role::ALL
         .iter()
         .map(|role| (role.as_str().to_owned(), role.label().to_owned()));
-    Html::render(&select("role", "Role", "Choose a role", roles, selected, errors)?)
+    Html::render(&select(
+        "role",
+        "Role",
+        "Choose a role",
+        roles,
+        selected,
+        errors,
+    )?)
 }
 
 /// The service's teams (the managed list on `/admin/teams`).
 fn team_select(teams: &[String], selected: &str, errors: &FormErrors) -> askama::Result<Html> {
     let teams = teams.iter().map(|t| (t.clone(), t.clone()));
     let selected = Some(selected).filter(|t| !t.is_empty());
-    Html::render(&select("team", "Team (optional)", "No team", teams, selected, errors)?)
+    Html::render(&select(
+        "team",
+        "Team (optional)",
+        "No team",
+        teams,
+        selected,
+        errors,
+    )?)
 }
 
 /// Whom a disabled account's cases may go to: active case managers and team managers.
@@ -269,14 +283,23 @@ fn hand_to_select(
     let people = people
         .iter()
         .filter(|p| {
-            p.id != leaving && !p.disabled && matches!(p.role, Role::CaseManager | Role::TeamManager)
+            p.id != leaving
+                && !p.disabled
+                && matches!(p.role, Role::CaseManager | Role::TeamManager)
         })
         .map(|p| (p.id.to_string(), format!("{} ({})", p.name, p.role.label())));
     let prompt = "Nobody yet: a team manager reassigns them";
     Html::render(&Select {
         // Names can be long: the list takes the column's width, never more.
         classes: Some("govuk-!-width-full".into()),
-        ..select("hand_to", "Give their cases to", prompt, people, None, errors)?
+        ..select(
+            "hand_to",
+            "Give their cases to",
+            prompt,
+            people,
+            None,
+            errors,
+        )?
     })
 }
 
@@ -323,7 +346,15 @@ pub(crate) async fn create(
         }
         None => Err(choose_a_role()),
     };
-    made(&state, &user, &form, Making::Account, result, "/admin/users").await
+    made(
+        &state,
+        &user,
+        &form,
+        Making::Account,
+        result,
+        "/admin/users",
+    )
+    .await
 }
 
 fn choose_a_role() -> AccountError {
@@ -389,7 +420,13 @@ pub(crate) async fn invite_form(
         None => NewAccountForm::default(),
     };
     let teams = state.store().team_names().await?;
-    let page = new_user_page(&user, &form, Making::Invitation, &FormErrors::default(), &teams)?;
+    let page = new_user_page(
+        &user,
+        &form,
+        Making::Invitation,
+        &FormErrors::default(),
+        &teams,
+    )?;
     Ok(html(StatusCode::OK, page.render()?))
 }
 

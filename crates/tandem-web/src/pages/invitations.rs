@@ -160,7 +160,13 @@ pub(crate) async fn accept(
     // Held while the password is hashed: the cap is on password checks running at once.
     let Some(_permit) = state.password_check() else {
         let link = Link::Invitation;
-        return form_again(link, &token, form.csrf_token, &busy(), StatusCode::SERVICE_UNAVAILABLE);
+        return form_again(
+            link,
+            &token,
+            form.csrf_token,
+            &busy(),
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
     };
     let config = state.config();
     match accounts::accept_invitation(
@@ -288,7 +294,13 @@ pub(crate) async fn reset(
 ) -> Result<Response, WebError> {
     let Some(_permit) = state.password_check() else {
         let link = Link::Reset;
-        return form_again(link, &token, form.csrf_token, &busy(), StatusCode::SERVICE_UNAVAILABLE);
+        return form_again(
+            link,
+            &token,
+            form.csrf_token,
+            &busy(),
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
     };
     match accounts::reset_password(state.store(), &token, &form.password, state.now()).await {
         Ok(()) => Ok(Redirect::to("/sign-in?reset=1").into_response()),

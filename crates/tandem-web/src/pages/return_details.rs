@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 use tandem_app::services::{
-    CaseView, EDITABLE, FieldError, REQUEST_EDITABLE, ReturnDetailsEdit, ServiceError, Source,
+    CaseView, EDITABLE, FieldError, PLACEMENT_EDITABLE, REQUEST_EDITABLE, ReturnDetailsEdit,
+    ServiceError, Source,
 };
 
 use crate::error::{WebError, html};
@@ -22,29 +23,24 @@ use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
-/// The setting fields, in the order of [`ReturnDetailsEdit::setting`].
-const SETTING: [(&str, &str, &str); 5] = [
+/// Labels and hints of a setting's fields, in the order of [`PLACEMENT_EDITABLE`].
+const SETTING_LABELS: [(&str, &str); 7] = [
+    ("URN", "6 digits, from Get Information about Schools"),
+    ("UKPRN", "8 digits, for a college or provider without a URN"),
     (
-        "setting_urn",
-        "URN",
-        "6 digits, from Get Information about Schools",
-    ),
-    (
-        "setting_ukprn",
-        "UKPRN",
-        "8 digits, for a college or provider without a URN",
-    ),
-    (
-        "setting_code",
         "Setting code",
         "Where there is no URN or UKPRN: EHE, OLA, OPA, EYP, OTH, NEET, NIEC or NIEO",
     ),
     (
-        "setting_phase",
         "Phase",
         "As GIAS names it: Nursery, Primary, Secondary, All-through, 16 plus…",
     ),
-    ("setting_entry_date", "Started there", "YYYY-MM-DD"),
+    (
+        "Main or dual registration",
+        "1 for the main setting, 2 for a dual-registered one",
+    ),
+    ("Started there", "YYYY-MM-DD"),
+    ("Left", "YYYY-MM-DD; empty while the child is still there"),
 ];
 
 /// Labels and hints of [`REQUEST_EDITABLE`].
@@ -173,6 +169,19 @@ struct Field {
     error: Option<String>,
 }
 
+/// One setting's fields (named `placement-{i}-{key}`), under its legend.
+struct SettingRow {
+    legend: String,
+    fields: Vec<RowField>,
+}
+
+struct RowField {
+    name: String,
+    label: &'static str,
+    hint: &'static str,
+    value: String,
+}
+
 #[derive(Template)]
 #[template(path = "pages/return-details.html")]
 struct ReturnDetailsPage {
@@ -180,7 +189,7 @@ struct ReturnDetailsPage {
     reference: String,
     fields: Vec<Field>,
     request: Vec<Field>,
-    setting: Vec<Field>,
+    settings: Vec<SettingRow>,
     conflict: bool,
     errors: Vec<FieldError>,
     version: i64,
@@ -204,18 +213,11 @@ struct Sent<'a> {
 
 fn page(user: &CurrentUser, view: &CaseView, sent: Option<Sent<'_>>) -> ReturnDetailsPage {
     let child = &view.case.child;
-    let main = child
+    let held: &[Value] = child
         .other
         .get("placements")
         .and_then(Value::as_array)
-        .and_then(|items| {
-            items.iter().find(|p| {
-                p.get("rank")
-                    .and_then(Value::as_str)
-                    .is_none_or(|r| r == "1")
-                    && p.get("leaving_date").is_none()
-            })
-        });
+        .map_or(&[], Vec::as_slice);
     let errors = sent.as_ref().map(|s| s.errors.clone()).unwrap_or_default();
     let value = |name: &str, stored: String| match &sent {
         Some(sent) => sent.values.get(name).cloned().unwrap_or_default(),
@@ -250,16 +252,29 @@ fn page(user: &CurrentUser, view: &CaseView, sent: Option<Sent<'_>>) -> ReturnDe
             error: error(name),
         })
         .collect();
-    let keys = ["urn", "ukprn", "setting", "phase", "entry_date"];
-    let setting = SETTING
-        .iter()
-        .zip(keys)
-        .map(|((name, label, hint), key)| Field {
-            name,
-            label,
-            hint,
-            value: value(name, text_of(main.and_then(|m| m.get(key)))),
-            error: None,
+    // A row per setting held, then one to add another.
+    let settings = (0..=held.len())
+        .map(|i| {
+            let stored = held.get(i);
+            let legend = match stored.and_then(|p| p.get("name")).and_then(Value::as_str) {
+                Some(name) => format!("Setting {}: {name}", i + 1),
+                None if i < held.len() => format!("Setting {}", i + 1),
+                None => "Add a setting".to_owned(),
+            };
+            let fields = PLACEMENT_EDITABLE
+                .iter()
+                .zip(SETTING_LABELS)
+                .map(|(key, (label, hint))| {
+                    let name = format!("placement-{i}-{key}");
+                    RowField {
+                        value: value(&name, text_of(stored.and_then(|p| p.get(*key)))),
+                        name,
+                        label,
+                        hint,
+                    }
+                })
+                .collect();
+            SettingRow { legend, fields }
         })
         .collect();
     let reference = view.case.record.reference.to_string();
@@ -272,7 +287,7 @@ fn page(user: &CurrentUser, view: &CaseView, sent: Option<Sent<'_>>) -> ReturnDe
         reference,
         fields,
         request,
-        setting,
+        settings,
         conflict: sent.is_some() && errors.is_empty(),
         errors,
         version: view.case.record.version,
@@ -306,7 +321,13 @@ pub(crate) async fn save(
     let edit = ReturnDetailsEdit {
         values: EDITABLE.iter().map(|name| field(name)).collect(),
         request: REQUEST_EDITABLE.iter().map(|name| field(name)).collect(),
-        setting: SETTING.map(|(name, _, _)| field(name)),
+        placements: (0..)
+            .map_while(|i| {
+                // Rows are numbered from 0 with no gaps: the first missing one ends them.
+                sent.contains_key(&format!("placement-{i}-urn"))
+                    .then(|| PLACEMENT_EDITABLE.map(|key| field(&format!("placement-{i}-{key}"))))
+            })
+            .collect(),
     };
     // An unreadable version cannot match the case's: it is reported as a conflict.
     let version = field("version").parse().unwrap_or(0);

@@ -8,8 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tandem_app::accounts::{self, AccountError};
-use tandem_store::TeamRecord;
+use tandem_app::accounts::{self, AccountError, TeamRecord};
 
 use crate::Html;
 use crate::error::{WebError, html};
@@ -97,7 +96,14 @@ pub(crate) async fn add(
     match accounts::add_team(state.store(), &user.actor(), &form.name, state.now()).await {
         Ok(()) => Ok(Redirect::to(&format!("{PAGE}?done=added")).into_response()),
         Err(AccountError::Invalid(errors)) => {
-            page(&state, &user, Some(&form.name), &FormErrors::new(errors), None).await
+            page(
+                &state,
+                &user,
+                Some(&form.name),
+                &FormErrors::new(errors),
+                None,
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }
