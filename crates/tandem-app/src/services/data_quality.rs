@@ -359,7 +359,8 @@ fn shown(value: Option<&serde_json::Value>) -> Option<String> {
 
 /// Writes the form's setting rows over the child's settings: row `i` changes setting `i`
 /// (keeping its other keys), or removes it when every field is empty; rows past the last
-/// setting add one each, unless empty. Values are kept as given: the rules say what is wrong.
+/// setting add one each, unless empty. Values are kept as given (the rules say what is wrong),
+/// except that a setting without a rank is the main one when no other is.
 fn set_placements(other: &mut serde_json::Map<String, serde_json::Value>, rows: &[[String; 7]]) {
     use serde_json::Value;
     let mut placements = match other.remove("placements") {
@@ -395,6 +396,13 @@ fn set_placements(other: &mut serde_json::Map<String, serde_json::Value>, rows: 
     }
     for i in removed.into_iter().rev() {
         placements.remove(i);
+    }
+    // A setting given without a rank is the main one when no other is: as the form's hint says.
+    let rank = |p: &Value| p.get("rank").and_then(Value::as_str).map(str::to_owned);
+    if !placements.iter().any(|p| rank(p).as_deref() == Some("1"))
+        && let Some(Value::Object(first)) = placements.iter_mut().find(|p| rank(p).is_none())
+    {
+        first.insert("rank".to_owned(), Value::String("1".to_owned()));
     }
     if !placements.is_empty() {
         other.insert("placements".to_owned(), Value::Array(placements));
