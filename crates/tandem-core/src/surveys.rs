@@ -187,13 +187,16 @@ pub fn check_answers(
     }
 }
 
+/// What is wrong with a form, field by field: the field's name and the message.
+pub type FieldProblems = Vec<(&'static str, String)>;
+
 /// Reads a survey's questions as a manager types them: one question per line, scale questions
 /// first, then those answered in words. Returns the questions or what is wrong, by field
 /// (`scale_questions` or `text_questions`).
 pub fn read_questions(
     scale: &str,
     text: &str,
-) -> Result<Vec<(QuestionKind, String)>, Vec<(&'static str, String)>> {
+) -> Result<Vec<(QuestionKind, String)>, FieldProblems> {
     let lines = |text: &str| -> Vec<String> {
         text.lines()
             .map(str::trim)

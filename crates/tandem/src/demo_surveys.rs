@@ -16,39 +16,43 @@ fn failed(e: impl std::fmt::Display) -> CliError {
     CliError::Internal(anyhow::anyhow!("the demo surveys: {e}"))
 }
 
-/// The surveys, who answers them in the demo, and what the service did about their answers.
-fn surveys() -> [(SurveyDraft, Role, [(&'static str, &'static str); 1]); 2] {
+/// A demo survey, who answers it, and what the service did about the answers.
+struct DemoSurvey {
+    draft: SurveyDraft,
+    answering: Role,
+    you_said: &'static str,
+    we_did: &'static str,
+}
+
+/// The demo's surveys.
+fn surveys() -> [DemoSurvey; 2] {
     [
-        (
-            SurveyDraft {
+        DemoSurvey {
+            draft: SurveyDraft {
                 title: "How was your EHC plan?".into(),
                 moment: Some(Moment::AfterFinalPlan),
                 audience: Some(SurveyAudience::Families),
                 scale_questions: "We were listened to\nThe plan describes our child well\nWe knew what would happen next".into(),
                 text_questions: "What could we have done better?".into(),
             },
-            Role::Parent,
-            [(
-                "Families did not know what would happen after the request, or when.",
-                "Every family now gets a letter at each step saying what comes next and by \
-                 when, and can see the same on their page in Tandem.",
-            )],
-        ),
-        (
-            SurveyDraft {
+            answering: Role::Parent,
+            you_said: "Families did not know what would happen after the request, or when.",
+            we_did: "Every family now gets a letter at each step saying what comes next and by \
+                     when, and can see the same on their page in Tandem.",
+        },
+        DemoSurvey {
+            draft: SurveyDraft {
                 title: "Working with us on assessments".into(),
                 moment: Some(Moment::AfterDecision),
                 audience: Some(SurveyAudience::Partners),
                 scale_questions: "We asked for advice in good time\nOur advice was used".into(),
                 text_questions: "What would help your service?".into(),
             },
-            Role::HealthProfessional,
-            [(
-                "Health services could not tell which of their advice reached the plan.",
-                "Each plan section now names the advice it comes from, and advisers are told \
-                 when the draft plan is ready to read.",
-            )],
-        ),
+            answering: Role::HealthProfessional,
+            you_said: "Health services could not tell which of their advice reached the plan.",
+            we_did: "Each plan section now names the advice it comes from, and advisers are told \
+                     when the draft plan is ready to read.",
+        },
     ]
 }
 
@@ -68,30 +72,28 @@ pub(crate) async fn create(store: &Store) -> Result<(), CliError> {
     let plan = services.improvement_plan(&head).await.map_err(failed)?;
     let mut actions = plan.plan.actions().filter_map(|(_, _, a)| a.id);
     let terms = terms_before(today(), 2);
-    for (draft, answering, said) in surveys() {
-        let Some(to) = user(answering).await? else {
+    for survey in surveys() {
+        let Some(to) = user(survey.answering).await? else {
             continue;
         };
         let id = services
-            .create_survey(&head, &draft)
+            .create_survey(&head, &survey.draft)
             .await
             .map_err(failed)?;
         let overview = services.survey_results(&head).await.map_err(failed)?;
-        let Some(survey) = overview.surveys.into_iter().find(|s| s.survey.id == id) else {
+        let Some(added) = overview.surveys.into_iter().find(|s| s.survey.id == id) else {
             return Err(failed("the survey just added is missing"));
         };
-        survey_history(store, &survey.survey, &terms, 60, to.id, 2026).await?;
-        for (you_said, we_did) in said {
-            let draft = YouSaidDraft {
-                you_said: you_said.into(),
-                we_did: we_did.into(),
-                action: actions.next(),
-            };
-            services
-                .record_you_said_we_did(&head, id, &draft)
-                .await
-                .map_err(failed)?;
-        }
+        survey_history(store, &added.survey, &terms, 60, to.id, 2026).await?;
+        let said = YouSaidDraft {
+            you_said: survey.you_said.into(),
+            we_did: survey.we_did.into(),
+            action: actions.next(),
+        };
+        services
+            .record_you_said_we_did(&head, id, &said)
+            .await
+            .map_err(failed)?;
     }
     Ok(())
 }

@@ -106,29 +106,37 @@ fn set_password_form(
     Ok(with_cookie(html(StatusCode::OK, page.render()?), cookie))
 }
 
-/// The form again with `errors`, or with the service busy (503 and `Retry-After`).
-fn form_again(
-    link: Link,
-    token: &str,
-    csrf_token: String,
-    errors: &FormErrors,
-    status: StatusCode,
-) -> Result<Response, WebError> {
-    let page = SetPasswordPage::new(link, token, csrf_token, errors)?;
-    let mut response = html(status, page.render()?);
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-    }
+/// The form again, with the service busy: 503 and `Retry-After`, nothing tried.
+fn busy_form(link: Link, token: &str, csrf_token: String) -> Result<Response, WebError> {
+    let errors = FormErrors::one(
+        "password",
+        "The service is busy. Wait a few seconds and try again",
+    );
+    let page = SetPasswordPage::new(link, token, csrf_token, &errors)?;
+    let mut response = html(StatusCode::SERVICE_UNAVAILABLE, page.render()?);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     Ok(response)
 }
 
-fn busy() -> FormErrors {
-    FormErrors::one(
-        "password",
-        "The service is busy. Wait a few seconds and try again",
-    )
+/// The answer to a password set through a link: where `done` leads, the closed-link page, or
+/// the form again with what to put right.
+fn answered(
+    link: Link,
+    token: &str,
+    csrf_token: String,
+    done: Result<Response, AccountError>,
+) -> Result<Response, WebError> {
+    match done {
+        Ok(response) => Ok(response),
+        Err(AccountError::InvitationClosed) => closed(link),
+        Err(AccountError::Invalid(errors)) => {
+            let page = SetPasswordPage::new(link, token, csrf_token, &FormErrors::new(errors))?;
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `GET /invitations/{token}`.
@@ -159,17 +167,10 @@ pub(crate) async fn accept(
 ) -> Result<Response, WebError> {
     // Held while the password is hashed: the cap is on password checks running at once.
     let Some(_permit) = state.password_check() else {
-        let link = Link::Invitation;
-        return form_again(
-            link,
-            &token,
-            form.csrf_token,
-            &busy(),
-            StatusCode::SERVICE_UNAVAILABLE,
-        );
+        return busy_form(Link::Invitation, &token, form.csrf_token);
     };
     let config = state.config();
-    match accounts::accept_invitation(
+    let done = accounts::accept_invitation(
         state.store(),
         &token,
         &form.password,
@@ -178,19 +179,11 @@ pub(crate) async fn accept(
         state.now(),
     )
     .await
-    {
-        Ok(SignInStep::SignedIn(signed_in)) => Ok(signed_in_response(&state, &signed_in, None)),
-        Ok(SignInStep::TwoFactor(half)) => Ok(half_signed_in_response(&state, &half, None)),
-        Err(AccountError::InvitationClosed) => closed(Link::Invitation),
-        Err(AccountError::Invalid(errors)) => form_again(
-            Link::Invitation,
-            &token,
-            form.csrf_token,
-            &FormErrors::new(errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(other) => Err(other.into()),
-    }
+    .map(|step| match step {
+        SignInStep::SignedIn(signed_in) => signed_in_response(&state, &signed_in, None),
+        SignInStep::TwoFactor(half) => half_signed_in_response(&state, &half, None),
+    });
+    answered(Link::Invitation, &token, form.csrf_token, done)
 }
 
 #[derive(Template)]
@@ -293,25 +286,10 @@ pub(crate) async fn reset(
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response, WebError> {
     let Some(_permit) = state.password_check() else {
-        let link = Link::Reset;
-        return form_again(
-            link,
-            &token,
-            form.csrf_token,
-            &busy(),
-            StatusCode::SERVICE_UNAVAILABLE,
-        );
+        return busy_form(Link::Reset, &token, form.csrf_token);
     };
-    match accounts::reset_password(state.store(), &token, &form.password, state.now()).await {
-        Ok(()) => Ok(Redirect::to("/sign-in?reset=1").into_response()),
-        Err(AccountError::InvitationClosed) => closed(Link::Reset),
-        Err(AccountError::Invalid(errors)) => form_again(
-            Link::Reset,
-            &token,
-            form.csrf_token,
-            &FormErrors::new(errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(other) => Err(other.into()),
-    }
+    let done = accounts::reset_password(state.store(), &token, &form.password, state.now())
+        .await
+        .map(|()| Redirect::to("/sign-in?reset=1").into_response());
+    answered(Link::Reset, &token, form.csrf_token, done)
 }
