@@ -1,8 +1,9 @@
 """The soak's load and its checks (scripts/soak runs it; standard library only).
 
 CONNECTIONS threads, each signed in as one of the soak's case managers, run mixed reads and
-writes against the servers given (round robin) for SECONDS: they open cases of their own, record
-the decision to assess on them and correct it, and read the caseload, cases and timelines. Each
+writes against the servers given (round robin) for SECONDS: they open up to CASES_EACH cases of
+their own, record the decision to assess on them and correct it again and again, and read the
+caseload, cases and timelines. Each
 thread writes only to its own cases, so no write may meet a conflict. Meanwhile the servers'
 resident memory is sampled every second.
 
@@ -29,6 +30,8 @@ import time
 import urllib.parse
 
 RUN = time.strftime("%H%M%S")
+# How many cases each connection opens, at most.
+CASES_EACH = 25
 
 
 def cookies(response):
@@ -122,10 +125,12 @@ def worker(number, base, email, password, until, tally):
 
     while time.monotonic() < until:
         roll = rng.random()
-        if roll < 0.1 or not mine:
+        # Each connection keeps to a few cases of its own, so that the data a server holds
+        # stays the same size and memory can be judged flat.
+        if not mine or (roll < 0.1 and len(mine) < CASES_EACH):
             made += 1
             reference = f"SOAK-{RUN}-{number}-{made}"
-            born = datetime.date(2014, 1, 1) + datetime.timedelta(days=number * 1000 + made)
+            born = datetime.date(2010, 1, 1) + datetime.timedelta(days=made % 4000)
             body = {"reference": reference, "received": received,
                     "child": {"given_name": f"Soak{number}x{made}", "family_name": "Loadtest",
                               "date_of_birth": born.isoformat()}}
@@ -149,8 +154,9 @@ def worker(number, base, email, password, until, tally):
                 case[1] = parsed["version"]
                 status, shown, _ = timed("read", "GET", f"/api/v1/cases/{reference}")
                 events = (shown or {}).get("events", [])
-                current = [e for e in events if e.get("type") == "decision_to_assess"]
-                case[2] = current[-1].get("id") if current else None
+                current = [e["id"] for e in events if e.get("effective")
+                           and e.get("event", {}).get("type") == "decision_to_assess"]
+                case[2] = current[-1] if current else None
         else:
             reference = rng.choice(mine)[0]
             path = rng.choice([

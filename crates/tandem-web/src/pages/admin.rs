@@ -13,9 +13,9 @@ use tandem_app::services::{FieldError, Source};
 use tandem_core::{Action, Reference, Role, UserId, dates};
 
 use crate::Html;
-use crate::components::{Label, Select, SelectItem};
+use crate::components::Select;
 use crate::error::{WebError, html};
-use crate::pages::forms::{FormErrors, TextField};
+use crate::pages::forms::{FormErrors, TextField, listed_select};
 use crate::pages::layout::Layout;
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -211,67 +211,32 @@ fn new_user_page(
 }
 
 /// The role chooser, with the current choice selected.
-/// A select named `name` of `(value, text)` options after a first option `prompt` (an empty
-/// value), keeping `selected`.
-fn select(
-    name: &str,
-    label: &str,
-    prompt: &str,
-    options: impl Iterator<Item = (String, String)>,
-    selected: Option<&str>,
-    errors: &FormErrors,
-) -> askama::Result<Select> {
-    let items = std::iter::once((String::new(), prompt.to_owned()))
-        .chain(options)
-        .map(|(value, text)| {
-            Some(SelectItem {
-                value: Some(value),
-                text: Some(text),
-                ..SelectItem::default()
-            })
-        })
-        .collect();
-    Ok(Select {
-        id: Some(name.into()),
-        name: name.into(),
-        items,
-        value: selected.map(str::to_owned),
-        label: Some(Label {
-            text: Some(label.into()),
-            classes: Some("govuk-label--s".into()),
-            ..Label::default()
-        }),
-        error_message: errors.message(name),
-        ..Select::default()
-    })
-}
-
 fn role_select(selected: Option<&str>, errors: &FormErrors) -> askama::Result<Html> {
     let roles = Role::ALL
         .iter()
         .map(|role| (role.as_str().to_owned(), role.label().to_owned()));
-    Html::render(&select(
+    Html::render(&listed_select(
         "role",
         "Role",
         "Choose a role",
         roles,
-        selected,
+        selected.map(str::to_owned),
         errors,
-    )?)
+    ))
 }
 
 /// The service's teams (the managed list on `/admin/teams`).
 fn team_select(teams: &[String], selected: &str, errors: &FormErrors) -> askama::Result<Html> {
     let teams = teams.iter().map(|t| (t.clone(), t.clone()));
     let selected = Some(selected).filter(|t| !t.is_empty());
-    Html::render(&select(
+    Html::render(&listed_select(
         "team",
         "Team (optional)",
         "No team",
         teams,
-        selected,
+        selected.map(str::to_owned),
         errors,
-    )?)
+    ))
 }
 
 /// Whom a disabled account's cases may go to: active case managers and team managers.
@@ -292,14 +257,14 @@ fn hand_to_select(
     Html::render(&Select {
         // Names can be long: the list takes the column's width, never more.
         classes: Some("govuk-!-width-full".into()),
-        ..select(
+        ..listed_select(
             "hand_to",
             "Give their cases to",
             prompt,
             people,
             None,
             errors,
-        )?
+        )
     })
 }
 

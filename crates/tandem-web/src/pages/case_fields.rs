@@ -16,7 +16,7 @@ use crate::Html;
 use crate::components::{
     DateInput, DateItem, Fieldset, Hint, Input, Label, Legend, Radios, Select, SelectItem, Textarea,
 };
-use crate::pages::forms::{FormErrors, PARTS, read_date};
+use crate::pages::forms::{self, FormErrors, PARTS, read_date};
 
 /// What a form sent, by field name (a date's parts as `NAME-day`, `NAME-month`, `NAME-year`).
 pub(crate) type Values = HashMap<String, String>;
@@ -652,29 +652,15 @@ pub(crate) fn select(
     values: &Values,
     problems: &Problems,
 ) -> askama::Result<Html> {
-    let items = std::iter::once((String::new(), prompt.to_owned()))
-        .chain(options)
-        .map(|(value, text)| {
-            Some(SelectItem {
-                value: Some(value),
-                text: Some(text),
-                ..SelectItem::default()
-            })
-        })
-        .collect();
-    Html::render(&Select {
-        id: Some(name.to_owned()),
-        name: name.to_owned(),
-        items,
-        value: values.get(name).cloned(),
-        label: Some(Label {
-            text: Some(label.to_owned()),
-            classes: Some("govuk-label--s".into()),
-            ..Label::default()
-        }),
-        error_message: problems.errors.message(name),
-        ..Select::default()
-    })
+    let chosen = values.get(name).cloned();
+    Html::render(&forms::listed_select(
+        name,
+        label,
+        prompt,
+        options,
+        chosen,
+        &problems.errors,
+    ))
 }
 
 fn render_field(

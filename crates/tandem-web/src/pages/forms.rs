@@ -8,7 +8,8 @@ use tandem_core::{Date, Reference};
 
 use crate::Html;
 use crate::components::{
-    BackLink, Button, ErrorLink, ErrorMessage, ErrorSummary, Hint, Input, Label, Textarea,
+    BackLink, Button, ErrorLink, ErrorMessage, ErrorSummary, Hint, Input, Label, Select,
+    SelectItem, Textarea,
 };
 use crate::error::WebError;
 use crate::html::Attributes;
@@ -275,4 +276,40 @@ pub(crate) fn capitalised(text: &str) -> String {
 /// A reference from the address; one that cannot exist is a page that does not.
 pub(crate) fn reference(text: &str) -> Result<Reference, WebError> {
     Reference::parse(text).map_err(|_| WebError::NotFound)
+}
+
+/// A select named `name` of `(value, text)` options read at run time (from the database, or a
+/// list of roles), after a first option `prompt` with an empty value, keeping `selected`, with
+/// the message `errors` has for `name`.
+pub(crate) fn listed_select(
+    name: &str,
+    label: &str,
+    prompt: &str,
+    options: impl IntoIterator<Item = (String, String)>,
+    selected: Option<String>,
+    errors: &FormErrors,
+) -> Select {
+    let items = std::iter::once((String::new(), prompt.to_owned()))
+        .chain(options)
+        .map(|(value, text)| {
+            Some(SelectItem {
+                value: Some(value),
+                text: Some(text),
+                ..SelectItem::default()
+            })
+        })
+        .collect();
+    Select {
+        id: Some(name.to_owned()),
+        name: name.to_owned(),
+        items,
+        value: selected,
+        label: Some(Label {
+            text: Some(label.to_owned()),
+            classes: Some("govuk-label--s".into()),
+            ..Label::default()
+        }),
+        error_message: errors.message(name),
+        ..Select::default()
+    }
 }
