@@ -17,8 +17,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
-    AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope,
-    TokenResponse as _,
+    AuthorizationCode, ClaimsVerificationError, CsrfToken, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, Scope, TokenResponse as _,
 };
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
@@ -220,14 +220,27 @@ async fn finish(
         Err(error) => return Ok(Err((Refusal::Exchange, Some(error_chain(&error))))),
     };
     let Some(id_token) = tokens.id_token() else {
-        return Ok(Err((Refusal::IdToken, Some("no ID token".to_owned()))));
+        return Ok(Err((
+            Refusal::IdToken("id_token_missing"),
+            Some("no ID token".to_owned()),
+        )));
     };
     // Expiry by the application's clock, as sessions are.
     let now = state.now();
     let verifier = client.id_token_verifier().set_time_fn(move || now);
     let claims = match id_token.claims(&verifier, &flow.nonce()) {
         Ok(claims) => claims,
-        Err(error) => return Ok(Err((Refusal::IdToken, Some(error_chain(&error))))),
+        Err(error) => {
+            let check = match &error {
+                ClaimsVerificationError::Expired(_) => "id_token_expired",
+                ClaimsVerificationError::InvalidAudience(_) => "id_token_audience",
+                ClaimsVerificationError::InvalidIssuer(_) => "id_token_issuer",
+                ClaimsVerificationError::InvalidNonce(_) => "id_token_nonce",
+                ClaimsVerificationError::SignatureVerification(_) => "id_token_signature",
+                _ => "id_token_invalid",
+            };
+            return Ok(Err((Refusal::IdToken(check), Some(error_chain(&error)))));
+        }
     };
     let email = match (claims.email(), claims.email_verified()) {
         (Some(email), Some(true)) => email.as_str(),
@@ -261,8 +274,9 @@ enum Refusal {
     Unavailable,
     /// The provider would not exchange the code.
     Exchange,
-    /// The ID token failed a check: signature, issuer, audience, expiry or nonce.
-    IdToken,
+    /// The ID token is missing or failed a check (signature, issuer, audience, expiry or
+    /// nonce), named for the audit log.
+    IdToken(&'static str),
     /// The provider did not say it verified the email address.
     Unverified,
     /// The address is not at a domain that may sign in this way.
@@ -280,7 +294,7 @@ impl Refusal {
             Self::Cancelled => "provider_error",
             Self::Unavailable => "provider_unavailable",
             Self::Exchange => "code_exchange_failed",
-            Self::IdToken => "id_token_invalid",
+            Self::IdToken(check) => check,
             Self::Unverified => "email_not_verified",
             Self::Domain => "email_domain",
             Self::Account(refusal) => refusal.as_str(),
@@ -292,7 +306,7 @@ impl Refusal {
             Self::NoFlow | Self::WrongState | Self::Cancelled => StatusCode::BAD_REQUEST,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Exchange => StatusCode::BAD_GATEWAY,
-            Self::IdToken | Self::Unverified | Self::Domain | Self::Account(_) => {
+            Self::IdToken(_) | Self::Unverified | Self::Domain | Self::Account(_) => {
                 StatusCode::FORBIDDEN
             }
         }
@@ -309,7 +323,7 @@ impl Refusal {
                     "Start again from the sign-in page.",
                 ],
             ),
-            Self::WrongState | Self::IdToken | Self::Exchange => (
+            Self::WrongState | Self::IdToken(_) | Self::Exchange => (
                 "Sorry, there is a problem with your sign-in",
                 &[
                     "Your organisation’s sign-in service did not give an answer Tandem can \
