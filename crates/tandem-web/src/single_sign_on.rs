@@ -20,6 +20,8 @@ use tandem_app::accounts::ProviderRole;
 use tandem_core::Role;
 use tokio::sync::Mutex;
 
+use crate::error::error_chain;
+
 /// The path the provider sends people back to; register `{TANDEM_PUBLIC_URL}` followed by it as
 /// the application's redirect URI.
 pub const CALLBACK_PATH: &str = "/sign-in/oidc/callback";
@@ -275,18 +277,6 @@ impl Provider {
         *discovered = Some((Instant::now(), client.clone(), http.clone()));
         Ok((client, http))
     }
-}
-
-/// An error and its causes on one line.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(e) = cause {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cause = e.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -24,10 +24,10 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 use tandem_app::accounts::{self, ProviderRefusal, SessionToken, digest};
 
-use crate::error::{ErrorPage, WebError, html};
+use crate::error::{ErrorPage, WebError, error_chain, html};
 use crate::pages::sign_in::signed_in_response;
 use crate::session::{Cookie, CurrentUser, local_path};
-use crate::single_sign_on::{Provider, error_chain};
+use crate::single_sign_on::Provider;
 use crate::state::AppState;
 
 /// How long the browser keeps the cookie tying a sign-in to it: long enough to sign in at the
