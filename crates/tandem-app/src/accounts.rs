@@ -32,6 +32,10 @@ pub use password_reset::{
     MAX_RESETS_PER_HOUR, RESET_LINK_MINUTES, password_reset_open, request_password_reset,
     reset_password,
 };
+mod single_sign_on;
+pub use single_sign_on::{
+    ProviderRefusal, ProviderRole, refuse_single_sign_on, sign_in_with_provider,
+};
 mod teams;
 pub use teams::{add_team, remove_team, teams};
 mod two_factor;

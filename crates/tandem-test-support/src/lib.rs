@@ -10,8 +10,10 @@
     reason = "a test harness: a failure stops the test loudly"
 )]
 
+mod oidc;
 mod smtp;
 
+pub use oidc::OidcProvider;
 pub use smtp::{Received, SmtpSink};
 
 use std::future::Future;

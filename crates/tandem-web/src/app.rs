@@ -30,8 +30,8 @@ use crate::error::{WebError, error_pages};
 use crate::pages::{
     accessibility, account, admin, advice, case, case_forms, caseload, dashboard, data_quality,
     documents, downloads, ehc_plan, feedback, invitations, messages, new_request, panels, plan,
-    plan_action, plan_audits, plan_comments, providers, report, return_details, sign_in, surveys,
-    teams, two_factor,
+    plan_action, plan_audits, plan_comments, providers, report, return_details, sign_in,
+    single_sign_on, surveys, teams, two_factor,
 };
 use crate::security::{require_csrf_token, security_headers};
 use crate::state::AppState;
@@ -44,6 +44,11 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(sign_in::start))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route("/sign-in/oidc", post(single_sign_on::start))
+        .route(
+            crate::single_sign_on::CALLBACK_PATH,
+            get(single_sign_on::callback),
+        )
         .route(
             two_factor::CODE_PATH,
             get(two_factor::show_code).post(two_factor::submit_code),

@@ -62,6 +62,9 @@ pub struct WebConfig {
     /// How references are made for new requests opened without one
     /// (`TANDEM_REFERENCE_PATTERN`, `EHC-{year}-{seq:06}` unless set).
     pub reference_pattern: tandem_core::reference_pattern::ReferencePattern,
+    /// Staff sign-in through the organisation's OpenID Connect provider (`TANDEM_OIDC_*`);
+    /// `None` offers password sign-in only.
+    pub single_sign_on: Option<crate::single_sign_on::SingleSignOn>,
 }
 
 impl WebConfig {
@@ -124,6 +127,7 @@ impl Default for WebConfig {
             reply_working_days: tandem_core::messages::DEFAULT_REPLY_WORKING_DAYS,
             plan_sign_off: tandem_core::access::PlanSignOff::default(),
             reference_pattern: tandem_core::reference_pattern::ReferencePattern::default(),
+            single_sign_on: None,
         }
     }
 }

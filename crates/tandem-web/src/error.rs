@@ -46,15 +46,20 @@ impl WebError {
 
     /// "context: error: its cause: …", the whole chain in one line for the log.
     pub fn chain(&self) -> String {
-        let mut text = self.to_string();
-        let mut cause = std::error::Error::source(self);
-        while let Some(error) = cause {
-            text.push_str(": ");
-            text.push_str(&error.to_string());
-            cause = error.source();
-        }
-        text
+        error_chain(self)
     }
+}
+
+/// "error: its cause: …", any error's whole chain in one line for the log.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
+    }
+    text
 }
 
 impl From<StoreError> for WebError {
@@ -183,7 +188,7 @@ async fn signed_in(headers: axum::http::HeaderMap, state: &AppState) -> Option<C
 /// A GOV.UK-style error page: a heading and generic advice, never the error itself.
 #[derive(Template)]
 #[template(path = "pages/error.html")]
-struct ErrorPage {
+pub(crate) struct ErrorPage {
     layout: Layout,
     paragraphs: &'static [&'static str],
     /// The start page to go back to: the signed-in user's own, or the sign-in page.
@@ -191,6 +196,15 @@ struct ErrorPage {
 }
 
 impl ErrorPage {
+    /// A page for someone not signed in, saying what went wrong and what to do.
+    pub(crate) fn signed_out(title: &str, paragraphs: &'static [&'static str]) -> Self {
+        Self {
+            layout: Layout::bare(title),
+            paragraphs,
+            home: "/",
+        }
+    }
+
     fn for_status(status: StatusCode, user: Option<&CurrentUser>) -> Self {
         let (title, paragraphs): (&str, &[&str]) = match status {
             StatusCode::NOT_FOUND => (
@@ -235,11 +249,7 @@ impl ErrorPage {
                 paragraphs,
                 home: user.home(),
             },
-            None => Self {
-                layout: Layout::bare(title),
-                paragraphs,
-                home: "/",
-            },
+            None => Self::signed_out(title, paragraphs),
         }
     }
 }

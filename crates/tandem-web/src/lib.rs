@@ -23,10 +23,12 @@ mod html;
 mod pages;
 mod security;
 mod session;
+mod single_sign_on;
 mod state;
 
 pub use app::{router, serve, serve_on};
 pub use config::{Reporting, WebConfig};
 pub(crate) use html::Content;
 pub use html::Html;
+pub use single_sign_on::{CALLBACK_PATH, EmailDomains, SingleSignOn, parse_group_roles};
 pub use state::{AppState, Clock};

@@ -20,7 +20,8 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), g
      magnetometer=(), microphone=(), payment=(), usb=()";
 
 /// The forms posted before there is a session, whose token comes from the pre-sign-in cookie:
-/// signing in, its second step (a code, a recovery code, setting two-factor sign-in up: the
+/// signing in, with a password or through the organisation's provider (`/sign-in/oidc`), its
+/// second step (a code, a recovery code, setting two-factor sign-in up: the
 /// cookie then names the pending sign-in), setting a password from an invitation link
 /// (`/invitations/{token}`), asking for a password reset link and using it (`/password-reset`,
 /// `/password-reset/{token}`), and answering a survey from its link (`/feedback/{token}`).
@@ -28,6 +29,7 @@ fn before_sign_in(path: &str) -> bool {
     matches!(
         path,
         "/sign-in"
+            | "/sign-in/oidc"
             | "/password-reset"
             | crate::pages::two_factor::CODE_PATH
             | crate::pages::two_factor::RECOVERY_PATH

@@ -19,11 +19,13 @@ use tandem_core::{Action, Actor, Resource, can};
 use crate::error::WebError;
 use crate::state::AppState;
 
-/// Which cookie: the session, or the token that protects the sign-in form.
+/// Which cookie: the session, the token that protects the sign-in form, or the token that ties
+/// a single sign-on to the browser that started it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cookie {
     Session,
     SignIn,
+    SingleSignOn,
 }
 
 impl Cookie {
@@ -35,6 +37,8 @@ impl Cookie {
             (Self::Session, false) => "tandem_session",
             (Self::SignIn, true) => "__Host-tandem_sign_in",
             (Self::SignIn, false) => "tandem_sign_in",
+            (Self::SingleSignOn, true) => "__Host-tandem_oidc",
+            (Self::SingleSignOn, false) => "tandem_oidc",
         }
     }
 
@@ -52,13 +56,24 @@ impl Cookie {
     }
 
     /// `Set-Cookie` for `value`, lasting until the browser closes; `None` deletes the cookie.
-    #[expect(clippy::expect_used, reason = "cookie values are URL-safe base64")]
     pub(crate) fn set(self, value: Option<&str>, secure: bool) -> HeaderValue {
+        self.set_for(value, secure, None)
+    }
+
+    /// As [`Cookie::set`], but kept by the browser for `max_age` seconds at most, when given.
+    #[expect(clippy::expect_used, reason = "cookie values are URL-safe base64")]
+    pub(crate) fn set_for(
+        self,
+        value: Option<&str>,
+        secure: bool,
+        max_age: Option<u32>,
+    ) -> HeaderValue {
         let name = self.name(secure);
         let secure_attribute = if secure { "; Secure" } else { "" };
+        let max_age = max_age.map_or(String::new(), |seconds| format!("; Max-Age={seconds}"));
         let cookie = match value {
             Some(value) => {
-                format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure_attribute}")
+                format!("{name}={value}; Path=/{max_age}; HttpOnly; SameSite=Lax{secure_attribute}")
             }
             None => format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure_attribute}"),
         };

@@ -10,6 +10,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::WebConfig;
 use crate::pages::dashboard::FiguresCache;
+use crate::single_sign_on::Provider;
 
 /// Where handlers read the time from. Tests replace it to move time on (session expiry).
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -28,6 +29,7 @@ struct Inner {
     caches: Arc<Caches>,
     figures: FiguresCache,
     password_checks: Arc<Semaphore>,
+    single_sign_on: Option<Provider>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 password_checks: Arc::new(Semaphore::new(config.password_checks.max(1))),
+                single_sign_on: config.single_sign_on.clone().map(Provider::new),
                 config,
                 clock,
                 dashboards: DashboardCache::default(),
@@ -65,6 +68,18 @@ impl AppState {
     /// [`WebConfig::password_checks`] are running already.
     pub fn password_check(&self) -> Option<OwnedSemaphorePermit> {
         self.inner.password_checks.clone().try_acquire_owned().ok()
+    }
+
+    /// The organisation's identity provider, when single sign-on is configured.
+    pub(crate) fn single_sign_on(&self) -> Option<&Provider> {
+        self.inner.single_sign_on.as_ref()
+    }
+
+    /// Discovers the single sign-on provider now rather than at the first sign-in, so that a
+    /// wrong setting shows at start-up: `None` without single sign-on, otherwise what failed.
+    pub async fn check_single_sign_on(&self) -> Option<Result<(), String>> {
+        let provider = self.single_sign_on()?;
+        Some(provider.client().await.map(|_| ()))
     }
 
     /// Dashboards computed since the cases last changed.

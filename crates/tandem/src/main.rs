@@ -49,7 +49,8 @@ enum Command {
     /// Make a consistent online copy of the database (SQLite), or say how (PostgreSQL).
     Backup(transfer::BackupArgs),
     /// Serve the web application and JSON API.
-    Serve(web::ServeArgs),
+    // Boxed: its many settings make it far larger than every other command.
+    Serve(Box<web::ServeArgs>),
     /// A fresh demo database with synthetic cases and one account per role, then serve it.
     Demo(web::DemoArgs),
     /// Queue the day's reminder emails and send what is queued.
@@ -73,7 +74,7 @@ fn main() -> ExitCode {
         Command::Export(args) => transfer::export(args),
         Command::Generate(args) => transfer::generate(args),
         Command::Backup(args) => transfer::backup(args),
-        Command::Serve(args) => web::serve(args),
+        Command::Serve(args) => web::serve(*args),
         Command::Demo(args) => web::demo(args),
         Command::Remind(args) => remind::run(args),
         Command::User(command) => accounts::run(command),

@@ -21,7 +21,7 @@ use tandem_core::signposts::Signposts;
 use tandem_core::targets::LocalTargets;
 use tandem_core::{Actor, Reference, Role};
 use tandem_store::{CaseFilter, Page, Store};
-use tandem_web::{AppState, Reporting, WebConfig};
+use tandem_web::{AppState, EmailDomains, Reporting, SingleSignOn, WebConfig, parse_group_roles};
 use tokio::net::TcpListener;
 
 use crate::cli_error::CliError;
@@ -94,10 +94,93 @@ pub struct ServeArgs {
     reference_pattern: ReferencePattern,
     #[command(flatten)]
     mail: MailArgs,
+    #[command(flatten)]
+    single_sign_on: SingleSignOnArgs,
     /// When to queue the day's reminder emails (England's time, HH:MM), or `off`.
     #[arg(long, env = "TANDEM_REMIND_AT", value_name = "HH:MM", default_value = "07:00",
           value_parser = parse_remind_at)]
     remind_at: RemindAt,
+}
+
+/// Staff single sign-on through the organisation's OpenID Connect provider (README, "Single
+/// sign-on"). Off unless the issuer, client id and client secret are all set.
+#[derive(clap::Args)]
+struct SingleSignOnArgs {
+    /// The provider's issuer URL, whose discovery document is
+    /// ISSUER/.well-known/openid-configuration (Entra ID:
+    /// https://login.microsoftonline.com/TENANT-ID/v2.0).
+    #[arg(long = "oidc-issuer", env = "TANDEM_OIDC_ISSUER", value_name = "URL")]
+    issuer: Option<String>,
+    /// The application's client id at the provider.
+    #[arg(
+        long = "oidc-client-id",
+        env = "TANDEM_OIDC_CLIENT_ID",
+        value_name = "ID"
+    )]
+    client_id: Option<String>,
+    /// The application's client secret (prefer the environment variable: a command line is
+    /// visible to other users of the machine).
+    #[arg(
+        long = "oidc-client-secret",
+        env = "TANDEM_OIDC_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    client_secret: Option<String>,
+    /// Whose verified addresses may sign in this way: `*`, or domains separated by commas.
+    #[arg(long = "oidc-email-domains", env = "TANDEM_OIDC_EMAIL_DOMAINS", value_name = "DOMAINS",
+          value_parser = EmailDomains::parse)]
+    email_domains: Option<EmailDomains>,
+    /// Roles from groups: GROUP=ROLE pairs separated by commas (staff roles only); the first
+    /// of a person's groups listed gives their role, and people in none are refused. Unset,
+    /// accounts keep their roles.
+    #[arg(
+        long = "oidc-group-roles",
+        env = "TANDEM_OIDC_GROUP_ROLES",
+        value_name = "GROUP=ROLE,…"
+    )]
+    group_roles: Option<String>,
+    /// The ID token claim that lists the person's groups.
+    #[arg(
+        long = "oidc-groups-claim",
+        env = "TANDEM_OIDC_GROUPS_CLAIM",
+        value_name = "CLAIM",
+        default_value = "groups"
+    )]
+    groups_claim: String,
+}
+
+impl SingleSignOnArgs {
+    /// The settings, `None` when single sign-on is not configured, or every problem.
+    fn settings(&self, public_url: &str) -> Result<Option<SingleSignOn>, CliError> {
+        let (Some(issuer), Some(client_id), Some(secret)) =
+            (&self.issuer, &self.client_id, &self.client_secret)
+        else {
+            if self.issuer.is_some() || self.client_id.is_some() || self.client_secret.is_some() {
+                return Err(CliError::rejected(
+                    "single sign-on needs TANDEM_OIDC_ISSUER, TANDEM_OIDC_CLIENT_ID and \
+                     TANDEM_OIDC_CLIENT_SECRET together",
+                ));
+            }
+            return Ok(None);
+        };
+        let Some(domains) = self.email_domains.clone() else {
+            return Err(CliError::rejected(
+                "single sign-on needs TANDEM_OIDC_EMAIL_DOMAINS: * or the domains whose \
+                 addresses may sign in this way",
+            ));
+        };
+        let settings = SingleSignOn::new(issuer, client_id, secret, public_url, domains)
+            .map_err(|e| CliError::rejected(format!("single sign-on: {e}")))?;
+        let group_roles = match &self.group_roles {
+            Some(text) => parse_group_roles(text)
+                .map_err(|e| CliError::rejected(format!("TANDEM_OIDC_GROUP_ROLES: {e}")))?,
+            None => Vec::new(),
+        };
+        Ok(Some(
+            settings.with_group_roles(&self.groups_claim, group_roles),
+        ))
+    }
 }
 
 /// `TANDEM_EXTERNAL_2FA`: `required` or `optional`.
@@ -160,6 +243,7 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
         reporting.small_numbers = SmallNumbers::below(below);
     }
     let mailer = args.mail.mailer()?;
+    let single_sign_on = args.single_sign_on.settings(&args.mail.public_url)?;
     start_logging();
     block_on(async {
         let store = args.database.open().await?;
@@ -184,6 +268,7 @@ pub fn serve(args: ServeArgs) -> Result<(), CliError> {
             plan_sign_off: args.plan_sign_off,
             reference_pattern: args.reference_pattern,
             public_url: args.mail.public_url,
+            single_sign_on,
             ..WebConfig::default()
         };
         run_server(store, listener, config, mailer, args.remind_at.0).await
@@ -911,7 +996,22 @@ async fn run_server(
     mailer: Option<Mailer>,
     remind_at: Option<NaiveTime>,
 ) -> Result<(), CliError> {
+    let redirect_uri = config
+        .single_sign_on
+        .as_ref()
+        .map(|s| s.redirect_uri().to_owned());
     let state = AppState::new(store, config);
+    // A wrong issuer shows now rather than at the first sign-in; password sign-in works either
+    // way, and the provider is asked again at the next single sign-on.
+    match (state.check_single_sign_on().await, redirect_uri) {
+        (Some(Ok(())), Some(uri)) => {
+            eprintln!("Single sign-on is on; the provider's redirect URI for Tandem is {uri}");
+        }
+        (Some(Err(problem)), _) => {
+            eprintln!("Single sign-on is configured but not working yet: {problem}");
+        }
+        _ => {}
+    }
     tokio::spawn(state.services().run_notifications(mailer, remind_at));
     tandem_web::serve_on(state, listener)
         .await

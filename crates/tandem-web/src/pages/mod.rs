@@ -30,6 +30,7 @@ pub(crate) mod providers;
 pub(crate) mod report;
 pub(crate) mod return_details;
 pub(crate) mod sign_in;
+pub(crate) mod single_sign_on;
 pub(crate) mod surveys;
 pub(crate) mod teams;
 pub(crate) mod two_factor;

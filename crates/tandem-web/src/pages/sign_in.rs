@@ -40,10 +40,13 @@ struct SignInPage {
     csrf_token: String,
     next: Option<String>,
     done: Option<&'static str>,
+    /// Offer "Sign in with your organisation's account" (single sign-on is configured).
+    single_sign_on: bool,
 }
 
 impl SignInPage {
     fn new(
+        state: &AppState,
         csrf_token: String,
         next: Option<&str>,
         email: Option<&str>,
@@ -74,6 +77,7 @@ impl SignInPage {
             csrf_token,
             next: local_path(next).map(str::to_owned),
             done: None,
+            single_sign_on: state.single_sign_on().is_some(),
         })
     }
 }
@@ -93,6 +97,7 @@ pub(crate) async fn show(
     }
     let (csrf_token, new_cookie) = before_sign_in_token(&state, &headers)?;
     let mut page = SignInPage::new(
+        &state,
         csrf_token,
         query.next.as_deref(),
         None,
@@ -211,6 +216,7 @@ pub(crate) async fn submit(
     };
     let (status, errors) = refusal;
     let page = SignInPage::new(
+        &state,
         form.csrf_token,
         form.next.as_deref(),
         Some(form.email.as_str()),
@@ -226,6 +232,7 @@ fn busy(state: &AppState, form: &SignInForm) -> Result<Response, WebError> {
         "The service is busy. Wait a few seconds and try again",
     );
     let page = SignInPage::new(
+        state,
         form.csrf_token.clone(),
         form.next.as_deref(),
         Some(form.email.as_str()),
