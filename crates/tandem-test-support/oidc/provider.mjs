@@ -4,7 +4,7 @@
 //
 //   node provider.mjs PATH/TO/oidc-provider/lib/index.js CONFIG_JSON
 //
-// CONFIG_JSON: { "redirect_uri": "…", "accounts": { LOGIN: { email, email_verified, groups } },
+// CONFIG_JSON: { "redirect_uri": "…", "accounts": { LOGIN: { email, email_verified, xms_edov, groups } },
 //   "clients": [{ client_id, client_secret, id_token_audience?, id_token_expired? }] }
 // A client with `id_token_audience` gets ID tokens made out to that other client instead, and
 // one with `id_token_expired` gets ID tokens that expired ten minutes before they were issued:
@@ -43,7 +43,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
   },
   // The groups come with the email scope, as an Entra ID application configured with a groups
   // claim sends them whatever the scopes.
-  claims: { openid: ['sub'], email: ['email', 'email_verified', 'groups'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov', 'groups'] },
   // Scope claims in the ID token itself, as Entra ID sends them, not only from userinfo.
   conformIdTokenClaims: false,
   pkce: { required: () => true },

@@ -198,6 +198,14 @@ pub(crate) struct OtherClaims {
 
 impl AdditionalClaims for OtherClaims {}
 
+impl OtherClaims {
+    /// Entra ID's `xms_edov` ("email domain owner verified"): the address is at a domain the
+    /// tenant has proved it owns. Entra ID sends it, when asked, instead of `email_verified`.
+    pub(crate) fn domain_owner_verified(&self) -> bool {
+        self.claims.get("xms_edov") == Some(&serde_json::Value::Bool(true))
+    }
+}
+
 type IdTokenFields = openidconnect::IdTokenFields<
     OtherClaims,
     EmptyExtraTokenFields,

@@ -38,7 +38,9 @@ fn provider() -> Option<OidcProvider> {
             "case-manager": { "email": "Case_Manager@Demo.Test", "email_verified": true, "groups": ["tandem-case-managers"] },
             "qa": { "email": "qa_auditor@demo.test", "email_verified": true, "groups": ["everyone", "tandem-team-managers", "tandem-case-managers"] },
             "no-group": { "email": "analyst@demo.test", "email_verified": true, "groups": ["everyone"] },
-            "unverified": { "email": "team_manager@demo.test", "email_verified": false },
+            "unverified": { "email": "team_manager@demo.test", "email_verified": false, "xms_edov": false },
+            // As Entra ID sends a tenant's own people: no `email_verified`, the domain verified.
+            "entra": { "email": "team_manager@demo.test", "xms_edov": true },
             "stranger": { "email": "stranger@demo.test", "email_verified": true },
             "parent": { "email": "parent@demo.test", "email_verified": true },
             "elsewhere": { "email": "case_manager@elsewhere.example", "email_verified": true },
@@ -329,6 +331,19 @@ async fn an_address_the_provider_has_not_verified_is_refused() {
         "email_not_verified",
     )
     .await;
+    app.remove().await;
+}
+
+#[tokio::test]
+async fn an_address_at_a_domain_entra_id_verified_signs_in() {
+    let Some(provider) = provider() else { return };
+    let app = app_with(&provider, "tandem", &[]).await;
+    let response = sign_in_as(&app, "entra", None).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    assert!(response.set_cookie(SESSION_COOKIE).is_some());
+    let entries = app.audit("session.sign_in").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, Some(app.users[&Role::TeamManager]));
     app.remove().await;
 }
 

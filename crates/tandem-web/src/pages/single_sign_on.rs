@@ -242,8 +242,10 @@ async fn finish(
             return Ok(Err((Refusal::IdToken(check), Some(error_chain(&error)))));
         }
     };
-    let email = match (claims.email(), claims.email_verified()) {
-        (Some(email), Some(true)) => email.as_str(),
+    let verified =
+        claims.email_verified() == Some(true) || claims.additional_claims().domain_owner_verified();
+    let email = match claims.email() {
+        Some(email) if verified => email.as_str(),
         _ => return Ok(Err((Refusal::Unverified, None))),
     };
     if !provider.settings.email_domains.allow(email) {
