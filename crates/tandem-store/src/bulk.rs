@@ -236,7 +236,7 @@ struct HeaderRow {
     id: i64,
     version: i64,
     date_of_birth: Option<Date>,
-    other: Json<Map<String, Value>>,
+    primary_need: Option<String>,
     case_manager: Option<String>,
 }
 
@@ -251,13 +251,28 @@ impl Tx {
     }
 
     /// Every case's [`CaseHeader`], by id: one query over the cases, none over their histories.
-    /// Names are left out of the child's details (the dashboard does not need them).
+    /// The child's details are only what the dashboard groups by: the date of birth and the
+    /// primary need (a string, as [`tandem_core::Child::text`] reads it). The database picks the
+    /// need out of the details, rather than every child's details being decoded here for each
+    /// new dashboard period.
     pub async fn case_headers(&mut self) -> Result<Vec<CaseHeader>, StoreError> {
-        const SQL: &str = "SELECT c.id, c.version, ch.date_of_birth, ch.other, \
+        let primary_need = match self.backend() {
+            Backend::Sqlite => {
+                "CASE WHEN json_type(ch.other, '$.primary_need') = 'text' \
+                 THEN json_extract(ch.other, '$.primary_need') END"
+            }
+            Backend::Postgres => {
+                "CASE WHEN jsonb_typeof(ch.other -> 'primary_need') = 'string' \
+                 THEN ch.other ->> 'primary_need' END"
+            }
+        };
+        let sql = format!(
+            "SELECT c.id, c.version, ch.date_of_birth, {primary_need} AS primary_need, \
              u.name AS case_manager \
              FROM cases c JOIN children ch ON ch.id = c.child_id \
-             LEFT JOIN users u ON u.id = c.case_manager_id ORDER BY c.id";
-        let rows = on!(self.conn(), c => sqlx::query_as::<_, HeaderRow>(SQL)
+             LEFT JOIN users u ON u.id = c.case_manager_id ORDER BY c.id"
+        );
+        let rows = on!(self.conn(), c => sqlx::query_as::<_, HeaderRow>(AssertSqlSafe(sql))
             .fetch_all(&mut *c)
             .await?);
         Ok(rows
@@ -266,13 +281,14 @@ impl Tx {
                 id: row.id,
                 version: row.version,
                 case_manager: row.case_manager,
-                child: ChildColumns {
-                    given_name: None,
-                    family_name: None,
+                child: tandem_core::Child {
                     date_of_birth: row.date_of_birth,
-                    other: row.other.0,
-                }
-                .into_child(),
+                    other: row
+                        .primary_need
+                        .map(|need| ("primary_need".to_owned(), Value::String(need)))
+                        .into_iter()
+                        .collect(),
+                },
             })
             .collect())
     }
