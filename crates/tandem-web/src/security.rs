@@ -16,6 +16,21 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      img-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 
+/// The content security policy, whose forms may also send the browser on to the single sign-on
+/// provider at `provider_origin`: browsers apply `form-action` to a form's redirects too.
+pub(crate) fn content_security_policy(provider_origin: Option<&str>) -> HeaderValue {
+    provider_origin
+        .map(|origin| {
+            CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'",
+                &format!("form-action 'self' {origin}"),
+            )
+        })
+        // An origin is visible ASCII (`ascii_serialization`), so this is always a header value.
+        .and_then(|policy| HeaderValue::from_str(&policy).ok())
+        .unwrap_or(HeaderValue::from_static(CONTENT_SECURITY_POLICY))
+}
+
 const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), \
      magnetometer=(), microphone=(), payment=(), usb=()";
 
@@ -60,7 +75,7 @@ pub(crate) async fn security_headers(
     let fixed = [
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            state.content_security_policy().clone(),
         ),
         (
             header::X_CONTENT_TYPE_OPTIONS,

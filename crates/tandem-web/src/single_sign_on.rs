@@ -48,6 +48,16 @@ pub struct SingleSignOn {
     pub group_roles: Vec<(String, Role)>,
 }
 
+impl SingleSignOn {
+    /// The issuer's origin (`https://login.microsoftonline.com`), where the sign-in page's form
+    /// sends the browser on: the content security policy's `form-action` must name it, or the
+    /// browser refuses to follow the redirect. Providers put their authorisation endpoint on
+    /// the issuer's host (Entra ID does).
+    pub(crate) fn origin(&self) -> String {
+        self.issuer.url().origin().ascii_serialization()
+    }
+}
+
 impl std::fmt::Debug for SingleSignOn {
     // The client secret is left out.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

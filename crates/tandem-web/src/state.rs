@@ -30,6 +30,7 @@ struct Inner {
     figures: FiguresCache,
     password_checks: Arc<Semaphore>,
     single_sign_on: Option<Provider>,
+    content_security_policy: axum::http::HeaderValue,
 }
 
 impl AppState {
@@ -44,6 +45,13 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 password_checks: Arc::new(Semaphore::new(config.password_checks.max(1))),
+                content_security_policy: crate::security::content_security_policy(
+                    config
+                        .single_sign_on
+                        .as_ref()
+                        .map(|s| s.origin())
+                        .as_deref(),
+                ),
                 single_sign_on: config.single_sign_on.clone().map(Provider::new),
                 config,
                 clock,
@@ -71,6 +79,11 @@ impl AppState {
     }
 
     /// The organisation's identity provider, when single sign-on is configured.
+    /// The `Content-Security-Policy` of every response (`security::content_security_policy`).
+    pub(crate) fn content_security_policy(&self) -> &axum::http::HeaderValue {
+        &self.inner.content_security_policy
+    }
+
     pub(crate) fn single_sign_on(&self) -> Option<&Provider> {
         self.inner.single_sign_on.as_ref()
     }

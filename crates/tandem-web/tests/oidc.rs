@@ -203,6 +203,12 @@ async fn assert_refused(
 async fn staff_sign_in_through_the_provider_and_go_where_they_were_going() {
     let Some(provider) = provider() else { return };
     let app = app_with(&provider, "tandem", &[]).await;
+    // The sign-in page's form sends the browser on to the provider: a browser follows that
+    // redirect only if the page's policy lets its forms go there.
+    let page = app.get("/sign-in", None).await;
+    let policy = page.header("content-security-policy").unwrap();
+    let form_action = format!("form-action 'self' {};", provider.issuer());
+    assert!(policy.contains(&form_action), "{policy}");
     let response = sign_in_as(&app, "case-manager", Some("/cases?status=overdue")).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     assert_eq!(response.location(), Some("/cases?status=overdue"));
@@ -462,6 +468,8 @@ async fn without_single_sign_on_the_sign_in_page_is_as_it_was() {
     let app = TestApp::new().await;
     let page = app.get("/sign-in", None).await;
     assert!(page.texts("form[action='/sign-in/oidc']").is_empty());
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(policy.contains("form-action 'self';"), "{policy}");
     assert_eq!(
         back(&app, "/sign-in/oidc/callback?code=x&state=y", "")
             .await
