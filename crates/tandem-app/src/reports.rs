@@ -23,7 +23,7 @@ use tandem_core::disclosure::SmallNumbers;
 use tandem_core::messages::ReplyTimes;
 use tandem_core::targets::Targets;
 use tandem_core::{Action, CaseFile, Date, Resource, Timeline, can, timeline};
-use tandem_store::{AuditEntry, CaseId, Store};
+use tandem_store::{AuditEntry, CaseHeader, CaseId, Store};
 
 use crate::services::{Caller, ServiceError, denied};
 
@@ -248,11 +248,30 @@ pub struct DashboardCache {
 }
 
 /// Each case's timeline as at one date (without its words: [`Timeline::figures_only`]) and its
-/// first request's date, with the case version they were computed from.
+/// first request's date, with the case version they were computed from; and the case headers
+/// read with them, with the version of the cases they were read at.
 #[derive(Debug, Default)]
 struct Contributions {
     as_of: Option<Date>,
     cases: HashMap<CaseId, Arc<Contribution>>,
+    headers: Option<(CasesVersion, Arc<Vec<CaseHeader>>)>,
+}
+
+impl Contributions {
+    /// Every case's header and contribution, when nothing has changed since they were kept
+    /// (the cases are still at `version`) and they were computed as at `as_of`: a new period
+    /// of the same day is then an aggregate over memory, without reading the database.
+    fn unchanged(
+        &self,
+        version: CasesVersion,
+        as_of: Date,
+    ) -> Option<(Arc<Vec<CaseHeader>>, HashMap<CaseId, Arc<Contribution>>)> {
+        let (kept_version, headers) = self.headers.as_ref()?;
+        if *kept_version != version || self.as_of != Some(as_of) {
+            return None;
+        }
+        Some((headers.clone(), self.cases.clone()))
+    }
 }
 
 #[derive(Debug)]
@@ -315,6 +334,17 @@ async fn compute_once(
     }
     let as_of = spec.as_of;
     let mut dashboard = Dashboard::new(spec, targets);
+    let unchanged = cache
+        .contributions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .unchanged(version, as_of);
+    if let Some((headers, kept)) = unchanged {
+        add_up(&mut dashboard, &headers, &kept);
+        let dashboard = Arc::new(dashboard);
+        cache.put(version, &dashboard);
+        return Ok(dashboard);
+    }
     let mut read = store.begin_snapshot().await?;
     let headers = read.case_headers().await?;
     if headers.len() > MAX_KEPT {
@@ -376,24 +406,37 @@ async fn compute_once(
         }
     }
     drop(read);
-    for header in &headers {
-        // Every header's case was read in the same snapshot, so each has its timeline.
-        if let Some(c) = kept.get(&header.id) {
-            let groups =
-                CaseGroups::new(&header.child, header.case_manager.as_deref(), c.requested);
-            dashboard.add(&c.timeline, &groups);
-        }
-    }
+    // Every header's case was read in the same snapshot, so each has its timeline.
+    add_up(&mut dashboard, &headers, &kept);
+    // Read after the version (a change made meanwhile gives a newer version next time), the
+    // headers are at least as new as `version`: kept for it, they are used only while the
+    // cases are still at it.
     *cache
         .contributions
         .lock()
         .unwrap_or_else(|e| e.into_inner()) = Contributions {
         as_of: Some(as_of),
         cases: kept,
+        headers: Some((version, Arc::new(headers))),
     };
     let dashboard = Arc::new(dashboard);
     cache.put(version, &dashboard);
     Ok(dashboard)
+}
+
+/// Adds each case of `headers` to `dashboard`, with its contribution in `kept`.
+fn add_up(
+    dashboard: &mut Dashboard,
+    headers: &[CaseHeader],
+    kept: &HashMap<CaseId, Arc<Contribution>>,
+) {
+    for header in headers {
+        if let Some(c) = kept.get(&header.id) {
+            let groups =
+                CaseGroups::new(&header.child, header.case_manager.as_deref(), c.requested);
+            dashboard.add(&c.timeline, &groups);
+        }
+    }
 }
 
 /// The dashboard over every case in the store, for a caller who may see aggregates: one pass

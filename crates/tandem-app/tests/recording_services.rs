@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
-use tandem_app::services::{Caller, NewRequest, ServiceError, Services};
+use tandem_app::services::{Caller, NewContact, NewRequest, ServiceError, Services, Upload};
+use tandem_core::messages::{Channel, Direction};
 use tandem_core::{
     Actor, AdviceKind, AssessOutcome, Child, Event, EventDetail, Reference, Role, Stage,
 };
@@ -21,6 +22,7 @@ use tandem_test_support::{Ctx, audit_entries, contract, date};
 
 contract!(
     only_those_who_record_read_a_case_for_recording,
+    a_case_page_is_read_at_once_and_audited_as_its_three_reads,
     case_managers_are_listed_to_those_who_open_cases,
     advice_requests_made_together_are_saved_together_or_not_at_all,
 );
@@ -141,6 +143,92 @@ async fn only_those_who_record_read_a_case_for_recording(ctx: Ctx) {
         "every refusal audited, the missing case's too (one path for both)"
     );
     assert_eq!(audit_entries(store, "case.view").await.len(), 2);
+}
+
+/// What a case page shows (the case, its messages, its documents) is read in one go and is the
+/// same as the three separate reads; each part is audited as it is apart, and a refusal once.
+async fn a_case_page_is_read_at_once_and_audited_as_its_three_reads(ctx: Ctx) {
+    let store = &ctx.store;
+    let services = services(store);
+    let north = person(
+        store,
+        "n@example.test",
+        "N",
+        Role::CaseManager,
+        Some("north"),
+    )
+    .await;
+    let south = person(
+        store,
+        "s@example.test",
+        "S",
+        Role::CaseManager,
+        Some("south"),
+    )
+    .await;
+    let opened = services
+        .open_case(&north, &request("EHC-1"))
+        .await
+        .expect("open");
+    let reference = &opened.reference;
+    services
+        .record_contact(
+            &north,
+            reference,
+            &NewContact {
+                direction: Direction::Incoming,
+                channel: Channel::Phone,
+                counterpart: "Mother, by phone".into(),
+                body: "Asked when the decision is due.".into(),
+                at: Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+            },
+        )
+        .await
+        .expect("contact");
+    services
+        .add_document(
+            &north,
+            reference,
+            Upload {
+                kind: "letter".into(),
+                title: "Acknowledgement".into(),
+                file_name: "letter.pdf".into(),
+                content: b"%PDF-1.4\n%%EOF\n".to_vec(),
+                shared_with_family: false,
+            },
+        )
+        .await
+        .expect("document");
+
+    let page = services.case_page(&north, reference).await.expect("page");
+    let counts = || async {
+        (
+            audit_entries(store, "case.view").await.len(),
+            audit_entries(store, "messages.view").await.len(),
+            audit_entries(store, "document.list").await.len(),
+        )
+    };
+    assert_eq!(counts().await, (1, 1, 1));
+    let view = services.view_case(&north, reference, None).await.unwrap();
+    assert_eq!(page.view.case, view.case);
+    assert_eq!(page.view.timeline, view.timeline);
+    assert_eq!(page.view.may_record, view.may_record);
+    let messages = services.case_messages(&north, reference).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(page.messages, messages);
+    let documents = services.documents(&north, reference).await.unwrap();
+    assert_eq!(documents.documents.len(), 1);
+    assert_eq!(page.documents, documents);
+    assert_eq!(counts().await, (2, 2, 2));
+
+    // Another team's case manager is told there is no such case, audited once.
+    let denied = audit_entries(store, "denied").await.len();
+    assert!(matches!(
+        services.case_page(&south, reference).await,
+        Err(ServiceError::NotFound { .. })
+    ));
+    assert_eq!(audit_entries(store, "denied").await.len(), denied + 1);
+    assert_eq!(counts().await, (2, 2, 2));
 }
 
 async fn case_managers_are_listed_to_those_who_open_cases(ctx: Ctx) {

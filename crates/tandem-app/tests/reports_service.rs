@@ -266,4 +266,52 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
         by_hand.add_case(case, manager.as_deref());
     }
     assert_eq!(*kept, by_hand);
+
+    // With nothing changed since, a third period is added up from memory alone (the headers
+    // kept with the timelines); once a case changes, the kept headers are not used again:
+    // here Ann's second case goes to no one, and a fourth period counts it so.
+    let period = |start, end| DashboardSpec {
+        period: Period {
+            start: dates::parse_iso(start).unwrap(),
+            end: dates::parse_iso(end).unwrap(),
+        },
+        ..spec()
+    };
+    let by_hand = |spec: DashboardSpec, streamed: &[tandem_store::AssignedCaseFile]| {
+        let mut by_hand = Dashboard::new(spec, Targets::default());
+        for (case, manager) in streamed {
+            by_hand.add_case(case, manager.as_deref());
+        }
+        by_hand
+    };
+    let third = period("2025-11-01", "2025-11-30");
+    let from_memory = reports::read_dashboard(store, &manager, third, Targets::default(), &cache)
+        .await
+        .unwrap();
+    assert_eq!(*from_memory, by_hand(third, &streamed));
+    let second = store.case(&generated[2].reference).await.unwrap().unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.assign_case(
+        second.record.id,
+        second.record.version,
+        &tandem_store::Reassignment {
+            to: None,
+            team: None,
+            reason: None,
+            by: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let fourth = period("2025-12-01", "2025-12-31");
+    let after_change = reports::read_dashboard(store, &manager, fourth, Targets::default(), &cache)
+        .await
+        .unwrap();
+    let streamed: Vec<_> = store.assigned_case_files().try_collect().await.unwrap();
+    assert_eq!(*after_change, by_hand(fourth, &streamed));
+    assert_eq!(
+        cases_of(&after_change, Some("Ann Case")),
+        cases_of(&read, Some("Ann Case")) - 2
+    );
 }

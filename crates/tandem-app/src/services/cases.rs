@@ -13,11 +13,12 @@ use tandem_core::{
 };
 use tandem_store::{
     AdviceResponse, Assignment, Attribution, AuditEntry, CaseFilter, CasePage, ChildId,
-    DecisionSource, DetailChanges, EventId, NewCase, NewPanelDecision, Page, Reassignment,
-    StoredCase, Tx,
+    DecisionSource, DetailChanges, EventId, MessageRecord, NewCase, NewPanelDecision, Page,
+    Reassignment, StoredCase, Tx,
 };
 
 use super::caseload::{listing_action, narrowed};
+use super::documents::DocumentList;
 use super::providers;
 use super::{
     Caller, FieldError, ServiceError, Services, authorise_case, authorise_service, denied, refusal,
@@ -105,6 +106,17 @@ pub struct CaseView {
     /// Which panel meeting each decision a panel recorded came from, with its reason, when
     /// council staff read the case ([`Services::view_case`]); empty otherwise.
     pub decision_sources: Vec<DecisionSource>,
+}
+
+/// What a case page shows ([`Services::case_page`]).
+#[derive(Debug, Clone)]
+pub struct CasePageReads {
+    /// The case with its timeline as of today.
+    pub view: CaseView,
+    /// Its messages the caller may read ([`Services::case_messages`]).
+    pub messages: Vec<MessageRecord>,
+    /// Its documents the caller may see ([`Services::documents`]).
+    pub documents: DocumentList,
 }
 
 impl Services {
@@ -571,6 +583,55 @@ impl Services {
         let (mut read, case, access) = self
             .load_for_read(caller, Action::ViewCase, reference)
             .await?;
+        let (view, entry) = self
+            .case_view_in(&mut read, case, &access, caller, as_of)
+            .await?;
+        drop(read);
+        self.audit_read(entry).await?;
+        Ok(view)
+    }
+
+    /// What a case page shows: the case with its timeline as of today, its messages and its
+    /// documents as the caller may see them. One snapshot and one access check instead of one
+    /// of each per part (the page is the busiest there is); the three reads are audited as
+    /// they would be apart, in one group commit, before anything is returned.
+    pub async fn case_page(
+        &self,
+        caller: &Caller,
+        reference: &Reference,
+    ) -> Result<CasePageReads, ServiceError> {
+        let (mut read, case, access) = self
+            .load_for_read(caller, Action::ViewCase, reference)
+            .await?;
+        let (messages, messages_entry) =
+            self.messages_in(&mut read, &case, &access, caller).await?;
+        let (documents, documents_entry) =
+            self.documents_in(&mut read, &case, &access, caller).await?;
+        let (view, view_entry) = self
+            .case_view_in(&mut read, case, &access, caller, None)
+            .await?;
+        drop(read);
+        futures_util::try_join!(
+            self.audit_read(view_entry),
+            self.audit_read(messages_entry),
+            self.audit_read(documents_entry),
+        )?;
+        Ok(CasePageReads {
+            view,
+            messages,
+            documents,
+        })
+    }
+
+    /// The case view of a case read and authorised in `read`, with the audit entry of the read.
+    async fn case_view_in(
+        &self,
+        read: &mut Tx,
+        mut case: StoredCase,
+        access: &CaseAccess,
+        caller: &Caller,
+        as_of: Option<Date>,
+    ) -> Result<(CaseView, AuditEntry), ServiceError> {
         let as_of = as_of.unwrap_or_else(|| read.today());
         let timeline = self
             .caches
@@ -583,7 +644,7 @@ impl Services {
             )
             .as_ref()
             .clone();
-        let allowed = |action| can(&caller.actor, action, Resource::Case(&access));
+        let allowed = |action| can(&caller.actor, action, Resource::Case(access));
         let advice = if can(&caller.actor, Action::ListCases, Resource::Service) {
             let mut all = read.advice_responses(case.record.id).await?;
             all.retain(|r| r.submitted_at.is_some());
@@ -608,8 +669,6 @@ impl Services {
         } else {
             Vec::new()
         };
-        drop(read);
-        let mut case = case;
         if caller.actor.role.gives_advice() {
             only_what_a_service_needs(&mut case, &caller.actor);
         }
@@ -625,13 +684,10 @@ impl Services {
             decision_sources,
         };
         let detail = caller.detail(json!({"as_of": as_of}));
-        self.audit_read(
-            AuditEntry::new(Some(caller.actor.id), "case.view")
-                .case(reference)
-                .detail(detail),
-        )
-        .await?;
-        Ok(view)
+        let entry = AuditEntry::new(Some(caller.actor.id), "case.view")
+            .case(&view.case.record.reference)
+            .detail(detail);
+        Ok((view, entry))
     }
 
     /// As [`Services::load_for`], for a read: a snapshot instead of a write transaction, and a

@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 use tandem_core::documents::{self, DocumentKind, MediaType, sanitise_file_name};
 use tandem_core::{Action, CaseAccess, Reference};
 use tandem_store::{
-    AuditEntry, DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, StoreError, Tx,
+    AuditEntry, DatabaseStorage, DocumentRecord, DocumentStorage, NewDocument, StoreError,
+    StoredCase, Tx,
 };
 
 use super::cases::finish;
@@ -153,31 +154,43 @@ impl Services {
         let (mut read, case, access) = self
             .load_for_read(caller, Action::ViewCase, reference)
             .await?;
+        let (list, entry) = self.documents_in(&mut read, &case, &access, caller).await?;
+        drop(read);
+        self.audit_read(entry).await?;
+        Ok(list)
+    }
+
+    /// The documents of a case read and authorised in `read` that the caller may see, with
+    /// the audit entry of the read.
+    pub(super) async fn documents_in(
+        &self,
+        read: &mut Tx,
+        case: &StoredCase,
+        access: &CaseAccess,
+        caller: &Caller,
+    ) -> Result<(DocumentList, AuditEntry), ServiceError> {
         let actor = &caller.actor;
         let listed: Vec<ListedDocument> = read
             .documents(case.record.id)
             .await?
             .into_iter()
-            .filter(|d| documents::may_see(actor, &access, &d.owner()))
+            .filter(|d| documents::may_see(actor, access, &d.owner()))
             .map(|document| ListedDocument {
-                downloadable: documents::may_download(actor, &access, &document.owner()),
+                downloadable: documents::may_download(actor, access, &document.owner()),
                 document,
             })
             .collect();
-        drop(read);
         let ids: Vec<i64> = listed.iter().map(|d| d.document.id).collect();
         let detail = caller.detail(json!({ "shown": ids }));
-        self.audit_read(
-            AuditEntry::new(Some(caller.actor.id), "document.list")
-                .case(reference)
-                .detail(detail),
-        )
-        .await?;
-        Ok(DocumentList {
+        let entry = AuditEntry::new(Some(caller.actor.id), "document.list")
+            .case(&case.record.reference)
+            .detail(detail);
+        let list = DocumentList {
             documents: listed,
-            may_add: documents::may_add(actor, &access),
-            may_withdraw: documents::may_withdraw(actor, &access),
-        })
+            may_add: documents::may_add(actor, access),
+            may_withdraw: documents::may_withdraw(actor, access),
+        };
+        Ok((list, entry))
     }
 
     /// The document `id` of the case with its content, if the caller may download it. A

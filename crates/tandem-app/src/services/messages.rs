@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use tandem_core::messages::{Channel, Direction, reply_due};
 use tandem_core::notifications::{self, Audience};
-use tandem_core::{Action, Reference, Resource, can};
-use tandem_store::{AuditEntry, MessageRecord, NewMessage};
+use tandem_core::{Action, CaseAccess, Reference, Resource, can};
+use tandem_store::{AuditEntry, MessageRecord, NewMessage, StoredCase, Tx};
 
 use super::cases::finish;
 use super::{Caller, FieldError, ServiceError, Services, authorise_service};
@@ -41,9 +41,23 @@ impl Services {
         let (mut read, case, access) = self
             .load_for_read(caller, Action::ViewCase, reference)
             .await?;
-        let mut messages = read.case_messages(case.record.id).await?;
+        let (messages, entry) = self.messages_in(&mut read, &case, &access, caller).await?;
         drop(read);
-        if !can(&caller.actor, Action::RecordEvent, Resource::Case(&access))
+        self.audit_read(entry).await?;
+        Ok(messages)
+    }
+
+    /// The messages of a case read and authorised in `read` that the caller may read, with
+    /// the audit entry of the read.
+    pub(super) async fn messages_in(
+        &self,
+        read: &mut Tx,
+        case: &StoredCase,
+        access: &CaseAccess,
+        caller: &Caller,
+    ) -> Result<(Vec<MessageRecord>, AuditEntry), ServiceError> {
+        let mut messages = read.case_messages(case.record.id).await?;
+        if !can(&caller.actor, Action::RecordEvent, Resource::Case(access))
             && !can(&caller.actor, Action::ListCases, Resource::Service)
         {
             let own: Vec<i64> = messages
@@ -59,13 +73,10 @@ impl Services {
             messages.retain(|m| own.contains(&m.id) || replies.contains(&Some(m.id)));
         }
         let detail = caller.detail(json!({ "messages": messages.len() }));
-        self.audit_read(
-            AuditEntry::new(Some(caller.actor.id), "messages.view")
-                .case(reference)
-                .detail(detail),
-        )
-        .await?;
-        Ok(messages)
+        let entry = AuditEntry::new(Some(caller.actor.id), "messages.view")
+            .case(&case.record.reference)
+            .detail(detail);
+        Ok((messages, entry))
     }
 
     /// A family or a service writes to the council about a case: an incoming portal message

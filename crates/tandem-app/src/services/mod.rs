@@ -25,7 +25,7 @@ mod workforce;
 pub use advice::{AdviceRequestView, AdviceSaved, DraftState, TrayItem};
 pub use caches::{Caches, CaseloadCache, TimelineCache};
 pub use caseload::{CaseloadPage, StaffMember, TeamCaseload};
-pub use cases::{CaseView, NewRequest, OpenedCase, Recorded};
+pub use cases::{CasePageReads, CaseView, NewRequest, OpenedCase, Recorded};
 pub use data_quality::{
     DataQuality, EDITABLE, PLACEMENT_EDITABLE, REQUEST_EDITABLE, ReturnDetailsEdit, RuleProblems,
 };

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tandem_app::services::{
-    AdviceRequestView, AdviceSaved, DraftState, ServiceError, Source, TrayItem,
+    AdviceRequestView, AdviceSaved, CasePageReads, DraftState, ServiceError, Source, TrayItem,
 };
 use tandem_core::access::provider_key;
 use tandem_core::advice::{AdviceForm, FormLabels, MAX_PROVISION, Provision};
@@ -527,11 +527,12 @@ pub(crate) async fn case_page(
     done: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let services = state.services();
-    let view = services
-        .view_case(&user.caller(Source::Form), reference, None)
-        .await?;
-    let messages = services
-        .case_messages(&user.caller(Source::Form), reference)
+    let CasePageReads {
+        view,
+        messages,
+        documents,
+    } = services
+        .case_page(&user.caller(Source::Form), reference)
         .await?;
     let today = state.today();
     let own = user.user.provider.as_deref();
@@ -588,7 +589,7 @@ pub(crate) async fn case_page(
             .map(|m| MessageLine::of(m, today, false))
             .collect(),
         message_action: Some(send_message_action(reference)),
-        documents: crate::pages::documents::section(state, user, reference).await?,
+        documents: crate::pages::documents::section(user, reference, documents)?,
     };
     Ok(html(StatusCode::OK, page.render()?))
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tandem_app::services::FieldError;
 use tandem_app::services::Source;
-use tandem_app::services::{CaseView, ServiceError, StaffMember};
+use tandem_app::services::{CasePageReads, CaseView, ServiceError, StaffMember};
 use tandem_app::services::{Correction, EventRecord};
 use tandem_core::Milestone;
 use tandem_core::caseload::{advice_not_sought, describe_days_left, describe_event};
@@ -397,13 +397,14 @@ async fn family_case_page(
     done: Option<&'static str>,
 ) -> Result<FamilyCasePage, WebError> {
     let services = state.services();
-    let view = services
-        .view_case(&user.caller(Source::Form), reference, None)
+    let CasePageReads {
+        view,
+        messages,
+        documents,
+    } = services
+        .case_page(&user.caller(Source::Form), reference)
         .await?;
     let staff = services.staff().await?;
-    let messages = services
-        .case_messages(&user.caller(Source::Form), reference)
-        .await?;
     let case_file = view.case.case_file();
     let name = case_child_name(&case_file);
     let mut open: Vec<_> = view
@@ -468,7 +469,7 @@ async fn family_case_page(
                     dates::long(rights.appeal_by),
                 )
             }),
-        documents: crate::pages::documents::section(state, user, reference).await?,
+        documents: crate::pages::documents::section(user, reference, documents)?,
         name,
     })
 }
@@ -490,15 +491,16 @@ async fn case_page(
 ) -> Result<CasePage, WebError> {
     let services = state.services();
     let caller = user.caller(Source::Form);
-    // The case first (a refusal ends here, audited once), then three independent reads at
-    // once: each audits its own read, and their entries share a group commit rather than
-    // waiting for one another's.
-    let view = services.view_case(&caller, reference, None).await?;
-    let (staff, messages, documents) = tokio::try_join!(
-        async { Ok::<_, WebError>(services.staff().await?) },
-        async { Ok(services.case_messages(&caller, reference).await?) },
-        crate::pages::documents::section(state, user, reference),
-    )?;
+    // The case, its messages and its documents in one read (a refusal ends it, audited
+    // once), and the staff to reassign to alongside.
+    let (reads, staff) =
+        tokio::try_join!(services.case_page(&caller, reference), services.staff())?;
+    let CasePageReads {
+        view,
+        messages,
+        documents,
+    } = reads;
+    let documents = crate::pages::documents::section(user, reference, documents)?;
     let today = view.timeline.as_of;
     let case_file = view.case.case_file();
     let name = case_child_name(&case_file);

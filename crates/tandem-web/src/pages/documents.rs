@@ -98,21 +98,18 @@ struct DocumentsSection {
     may_withdraw: bool,
 }
 
-/// The "Documents" section of the case `reference` as `user` may see it (read through
-/// `services.documents`, which audits it).
-pub(crate) async fn section(
-    state: &AppState,
+/// The "Documents" section of the case `reference` as `user` may see it (`list` read through
+/// `services.case_page`, which audits it).
+pub(crate) fn section(
     user: &CurrentUser,
     reference: &Reference,
+    list: DocumentList,
 ) -> Result<Html, WebError> {
     let DocumentList {
         documents,
         may_add,
         may_withdraw,
-    } = state
-        .services()
-        .documents(&user.caller(Source::Form), reference)
-        .await?;
+    } = list;
     let rows = documents
         .into_iter()
         .map(|listed| {
