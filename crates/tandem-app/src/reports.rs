@@ -253,7 +253,7 @@ pub struct DashboardCache {
 #[derive(Debug, Default)]
 struct Contributions {
     as_of: Option<Date>,
-    cases: HashMap<CaseId, Arc<Contribution>>,
+    cases: Kept,
     headers: Option<(CasesVersion, Arc<Vec<CaseHeader>>)>,
 }
 
@@ -265,7 +265,7 @@ impl Contributions {
         &self,
         version: CasesVersion,
         as_of: Date,
-    ) -> Option<(Arc<Vec<CaseHeader>>, HashMap<CaseId, Arc<Contribution>>)> {
+    ) -> Option<(Arc<Vec<CaseHeader>>, Kept)> {
         let (kept_version, headers) = self.headers.as_ref()?;
         if *kept_version != version || self.as_of != Some(as_of) {
             return None;
@@ -273,6 +273,9 @@ impl Contributions {
         Some((headers.clone(), self.cases.clone()))
     }
 }
+
+/// Each case's contribution, by case.
+type Kept = HashMap<CaseId, Arc<Contribution>>;
 
 #[derive(Debug)]
 struct Contribution {
@@ -358,7 +361,7 @@ async fn compute_once(
         return Ok(dashboard);
     }
     // The timelines kept for this date whose case has not changed since.
-    let mut kept: HashMap<CaseId, Arc<Contribution>> = {
+    let mut kept: Kept = {
         let contributions = cache
             .contributions
             .lock()
@@ -425,11 +428,7 @@ async fn compute_once(
 }
 
 /// Adds each case of `headers` to `dashboard`, with its contribution in `kept`.
-fn add_up(
-    dashboard: &mut Dashboard,
-    headers: &[CaseHeader],
-    kept: &HashMap<CaseId, Arc<Contribution>>,
-) {
+fn add_up(dashboard: &mut Dashboard, headers: &[CaseHeader], kept: &Kept) {
     for header in headers {
         if let Some(c) = kept.get(&header.id) {
             let groups =
