@@ -298,6 +298,15 @@ impl DashboardCache {
     /// Dashboards kept.
     pub const SIZE: usize = 8;
 
+    /// The date every case's contribution is kept for ([`prepare`], or the last dashboard
+    /// computed), if any.
+    pub fn prepared_for(&self) -> Option<Date> {
+        self.contributions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_of
+    }
+
     fn get(
         &self,
         version: CasesVersion,
@@ -335,30 +344,59 @@ async fn compute_once(
     if let Some(dashboard) = cache.get(version, &spec, &targets) {
         return Ok(dashboard);
     }
-    let as_of = spec.as_of;
     let mut dashboard = Dashboard::new(spec, targets);
+    match contributions(store, cache, version, spec.as_of).await? {
+        Some((headers, kept)) => add_up(&mut dashboard, &headers, &kept),
+        None => {
+            let mut cases = std::pin::pin!(store.assigned_case_files());
+            while let Some((case, manager)) = cases.try_next().await? {
+                dashboard.add_case(&case, manager.as_deref());
+            }
+        }
+    }
+    let dashboard = Arc::new(dashboard);
+    cache.put(version, &dashboard);
+    Ok(dashboard)
+}
+
+/// Works out, before anyone asks, every case's contribution to the dashboards as at `as_of`
+/// (today's date, for the server to call when it starts and when the day changes), so that
+/// the first dashboard of the day is an aggregate over memory like any other rather than a
+/// pass over every case. Nothing is shown to anyone, so nothing is audited.
+pub async fn prepare(
+    store: &Store,
+    cache: &DashboardCache,
+    as_of: Date,
+) -> Result<(), ServiceError> {
+    let _computing = cache.computing.lock().await;
+    let version = store.cases_version().await?;
+    contributions(store, cache, version, as_of).await?;
+    Ok(())
+}
+
+/// Every case's header and contribution as at `as_of`, with the cases at `version` (or newer),
+/// kept in `cache` for the next dashboard: from memory when nothing has changed; otherwise the
+/// headers read again and only the cases changed since (or all, on a new date) read and
+/// computed. `None` for a store too large to keep ([`MAX_KEPT`]), whose dashboards read every
+/// case each time. Called with `cache.computing` held.
+async fn contributions(
+    store: &Store,
+    cache: &DashboardCache,
+    version: CasesVersion,
+    as_of: Date,
+) -> Result<Option<(Arc<Vec<CaseHeader>>, Kept)>, ServiceError> {
     let unchanged = cache
         .contributions
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .unchanged(version, as_of);
-    if let Some((headers, kept)) = unchanged {
-        add_up(&mut dashboard, &headers, &kept);
-        let dashboard = Arc::new(dashboard);
-        cache.put(version, &dashboard);
-        return Ok(dashboard);
+    if unchanged.is_some() {
+        return Ok(unchanged);
     }
     let mut read = store.begin_snapshot().await?;
     let headers = read.case_headers().await?;
     if headers.len() > MAX_KEPT {
-        drop(read);
-        let mut cases = std::pin::pin!(store.assigned_case_files());
-        while let Some((case, manager)) = cases.try_next().await? {
-            dashboard.add_case(&case, manager.as_deref());
-        }
-        let dashboard = Arc::new(dashboard);
-        cache.put(version, &dashboard);
-        return Ok(dashboard);
+        return Ok(None);
     }
     // The timelines kept for this date whose case has not changed since.
     let mut kept: Kept = {
@@ -409,22 +447,19 @@ async fn compute_once(
         }
     }
     drop(read);
-    // Every header's case was read in the same snapshot, so each has its timeline.
-    add_up(&mut dashboard, &headers, &kept);
     // Read after the version (a change made meanwhile gives a newer version next time), the
     // headers are at least as new as `version`: kept for it, they are used only while the
     // cases are still at it.
+    let headers = Arc::new(headers);
     *cache
         .contributions
         .lock()
         .unwrap_or_else(|e| e.into_inner()) = Contributions {
         as_of: Some(as_of),
-        cases: kept,
-        headers: Some((version, Arc::new(headers))),
+        cases: kept.clone(),
+        headers: Some((version, headers.clone())),
     };
-    let dashboard = Arc::new(dashboard);
-    cache.put(version, &dashboard);
-    Ok(dashboard)
+    Ok(Some((headers, kept)))
 }
 
 /// Adds each case of `headers` to `dashboard`, with its contribution in `kept`.

@@ -314,4 +314,25 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
         cases_of(&after_change, Some("Ann Case")),
         cases_of(&read, Some("Ann Case")) - 2
     );
+
+    // The server prepares each new day's contributions before anyone asks; a dashboard as at
+    // that day then agrees with every case read by hand.
+    let next_day = DashboardSpec {
+        as_of: dates::parse_iso("2026-04-01").unwrap(),
+        ..fourth
+    };
+    let views = audits(store, "view_dashboard").await;
+    reports::prepare(store, &cache, next_day.as_of)
+        .await
+        .unwrap();
+    assert_eq!(cache.prepared_for(), Some(next_day.as_of));
+    assert_eq!(
+        audits(store, "view_dashboard").await,
+        views,
+        "nothing shown"
+    );
+    let prepared = reports::read_dashboard(store, &manager, next_day, Targets::default(), &cache)
+        .await
+        .unwrap();
+    assert_eq!(*prepared, by_hand(next_day, &streamed));
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tandem_app::reports::DashboardCache;
+use tandem_app::reports::{self, DashboardCache};
 use tandem_app::services::Store;
 use tandem_app::services::{Caches, Services};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -78,12 +78,12 @@ impl AppState {
         self.inner.password_checks.clone().try_acquire_owned().ok()
     }
 
-    /// The organisation's identity provider, when single sign-on is configured.
     /// The `Content-Security-Policy` of every response (`security::content_security_policy`).
     pub(crate) fn content_security_policy(&self) -> &axum::http::HeaderValue {
         &self.inner.content_security_policy
     }
 
+    /// The organisation's identity provider, when single sign-on is configured.
     pub(crate) fn single_sign_on(&self) -> Option<&Provider> {
         self.inner.single_sign_on.as_ref()
     }
@@ -98,6 +98,30 @@ impl AppState {
     /// Dashboards computed since the cases last changed.
     pub(crate) fn dashboards(&self) -> &DashboardCache {
         &self.inner.dashboards
+    }
+
+    /// Runs for as long as the server does: when it starts, and again each time the date
+    /// changes in England, works out every case's contribution to today's dashboards
+    /// ([`reports::prepare`]), so that nobody waits for the day's first pass over every case.
+    /// A failure is logged and tried again a minute later.
+    pub async fn prepare_dashboards_daily(self) {
+        let mut minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        // Once a day, even if someone then reads a dashboard as at another date.
+        let mut prepared_on = None;
+        loop {
+            minute.tick().await;
+            let today = self.today();
+            if prepared_on == Some(today) {
+                continue;
+            }
+            match reports::prepare(self.store(), self.dashboards(), today).await {
+                Ok(()) => {
+                    prepared_on = Some(today);
+                    tracing::info!("dashboards prepared for the day");
+                }
+                Err(error) => tracing::error!(%error, "preparing the dashboards failed"),
+            }
+        }
     }
 
     /// The dashboards' charts and tables drawn for the dashboards in [`Self::dashboards`].

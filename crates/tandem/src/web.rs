@@ -1013,6 +1013,7 @@ async fn run_server(
         _ => {}
     }
     tokio::spawn(state.services().run_notifications(mailer, remind_at));
+    tokio::spawn(state.clone().prepare_dashboards_daily());
     tandem_web::serve_on(state, listener)
         .await
         .map_err(|e| CliError::Internal(anyhow::anyhow!("serving: {e}")))

@@ -43,6 +43,8 @@ fn text(bytes: &[u8]) -> String {
 struct Server {
     child: Child,
     address: String,
+    /// The lines of its log after the one announcing the address, as they come.
+    log: std::sync::mpsc::Receiver<String>,
 }
 
 impl Server {
@@ -72,8 +74,31 @@ impl Server {
             seen.push(line);
         };
         // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { child, address }
+        let (sender, log) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                // Nobody listening any more is fine: the lines are still drained.
+                let _ = sender.send(line);
+            }
+        });
+        Self {
+            child,
+            address,
+            log,
+        }
+    }
+
+    /// Waits up to a minute for a log line containing `text`.
+    fn wait_for_log(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.log.recv_timeout(left) {
+                Ok(line) if line.contains(text) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no log line containing {text:?} within a minute"),
+            }
+        }
     }
 
     /// One HTTP/1.1 request; returns the status, the headers (lower-cased names) and the body.
@@ -279,6 +304,16 @@ fn imported_cases(url: &str, dir: &std::path::Path, count: usize) -> Vec<String>
             case["reference"].as_str().expect("a reference").to_owned()
         })
         .collect()
+}
+
+#[test]
+fn serve_prepares_the_days_dashboards_when_it_starts() {
+    let db = TempDatabase::sqlite();
+    let dir = tempfile::tempdir().expect("temp dir");
+    imported_cases(&db.url, dir.path(), 20);
+    let server = Server::start(&["serve", "--addr", "127.0.0.1:0", "--database", &db.url]);
+    let line = server.wait_for_log("dashboards prepared for the day");
+    assert!(line.contains("INFO"), "{line}");
 }
 
 #[test]
