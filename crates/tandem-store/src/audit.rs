@@ -238,7 +238,11 @@ async fn write_batch(store: &Store, batch: &[Pending]) -> Result<Vec<i64>, Store
         values_list(tx.backend(), batch.len(), 5)
     );
     let mut ids = on!(tx.conn(), c => {
-        let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+        // Not kept in the connection's statement cache: a batch can have any of 512 lengths,
+        // and on PostgreSQL the churn of evicting one statement for another left connections
+        // back in the pool inside a transaction (`scripts/bench web`, 6 December: "there is
+        // already a transaction in progress", then a write refused as read-only).
+        let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).persistent(false);
         for pending in batch {
             let entry = &pending.entry;
             query = query
