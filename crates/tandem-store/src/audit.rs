@@ -13,7 +13,6 @@ use std::sync::Mutex;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::cases::values_list;
 use crate::error::StoreError;
 use crate::model::{AuditEntry, AuditFilter, AuditRecord};
 use crate::store::{Conn, Store, Tx, on};
@@ -226,35 +225,12 @@ async fn write_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Pendi
     }
 }
 
-/// Writes a batch in one transaction and one statement (a round trip to the database per
-/// batch, not per entry: a case page alone has three entries). Returns the entries' ids in the
-/// batch's order: both databases number the rows of one `INSERT` in the order of its `VALUES`,
-/// so the ids, sorted, are the batch's.
 async fn write_batch(store: &Store, batch: &[Pending]) -> Result<Vec<i64>, StoreError> {
     let mut tx = store.begin().await?;
-    let sql = format!(
-        "INSERT INTO audit_log (at, actor_id, action, case_reference, detail) VALUES {} \
-         RETURNING id",
-        values_list(tx.backend(), batch.len(), 5)
-    );
-    let mut ids = on!(tx.conn(), c => {
-        // Not kept in the connection's statement cache: a batch can have any of 512 lengths,
-        // and on PostgreSQL the churn of evicting one statement for another left connections
-        // back in the pool inside a transaction (`scripts/bench web`, 6 December: "there is
-        // already a transaction in progress", then a write refused as read-only).
-        let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).persistent(false);
-        for pending in batch {
-            let entry = &pending.entry;
-            query = query
-                .bind(pending.at)
-                .bind(entry.actor)
-                .bind(entry.action.as_str())
-                .bind(entry.case_reference.as_ref().map(|r| r.as_str()))
-                .bind(Json(&entry.detail));
-        }
-        query.fetch_all(&mut *c).await?
-    });
+    let mut ids = Vec::with_capacity(batch.len());
+    for pending in batch {
+        ids.push(append(tx.conn(), pending.at, &pending.entry).await?);
+    }
     tx.commit().await?;
-    ids.sort_unstable();
     Ok(ids)
 }
