@@ -58,6 +58,28 @@ async fn person(store: &Store, email: &str, name: &str, role: Role, team: Option
     )
 }
 
+/// Case managers of two teams.
+async fn north_and_south(store: &Store) -> (Caller, Caller) {
+    (
+        person(
+            store,
+            "n@example.test",
+            "N",
+            Role::CaseManager,
+            Some("north"),
+        )
+        .await,
+        person(
+            store,
+            "s@example.test",
+            "S",
+            Role::CaseManager,
+            Some("south"),
+        )
+        .await,
+    )
+}
+
 fn request(reference: &str) -> NewRequest {
     let mut child = Child {
         date_of_birth: Some(date("2015-06-01")),
@@ -79,22 +101,7 @@ fn request(reference: &str) -> NewRequest {
 async fn only_those_who_record_read_a_case_for_recording(ctx: Ctx) {
     let store = &ctx.store;
     let services = services(store);
-    let north = person(
-        store,
-        "n@example.test",
-        "N",
-        Role::CaseManager,
-        Some("north"),
-    )
-    .await;
-    let south = person(
-        store,
-        "s@example.test",
-        "S",
-        Role::CaseManager,
-        Some("south"),
-    )
-    .await;
+    let (north, south) = north_and_south(store).await;
     let auditor = person(store, "qa@example.test", "Q", Role::QaAuditor, None).await;
     let manager = person(store, "tm@example.test", "T", Role::TeamManager, None).await;
     let opened = services
@@ -150,22 +157,7 @@ async fn only_those_who_record_read_a_case_for_recording(ctx: Ctx) {
 async fn a_case_page_is_read_at_once_and_audited_as_its_three_reads(ctx: Ctx) {
     let store = &ctx.store;
     let services = services(store);
-    let north = person(
-        store,
-        "n@example.test",
-        "N",
-        Role::CaseManager,
-        Some("north"),
-    )
-    .await;
-    let south = person(
-        store,
-        "s@example.test",
-        "S",
-        Role::CaseManager,
-        Some("south"),
-    )
-    .await;
+    let (north, south) = north_and_south(store).await;
     let opened = services
         .open_case(&north, &request("EHC-1"))
         .await

@@ -24,6 +24,25 @@ use tandem_test_support::{Ctx, contract};
 
 contract!(the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it);
 
+/// Gives the case `reference` to no one (a change to the case, as the dashboard sees it).
+async fn unassign(store: &Store, reference: &tandem_core::Reference) {
+    let case = store.case(reference).await.unwrap().unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.assign_case(
+        case.record.id,
+        case.record.version,
+        &tandem_store::Reassignment {
+            to: None,
+            team: None,
+            reason: None,
+            by: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 fn spec() -> DashboardSpec {
     let date = |t| dates::parse_iso(t).unwrap();
     DashboardSpec {
@@ -218,21 +237,7 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
     assert_eq!(audits(store, "view_dashboard").await, 2);
     // Any change to a case is seen at once: here a case is reassigned to no one.
     let version = store.cases_version().await.unwrap();
-    let first = store.case(&generated[0].reference).await.unwrap().unwrap();
-    let mut tx = store.begin().await.unwrap();
-    tx.assign_case(
-        first.record.id,
-        first.record.version,
-        &tandem_store::Reassignment {
-            to: None,
-            team: None,
-            reason: None,
-            by: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    unassign(store, &generated[0].reference).await;
     assert_ne!(store.cases_version().await.unwrap(), version);
     let changed = reports::read_dashboard(store, &manager, spec(), Targets::default(), &cache)
         .await
@@ -289,21 +294,7 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
         .await
         .unwrap();
     assert_eq!(*from_memory, by_hand(third, &streamed));
-    let second = store.case(&generated[2].reference).await.unwrap().unwrap();
-    let mut tx = store.begin().await.unwrap();
-    tx.assign_case(
-        second.record.id,
-        second.record.version,
-        &tandem_store::Reassignment {
-            to: None,
-            team: None,
-            reason: None,
-            by: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    unassign(store, &generated[2].reference).await;
     let fourth = period("2025-12-01", "2025-12-31");
     let after_change = reports::read_dashboard(store, &manager, fourth, Targets::default(), &cache)
         .await
