@@ -324,7 +324,9 @@ impl Store {
         let turn = self.write_turn().await;
         let inner = match &self.pool {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+            Pool::Postgres(pool) => {
+                TxInner::Postgres(begin_to_the_end(pool.clone(), "BEGIN").await?)
+            }
         };
         // PostgreSQL keeps microseconds: truncate so that what is read back equals what was
         // written on both backends.
@@ -349,8 +351,11 @@ impl Store {
         let inner = match &self.pool {
             Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => TxInner::Postgres(
-                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?,
+                begin_to_the_end(
+                    pool.clone(),
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                )
+                .await?,
             ),
         };
         let now = now.trunc_subsecs(6);
@@ -403,6 +408,24 @@ pub struct Tx {
     /// This process's turn to write on SQLite, released when the transaction ends (declared
     /// after `inner`, so dropped after the rollback a drop does).
     _turn: Option<OwnedMutexGuard<()>>,
+}
+
+/// Starts a PostgreSQL transaction in a task of its own, so that it runs to the end even if
+/// the caller is cancelled (a request whose client went away). sqlx rolls back a dropped
+/// transaction only once the server has answered its `BEGIN`: one dropped in between went back
+/// to the pool still open, and whoever took that connection next ran inside it (seen in the
+/// server's log under `wrk`: a `BEGIN … READ ONLY` with no statement after it, then a write
+/// refused as read-only). Run to the end, a transaction whose caller is gone is dropped in the
+/// task and rolled back as usual.
+async fn begin_to_the_end(
+    pool: sqlx::PgPool,
+    statement: &'static str,
+) -> Result<Transaction<'static, Postgres>, StoreError> {
+    tokio::spawn(async move { pool.begin_with(statement).await })
+        .await
+        // The task ends only by finishing, or by panicking or the runtime shutting down.
+        .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?
+        .map_err(StoreError::from)
 }
 
 enum TxInner {
