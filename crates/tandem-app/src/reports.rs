@@ -253,7 +253,7 @@ pub struct DashboardCache {
 #[derive(Debug, Default)]
 struct Contributions {
     as_of: Option<Date>,
-    cases: Kept,
+    cases: Arc<Kept>,
     headers: Option<(CasesVersion, Arc<Vec<CaseHeader>>)>,
 }
 
@@ -265,7 +265,7 @@ impl Contributions {
         &self,
         version: CasesVersion,
         as_of: Date,
-    ) -> Option<(Arc<Vec<CaseHeader>>, Kept)> {
+    ) -> Option<(Arc<Vec<CaseHeader>>, Arc<Kept>)> {
         let (kept_version, headers) = self.headers.as_ref()?;
         if *kept_version != version || self.as_of != Some(as_of) {
             return None;
@@ -384,7 +384,7 @@ async fn contributions(
     cache: &DashboardCache,
     version: CasesVersion,
     as_of: Date,
-) -> Result<Option<(Arc<Vec<CaseHeader>>, Kept)>, ServiceError> {
+) -> Result<Option<(Arc<Vec<CaseHeader>>, Arc<Kept>)>, ServiceError> {
     let unchanged = cache
         .contributions
         .lock()
@@ -450,7 +450,7 @@ async fn contributions(
     // Read after the version (a change made meanwhile gives a newer version next time), the
     // headers are at least as new as `version`: kept for it, they are used only while the
     // cases are still at it.
-    let headers = Arc::new(headers);
+    let (headers, kept) = (Arc::new(headers), Arc::new(kept));
     *cache
         .contributions
         .lock()
