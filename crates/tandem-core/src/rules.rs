@@ -494,20 +494,22 @@ pub fn action(key: &str) -> String {
 /// The text `pick` takes from the rule that makes milestone `key`, with the key's part filled
 /// in; the key itself when no rule makes such keys.
 fn fill(key: &str, pick: impl Fn(&Rule) -> &'static str) -> String {
-    let parts: Vec<&str> = key.split(':').collect();
+    // Every caseload row names its step: the rules are matched without allocating.
+    let parts = key.split(':').count();
+    let last = key.rsplit(':').next();
     for rule in RULES {
-        let pattern: Vec<&str> = rule.key.split(':').collect();
+        let pattern = rule.key.split(':').count();
         // A repeat of the same advice or year is suffixed `:2`, `:3` (contracts §2).
-        let repeat = parts.len() == pattern.len() + 1
-            && pattern.last() == Some(&"{part}")
-            && parts.last().is_some_and(|p| p.parse::<u32>().is_ok());
-        if parts.len() != pattern.len() && !repeat {
+        let repeat = parts == pattern + 1
+            && rule.key.rsplit(':').next() == Some("{part}")
+            && last.is_some_and(|p| p.parse::<u32>().is_ok());
+        if parts != pattern && !repeat {
             continue;
         }
         let mut part = None;
-        let fits = pattern.iter().zip(&parts).all(|(want, got)| {
-            if *want == "{part}" {
-                part = Some(*got);
+        let fits = rule.key.split(':').zip(key.split(':')).all(|(want, got)| {
+            if want == "{part}" {
+                part = Some(got);
                 true
             } else {
                 want == got
@@ -516,12 +518,16 @@ fn fill(key: &str, pick: impl Fn(&Rule) -> &'static str) -> String {
         if !fits {
             continue;
         }
+        let text = pick(rule);
+        if !text.contains('{') {
+            return text.to_owned();
+        }
         let part = part.unwrap_or_default();
         let advice = match AdviceKind::parse(part) {
             Some(kind) => kind.label().to_owned(),
             None => format!("Advice ({part})"),
         };
-        return pick(rule)
+        return text
             .replace("{part}", part)
             .replace("{advice_lower}", &advice.to_lowercase())
             .replace("{advice}", &advice);

@@ -6,7 +6,9 @@ use tandem_core::access::provider_key;
 use tandem_core::{CaseAccess, Date, Role, UserId};
 
 use crate::error::{StoreError, is_unique_violation};
-use crate::model::{CaseId, CaseRelation, NewUser, SessionId, SessionRecord, UserRecord};
+use crate::model::{
+    CaseId, CaseRelation, NewUser, SessionId, SessionRecord, StaffMember, UserRecord,
+};
 use crate::store::{Conn, Store, Tx, on};
 
 /// Failed sign-in attempts under one key, as [`Tx::sign_in_failures`] counts them.
@@ -111,6 +113,32 @@ async fn users(mut conn: Conn<'_>) -> Result<Vec<UserRecord>, StoreError> {
     rows.into_iter().map(UserRow::into_record).collect()
 }
 
+/// The enabled case managers and team managers, by name (then id). Only what a list of them
+/// shows is read: every caseload and case page lists them, and none needs their sign-in details.
+async fn staff(mut conn: Conn<'_>) -> Result<Vec<StaffMember>, StoreError> {
+    const SQL: &str = "SELECT id, name, role, team FROM users \
+         WHERE disabled = FALSE AND role IN ('case_manager', 'team_manager')";
+    let rows = on!(conn.reborrow(), c =>
+        sqlx::query_as::<_, (i64, String, String, Option<String>)>(SQL)
+            .fetch_all(&mut *c)
+            .await?);
+    let mut staff = rows
+        .into_iter()
+        .map(|(id, name, role, team)| {
+            let role =
+                Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
+            Ok(StaffMember {
+                id,
+                name,
+                role,
+                team,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    staff.sort_by_cached_key(|m| (m.name.to_lowercase(), m.id));
+    Ok(staff)
+}
+
 async fn update_user(
     mut conn: Conn<'_>,
     id: UserId,
@@ -140,26 +168,30 @@ async fn update_user(
     Ok(())
 }
 
+/// A live session's row read together with its user's, in one statement: every request that
+/// carries a session cookie reads it.
 #[derive(FromRow)]
 struct SessionRow {
-    id: i64,
-    user_id: i64,
-    created_at: DateTime<Utc>,
+    session_id: i64,
+    session_created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
     revoked: bool,
+    #[sqlx(flatten)]
+    user: UserRow,
 }
 
-impl From<SessionRow> for SessionRecord {
-    fn from(row: SessionRow) -> Self {
-        Self {
-            id: row.id,
-            user_id: row.user_id,
-            created_at: row.created_at,
-            last_seen_at: row.last_seen_at,
-            expires_at: row.expires_at,
-            revoked: row.revoked,
-        }
+impl SessionRow {
+    fn into_records(self) -> Result<(SessionRecord, UserRecord), StoreError> {
+        let session = SessionRecord {
+            id: self.session_id,
+            user_id: self.user.id,
+            created_at: self.session_created_at,
+            last_seen_at: self.last_seen_at,
+            expires_at: self.expires_at,
+            revoked: self.revoked,
+        };
+        Ok((session, self.user.into_record()?))
     }
 }
 
@@ -190,22 +222,19 @@ async fn live_session(
     now: DateTime<Utc>,
     idle: Duration,
 ) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
-    const SQL: &str = "SELECT id, user_id, created_at, last_seen_at, expires_at, revoked \
-         FROM sessions WHERE token_hash = $1 AND revoked = FALSE \
-         AND expires_at > $2 AND last_seen_at > $3";
-    let session = on!(conn.reborrow(), c => sqlx::query_as::<_, SessionRow>(SQL)
+    const SQL: &str = "SELECT s.id AS session_id, s.created_at AS session_created_at, \
+         s.last_seen_at, s.expires_at, s.revoked, u.id, u.email, u.name, u.password_hash, \
+         u.role, u.team, u.provider, u.disabled, u.created_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.revoked = FALSE AND s.expires_at > $2 \
+         AND s.last_seen_at > $3 AND u.disabled = FALSE";
+    let row = on!(conn.reborrow(), c => sqlx::query_as::<_, SessionRow>(SQL)
         .bind(token_hash)
         .bind(now)
         .bind(now - idle)
         .fetch_optional(&mut *c)
         .await?);
-    let Some(session) = session else {
-        return Ok(None);
-    };
-    let user = user_where(conn, None, Some(session.user_id)).await?;
-    Ok(user
-        .filter(|u| !u.disabled)
-        .map(|u| (SessionRecord::from(session), u)))
+    row.map(SessionRow::into_records).transpose()
 }
 
 async fn touch_session(
@@ -304,39 +333,43 @@ async fn case_access(
     case_id: CaseId,
     closed_since: Date,
 ) -> Result<CaseAccess, StoreError> {
-    const CASE: &str = "SELECT case_manager_id, team FROM cases WHERE id = $1";
-    let (case_manager, team) = on!(conn.reborrow(), c =>
-        sqlx::query_as::<_, (Option<i64>, Option<String>)>(CASE)
+    // One statement, as every read or write of a case starts with it: the case's own row (its
+    // case manager and team), then the people linked to it, then the services asked for advice
+    // whose part is open or closed since `closed_since`. `relation` can be neither 'case' nor
+    // 'provider' (a CHECK of case_people).
+    const SQL: &str = "SELECT 'case' AS kind, case_manager_id AS user_id, team AS name \
+         FROM cases WHERE id = $1 \
+         UNION ALL SELECT relation, user_id, NULL FROM case_people WHERE case_id = $1 \
+         UNION ALL SELECT 'provider', NULL, provider FROM case_advice_providers \
+         WHERE case_id = $1 AND (closed_on IS NULL OR closed_on >= $2)";
+    let rows = on!(conn.reborrow(), c =>
+        sqlx::query_as::<_, (String, Option<i64>, Option<String>)>(SQL)
             .bind(case_id)
-            .fetch_optional(&mut *c)
-            .await?)
-    .ok_or(StoreError::CaseIdNotFound { id: case_id })?;
-    const PEOPLE: &str =
-        "SELECT user_id, relation FROM case_people WHERE case_id = $1 ORDER BY user_id";
-    let people = on!(conn.reborrow(), c => sqlx::query_as::<_, (i64, String)>(PEOPLE)
-        .bind(case_id)
-        .fetch_all(&mut *c)
-        .await?);
-    const PROVIDERS: &str = "SELECT provider FROM case_advice_providers WHERE case_id = $1 \
-         AND (closed_on IS NULL OR closed_on >= $2) ORDER BY provider";
-    let advice_providers = on!(conn.reborrow(), c => sqlx::query_scalar::<_, String>(PROVIDERS)
-        .bind(case_id)
-        .bind(closed_since)
-        .fetch_all(&mut *c)
-        .await?);
-    let mut access = CaseAccess {
-        case_manager,
-        team,
-        advice_providers,
-        ..CaseAccess::default()
-    };
-    for (user_id, relation) in people {
-        match CaseRelation::parse(&relation) {
-            Some(CaseRelation::AdviceRecipient) => access.advice_recipients.push(user_id),
-            Some(CaseRelation::Family) => access.family.push(user_id),
-            None => return Err(StoreError::Corrupt(format!("case relation {relation:?}"))),
+            .bind(closed_since)
+            .fetch_all(&mut *c)
+            .await?);
+    let mut found = false;
+    let mut access = CaseAccess::default();
+    for (kind, user_id, name) in rows {
+        let linked = || user_id.ok_or_else(|| StoreError::Corrupt("case person without id".into()));
+        match (kind.as_str(), CaseRelation::parse(&kind)) {
+            ("case", _) => {
+                found = true;
+                access.case_manager = user_id;
+                access.team = name;
+            }
+            ("provider", _) => access.advice_providers.extend(name),
+            (_, Some(CaseRelation::AdviceRecipient)) => access.advice_recipients.push(linked()?),
+            (_, Some(CaseRelation::Family)) => access.family.push(linked()?),
+            (_, None) => return Err(StoreError::Corrupt(format!("case relation {kind:?}"))),
         }
     }
+    if !found {
+        return Err(StoreError::CaseIdNotFound { id: case_id });
+    }
+    access.advice_recipients.sort_unstable();
+    access.family.sort_unstable();
+    access.advice_providers.sort_unstable();
     Ok(access)
 }
 
@@ -361,6 +394,11 @@ impl Tx {
     /// Every account, as [`Store::users`] lists them.
     pub async fn users(&mut self) -> Result<Vec<UserRecord>, StoreError> {
         users(self.conn()).await
+    }
+
+    /// Who a case can be given to, as [`Store::staff`] lists them.
+    pub async fn staff(&mut self) -> Result<Vec<StaffMember>, StoreError> {
+        staff(self.conn()).await
     }
 
     /// Changes a user's role and team.
@@ -575,6 +613,12 @@ impl Store {
     pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         let mut held = self.acquire().await?;
         users(held.conn()).await
+    }
+
+    /// The enabled case managers and team managers, by name: who a case can be given to.
+    pub async fn staff(&self) -> Result<Vec<StaffMember>, StoreError> {
+        let mut held = self.acquire().await?;
+        staff(held.conn()).await
     }
 
     /// The live session for a token hash, with its (enabled) user; see [`Tx::create_session`].

@@ -599,6 +599,20 @@ pub struct NewUser {
     pub provider: Option<String>,
 }
 
+/// Someone a case can be given to: an enabled case manager or team manager. Staff names are not
+/// a child's data, so any signed-in user may read them (a family sees who runs their case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    /// Their account id, to assign a case to.
+    pub id: UserId,
+    /// Their name as shown on pages.
+    pub name: String,
+    /// Case manager or team manager.
+    pub role: Role,
+    /// Their team; `None` when they are in none.
+    pub team: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 /// An account as stored.
 pub struct UserRecord {

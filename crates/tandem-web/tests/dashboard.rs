@@ -178,6 +178,29 @@ async fn the_dashboard_shows_the_chosen_period_and_as_at_date_with_every_chart()
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].detail["as_of"], "2026-03-31");
     assert_eq!(audit[0].detail["cases"], CASES);
+
+    // The figures and the form are drawn once per period and kept: the same period again is
+    // the same page, read and audited again; another period shows its own choice in the form.
+    let again = app.get(&format!("/dashboard?{YEAR}"), Some(&manager)).await;
+    assert_eq!(again.body, page.body);
+    assert_eq!(app.audit("view_dashboard").await.len(), 2);
+    let month = app
+        .get(
+            "/dashboard?period=month&month=2026-02&as_at=2026-03-31",
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(
+        month.attr("#month option[selected]", "value").as_deref(),
+        Some("2026-02")
+    );
+    assert_eq!(
+        month
+            .attr("input[name=period][value=month]", "checked")
+            .as_deref(),
+        Some("")
+    );
+    assert_eq!(month.texts("#on-track"), ["Are we on track? February 2026"]);
 }
 
 #[tokio::test]

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 use tandem_core::caseload::{AWAITING_PLAN, backlog_cutoff, open_stages};
-use tandem_core::{Action, Date, Resource, Role, UserId, can};
+use tandem_core::{Action, Date, Resource, Role, can};
+pub use tandem_store::StaffMember;
 use tandem_store::{
     AuditEntry, BacklogPage, CaseFilter, CasePage, CaseSort, Caseload, CaseloadCount, LinkedTo,
     Page,
@@ -28,20 +29,6 @@ pub struct CaseloadPage {
     pub due_this_week: i64,
     /// Cases whose final plan is at risk of missing its 20 weeks.
     pub at_risk: i64,
-}
-
-/// Someone a case can be given to: an enabled case manager or team manager. Staff names are not
-/// a child's data, so any signed-in user may read them (a family sees who runs their case).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffMember {
-    /// Their account id, to assign a case to.
-    pub id: UserId,
-    /// Their name as shown on pages.
-    pub name: String,
-    /// Case manager or team manager.
-    pub role: Role,
-    /// Their team; `None` when they are in none.
-    pub team: Option<String>,
 }
 
 /// One line of the team page: a case manager's open cases (`member` is `None` for the cases no
@@ -163,7 +150,7 @@ impl Services {
             ..CaseFilter::as_of(as_of)
         };
         let counts = tx.caseload_counts(&filter).await?;
-        let staff = staff_of(tx.users().await?);
+        let staff = tx.staff().await?;
         let mut lines: Vec<TeamCaseload> = staff
             .into_iter()
             .map(|member| {
@@ -224,23 +211,8 @@ impl Services {
 
     /// The enabled case managers and team managers, by name: who a case can be given to.
     pub async fn staff(&self) -> Result<Vec<StaffMember>, ServiceError> {
-        Ok(staff_of(self.store.users().await?))
+        Ok(self.store.staff().await?)
     }
-}
-
-fn staff_of(users: Vec<tandem_store::UserRecord>) -> Vec<StaffMember> {
-    let mut staff: Vec<StaffMember> = users
-        .into_iter()
-        .filter(|u| !u.disabled && matches!(u.role, Role::CaseManager | Role::TeamManager))
-        .map(|u| StaffMember {
-            id: u.id,
-            name: u.name,
-            role: u.role,
-            team: u.team,
-        })
-        .collect();
-    staff.sort_by_key(|m| (m.name.to_lowercase(), m.id));
-    staff
 }
 
 fn line<'a>(

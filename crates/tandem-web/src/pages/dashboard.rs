@@ -33,7 +33,7 @@ use crate::pages::downloads::{Downloads, workbook_link};
 use crate::pages::forms::{FormErrors, capitalised};
 use crate::pages::layout::Layout;
 use crate::pages::listing::page_links;
-use crate::pages::period::{Chosen, PeriodForm, period_form};
+use crate::pages::period::{Chosen, PeriodForm, chosen_period_form, period_form};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -769,9 +769,21 @@ struct Group {
     sections: Vec<ChartSection>,
 }
 
-/// What the page says about the figures it shows: drawn once per dashboard and period, and kept
-/// with it ([`FiguresCache`]).
+/// What the page says about the figures it shows, drawn once per dashboard and period and kept
+/// with it ([`FiguresCache`]): a cached dashboard's page then only fills in the layout and the
+/// replies, which are read afresh.
 pub(crate) struct Figures {
+    /// The summary line and the headline tiles.
+    tiles: Html,
+    /// The period form, showing this period.
+    form: Html,
+    /// The links, the headline table and the charts with their downloads.
+    tables: Html,
+    as_at: String,
+}
+
+/// What [`Figures`] are drawn from.
+struct FigureParts {
     /// The month the tiles are about ("March 2026").
     month: String,
     tiles: Vec<TileView>,
@@ -788,12 +800,24 @@ pub(crate) struct Figures {
 }
 
 #[derive(Template)]
+#[template(path = "pages/_dashboard-tiles.html")]
+struct TilesPart<'a> {
+    f: &'a FigureParts,
+}
+
+#[derive(Template)]
+#[template(path = "pages/_dashboard-tables.html")]
+struct TablesPart<'a> {
+    f: &'a FigureParts,
+}
+
+#[derive(Template)]
 #[template(path = "pages/dashboard.html")]
-struct DashboardPage {
+struct DashboardPage<'a> {
     layout: Layout,
     error_summary: Option<Html>,
-    form: Html,
-    figures: Option<Arc<Figures>>,
+    form: &'a Html,
+    figures: Option<&'a Figures>,
     /// Rows of the replies table: what, how many.
     replies: Vec<(&'static str, u64)>,
 }
@@ -842,7 +866,7 @@ fn figures(
             downloads: Downloads::of(table, chosen),
         });
     }
-    Ok(Figures {
+    let parts = FigureParts {
         month: tiles.first().map(|t| t.month.label()).unwrap_or_default(),
         tiles: tiles.iter().map(|t| TileView::new(t, small)).collect(),
         period: chosen.describe(),
@@ -854,6 +878,12 @@ fn figures(
         workbook: workbook_link(chosen),
         groups,
         suppressed: suppressed_note(small),
+    };
+    Ok(Figures {
+        tiles: Html::render(&TilesPart { f: &parts })?,
+        form: chosen_period_form(chosen)?,
+        tables: Html::render(&TablesPart { f: &parts })?,
+        as_at: parts.as_at,
     })
 }
 
@@ -911,11 +941,21 @@ pub(crate) async fn show(
         Some(chosen) => format!("Performance dashboard: {}", chosen.title()),
         None => "Performance dashboard".to_owned(),
     };
+    // A period chosen shows the form kept with its figures; otherwise what was typed, with its
+    // problems.
+    let typed;
+    let form = match &figures {
+        Some(f) => &f.form,
+        None => {
+            typed = period_form(&form, None, today, &errors)?;
+            &typed
+        }
+    };
     let page = DashboardPage {
         layout: Layout::signed_in(&user, title, SECTION).with_errors(!errors.is_empty()),
         error_summary: errors.summary()?,
-        form: period_form(&form, chosen.as_ref(), today, &errors)?,
-        figures,
+        form,
+        figures: figures.as_deref(),
         replies,
     };
     let status = if errors.is_empty() {

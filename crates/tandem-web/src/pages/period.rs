@@ -322,8 +322,19 @@ pub(crate) fn period_form(
     today: Date,
     errors: &FormErrors,
 ) -> askama::Result<Html> {
-    let shown = form.shown(chosen);
     let latest = Month::of(chosen.map_or(today, |c| c.as_of));
+    draw_period_form(form.shown(chosen), latest, errors)
+}
+
+/// The form showing the period `chosen`, without problems: the same for everyone who looks at
+/// that period, so a dashboard keeps it with its figures.
+pub(crate) fn chosen_period_form(chosen: &Chosen) -> askama::Result<Html> {
+    let shown = PeriodForm::default().shown(Some(chosen));
+    draw_period_form(shown, Month::of(chosen.as_of), &FormErrors::default())
+}
+
+/// The form's markup: months offered back from `latest`.
+fn draw_period_form(shown: Shown, latest: Month, errors: &FormErrors) -> askama::Result<Html> {
     let months = std::iter::once(Some(SelectItem {
         value: Some(String::new()),
         text: Some("Choose a month".into()),
