@@ -146,19 +146,20 @@ impl TimelineCache {
     /// dropped): at most twice this many timelines are kept.
     pub const GENERATION: usize = 2_048;
 
-    /// The timeline of `case` (case `id` at `version`) as of `as_of`, computed once.
+    /// The timeline of case `id` at `version` as of `as_of`, computed once from the case file
+    /// `case` gives (asked for only then).
     pub fn get_or_compute(
         &self,
         id: CaseId,
         version: i64,
-        case: &CaseFile,
+        case: impl FnOnce() -> CaseFile,
         as_of: Date,
     ) -> Arc<Timeline> {
         let key = (id, version, as_of);
         if let Some(found) = self.get(key) {
             return found;
         }
-        let computed = Arc::new(timeline::compute(case, as_of));
+        let computed = Arc::new(timeline::compute(&case(), as_of));
         let mut generations = self.lock();
         if generations.current.len() >= Self::GENERATION {
             generations.previous = std::mem::take(&mut generations.current);
@@ -219,9 +220,9 @@ mod tests {
             date: day(2),
             detail: EventDetail::RequestReceived,
         }]);
-        let first = cache.get_or_compute(1, 1, &requested, day(20));
+        let first = cache.get_or_compute(1, 1, || requested.clone(), day(20));
         assert_eq!(*first, timeline::compute(&requested, day(20)));
-        let again = cache.get_or_compute(1, 1, &requested, day(20));
+        let again = cache.get_or_compute(1, 1, || requested.clone(), day(20));
         assert!(Arc::ptr_eq(&first, &again));
 
         let mut decided = requested.clone();
@@ -231,10 +232,10 @@ mod tests {
                 outcome: AssessOutcome::Assess,
             },
         });
-        let next = cache.get_or_compute(1, 2, &decided, day(20));
+        let next = cache.get_or_compute(1, 2, || decided.clone(), day(20));
         assert_eq!(*next, timeline::compute(&decided, day(20)));
         assert_ne!(*next, *first);
-        let later = cache.get_or_compute(1, 2, &decided, day(25));
+        let later = cache.get_or_compute(1, 2, || decided.clone(), day(25));
         assert_eq!(*later, timeline::compute(&decided, day(25)));
         assert_eq!(cache.len(), 3);
     }
@@ -248,7 +249,7 @@ mod tests {
         }]);
         let n = i64::try_from(TimelineCache::GENERATION * 3).expect("small");
         for id in 0..n {
-            cache.get_or_compute(id, 1, &requested, day(20));
+            cache.get_or_compute(id, 1, || requested.clone(), day(20));
         }
         assert!(cache.len() <= TimelineCache::GENERATION * 2);
         assert!(!cache.is_empty());

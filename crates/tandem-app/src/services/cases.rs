@@ -639,7 +639,7 @@ impl Services {
             .get_or_compute(
                 case.record.id,
                 case.record.version,
-                &case.case_file(),
+                || case.case_file(),
                 as_of,
             )
             .as_ref()
