@@ -13,26 +13,51 @@ use std::sync::Mutex;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::cases::values_list;
 use crate::error::StoreError;
 use crate::model::{AuditEntry, AuditFilter, AuditRecord};
 use crate::store::{Conn, Store, Tx, on};
 
-async fn append(
+async fn append(conn: Conn<'_>, at: DateTime<Utc>, entry: &AuditEntry) -> Result<i64, StoreError> {
+    let ids = append_rows(conn, &[(at, entry)]).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| StoreError::Corrupt("an audit entry written without an id".into()))
+}
+
+/// Writes `rows` in one statement and returns their ids in the order of `rows`: both databases
+/// number the rows of one `INSERT` in the order of its `VALUES`, though `RETURNING` need not
+/// list them in that order, so the ids, sorted, are the rows'.
+async fn append_rows(
     mut conn: Conn<'_>,
-    at: DateTime<Utc>,
-    entry: &AuditEntry,
-) -> Result<i64, StoreError> {
-    const SQL: &str = "INSERT INTO audit_log (at, actor_id, action, case_reference, detail) \
-                       VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    let id = on!(conn.reborrow(), c => sqlx::query_scalar::<_, i64>(SQL)
-        .bind(at)
-        .bind(entry.actor)
-        .bind(entry.action.as_str())
-        .bind(entry.case_reference.as_ref().map(|r| r.as_str()))
-        .bind(Json(&entry.detail))
-        .fetch_one(&mut *c)
-        .await?);
-    Ok(id)
+    rows: &[(DateTime<Utc>, &AuditEntry)],
+) -> Result<Vec<i64>, StoreError> {
+    let sql = format!(
+        "INSERT INTO audit_log (at, actor_id, action, case_reference, detail) VALUES {} \
+         RETURNING id",
+        values_list(conn.backend(), rows.len(), 5)
+    );
+    let mut ids = on!(conn.reborrow(), c => {
+        let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+        for (at, entry) in rows {
+            query = query
+                .bind(*at)
+                .bind(entry.actor)
+                .bind(entry.action.as_str())
+                .bind(entry.case_reference.as_ref().map(|r| r.as_str()))
+                .bind(Json(&entry.detail));
+        }
+        query.fetch_all(&mut *c).await?
+    });
+    if ids.len() != rows.len() {
+        return Err(StoreError::Corrupt(format!(
+            "{} audit entries written, {} ids returned",
+            rows.len(),
+            ids.len()
+        )));
+    }
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 #[derive(FromRow)]
@@ -225,11 +250,19 @@ async fn write_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Pendi
     }
 }
 
+/// Writes a batch in one transaction, in as few statements as its length has binary digits set
+/// (37 entries are written as 32, 4 and 1): one round trip to the database per chunk instead of
+/// one per entry (a case page alone has three), and at most ten different statements for each
+/// connection's statement cache to keep.
 async fn write_batch(store: &Store, batch: &[Pending]) -> Result<Vec<i64>, StoreError> {
     let mut tx = store.begin().await?;
-    let mut ids = Vec::with_capacity(batch.len());
-    for pending in batch {
-        ids.push(append(tx.conn(), pending.at, &pending.entry).await?);
+    let rows: Vec<(DateTime<Utc>, &AuditEntry)> = batch.iter().map(|p| (p.at, &p.entry)).collect();
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut rest = rows.as_slice();
+    while !rest.is_empty() {
+        let (chunk, after) = rest.split_at(1 << rest.len().ilog2());
+        ids.extend(append_rows(tx.conn(), chunk).await?);
+        rest = after;
     }
     tx.commit().await?;
     Ok(ids)
