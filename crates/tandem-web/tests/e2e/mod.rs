@@ -209,6 +209,7 @@ impl Server {
         link_parent_to_first_case(&store).await;
         issue_final_plans(&store).await;
         advice_for_plans(&store).await;
+        advice_waiting(&store).await;
         social_care_requests(&store).await;
         late_assessments(&store).await;
         let plan = tandem_app::interchange::improvement_plan::read(
@@ -410,6 +411,16 @@ async fn advice_for_plans(store: &Store) {
             .save_advice(&nurse, &reference, &request.request_key, advice, 0, true)
             .await
             .expect("submit the advice");
+    }
+}
+
+/// A health request waiting in the nurse's tray for each run (with and without JavaScript),
+/// whatever the day: the generated cases' open requests depend on the date they are generated
+/// as at, and on some days the demo service has only one.
+async fn advice_waiting(store: &Store) {
+    for n in 1..=2 {
+        let reference = format!("E2E-WAIT-{n}");
+        open_with_advice_requested(store, &reference, "health", "Community paediatrics").await;
     }
 }
 
