@@ -314,13 +314,13 @@ pub async fn import(
     let mut tx = store.begin().await?;
     progress.start("Importing cases", Some(report.written.cases));
     let mut done = 0;
-    let fresh: Vec<NewCase> = fresh.into_iter().map(|c| c.new).collect();
     for name in &report.providers_added {
         tx.add_advice_provider(name).await?;
     }
-    for batch in fresh.chunks(BATCH) {
-        tx.import_cases(batch, by).await?;
-        done += batch.len() as u64;
+    let mut fresh = fresh.into_iter().map(|c| c.new).peekable();
+    while fresh.peek().is_some() {
+        let batch: Vec<NewCase> = fresh.by_ref().take(BATCH).collect();
+        done += tx.import_cases(batch, by).await?.cases;
         progress.advance(done);
     }
     for case in &replacing {
@@ -507,19 +507,17 @@ pub async fn generate_into(
     }
     progress.start("Generating cases", Some(options.cases as u64));
     let mut summary = ImportSummary::default();
-    let mut batch = Vec::with_capacity(BATCH);
     let mut cases = generate(&options).peekable();
     while cases.peek().is_some() {
-        batch.clear();
-        batch.extend(cases.by_ref().take(BATCH).map(|generated| {
+        let batch = cases.by_ref().take(BATCH).map(|generated| {
             let manager = managers.get(generated.case_manager);
             NewCase {
                 case: generated.case,
                 case_manager: manager.map(|m| m.0),
                 team: manager.and_then(|m| m.1.clone()),
             }
-        }));
-        let written = tx.import_cases(&batch, by).await?;
+        });
+        let written = tx.import_cases(batch.collect(), by).await?;
         summary.cases += written.cases;
         summary.events += written.events;
         progress.advance(summary.cases);

@@ -115,7 +115,7 @@ async fn the_dashboard_and_its_lists_read_the_store_once_each_and_audit_it(ctx: 
             team: None,
         })
         .collect();
-    tx.import_cases(&new, tandem_store::Attribution::new(None, Source::Import))
+    tx.import_cases(new, tandem_store::Attribution::new(None, Source::Import))
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let mut tx = store.begin().await?;
     let summary = tx
-        .import_cases(&cases, Attribution::new(None, Source::Import))
+        .import_cases(cases.clone(), Attribution::new(None, Source::Import))
         .await?;
     tx.commit().await?;
     let took = start.elapsed();

@@ -100,7 +100,7 @@ fn crash_writer() {
                     .map(|k| NewCase::new(case(&format!("I-{tag}-{i}-{k}"))))
                     .collect();
                 let mut tx = store.begin().await.expect("begin");
-                tx.import_cases(&cases, Attribution::new(None, Source::Import))
+                tx.import_cases(cases.clone(), Attribution::new(None, Source::Import))
                     .await
                     .expect("import");
                 tx.audit(

@@ -1,9 +1,13 @@
 //! Events: the append-only history of a case, inserted in batches and read back with attribution.
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
+use sqlx::sqlite::SqliteArguments;
 use sqlx::types::Json;
-use sqlx::{AssertSqlSafe, FromRow};
+use sqlx::{Arguments, AssertSqlSafe, FromRow};
 use tandem_core::{Date, Event};
 
 use super::sql::{EVENT_BATCH, values_list};
@@ -72,7 +76,63 @@ pub(crate) async fn insert_events(
     Ok(())
 }
 
-fn events_insert_sql(backend: Backend, rows: usize) -> String {
+/// The values every event row of one import shares, as SQLite stores them, bound by reference
+/// count rather than copied into each row: sqlx copies a `&str` into a fresh allocation and
+/// formats a time with chrono on every bind, which was a third of an import's binding.
+pub(crate) struct SqliteEventValues {
+    recorded_by: Option<i64>,
+    recorded_at: Arc<str>,
+    source: Arc<str>,
+    types: HashMap<&'static str, Arc<str>>,
+}
+
+impl SqliteEventValues {
+    pub(crate) fn new(by: Attribution, now: DateTime<Utc>) -> Self {
+        Self {
+            recorded_by: by.by,
+            // As sqlx writes a `DateTime<Utc>` to SQLite, so that it reads the same back.
+            recorded_at: now.to_rfc3339_opts(SecondsFormat::AutoSi, false).into(),
+            source: by.source.as_str().into(),
+            types: HashMap::new(),
+        }
+    }
+
+    /// The arguments of one multi-row INSERT of `rows` plain events (see [`events_insert_sql`])
+    /// on SQLite, built away from the connection: an import prepares the next batch on another
+    /// thread while SQLite writes this one.
+    pub(crate) fn arguments<'e>(
+        &mut self,
+        rows: impl Iterator<Item = (CaseId, i64, &'e Event)>,
+        capacity: usize,
+    ) -> Result<SqliteArguments, StoreError> {
+        let mut arguments = SqliteArguments::default();
+        arguments.reserve(capacity * 9, 0);
+        for (case_id, seq, event) in rows {
+            let event_type = event.event_type().as_str();
+            let type_text = self
+                .types
+                .entry(event_type)
+                .or_insert_with(|| event_type.into())
+                .clone();
+            let json = serde_json::to_string(&event.to_json())
+                .map_err(|e| StoreError::Corrupt(format!("an event as JSON: {e}")))?;
+            let encode = |e| StoreError::Database(sqlx::Error::Encode(e));
+            arguments.add(case_id).map_err(encode)?;
+            arguments.add(seq).map_err(encode)?;
+            arguments.add(json).map_err(encode)?;
+            arguments.add(type_text).map_err(encode)?;
+            // `Display` writes a date as `%F` does, which is how sqlx stores one.
+            arguments.add(event.date.to_string()).map_err(encode)?;
+            arguments.add(self.recorded_by).map_err(encode)?;
+            arguments.add(self.recorded_at.clone()).map_err(encode)?;
+            arguments.add(self.source.clone()).map_err(encode)?;
+            arguments.add(None::<String>).map_err(encode)?;
+        }
+        Ok(arguments)
+    }
+}
+
+pub(crate) fn events_insert_sql(backend: Backend, rows: usize) -> String {
     format!(
         "INSERT INTO events (case_id, seq, event, type, date, recorded_by, recorded_at, source, \
          reason) VALUES {}",

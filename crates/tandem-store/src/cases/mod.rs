@@ -11,7 +11,9 @@ mod request;
 mod sql;
 
 pub(crate) use children::ChildColumns;
-pub(crate) use events::{EFFECTIVE_EVENTS, EventInsert, insert_events, parse_event};
+pub(crate) use events::{
+    EFFECTIVE_EVENTS, EventInsert, SqliteEventValues, events_insert_sql, insert_events, parse_event,
+};
 pub use front_door::{DetailChange, DetailChanges};
 pub(crate) use listing::existing_references;
 pub(crate) use records::upsert_projections;

@@ -387,7 +387,7 @@ async fn stale_projections_refresh(ctx: Ctx) {
     // the 2 weeks that make a case amber.
     let mut tx = store.begin_at(at("2026-02-01")).await.expect("begin");
     tx.import_cases(
-        &[
+        vec![
             NewCase::new(requested("EHC-S1", "2026-01-05")),
             NewCase::new(requested("EHC-S2", "2026-01-20")),
         ],

@@ -545,7 +545,7 @@ async fn every_change_to_a_case_moves_the_change_counter(ctx: Ctx) {
 
     let mut tx = store.begin_at(at("2026-02-01")).await.expect("begin");
     tx.import_cases(
-        &[NewCase::new(requested("EHC-CD", "2026-01-20"))],
+        vec![NewCase::new(requested("EHC-CD", "2026-01-20"))],
         Attribution::new(None, Source::Import),
     )
     .await
