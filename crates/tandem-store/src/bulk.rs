@@ -488,11 +488,17 @@ async fn write_prepared_rows(
     let (hand_over, mut handed) = tokio::sync::mpsc::channel(2);
     let preparing = std::thread::spawn(move || {
         let mut values = SqliteEventValues::new(by, now);
-        let events = cases.iter().zip(&case_ids).flat_map(|(new, id)| {
-            let seqs = 1..;
-            new.case.events.iter().zip(seqs).map(move |(e, seq)| (*id, seq, e))
-        });
-        let mut events = events.peekable();
+        let mut events = cases
+            .iter()
+            .zip(&case_ids)
+            .flat_map(|(new, id)| {
+                new.case
+                    .events
+                    .iter()
+                    .zip(1..)
+                    .map(|(e, seq)| (*id, seq, e))
+            })
+            .peekable();
         let mut derived = Vec::with_capacity(ROW_BATCH);
         let mut finished = cases.iter().zip(&case_ids).peekable();
         while events.peek().is_some() || finished.peek().is_some() {
@@ -507,13 +513,15 @@ async fn write_prepared_rows(
             // Every case before the last one of this batch has had all its events handed over
             // (and the last too, once no events are left).
             let exhausted = events.peek().is_none();
-            while let Some((new, id)) =
-                finished.next_if(|(_, id)| exhausted || Some(**id) != last)
+            while let Some((new, id)) = finished.next_if(|(_, id)| exhausted || Some(**id) != last)
             {
                 derived.push((*id, derive(&new.case, today)));
                 if derived.len() == ROW_BATCH || finished.peek().is_none() {
                     let rows = std::mem::replace(&mut derived, Vec::with_capacity(ROW_BATCH));
-                    if hand_over.blocking_send(Ok(Prepared::Projections(rows))).is_err() {
+                    if hand_over
+                        .blocking_send(Ok(Prepared::Projections(rows)))
+                        .is_err()
+                    {
                         return;
                     }
                 }

@@ -1,10 +1,10 @@
 //! The summary rows of a case, derived by the engine in `tandem-core`; the store only keeps them.
 
 use tandem_core::access::AdviceWindow;
-use tandem_core::rules::RuleId;
-use tandem_core::{CaseFile, Date, RagStatus, Status};
-use tandem_core::timeline::{self, Timeline};
 use tandem_core::guidance;
+use tandem_core::rules::RuleId;
+use tandem_core::timeline::{self, Timeline};
+use tandem_core::{CaseFile, Date, RagStatus, Status};
 
 use crate::model::{Projection, Rag};
 
@@ -27,7 +27,7 @@ pub fn derive(case: &CaseFile, as_of: Date) -> Derived {
 
 /// [`derive`] from a timeline of `case` computed already.
 fn derive_from(case: &CaseFile, timeline: &Timeline, as_of: Date) -> Derived {
-    let next = guidance::next_action(&timeline);
+    let next = guidance::next_action(timeline);
     let overdue_count = timeline
         .milestones
         .iter()
