@@ -5,6 +5,11 @@
 //! so that a crash part way leaves the database as it was. The one exception is
 //! `--skip-invalid` for a legacy tracker, which imports the sound rows and hands back the
 //! refused ones for correction.
+//!
+//! An events CSV whose cases' rows are each together (as Tandem writes them) is read twice
+//! rather than held: checked on every core first, then read again and written a batch at a time
+//! while the next batch is read ([`import_grouped_csv`]), so memory stays flat however large the
+//! file. Any other file, or one with problems, is read whole.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, Write};
@@ -22,7 +27,8 @@ use tandem_store::{
 };
 
 use crate::generate::{GenerateOptions, generate};
-use crate::interchange::{self, Format, Problem, events_csv, tracker};
+use crate::interchange::events_stream::{self, Folded, StreamOptions};
+use crate::interchange::{self, Format, Located, Problem, events_csv, tracker};
 use crate::returns;
 
 /// How many cases go to the store at a time: progress is reported between batches, all in the
@@ -144,6 +150,12 @@ pub async fn import(
         return Err(TransferError::Rejected(vec![
             "--skip-invalid applies to --format tracker only".into(),
         ]));
+    }
+    if let [file] = files
+        && file.kind == ImportKind::Cases(Format::EventsCsv)
+        && let Some(report) = import_grouped_csv(store, &file.path, options, progress).await?
+    {
+        return Ok(report);
     }
     let users = store.users().await?;
     let case_managers: HashMap<String, &UserRecord> = users
@@ -293,7 +305,15 @@ pub async fn import(
         }
     }
 
-    report.providers_added = listed_providers(store, &mut incoming).await?;
+    let providers = ProviderNames::resolve(
+        store,
+        incoming.iter().flat_map(|c| named_providers(&c.new.case)),
+    )
+    .await?;
+    for case in &mut incoming {
+        providers.rename(&mut case.new.case);
+    }
+    report.providers_added = providers.added;
     let (fresh, replacing): (Vec<Incoming>, Vec<Incoming>) = incoming
         .into_iter()
         .partition(|case| !held.contains(&case.new.case.reference));
@@ -328,62 +348,301 @@ pub async fn import(
         done += 1;
         progress.advance(done);
     }
+    finish_import(tx, store, &report, files.len(), progress).await?;
+    Ok(report)
+}
+
+/// Audits an import, commits it and brings the planner's statistics up to date.
+async fn finish_import(
+    mut tx: Tx,
+    store: &Store,
+    report: &ImportReport,
+    files: usize,
+    progress: &mut dyn Progress,
+) -> Result<(), TransferError> {
     tx.audit(&AuditEntry::new(None, "import").detail(json!({
         "cases": report.written.cases,
         "events": report.written.events,
         "replaced": report.replaced,
-        "files": files.len(),
+        "files": files,
         "providers_added": report.providers_added,
     })))
     .await?;
     tx.commit().await?;
     store.optimize().await?;
     progress.finish();
-    Ok(report)
+    Ok(())
 }
 
-/// Puts the advice providers the incoming cases name on the list (issue 14, finding 17): a name
-/// the list has, or had before a rename, is recorded under the provider's name now; a name it
-/// lacks is to be added (returned, in the order first met). Imports carry the history of the
-/// council's earlier systems, whose providers are its own, so they are added rather than
-/// refused; the report and the audit entry name each one, for an administrator to rename or
-/// retire.
-async fn listed_providers(
+/// What the first pass over a grouped events CSV keeps of a case: enough for the second pass
+/// to check that it reads the same file.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    line: u64,
+    reference: Reference,
+    events: usize,
+}
+
+/// What one thread of the first pass made of the cases it was handed.
+#[derive(Default)]
+struct FirstPass {
+    cases: Vec<Seen>,
+    /// Each provider name (by [`provider_key`]) with where it is first given: the case's line
+    /// and the event's place in the case.
+    providers: HashMap<String, ((u64, usize), String)>,
+    /// Cases the forms and the API would refuse.
+    refused: usize,
+}
+
+impl FirstPass {
+    fn add(&mut self, case: Located<CaseFile>) {
+        if !tandem_core::input::case_file_problems(&case.value).is_empty() {
+            self.refused += 1;
+        }
+        for (at, named) in named_providers(&case.value).enumerate() {
+            let first = (case.line, at);
+            let earlier = self.providers.get(&provider_key(named));
+            if earlier.is_none_or(|(seen, _)| first < *seen) {
+                self.providers
+                    .insert(provider_key(named), (first, named.to_owned()));
+            }
+        }
+        self.cases.push(Seen {
+            line: case.line,
+            reference: case.value.reference,
+            events: case.value.events.len(),
+        });
+    }
+
+    /// The threads' findings as one: the cases in the file's order, each provider name once in
+    /// the order first given.
+    fn merge(parts: Vec<Self>) -> (Vec<Seen>, Vec<String>, usize) {
+        let mut cases = Vec::new();
+        let mut providers: HashMap<String, ((u64, usize), String)> = HashMap::new();
+        let mut refused = 0;
+        for part in parts {
+            cases.extend(part.cases);
+            refused += part.refused;
+            for (key, (first, named)) in part.providers {
+                if providers.get(&key).is_none_or(|(seen, _)| first < *seen) {
+                    providers.insert(key, (first, named));
+                }
+            }
+        }
+        cases.sort_by_key(|case| case.line);
+        let mut providers: Vec<_> = providers.into_values().collect();
+        providers.sort();
+        (
+            cases,
+            providers.into_iter().map(|(_, named)| named).collect(),
+            refused,
+        )
+    }
+}
+
+/// Imports an events CSV whose cases' rows are each together (as `tandem export` and
+/// `tandem generate` write them) without holding the file in memory. A first pass on every core
+/// checks it and keeps only each case's line, reference and number of events; a second reads
+/// it again in order on a thread of its own and hands the writer batches of cases while it
+/// writes the batch before, all in one transaction. A case read the second time that is not
+/// the one checked (the file changed meanwhile) fails the import and rolls it all back.
+///
+/// Returns `None`, having written nothing, when the file's rows are not grouped by case or it
+/// has any problem: the whole-file import then reads it and reports every problem as always.
+async fn import_grouped_csv(
     store: &Store,
-    incoming: &mut [Incoming],
-) -> Result<Vec<String>, TransferError> {
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut added = Vec::new();
+    path: &Path,
+    options: ImportOptions,
+    progress: &mut dyn Progress,
+) -> Result<Option<ImportReport>, TransferError> {
+    let file = path.to_owned();
+    let checked = tokio::task::spawn_blocking(move || {
+        events_stream::fold_cases(
+            &file,
+            StreamOptions::default(),
+            &FirstPass::default,
+            &FirstPass::add,
+        )
+    })
+    .await
+    .unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()));
+    let Ok(Folded {
+        parts,
+        grouped: true,
+    }) = checked
+    else {
+        return Ok(None);
+    };
+    let (cases, named, refused) = FirstPass::merge(parts);
+    if refused > 0 {
+        return Ok(None);
+    }
+    let references: Vec<Reference> = cases.iter().map(|c| c.reference.clone()).collect();
+    let held: HashSet<Reference> = {
+        let mut tx = store.begin().await?;
+        let held = tx.existing_references(&references).await?;
+        tx.rollback().await?;
+        held.into_iter().collect()
+    };
+    drop(references);
+    if !held.is_empty() && !options.replace {
+        return Ok(None);
+    }
+    let providers = ProviderNames::resolve(store, named.iter().map(String::as_str)).await?;
+    let report = ImportReport {
+        written: ImportSummary {
+            cases: cases.len() as u64,
+            events: cases.iter().map(|c| c.events as u64).sum(),
+        },
+        replaced: held.len() as u64,
+        providers_added: providers.added.clone(),
+        ..ImportReport::default()
+    };
+    if options.dry_run {
+        return Ok(Some(report));
+    }
+
+    let by = Attribution::new(None, Source::Import);
     let mut tx = store.begin().await?;
-    for case in incoming.iter_mut() {
-        for event in &mut case.new.case.events {
-            let EventDetail::AdviceRequested {
+    progress.start("Importing cases", Some(report.written.cases));
+    for name in &report.providers_added {
+        tx.add_advice_provider(name).await?;
+    }
+    let (hand_over, mut handed) = tokio::sync::mpsc::channel(1);
+    let file = path.to_owned();
+    let reading = std::thread::spawn(move || read_again(&file, &cases, &hand_over));
+    let mut done = 0;
+    while let Some(batch) = handed.recv().await {
+        let (replacing, fresh): (Vec<NewCase>, Vec<NewCase>) = batch?
+            .into_iter()
+            .map(|mut case| {
+                providers.rename(&mut case);
+                NewCase::new(case)
+            })
+            .partition(|new| held.contains(&new.case.reference));
+        done += tx.import_cases(fresh, by).await?.cases;
+        for new in &replacing {
+            replace_held(&mut tx, new, by).await?;
+            done += 1;
+        }
+        progress.advance(done);
+    }
+    if let Err(panic) = reading.join() {
+        std::panic::resume_unwind(panic);
+    }
+    finish_import(tx, store, &report, 1, progress).await?;
+    Ok(Some(report))
+}
+
+/// The second pass of [`import_grouped_csv`]: reads the file at `path` in order and hands its
+/// cases over in batches, checking each against what the first pass saw (`expected`). Stops
+/// quietly if the writer has stopped.
+fn read_again(
+    path: &Path,
+    expected: &[Seen],
+    hand_over: &tokio::sync::mpsc::Sender<Result<Vec<CaseFile>, TransferError>>,
+) {
+    let changed = || {
+        TransferError::Rejected(vec![format!(
+            "{}: the file changed while it was being imported",
+            path.display()
+        )])
+    };
+    let mut next = expected.iter();
+    let mut batch = Vec::with_capacity(BATCH);
+    // `Err(None)`: the writer has stopped, and reports its own error.
+    let read = events_stream::for_each_case_in_order(
+        path,
+        StreamOptions::default().chunk_bytes,
+        &mut |case| {
+            let seen = Seen {
+                line: case.line,
+                reference: case.value.reference.clone(),
+                events: case.value.events.len(),
+            };
+            if next.next() != Some(&seen) {
+                return Err(Some(changed()));
+            }
+            batch.push(case.value);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                hand_over.blocking_send(Ok(full)).map_err(|_| None)?;
+            }
+            Ok(())
+        },
+    );
+    let last = match read {
+        Ok(Ok(())) if next.next().is_none() => Ok(batch),
+        Ok(Err(None)) => return,
+        Ok(Err(Some(error))) => Err(error),
+        Ok(Ok(())) | Err(_) => Err(changed()),
+    };
+    // Nothing is lost if the writer has gone: it reports its own error.
+    let _ = hand_over.blocking_send(last);
+}
+
+/// The advice providers incoming cases name, put on the list (issue 14, finding 17): a name the
+/// list has, or had before a rename, is recorded under the provider's name now; a name it lacks
+/// is to be added. Imports carry the history of the council's earlier systems, whose providers
+/// are its own, so they are added rather than refused; the report and the audit entry name each
+/// one, for an administrator to rename or retire.
+struct ProviderNames {
+    /// Each name given (by [`provider_key`]) and the name to record.
+    listed: HashMap<String, String>,
+    /// The names to add to the list, in the order first given.
+    added: Vec<String>,
+}
+
+impl ProviderNames {
+    async fn resolve<'a>(
+        store: &Store,
+        named: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, TransferError> {
+        let mut listed: HashMap<String, String> = HashMap::new();
+        let mut added = Vec::new();
+        let mut tx = store.begin().await?;
+        for named in named {
+            let key = provider_key(named);
+            if listed.contains_key(&key) {
+                continue;
+            }
+            let name = match tx.advice_provider_named(named).await? {
+                Some(provider) => provider.name,
+                None => {
+                    added.push(named.trim().to_owned());
+                    named.trim().to_owned()
+                }
+            };
+            listed.insert(key, name);
+        }
+        tx.rollback().await?;
+        Ok(Self { listed, added })
+    }
+
+    /// Records each provider `case` names under its name on the list.
+    fn rename(&self, case: &mut CaseFile) {
+        for event in &mut case.events {
+            if let EventDetail::AdviceRequested {
                 provider: Some(named),
                 ..
             } = &mut event.detail
-            else {
-                continue;
-            };
-            let key = provider_key(named);
-            let listed = match names.get(&key) {
-                Some(listed) => listed.clone(),
-                None => {
-                    let listed = match tx.advice_provider_named(named).await? {
-                        Some(provider) => provider.name,
-                        None => {
-                            added.push(named.trim().to_owned());
-                            named.trim().to_owned()
-                        }
-                    };
-                    names.insert(key, listed.clone());
-                    listed
-                }
-            };
-            *named = listed;
+                && let Some(listed) = self.listed.get(&provider_key(named))
+            {
+                named.clone_from(listed);
+            }
         }
     }
-    tx.rollback().await?;
-    Ok(added)
+}
+
+/// The advice providers `case`'s requests name, in order.
+fn named_providers(case: &CaseFile) -> impl Iterator<Item = &str> {
+    case.events.iter().filter_map(|event| match &event.detail {
+        EventDetail::AdviceRequested {
+            provider: Some(named),
+            ..
+        } => Some(named.as_str()),
+        _ => None,
+    })
 }
 
 async fn replace_held(tx: &mut Tx, new: &NewCase, by: Attribution) -> Result<(), StoreError> {
@@ -787,4 +1046,104 @@ pub async fn export_return(
         rows,
         problems,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A grouped events CSV of `cases` generated cases, and what a first pass sees of it.
+    fn grouped_csv(dir: &Path, cases: usize) -> (PathBuf, Vec<Seen>) {
+        let path = dir.join("grouped.csv");
+        let options = GenerateOptions {
+            cases,
+            seed: 7,
+            as_of: Date::from_ymd_opt(2026, 3, 31).expect("a date"),
+            case_managers: 1,
+        };
+        generate_to_file(&options, &path, &mut NoProgress).expect("generated");
+        let folded = events_stream::fold_cases(
+            &path,
+            StreamOptions::default(),
+            &FirstPass::default,
+            &FirstPass::add,
+        )
+        .expect("a sound file");
+        assert!(folded.grouped);
+        (path, FirstPass::merge(folded.parts).0)
+    }
+
+    struct NoProgress;
+
+    impl Progress for NoProgress {
+        fn start(&mut self, _: &str, _: Option<u64>) {}
+        fn advance(&mut self, _: u64) {}
+        fn finish(&mut self) {}
+    }
+
+    /// Runs the second pass on a thread, as the import does, and gathers what it hands over.
+    fn read_again_all(path: &Path, expected: Vec<Seen>) -> Vec<Result<Vec<CaseFile>, String>> {
+        let (hand_over, mut handed) = tokio::sync::mpsc::channel(1);
+        let path = path.to_owned();
+        let reading = std::thread::spawn(move || read_again(&path, &expected, &hand_over));
+        let mut batches = Vec::new();
+        while let Some(batch) = handed.blocking_recv() {
+            batches.push(batch.map_err(|e| match e {
+                TransferError::Rejected(problems) => problems.join("; "),
+                other => other.to_string(),
+            }));
+        }
+        reading.join().expect("the reader ends");
+        batches
+    }
+
+    #[test]
+    fn the_second_pass_hands_over_every_case_in_batches_in_the_files_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (path, seen) = grouped_csv(dir.path(), BATCH + 5);
+        let batches = read_again_all(&path, seen.clone());
+        let sizes: Vec<usize> = batches
+            .iter()
+            .map(|b| b.as_ref().expect("a batch").len())
+            .collect();
+        assert_eq!(sizes, vec![BATCH, 5]);
+        let references: Vec<Reference> = batches
+            .into_iter()
+            .flat_map(|b| b.expect("a batch"))
+            .map(|case| case.reference)
+            .collect();
+        let expected: Vec<Reference> = seen.into_iter().map(|s| s.reference).collect();
+        assert_eq!(references, expected);
+    }
+
+    #[test]
+    fn a_file_that_is_not_the_one_checked_fails_the_second_pass() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (path, seen) = grouped_csv(dir.path(), 30);
+        let changed = |batches: &[Result<Vec<CaseFile>, String>]| matches!(batches.last(), Some(Err(e)) if e.ends_with("the file changed while it was being imported"));
+        // A case with another number of events than when it was checked.
+        let mut other = seen.clone();
+        other[12].events += 1;
+        let batches = read_again_all(&path, other);
+        assert!(changed(&batches), "{batches:?}");
+        assert_eq!(
+            batches.len(),
+            1,
+            "nothing handed over before the change is found"
+        );
+        // A file with a case more than was checked, and one with a case fewer.
+        let batches = read_again_all(&path, seen[..29].to_vec());
+        assert!(changed(&batches), "{batches:?}");
+        let mut more = seen.clone();
+        more.push(Seen {
+            line: 1_000_000,
+            reference: Reference::parse("EHC-LATE").expect("a reference"),
+            events: 1,
+        });
+        let batches = read_again_all(&path, more);
+        assert!(changed(&batches), "{batches:?}");
+        // The file as checked.
+        let batches = read_again_all(&path, seen);
+        assert!(batches.iter().all(Result::is_ok));
+    }
 }

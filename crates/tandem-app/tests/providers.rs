@@ -303,6 +303,23 @@ async fn a_request_names_a_current_provider_under_its_name_now(ctx: Ctx) {
         .unwrap();
 }
 
+/// The provider the first advice request of the case `reference` names, as stored.
+async fn provider_requested(store: &Store, reference: &str) -> Option<String> {
+    let stored = store
+        .case(&Reference::parse(reference).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    stored
+        .case_file()
+        .events
+        .iter()
+        .find_map(|e| match &e.detail {
+            EventDetail::AdviceRequested { provider, .. } => provider.clone(),
+            _ => None,
+        })
+}
+
 async fn an_import_adds_the_providers_the_list_lacks(store: &Store) {
     let services = services(store);
     let admin = person(store, "admin@council.test", Role::Admin).await;
@@ -374,21 +391,65 @@ async fn an_import_adds_the_providers_the_list_lacks(store: &Store) {
         ("EHC-I-1", "Community paediatrics"),
         ("EHC-I-3", "Old Tracker Clinic"),
     ] {
-        let stored = store
-            .case(&Reference::parse(reference).unwrap())
-            .await
-            .unwrap()
-            .unwrap();
-        let named = stored
-            .case_file()
-            .events
-            .iter()
-            .find_map(|e| match &e.detail {
-                EventDetail::AdviceRequested { provider, .. } => provider.clone(),
-                _ => None,
-            });
-        assert_eq!(named.as_deref(), Some(name), "{reference}");
+        assert_eq!(
+            provider_requested(store, reference).await.as_deref(),
+            Some(name),
+            "{reference}"
+        );
     }
     let import = audited(store, "import").await;
     assert_eq!(import[0]["providers_added"], json!(["Old Tracker Clinic"]));
+
+    // The same from an events CSV whose cases' rows are together, which is read twice rather
+    // than held: names mapped to the list's, new ones added once, in the order first given.
+    let csv = dir.path().join("cases.csv");
+    let row = |reference: &str, provider: &str| {
+        format!(
+            "{reference},request_received,2026-01-05,,,,,,,,,\n\
+             {reference},advice_requested,2026-02-11,,health,,,,,,,{provider}\n"
+        )
+    };
+    std::fs::write(
+        &csv,
+        format!(
+            "{},provider\n{}{}{}{}",
+            tandem_app::interchange::events_csv::HEADER.join(","),
+            row("EHC-C-1", "old tracker clinic"),
+            row("EHC-C-2", "Second New Clinic"),
+            row("EHC-C-3", "First New Clinic"),
+            row("EHC-C-4", "second  new clinic"),
+        ),
+    )
+    .unwrap();
+    let files = [ImportFile {
+        path: csv,
+        kind: ImportKind::Cases(tandem_app::interchange::Format::EventsCsv),
+    }];
+    let report = transfer::import(
+        store,
+        &files,
+        ImportOptions {
+            dry_run: false,
+            ..options
+        },
+        &mut Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.written.cases, 4);
+    assert_eq!(
+        report.providers_added,
+        ["Second New Clinic", "First New Clinic"]
+    );
+    for (reference, name) in [
+        ("EHC-C-1", "Old Tracker Clinic"),
+        ("EHC-C-2", "Second New Clinic"),
+        ("EHC-C-4", "Second New Clinic"),
+    ] {
+        assert_eq!(
+            provider_requested(store, reference).await.as_deref(),
+            Some(name),
+            "{reference}"
+        );
+    }
 }
