@@ -366,17 +366,13 @@ async fn an_import_adds_the_providers_the_list_lacks(store: &Store) {
     assert_eq!(dry.providers_added, ["Old Tracker Clinic"]);
     assert_eq!(services.advice_providers(&admin).await.unwrap().len(), 1);
 
-    let report = transfer::import(
-        store,
-        &files,
-        ImportOptions {
-            dry_run: false,
-            ..options
-        },
-        &mut Quiet,
-    )
-    .await
-    .unwrap();
+    let writing = ImportOptions {
+        dry_run: false,
+        ..options
+    };
+    let report = transfer::import(store, &files, writing, &mut Quiet)
+        .await
+        .unwrap();
     assert_eq!(report.providers_added, ["Old Tracker Clinic"]);
     let names: Vec<String> = services
         .advice_providers(&admin)
@@ -425,17 +421,9 @@ async fn an_import_adds_the_providers_the_list_lacks(store: &Store) {
         path: csv,
         kind: ImportKind::Cases(tandem_app::interchange::Format::EventsCsv),
     }];
-    let report = transfer::import(
-        store,
-        &files,
-        ImportOptions {
-            dry_run: false,
-            ..options
-        },
-        &mut Quiet,
-    )
-    .await
-    .unwrap();
+    let report = transfer::import(store, &files, writing, &mut Quiet)
+        .await
+        .unwrap();
     assert_eq!(report.written.cases, 4);
     assert_eq!(
         report.providers_added,
