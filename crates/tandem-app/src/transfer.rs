@@ -400,12 +400,12 @@ impl FirstPass {
             self.refused += 1;
         }
         for (at, named) in named_providers(&case.value).enumerate() {
-            let first = (case.line, at);
-            let earlier = self.providers.get(&provider_key(named));
-            if earlier.is_none_or(|(seen, _)| first < *seen) {
-                self.providers
-                    .insert(provider_key(named), (first, named.to_owned()));
-            }
+            keep_earliest(
+                &mut self.providers,
+                provider_key(named),
+                (case.line, at),
+                named,
+            );
         }
         self.cases.push(Seen {
             line: case.line,
@@ -424,9 +424,7 @@ impl FirstPass {
             cases.extend(part.cases);
             refused += part.refused;
             for (key, (first, named)) in part.providers {
-                if providers.get(&key).is_none_or(|(seen, _)| first < *seen) {
-                    providers.insert(key, (first, named));
-                }
+                keep_earliest(&mut providers, key, first, &named);
             }
         }
         cases.sort_by_key(|case| case.line);
@@ -437,6 +435,19 @@ impl FirstPass {
             providers.into_iter().map(|(_, named)| named).collect(),
             refused,
         )
+    }
+}
+
+/// Keeps `named` as the name first given for `key` unless one was given before `first` (a case's
+/// line and the request's place in it).
+fn keep_earliest(
+    providers: &mut HashMap<String, ((u64, usize), String)>,
+    key: String,
+    first: (u64, usize),
+    named: &str,
+) {
+    if providers.get(&key).is_none_or(|(seen, _)| first < *seen) {
+        providers.insert(key, (first, named.to_owned()));
     }
 }
 
